@@ -16,6 +16,8 @@ ScribeEvalError
 │       ├── RateLimitError        429 after every retry (throttled or balance exhausted)
 │       └── ServerError           5xx after every retry
 ├── TranscriptFailedError     the API finished a transcript with status "failed" or never finished
+├── AudioError                audio that is empty, not audio, or cannot be decoded
+├── EngineError               an emulator engine is missing its weights or cannot do what was asked
 ├── MetricError               inputs a metric cannot score (e.g. an unknown normaliser)
 ├── StoreError                the run store is unreadable, locked or from a newer version
 └── GateFailure               the rollout gate found a regression the data supports
@@ -27,9 +29,11 @@ from __future__ import annotations
 __all__ = [
     "APIError",
     "APIStatusError",
+    "AudioError",
     "AuthenticationError",
     "ConfigError",
     "DatasetError",
+    "EngineError",
     "GateFailure",
     "MetricError",
     "NotFoundError",
@@ -114,6 +118,14 @@ class ServerError(APIStatusError):
 
 class TranscriptFailedError(APIError):
     """A transcript finished with status ``failed``, or did not finish before the deadline."""
+
+
+class AudioError(ScribeEvalError):
+    """Audio is empty, is not audio, or cannot be decoded (the emulator answers 400)."""
+
+
+class EngineError(ScribeEvalError):
+    """An emulator engine lacks its verified weights, or cannot serve the request (e.g. language)."""
 
 
 class MetricError(ScribeEvalError):
