@@ -10,7 +10,7 @@ ScribeEvalError
 ├── TemplateError             a template file is invalid or unknown
 ├── APIError                  anything that went wrong talking to the API
 │   ├── TransportError        no HTTP answer: connection refused, dropped, timed out
-│   └── APIStatusError        an HTTP answer with an error status (.status_code, .request_id, .detail)
+│   └── APIStatusError        an HTTP error answer (.status_code, .request_id, .detail)
 │       ├── AuthenticationError   401/403 after re-authenticating once
 │       ├── NotFoundError         404 (and the vendor's 500 for an unknown template key)
 │       ├── RateLimitError        429 after every retry (throttled or balance exhausted)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ import pytest
 @pytest.fixture(autouse=True)
 def _isolate_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[None]:
+) -> None:
     """Remove the caller's SCRIBE_EVAL_* settings; keep one shared model cache for the session."""
     for name in list(os.environ):
         if name.startswith("SCRIBE_EVAL_"):
@@ -20,7 +19,6 @@ def _isolate_environment(
     # Reassembling and verifying speech weights is slow: share one cache folder for the
     # whole session (the weights are verified by hash, so sharing cannot leak state).
     monkeypatch.setenv("SCRIBE_EVAL_CACHE_DIR", str(_shared_cache(tmp_path_factory)))
-    yield
 
 
 def _shared_cache(factory: pytest.TempPathFactory) -> Path:
