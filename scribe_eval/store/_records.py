@@ -1,0 +1,97 @@
+"""Frozen records the run store reads and writes."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RunStatus = Literal["running", "completed", "interrupted", "failed"]
+CellStatus = Literal["pending", "ok", "error", "skipped"]
+CellKind = Literal["transcript", "document"]
+TranscriptSource = Literal["asr", "reference"]
+RemoteState = Literal["pending", "created", "deleted"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RunRecord(_Frozen):
+    """One run: what was run against what, and how it went.
+
+    ``target`` describes the API (kind, base URL, tenant, identity) and never holds a credential;
+    ``provenance`` holds tool and dependency versions, hashes, seeds and metric settings.
+    """
+
+    id: str
+    name: str
+    status: RunStatus
+    created: str
+    finished: str | None = None
+    experiment_path: str | None = None
+    experiment_hash: str
+    dataset_name: str
+    dataset_hash: str
+    target: dict[str, Any]
+    config: dict[str, Any]
+    provenance: dict[str, Any]
+    api_calls: int = 0
+    notes: str | None = None
+
+
+class CellRecord(_Frozen):
+    """One cell of a run: a transcript (per encounter and recording language) or a document.
+
+    Failures are data: a failed cell keeps the stage it failed in, the error type and message and
+    the vendor's request id, and the run goes on.
+    """
+
+    run_id: str
+    cell_id: str
+    kind: CellKind
+    encounter_id: str
+    template_label: str = ""
+    spec_hash: str = ""
+    language: str
+    recording_language: str
+    source: TranscriptSource
+    status: CellStatus
+    stage: str | None = None
+    error_type: str | None = None
+    error_message: str | None = None
+    request_id: str | None = None
+    cache_key: str | None = None
+    from_cache: bool = False
+    scores: dict[str, Any] = Field(default_factory=dict)
+    timings: dict[str, float] = Field(default_factory=dict)
+    updated: str = ""
+
+
+class CacheEntry(_Frozen):
+    """A stage's stored answer, keyed by everything the answer depends on."""
+
+    key: str
+    stage: str
+    value: dict[str, Any]
+    request_id: str | None = None
+    elapsed_ms: float | None = None
+    created: str
+
+
+class RemoteRecord(_Frozen):
+    """A resource the run created on the target (an interaction or a document).
+
+    A ``pending`` row is written *before* the create call, so that after a crash the run looks the
+    resource up by its identifier instead of creating a second one.
+    """
+
+    run_id: str
+    key: str
+    kind: str
+    target: str
+    identifier: str
+    remote_id: str | None = None
+    parent_id: str | None = None
+    state: RemoteState
+    updated: str

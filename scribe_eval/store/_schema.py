@@ -1,0 +1,77 @@
+"""Numbered schema migrations of the run store.
+
+The store's ``PRAGMA user_version`` is the number of migrations applied. A migration is never edited
+once released: a change to the schema is a new entry at the end of ``MIGRATIONS``.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: runs, cells, the shared stage cache, remote bookkeeping and blessed baselines.
+    """
+    CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created TEXT NOT NULL,
+        finished TEXT,
+        experiment_path TEXT,
+        experiment_hash TEXT NOT NULL,
+        dataset_name TEXT NOT NULL,
+        dataset_hash TEXT NOT NULL,
+        target TEXT NOT NULL,
+        config TEXT NOT NULL,
+        provenance TEXT NOT NULL,
+        api_calls INTEGER NOT NULL DEFAULT 0,
+        notes TEXT
+    );
+    CREATE TABLE cells (
+        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        cell_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        encounter_id TEXT NOT NULL,
+        template_label TEXT NOT NULL DEFAULT '',
+        spec_hash TEXT NOT NULL DEFAULT '',
+        language TEXT NOT NULL,
+        recording_language TEXT NOT NULL,
+        source TEXT NOT NULL,
+        status TEXT NOT NULL,
+        stage TEXT,
+        error_type TEXT,
+        error_message TEXT,
+        request_id TEXT,
+        cache_key TEXT,
+        from_cache INTEGER NOT NULL DEFAULT 0,
+        scores TEXT NOT NULL DEFAULT '{}',
+        timings TEXT NOT NULL DEFAULT '{}',
+        updated TEXT NOT NULL,
+        PRIMARY KEY (run_id, cell_id)
+    );
+    CREATE INDEX cells_by_status ON cells(run_id, status);
+    CREATE TABLE cache (
+        key TEXT PRIMARY KEY,
+        stage TEXT NOT NULL,
+        value TEXT NOT NULL,
+        request_id TEXT,
+        elapsed_ms REAL,
+        created TEXT NOT NULL
+    );
+    CREATE TABLE remote (
+        run_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        target TEXT NOT NULL,
+        identifier TEXT NOT NULL,
+        remote_id TEXT,
+        parent_id TEXT,
+        state TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        PRIMARY KEY (run_id, key)
+    );
+    CREATE TABLE baselines (
+        name TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES runs(id),
+        blessed TEXT NOT NULL
+    );
+    """,
+)

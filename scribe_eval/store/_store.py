@@ -1,0 +1,271 @@
+"""The run store: one SQLite file in the runs directory, shared by ``run``, ``runs``, ``report``
+and ``compare``. It holds every run, every cell, the stage cache shared by all runs, the remote
+resources a run created and the blessed baselines. WAL mode; each completed stage is committed at
+once, so a killed process loses at most the stage in flight.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from scribe_eval.errors import StoreError
+from scribe_eval.store._records import CacheEntry, CellRecord, RemoteRecord, RunRecord, RunStatus
+from scribe_eval.store._schema import MIGRATIONS
+
+STORE_FILENAME = "scribe-eval.sqlite"
+_JSON_RUN_FIELDS = ("target", "config", "provenance")
+_JSON_CELL_FIELDS = ("scores", "timings")
+
+
+def default_runs_dir() -> Path:
+    """``$SCRIBE_EVAL_RUNS_DIR``, else ``runs/`` in the current folder."""
+    return Path(os.environ.get("SCRIBE_EVAL_RUNS_DIR") or "runs")
+
+
+def utc_now() -> str:
+    """The current time as an ISO-8601 UTC string with a ``Z``."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class RunStore:
+    """All runs of one runs directory, in one SQLite file.
+
+    Args:
+        runs_dir: The runs directory; created when missing. The file is ``scribe-eval.sqlite``.
+    """
+
+    def __init__(self, runs_dir: Path) -> None:
+        self.runs_dir = Path(runs_dir)
+        try:
+            self.runs_dir.mkdir(parents=True, exist_ok=True)
+            self.path = self.runs_dir / STORE_FILENAME
+            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(
+                f"cannot open the run store in {self.runs_dir}: {exc}; "
+                "check the folder exists and is writable, or pass --runs-dir"
+            ) from exc
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def __enter__(self) -> RunStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._db.close()
+
+    def _migrate(self) -> None:
+        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"the run store {self.path} has schema version {version}, newer than this "
+                f"scribe-eval knows ({len(MIGRATIONS)}); upgrade scribe-eval or use another "
+                "--runs-dir"
+            )
+        for number in range(version, len(MIGRATIONS)):
+            # executescript commits any open transaction first, so the script carries its own
+            # BEGIN/COMMIT: a migration and its version bump land together or not at all.
+            bump = f"PRAGMA user_version = {number + 1};"
+            self._db.executescript(f"BEGIN IMMEDIATE;\n{MIGRATIONS[number]}\n{bump}\nCOMMIT;")
+
+    # Runs
+
+    def create_run(self, run: RunRecord) -> None:
+        """Store a new run (its id must be new)."""
+        row = run.model_dump()
+        for field in _JSON_RUN_FIELDS:
+            row[field] = json.dumps(row[field], sort_keys=True)
+        columns = ", ".join(row)
+        marks = ", ".join(f":{name}" for name in row)
+        try:
+            self._db.execute(f"INSERT INTO runs ({columns}) VALUES ({marks})", row)
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(f"a run with id {run.id!r} already exists") from exc
+
+    def get_run(self, run_id: str) -> RunRecord:
+        """The run with this exact id; StoreError naming the id when there is none."""
+        row = self._db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if row is None:
+            raise StoreError(
+                f"no run {run_id!r} in {self.path}; `scribe-eval runs list` shows the runs there"
+            )
+        return _run_from_row(row)
+
+    def list_runs(self) -> list[RunRecord]:
+        """Every run, newest first."""
+        rows = self._db.execute("SELECT * FROM runs ORDER BY created DESC, id DESC").fetchall()
+        return [_run_from_row(row) for row in rows]
+
+    def resolve_run(self, ref: str) -> RunRecord:
+        """A run by id, unique id prefix, ``latest``, or the name of a blessed baseline."""
+        if ref == "latest":
+            runs = self.list_runs()
+            if not runs:
+                raise StoreError(f"no runs in {self.path} yet; start one with `scribe-eval run`")
+            return runs[0]
+        blessed = self._db.execute("SELECT run_id FROM baselines WHERE name = ?", (ref,)).fetchone()
+        if blessed is not None:
+            return self.get_run(str(blessed["run_id"]))
+        rows = self._db.execute(
+            "SELECT id FROM runs WHERE id = ? OR id LIKE ? ORDER BY id", (ref, f"{ref}%")
+        ).fetchall()
+        ids = [str(r["id"]) for r in rows]
+        if ref in ids:
+            return self.get_run(ref)
+        if len(ids) == 1:
+            return self.get_run(ids[0])
+        if len(ids) > 1:
+            raise StoreError(f"run reference {ref!r} matches {len(ids)} runs; give more of the id")
+        raise StoreError(
+            f"no run or baseline named {ref!r} in {self.path}; `scribe-eval runs list` shows them"
+        )
+
+    def update_run(
+        self,
+        run_id: str,
+        *,
+        status: RunStatus | None = None,
+        finished: str | None = None,
+        api_calls_delta: int = 0,
+        notes: str | None = None,
+    ) -> None:
+        """Change a run's status, finish time, API call count or notes."""
+        self.get_run(run_id)
+        self._db.execute(
+            "UPDATE runs SET status = COALESCE(?, status), finished = COALESCE(?, finished), "
+            "api_calls = api_calls + ?, notes = COALESCE(?, notes) WHERE id = ?",
+            (status, finished, api_calls_delta, notes, run_id),
+        )
+
+    def bless(self, run_id: str, name: str) -> None:
+        """Name ``run_id`` as the baseline ``name`` (replacing an earlier run of that name)."""
+        self.get_run(run_id)
+        self._db.execute(
+            "INSERT INTO baselines (name, run_id, blessed) VALUES (?, ?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET run_id = excluded.run_id, blessed = excluded.blessed",
+            (name, run_id, utc_now()),
+        )
+
+    def baselines(self) -> dict[str, str]:
+        """Baseline name -> run id."""
+        rows = self._db.execute("SELECT name, run_id FROM baselines ORDER BY name").fetchall()
+        return {str(r["name"]): str(r["run_id"]) for r in rows}
+
+    # Cells
+
+    def put_cell(self, cell: CellRecord) -> None:
+        """Insert or replace a cell (committed at once)."""
+        row = cell.model_dump()
+        row["from_cache"] = int(cell.from_cache)
+        row["updated"] = cell.updated or utc_now()
+        for field in _JSON_CELL_FIELDS:
+            row[field] = json.dumps(row[field], sort_keys=True)
+        columns = ", ".join(row)
+        marks = ", ".join(f":{name}" for name in row)
+        self._db.execute(f"INSERT OR REPLACE INTO cells ({columns}) VALUES ({marks})", row)
+
+    def cells(self, run_id: str) -> list[CellRecord]:
+        """Every cell of a run, transcripts first, in a stable order."""
+        rows = self._db.execute(
+            "SELECT * FROM cells WHERE run_id = ? ORDER BY kind DESC, encounter_id, "
+            "template_label, language, source",
+            (run_id,),
+        ).fetchall()
+        return [_cell_from_row(row) for row in rows]
+
+    def get_cell(self, run_id: str, cell_id: str) -> CellRecord | None:
+        """One cell, or None."""
+        row = self._db.execute(
+            "SELECT * FROM cells WHERE run_id = ? AND cell_id = ?", (run_id, cell_id)
+        ).fetchone()
+        return None if row is None else _cell_from_row(row)
+
+    # The stage cache
+
+    def cache_get(self, key: str) -> CacheEntry | None:
+        """The cached answer under ``key``, or None."""
+        row = self._db.execute("SELECT * FROM cache WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        data = dict(row)
+        data["value"] = json.loads(data["value"])
+        return CacheEntry.model_validate(data)
+
+    def cache_put(
+        self,
+        key: str,
+        stage: str,
+        value: dict[str, Any],
+        *,
+        request_id: str | None = None,
+        elapsed_ms: float | None = None,
+    ) -> None:
+        """Store a stage's answer under ``key`` (committed at once)."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO cache (key, stage, value, request_id, elapsed_ms, created) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (key, stage, json.dumps(value, sort_keys=True), request_id, elapsed_ms, utc_now()),
+        )
+
+    def cache_count(self) -> int:
+        """How many answers the cache holds."""
+        return int(self._db.execute("SELECT COUNT(*) FROM cache").fetchone()[0])
+
+    # Remote resources
+
+    def put_remote(self, record: RemoteRecord) -> None:
+        """Insert or replace a remote-resource row (committed at once)."""
+        row = record.model_dump()
+        columns = ", ".join(row)
+        marks = ", ".join(f":{name}" for name in row)
+        self._db.execute(f"INSERT OR REPLACE INTO remote ({columns}) VALUES ({marks})", row)
+
+    def get_remote(self, run_id: str, key: str) -> RemoteRecord | None:
+        """The remote-resource row of a run under ``key``, or None."""
+        row = self._db.execute(
+            "SELECT * FROM remote WHERE run_id = ? AND key = ?", (run_id, key)
+        ).fetchone()
+        return None if row is None else RemoteRecord.model_validate(dict(row))
+
+    def remotes(self, run_id: str, *, kind: str | None = None) -> list[RemoteRecord]:
+        """The remote resources a run created (optionally of one kind)."""
+        query = "SELECT * FROM remote WHERE run_id = ?"
+        args: tuple[Any, ...] = (run_id,)
+        if kind is not None:
+            query += " AND kind = ?"
+            args = (run_id, kind)
+        rows = self._db.execute(query + " ORDER BY key", args).fetchall()
+        return [RemoteRecord.model_validate(dict(row)) for row in rows]
+
+
+def _run_from_row(row: sqlite3.Row) -> RunRecord:
+    data = dict(row)
+    for field in _JSON_RUN_FIELDS:
+        data[field] = json.loads(data[field])
+    return RunRecord.model_validate(data)
+
+
+def _cell_from_row(row: sqlite3.Row) -> CellRecord:
+    data = dict(row)
+    data["from_cache"] = bool(data["from_cache"])
+    for field in _JSON_CELL_FIELDS:
+        data[field] = json.loads(data[field])
+    return CellRecord.model_validate(data)
