@@ -1,0 +1,82 @@
+"""Non-inferiority: does the data rule out a regression larger than the margin?
+
+The gate asks whether the candidate (B) could be worse than the baseline (A) by more than an
+agreed margin. It fails when the interval's *worse* bound crosses the margin: the lower bound of
+B − A for a higher-is-better metric, the upper bound for a lower-is-better one (WER). The
+two-sided 95% interval makes this a one-sided test at the 2.5% level.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from scribe_eval.errors import ConfigError
+from scribe_eval.stats._paired import PairedComparison
+from scribe_eval.stats._resample import to_plain
+
+
+@dataclass(frozen=True)
+class NonInferiority:
+    """The gate decision for one comparison and margin, with a one-line reason.
+
+    ``worst_change`` is how much worse B may be than A at the interval's worse bound, in metric
+    units (positive means worse, negative means better even at that bound).
+    """
+
+    passed: bool
+    margin: float
+    worst_change: float
+    bound: float
+    difference: float
+    higher_is_better: bool
+    confidence: float
+    degenerate: bool
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON types."""
+        out: dict[str, Any] = to_plain(self)
+        return out
+
+
+def non_inferiority(
+    comparison: PairedComparison, *, margin: float, scale: float = 1.0, unit: str = ""
+) -> NonInferiority:
+    """Pass unless the worse bound of B − A shows B worse than A by more than ``margin``.
+
+    ``margin`` is in metric units and must be non-negative (0 asks for no regression at all);
+    ``scale``/``unit`` only format the reason (``scale=100, unit=" points"``).
+    """
+    if not margin >= 0.0:
+        raise ConfigError(
+            f"a non-inferiority margin must be >= 0 in metric units, got {margin!r}; "
+            "write how much worse is still acceptable, e.g. 0.02"
+        )
+    c = comparison
+    bound = c.low if c.higher_is_better else c.high
+    worst = -bound if c.higher_is_better else bound
+    passed = worst <= margin
+    level = f"{c.confidence:.0%} interval"
+    amount = f"{abs(worst) * scale:.3g}{unit}"
+    limit = f"{margin * scale:.3g}{unit}"
+    if passed:
+        side = "worse" if worst > 0 else "better"
+        reason = f"pass: at worst {c.label_b} is {amount} {side} than {c.label_a} ({level}), "
+        reason += f"within the {limit} margin"
+    else:
+        reason = f"fail: {c.label_b} may be up to {amount} worse than {c.label_a} ({level}), "
+        reason += f"beyond the {limit} margin"
+    if c.degenerate:
+        reason += f" (only {c.n} encounter: no real interval)"
+    return NonInferiority(
+        passed=passed,
+        margin=margin,
+        worst_change=worst,
+        bound=bound,
+        difference=c.difference,
+        higher_is_better=c.higher_is_better,
+        confidence=c.confidence,
+        degenerate=c.degenerate,
+        reason=reason,
+    )
