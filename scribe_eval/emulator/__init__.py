@@ -1,0 +1,3 @@
+"""The embedded emulator of the ambient-documentation API."""
+
+__all__: list[str] = []

