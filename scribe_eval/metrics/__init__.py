@@ -1,0 +1,80 @@
+"""Pure scoring functions: normalisation, the WER family, the ROUGE family, sections and facts.
+
+Nothing here does I/O or imports anything of scribe-eval but ``scribe_eval.errors``. Every result
+is a frozen dataclass whose ``as_dict()`` returns plain JSON types under stable keys, including
+how the numbers were computed (normaliser ``name@version``, tokenizer ``name@version``,
+``METRICS_VERSION``).
+
+Transcripts::
+
+    r = wer(reference, hypothesis, normalizer="english-clinical")   # one recording
+    corpus_wer([r1, r2, ...]).wer                                     # pooled over recordings
+
+Notes::
+
+    rouge(reference_note, generated_note).rougeLsum.fmeasure
+"""
+
+from __future__ import annotations
+
+from scribe_eval.metrics._facts import FactCheckResult, FactKindResult, check_facts, extract_facts
+from scribe_eval.metrics._normalize import NORMALIZERS, Normalizer, get_normalizer
+from scribe_eval.metrics._rouge import ROUGE_TYPES, RougeResult, RougeScore, rouge
+from scribe_eval.metrics._sections import (
+    GeneratedSection,
+    SectionPair,
+    SectionScores,
+    score_sections,
+    split_markdown_sections,
+)
+from scribe_eval.metrics._tokenize import TOKENIZERS, split_sentences, tokenize
+from scribe_eval.metrics._transcript import (
+    SpeakerWerResult,
+    TermRecallResult,
+    keyterm_recall,
+    speaker_wer,
+    term_recall,
+)
+from scribe_eval.metrics._version import METRICS_VERSION
+from scribe_eval.metrics._wer import (
+    AlignmentOp,
+    CorpusWerResult,
+    WerResult,
+    confusion_pairs,
+    corpus_wer,
+    wer,
+)
+
+__all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
+    "AlignmentOp",
+    "CorpusWerResult",
+    "FactCheckResult",
+    "FactKindResult",
+    "GeneratedSection",
+    "METRICS_VERSION",
+    "NORMALIZERS",
+    "Normalizer",
+    "ROUGE_TYPES",
+    "RougeResult",
+    "RougeScore",
+    "SectionPair",
+    "SectionScores",
+    "SpeakerWerResult",
+    "TOKENIZERS",
+    "TermRecallResult",
+    "WerResult",
+    "check_facts",
+    "confusion_pairs",
+    "corpus_wer",
+    "extract_facts",
+    "get_normalizer",
+    "keyterm_recall",
+    "rouge",
+    "score_sections",
+    "speaker_wer",
+    "split_markdown_sections",
+    "split_sentences",
+    "term_recall",
+    "tokenize",
+    "wer",
+]

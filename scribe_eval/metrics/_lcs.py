@@ -1,0 +1,140 @@
+"""Fast longest-common-subsequence kernels, equal to rouge-score's pure-Python ones.
+
+- ``lcs_length``: rapidfuzz's bit-parallel LCS over token ids mapped to characters.
+- ``union_lcs_indices``: for every reference sentence, the union of the LCS *indices* that
+  rouge-score's ``lcs_ind`` picks against each candidate sentence. The chosen LCS matters (the
+  union and the later hit counting depend on which one the backtrack reads out), so this is
+  rouge-score's own table and backtrack, vectorised with numpy:
+
+  * the table is built one reference row at a time for *all* reference sentences against *all*
+    candidate sentences at once. With ``m`` = match indicator, row ``i`` is
+    ``cummax(max(T[i-1][j], T[i-1][j-1] + m))`` along ``j``, which equals the textbook recurrence
+    because LCS tables never decrease along a row. Candidate sentences sit side by side, each
+    behind its own zero column; adding a per-sentence offset larger than any value makes one
+    cumulative maximum restart at every sentence.
+  * the backtrack walks every (reference, candidate) pair in lock-step with the same rule as
+    ``_backtrack_norec``: on a token match take it, else go left when ``T[i][j-1] > T[i-1][j]``,
+    otherwise up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz.distance import LCSseq
+
+__all__ = ["lcs_length", "to_chars", "union_lcs_indices"]
+
+_SURROGATES = 0xD800
+_SURROGATE_SPAN = 0x800
+# Cap on table cells built at once (int32): ~256 MB; larger inputs are done in chunks of
+# reference sentences, which gives the same answer.
+_MAX_CELLS = 64_000_000
+
+
+def to_chars(ids: Sequence[int]) -> str:
+    """Map token ids to one character each (skipping surrogates) for rapidfuzz."""
+    return "".join(chr(i + _SURROGATE_SPAN if i >= _SURROGATES else i) for i in ids)
+
+
+def lcs_length(a: str, b: str) -> int:
+    """Length of the LCS of two id strings made by ``to_chars``."""
+    return int(LCSseq.similarity(a, b))
+
+
+def union_lcs_indices(
+    refs: Sequence[Sequence[int]], cands: Sequence[Sequence[int]]
+) -> list[list[int]]:
+    """For each reference sentence, the sorted union of its LCS indices with every candidate."""
+    out: list[list[int]] = []
+    width = sum(len(c) + 1 for c in cands)
+    step = max(1, _MAX_CELLS // max(1, width * (max(map(len, refs), default=0) + 1)))
+    for lo in range(0, len(refs), step):
+        out.extend(_union_chunk(refs[lo : lo + step], cands))
+    return out
+
+
+def _union_chunk(refs: Sequence[Sequence[int]], cands: Sequence[Sequence[int]]) -> list[list[int]]:
+    # Longest reference sentences first: row i of the table is then only needed for a prefix
+    # of the sentences (those at least i long), so padding costs nothing.
+    order = sorted(range(len(refs)), key=lambda p: -len(refs[p]))
+    ref_len = np.array([len(refs[p]) for p in order], dtype=np.int64)
+    max_len = int(ref_len[0]) if len(order) else 0
+    ref_tok = np.full((len(order), max_len), -2, dtype=np.int64)
+    for row, p in enumerate(order):
+        ref_tok[row, : ref_len[row]] = refs[p]
+    cand_len = np.array([len(c) for c in cands], dtype=np.int64)
+    start = np.concatenate(([0], np.cumsum(cand_len + 1)[:-1])).astype(np.int64)
+    cand_tok = np.full(int((cand_len + 1).sum()), -1, dtype=np.int64)
+    segment = np.repeat(np.arange(len(cands)), cand_len + 1)
+    for q, c in enumerate(cands):
+        cand_tok[start[q] + 1 : start[q] + 1 + len(c)] = c
+    table = _table(ref_tok, ref_len, cand_tok, start, segment)
+    used = _backtrack(table, ref_tok, ref_len, cand_tok, start, cand_len)
+    out: list[list[int]] = [[] for _ in refs]
+    for row, p in enumerate(order):
+        out[p] = np.flatnonzero(used[row, : ref_len[row]]).tolist()
+    return out
+
+
+def _table(
+    ref_tok: npt.NDArray[np.int64],
+    ref_len: npt.NDArray[np.int64],
+    cand_tok: npt.NDArray[np.int64],
+    start: npt.NDArray[np.int64],
+    segment: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int32]:
+    (n_refs, max_len), width = ref_tok.shape, cand_tok.shape[0]
+    # Offsets keep one cumulative maximum from leaking across candidate sentences; int16
+    # halves the memory traffic whenever the offset values fit.
+    top = (int(segment[-1]) + 1) * (max_len + 1) if width else 0
+    dtype = np.int16 if top < np.iinfo(np.int16).max else np.int32
+    table = np.zeros((max_len + 1, n_refs, width), dtype=dtype)
+    offset = (segment * (max_len + 1)).astype(dtype)[None, :]
+    # active[i] = how many (length-sorted) sentences have at least i tokens.
+    active = np.searchsorted(-ref_len, -np.arange(max_len + 1), side="right")
+    for i in range(1, max_len + 1):
+        k = int(active[i])
+        prev = table[i - 1, :k]
+        row = table[i, :k]
+        row[:, 1:] = prev[:, :-1]
+        row += cand_tok[None, :] == ref_tok[:k, i - 1, None]
+        np.maximum(row, prev, out=row)
+        row[:, start] = 0
+        row += offset
+        np.maximum.accumulate(row, axis=1, out=row)
+        row -= offset
+    return table
+
+
+def _backtrack(
+    table: npt.NDArray[np.int32],
+    ref_tok: npt.NDArray[np.int64],
+    ref_len: npt.NDArray[np.int64],
+    cand_tok: npt.NDArray[np.int64],
+    start: npt.NDArray[np.int64],
+    cand_len: npt.NDArray[np.int64],
+) -> npt.NDArray[np.bool_]:
+    n_refs, n_cands = ref_tok.shape[0], start.shape[0]
+    used = np.zeros((n_refs, max(1, ref_tok.shape[1])), dtype=bool)
+    p = np.repeat(np.arange(n_refs), n_cands)
+    base = np.tile(start, n_refs)
+    i = ref_len[p].copy()
+    j = np.tile(cand_len, n_refs)
+    # Pairs whose LCS is empty contribute nothing: drop them before walking.
+    keep = table[i, p, base + j] > 0
+    p, base, i, j = p[keep], base[keep], i[keep], j[keep]
+    while p.size:
+        match = ref_tok[p, i - 1] == cand_tok[base + j]
+        used[p[match], i[match] - 1] = True
+        left = table[i, p, base + j - 1]
+        up = table[i - 1, p, base + j]
+        go_left = ~match & (left > up)
+        go_up = ~match & ~go_left
+        i = i - (match | go_up)
+        j = j - (match | go_left)
+        alive = (i > 0) & (j > 0) & (table[i, p, base + j] > 0)
+        p, base, i, j = p[alive], base[alive], i[alive], j[alive]
+    return used

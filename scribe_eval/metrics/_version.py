@@ -1,0 +1,6 @@
+"""The one version string of every number this package computes."""
+
+from __future__ import annotations
+
+METRICS_VERSION = "1"
+"""Changes whenever any metric value could change (a normaliser, tokenizer or formula)."""
