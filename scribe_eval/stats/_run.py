@@ -2,8 +2,9 @@
 
 Per language, one seeded bootstrap index matrix and one swap matrix are drawn and shared by
 every template of that language, so template comparisons are paired, "probability best" is
-computed on the same replicates as the intervals, and each number equals what the standalone
-`bootstrap_estimate` / `compare_paired` return for the same samples and seed.
+computed on the same replicates as the intervals, and each number equals (up to floating-point
+rounding) what the standalone `bootstrap_estimate` / `compare_paired` return for the same samples
+and seed.
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ class MetricSample:
         object.__setattr__(self, "denominators", den)
 
     @classmethod
-    def from_values(cls, ids: Sequence[str], values: Sequence[float] | FloatArray) -> MetricSample:
+    def from_values(cls, ids: Sequence[str], values: npt.ArrayLike) -> MetricSample:
         """A mean metric: one value per encounter (e.g. ROUGE-L F), each weighing the same."""
         values_array = np.asarray(values, dtype=np.float64)
         return cls(tuple(ids), values_array, np.ones_like(values_array), "mean")
@@ -61,8 +61,8 @@ class MetricSample:
     def from_ratio(
         cls,
         ids: Sequence[str],
-        numerators: Sequence[float] | FloatArray,
-        denominators: Sequence[float] | FloatArray,
+        numerators: npt.ArrayLike,
+        denominators: npt.ArrayLike,
     ) -> MetricSample:
         """A ratio of sums: e.g. pooled WER from per-encounter errors and reference words."""
         return cls(tuple(ids), np.asarray(numerators), np.asarray(denominators), "ratio")
