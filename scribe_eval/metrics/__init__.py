@@ -27,7 +27,7 @@ from scribe_eval.metrics._sections import (
     score_sections,
     split_markdown_sections,
 )
-from scribe_eval.metrics._tokenize import TOKENIZERS, split_sentences, tokenize
+from scribe_eval.metrics._tokenize import TOKENIZERS, TokenizerName, split_sentences, tokenize
 from scribe_eval.metrics._transcript import (
     SpeakerWerResult,
     TermRecallResult,
@@ -62,6 +62,7 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "SpeakerWerResult",
     "TOKENIZERS",
     "TermRecallResult",
+    "TokenizerName",
     "WerResult",
     "check_facts",
     "confusion_pairs",

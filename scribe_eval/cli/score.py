@@ -1,0 +1,252 @@
+"""``scribe-eval score``: score transcripts or notes produced outside scribe-eval.
+
+FILE is CSV (with a header row) or JSONL (one object per line); a ``.jsonl``/``.ndjson`` suffix
+or a first character ``{`` selects JSONL. ``--json`` prints one object ``{"items": [...],
+"summary": {...}}`` whose keys are stable (see ``scribe_eval.metrics``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from scribe_eval.errors import DatasetError
+from scribe_eval.metrics import (
+    NORMALIZERS,
+    ROUGE_TYPES,
+    TOKENIZERS,
+    RougeResult,
+    TermRecallResult,
+    TokenizerName,
+    WerResult,
+    corpus_wer,
+    get_normalizer,
+    rouge,
+    term_recall,
+    wer,
+)
+
+__all__ = ["score"]
+
+_FILE = click.Path(path_type=Path, dir_okay=False)
+
+
+@click.group()
+def score() -> None:
+    """Score transcripts (WER family) or notes (ROUGE family) from a CSV or JSONL file."""
+
+
+def _columns(func: Any) -> Any:
+    for option in reversed(
+        [
+            click.argument("file", type=_FILE),
+            click.option("--ref-col", required=True, help="Column with the reference text."),
+            click.option("--hyp-col", required=True, help="Column with the text to score."),
+            click.option(
+                "--id-col", default=None, help="Column naming each row (default: row number)."
+            ),
+            click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+@score.command("transcripts")
+@_columns
+@click.option(
+    "--normalizer",
+    type=click.Choice(list(NORMALIZERS)),
+    default="basic",
+    show_default=True,
+    help="Text normaliser applied to both sides ('none' = whitespace split only).",
+)
+@click.option("--terms", type=_FILE, default=None, help="File of medical terms, one per line.")
+def transcripts(
+    file: Path,
+    ref_col: str,
+    hyp_col: str,
+    id_col: str | None,
+    as_json: bool,
+    normalizer: str,
+    terms: Path | None,
+) -> None:
+    """WER, MER, WIL and CER per row, plus mean and pooled (corpus) WER and CER."""
+    rows = _read_rows(file, [c for c in (ref_col, hyp_col, id_col) if c])
+    term_list = _read_terms(terms) if terms else None
+    norm = get_normalizer(normalizer)
+    results = [wer(r[ref_col], r[hyp_col], normalizer=norm) for r in rows]
+    items: list[dict[str, Any]] = []
+    recalls: list[TermRecallResult] = []
+    for row_id, result in zip(_ids(rows, id_col), results, strict=True):
+        item = {"id": row_id, **result.as_dict()}
+        if term_list is not None:
+            recall = term_recall(result, None, term_list)
+            recalls.append(recall)
+            item["term_recall"] = recall.recall
+        items.append(item)
+    summary = corpus_wer(results).as_dict()
+    summary["normalizer"] = norm.label
+    if term_list is not None:
+        occurrences = sum(r.occurrences for r in recalls)
+        recognised = sum(r.recognised for r in recalls)
+        summary["term_recall"] = recognised / occurrences if occurrences else None
+    if as_json:
+        click.echo(json.dumps({"items": items, "summary": summary}, ensure_ascii=False))
+    else:
+        _print_transcripts(items, results, summary)
+
+
+@score.command("notes")
+@_columns
+@click.option(
+    "--tokenizer",
+    type=click.Choice(list(TOKENIZERS)),
+    default="unicode",
+    show_default=True,
+    help="'unicode' (any script) or 'rouge-score' (its ASCII tokenizer, for paper comparisons).",
+)
+@click.option("--stemmer", is_flag=True, help="Porter-stem English tokens (rouge-score's way).")
+def notes(
+    file: Path,
+    ref_col: str,
+    hyp_col: str,
+    id_col: str | None,
+    as_json: bool,
+    tokenizer: str,
+    stemmer: bool,
+) -> None:
+    """ROUGE-1, ROUGE-2, ROUGE-L and ROUGE-Lsum (P, R, F) per row, plus mean F."""
+    rows = _read_rows(file, [c for c in (ref_col, hyp_col, id_col) if c])
+    tok: TokenizerName = "rouge-score" if tokenizer == "rouge-score" else "unicode"
+    results = [rouge(r[ref_col], r[hyp_col], tokenizer=tok, stemmer=stemmer) for r in rows]
+    items = [{"id": i, **res.as_dict()} for i, res in zip(_ids(rows, id_col), results, strict=True)]
+    summary: dict[str, Any] = {"n": len(results)}
+    for name in ROUGE_TYPES:
+        values = [getattr(res, name).fmeasure for res in results]
+        summary[f"{name}_f"] = sum(values) / len(values) if values else None
+    summary.update(tokenizer=TOKENIZERS[tok], stemmer=stemmer)
+    summary["metrics_version"] = results[0].as_dict()["metrics_version"] if results else None
+    if as_json:
+        click.echo(json.dumps({"items": items, "summary": summary}, ensure_ascii=False))
+    else:
+        _print_notes(items, results, summary)
+
+
+def _read_rows(path: Path, required: Sequence[str]) -> list[dict[str, str]]:
+    """Rows of a CSV or JSONL file, checked to hold every ``required`` column as text."""
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise DatasetError(
+            f"cannot read {path}: {reason}; pass a readable UTF-8 CSV or JSONL file"
+        ) from exc
+    is_jsonl = path.suffix.lower() in (".jsonl", ".ndjson") or raw.lstrip().startswith("{")
+    rows = _parse_jsonl(path, raw) if is_jsonl else _parse_csv(raw)
+    if not rows:
+        raise DatasetError(f"{path} has no rows: add one row per reference/hypothesis pair")
+    columns = list(rows[0])
+    for column in required:
+        if column not in columns:
+            raise DatasetError(
+                f"column {column!r} not found in {path} (columns: {', '.join(columns)}): "
+                "pass the right name with --ref-col/--hyp-col/--id-col"
+            )
+    for number, row in enumerate(rows, start=1):
+        for column in required:
+            value = row.get(column)
+            if value is None:
+                row[column] = ""
+            elif not isinstance(value, str):
+                raise DatasetError(
+                    f"row {number} of {path}: column {column!r} holds {type(value).__name__}, "
+                    "not text; store the text as a string"
+                )
+    return rows
+
+
+def _parse_csv(raw: str) -> list[dict[str, str]]:
+    csv.field_size_limit(sys.maxsize)
+    return [dict(row) for row in csv.DictReader(raw.splitlines(keepends=True))]
+
+
+def _parse_jsonl(path: Path, raw: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DatasetError(
+                f"line {number} of {path} is not JSON ({exc.msg}): write one object per line"
+            ) from exc
+        if not isinstance(row, dict):
+            raise DatasetError(f"line {number} of {path} is not a JSON object: write one per line")
+        rows.append(row)
+    return rows
+
+
+def _read_terms(path: Path) -> list[str]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DatasetError(
+            f"cannot read the terms file {path}: {exc}; pass a UTF-8 file, one term per line"
+        ) from exc
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _ids(rows: Sequence[dict[str, Any]], id_col: str | None) -> list[Any]:
+    return [row[id_col] if id_col else number for number, row in enumerate(rows, start=1)]
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def _print_transcripts(
+    items: list[dict[str, Any]], results: list[WerResult], summary: dict[str, Any]
+) -> None:
+    table = Table("id", "WER", "MER", "WIL", "CER", "S", "D", "I", "ref words")
+    for item, res in zip(items, results, strict=True):
+        table.add_row(
+            str(item["id"]),
+            _fmt(res.wer) + (" (empty ref)" if res.empty_reference else ""),
+            _fmt(res.mer),
+            _fmt(res.wil),
+            _fmt(res.cer),
+            str(res.substitutions),
+            str(res.deletions),
+            str(res.insertions),
+            str(len(res.ref_words)),
+        )
+    console = Console()
+    console.print(table)
+    console.print(
+        f"n={summary['n']}  WER mean of items {_fmt(summary['wer_mean'])}  "
+        f"WER pooled {_fmt(summary['wer_corpus'])}  CER pooled {_fmt(summary['cer_corpus'])}  "
+        f"empty references {summary['n_empty_reference']}  normalizer {summary['normalizer']}"
+        + (f"  term recall {_fmt(summary['term_recall'])}" if "term_recall" in summary else "")
+    )
+
+
+def _print_notes(
+    items: list[dict[str, Any]], results: list[RougeResult], summary: dict[str, Any]
+) -> None:
+    table = Table("id", *(f"{t} F" for t in ROUGE_TYPES))
+    for item, res in zip(items, results, strict=True):
+        table.add_row(str(item["id"]), *(_fmt(getattr(res, t).fmeasure) for t in ROUGE_TYPES))
+    console = Console()
+    console.print(table)
+    means = "  ".join(f"{t} F {_fmt(summary[f'{t}_f'])}" for t in ROUGE_TYPES)
+    console.print(f"n={summary['n']}  mean {means}  tokenizer {summary['tokenizer']}")
