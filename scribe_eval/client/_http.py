@@ -1,0 +1,226 @@
+"""The request loop under every client method: auth, retries, logging, counting, error mapping.
+
+One call goes through ``Http.call``: it adds ``Tenant-Name`` and ``Authorization``, sends, and on
+failure decides between giving up, re-authenticating once (401), and waiting to try again (408,
+429, 5xx, transport errors). A POST that is not safe to repeat passes a ``recover`` function; after
+an *ambiguous* failure (the server may have acted: a read time-out, a dropped connection, 500/502/
+504) it is asked first whether the effect already exists, and its answer ends the call.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+from pydantic import ValidationError
+
+from scribe_eval.api import TokenResponse
+from scribe_eval.client._auth import Auth
+from scribe_eval.client._errors import (
+    is_ambiguous,
+    label,
+    map_decode_error,
+    map_status_error,
+    map_transport_error,
+    request_id_of,
+)
+from scribe_eval.client._retry import RetryPolicy, is_retryable_status, parse_retry_after
+from scribe_eval.errors import ScribeEvalError, TransportError
+
+T = TypeVar("T")
+Sleep = Callable[[float], Awaitable[None]]
+Body = bytes | AsyncIterator[bytes]
+QueryParams = Sequence[tuple[str, str | int | bool]]
+
+logger = logging.getLogger("scribe_eval.client")
+
+#: Error answers after which a POST may nevertheless have been carried out.
+_AMBIGUOUS_STATUSES = frozenset({500, 502, 504})
+
+
+class CallCounter:
+    """HTTP requests sent, per ``METHOD /path/{template}`` (retries and token calls included)."""
+
+    def __init__(self) -> None:
+        self._counts: Counter[str] = Counter()
+
+    def record(self, call: str) -> None:
+        """Count one request of ``call``."""
+        self._counts[call] += 1
+
+    def __getitem__(self, call: str) -> int:
+        return self._counts[call]
+
+    @property
+    def total(self) -> int:
+        """All requests sent so far."""
+        return sum(self._counts.values())
+
+    def as_dict(self) -> dict[str, int]:
+        """A sorted snapshot: call label -> number of requests."""
+        return dict(sorted(self._counts.items()))
+
+    def __repr__(self) -> str:
+        return f"CallCounter({self.as_dict()!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One logical call, before auth headers and retries."""
+
+    method: str
+    template: str
+    path: str
+    params: QueryParams = ()
+    json: Any = None
+    content: Callable[[], Body] | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    idempotent: bool = True
+    not_found: frozenset[int] = frozenset({404})
+    authenticate: bool = True
+    replayable: bool = True
+
+    @property
+    def call(self) -> str:
+        """The label of this call: method and path template."""
+        return label(self.method, self.template)
+
+
+class Http:
+    """Sends ``Request``s on an ``httpx.AsyncClient`` under an auth mode and a retry policy."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        auth: Auth,
+        *,
+        tenant: str | None,
+        retry: RetryPolicy,
+        sleep: Sleep,
+        rng: Callable[[], float] = random.random,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.client = client
+        self.auth = auth
+        self.tenant = tenant
+        self.retry = retry
+        self.sleep = sleep
+        self.rng = rng
+        self.now = now
+        self.counter = CallCounter()
+
+    async def fetch_token(self, url: str, form: Mapping[str, str]) -> TokenResponse:
+        """POST the client-credentials form to the token endpoint (no auth, normal retries)."""
+        path = urlsplit(url).path or url
+        request = Request(
+            "POST", path, url, content=lambda: urlencode(dict(form)).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            authenticate=False,
+        )  # fmt: skip
+        return await self.call(request, lambda r: TokenResponse.model_validate_json(r.content))
+
+    async def call(
+        self,
+        request: Request,
+        parse: Callable[[httpx.Response], T],
+        recover: Callable[[], Awaitable[T | None]] | None = None,
+    ) -> T:
+        """Send ``request`` until it succeeds or fails for good; ``parse`` reads the answer."""
+        attempt, reauthenticated = 1, False
+        while True:
+            outcome = await self._attempt(request, attempt)
+            if isinstance(outcome, httpx.Response):
+                if outcome.is_success:
+                    return self._parse(outcome, request, parse)
+                if (
+                    outcome.status_code == 401
+                    and request.authenticate
+                    and request.replayable
+                    and (not reauthenticated)
+                ):
+                    reauthenticated = True
+                    if self.auth.invalidate(outcome.request.headers.get("Authorization")):
+                        continue
+                error, retryable, ambiguous, wait = self._judge_status(outcome, request, attempt)
+                cause: httpx.HTTPError | None = None
+            else:
+                error, cause = map_transport_error(outcome, request.call, attempt), outcome
+                retryable, ambiguous = isinstance(error, TransportError), is_ambiguous(outcome)
+                wait = self.retry.delay(attempt, None, self.rng)
+            if ambiguous and not request.idempotent:
+                if recover is None:
+                    raise error from cause
+                if (found := await recover()) is not None:
+                    logger.debug(
+                        "%s: the earlier attempt had succeeded; not repeated", request.call
+                    )
+                    return found
+            retryable = retryable and request.replayable
+            if not retryable or attempt >= self.retry.max_attempts or wait is None:
+                raise error from cause
+            await self.sleep(wait)
+            attempt += 1
+
+    def _judge_status(
+        self, response: httpx.Response, request: Request, attempt: int
+    ) -> tuple[ScribeEvalError, bool, bool, float | None]:
+        status = response.status_code
+        hint = self.auth.fix_hint if request.authenticate else _TOKEN_HINT
+        error = map_status_error(
+            response, request.call, attempt, not_found=request.not_found, auth_hint=hint
+        )
+        retryable = is_retryable_status(status) and status not in request.not_found
+        retry_after = parse_retry_after(response.headers.get("Retry-After"), self.now())
+        wait = self.retry.delay(attempt, retry_after, self.rng)
+        return error, retryable, status in _AMBIGUOUS_STATUSES, wait
+
+    async def _attempt(self, request: Request, attempt: int) -> httpx.Response | httpx.HTTPError:
+        headers = dict(request.headers)
+        if self.tenant:
+            headers["Tenant-Name"] = self.tenant
+        if request.authenticate and (value := await self.auth.authorization(self)) is not None:
+            headers["Authorization"] = value
+        content = request.content() if request.content is not None else None
+        self.counter.record(request.call)
+        started = time.perf_counter()
+        try:
+            response = await self.client.request(
+                request.method, request.path, params=list(request.params) or None,
+                json=request.json, content=content, headers=headers,
+            )  # fmt: skip
+        except httpx.HTTPError as exc:
+            _log(request, attempt, started, type(exc).__name__, None)
+            return exc
+        _log(request, attempt, started, str(response.status_code), request_id_of(response))
+        return response
+
+    def _parse(self, response: httpx.Response, request: Request, parse: Callable[..., T]) -> T:
+        try:
+            return parse(response)
+        except (ValidationError, ValueError) as exc:
+            raise map_decode_error(response, request.call, exc) from exc
+
+
+_TOKEN_HINT = (
+    "the token endpoint refused the client credentials; check SCRIBE_EVAL_CLIENT_ID, "
+    "SCRIBE_EVAL_CLIENT_SECRET, SCRIBE_EVAL_TENANT and SCRIBE_EVAL_AUTH_URL"
+)
+
+
+def _log(request: Request, attempt: int, started: float, outcome: str, rid: str | None) -> None:
+    if not logger.isEnabledFor(logging.DEBUG):
+        return
+    elapsed = (time.perf_counter() - started) * 1000
+    path = urlsplit(request.path).path or request.path
+    logger.debug(
+        "%s %s -> %s in %.1f ms (attempt %d, request id %s)",
+        request.method, path, outcome, elapsed, attempt, rid or "-",
+    )  # fmt: skip
