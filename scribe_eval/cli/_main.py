@@ -16,6 +16,7 @@ from scribe_eval.errors import ScribeEvalError
 # A sub-command lives in its own module; adding one is one line here.
 _COMMANDS: list[tuple[str, str]] = [
     ("score", "score"),
+    ("templates", "templates"),
 ]
 
 
