@@ -22,6 +22,7 @@ from scribe_eval.stats._resample import (
     IntervalMethod,
     check_options,
     interval,
+    is_exact,
     jackknife,
     make_generator,
     normal_quantile,
@@ -54,7 +55,8 @@ class PairedComparison:
     approximate-randomization p-value, ``p_adjusted`` the same after any multiple-comparison
     correction named in ``adjustment`` (equal to ``p_permutation`` when ``adjustment`` is
     ``"none"``). ``mde`` is the smallest difference this sample would detect at ``power``, None
-    when fewer than two encounters leave nothing to estimate it from.
+    when fewer than two encounters leave nothing to estimate it from. With few encounters
+    every swap pattern is enumerated (``permutation_exact``; ``permutations`` is then ``2**n``).
     """
 
     label_a: str
@@ -71,6 +73,7 @@ class PairedComparison:
     p_permutation: float
     p_adjusted: float
     adjustment: str
+    permutation_exact: bool
     se: float
     mde: float | None
     mde_method: str
@@ -233,7 +236,7 @@ def _one_pair(
         p_boot = _bootstrap_p(valid)
         se = float(np.std(valid, ddof=1)) if valid.size > 1 else 0.0
         mde = minimum_detectable_effect(se, alpha=1.0 - settings.confidence, power=settings.power)
-    p_perm = _randomization_p(perm, difference)
+    p_perm = _randomization_p(perm, difference, exact=is_exact(n, perm.size))
     return PairedComparison(
         label_a=labels[0],
         label_b=labels[1],
@@ -249,6 +252,7 @@ def _one_pair(
         p_permutation=p_perm,
         p_adjusted=p_perm,
         adjustment="none",
+        permutation_exact=is_exact(n, perm.size),
         se=se,
         mde=mde,
         mde_method=_mde_method(settings, boot.size),
@@ -271,11 +275,17 @@ def _bootstrap_p(valid: FloatArray) -> float:
     return float(min(1.0, 2.0 * (min(at_most, at_least) + 1) / (valid.size + 1)))
 
 
-def _randomization_p(perm: FloatArray, observed: float) -> float:
-    """Share of swap patterns whose |B − A| reaches the observed one (+1 smoothed)."""
+def _randomization_p(perm: FloatArray, observed: float, *, exact: bool) -> float:
+    """Share of swap patterns whose |B − A| reaches the observed one.
+
+    A complete enumeration contains the observed pattern itself, so its share is exact; a random
+    draw of patterns adds the observed one (+1 smoothing) so the p-value is never zero.
+    """
     valid = perm[~np.isnan(perm)]
     threshold = abs(observed) - _TIE_TOLERANCE * max(1.0, abs(observed))
     extreme = np.count_nonzero(np.abs(valid) >= threshold)
+    if exact:
+        return float(extreme / valid.size) if valid.size else 1.0
     return float((extreme + 1) / (valid.size + 1))
 
 

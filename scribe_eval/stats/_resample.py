@@ -57,8 +57,20 @@ def resample_counts(rng: np.random.Generator, n: int, resamples: int) -> FloatAr
 
 
 def swap_matrix(rng: np.random.Generator, n: int, permutations: int) -> FloatArray:
-    """A ``(permutations, n)`` 0/1 matrix: 1 swaps the two systems' values on that encounter."""
+    """A ``(R, n)`` 0/1 matrix: 1 swaps the two systems' values on that encounter.
+
+    When all ``2**n`` swap patterns fit in ``permutations`` they are enumerated (an exact
+    randomization test, ``R = 2**n``); otherwise ``R = permutations`` random patterns are drawn.
+    """
+    if 1 << n <= permutations:
+        patterns = np.arange(1 << n)[:, None] >> np.arange(n)[None, :]
+        return (patterns & 1).astype(np.float64)
     return rng.integers(0, 2, size=(permutations, n)).astype(np.float64)
+
+
+def is_exact(n: int, patterns: int) -> bool:
+    """Whether ``patterns`` swap rows are the complete enumeration for ``n`` encounters."""
+    return patterns == 1 << n
 
 
 def safe_ratio(numerators: FloatArray, denominators: FloatArray) -> FloatArray:
@@ -139,8 +151,8 @@ def to_plain(value: Any) -> Any:
         return [to_plain(item) for item in value]
     if isinstance(value, dict):
         return {str(key): to_plain(item) for key, item in value.items()}
-    if isinstance(value, bool | str | int) or value is None:
-        return value
+    if isinstance(value, bool | str | int | np.bool_) or value is None:
+        return value.item() if isinstance(value, np.bool_) else value
     if isinstance(value, float | np.floating):
         return json_float(float(value))
     if isinstance(value, np.integer):

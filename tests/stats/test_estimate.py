@@ -35,6 +35,24 @@ def test_ratio_replicates_pool_errors_over_words() -> None:
     assert estimate.value == estimate.low == estimate.high == pytest.approx(0.1)
 
 
+def test_each_replicate_pools_rather_than_averaging_ratios() -> None:
+    # Replicates of {short: 1/1, long: 0/99} are 1.0, 0.01 (half of them) or 0.0 when pooled;
+    # averaging per-encounter ratios would give 0.5 for the mixed half instead of 0.01.
+    sample = MetricSample.from_ratio(["short", "long"], [1, 0], [1, 99])
+    estimate = bootstrap_estimate(sample, resamples=4000, confidence=0.4)
+    assert estimate.low == pytest.approx(0.01)
+    assert estimate.high == pytest.approx(0.01)
+
+
+def test_resampling_encounters_keeps_between_encounter_variation() -> None:
+    # Ten long encounters alternating WER 0.0 and 0.2: resampling words would give an interval
+    # about 0.01 wide; resampling encounters must reflect the spread between encounters (~0.12).
+    errors = [0, 200] * 5
+    estimate = bootstrap_estimate(MetricSample.from_ratio(_ids(10), errors, [1000] * 10))
+    assert estimate.value == pytest.approx(0.1)
+    assert 0.08 < estimate.high - estimate.low < 0.2
+
+
 def test_same_seed_same_result_and_input_order_does_not_matter() -> None:
     rng = np.random.default_rng(5)
     ids, values = _ids(25), rng.random(25)

@@ -144,3 +144,20 @@ def test_as_dict_is_plain_json_with_the_change() -> None:
     assert data["change"] == "better"
     assert data["seed"] == 0
     assert data["permutations"] == 2000
+
+
+def test_few_encounters_get_an_exact_randomization_test() -> None:
+    # Four encounters, B always better: of the 16 swap patterns only "none swapped" and
+    # "all swapped" reach |B - A|, so the exact two-sided p is 2/16 whatever the seed.
+    ids = ["w", "x", "y", "z"]
+    a = MetricSample.from_values(ids, [0.1, 0.2, 0.3, 0.4])
+    b = MetricSample.from_values(ids, [0.6, 0.7, 0.8, 0.9])
+    for seed in (0, 5):
+        c = compare_paired(a, b, higher_is_better=True, seed=seed)
+        assert c.permutation_exact
+        assert c.permutations == 16
+        assert c.p_permutation == pytest.approx(2 / 16)
+        assert not c.significant()  # four encounters cannot support a difference at 0.05
+    many = compare_paired(*_pair(0.05), higher_is_better=True, permutations=500)
+    assert not many.permutation_exact
+    assert many.permutations == 500
