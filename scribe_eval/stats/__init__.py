@@ -8,7 +8,7 @@ are handled alike), and the bootstrap resamples encounters, never words.
 - `bootstrap_estimate`: a corpus value with its interval.
 - `compare_paired`: B − A on the same encounters, paired-bootstrap interval, bootstrap and
   approximate-randomization p-values, minimum detectable effect; `verdict` renders it.
-- `holm_adjust`: Holm's correction for a family of p-values.
+- `holm_adjust` / `holm_correct`: Holm's correction for a family of p-values / comparisons.
 - `non_inferiority`: the gate's pass/fail on a margin, with its reason.
 - `analyze_run`: every template x language cell, pairwise comparisons and the best template.
 """
@@ -16,7 +16,7 @@ are handled alike), and the bootstrap resamples encounters, never words.
 from __future__ import annotations
 
 from scribe_eval.stats._estimate import Estimate, bootstrap_estimate
-from scribe_eval.stats._holm import holm_adjust
+from scribe_eval.stats._holm import holm_adjust, holm_correct
 from scribe_eval.stats._noninferiority import NonInferiority, non_inferiority
 from scribe_eval.stats._paired import (
     Change,
@@ -53,6 +53,7 @@ __all__ = [
     "bootstrap_estimate",
     "compare_paired",
     "holm_adjust",
+    "holm_correct",
     "minimum_detectable_effect",
     "non_inferiority",
     "verdict",

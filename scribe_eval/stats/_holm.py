@@ -8,9 +8,11 @@ encounters are strongly dependent).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from scribe_eval.errors import ConfigError
+from scribe_eval.stats._paired import PairedComparison
 
 
 def holm_adjust(p_values: Sequence[float]) -> tuple[float, ...]:
@@ -29,3 +31,19 @@ def holm_adjust(p_values: Sequence[float]) -> tuple[float, ...]:
         running = max(running, min(1.0, (m - rank) * p_values[index]))
         adjusted[index] = running
     return tuple(adjusted)
+
+
+def holm_correct(
+    comparisons: Sequence[PairedComparison], *, family: str = ""
+) -> tuple[PairedComparison, ...]:
+    """Copies of ``comparisons`` whose ``p_adjusted`` is Holm-corrected over all of them.
+
+    The randomization p-values are corrected; ``adjustment`` records the family size and the
+    optional ``family`` description (e.g. ``"template pairs in language de, metric wer"``).
+    """
+    adjusted = holm_adjust([c.p_permutation for c in comparisons])
+    how = f"holm over {len(comparisons)} comparisons" + (f" ({family})" if family else "")
+    return tuple(
+        dataclasses.replace(c, p_adjusted=p, adjustment=how)
+        for c, p in zip(comparisons, adjusted, strict=True)
+    )

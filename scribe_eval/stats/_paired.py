@@ -11,7 +11,6 @@ the percentile bootstrap is known to be too eager.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -307,11 +306,6 @@ def _mde_method(settings: PairSettings, resamples: int) -> str:
         f"power={settings.power:g}; SE = standard deviation of the paired-bootstrap "
         f"difference over {resamples} encounter resamples"
     )
-
-
-def with_adjustment(comparison: PairedComparison, p_adjusted: float, how: str) -> PairedComparison:
-    """A copy carrying a corrected p-value and the name of the correction."""
-    return dataclasses.replace(comparison, p_adjusted=p_adjusted, adjustment=how)
 
 
 def verdict(

@@ -17,12 +17,11 @@ import numpy as np
 
 from scribe_eval.errors import MetricError
 from scribe_eval.stats._estimate import Estimate, bootstrap_estimate, estimates_from_counts
-from scribe_eval.stats._holm import holm_adjust
+from scribe_eval.stats._holm import holm_correct
 from scribe_eval.stats._paired import (
     PairedComparison,
     PairSettings,
     compare_columns,
-    with_adjustment,
 )
 from scribe_eval.stats._resample import (
     IntervalMethod,
@@ -237,9 +236,7 @@ def _analyze_language(
         cells.append(CellEstimate(template, language, estimate))
     pairs = [(i, j) for i in range(len(templates)) for j in range(i + 1, len(templates))]
     raw = compare_columns(num, den, pairs, tuple(templates), counts, swaps, settings)
-    how = f"holm over {len(raw)} template pairs in language {language}"
-    adjusted = holm_adjust([c.p_permutation for c in raw])
-    comparisons = [with_adjustment(c, p, how) for c, p in zip(raw, adjusted, strict=True)]
+    comparisons = list(holm_correct(raw, family=f"template pairs in language {language}"))
     best = _best_template(language, templates, num, den, counts, comparisons, settings)
     return cells, [TemplateComparison(language, c) for c in comparisons], best
 

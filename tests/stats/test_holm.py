@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scribe_eval.errors import ConfigError
-from scribe_eval.stats import holm_adjust
+from scribe_eval.stats import MetricSample, compare_paired, holm_adjust, holm_correct
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,18 @@ def test_holm_changes_a_borderline_decision() -> None:
 def test_p_values_outside_unit_interval_are_refused(bad: list[float]) -> None:
     with pytest.raises(ConfigError, match="p-values must lie in"):
         holm_adjust(bad)
+
+
+def test_holm_correct_adjusts_the_randomization_p_values_of_comparisons() -> None:
+    ids = [f"e{i}" for i in range(12)]
+    base = MetricSample.from_values(ids, [0.1 * (i % 5) for i in range(12)])
+    shifted = [
+        MetricSample.from_values(ids, [0.1 * (i % 5) + shift * (i % 3) for i in range(12)])
+        for shift in (0.0, 0.01, 0.05)
+    ]
+    raw = [compare_paired(base, other, higher_is_better=True, seed=1) for other in shifted]
+    corrected = holm_correct(raw, family="metric wer")
+    expected = holm_adjust([c.p_permutation for c in raw])
+    assert tuple(c.p_adjusted for c in corrected) == pytest.approx(expected)
+    assert all(c.adjustment == "holm over 3 comparisons (metric wer)" for c in corrected)
+    assert [c.p_permutation for c in corrected] == [c.p_permutation for c in raw]

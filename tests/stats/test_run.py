@@ -67,7 +67,10 @@ def test_holm_runs_within_each_language() -> None:
         expected = holm_adjust([c.p_permutation for c in family])
         assert tuple(c.p_adjusted for c in family) == pytest.approx(expected)
         assert any(c.p_adjusted > c.p_permutation for c in family)
-        assert all("3 template pairs in language " + language in c.adjustment for c in family)
+        assert all(
+            "holm over 3 comparisons (template pairs in language " + language in c.adjustment
+            for c in family
+        )
 
 
 def test_a_clearly_better_template_is_a_clear_winner() -> None:
@@ -147,4 +150,12 @@ def test_as_dict_is_plain_json() -> None:
     assert data["seed"] == 0
     assert {c["template"] for c in data["cells"]} == {"a", "b"}
     assert set(data["best"][0]["probabilities"]) == {"a", "b"}
-    assert data["comparisons"][0]["adjustment"].startswith("holm over 1 template pairs")
+    assert data["comparisons"][0]["adjustment"].startswith("holm over 1 comparisons")
+
+
+def test_a_single_template_is_the_only_one() -> None:
+    run = analyze_run(_cells({"solo": 0.0}, languages=("en",)), metric="m", higher_is_better=True)
+    assert run.comparisons == ()
+    assert run.best[0].template == "solo"
+    assert run.best[0].probability_best == 1.0
+    assert run.best[0].statement == "solo is the only template in en"
