@@ -1,10 +1,10 @@
 """Within one run: every template x language cell, pairwise template comparisons, the best template.
 
-Per language, one seeded bootstrap index matrix and one swap matrix are drawn and shared by
-every template of that language, so template comparisons are paired, "probability best" is
-computed on the same replicates as the intervals, and each number equals (up to floating-point
-rounding) what the standalone `bootstrap_estimate` / `compare_paired` return for the same samples
-and seed.
+Per language, one bootstrap index matrix and one swap matrix are drawn from a fresh
+``Generator(PCG64(seed))`` and shared by every template of that language, so template
+comparisons are paired, "probability best" is computed on the same replicates as the intervals,
+and each number equals (up to floating-point rounding) what the standalone `bootstrap_estimate` /
+`compare_paired` return for the same samples and seed.
 """
 
 from __future__ import annotations
