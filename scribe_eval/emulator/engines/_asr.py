@@ -337,8 +337,13 @@ def create_asr_engine(
     if name == "instant":
         return InstantEngine()
     configured = model_dir or _env_model_dir()
-    if configured is not None and (name.startswith("whisper-") and ":" not in name):
+    if configured is not None and name in _LOCAL_OVERRIDABLE:
         return _local_engine(configured, cpu_threads)
+    if name == "whisper-local":
+        raise EngineError(
+            "engine 'whisper-local' needs a model folder: pass model_dir or set "
+            "SCRIBE_EVAL_ASR_MODEL_DIR to a faster-whisper (CTranslate2) model folder"
+        )
     if name == "whisper-base":
         path = _weights.ensure_whisper_base()
         return WhisperEngine(
@@ -359,6 +364,9 @@ def create_asr_engine(
         f"unknown speech engine {name!r}; use whisper-base, whisper-tiny.en, whisper-local, "
         "whisper-hub:<model name> or instant"
     )
+
+
+_LOCAL_OVERRIDABLE: Final = frozenset({"whisper-base", "whisper-tiny.en", "whisper-local"})
 
 
 def _env_model_dir() -> Path | None:
