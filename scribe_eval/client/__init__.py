@@ -19,6 +19,7 @@ from scribe_eval.client._client import AmbientClient
 from scribe_eval.client._documents import CreatedDocument
 from scribe_eval.client._http import CallCounter
 from scribe_eval.client._retry import PollPolicy, RetryPolicy, parse_retry_after
+from scribe_eval.client._scripted import ManualClock, ScriptedTransport
 from scribe_eval.client._settings import ClientSettings
 
 __all__ = [
@@ -29,9 +30,11 @@ __all__ = [
     "ClientCredentialsAuth",
     "ClientSettings",
     "CreatedDocument",
+    "ManualClock",
     "NoAuth",
     "PollPolicy",
     "RetryPolicy",
+    "ScriptedTransport",
     "parse_retry_after",
     "vendor_token_url",
 ]
