@@ -40,6 +40,8 @@ _THOUSANDS = regex.compile(r"^\d{1,3}(?:,\d{3})+$")
 _NUMBER = regex.compile(r"^\d+(?:\.\d+)?$")
 _BRACKETS = regex.compile(r"[()\[\]{}]")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+_CLAUSE_END = frozenset(",.;:!?")
+_BOUNDARY = "\x00"
 _PUNCT_OR_SYMBOL = regex.compile(r"[\p{P}\p{S}]")
 
 
@@ -128,8 +130,11 @@ def _expand_contraction(word: str) -> str:
 def _english_clinical(text: str) -> tuple[str, ...]:
     folded = unicodedata.normalize("NFC", text).casefold().translate(_APOSTROPHES)
     folded = str(_BRACKETS.sub(" ", folded))
-    words = [w for t in folded.split() for w in _clinical_token(t)]
-    words = [w for w in words if w not in en.FILLERS]
+    words: list[str] = []
+    for token in folded.split():
+        words.extend(w for w in _clinical_token(token) if w not in en.FILLERS)
+        if token[-1] in _CLAUSE_END:
+            words.append(_BOUNDARY)  # "two hundred, five" is two numbers, not 205
     out: list[str] = []
     i = 0
     while i < len(words):
@@ -140,6 +145,8 @@ def _english_clinical(text: str) -> tuple[str, ...]:
             continue
         word = words[i]
         i += 1
+        if word == _BOUNDARY:
+            continue
         if word == "per" and i < len(words) and words[i] == "cent":
             word, i = "percent", i + 1
         if out and _NUMBER.match(out[-1]) and word in en.UNITS:

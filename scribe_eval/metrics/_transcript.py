@@ -218,7 +218,7 @@ def _heard(result: WerResult, start: int, end: int) -> str:
         if op.ref_start >= end:
             break
         if op.kind == "insert":
-            if start < op.ref_start < end:
+            if start <= op.ref_start < end:
                 heard.extend(result.hyp_words[op.hyp_start : op.hyp_end])
             continue
         lo, hi = max(op.ref_start, start), min(op.ref_end, end)

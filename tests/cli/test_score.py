@@ -1,0 +1,130 @@
+"""``scribe-eval score transcripts|notes`` through click's CliRunner."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import jiwer
+import pytest
+from click.testing import CliRunner
+from rouge_score import rouge_scorer
+
+from scribe_eval.cli import main
+
+ROWS = [
+    {"key": "v1", "ref": "The patient has a cough.", "hyp": "the patient has cough"},
+    {"key": "v2", "ref": "Blutdruck erhöht", "hyp": "Blutdruck erhäht und"},
+    {"key": "v3", "ref": "", "hyp": "noise"},
+]
+
+
+def _write(tmp_path: Path, kind: str) -> Path:
+    if kind == "csv":
+        path = tmp_path / "pairs.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=["key", "ref", "hyp"])
+            writer.writeheader()
+            writer.writerows(ROWS)
+    else:
+        path = tmp_path / "pairs.jsonl"
+        path.write_text("\n".join(json.dumps(r) for r in ROWS) + "\n", encoding="utf-8")
+    return path
+
+
+def _invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("kind", ["csv", "jsonl"])
+def test_transcripts_json(tmp_path: Path, kind: str) -> None:
+    path = _write(tmp_path, kind)
+    code, out, _ = _invoke(
+        "score", "transcripts", str(path), "--ref-col", "ref", "--hyp-col", "hyp",
+        "--id-col", "key", "--normalizer", "none", "--json",
+    )  # fmt: skip
+    assert code == 0
+    data = json.loads(out)
+    assert [i["id"] for i in data["items"]] == ["v1", "v2", "v3"]
+    first = data["items"][0]
+    assert first["wer"] == pytest.approx(jiwer.wer(ROWS[0]["ref"], ROWS[0]["hyp"]))
+    assert {"mer", "wil", "cer", "hits", "substitutions", "deletions", "insertions"} <= set(first)
+    assert data["items"][2]["wer"] is None
+    summary = data["summary"]
+    assert summary["n"] == 3
+    assert summary["wer_corpus"] == pytest.approx((3 + 2 + 1) / 7)  # the empty ref counts
+    assert summary["wer_mean"] == pytest.approx((3 / 5 + 2 / 2) / 2)  # it is left out
+    assert summary["cer_corpus"] > 0
+
+
+def test_transcripts_terms_and_table(tmp_path: Path) -> None:
+    path = _write(tmp_path, "csv")
+    terms = tmp_path / "terms.txt"
+    terms.write_text("cough\nblutdruck\n", encoding="utf-8")
+    code, out, _ = _invoke(
+        "score", "transcripts", str(path), "--ref-col", "ref", "--hyp-col", "hyp",
+        "--terms", str(terms), "--json",
+    )  # fmt: skip
+    assert code == 0
+    assert json.loads(out)["summary"]["term_recall"] == 1.0
+    code, out, _ = _invoke(
+        "score", "transcripts", str(path), "--ref-col", "ref", "--hyp-col", "hyp"
+    )
+    assert code == 0
+    assert "empty ref" in out
+    assert "WER pooled" in out
+
+
+def test_notes_json_equals_rouge_score(tmp_path: Path) -> None:
+    path = _write(tmp_path, "jsonl")
+    code, out, _ = _invoke(
+        "score", "notes", str(path), "--ref-col", "ref", "--hyp-col", "hyp",
+        "--tokenizer", "rouge-score", "--stemmer", "--json",
+    )  # fmt: skip
+    assert code == 0
+    data = json.loads(out)
+    expected = rouge_scorer.RougeScorer(["rouge1", "rougeLsum"], use_stemmer=True).score(
+        ROWS[0]["ref"], ROWS[0]["hyp"]
+    )
+    assert data["items"][0]["id"] == 1
+    assert data["items"][0]["rouge1_f"] == pytest.approx(expected["rouge1"].fmeasure, abs=1e-12)
+    assert data["items"][0]["rougeLsum_r"] == pytest.approx(expected["rougeLsum"].recall)
+    assert set(data["summary"]) >= {"n", "rouge1_f", "rouge2_f", "rougeL_f", "rougeLsum_f"}
+    assert data["summary"]["tokenizer"] == "rouge-score@0.1.2"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(["--ref-col", "reference"], "column 'reference' not found", id="column"),
+        pytest.param(["--id-col", "nope"], "column 'nope' not found", id="id-column"),
+    ],
+)
+def test_bad_columns_give_one_line(tmp_path: Path, args: list[str], message: str) -> None:
+    path = _write(tmp_path, "csv")
+    base = ["--ref-col", "ref", "--hyp-col", "hyp"]
+    code, _, err = _invoke("score", "notes", str(path), *base, *args)
+    assert code == 1
+    assert message in err
+    assert err.startswith("Error: ")
+    assert err.count("\n") == 1
+
+
+def test_unreadable_and_malformed_files(tmp_path: Path) -> None:
+    code, _, err = _invoke("score", "notes", str(tmp_path / "missing.csv"), "--ref-col", "a",
+                           "--hyp-col", "b")  # fmt: skip
+    assert code == 1
+    assert "cannot read" in err
+    assert "No such file" in err
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"a": "x", "b": "y"}\n{oops\n', encoding="utf-8")
+    code, _, err = _invoke("score", "notes", str(bad), "--ref-col", "a", "--hyp-col", "b")
+    assert code == 1
+    assert "line 2" in err
+    assert "not JSON" in err
+    typed = tmp_path / "typed.jsonl"
+    typed.write_text('{"a": 1, "b": "y"}\n', encoding="utf-8")
+    code, _, err = _invoke("score", "notes", str(typed), "--ref-col", "a", "--hyp-col", "b")
+    assert "holds int, not text" in err
