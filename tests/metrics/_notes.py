@@ -24,7 +24,8 @@ Assessment: suspected medial meniscus injury (right).
 Plan: X-ray of the right knee, RICE, physiotherapy referral, review in 10 days.""",
     """Patient presents with headache for 1 week, worse in the mornings, with nausea \
 but no vomiting. History of migraine. Takes sumatriptan 50 mg as needed. \
-Neuro exam normal, fundi normal. BP 118/76. Impression: likely migraine without aura, rule out secondary causes. \
+Neuro exam normal, fundi normal. BP 118/76. \
+Impression: likely migraine without aura, rule out secondary causes. \
 Plan: headache diary, trial of propranolol 40 mg twice daily, follow up in 4 weeks.""",
     """Anamnese: Seit 3 Tagen Husten und Fieber bis 38,9 °C. Kein Auswurf, keine Atemnot.
 Befund: Lunge links basal Rasselgeräusche, rechts unauffällig. Blutdruck 128/80 mmHg.
