@@ -100,28 +100,31 @@ class Catalogue:
 async def fetch_catalogue(
     source: CatalogueSource, languages: Iterable[str], *, origin: str
 ) -> Catalogue:
-    """Ask ``source`` for its templates and sections, one language at a time."""
-    templates: dict[str, api.Template] = {}
-    sections: dict[str, api.Section] = {}
+    """Ask ``source`` for its templates and sections.
+
+    One listing per language says where each item is available; one listing with every language
+    gives the items with all of those languages' translations (a per-language answer carries
+    only that language's).
+    """
+    wanted = tuple(dict.fromkeys(languages))
     template_langs: dict[str, list[str]] = {}
     section_langs: dict[str, list[str]] = {}
-    wanted = tuple(dict.fromkeys(languages))
     for language in wanted:
         for template in await source.list_templates(lang=[language]):
-            templates.setdefault(template.key, template)
             template_langs.setdefault(template.key, []).append(language)
         for section in await source.list_template_sections(lang=[language]):
-            sections.setdefault(section.key, section)
             section_langs.setdefault(section.key, []).append(language)
-    for key, template in list(templates.items()):
+    templates = {t.key: t for t in await source.list_templates(lang=list(wanted))}
+    sections = {s.key: s for s in await source.list_template_sections(lang=list(wanted))}
+    for key in template_langs:
         # A listing may leave out the sections; the item call always carries them.
-        if not template.template_sections:
+        if key not in templates or not templates[key].template_sections:
             templates[key] = await source.get_template(key)
     return Catalogue(
-        templates=dict(sorted(templates.items())),
-        sections=dict(sorted(sections.items())),
+        templates={k: templates[k] for k in sorted(template_langs)},
+        sections={k: sections[k] for k in sorted(section_langs) if k in sections},
         template_languages={k: tuple(v) for k, v in sorted(template_langs.items())},
-        section_languages={k: tuple(v) for k, v in sorted(section_langs.items())},
+        section_languages={k: tuple(v) for k, v in sorted(section_langs.items()) if k in sections},
         languages=wanted,
         origin=origin,
     )

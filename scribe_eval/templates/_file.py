@@ -127,7 +127,7 @@ class _File(BaseModel):
     languages: list[str] = Field(default_factory=list)
     documentation_mode: api.DocumentationMode | None = None
     instructions: str | None = None
-    sections: list[_Section] | None = None
+    sections: list[_Section] | None = Field(default=None, min_length=1)
 
 
 def parse_template_file(path: Path | str) -> ParsedFile:

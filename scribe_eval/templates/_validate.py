@@ -56,10 +56,10 @@ def builtin_catalogue() -> Catalogue:
         from scribe_eval.emulator._catalogue import (  # type: ignore[import-not-found, unused-ignore]
             builtin_catalogue as emulator_catalogue,
         )
-    except ImportError as exc:  # the emulator extra is not installed
+    except ImportError as exc:
         raise TemplateError(
-            "no catalogue snapshot and no embedded emulator to fall back on — "
-            "pull one with `scribe-eval templates pull --target URL`, "
+            f"no catalogue snapshot, and the embedded emulator's catalogue cannot load ({exc}) — "
+            "pull a snapshot with `scribe-eval templates pull --target URL`, "
             "or install scribe-eval[emulator]"
         ) from exc
     builtin = emulator_catalogue()
@@ -78,7 +78,9 @@ class _BuiltinSource:
         return list(self._builtin.templates(lang))  # type: ignore[attr-defined]
 
     async def get_template(self, key: str) -> api.Template:
-        template: api.Template = self._builtin.template(key)  # type: ignore[attr-defined]
+        template: api.Template | None = self._builtin.template(key)  # type: ignore[attr-defined]
+        if template is None:
+            raise TemplateError(f"no template {key!r} in the built-in catalogue — list them")
         return template
 
     async def list_template_sections(self, *, lang: Sequence[str]) -> list[api.Section]:

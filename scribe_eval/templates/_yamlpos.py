@@ -49,6 +49,8 @@ def load_located(text: str, source: Path | str) -> LocatedYaml:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.context_mark is not None and exc.context_mark.line + 1 != line:
+            problem += f" ({exc.context} started at line {exc.context_mark.line + 1})"
         raise TemplateError(
             f"{source}:{line}: YAML syntax error: {problem} — fix the indentation or quoting there"
         ) from exc
