@@ -1,0 +1,94 @@
+"""``scribe-eval run``: execute an experiment (or resume one) into the run store."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from scribe_eval.cli._common import resolve_runs_dir, runs_dir_option
+from scribe_eval.errors import ConfigError
+from scribe_eval.experiment import Matrix, load_experiment
+from scribe_eval.runner import RunOptions, outcome_json, run_experiment
+from scribe_eval.store import RunRecord, RunStore
+
+
+@click.command("run")
+@click.argument("experiment", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@runs_dir_option
+@click.option("--resume", metavar="RUN_ID", help="Finish an interrupted run (same experiment).")
+@click.option("--rerun-errors", is_flag=True, help="With --resume: retry the failed cells too.")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first failed cell.")
+@click.option(
+    "--max-errors", type=click.IntRange(min=0), help="Stop after more than N failed cells."
+)
+@click.option("--no-progress", is_flag=True, help="No progress bars (they go to stderr).")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+def run(
+    experiment: Path | None,
+    runs_dir: Path | None,
+    resume: str | None,
+    rerun_errors: bool,
+    fail_fast: bool,
+    max_errors: int | None,
+    no_progress: bool,
+    as_json: bool,
+) -> None:
+    """Run EXPERIMENT (a YAML file) against its target and store every answer and score.
+
+    A re-run of an unchanged experiment is served from the cache with no API call. With
+    --resume RUN_ID the experiment file may be omitted: the run's own file is used.
+    """
+    folder = resolve_runs_dir(runs_dir)
+    path = experiment or _experiment_of(folder, resume)
+    loaded = load_experiment(path)
+    console = Console(stderr=True)
+
+    def started(record: RunRecord, matrix: Matrix) -> None:
+        verb = "Resuming" if resume else "Run"
+        console.print(
+            f"{verb} [bold]{record.id}[/]: {len(matrix.transcripts)} transcripts, "
+            f"{len(matrix.cells)} documents, target {record.target.get('kind')}"
+        )
+        for note in matrix.notes:
+            console.print(f"  note: {note}")
+
+    options = RunOptions(
+        runs_dir=folder, resume=resume, rerun_errors=rerun_errors, fail_fast=fail_fast,
+        max_errors=max_errors, progress=not no_progress and not as_json, on_start=started,
+    )  # fmt: skip
+    try:
+        outcome = run_experiment(loaded, options)
+    except KeyboardInterrupt:
+        console.print("Interrupted. Resume with: scribe-eval run --resume <RUN_ID> (see runs list)")
+        sys.exit(130)
+    if as_json:
+        click.echo(outcome_json(outcome))
+    else:
+        record = outcome.run
+        console.print(
+            f"{record.status}: {outcome.cells} documents ({outcome.from_cache} from cache), "
+            f"{outcome.errors} failed cells, {outcome.api_calls} API calls"
+            + (
+                f", {outcome.deleted_interactions} interactions deleted"
+                if outcome.deleted_interactions
+                else ""
+            )
+        )
+        if record.notes:
+            console.print(record.notes)
+        click.echo(record.id)
+    if outcome.run.status == "failed":
+        sys.exit(1)
+
+
+def _experiment_of(runs_dir: Path, resume: str | None) -> Path:
+    if resume is None:
+        raise ConfigError("give an EXPERIMENT file, or --resume RUN_ID to finish a run")
+    with RunStore(runs_dir) as store:
+        record = store.resolve_run(resume)
+    if not record.experiment_path:
+        raise ConfigError(f"run {record.id} has no experiment file on record; give it explicitly")
+    return Path(record.experiment_path)

@@ -1,0 +1,149 @@
+"""``scribe-eval runs``: list, show and bless the runs of the run store."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from scribe_eval.cli._common import resolve_runs_dir, runs_dir_option
+from scribe_eval.store import CellRecord, RunRecord, RunStore
+
+
+@click.group("runs")
+def runs() -> None:
+    """List, inspect and bless stored runs."""
+
+
+@runs.command("list")
+@runs_dir_option
+@click.option("--json", "as_json", is_flag=True, help="A JSON list of objects, newest first.")
+def list_runs(runs_dir: Path | None, as_json: bool) -> None:
+    """Every run, newest first."""
+    with RunStore(resolve_runs_dir(runs_dir)) as store:
+        records = store.list_runs()
+        baselines = store.baselines()
+    blessed: dict[str, list[str]] = {}
+    for name, run_id in baselines.items():
+        blessed.setdefault(run_id, []).append(name)
+    if as_json:
+        click.echo(json.dumps([_summary(r, blessed.get(r.id, [])) for r in records], indent=2))
+        return
+    table = Table("id", "name", "status", "created", "dataset", "API calls", "baseline")
+    for record in records:
+        table.add_row(
+            record.id, record.name, record.status, record.created, record.dataset_name,
+            str(record.api_calls), ", ".join(blessed.get(record.id, [])),
+        )  # fmt: skip
+    Console().print(table)
+
+
+@runs.command("show")
+@click.argument("run_id")
+@runs_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def show_run(run_id: str, runs_dir: Path | None, as_json: bool) -> None:
+    """Status, cell counts, API calls, errors and stage timings of RUN_ID (or `latest`)."""
+    with RunStore(resolve_runs_dir(runs_dir)) as store:
+        record = store.resolve_run(run_id)
+        cells = store.cells(record.id)
+    detail = _detail(record, cells)
+    if as_json:
+        click.echo(json.dumps(detail, indent=2))
+        return
+    console = Console()
+    console.print(f"[bold]{record.id}[/] {record.name} — {record.status}")
+    console.print(f"created {record.created}, finished {record.finished or '-'}")
+    console.print(
+        f"dataset {record.dataset_name} ({record.dataset_hash[:12]}), target {record.target}"
+    )
+    console.print(f"API calls: {record.api_calls}")
+    counts = Table("kind", "ok", "error", "skipped", "pending", "from cache")
+    for kind, row in detail["counts"].items():
+        counts.add_row(
+            kind, *(str(row[k]) for k in ("ok", "error", "skipped", "pending", "from_cache"))
+        )
+    console.print(counts)
+    if detail["timings_ms"]:
+        timings = Table("stage", "n", "median ms", "p95 ms")
+        for stage, row in detail["timings_ms"].items():
+            timings.add_row(stage, str(row["n"]), f"{row['median']:.0f}", f"{row['p95']:.0f}")
+        console.print(timings)
+    if detail["errors"]:
+        errors = Table("cell", "stage", "error", "message", "request id")
+        for item in detail["errors"][:50]:
+            errors.add_row(
+                item["cell_id"], item["stage"] or "", item["error_type"] or "",
+                (item["message"] or "")[:120], item["request_id"] or "",
+            )  # fmt: skip
+        console.print(errors)
+
+
+@runs.command("bless")
+@click.argument("run_id")
+@click.option("--name", default="baseline", show_default=True, help="The baseline's name.")
+@runs_dir_option
+def bless_run(run_id: str, name: str, runs_dir: Path | None) -> None:
+    """Name RUN_ID as a baseline; `compare --baseline NAME` finds it. It never moves by itself."""
+    with RunStore(resolve_runs_dir(runs_dir)) as store:
+        record = store.resolve_run(run_id)
+        store.bless(record.id, name)
+    click.echo(f"{record.id} is now baseline {name!r}")
+
+
+def _summary(record: RunRecord, baselines: list[str]) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "name": record.name,
+        "status": record.status,
+        "created": record.created,
+        "finished": record.finished,
+        "dataset": record.dataset_name,
+        "target": record.target.get("kind"),
+        "api_calls": record.api_calls,
+        "baselines": baselines,
+    }
+
+
+def _detail(record: RunRecord, cells: list[CellRecord]) -> dict[str, Any]:
+    counts: dict[str, dict[str, int]] = {}
+    for kind in ("transcript", "document"):
+        of_kind = [c for c in cells if c.kind == kind]
+        by_status = Counter(c.status for c in of_kind)
+        counts[kind] = {s: by_status.get(s, 0) for s in ("ok", "error", "skipped", "pending")}
+        counts[kind]["from_cache"] = sum(c.from_cache for c in of_kind)
+    samples: dict[str, list[float]] = {}
+    for cell in cells:
+        for stage, ms in cell.timings.items():
+            samples.setdefault(stage, []).append(ms)
+    timings = {stage: _spread(values) for stage, values in sorted(samples.items())}
+    errors = [
+        {
+            "cell_id": c.cell_id,
+            "stage": c.stage,
+            "error_type": c.error_type,
+            "message": c.error_message,
+            "request_id": c.request_id,
+        }
+        for c in cells
+        if c.status == "error"
+    ]
+    return {
+        **_summary(record, []),
+        "counts": counts,
+        "timings_ms": timings,
+        "errors": errors,
+        "notes": record.notes,
+    }
+
+
+def _spread(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"n": len(ordered), "median": statistics.median(ordered), "p95": p95}

@@ -1,0 +1,137 @@
+"""The experiment file's schema: what to run, against which target, and how to score it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+TranscriptSourceName = Literal["asr", "reference"]
+
+
+def _default_sources() -> list[TranscriptSourceName]:
+    return ["asr"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class EmbeddedTarget(_Strict):
+    """The embedded emulator, started as a subprocess on a free port for the run.
+
+    Its data lives under the runs directory, so a resumed run finds what it made.
+    """
+
+    kind: Literal["embedded"] = "embedded"
+    asr_engine: str = "whisper-base"
+    note_engine: str = "template"
+    async_threshold_s: float | None = None
+    latency_ms: int = Field(default=0, ge=0)
+    faults: dict[str, float] = Field(default_factory=dict)
+    fault_seed: int = 0
+
+
+class UrlTarget(_Strict):
+    """A real API: base URL, tenant, and the *names* of the variables holding credentials.
+
+    The credentials themselves never appear in the file, the run store or a report.
+    """
+
+    kind: Literal["url"] = "url"
+    base_url: str = Field(pattern=r"^https?://")
+    tenant: str = Field(min_length=1)
+    auth: Literal["client-credentials", "token", "none"] = "client-credentials"
+    token_url: str | None = None
+    client_id_env: str = "SCRIBE_EVAL_CLIENT_ID"
+    client_secret_env: str = "SCRIBE_EVAL_CLIENT_SECRET"
+    token_env: str = "SCRIBE_EVAL_TOKEN"
+
+
+Target = Annotated[EmbeddedTarget | UrlTarget, Field(discriminator="kind")]
+
+
+class TemplateEntry(_Strict):
+    """A template to evaluate: a stored ``key`` or a template ``file``, with a display label.
+
+    ``reference`` names the dataset's note type the documents are scored against.
+    """
+
+    key: str | None = None
+    file: Path | None = None
+    label: str | None = None
+    reference: str = "soap"
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> TemplateEntry:
+        if (self.key is None) == (self.file is None):
+            raise ValueError("give exactly one of `key` (a stored template) or `file`")
+        return self
+
+
+class Languages(_Strict):
+    """Recording and output languages.
+
+    ``recording: dataset`` uses each encounter's language; ``output`` lists document languages,
+    where ``recording`` means "the language the encounter was recorded in".
+    """
+
+    recording: str = "dataset"
+    output: list[str] = Field(default_factory=lambda: ["recording"], min_length=1)
+
+
+class TranscriptOptions(_Strict):
+    """How transcripts are requested."""
+
+    multichannel: bool = True
+    diarize: bool = False
+    keyterms: bool = True
+    replacements: list[dict[str, str]] = Field(default_factory=list)
+    async_: bool = Field(default=False, alias="async")
+
+
+class Execution(_Strict):
+    """Concurrency, time-outs and retries."""
+
+    concurrency: int = Field(default=8, ge=1, le=256)
+    transcript_concurrency: int = Field(default=2, ge=1, le=256)
+    document_concurrency: int = Field(default=8, ge=1, le=256)
+    timeout_s: float = Field(default=60.0, gt=0)
+    retries: int = Field(default=4, ge=0, le=20)
+    transcript_deadline_s: float = Field(default=1800.0, gt=0)
+
+
+class Cleanup(_Strict):
+    """What happens to remote data: delete interactions after the run; the retention header."""
+
+    delete_interactions: bool = True
+    retention: Literal["default", "none"] = "default"
+
+
+class MetricOptions(_Strict):
+    """How transcripts and notes are scored (recorded with every number)."""
+
+    normalizer: str = "auto"
+    tokenizer: Literal["unicode", "rouge-score"] = "unicode"
+    stemmer: bool = False
+    seed: int = 20261124
+    bootstrap: int = Field(default=2000, ge=100, le=100_000)
+
+
+class Experiment(_Strict):
+    """An experiment file, with relative paths already resolved against its folder."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    description: str = ""
+    dataset: Path
+    target: Target = Field(default_factory=EmbeddedTarget)
+    templates: list[TemplateEntry] = Field(min_length=1)
+    languages: Languages = Field(default_factory=Languages)
+    sources: list[TranscriptSourceName] = Field(default_factory=_default_sources, min_length=1)
+    transcript: TranscriptOptions = Field(default_factory=TranscriptOptions)
+    execution: Execution = Field(default_factory=Execution)
+    cleanup: Cleanup = Field(default_factory=Cleanup)
+    metrics: MetricOptions = Field(default_factory=MetricOptions)
+    encounters: list[str] | None = None
+    path: Path | None = Field(default=None, exclude=True)

@@ -1,0 +1,35 @@
+"""The evaluation runner: executes an experiment's matrix against its target.
+
+Stages per encounter: interaction -> recording -> transcript -> documents -> scores, with bounded
+concurrency, a shared stage cache (a re-run of an unchanged experiment makes no API call), failures
+recorded as data, and resume after an interruption or a crash.
+"""
+
+from __future__ import annotations
+
+from scribe_eval.runner._engine import ExecutionLimits, MatrixExecutor
+from scribe_eval.runner._keys import content_hash, document_key, transcript_key
+from scribe_eval.runner._progress import RunProgress
+from scribe_eval.runner._run import RunOptions, RunOutcome, outcome_json, run_experiment
+from scribe_eval.runner._score import normalizer_for, score_document, score_transcript
+from scribe_eval.runner._target import EmbeddedSession, TargetSession, UrlSession, open_target
+
+__all__ = [
+    "EmbeddedSession",
+    "ExecutionLimits",
+    "MatrixExecutor",
+    "RunOptions",
+    "RunOutcome",
+    "RunProgress",
+    "TargetSession",
+    "UrlSession",
+    "content_hash",
+    "document_key",
+    "normalizer_for",
+    "open_target",
+    "outcome_json",
+    "run_experiment",
+    "score_document",
+    "score_transcript",
+    "transcript_key",
+]

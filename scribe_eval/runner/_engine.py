@@ -1,0 +1,373 @@
+"""Executing the matrix: interaction -> recording -> transcript -> documents -> scores.
+
+Each encounter is a task; per-stage semaphores bound transcripts and documents, an overall one
+bounds every API call. Every stage answer is cached under a key of everything it depends on and
+committed at once; failures are data (a failed cell keeps its stage, error type, message and
+request id) and the run goes on, unless ``fail_fast`` or ``max_errors`` says stop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from scribe_eval.api import CreateDocumentRequest, CreateTranscriptRequest, Document, Transcript
+from scribe_eval.dataset import Dataset, Encounter
+from scribe_eval.errors import APIStatusError, ScribeEvalError
+from scribe_eval.experiment import Cell, Experiment, Matrix, TranscriptJob
+from scribe_eval.runner._keys import document_key, transcript_key
+from scribe_eval.runner._progress import RunProgress
+from scribe_eval.runner._remote import RemoteResources
+from scribe_eval.runner._requests import reference_context, transcript_body, transcript_context
+from scribe_eval.runner._score import score_document, score_transcript
+from scribe_eval.runner._target import TargetSession
+from scribe_eval.store import CellRecord, CellStatus, RunStore, utc_now
+
+T = TypeVar("T")
+
+
+class _Abort(Exception):
+    """Raised inside tasks when the error budget is spent (``fail_fast`` / ``max_errors``)."""
+
+
+@dataclass
+class _Failure:
+    stage: str
+    error_type: str
+    message: str
+    request_id: str | None
+
+
+@dataclass
+class ExecutionLimits:
+    """When to stop early: ``fail_fast`` stops at the first failed cell, ``max_errors`` after N."""
+
+    fail_fast: bool = False
+    max_errors: int | None = None
+    redo_errors: bool = False
+
+
+class MatrixExecutor:
+    """Runs one run's matrix against its target, writing cells and cache entries as it goes."""
+
+    def __init__(
+        self,
+        *,
+        run_id: str,
+        experiment: Experiment,
+        dataset: Dataset,
+        matrix: Matrix,
+        store: RunStore,
+        session: TargetSession,
+        progress: RunProgress,
+        limits: ExecutionLimits,
+    ) -> None:
+        self.run_id = run_id
+        self.experiment = experiment
+        self.dataset = dataset
+        self.matrix = matrix
+        self.store = store
+        self.session = session
+        self.progress = progress
+        self.limits = limits
+        self.errors = 0
+        self.aborted: str | None = None
+        execution = experiment.execution
+        self._overall = asyncio.Semaphore(execution.concurrency)
+        self._transcripts = asyncio.Semaphore(execution.transcript_concurrency)
+        self._documents = asyncio.Semaphore(execution.document_concurrency)
+        self.remote = RemoteResources(store, run_id, session.identity.get("kind", "?"), dataset)
+
+    async def run(self) -> None:
+        """Execute every encounter; returns when all are done or the error budget is spent."""
+        by_encounter: dict[str, list[TranscriptJob]] = {}
+        for job in self.matrix.transcripts:
+            by_encounter.setdefault(job.encounter_id, []).append(job)
+        tasks = [
+            asyncio.create_task(self._encounter(self.dataset.encounter(eid), jobs))
+            for eid, jobs in by_encounter.items()
+        ]
+        try:
+            await asyncio.gather(*tasks)
+        except _Abort:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        finally:
+            for task in tasks:
+                task.cancel()
+
+    async def cleanup(self) -> int:
+        """Delete the run's remote interactions when the experiment asks (returns how many)."""
+        if not self.experiment.cleanup.delete_interactions:
+            return 0
+        if not self.remote.created_interactions():
+            return 0
+        client = await self.session.client()
+        return await self.remote.delete_all(client)
+
+    def _done(self, cell_id: str) -> bool:
+        cell = self.store.get_cell(self.run_id, cell_id)
+        if cell is None or cell.status == "pending":
+            return False
+        return not (cell.status == "error" and self.limits.redo_errors)
+
+    async def _encounter(self, encounter: Encounter, jobs: list[TranscriptJob]) -> None:
+        for job in jobs:
+            cells = [c for c in self.matrix.cells_for(job.cell_id) if not self._done(c.cell_id)]
+            if self._done(job.cell_id) and not cells:
+                self.progress.skip(transcripts=1, documents=len(self.matrix.cells_for(job.cell_id)))
+                continue
+            self.progress.skip(documents=len(self.matrix.cells_for(job.cell_id)) - len(cells))
+            context = await self._transcript(encounter, job)
+            if context is None:
+                for cell in cells:
+                    self._fail_dependent(cell, job)
+                continue
+            await asyncio.gather(*(self._document(encounter, cell, context) for cell in cells))
+
+    # Transcripts
+
+    async def _transcript(
+        self, encounter: Encounter, job: TranscriptJob
+    ) -> list[dict[str, Any]] | None:
+        """The document context of a transcript job (None when the transcript failed)."""
+        if job.source == "reference":
+            self._put_transcript_cell(job, "ok", scores={"source": "reference"}, from_cache=True)
+            self.progress.advance("transcripts")
+            return reference_context(encounter)
+        assert encounter.audio_hash is not None
+        body = transcript_body(self.experiment, encounter, job.recording_language)
+        key = transcript_key(self.session.identity, encounter.audio_hash, body)
+        timings: dict[str, float] = {}
+        cached = self.store.cache_get(key)
+        try:
+            if cached is not None:
+                transcript = Transcript.model_validate(cached.value)
+            else:
+                transcript = await self._fetch_transcript(encounter, job, body, key, timings)
+        except Exception as exc:  # failures are data: one cell never stops the others
+            failure = _failure_of(exc, next(reversed(timings), "transcript"))
+            self._put_transcript_cell(job, "error", key=key, failure=failure, timings=timings)
+            self.progress.advance("transcripts", error=True)
+            self._count_error()
+            return None
+        scores = score_transcript(
+            encounter, transcript, self.experiment.metrics, job.recording_language
+        )
+        self._put_transcript_cell(
+            job, "ok", key=key, scores=scores, timings=timings, from_cache=cached is not None
+        )
+        self.progress.advance("transcripts")
+        return transcript_context(transcript)
+
+    async def _fetch_transcript(
+        self,
+        encounter: Encounter,
+        job: TranscriptJob,
+        body: dict[str, Any],
+        key: str,
+        timings: dict[str, float],
+    ) -> Transcript:
+        client = await self.session.client()
+        async with self._transcripts:
+            interaction = await self._timed(
+                timings, "interaction",
+                lambda: self.remote.interaction(client, encounter, job.recording_language),
+            )  # fmt: skip
+            language = job.recording_language
+            recording = await self._timed(
+                timings, "recording",
+                lambda: self.remote.recording(client, interaction, encounter, language),
+            )  # fmt: skip
+            request = CreateTranscriptRequest.model_validate({**body, "recordingId": recording})
+            transcript = await self._timed(
+                timings, "transcript",
+                lambda: client.transcribe(
+                    interaction, request, deadline=self.experiment.execution.transcript_deadline_s
+                ),
+            )  # fmt: skip
+        self.store.cache_put(
+            key, "transcript", transcript.to_wire(), elapsed_ms=timings["transcript"]
+        )
+        return transcript
+
+    # Documents
+
+    async def _document(
+        self, encounter: Encounter, cell: Cell, context: list[dict[str, Any]]
+    ) -> None:
+        fields = cell.template.spec.request_fields()
+        retention = self.experiment.cleanup.retention
+        key = document_key(
+            self.session.identity, context, fields, cell.output_language, {"retention": retention}
+        )
+        timings: dict[str, float] = {}
+        cached = self.store.cache_get(key)
+        try:
+            if cached is not None:
+                document = Document.model_validate(cached.value)
+            else:
+                document = await self._fetch_document(encounter, cell, context, key, timings)
+            scores = score_document(
+                encounter, document, note_type=cell.template.reference,
+                output_language=cell.output_language, options=self.experiment.metrics,
+            )  # fmt: skip
+        except Exception as exc:  # failures are data: one cell never stops the others
+            failure = _failure_of(exc, next(reversed(timings), "score"))
+            self._put_document_cell(cell, "error", key=key, failure=failure, timings=timings)
+            self.progress.advance("documents", error=True)
+            self._count_error()
+            return
+        self._put_document_cell(
+            cell, "ok", key=key, scores=scores, timings=timings, from_cache=cached is not None
+        )
+        self.progress.advance("documents")
+
+    async def _fetch_document(
+        self,
+        encounter: Encounter,
+        cell: Cell,
+        context: list[dict[str, Any]],
+        key: str,
+        timings: dict[str, float],
+    ) -> Document:
+        client = await self.session.client()
+        interaction = await self._timed(
+            timings, "interaction",
+            lambda: self.remote.interaction(client, encounter, cell.recording_language),
+        )  # fmt: skip
+        body = CreateDocumentRequest.model_validate(
+            {
+                "context": context,
+                "outputLanguage": cell.output_language,
+                "name": self.remote.pending_document_name(cell.cell_id),
+                **cell.template.spec.request_fields(),
+            }
+        )
+        no_retention = self.experiment.cleanup.retention == "none"
+        async with self._documents:
+            document = await self._timed(
+                timings, "document",
+                lambda: client.create_document(interaction, body, no_retention=no_retention),
+            )  # fmt: skip
+        self.store.cache_put(key, "document", document.to_wire(), elapsed_ms=timings["document"])
+        return Document.model_validate(document.model_dump())
+
+    # Bookkeeping
+
+    async def _timed(
+        self, timings: dict[str, float], stage: str, call: Callable[[], Awaitable[T]]
+    ) -> T:
+        async with self._overall:
+            started = time.perf_counter()
+            try:
+                return await call()
+            finally:
+                timings[stage] = round((time.perf_counter() - started) * 1000, 3)
+
+    def _count_error(self) -> None:
+        self.errors += 1
+        limits = self.limits
+        if limits.fail_fast:
+            self.aborted = "stopped at the first failed cell (--fail-fast)"
+        elif limits.max_errors is not None and self.errors > limits.max_errors:
+            self.aborted = (
+                f"stopped after {self.errors} failed cells (--max-errors {limits.max_errors})"
+            )
+        if self.aborted:
+            raise _Abort(self.aborted)
+
+    def _fail_dependent(self, cell: Cell, job: TranscriptJob) -> None:
+        upstream = self.store.get_cell(self.run_id, job.cell_id)
+        failure = _Failure(
+            stage="transcript",
+            error_type=(upstream.error_type if upstream else None) or "TranscriptUnavailable",
+            message=f"no transcript to write from: {upstream.error_message if upstream else '?'}",
+            request_id=upstream.request_id if upstream else None,
+        )
+        self._put_document_cell(cell, "error", failure=failure)
+        self.progress.advance("documents", error=True)
+
+    def _put_transcript_cell(
+        self,
+        job: TranscriptJob,
+        status: CellStatus,
+        *,
+        key: str | None = None,
+        scores: dict[str, Any] | None = None,
+        timings: dict[str, float] | None = None,
+        failure: _Failure | None = None,
+        from_cache: bool = False,
+    ) -> None:
+        self.store.put_cell(
+            CellRecord(
+                run_id=self.run_id,
+                cell_id=job.cell_id,
+                kind="transcript",
+                encounter_id=job.encounter_id,
+                language=job.recording_language,
+                recording_language=job.recording_language,
+                source=job.source,
+                status=status,
+                cache_key=key,
+                from_cache=from_cache,
+                scores=scores or {},
+                timings=timings or {},
+                updated=utc_now(),
+                **_failure_fields(failure),
+            )
+        )
+
+    def _put_document_cell(
+        self,
+        cell: Cell,
+        status: CellStatus,
+        *,
+        key: str | None = None,
+        scores: dict[str, Any] | None = None,
+        timings: dict[str, float] | None = None,
+        failure: _Failure | None = None,
+        from_cache: bool = False,
+    ) -> None:
+        self.store.put_cell(
+            CellRecord(
+                run_id=self.run_id,
+                cell_id=cell.cell_id,
+                kind="document",
+                encounter_id=cell.encounter_id,
+                template_label=cell.template.label,
+                spec_hash=cell.template.spec.spec_hash,
+                language=cell.output_language,
+                recording_language=cell.recording_language,
+                source=cell.source,
+                status=status,
+                cache_key=key,
+                from_cache=from_cache,
+                scores=scores or {},
+                timings=timings or {},
+                updated=utc_now(),
+                **_failure_fields(failure),
+            )
+        )
+
+
+def _failure_of(exc: Exception, stage: str) -> _Failure:
+    request_id = exc.request_id if isinstance(exc, APIStatusError) else None
+    # Not one of ours means a bug or an unexpected answer: keep its type so it can be reported.
+    message = exc.message if isinstance(exc, ScribeEvalError) else (str(exc) or repr(exc))
+    return _Failure(stage, type(exc).__name__, message, request_id)
+
+
+def _failure_fields(failure: _Failure | None) -> dict[str, Any]:
+    if failure is None:
+        return {}
+    return {
+        "stage": failure.stage,
+        "error_type": failure.error_type,
+        "error_message": failure.message,
+        "request_id": failure.request_id,
+    }

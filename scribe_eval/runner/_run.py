@@ -1,0 +1,214 @@
+"""Starting, resuming and finishing a run."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import platform
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from scribe_eval._version import __version__
+from scribe_eval.dataset import Dataset, load_dataset
+from scribe_eval.errors import ConfigError
+from scribe_eval.experiment import (
+    Experiment,
+    Matrix,
+    build_matrix,
+    experiment_hash,
+    resolve_templates,
+)
+from scribe_eval.metrics import METRICS_VERSION
+from scribe_eval.runner._engine import ExecutionLimits, MatrixExecutor
+from scribe_eval.runner._progress import RunProgress
+from scribe_eval.runner._score import normalizer_for
+from scribe_eval.runner._target import TargetSession, open_target
+from scribe_eval.store import RunRecord, RunStore, utc_now
+
+_DEPENDENCIES = (
+    "httpx", "pydantic", "jiwer", "rapidfuzz", "rouge-score", "numpy", "soundfile",
+    "faster-whisper", "ctranslate2",
+)  # fmt: skip
+
+
+@dataclass
+class RunOptions:
+    """How to run: where the store is, resume, error budget, progress bars."""
+
+    runs_dir: Path
+    resume: str | None = None
+    rerun_errors: bool = False
+    fail_fast: bool = False
+    max_errors: int | None = None
+    progress: bool = True
+    on_start: Callable[[RunRecord, Matrix], None] | None = None
+
+
+@dataclass
+class RunOutcome:
+    """What a finished (or stopped) run did."""
+
+    run: RunRecord
+    api_calls: int
+    calls: dict[str, int]
+    cells: int
+    errors: int
+    from_cache: int
+    deleted_interactions: int
+    notes: list[str]
+
+
+def run_experiment(experiment: Experiment, options: RunOptions) -> RunOutcome:
+    """Run (or resume) an experiment to the end and return what happened.
+
+    Ctrl-C stops cleanly: the run is marked ``interrupted`` and ``--resume RUN_ID`` finishes it.
+    """
+    return asyncio.run(_run(experiment, options))
+
+
+async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
+    dataset = load_dataset(experiment.dataset)
+    templates = resolve_templates(experiment)
+    matrix = build_matrix(experiment, dataset, templates)
+    with RunStore(options.runs_dir) as store:
+        session = open_target(experiment, store.runs_dir)
+        run = _start_or_resume(store, experiment, dataset, matrix, session, options)
+        if options.on_start is not None:
+            options.on_start(run, matrix)
+        limits = ExecutionLimits(options.fail_fast, options.max_errors, options.rerun_errors)
+        progress = RunProgress(len(matrix.transcripts), len(matrix.cells), enabled=options.progress)
+        executor = MatrixExecutor(
+            run_id=run.id, experiment=experiment, dataset=dataset, matrix=matrix, store=store,
+            session=session, progress=progress, limits=limits,
+        )  # fmt: skip
+        deleted = 0
+        status: Any = "interrupted"
+        try:
+            with progress:
+                await executor.run()
+            status = "failed" if executor.aborted else "completed"
+            if status == "completed":
+                deleted = await executor.cleanup()
+        finally:
+            calls = session.calls
+            await session.aclose()
+            store.update_run(
+                run.id, status=status, finished=utc_now(), api_calls_delta=sum(calls.values()),
+                notes=executor.aborted,
+            )  # fmt: skip
+        cells = [c for c in store.cells(run.id) if c.kind == "document"]
+        return RunOutcome(
+            run=store.get_run(run.id),
+            api_calls=sum(calls.values()),
+            calls=calls,
+            cells=len(cells),
+            errors=sum(c.status == "error" for c in store.cells(run.id)),
+            from_cache=sum(c.from_cache for c in cells),
+            deleted_interactions=deleted,
+            notes=matrix.notes,
+        )
+
+
+def _start_or_resume(
+    store: RunStore,
+    experiment: Experiment,
+    dataset: Dataset,
+    matrix: Matrix,
+    session: TargetSession,
+    options: RunOptions,
+) -> RunRecord:
+    digest = experiment_hash(experiment)
+    if options.resume is not None:
+        run = store.resolve_run(options.resume)
+        if run.experiment_hash != digest or run.dataset_hash != dataset.content_hash:
+            raise ConfigError(
+                f"run {run.id} was made from a different experiment or dataset; resume only "
+                "finishes the same experiment — start a new run instead"
+            )
+        store.update_run(run.id, status="running")
+        return store.get_run(run.id)
+    if options.rerun_errors:
+        raise ConfigError("--rerun-errors needs --resume RUN_ID (the run whose errors to retry)")
+    run = RunRecord(
+        id=_new_run_id(),
+        name=experiment.name,
+        status="running",
+        created=utc_now(),
+        experiment_path=str(experiment.path) if experiment.path else None,
+        experiment_hash=digest,
+        dataset_name=dataset.name,
+        dataset_hash=dataset.content_hash,
+        target=session.description,
+        config=experiment.model_dump(mode="json", by_alias=True),
+        provenance=_provenance(experiment, dataset, matrix),
+    )
+    store.create_run(run)
+    return run
+
+
+def _new_run_id() -> str:
+    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+
+
+def _provenance(experiment: Experiment, dataset: Dataset, matrix: Matrix) -> dict[str, Any]:
+    languages = sorted({e.language for e in dataset.encounters})
+    metrics = experiment.metrics
+    return {
+        "scribe_eval": __version__,
+        "python": platform.python_version(),
+        "dependencies": {name: _version_of(name) for name in _DEPENDENCIES},
+        "dataset": {"name": dataset.name, "hash": dataset.content_hash, "root": str(dataset.root)},
+        "templates": [
+            {
+                "label": t.label,
+                "spec_hash": t.spec.spec_hash,
+                "template_key": t.spec.template_key,
+                "source": str(t.spec.source) if t.spec.source else None,
+                "reference": t.reference,
+                "request": t.spec.request_fields(),
+            }
+            for t in matrix.templates
+        ],
+        "metrics": {
+            "version": METRICS_VERSION,
+            "normalizers": {lang: normalizer_for(metrics, lang) for lang in languages},
+            "tokenizer": metrics.tokenizer,
+            "stemmer": metrics.stemmer,
+            "seed": metrics.seed,
+            "bootstrap": metrics.bootstrap,
+        },
+        "matrix": {
+            "transcripts": len(matrix.transcripts),
+            "documents": len(matrix.cells),
+            "notes": matrix.notes,
+        },
+    }
+
+
+def _version_of(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def outcome_json(outcome: RunOutcome) -> str:
+    """The outcome as JSON (for ``--json`` output)."""
+    return json.dumps(
+        {
+            "id": outcome.run.id,
+            "status": outcome.run.status,
+            "api_calls": outcome.api_calls,
+            "calls": outcome.calls,
+            "cells": outcome.cells,
+            "errors": outcome.errors,
+            "from_cache": outcome.from_cache,
+            "deleted_interactions": outcome.deleted_interactions,
+        },
+        indent=2,
+    )

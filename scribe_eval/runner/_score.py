@@ -1,0 +1,146 @@
+"""The scores stage: transcripts against reference transcripts, documents against reference notes.
+
+Scores are flat JSON objects under the metrics package's stable keys, plus the settings that made
+them (normaliser, tokenizer, metrics version). Lists of misses are kept short and are dropped by
+the report's sharing-safe mode.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scribe_eval.api import Document, Transcript
+from scribe_eval.dataset import Encounter
+from scribe_eval.experiment import MetricOptions
+from scribe_eval.metrics import (
+    METRICS_VERSION,
+    check_facts,
+    keyterm_recall,
+    rouge,
+    score_sections,
+    speaker_wer,
+    term_recall,
+    wer,
+)
+
+_MAX_LISTED = 25
+
+
+def normalizer_for(options: MetricOptions, language: str) -> str:
+    """The normaliser used for ``language``: ``auto`` is english-clinical for English."""
+    if options.normalizer != "auto":
+        return options.normalizer
+    return "english-clinical" if language.lower().startswith("en") else "multilingual"
+
+
+def score_transcript(
+    encounter: Encounter, transcript: Transcript, options: MetricOptions, language: str
+) -> dict[str, Any]:
+    """WER family, speaker-attributed WER, term and keyterm recall for one recording."""
+    normalizer = normalizer_for(options, language)
+    reference = encounter.reference_text
+    if not reference.strip():
+        return {"unscored": "the encounter has no reference transcript"}
+    result = wer(reference, transcript.text(), normalizer=normalizer)
+    scores = result.as_dict()
+    hyp_turns = _hypothesis_turns(transcript)
+    ref_turns = [(t.speaker.lower(), t.text) for t in encounter.reference_turns]
+    if hyp_turns and len({s for s, _ in ref_turns}) > 1:
+        by_speaker = speaker_wer(ref_turns, hyp_turns, normalizer=normalizer)
+        scores["attributed_wer"] = by_speaker.attributed_wer
+        scores["speakers"] = {
+            role: {
+                "wer": r.wer,
+                "errors": r.substitutions + r.deletions + r.insertions,
+                "ref_words": len(r.ref_words),
+            }
+            for role, r in sorted(by_speaker.per_speaker.items())
+        }
+    terms = [t.text for t in encounter.terms]
+    if terms:
+        recall = term_recall(result, None, terms, normalizer=normalizer)
+        scores["term_recall"] = recall.as_dict().get("recall")
+        scores["term_occurrences"] = recall.occurrences
+        scores["term_recognised"] = recall.recognised
+        scores["term_misses"] = [list(m) for m in recall.misses[:_MAX_LISTED]]
+    if encounter.keyterms:
+        scores["keyterm_recall"] = (
+            keyterm_recall(result, None, encounter.keyterms, normalizer=normalizer)
+            .as_dict()
+            .get("recall")
+        )
+    scores["segments"] = len(transcript.segments)
+    return scores
+
+
+def score_document(
+    encounter: Encounter,
+    document: Document,
+    *,
+    note_type: str,
+    output_language: str,
+    options: MetricOptions,
+) -> dict[str, Any]:
+    """ROUGE on the whole note, per-section scores and findings, and fact checks.
+
+    Returns ``{"unscored": reason}`` when the encounter has no reference note of ``note_type`` or
+    its reference is in another language than the document (the emulator does not translate).
+    """
+    reference = encounter.notes.get(note_type)
+    if reference is None:
+        return {"unscored": f"no reference note of type {note_type!r} for {encounter.id}"}
+    if _base(output_language) != _base(encounter.language):
+        return {
+            "unscored": f"the reference note is in {encounter.language}, the document in "
+            f"{output_language}"
+        }
+    sections = document.ordered_sections()
+    generated_text = "\n".join(s.text.strip() for s in sections if s.text.strip())
+    reference_text = "\n".join(body.strip() for body in reference.sections.values() if body.strip())
+    stem = options.stemmer and _base(output_language) == "en"
+    scores: dict[str, Any] = dict(
+        rouge(reference_text, generated_text, tokenizer=options.tokenizer, stemmer=stem).as_dict()
+    )
+    by_section = score_sections(
+        [(s.key, s.name or s.key, s.text) for s in sections],
+        reference.sections,
+        mapping=reference.section_keys or None,
+        tokenizer=options.tokenizer,
+        stemmer=stem,
+    ).as_dict()
+    findings = by_section.pop("findings")
+    scores.update({k: v for k, v in by_section.items() if k != "pairs"})
+    scores["sections"] = by_section.get("pairs", [])
+    scores["missing_sections"] = _count(findings, "missing")
+    scores["extra_sections"] = _count(findings, "extra")
+    scores["empty_sections"] = _count(findings, "empty_generated", "both_empty")
+    scores["findings"] = findings[:_MAX_LISTED]
+    medications = [t.text for t in encounter.terms if t.kind == "medication"]
+    facts = check_facts(reference_text, generated_text, medications=medications)
+    scores["fact_recall"] = facts.recall
+    scores["fact_precision"] = facts.precision
+    scores["fact_misses"] = [list(m) for m in facts.misses[:_MAX_LISTED]]
+    scores["note_type"] = note_type
+    scores["metrics_version"] = METRICS_VERSION
+    return scores
+
+
+def _hypothesis_turns(transcript: Transcript) -> list[tuple[str, str]]:
+    roles = transcript.roles_by_channel()
+    if not roles:
+        return []
+    turns: list[tuple[str, str]] = []
+    for segment in transcript.segments:
+        role = roles.get(segment.channel or 0)
+        if role is None or not segment.text.strip():
+            return []
+        turns.append((role.lower(), segment.text))
+    return turns
+
+
+def _count(findings: list[dict[str, Any]], *statuses: str) -> int:
+    return sum(1 for finding in findings if finding.get("status") in statuses)
+
+
+def _base(language: str) -> str:
+    return language.split("-")[0].lower()

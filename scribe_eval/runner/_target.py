@@ -1,0 +1,221 @@
+"""The target of a run: the embedded emulator (a subprocess) or a real API at a base URL.
+
+The target's *identity* is part of every cache key. For ``embedded`` it is the emulator's version
+and its engines' model hashes (never its port), obtained without starting the server; for a URL it
+is the base URL and tenant. The server and the client are started lazily, at the first cache miss,
+so a fully cached re-run makes no API call and starts nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from scribe_eval.client import AmbientClient, ClientSettings, RetryPolicy
+from scribe_eval.errors import ConfigError
+from scribe_eval.experiment import EmbeddedTarget, Execution, Experiment, UrlTarget
+
+_READY = re.compile(r"(http://127\.0\.0\.1:\d+)")
+_START_TIMEOUT_S = 300.0
+
+
+class TargetSession:
+    """A lazily started connection to the run's target; ``await client()`` starts it."""
+
+    def __init__(self, identity: dict[str, Any], description: dict[str, Any]) -> None:
+        self.identity = identity
+        self.description = description
+        self._client: AmbientClient | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def started(self) -> bool:
+        """True once the client exists (an API call may have been made)."""
+        return self._client is not None
+
+    @property
+    def calls(self) -> dict[str, int]:
+        """HTTP requests sent so far, per call label."""
+        return {} if self._client is None else self._client.calls.as_dict()
+
+    @property
+    def api_calls(self) -> int:
+        """HTTP requests the client has sent so far."""
+        return 0 if self._client is None else self._client.calls.total
+
+    async def client(self) -> AmbientClient:
+        """The client, starting the target on first use."""
+        async with self._lock:
+            if self._client is None:
+                self._client = await self._start()
+            return self._client
+
+    async def _start(self) -> AmbientClient:
+        raise NotImplementedError
+
+    async def aclose(self) -> None:
+        """Close the client (and stop the emulator, for ``embedded``)."""
+        if self._client is not None:
+            await self._client.aclose()
+
+
+class UrlSession(TargetSession):
+    """A real API; credentials come from the environment variables the experiment names."""
+
+    def __init__(self, target: UrlTarget, execution: Execution) -> None:
+        super().__init__(
+            identity={
+                "kind": "url",
+                "base_url": target.base_url.rstrip("/"),
+                "tenant": target.tenant,
+            },
+            description={"kind": "url", "base_url": target.base_url, "tenant": target.tenant},
+        )
+        self._target = target
+        self._execution = execution
+
+    async def _start(self) -> AmbientClient:
+        target = self._target
+        values: dict[str, Any] = {
+            "base_url": target.base_url,
+            "tenant": target.tenant,
+            "timeout": self._execution.timeout_s,
+            "max_attempts": self._execution.retries + 1,
+            "poll_deadline": self._execution.transcript_deadline_s,
+        }
+        if target.token_url:
+            values["auth_url"] = target.token_url
+        if target.auth == "token":
+            values.update(auth_mode="token", token=_required_env(target.token_env))
+        elif target.auth == "client-credentials":
+            values.update(
+                auth_mode="client_credentials",
+                client_id=_required_env(target.client_id_env),
+                client_secret=_required_env(target.client_secret_env),
+            )
+        else:
+            values["auth_mode"] = "none"
+        return AmbientClient.from_settings(ClientSettings(**values))
+
+
+class EmbeddedSession(TargetSession):
+    """The embedded emulator, started as a subprocess on a free port when first needed.
+
+    Its data folder is ``<runs dir>/emulator`` so that a resumed run finds the interactions the
+    interrupted one made; its log goes to ``<runs dir>/emulator.log``.
+    """
+
+    def __init__(self, target: EmbeddedTarget, execution: Execution, runs_dir: Path) -> None:
+        identity = embedded_identity(target)
+        super().__init__(identity=identity, description={"kind": "embedded", **identity})
+        self._target = target
+        self._execution = execution
+        self._runs_dir = runs_dir
+        self._process: subprocess.Popen[str] | None = None
+
+    def _command(self) -> list[str]:
+        target = self._target
+        command = [
+            sys.executable, "-m", "scribe_eval.cli", "emulator", "serve",
+            "--host", "127.0.0.1", "--port", "0",
+            "--data-dir", str(self._runs_dir / "emulator"),
+            "--asr-engine", target.asr_engine, "--note-engine", target.note_engine,
+        ]  # fmt: skip
+        if target.async_threshold_s is not None:
+            command += ["--async-threshold-s", str(target.async_threshold_s)]
+        if target.latency_ms:
+            command += ["--latency-ms", str(target.latency_ms)]
+        for name, probability in sorted(target.faults.items()):
+            command += [f"--fault-{name}", str(probability)]
+        if target.faults:
+            command += ["--fault-seed", str(target.fault_seed)]
+        return command
+
+    async def _start(self) -> AmbientClient:
+        self._runs_dir.mkdir(parents=True, exist_ok=True)
+        log = (self._runs_dir / "emulator.log").open("a", encoding="utf-8")
+        self._process = subprocess.Popen(
+            self._command(), stdout=subprocess.PIPE, stderr=log, text=True, env=_child_env()
+        )
+        base = await asyncio.wait_for(
+            asyncio.to_thread(_read_ready_line, self._process), timeout=_START_TIMEOUT_S
+        )
+        return AmbientClient(
+            f"{base}/v2",
+            retry=RetryPolicy(max_attempts=self._execution.retries + 1),
+            timeout=self._execution.timeout_s,
+        )
+
+    async def aclose(self) -> None:
+        """Close the client and stop the emulator process."""
+        await super().aclose()
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                await asyncio.to_thread(process.wait, 15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                await asyncio.to_thread(process.wait)
+        if process is not None and process.stdout is not None:
+            process.stdout.close()
+
+
+def open_target(experiment: Experiment, runs_dir: Path) -> TargetSession:
+    """The session for an experiment's target (nothing is started yet)."""
+    target = experiment.target
+    if isinstance(target, EmbeddedTarget):
+        return EmbeddedSession(target, experiment.execution, runs_dir)
+    return UrlSession(target, experiment.execution)
+
+
+def embedded_identity(target: EmbeddedTarget) -> dict[str, Any]:
+    """The emulator's version and engine identities, from ``scribe-eval emulator identity``.
+
+    Faults and latency are part of it: a run with injected failures must not share answers with
+    a clean one.
+    """
+    command = [
+        sys.executable, "-m", "scribe_eval.cli", "emulator", "identity",
+        "--asr-engine", target.asr_engine, "--note-engine", target.note_engine,
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, env=_child_env(), check=False)
+    if done.returncode != 0:
+        message = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise ConfigError(f"cannot start the embedded emulator: {message}")
+    identity: dict[str, Any] = json.loads(done.stdout)
+    identity["faults"] = dict(sorted(target.faults.items()))
+    identity["fault_seed"] = target.fault_seed if target.faults else None
+    return identity
+
+
+def _read_ready_line(process: subprocess.Popen[str]) -> str:
+    assert process.stdout is not None
+    for line in process.stdout:
+        match = _READY.search(line)
+        if match:
+            return match.group(1)
+    code = process.wait()
+    raise ConfigError(
+        f"the embedded emulator exited (code {code}) before it was ready; see "
+        "emulator.log in the runs directory"
+    )
+
+
+def _required_env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise ConfigError(f"environment variable {name} is not set; export it before the run")
+    return value
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
