@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from scribe_eval import api
 from scribe_eval.errors import TemplateError
+from scribe_eval.templates._suggest import closest
 
 #: The languages the contract lists stored templates in; ``templates pull`` asks for them all.
 CATALOGUE_LANGUAGES: tuple[str, ...] = ("da", "de", "de-CH", "en", "en-GB", "es", "fr", "sv")
@@ -80,8 +81,6 @@ class Catalogue:
 
     def suggest(self, key: str, *, sections: bool | None = None) -> str:
         """``did you mean X?`` with the closest template/section key, or how to list them."""
-        from scribe_eval.templates._file import closest
-
         pool: list[str] = []
         if sections is not True:
             pool += list(self.templates)

@@ -19,7 +19,6 @@ or names a stored template instead of sections: ``templateKey: corti-soap``.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +37,7 @@ from scribe_eval.templates._spec import (
     build_spec,
     inline_template,
 )
+from scribe_eval.templates._suggest import did_you_mean
 from scribe_eval.templates._yamlpos import Loc, LocatedYaml, load_located
 
 #: The top-level keys a template file may have.
@@ -171,19 +171,6 @@ def load_template_file(path: Path | str) -> TemplateSpec:
         more = f" (and {rest} more: run `scribe-eval templates validate {parsed.path}`)"
         raise TemplateError(f"{first}{more if rest else ''}")
     return parsed.spec
-
-
-def closest(word: str, choices: tuple[str, ...] | list[str]) -> str | None:
-    """The choice most like ``word`` (case-insensitive), if any is close enough."""
-    lowered = {choice.lower(): choice for choice in choices}
-    match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
-    return lowered[match[0]] if match else None
-
-
-def did_you_mean(word: str, choices: tuple[str, ...] | list[str], otherwise: str) -> str:
-    """``did you mean X?`` for the closest choice, else ``otherwise``."""
-    guess = closest(word, choices)
-    return f"did you mean {guess}?" if guess else otherwise
 
 
 def _expand_bare_keys(data: dict[Any, Any]) -> dict[Any, Any]:
