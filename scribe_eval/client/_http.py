@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from scribe_eval.api import TokenResponse
 from scribe_eval.client._auth import Auth
 from scribe_eval.client._errors import (
+    error_body_of,
     is_ambiguous,
     label,
     map_decode_error,
@@ -199,7 +200,8 @@ class Http:
         except httpx.HTTPError as exc:
             _log(request, attempt, started, type(exc).__name__, None)
             return exc
-        _log(request, attempt, started, str(response.status_code), request_id_of(response))
+        body = None if response.is_success else error_body_of(response)
+        _log(request, attempt, started, str(response.status_code), request_id_of(response, body))
         return response
 
     def _parse(self, response: httpx.Response, request: Request, parse: Callable[..., T]) -> T:
