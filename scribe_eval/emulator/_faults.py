@@ -1,0 +1,144 @@
+"""Fault injection and request counting (contract section 8), as one pure ASGI middleware.
+
+One ``random.Random(seed)`` decides every fault, drawing the same number of values for each call,
+so the same sequence of calls meets the same faults on every run. ``/v2/health``,
+``/v2/_emulator/*`` and the token endpoint are never faulted, and only API calls are counted.
+A dropped connection sends the status line and then aborts the response, so the client sees the
+connection close without a complete answer (uvicorn closes the socket; in-process, the
+:class:`ConnectionDropped` exception reaches the transport).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import re
+import threading
+import uuid
+from collections import Counter
+from typing import Any, Final, Literal
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from scribe_eval.emulator._problems import problem_body
+from scribe_eval.emulator._settings import FaultSettings
+
+FaultKind = Literal["drop", "429", "500", "503", "slow"]
+"""The faults a request can meet (a failed transcript is decided by the transcript route)."""
+
+_EXEMPT: Final = ("/v2/health", "/v2/_emulator")
+_ID: Final = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+
+
+class ConnectionDropped(Exception):
+    """Raised to abort a response half-way: the injected "dropped connection" fault."""
+
+
+class FaultPlan:
+    """The seeded decisions of which call meets which fault, and the counts of what happened."""
+
+    def __init__(self, settings: FaultSettings) -> None:
+        self.settings = settings
+        self._rng = random.Random(settings.seed)
+        self._lock = threading.Lock()
+        self.requests = 0
+        self.by_endpoint: Counter[str] = Counter()
+        self.faults: Counter[str] = Counter()
+
+    def count(self, method: str, path: str) -> None:
+        """Count one API call (ids in the path are folded into ``{id}``)."""
+        with self._lock:
+            self.requests += 1
+            self.by_endpoint[f"{method} {_ID.sub('{id}', path.rstrip('/'))}"] += 1
+
+    def request_fault(self) -> FaultKind | None:
+        """The fault this call meets, if any (five draws per call, always)."""
+        s = self.settings
+        with self._lock:
+            draws = [self._rng.random() for _ in range(5)]
+        chances: list[tuple[FaultKind, float]] = [
+            ("drop", s.p_drop), ("429", s.p429), ("500", s.p500), ("503", s.p503),
+            ("slow", s.p_slow),
+        ]  # fmt: skip
+        for (kind, chance), draw in zip(chances, draws, strict=True):
+            if draw < chance:
+                self._record(kind)
+                return kind
+        return None
+
+    def transcript_fails(self) -> bool:
+        """Whether a new transcript is to finish ``failed`` (one draw per transcript)."""
+        with self._lock:
+            fails = self._rng.random() < self.settings.p_transcript_failed
+        if fails:
+            self._record("transcript_failed")
+        return fails
+
+    def _record(self, kind: str) -> None:
+        with self._lock:
+            self.faults[kind] += 1
+
+    def snapshot(self) -> dict[str, Any]:
+        """Counts so far: ``requests``, ``byEndpoint`` and ``faults``."""
+        with self._lock:
+            return {
+                "requests": self.requests,
+                "byEndpoint": dict(sorted(self.by_endpoint.items())),
+                "faults": dict(sorted(self.faults.items())),
+            }
+
+
+class FaultMiddleware:
+    """Counts API calls, adds the fixed latency, and injects the planned faults."""
+
+    def __init__(self, app: ASGIApp, plan: FaultPlan) -> None:
+        self.app = app
+        self.plan = plan
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = str(scope.get("path", ""))
+        if scope["type"] != "http" or not path.startswith("/v2") or path.startswith(_EXEMPT):
+            await self.app(scope, receive, send)
+            return
+        self.plan.count(str(scope.get("method", "GET")), path)
+        settings = self.plan.settings
+        if settings.latency_ms:
+            await asyncio.sleep(settings.latency_ms / 1000)
+        fault = self.plan.request_fault()
+        if fault == "slow":
+            await asyncio.sleep(settings.slow_ms / 1000)
+        elif fault == "drop":
+            await send({"type": "http.response.start", "status": 200, "headers": [
+                (b"content-type", b"application/json"), (b"content-length", b"1024")]})  # fmt: skip
+            raise ConnectionDropped("injected fault: connection dropped")
+        elif fault is not None:
+            await _send_fault(send, int(fault), settings.retry_after_s)
+            return
+        await self.app(scope, receive, send)
+
+
+async def _send_fault(send: Send, status: int, retry_after_s: int) -> None:
+    detail = {
+        429: "injected fault: too many requests, retry later",
+        500: "injected fault: internal server error",
+        503: "injected fault: service unavailable",
+    }[status]
+    body = json.dumps(problem_body(status, detail, str(uuid.uuid4()))).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if status in (429, 503):
+        headers.append((b"retry-after", str(retry_after_s).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class DroppedConnectionFilter(logging.Filter):
+    """Keeps uvicorn from logging a traceback for each injected dropped connection."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """False for records caused by :class:`ConnectionDropped`."""
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, ConnectionDropped)
