@@ -111,7 +111,9 @@ def show(key: str, target: str | None, catalogue: Path | None, langs: tuple[str,
 def _describe(section: api.Section) -> str:
     style = section.default_writing_style.name if section.default_writing_style else None
     rule = section.default_format_rule.name if section.default_format_rule else None
-    details = ", ".join(part for part in (style, rule) if part)
+    details = "; ".join(
+        f"{label}: {value}" for label, value in (("style", style), ("format", rule)) if value
+    )
     return f"{section.name}" + (f" ({details})" if details else "")
 
 

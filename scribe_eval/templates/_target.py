@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import re
 import sys
+import tempfile
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
@@ -52,9 +53,21 @@ async def open_target(target: str) -> AsyncIterator[CatalogueSource]:
 
 @contextlib.asynccontextmanager
 async def embedded_base_url() -> AsyncIterator[str]:
-    """Start ``scribe-eval emulator serve --port 0`` and yield its base URL until exit."""
+    """Start ``scribe-eval emulator serve --port 0`` and yield its base URL until exit.
+
+    The emulator keeps its data in a temporary folder removed afterwards: reading the catalogue
+    leaves nothing behind.
+    """
+    with tempfile.TemporaryDirectory(prefix="scribe-eval-templates-") as data_dir:
+        async with _serve(data_dir) as base_url:
+            yield base_url
+
+
+@contextlib.asynccontextmanager
+async def _serve(data_dir: str) -> AsyncIterator[str]:
     entry = "from scribe_eval.cli import main; main()"
     command = [sys.executable, "-c", entry, "emulator", "serve", "--port", "0"]
+    command += ["--data-dir", data_dir, "--asr-engine", "instant"]
     process = await asyncio.create_subprocess_exec(
         *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
     )

@@ -34,9 +34,12 @@ def test_list_and_show(snapshot: Path) -> None:
     assert [row.split()[0] for row in german.output.splitlines()[1:]] == ["corti-soap"]
     shown = _run("show", "corti-soap", "--catalogue", str(snapshot))
     assert shown.exit_code == 0, shown.output
-    assert "  4. corti-plan: Plan (Concise, Bullet list)" in shown.output
+    assert "  4. corti-plan: Plan (style: Concise; format: Bullet list)" in shown.output
     section = _run("show", "corti-medications", "--catalogue", str(snapshot))
-    assert section.output.strip() == "corti-medications: Medications (Concise, Bullet list)  [en]"
+    assert (
+        section.output.strip()
+        == "corti-medications: Medications (style: Concise; format: Bullet list)  [en]"
+    )
 
 
 def test_show_unknown_key_suggests_the_closest(snapshot: Path) -> None:
