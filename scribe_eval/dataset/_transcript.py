@@ -36,6 +36,11 @@ SPEAKER_LABELS: dict[str, str] = {
     "caregiver": "caregiver",
     "relative": "relative",
     "interpreter": "interpreter",
+    # Speaker names used by public datasets (MTS-Dialog, ACI-Bench).
+    "guest_family": "relative",
+    "patient_guest": "relative",
+    "guest_clinician": "nurse",
+    "doctor_guest": "nurse",
 }
 _LABEL = re.compile(r"^\s*\[?([^\W\d_][\w .'-]{0,30}?)\]?\s*:\s*(.*)$")
 _SPEAKER_N = re.compile(r"^speaker[ _]?\d{1,2}$")

@@ -1,0 +1,98 @@
+"""``scribe-eval dataset``: validate, summarise and import labelled-visit datasets."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from scribe_eval.dataset import Finding, load_dataset, summarize, validate_dataset
+from scribe_eval.dataset.importers import IMPORT_FORMATS, CsvColumns, import_dataset
+
+_PATH = click.Path(exists=True, path_type=Path)
+
+
+@click.group("dataset")
+def dataset() -> None:
+    """Check, summarise and import datasets of labelled visits."""
+
+
+@dataset.command("validate")
+@click.argument("path", type=_PATH)
+def validate(path: Path) -> None:
+    """Report every problem of the dataset at PATH, one line each (exit 1 on any error)."""
+    _report(validate_dataset(path), path)
+
+
+@dataset.command("show")
+@click.argument("path", type=_PATH)
+def show(path: Path) -> None:
+    """Print a summary table: encounters, audio minutes, words, languages, note types."""
+    summary = summarize(load_dataset(path))
+    table = Table(title=f"dataset {summary.name}", show_header=True)
+    table.add_column("measure")
+    table.add_column("value", overflow="fold")
+    table.add_row("encounters", f"{summary.encounters} ({summary.with_audio} with audio)")
+    table.add_row("audio minutes", f"{summary.minutes:.1f}")
+    table.add_row("reference words", str(summary.words))
+    for label, counts in (
+        ("languages", summary.languages),
+        ("note types", summary.note_types),
+        ("specialties", summary.specialties),
+    ):
+        table.add_row(label, ", ".join(f"{k}: {v}" for k, v in counts.items()) or "-")
+    Console(width=100).print(table)
+
+
+@dataset.command("import")
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(IMPORT_FORMATS))
+@click.argument("src", type=_PATH)
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--language", default="en", show_default=True, help="Default language code.")
+@click.option("--name", help="Dataset name (default: DEST's folder name).")
+@click.option("--id-column", default="id", show_default=True, help="csv: encounter id column.")
+@click.option("--transcript-column", default="transcript", show_default=True,
+              help="csv: 'Doctor: ...' dialogue column ('' for none).")  # fmt: skip
+@click.option("--note-column", default="note", show_default=True,
+              help="csv: reference note column ('' for none).")  # fmt: skip
+@click.option("--audio-column", help="csv: audio path column (relative to the CSV).")
+@click.option("--language-column", help="csv: per-row language code column.")
+@click.option("--note-type", default="soap", show_default=True, help="csv: note type name.")
+@click.option("--delimiter", default=",", show_default=True, help="csv: field delimiter.")
+def import_(
+    fmt: str,
+    src: Path,
+    dest: Path,
+    language: str,
+    name: str | None,
+    **csv_flags: str | None,
+) -> None:
+    """Import the public dataset at SRC (in FORMAT's layout) into a new dataset folder DEST."""
+    columns = CsvColumns(
+        id=csv_flags["id_column"] or "id",
+        transcript=csv_flags["transcript_column"] or None,
+        note=csv_flags["note_column"] or None,
+        audio=csv_flags["audio_column"],
+        language=csv_flags["language_column"],
+        note_type=csv_flags["note_type"] or "soap",
+        delimiter=csv_flags["delimiter"] or ",",
+    )
+    result = import_dataset(fmt, src, dest, language=language, name=name, columns=columns)
+    click.echo(f"Imported {result.encounters} encounters into {result.dest}")
+    for line in result.skipped:
+        click.echo(f"skipped: {line}")
+    _report(validate_dataset(result.dest), result.dest)
+
+
+def _report(findings: list[Finding], path: Path) -> None:
+    for finding in findings:
+        click.echo(str(finding))
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = len(findings) - errors
+    if errors:
+        click.echo(f"{path}: {errors} error(s), {warnings} warning(s)", err=True)
+        sys.exit(1)
+    click.echo(f"{path}: valid ({warnings} warning(s))")

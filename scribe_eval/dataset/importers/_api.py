@@ -1,0 +1,78 @@
+"""One entry point for every importer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, get_args
+
+from scribe_eval.dataset._languages import language_problem
+from scribe_eval.dataset.importers._aci_bench import import_aci_bench
+from scribe_eval.dataset.importers._csv import CsvColumns, import_csv
+from scribe_eval.dataset.importers._mts_dialog import import_mts_dialog
+from scribe_eval.dataset.importers._osce import import_osce
+from scribe_eval.dataset.importers._primock57 import import_primock57
+from scribe_eval.dataset.importers._writer import DatasetWriter
+from scribe_eval.errors import DatasetError
+
+ImportFormat = Literal["primock57", "aci-bench", "mts-dialog", "osce", "csv"]
+"""The public dataset layouts scribe-eval can import."""
+
+IMPORT_FORMATS: tuple[str, ...] = get_args(ImportFormat)
+
+_DESCRIPTIONS = {
+    "primock57": "PriMock57 mock primary-care consultations (two channels, GP notes)",
+    "aci-bench": "ACI-Bench dialogues and visit notes (transcript only)",
+    "mts-dialog": "MTS-Dialog dialogues with one note section each (transcript only)",
+    "osce": "OSCE-style interviews (recordings and D:/P: transcripts)",
+    "csv": "Imported from a CSV file",
+}
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import wrote: the dataset folder, the encounter count and what it skipped."""
+
+    dest: Path
+    encounters: int
+    skipped: tuple[str, ...]
+
+
+def import_dataset(
+    fmt: ImportFormat | str,
+    src: str | Path,
+    dest: str | Path,
+    *,
+    language: str = "en",
+    name: str | None = None,
+    columns: CsvColumns | None = None,
+) -> ImportResult:
+    """Import a public dataset from SRC into a new scribe-eval dataset folder DEST.
+
+    Raises:
+        DatasetError: unknown format or language, SRC missing or in the wrong layout, DEST not
+            empty, or nothing to import.
+    """
+    if fmt not in IMPORT_FORMATS:
+        raise DatasetError(f"unknown import format {fmt!r}; use one of {', '.join(IMPORT_FORMATS)}")
+    problem = language_problem(language)
+    if problem:
+        raise DatasetError(problem)
+    src_path, dest_path = Path(src), Path(dest)
+    if not src_path.exists():
+        raise DatasetError(f"{src_path} does not exist; give the downloaded dataset's path")
+    writer = DatasetWriter(
+        dest_path, name=name or dest_path.name, description=_DESCRIPTIONS[fmt], language=language
+    )
+    if fmt == "primock57":
+        skipped = import_primock57(src_path, writer)
+    elif fmt == "aci-bench":
+        skipped = import_aci_bench(src_path, writer)
+    elif fmt == "mts-dialog":
+        skipped = import_mts_dialog(src_path, writer)
+    elif fmt == "osce":
+        skipped = import_osce(src_path, writer)
+    else:
+        skipped = import_csv(src_path, writer, columns or CsvColumns())
+    writer.finish()
+    return ImportResult(dest=dest_path, encounters=len(writer.entries), skipped=tuple(skipped))
