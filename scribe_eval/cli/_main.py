@@ -15,6 +15,7 @@ from scribe_eval.errors import ScribeEvalError
 # Each entry is (module under scribe_eval.cli, attribute holding the click command or group).
 # A sub-command lives in its own module; adding one is one line here.
 _COMMANDS: list[tuple[str, str]] = [
+    ("dataset", "dataset"),
     ("emulator", "emulator"),
     ("run", "run"),
     ("runs", "runs"),
