@@ -39,20 +39,22 @@ class DocumentsMixin(ClientBase):
         such a failure is raised at once, never retried, so no second document can appear.
         """
         headers = {_RETENTION: "none"} if no_retention else {}
-        name = body.name
-
-        async def recover() -> CreatedDocument | None:
-            assert name is not None
-            matches = [d for d in await self.list_documents(interaction_id) if d.name == name]
-            if not matches:
-                return None
-            return CreatedDocument.model_validate(matches[-1].model_dump())
-
         req = request(
             "POST", "/interactions/{id}/documents/", {"id": interaction_id},
             json=body.to_wire(), headers=headers, idempotent=False,
         )  # fmt: skip
-        return await self._http.call(req, _created_document, recover if name else None)
+        if body.name is None:
+            return await self._http.call(req, _created_document)
+        return await self._http.call(
+            req, _created_document, lambda: self.find_document(interaction_id, body.name or "")
+        )
+
+    async def find_document(self, interaction_id: str, name: str) -> CreatedDocument | None:
+        """The interaction's document called ``name`` (the last if several), else None."""
+        matches = [d for d in await self.list_documents(interaction_id) if d.name == name]
+        if not matches:
+            return None
+        return CreatedDocument.model_validate(matches[-1].model_dump())
 
     async def list_documents(self, interaction_id: str) -> list[Document]:
         """The documents of an interaction."""

@@ -91,8 +91,13 @@ class Request:
 
     @property
     def call(self) -> str:
-        """The label of this call: method and path template."""
+        """The label of this call for counting: method and path template."""
         return label(self.method, self.template)
+
+    @property
+    def target(self) -> str:
+        """The label of this call for messages and logs: method and concrete path, no query."""
+        return label(self.method, urlsplit(self.path).path or self.path)
 
 
 class Http:
@@ -153,7 +158,7 @@ class Http:
                 error, retryable, ambiguous, wait = self._judge_status(outcome, request, attempt)
                 cause: httpx.HTTPError | None = None
             else:
-                error, cause = map_transport_error(outcome, request.call, attempt), outcome
+                error, cause = map_transport_error(outcome, request.target, attempt), outcome
                 retryable, ambiguous = isinstance(error, TransportError), is_ambiguous(outcome)
                 wait = self.retry.delay(attempt, None, self.rng)
             if ambiguous and not request.idempotent:
@@ -161,7 +166,7 @@ class Http:
                     raise error from cause
                 if (found := await recover()) is not None:
                     logger.debug(
-                        "%s: the earlier attempt had succeeded; not repeated", request.call
+                        "%s: the earlier attempt had succeeded; not repeated", request.target
                     )
                     return found
             retryable = retryable and request.replayable
@@ -176,7 +181,7 @@ class Http:
         status = response.status_code
         hint = self.auth.fix_hint if request.authenticate else _TOKEN_HINT
         error = map_status_error(
-            response, request.call, attempt, not_found=request.not_found, auth_hint=hint
+            response, request.target, attempt, not_found=request.not_found, auth_hint=hint
         )
         retryable = is_retryable_status(status) and status not in request.not_found
         retry_after = parse_retry_after(response.headers.get("Retry-After"), self.now())
@@ -208,7 +213,7 @@ class Http:
         try:
             return parse(response)
         except (ValidationError, ValueError) as exc:
-            raise map_decode_error(response, request.call, exc) from exc
+            raise map_decode_error(response, request.target, exc) from exc
 
 
 _TOKEN_HINT = (
@@ -221,8 +226,7 @@ def _log(request: Request, attempt: int, started: float, outcome: str, rid: str 
     if not logger.isEnabledFor(logging.DEBUG):
         return
     elapsed = (time.perf_counter() - started) * 1000
-    path = urlsplit(request.path).path or request.path
     logger.debug(
-        "%s %s -> %s in %.1f ms (attempt %d, request id %s)",
-        request.method, path, outcome, elapsed, attempt, rid or "-",
+        "%s -> %s in %.1f ms (attempt %d, request id %s)",
+        request.target, outcome, elapsed, attempt, rid or "-",
     )  # fmt: skip

@@ -66,7 +66,7 @@ async def test_both_error_body_shapes_are_read(
     assert type(error) is APIStatusError
     assert (error.status_code, error.request_id, error.detail) == (400, request_id, detail)
     message = str(error)
-    assert message.startswith("GET /interactions/{id} answered 400 Bad Request after 1 attempt")
+    assert message.startswith(f"GET /interactions/{IID} answered 400 Bad Request after 1 attempt")
     assert detail in message
     assert request_id in message
     assert "Fix:" in message
@@ -102,7 +102,7 @@ async def test_request_id_falls_back_to_a_header() -> None:
 async def test_unknown_template_key_is_not_found_either_way(status: int) -> None:
     body = {"status": status, "detail": "template not found"}
     client, transport = _client(httpx.Response(status, json=body), attempts=4)
-    with pytest.raises(NotFoundError, match=r"GET /templates/\{key\} answered"):
+    with pytest.raises(NotFoundError, match="GET /templates/corti-nope answered"):
         await client.get_template("corti-nope")
     assert len(transport.requests) == 1
     assert transport.requests[0].url.path == "/v2/templates/corti-nope"
