@@ -173,6 +173,12 @@ def load_template_file(path: Path | str) -> TemplateSpec:
     return parsed.spec
 
 
+def canonical_language(code: str) -> str:
+    """The contract's spelling of a language code (``de-ch`` -> ``de-CH``), else ``code``."""
+    spelled = {c.lower(): c for c in api.SUPPORTED_LANGUAGES}
+    return spelled.get(code.strip().lower(), code.strip())
+
+
 def _expand_bare_keys(data: dict[Any, Any]) -> dict[Any, Any]:
     sections = data.get("sections")
     if not isinstance(sections, list):
@@ -294,6 +300,6 @@ def _to_spec(path: Path, model: _File) -> TemplateSpec:
         template_key=_clean(model.template_key),
         template=template,
         documentation_mode=model.documentation_mode,
-        languages=tuple(model.languages),
+        languages=tuple(canonical_language(code) for code in model.languages),
         source=path,
     )

@@ -20,7 +20,12 @@ from scribe_eval.templates._catalogue import (
     load_snapshot,
     newest_snapshot,
 )
-from scribe_eval.templates._file import ParsedFile, Problem, parse_template_file
+from scribe_eval.templates._file import (
+    ParsedFile,
+    Problem,
+    canonical_language,
+    parse_template_file,
+)
 
 
 def validate_template_file(path: Path | str, catalogue: Catalogue | None) -> list[Problem]:
@@ -164,4 +169,6 @@ def _raw_languages(parsed: ParsedFile) -> list[tuple[int, str]]:
     languages = parsed.raw_field("languages")
     if not isinstance(languages, list):
         return []
-    return [(i, lang) for i, lang in enumerate(languages) if isinstance(lang, str)]
+    return [
+        (i, canonical_language(lang)) for i, lang in enumerate(languages) if isinstance(lang, str)
+    ]

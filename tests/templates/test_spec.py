@@ -171,3 +171,8 @@ def test_load_raises_the_first_problem_with_its_line_and_a_count(tmp_path: Path)
 def test_yaml_syntax_error_names_the_line(tmp_path: Path, text: str, expected: str) -> None:
     with pytest.raises(TemplateError, match=expected):
         _spec(tmp_path, text)
+
+
+def test_language_codes_get_the_contract_spelling(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, "templateKey: corti-soap\nlanguages: [EN, de-ch]\n")
+    assert spec.languages == ("en", "de-CH")
