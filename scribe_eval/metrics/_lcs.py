@@ -19,7 +19,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -63,20 +63,27 @@ def _union_chunk(refs: Sequence[Sequence[int]], cands: Sequence[Sequence[int]]) 
     ref_len = np.array([len(refs[p]) for p in order], dtype=np.int64)
     max_len = int(ref_len[0]) if len(order) else 0
     ref_tok = np.full((len(order), max_len), -2, dtype=np.int64)
-    for row, p in enumerate(order):
-        ref_tok[row, : ref_len[row]] = refs[p]
+    ref_tok[np.arange(max_len) < ref_len[:, None]] = _flatten(refs[p] for p in order)
     cand_len = np.array([len(c) for c in cands], dtype=np.int64)
     start = np.concatenate(([0], np.cumsum(cand_len + 1)[:-1])).astype(np.int64)
     cand_tok = np.full(int((cand_len + 1).sum()), -1, dtype=np.int64)
     segment = np.repeat(np.arange(len(cands)), cand_len + 1)
-    for q, c in enumerate(cands):
-        cand_tok[start[q] + 1 : start[q] + 1 + len(c)] = c
+    is_token = np.ones(cand_tok.shape[0], dtype=bool)
+    is_token[start] = False
+    cand_tok[is_token] = _flatten(cands)
     table = _table(ref_tok, ref_len, cand_tok, start, segment)
     used = _backtrack(table, ref_tok, ref_len, cand_tok, start, cand_len)
+    rows, cols = np.nonzero(used)
+    bounds = np.searchsorted(rows, np.arange(len(order) + 1)).tolist()
+    flat_cols = cols.tolist()
     out: list[list[int]] = [[] for _ in refs]
     for row, p in enumerate(order):
-        out[p] = np.flatnonzero(used[row, : ref_len[row]]).tolist()
+        out[p] = flat_cols[bounds[row] : bounds[row + 1]]
     return out
+
+
+def _flatten(sentences: Iterable[Sequence[int]]) -> npt.NDArray[np.int64]:
+    return np.fromiter((t for s in sentences for t in s), dtype=np.int64)
 
 
 def _table(
@@ -87,25 +94,28 @@ def _table(
     segment: npt.NDArray[np.int64],
 ) -> npt.NDArray[np.int32]:
     (n_refs, max_len), width = ref_tok.shape, cand_tok.shape[0]
-    # Offsets keep one cumulative maximum from leaking across candidate sentences; int16
-    # halves the memory traffic whenever the offset values fit.
-    top = (int(segment[-1]) + 1) * (max_len + 1) if width else 0
+    # The table is built in "offset space" (value + its sentence's offset): every value of an
+    # earlier candidate sentence stays below a later sentence's zero column, so one cumulative
+    # maximum per row restarts at each sentence with no clean-up. int16 halves the memory
+    # traffic whenever the offset values fit.
+    top = (int(segment[-1]) + 2) * (max_len + 1) if width else 0
     dtype = np.int16 if top < np.iinfo(np.int16).max else np.int32
-    table = np.zeros((max_len + 1, n_refs, width), dtype=dtype)
-    offset = (segment * (max_len + 1)).astype(dtype)[None, :]
+    offset = (segment * (max_len + 1)).astype(dtype)
+    table = np.empty((max_len + 1, n_refs, width), dtype=dtype)
+    table[0] = offset
     # active[i] = how many (length-sorted) sentences have at least i tokens.
     active = np.searchsorted(-ref_len, -np.arange(max_len + 1), side="right")
     for i in range(1, max_len + 1):
         k = int(active[i])
-        prev = table[i - 1, :k]
-        row = table[i, :k]
+        prev, row = table[i - 1, :k], table[i, :k]
+        row[:, 0] = 0
         row[:, 1:] = prev[:, :-1]
-        row += cand_tok[None, :] == ref_tok[:k, i - 1, None]
+        row += cand_tok == ref_tok[:k, i - 1, None]
         np.maximum(row, prev, out=row)
-        row[:, start] = 0
-        row += offset
         np.maximum.accumulate(row, axis=1, out=row)
-        row -= offset
+        # Rows past a sentence's end are never read; keep them defined for the subtraction.
+        table[i, k:] = offset
+    table -= offset
     return table
 
 
@@ -117,24 +127,32 @@ def _backtrack(
     start: npt.NDArray[np.int64],
     cand_len: npt.NDArray[np.int64],
 ) -> npt.NDArray[np.bool_]:
-    n_refs, n_cands = ref_tok.shape[0], start.shape[0]
-    used = np.zeros((n_refs, max(1, ref_tok.shape[1])), dtype=bool)
-    p = np.repeat(np.arange(n_refs), n_cands)
-    base = np.tile(start, n_refs)
-    i = ref_len[p].copy()
-    j = np.tile(cand_len, n_refs)
-    # Pairs whose LCS is empty contribute nothing: drop them before walking.
-    keep = table[i, p, base + j] > 0
-    p, base, i, j = p[keep], base[keep], i[keep], j[keep]
-    while p.size:
-        match = ref_tok[p, i - 1] == cand_tok[base + j]
-        used[p[match], i[match] - 1] = True
-        left = table[i, p, base + j - 1]
-        up = table[i - 1, p, base + j]
-        go_left = ~match & (left > up)
-        go_up = ~match & ~go_left
-        i = i - (match | go_up)
-        j = j - (match | go_left)
-        alive = (i > 0) & (j > 0) & (table[i, p, base + j] > 0)
-        p, base, i, j = p[alive], base[alive], i[alive], j[alive]
-    return used
+    """rouge-score's backtrack for every pair at once, on flat indices.
+
+    A table value above 0 implies i > 0 and j > 0 (row 0 and every sentence's zero column hold
+    0), and once it is 0 no further match can be taken, so "value > 0" is the only loop test.
+    """
+    n_refs, max_len = ref_tok.shape
+    width = cand_tok.shape[0]
+    flat, ref_flat = table.ravel(), ref_tok.ravel()
+    used = np.zeros(n_refs * max(1, max_len), dtype=bool)
+    stride = n_refs * width
+    p = np.repeat(np.arange(n_refs), start.shape[0])
+    i = ref_len[p]
+    col = np.tile(start + cand_len, n_refs)
+    pos = i * stride + p * width + col
+    rpos = p * max_len + i - 1
+    alive = flat[pos] > 0
+    pos, rpos, col = pos[alive], rpos[alive], col[alive]
+    while pos.size:
+        match = ref_flat[rpos] == cand_tok[col]
+        used[rpos[match]] = True
+        go_left = ~match & (flat[pos - 1] > flat[pos - stride])
+        step_i = ~go_left
+        step_j = match | go_left
+        pos -= step_i * stride + step_j
+        rpos -= step_i
+        col -= step_j
+        alive = flat[pos] > 0
+        pos, rpos, col = pos[alive], rpos[alive], col[alive]
+    return used.reshape(n_refs, max(1, max_len))
