@@ -18,6 +18,7 @@ from scribe_eval.client._auth import Auth, NoAuth
 from scribe_eval.client._http import CallCounter, Http, QueryParams, Request, Sleep
 from scribe_eval.client._retry import PollPolicy, RetryPolicy
 from scribe_eval.client._settings import ClientSettings
+from scribe_eval.errors import ConfigError
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -44,12 +45,17 @@ class ClientBase:
         self.poll = poll or PollPolicy()
         self._sleep = sleep
         self._clock = clock
-        self._client = httpx.AsyncClient(
-            base_url=self.base_url + "/",
-            transport=transport,
-            timeout=httpx.Timeout(timeout),
-            follow_redirects=False,
-        )
+        try:
+            self._client = httpx.AsyncClient(
+                base_url=self.base_url + "/",
+                transport=transport,
+                timeout=httpx.Timeout(timeout),
+                follow_redirects=False,
+            )
+        except httpx.InvalidURL as exc:
+            raise ConfigError(
+                f"base URL {base_url!r} is not a URL ({exc}); check SCRIBE_EVAL_BASE_URL"
+            ) from exc
         self._http = Http(
             self._client, auth or NoAuth(), tenant=tenant, retry=retry or RetryPolicy(),
             sleep=sleep, rng=rng, now=now,

@@ -84,7 +84,9 @@ def error_body_of(response: httpx.Response) -> ErrorBody | None:
         return None
 
 
-def map_transport_error(exc: httpx.HTTPError, call: str, attempts: int) -> ScribeEvalError:
+def map_transport_error(
+    exc: httpx.HTTPError | httpx.InvalidURL, call: str, attempts: int
+) -> ScribeEvalError:
     """A TransportError (or ConfigError for an unusable URL) for an httpx failure."""
     tries = _attempts(attempts)
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):

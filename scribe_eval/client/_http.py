@@ -202,6 +202,8 @@ class Http:
                 request.method, request.path, params=list(request.params) or None,
                 json=request.json, content=content, headers=headers,
             )  # fmt: skip
+        except httpx.InvalidURL as exc:
+            raise map_transport_error(exc, request.target, attempt) from exc
         except httpx.HTTPError as exc:
             _log(request, attempt, started, type(exc).__name__, None)
             return exc

@@ -132,11 +132,15 @@ async def test_httpx_errors_never_escape(exc: Exception) -> None:
     assert info.value.__cause__ is exc
 
 
-async def test_unusable_url_is_a_config_error() -> None:
-    client = AmbientClient("ftp://api.test/v2", auth=NoAuth())
+async def test_unsupported_scheme_is_a_config_error() -> None:
+    async with AmbientClient("ftp://api.test/v2", auth=NoAuth()) as client:
+        with pytest.raises(ConfigError, match="SCRIBE_EVAL_BASE_URL"):
+            await client.list_interactions()
+
+
+def test_malformed_base_url_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="SCRIBE_EVAL_BASE_URL"):
-        await client.list_interactions()
-    await client.aclose()
+        AmbientClient("http://a\x00b/v2", auth=NoAuth())
 
 
 @pytest.mark.parametrize(
