@@ -17,6 +17,7 @@ from scribe_eval.errors import ScribeEvalError
 _COMMANDS: list[tuple[str, str]] = [
     ("dataset", "dataset"),
     ("emulator", "emulator"),
+    ("compare", "compare"),
     ("run", "run"),
     ("runs", "runs"),
     ("score", "score"),

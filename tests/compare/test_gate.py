@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+from click.testing import CliRunner
+
+from scribe_eval.cli import main
+from scribe_eval.compare import Gate, LimitRule, MetricRule, evaluate_gate, load_gate
+from scribe_eval.errors import ConfigError
+from scribe_eval.store import RunStore
+
+MakeRun = Callable[..., str]
+
+
+def _gate(store: RunStore, a: str, b: str, gate: Gate | None = None):  # type: ignore[no-untyped-def]
+    return evaluate_gate(store, store.get_run(a), store.get_run(b), gate)
+
+
+def test_a_run_compared_with_itself_passes_with_intervals_covering_zero(
+    store: RunStore, make_run: MakeRun
+) -> None:
+    make_run("base")
+    result = _gate(store, "base", "base")
+    assert result.passed
+    compared = [r for r in result.results if r.kind == "non-inferiority"]
+    assert {r.metric for r in compared} == {"wer", "rougeL_f", "rougeLsum_f"}
+    for r in compared:
+        assert r.low is not None
+        assert r.high is not None
+        assert r.low <= 0 <= r.high
+
+
+def test_a_planted_regression_beyond_the_margin_fails(store: RunStore, make_run: MakeRun) -> None:
+    make_run("base")
+    make_run("worse", rouge_shift=-0.05, noise_seed=1)
+    result = _gate(store, "base", "worse")
+    assert not result.passed
+    failed = {r.metric for r in result.failures}
+    assert failed == {"rougeL_f", "rougeLsum_f"}
+    assert all(r.slice == {"language": "en"} for r in result.failures)
+
+
+def test_a_regression_within_the_margin_passes(store: RunStore, make_run: MakeRun) -> None:
+    make_run("base")
+    make_run("slightly", rouge_shift=-0.005, noise_seed=1)
+    result = _gate(store, "base", "slightly")
+    assert result.passed
+    rouge = next(r for r in result.results if r.metric == "rougeL_f")
+    assert rouge.difference is not None
+    assert rouge.difference == pytest.approx(-0.005, abs=0.002)
+
+
+def test_wer_regression_is_caught_and_direction_is_right(
+    store: RunStore, make_run: MakeRun
+) -> None:
+    make_run("base")
+    make_run("deaf", wer_factor=3.0)
+    make_run("sharp", wer_factor=0.2)
+    assert any(r.metric == "wer" for r in _gate(store, "base", "deaf").failures)
+    assert _gate(store, "base", "sharp").passed
+
+
+def test_a_shifted_seed_gives_the_same_decisions(store: RunStore, make_run: MakeRun) -> None:
+    make_run("base")
+    make_run("worse", rouge_shift=-0.05, noise_seed=1)
+    make_run("slightly", rouge_shift=-0.005, noise_seed=1)
+    for seed in (1, 2, 3):
+        gate = Gate(rules=[MetricRule(metric="rougeL_f", margin=0.02)], seed=seed)
+        assert not _gate(store, "base", "worse", gate).passed
+        assert _gate(store, "base", "slightly", gate).passed
+
+
+def test_error_rate_limits(store: RunStore, make_run: MakeRun) -> None:
+    make_run("base")
+    make_run("flaky", errors=8)
+    result = _gate(store, "base", "flaky")
+    failed = [r for r in result.failures if r.metric == "error_rate"]
+    assert len(failed) == 1
+    assert failed[0].candidate == pytest.approx(8 / 120)
+    absolute = Gate(rules=[LimitRule(limit="error_rate", max=0.1)])
+    assert _gate(store, "base", "flaky", absolute).passed
+
+
+def test_rules_without_data_are_skipped_not_failed(store: RunStore, make_run: MakeRun) -> None:
+    make_run("base")
+    gate = Gate(
+        rules=[
+            MetricRule(metric="fact_recall", margin=0.01),
+            MetricRule(metric="rougeL_f", margin=0.01, where={"language": "de"}),
+        ]
+    )
+    result = _gate(store, "base", "base", gate)
+    assert result.passed
+    assert [r.status for r in result.results] == ["skipped", "skipped"]
+
+
+def test_incomparable_runs_are_refused_unless_forced(store: RunStore, make_run: MakeRun) -> None:
+    make_run("base")
+    make_run("other", tokenizer="rouge-score")
+    with pytest.raises(ConfigError, match=r"tokenizers differ \(unicode vs rouge-score\)"):
+        _gate(store, "base", "other")
+    forced = evaluate_gate(store, store.get_run("base"), store.get_run("other"), force=True)
+    assert forced.forced_differences
+
+
+def test_gate_file_errors_carry_lines(tmp_path: Path) -> None:
+    path = tmp_path / "gate.yaml"
+    path.write_text(
+        "rules:\n  - metric: rougeL_f\n    margin: 0.02\n  - metric: bleu\n    margin: 1\n"
+    )
+    with pytest.raises(ConfigError, match=r"gate.yaml:4: .*unknown metric 'bleu'"):
+        load_gate(path)
+
+
+def test_cli_exit_codes_and_outputs(store: RunStore, make_run: MakeRun, tmp_path: Path) -> None:
+    make_run("base")
+    make_run("worse", rouge_shift=-0.05, noise_seed=1)
+    runs_dir = str(store.runs_dir)
+    runner = CliRunner()
+    ok = runner.invoke(main, ["compare", "base", "base", "--runs-dir", runs_dir, "--json"])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.output)["verdict"] == "pass"
+    junit = tmp_path / "gate.xml"
+    bad = runner.invoke(
+        main,
+        ["compare", "base", "worse", "--runs-dir", runs_dir, "--markdown", "--junit", str(junit)],
+    )
+    assert bad.exit_code == 2, bad.output
+    assert "REGRESSION" in bad.output
+    assert "| FAIL | rougeL_f non-inferiority" in bad.output
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None
+    assert suite.get("failures") == "2"
+    store.bless("base", "prod")
+    named = runner.invoke(main, ["compare", "--baseline", "prod", "worse", "--runs-dir", runs_dir])
+    assert named.exit_code == 2
+    broken = runner.invoke(main, ["compare", "base", "nope", "--runs-dir", runs_dir])
+    assert broken.exit_code == 1
+    assert "Error: no run or baseline named 'nope'" in broken.output
