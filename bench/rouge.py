@@ -10,6 +10,7 @@ Run: ``.venv/bin/python bench/rouge.py``
 
 from __future__ import annotations
 
+import importlib.util
 import random
 import statistics
 import sys
@@ -24,7 +25,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scribe_eval.metrics import rouge, split_sentences, tokenize
 from scribe_eval.metrics._rouge import _ids, _lcs_score, _summary_lcs_score
-from tests.metrics._notes import long_note
+
+
+def _long_note_builder() -> Callable[[int, random.Random], str]:
+    path = Path(__file__).resolve().parent.parent / "tests" / "metrics" / "_notes.py"
+    spec = importlib.util.spec_from_file_location("_notes", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    builder: Callable[[int, random.Random], str] = module.long_note
+    return builder
+
+
+long_note = _long_note_builder()
 
 SIZES = (300, 600, 1000, 1500)
 REPEATS = 3

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import random
-from importlib import import_module
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 from rouge_score import rouge_scorer
@@ -13,7 +15,18 @@ from scribe_eval.errors import MetricError
 from scribe_eval.metrics import ROUGE_TYPES, rouge, split_sentences, tokenize
 from scribe_eval.metrics._lcs import union_lcs_indices
 
-_notes = import_module("tests.metrics._notes")
+
+def _load_notes() -> ModuleType:
+    """The shared sample notes (tests/metrics/_notes.py), loaded by path: tests are no package."""
+    spec = importlib.util.spec_from_file_location("_notes", Path(__file__).with_name("_notes.py"))
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_notes = _load_notes()
 _VOCAB = [
     "The",
     "patient",
