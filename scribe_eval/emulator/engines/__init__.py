@@ -3,6 +3,10 @@
 Speech: :func:`create_asr_engine` builds an :class:`AsrEngine` by name (``whisper-base`` by
 default, ``whisper-tiny.en``, ``whisper-local``, ``whisper-hub:<name>``, ``instant``); audio is
 sniffed with :func:`sniff_audio_format` and decoded with :func:`decode_audio`.
+
+Notes: :func:`create_note_engine` builds a :class:`NoteEngine` by name (``template`` by default,
+deterministic and model-free; ``openai`` for any OpenAI-compatible chat-completions endpoint);
+it writes :class:`WrittenSection` objects from a :class:`NoteRequest`.
 """
 
 from scribe_eval.emulator.engines._asr import (
@@ -21,6 +25,16 @@ from scribe_eval.emulator.engines._audio import (
     is_silent,
     sniff_audio_format,
 )
+from scribe_eval.emulator.engines._notes import (
+    DEFAULT_NOTE_ENGINE,
+    NoteEngine,
+    NoteRequest,
+    NoteSegment,
+    WrittenSection,
+    create_note_engine,
+)
+from scribe_eval.emulator.engines._notes_openai import OpenAINoteEngine
+from scribe_eval.emulator.engines._notes_template import TemplateNoteEngine
 from scribe_eval.emulator.engines._weights import (
     cache_dir,
     ensure_whisper_base,
@@ -30,13 +44,21 @@ from scribe_eval.emulator.engines._weights import (
 __all__ = [
     "CONTRACT_LANGUAGES",
     "DEFAULT_ASR_ENGINE",
+    "DEFAULT_NOTE_ENGINE",
     "AsrEngine",
     "AsrSegment",
     "DecodedAudio",
     "InstantEngine",
+    "NoteEngine",
+    "NoteRequest",
+    "NoteSegment",
+    "OpenAINoteEngine",
+    "TemplateNoteEngine",
     "WhisperEngine",
+    "WrittenSection",
     "cache_dir",
     "create_asr_engine",
+    "create_note_engine",
     "decode_audio",
     "ensure_whisper_base",
     "ensure_whisper_tiny_en",
