@@ -9,9 +9,11 @@ so a fully cached re-run makes no API call and starts nothing.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +25,7 @@ from scribe_eval.experiment import EmbeddedTarget, Execution, Experiment, UrlTar
 
 _READY = re.compile(r"(http://127\.0\.0\.1:\d+)")
 _START_TIMEOUT_S = 300.0
+_PR_SET_PDEATHSIG = 1
 
 
 class TargetSession:
@@ -141,7 +144,12 @@ class EmbeddedSession(TargetSession):
         self._runs_dir.mkdir(parents=True, exist_ok=True)
         log = (self._runs_dir / "emulator.log").open("a", encoding="utf-8")
         self._process = subprocess.Popen(
-            self._command(), stdout=subprocess.PIPE, stderr=log, text=True, env=_child_env()
+            self._command(),
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            env=_child_env(),
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
         base = await asyncio.wait_for(
             asyncio.to_thread(_read_ready_line, self._process), timeout=_START_TIMEOUT_S
@@ -206,6 +214,12 @@ def _read_ready_line(process: subprocess.Popen[str]) -> str:
         f"the embedded emulator exited (code {code}) before it was ready; see "
         "emulator.log in the runs directory"
     )
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the runner dies, even by SIGKILL (Linux prctl)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _required_env(name: str) -> str:

@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+import asyncio
+import collections
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+import pytest
+
+from scribe_eval.client import AmbientClient
+from scribe_eval.experiment import load_experiment
+from scribe_eval.runner import RunOptions, RunOutcome, run_experiment
+from scribe_eval.store import RunStore
+
+WriteExperiment = Callable[..., Path]
+StartEmulator = Callable[[Path], AbstractContextManager[str]]
+pytestmark = pytest.mark.slow
+
+
+def _run(path: Path, runs: Path, resume: str | None = None) -> RunOutcome:
+    options = RunOptions(runs_dir=runs, progress=False, resume=resume)
+    return run_experiment(load_experiment(path), options)
+
+
+def _identifiers(base_url: str) -> list[str]:
+    async def collect() -> list[str]:
+        async with AmbientClient(base_url) as client:
+            return [
+                i.encounter.identifier
+                async for i in client.iter_interactions()
+                if i.encounter is not None
+            ]
+
+    return asyncio.run(collect())
+
+
+def test_matrix_shares_transcripts_and_an_unchanged_rerun_makes_no_call(
+    write_experiment: WriteExperiment, tmp_path: Path
+) -> None:
+    runs = tmp_path / "runs"
+    first = _run(write_experiment(), runs)
+    assert first.run.status == "completed"
+    with RunStore(runs) as store:
+        cells = store.cells(first.run.id)
+    transcripts = [c for c in cells if c.kind == "transcript"]
+    documents = [c for c in cells if c.kind == "document"]
+    # Two encounters with audio (asr) and one transcript-only encounter (reference).
+    assert sorted((c.encounter_id, c.source) for c in transcripts) == [
+        ("en-01-cough", "asr"),
+        ("en-02-rash", "asr"),
+        ("en-03-headache-text-only", "reference"),
+    ]
+    assert len(documents) == 3 * 2
+    assert all(c.status == "ok" for c in cells), [c.error_message for c in cells]
+    # One transcript call per encounter with audio, shared by both templates' documents.
+    calls = first.calls
+    assert calls["POST /interactions/{id}/transcripts/"] == 2
+    assert calls["POST /interactions/{id}/documents/"] == 6
+    assert documents[0].scores["rougeL_f"] > 0
+
+    second = _run(write_experiment(), runs)
+    assert second.api_calls == 0
+    assert second.from_cache == 6
+    with RunStore(runs) as store:
+        again = {c.cell_id: c.scores for c in store.cells(second.run.id)}
+    assert again == {c.cell_id: c.scores for c in cells}
+
+
+def test_changing_one_template_reruns_only_its_documents(
+    write_experiment: WriteExperiment, tmp_path: Path
+) -> None:
+    runs = tmp_path / "runs"
+    template = tmp_path / "focused.yaml"
+    template.write_text(
+        "label: focused\nsections:\n  - key: corti-hpi\n  - key: corti-plan\n"
+        "    formatRuleOverride: bullet list\n",
+        encoding="utf-8",
+    )
+    entries = [{"key": "corti-soap", "label": "soap"}, {"file": str(template), "label": "focused"}]
+    _run(write_experiment(templates=entries), runs)
+    template.write_text(
+        template.read_text(encoding="utf-8").replace("bullet list", "prose paragraphs"),
+        encoding="utf-8",
+    )
+    changed = _run(write_experiment(templates=entries), runs)
+    calls = changed.calls
+    assert calls.get("POST /interactions/{id}/transcripts/", 0) == 0
+    assert calls["POST /interactions/{id}/documents/"] == 3  # only the edited template's cells
+    assert changed.from_cache == 3
+
+
+def test_remote_interactions_are_cleaned_up(
+    write_experiment: WriteExperiment, tmp_path: Path, start_emulator: StartEmulator
+) -> None:
+    runs = tmp_path / "runs"
+    outcome = _run(write_experiment(), runs)
+    assert outcome.deleted_interactions == 3
+    with start_emulator(runs / "emulator") as base:
+        assert _identifiers(base) == []
+
+
+def test_faults_are_survived_or_recorded_as_data(
+    write_experiment: WriteExperiment, tmp_path: Path
+) -> None:
+    runs = tmp_path / "runs"
+    target = {
+        "kind": "embedded", "asr_engine": "instant", "fault_seed": 3,
+        "faults": {"429": 0.2, "500": 0.2, "transcript-failed": 0.5},
+    }  # fmt: skip
+    outcome = _run(write_experiment(target=target, execution={"retries": 1}), runs)
+    assert outcome.run.status == "completed"
+    with RunStore(runs) as store:
+        cells = store.cells(outcome.run.id)
+    failed = [c for c in cells if c.status == "error"]
+    assert failed, "with these fault rates some cells must fail"
+    assert len(cells) == 3 + 6  # every cell is stored, failed or not
+    for cell in failed:
+        assert cell.stage in {"interaction", "recording", "transcript", "document"}
+        assert cell.error_type
+        assert cell.error_message
+
+
+def test_resume_after_sigkill_finishes_without_duplicates(
+    write_experiment: WriteExperiment, tmp_path: Path, start_emulator: StartEmulator
+) -> None:
+    runs = tmp_path / "runs"
+    slow = {"kind": "embedded", "asr_engine": "instant", "latency_ms": 400}
+    path = write_experiment(
+        target=slow,
+        cleanup={"delete_interactions": False},
+        execution={"concurrency": 1, "transcript_concurrency": 1, "document_concurrency": 1},
+    )
+    command = [sys.executable, "-m", "scribe_eval.cli", "run", str(path), "--runs-dir", str(runs),
+               "--no-progress"]  # fmt: skip
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    run_id = None
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        if not (runs / "scribe-eval.sqlite").exists():
+            continue
+        with RunStore(runs) as store:
+            listed = store.list_runs()
+            if listed and len(store.cells(listed[0].id)) >= 2:
+                run_id = listed[0].id
+                break
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    assert run_id is not None, "the run never got going"
+    time.sleep(1.0)  # the emulator child gets SIGTERM from the kernel when its parent dies
+    resumed = _run(path, runs, resume=run_id)
+    assert resumed.run.status == "completed"
+    with RunStore(runs) as store:
+        cells = store.cells(run_id)
+        reference = _run(path, tmp_path / "fresh")
+        fresh = RunStore(tmp_path / "fresh")
+        expected = {c.cell_id: c.scores for c in fresh.cells(reference.run.id)}
+        fresh.close()
+    assert len(cells) == 9
+    assert all(c.status == "ok" for c in cells)
+    assert {c.cell_id: c.scores for c in cells} == expected
+    with start_emulator(runs / "emulator") as base:
+        identifiers = [i for i in _identifiers(base) if f":{run_id}:" in i]
+    counts = collections.Counter(identifiers)
+    assert counts
+    assert max(counts.values()) == 1, counts
