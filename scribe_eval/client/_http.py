@@ -140,11 +140,11 @@ class Http:
         recover: Callable[[], Awaitable[T | None]] | None = None,
     ) -> T:
         """Send ``request`` until it succeeds or fails for good; ``parse`` reads the answer."""
-        attempt, reauthenticated = 1, False
+        attempt, reauthenticated, unsure = 1, False, False
         while True:
             outcome = await self._attempt(request, attempt)
             if isinstance(outcome, httpx.Response):
-                if outcome.is_success:
+                if outcome.is_success or (_already_deleted(request, outcome) and unsure):
                     return self._parse(outcome, request, parse)
                 if (
                     outcome.status_code == 401
@@ -169,6 +169,7 @@ class Http:
                         "%s: the earlier attempt had succeeded; not repeated", request.target
                     )
                     return found
+            unsure = unsure or ambiguous
             retryable = retryable and request.replayable
             if not retryable or attempt >= self.retry.max_attempts or wait is None:
                 raise error from cause
@@ -216,6 +217,11 @@ class Http:
             return parse(response)
         except (ValidationError, ValueError) as exc:
             raise map_decode_error(response, request.target, exc) from exc
+
+
+def _already_deleted(request: Request, response: httpx.Response) -> bool:
+    """A DELETE answered 404: success when an earlier attempt may have deleted it already."""
+    return request.method == "DELETE" and response.status_code == 404
 
 
 _TOKEN_HINT = (

@@ -167,3 +167,15 @@ async def test_not_found_is_raised_without_retry() -> None:
 def test_policy_refuses_nonsense() -> None:
     with pytest.raises(ValueError, match="max_attempts"):
         RetryPolicy(max_attempts=0)
+
+
+async def test_delete_that_timed_out_then_answers_404_has_succeeded() -> None:
+    client, transport, _ = _client(httpx.ReadTimeout("lost"), _error(404))
+    await client.delete_interaction("4a1f0c52-0000-4000-8000-000000000000")
+    assert len(transport.requests) == 2
+
+
+async def test_delete_of_an_unknown_id_is_still_not_found() -> None:
+    client, _, _ = _client(httpx.ConnectError("refused"), _error(404))
+    with pytest.raises(NotFoundError):
+        await client.delete_interaction("4a1f0c52-0000-4000-8000-000000000000")
