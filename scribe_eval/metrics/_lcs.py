@@ -32,6 +32,8 @@ _SURROGATE_SPAN = 0x800
 # Cap on table cells built at once (int32): ~256 MB; larger inputs are done in chunks of
 # reference sentences, which gives the same answer.
 _MAX_CELLS = 64_000_000
+# Below this many walks still going, the backtrack finishes them in plain Python.
+_PYTHON_TAIL = 16
 
 
 def to_chars(ids: Sequence[int]) -> str:
@@ -144,7 +146,7 @@ def _backtrack(
     rpos = p * max_len + i - 1
     alive = flat[pos] > 0
     pos, rpos, col = pos[alive], rpos[alive], col[alive]
-    while pos.size:
+    while pos.size > _PYTHON_TAIL:
         match = ref_flat[rpos] == cand_tok[col]
         used[rpos[match]] = True
         go_left = ~match & (flat[pos - 1] > flat[pos - stride])
@@ -155,4 +157,25 @@ def _backtrack(
         col -= step_j
         alive = flat[pos] > 0
         pos, rpos, col = pos[alive], rpos[alive], col[alive]
+    _backtrack_tail(flat, ref_flat, cand_tok, used, stride, pos, rpos, col)
     return used.reshape(n_refs, max(1, max_len))
+
+
+def _backtrack_tail(
+    flat: npt.NDArray[np.int32],
+    ref_flat: npt.NDArray[np.int64],
+    cand_tok: npt.NDArray[np.int64],
+    used: npt.NDArray[np.bool_],
+    stride: int,
+    *walks: npt.NDArray[np.int64],
+) -> None:
+    """Finish the few longest walks one by one: cheaper than numpy calls on tiny arrays."""
+    for pos, rpos, col in zip(*(w.tolist() for w in walks), strict=True):
+        while flat[pos] > 0:
+            if ref_flat[rpos] == cand_tok[col]:
+                used[rpos] = True
+                pos, rpos, col = pos - stride - 1, rpos - 1, col - 1
+            elif flat[pos - 1] > flat[pos - stride]:
+                pos, col = pos - 1, col - 1
+            else:
+                pos, rpos = pos - stride, rpos - 1

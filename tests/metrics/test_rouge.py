@@ -102,13 +102,18 @@ def test_equal_to_rouge_score(pairs: list[tuple[str, str]], stemmer: bool) -> No
             assert abs(got.fmeasure - want.fmeasure) <= 1e-12, (name, reference, hypothesis)
 
 
-def test_union_lcs_kernel_matches_rouge_score_backtrack() -> None:
-    # Tiny vocabularies force many tied LCS choices: the backtrack's tie-breaking must match.
+@pytest.mark.parametrize("python_tail", [0, 10_000], ids=["numpy-walk", "python-walk"])
+def test_union_lcs_kernel_matches_rouge_score_backtrack(
+    monkeypatch: pytest.MonkeyPatch, python_tail: int
+) -> None:
+    # Tiny vocabularies force many tied LCS choices: the backtrack's tie-breaking must match,
+    # both in the vectorised walk and in the plain-Python tail that finishes the last walks.
+    monkeypatch.setattr("scribe_eval.metrics._lcs._PYTHON_TAIL", python_tail)
     rng = random.Random(7)
-    for _ in range(1500):
+    for _ in range(800):
         vocab = rng.randint(1, 6)
-        refs = [[rng.randrange(vocab) for _ in range(rng.randint(0, 10))] for _ in range(3)]
-        cands = [[rng.randrange(vocab) for _ in range(rng.randint(0, 10))] for _ in range(3)]
+        refs = [[rng.randrange(vocab) for _ in range(rng.randint(0, 10))] for _ in range(4)]
+        cands = [[rng.randrange(vocab) for _ in range(rng.randint(0, 10))] for _ in range(4)]
         expected = [
             rouge_scorer._find_union([rouge_scorer.lcs_ind(r, c) for c in cands]) for r in refs
         ]
