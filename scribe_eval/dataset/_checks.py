@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import soundfile as sf
@@ -47,6 +48,9 @@ class AudioChecker:
         return audio_info(paths, headers, per_channel=per_channel)
 
     def _file(self, encounter: str, rel: str, path: Path, *, mono: bool) -> FileHeader | None:
+        if path.stat().st_size == 0:
+            self.findings.error(encounter, rel, "audio file is empty (0 bytes); replace it")
+            return None
         try:
             header = probe(path)
         except (sf.LibsndfileError, RuntimeError, OSError) as exc:
@@ -193,4 +197,6 @@ class AudioChecker:
 
 def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    # libsndfile repeats the whole path ("Error opening '/x/y.ogg': ..."); the finding names it.
+    text = re.sub(r"^Error opening '.*?': ", "", text)
     return text[:120]

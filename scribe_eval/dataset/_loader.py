@@ -166,7 +166,7 @@ class _EncounterLoader:
             self.findings.error(entry.id, None, f"language: {problem}")
         turns = self._turns(entry)
         notes = {kind: self._note(entry.id, kind, note) for kind, note in entry.notes.items()}
-        self._check_content(entry, turns)
+        self._check_content(entry)
         audio = self.audio.check(entry.id, entry.audio) if entry.audio else None
         if len(self.findings.errors) > before:
             return None
@@ -249,15 +249,15 @@ class _EncounterLoader:
             self.findings.warning(encounter, rel, problem)
         return sections
 
-    def _check_content(self, entry: EncounterEntry, turns: list[Turn] | None) -> None:
-        if entry.audio is None and turns is None:
+    def _check_content(self, entry: EncounterEntry) -> None:
+        if entry.audio is None and entry.transcript is None:
             self.findings.error(
                 entry.id,
                 None,
                 "has neither audio nor a reference transcript; "
                 "add one of them so the API has something to write a note from",
             )
-        if turns is None and not entry.notes:
+        if entry.transcript is None and not entry.notes:
             self.findings.error(
                 entry.id,
                 None,

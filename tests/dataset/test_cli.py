@@ -1,0 +1,91 @@
+"""``scribe-eval dataset validate | show | import`` through click."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from scribe_eval.cli import main
+
+from .conftest import FIXTURES, MINI
+
+
+def test_validate_clean_dataset_exits_zero() -> None:
+    result = CliRunner().invoke(main, ["dataset", "validate", str(MINI)])
+    assert result.exit_code == 0, result.output
+    assert "valid (0 warning(s))" in result.output
+
+
+def test_validate_broken_dataset_lists_each_problem_and_exits_one(tmp_path: Path) -> None:
+    copy = tmp_path / "mini"
+    shutil.copytree(MINI, copy)
+    (copy / "transcripts" / "en-01-cough.txt").unlink()
+    (copy / "audio" / "en-02-rash.ogg").write_bytes(b"")
+    (copy / "audio" / "en-01-cough.ogg").write_bytes(b"not audio at all")
+    result = CliRunner().invoke(main, ["dataset", "validate", str(copy)])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert lines == [
+        "error: en-01-cough transcripts/en-01-cough.txt: file not found; create it or correct "
+        "the path",
+        "error: en-01-cough audio/en-01-cough.ogg: audio cannot be decoded (Format not "
+        "recognised.); convert it to WAV, FLAC or Ogg",
+        "error: en-02-rash audio/en-02-rash.ogg: audio file is empty (0 bytes); replace it",
+    ]
+    assert "3 error(s), 0 warning(s)" in result.output
+
+
+def test_warnings_alone_exit_zero(tmp_path: Path) -> None:
+    copy = tmp_path / "mini"
+    shutil.copytree(MINI, copy)
+    manifest = copy / "dataset.yaml"
+    manifest.write_text(
+        manifest.read_text("utf-8").replace("Plan: corti-plan", "Plan: acme-plan"), "utf-8"
+    )
+    result = CliRunner().invoke(main, ["dataset", "validate", str(copy)])
+    assert result.exit_code == 0, result.output
+    assert "warning: en-01-cough notes.soap: section key 'acme-plan'" in result.output
+
+
+def test_show_prints_counts() -> None:
+    result = CliRunner().invoke(main, ["dataset", "show", str(MINI)])
+    assert result.exit_code == 0, result.output
+    assert "3 (2 with audio)" in result.output
+    assert "en: 3" in result.output
+    assert "soap: 3" in result.output
+
+
+def test_show_unusable_dataset_is_one_error_line(tmp_path: Path) -> None:
+    (tmp_path / "dataset.yaml").write_text("name: x\nencounters: []\n", "utf-8")
+    result = CliRunner().invoke(main, ["dataset", "show", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: dataset ")
+    assert "has no encounters" in result.output
+
+
+def test_import_csv_with_column_flags(tmp_path: Path) -> None:
+    dest = tmp_path / "out"
+    args = [
+        "dataset",
+        "import",
+        "csv",
+        str(FIXTURES / "csv" / "visits.csv"),
+        str(dest),
+        "--id-column",
+        "visit",
+        "--transcript-column",
+        "dialogue",
+        "--note-column",
+        "soap_note",
+        "--audio-column",
+        "recording",
+        "--language-column",
+        "lang",
+    ]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "Imported 2 encounters" in result.output
+    assert "skipped: visits.csv row 3: empty transcript and note" in result.output
+    assert (dest / "dataset.yaml").exists()
