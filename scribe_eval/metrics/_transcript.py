@@ -131,7 +131,8 @@ def term_recall(
 
     Args:
         reference: Reference text, or an existing ``WerResult`` (then ``hypothesis`` is ignored
-            and the terms are normalised with that result's normaliser name).
+            and the terms are normalised with that result's normaliser; pass a custom
+            ``Normalizer`` object as ``normalizer`` when the result used one).
         hypothesis: Recognised text.
         terms: Medical terms; multi-word terms are matched as word sequences.
         normalizer: Applied to texts and terms alike.
@@ -163,7 +164,16 @@ def _recall(
 ) -> TermRecallResult:
     if isinstance(reference, WerResult):
         result = reference
-        norm = get_normalizer(result.normalizer.split("@")[0])
+        norm = (
+            normalizer
+            if isinstance(normalizer, Normalizer)
+            else get_normalizer(result.normalizer.split("@")[0])
+        )
+        if norm.label != result.normalizer:
+            raise MetricError(
+                f"the terms would be normalised with {norm.label} but the alignment used "
+                f"{result.normalizer}: pass that Normalizer as normalizer="
+            )
     else:
         if hypothesis is None:
             raise MetricError("term recall needs a hypothesis text when given a reference text")

@@ -271,6 +271,7 @@ class CorpusWerResult:
             "insertions": self.insertions,
             "ref_words": self.ref_words,
             "hyp_words": self.hyp_words,
+            "scope": "corpus",
             "normalizer": self.normalizer,
             "metrics_version": METRICS_VERSION,
         }

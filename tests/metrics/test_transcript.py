@@ -7,7 +7,7 @@ import json
 import pytest
 
 from scribe_eval.errors import MetricError
-from scribe_eval.metrics import keyterm_recall, speaker_wer, term_recall, wer
+from scribe_eval.metrics import Normalizer, keyterm_recall, speaker_wer, term_recall, wer
 
 REF_TURNS = [
     ("doctor", "what brings you in today"),
@@ -73,3 +73,11 @@ def test_keyterm_recall_reports_its_kind() -> None:
     result = keyterm_recall("give amoxicillin", "give amoxicillin", ["amoxicillin"])
     assert result.recall == 1.0
     assert result.as_dict()["kind"] == "keyterms"
+
+
+def test_term_recall_with_a_custom_normalizer_needs_it_passed() -> None:
+    upper = Normalizer("upper", "1", "upper-case split", lambda t: tuple(t.upper().split()))
+    result = wer("give Amoxicillin", "give amoxicillin", normalizer=upper)
+    assert term_recall(result, None, ["amoxicillin"], normalizer=upper).recall == 1.0
+    with pytest.raises(MetricError, match="unknown normalizer 'upper'"):
+        term_recall(result, None, ["amoxicillin"])
