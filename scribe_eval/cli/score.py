@@ -142,7 +142,10 @@ def notes(
 
 
 def _read_rows(path: Path, required: Sequence[str]) -> list[dict[str, str]]:
-    """Rows of a CSV or JSONL file, checked to hold every ``required`` column as text."""
+    """Rows of a CSV or JSONL file holding every ``required`` column (reference, hypothesis, id).
+
+    The first two must be text (a missing or null value counts as empty text).
+    """
     try:
         raw = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -162,7 +165,7 @@ def _read_rows(path: Path, required: Sequence[str]) -> list[dict[str, str]]:
                 "pass the right name with --ref-col/--hyp-col/--id-col"
             )
     for number, row in enumerate(rows, start=1):
-        for column in required:
+        for column in required[:2]:  # the texts; an id may be any JSON value
             value = row.get(column)
             if value is None:
                 row[column] = ""

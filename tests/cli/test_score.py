@@ -128,3 +128,14 @@ def test_unreadable_and_malformed_files(tmp_path: Path) -> None:
     typed.write_text('{"a": 1, "b": "y"}\n', encoding="utf-8")
     code, _, err = _invoke("score", "notes", str(typed), "--ref-col", "a", "--hyp-col", "b")
     assert "holds int, not text" in err
+
+
+def test_jsonl_ids_may_be_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "ids.jsonl"
+    path.write_text('{"n": 7, "r": "a b", "h": "a c"}\n', encoding="utf-8")
+    code, out, _ = _invoke(
+        "score", "transcripts", str(path), "--ref-col", "r", "--hyp-col", "h", "--id-col", "n",
+        "--json",
+    )  # fmt: skip
+    assert code == 0
+    assert json.loads(out)["items"][0]["id"] == 7
