@@ -23,13 +23,11 @@ from scribe_eval.emulator._settings import EmulatorSettings
 from scribe_eval.emulator._state import EmulatorState, add_route
 from scribe_eval.emulator._store import EmulatorStore
 from scribe_eval.emulator._worker import TranscriptWorker
-from scribe_eval.emulator.engines import create_asr_engine
+from scribe_eval.emulator.engines import create_asr_engine, create_note_engine
 
 
 def build_state(settings: EmulatorSettings) -> EmulatorState:
     """Open the data dir, build the engines and the worker, and resume interrupted jobs."""
-    from scribe_eval.emulator.engines import create_note_engine
-
     store = EmulatorStore(settings.data_dir)
     asr = create_asr_engine(
         settings.asr_engine, model_dir=settings.asr_model_dir, threads=settings.asr_threads

@@ -32,6 +32,7 @@ from scribe_eval.emulator._catalogue import CatalogueError, ResolvedTemplate
 from scribe_eval.emulator._problems import ApiProblem
 from scribe_eval.emulator._state import EmulatorState, add_route
 from scribe_eval.emulator._store import DocumentRow, utc_now
+from scribe_eval.emulator.engines import NoteRequest, NoteSegment, WrittenSection
 
 RETENTION_HEADER: Final = "X-Corti-Retention-Policy"
 
@@ -209,13 +210,11 @@ def _note_request(
     interaction_id: str,
     body: CreateDocumentRequest,
     template: ResolvedTemplate,
-) -> Any:
-    from scribe_eval.emulator.engines import NoteRequest, NoteSegment
-
+) -> NoteRequest:
     roles = _roles(state, interaction_id)
     segments: list[NoteSegment] = []
     free_text: str | None = None
-    facts: list[Any] = []
+    facts: list[str] = []
     for item in body.context:
         if isinstance(item, TranscriptContext):
             data = item.data
@@ -231,18 +230,19 @@ def _note_request(
         elif isinstance(item, StringContext):
             free_text = item.data
         elif isinstance(item, FactsContext):
-            facts.extend(item.data)
+            # "group: text" is how the note engines route a fact to its section.
+            facts.extend(f"{f.group}: {f.text}" if f.group else f.text for f in item.data)
     return NoteRequest(
-        segments=segments,
+        segments=tuple(segments),
         free_text=free_text,
-        facts=facts,
+        facts=tuple(facts),
         template=template,
         output_language=body.output_language,
     )
 
 
 def _document(
-    body: CreateDocumentRequest, resolved: ResolvedTemplate, written: list[Any]
+    body: CreateDocumentRequest, resolved: ResolvedTemplate, written: list[WrittenSection]
 ) -> dict[str, Any]:
     now = utc_now()
     words = sum(len(s.text.split()) for s in written)

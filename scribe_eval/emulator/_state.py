@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fastapi import APIRouter, Request
 
@@ -20,10 +20,7 @@ from scribe_eval.emulator._problems import ApiProblem
 from scribe_eval.emulator._settings import EmulatorSettings
 from scribe_eval.emulator._store import EmulatorStore, InteractionRow, RecordingRow
 from scribe_eval.emulator._worker import TranscriptWorker
-from scribe_eval.emulator.engines import AsrEngine
-
-if TYPE_CHECKING:
-    from scribe_eval.emulator.engines import NoteEngine
+from scribe_eval.emulator.engines import AsrEngine, NoteEngine
 
 
 @dataclass

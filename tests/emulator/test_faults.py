@@ -1,0 +1,126 @@
+"""Fault injection: seeded and reproducible, never on health or tokens, seen by client retries."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from scribe_eval.api import CreateInteractionRequest
+from scribe_eval.client import AmbientClient, RetryPolicy
+from scribe_eval.emulator import EmulatorSettings, FaultPlan, FaultSettings, create_app
+from scribe_eval.errors import RateLimitError
+
+BASE = "http://emu.test/v2"
+BODY = {"encounter": {"identifier": "e", "status": "planned", "type": "consultation"}}
+
+
+async def _no_sleep(_seconds: float) -> None:
+    return None
+
+
+def _app(tmp_path: Path, **faults: Any) -> Any:
+    settings = EmulatorSettings(
+        data_dir=tmp_path / "data", asr_engine="instant", faults=FaultSettings(**faults)
+    )
+    return create_app(settings)
+
+
+def _kinds(plan: FaultPlan, n: int = 300) -> list[str | None]:
+    return [plan.request_fault() for _ in range(n)]
+
+
+def test_same_seed_same_faults_other_seed_other_faults() -> None:
+    settings = FaultSettings(p429=0.2, p500=0.1, p503=0.1, p_drop=0.05, seed=7)
+    first, again = _kinds(FaultPlan(settings)), _kinds(FaultPlan(settings))
+    other = _kinds(FaultPlan(settings.model_copy(update={"seed": 8})))
+    assert first == again
+    assert first != other
+    assert {"429", "500", "503", "drop", None} == set(first)
+    assert 0.3 < first.count(None) / len(first) < 0.7
+
+
+def test_no_faults_by_default() -> None:
+    assert set(_kinds(FaultPlan(FaultSettings()))) == {None}
+
+
+async def test_429_with_retry_after_but_never_on_health_or_token(tmp_path: Path) -> None:
+    app = _app(tmp_path, p429=1.0, retry_after_s=3)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://emu.test") as http:
+        answer = await http.get("/v2/interactions/")
+        assert answer.status_code == 429
+        assert answer.headers["Retry-After"] == "3"
+        assert answer.json()["status"] == 429
+        assert (await http.get("/v2/health")).status_code == 200
+        assert (await http.get("/v2/_emulator/stats")).status_code == 200
+        token = await http.post(
+            "/auth/realms/base/protocol/openid-connect/token",
+            data={"grant_type": "client_credentials", "client_id": "a", "client_secret": "b"},
+        )
+        assert token.status_code == 200
+    stats = app.state.emulator.faults.snapshot()
+    assert stats["requests"] == 1
+    assert stats["faults"] == {"429": 1}
+
+
+async def test_client_retries_through_500_and_503(tmp_path: Path) -> None:
+    app = _app(tmp_path, p500=0.3, p503=0.2, seed=5)
+    retry = RetryPolicy(max_attempts=12, initial_backoff=0.0, max_backoff=0.0)
+    transport = httpx.ASGITransport(app=app)
+    async with AmbientClient(BASE, transport=transport, retry=retry, sleep=_no_sleep) as client:
+        for _ in range(10):
+            await client.list_interactions()
+        sent = client.calls.total
+    stats = app.state.emulator.faults.snapshot()
+    assert set(stats["faults"]) == {"500", "503"}
+    injected = sum(stats["faults"].values())
+    assert stats["requests"] == 10 + injected  # every injected failure was retried once more
+    assert sent == stats["requests"]
+
+
+async def test_client_gives_up_on_constant_429(tmp_path: Path) -> None:
+    app = _app(tmp_path, p429=1.0, retry_after_s=0)
+    retry = RetryPolicy(max_attempts=3, initial_backoff=0.0, max_backoff=0.0)
+    transport = httpx.ASGITransport(app=app)
+    async with AmbientClient(BASE, transport=transport, retry=retry, sleep=_no_sleep) as client:
+        with pytest.raises(RateLimitError):
+            await client.create_interaction(CreateInteractionRequest.model_validate(BODY))
+    assert app.state.emulator.faults.snapshot()["requests"] == 3
+
+
+@pytest.mark.parametrize(
+    "faults",
+    [
+        pytest.param({"latency_ms": 60}, id="fixed-latency"),
+        pytest.param({"p_slow": 1.0, "slow_ms": 60}, id="slow-answer"),
+    ],
+)
+async def test_latency_and_slow_answers(tmp_path: Path, faults: dict[str, Any]) -> None:
+    app = _app(tmp_path, **faults)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE + "/") as http:
+        started = time.perf_counter()
+        assert (await http.get("interactions/")).status_code == 200
+        assert time.perf_counter() - started >= 0.06
+        started = time.perf_counter()
+        await http.get("health")
+        assert time.perf_counter() - started < 0.06
+
+
+async def test_stats_count_calls_per_endpoint(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE + "/") as http:
+        iid = (await http.post("interactions/", json=BODY)).json()["interactionId"]
+        await http.get(f"interactions/{iid}")
+        await http.get(f"interactions/{iid}/")
+        stats = (await http.get("_emulator/stats")).json()
+        health = (await http.get("health")).json()
+    assert stats["requests"] == 3
+    assert stats["byEndpoint"] == {"GET /v2/interactions/{id}": 2, "POST /v2/interactions": 1}
+    assert stats["stored"]["interactions"] == 1
+    assert health["requests"] == 3
