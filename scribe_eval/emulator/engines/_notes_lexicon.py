@@ -54,7 +54,7 @@ _CUES: Final[dict[Category, tuple[str, str]]] = {
         "*cyclin*|*lukast|*sonid*|ibuprofen|paracetamol|acetaminophen|aspirin|metformin|"
         "insulin|prednisolon*|salbutamol|albuterol|levothyrox*|warfarin|apixaban|codein*|"
         "tramadol|cetirizin*|loratadin*|furosemid*|sertralin*|citalopram|naproxen|diclofenac|"
-        "metamizol|novalgin|antibiotic*|antibiotik*|antibiotique*",
+        "metamizol|novalgin|antibiotic*|antibiotik*|antibiotique*|milligram*|milligramm",
         "tablet*|pill*|capsule*|inhaler*|puffer*|medication*|medicine*|dose*|spray|cream|"
         "drops|syrup|medikament*|salbe|tropfen|sirup|einnehm*|medicin|pille*|inhalator|"
         "comprimé*|médicament*|gélule*|sirop|inhalateur",
@@ -90,7 +90,10 @@ _CUES: Final[dict[Category, tuple[str, str]]] = {
         "druckschmerz*|lymphknoten|knitren|hvæsen|ømhed|crépitant*|sibilant*|"
         "à l'examen|ganglions",
         "lungs|chest|clear|soft|abdomen|tonsil*|ear|ears|eardrum*|red|inflamed|reflex*|"
-        "normal|murmur*|lunge*|vesikulär|bauch|rachen|gerötet|mandeln|unauffällig|"
+        "normal|murmur*|negative|positive|bilateral*|both sides|range of motion|"
+        "straight leg raise|lunge*|vesikulär|bauch|rachen|gerötet|mandeln|unauffällig|"
+        "*empfindlich|verspannt|klopfschmerz*|beweglich*|reflexe|kraft|negativ|positiv|"
+        "beidseits|auf beiden seiten|muskulatur|"
         "trommelfell|lunger|svælg|rød|upåfaldende|poumon*|gorge|rouge|amygdale*|souple",
     ),
     "results": (
@@ -117,12 +120,15 @@ _CUES: Final[dict[Category, tuple[str, str]]] = {
         "prescription|follow up|follow-up|"
         "refer*|come back|start you on|stop taking|sick note|wir werden|ich werde|verschreib*|"
         "rezept|verordne*|wiedervorstell*|kontrolltermin|überweis*|kommen sie|krankschreib*|"
+        "ich schreibe sie|brauchen wir|we don't need|no need for|i suggest|suggest*|"
+        "we can start|bring * back|straight away|right away|"
         "vi vil|jeg vil|ordiner*|recept|henvis*|kom tilbage|sygemeld*|nous allons|je vais|"
         "prescri*|ordonnance|revenir|arrêt de travail",
         "take|rest|fluids|drink plenty|if it gets worse|if things get worse|in a week|"
         "in two weeks|advice|advise|recommend*|should|avoid|return|book|schedule|order|"
         "kontrolle|termin|einnehmen|ruhe|schonen|viel trinken|falls|empfehle*|kontrol|hvile|"
-        "drik|anbefal*|contrôle|repos|boire|recommande*|revoir",
+        "drik|anbefal*|contrôle|repos|boire|recommande*|revoir|times a day|twice a day|"
+        "once a day|nehmen sie|bleiben sie|vermeiden sie|täglich|bettruhe|sofort",
     ),
 }
 
@@ -130,8 +136,8 @@ SMALL_TALK: Final = (
     "hello|hi|good morning|good afternoon|good evening|how are you|nice to see you|"
     "nice to meet you|thank*|thanks|bye|goodbye|take care|weather|weekend|traffic|parking|"
     "have a seat|come in|hallo|guten morgen|guten tag|guten abend|grüß gott|wie geht es ihnen|"
-    "danke*|tschüss|auf wiedersehen|wetter|wochenende|nehmen sie platz|hej|goddag|godmorgen|"
-    "tak|farvel|vejret|bonjour|bonsoir|merci|au revoir|comment allez-vous|météo"
+    "danke*|vielen dank|tschüss|auf wiedersehen|wetter|wochenende|nehmen sie platz|hej|goddag|"
+    "godmorgen|tak|farvel|vejret|bonjour|bonsoir|merci|au revoir|comment allez-vous|météo"
 )
 """Greetings, thanks and chat: a sentence matching these loses weight in every category."""
 
@@ -153,7 +159,7 @@ FILLERS: Final = re.compile(
 """Hesitations and verbal tics, removed anywhere in a sentence."""
 
 LEADING_FILLERS: Final = re.compile(
-    r"^(?:(?:so|okay|ok|alright|all right|right|well|now|and|also|genau|gut|ja|nun|"
+    r"^(?:(?:so|okay|ok|alright|all right|right|well|now|and|also|genau|gut|nun|"
     r"så|godt|bon|alors|donc|et)\b[,]?\s+)+",
     re.IGNORECASE,
 )

@@ -31,6 +31,7 @@ from typing import Final
 
 from scribe_eval.emulator._catalogue import SectionSpec
 from scribe_eval.emulator.engines import _notes_lexicon as lex
+from scribe_eval.emulator.engines import _notes_render as render
 from scribe_eval.emulator.engines import _notes_rules as rules
 from scribe_eval.emulator.engines import _notes_text as text
 from scribe_eval.emulator.engines._notes import (
@@ -50,6 +51,7 @@ _STRONG_LIST: Final = 2.0
 _LIST_CATEGORIES: Final[tuple[Category, ...]] = ("medications", "allergies", "vitals")
 _ANNOUNCEMENT: Final = re.compile(
     r"^(?:let me|let's|i'?m going to|i'?ll just|can you|could you|ich (?:höre|schaue|taste)|"
+    r"ich untersuche|"
     r"lassen sie mich)\b.*\b(?:listen|look|check|examine|feel|take|breathe|abhören|anschauen)",
     re.IGNORECASE,
 )
@@ -99,10 +101,11 @@ class TemplateNoteEngine:
         for section in request.template.sections:
             rule = rules.directives(section, request.template.instructions)
             chosen = _choose(section, scored, owners, rule)
+            picked = [(item.sentence, category) for item, category in chosen]
             if section.key == "corti-patient-summary":
-                body = _summary(chosen, rule, source, language)
+                body = render.summary(picked, rule, source, language)
             else:
-                body = _render(chosen, rule, source, language)
+                body = render.render(picked, rule, source, language)
             result.append(WrittenSection(section.key, section.name, body))
         return result
 
@@ -141,20 +144,30 @@ def _pair_answers(sentences: list[Sentence], output: str) -> list[Sentence]:
     for previous, sentence in zip([None, *sentences], sentences, strict=False):
         if previous is None or not previous.question or sentence.role == "doctor":
             result.append(sentence)
-            continue
-        answer = text.yes_no(sentence.text)
-        if answer is not None:
-            topic = text.question_topic(previous.text)
-            statement = lex.phrase(output, "denies" if answer == "no" else "confirms")
-            result.append(
-                replace(sentence, text=statement.format(topic), answered=previous.text, final=True)
-            )
-            rest = re.sub(r"^\W*\w+\W*", "", sentence.text)
-            if len(text.words(rest)) >= 3:
-                result.append(replace(sentence, text=text.capitalise(rest)))
-            continue
-        result.append(_wh_answer(previous, sentence, output))
+        elif text.yes_no(sentence.text) is None:
+            result.append(_wh_answer(previous, sentence, output))
+        else:
+            result.extend(_yes_no_answer(previous, sentence, output))
     return result
+
+
+def _yes_no_answer(question: Sentence, answer: Sentence, output: str) -> list[Sentence]:
+    """A statement from a yes/no answer, plus whatever the patient said after the yes or no.
+
+    A "yes" to a question whose topic cannot be cut out ("Does the pain spread to your leg?")
+    keeps only the patient's own words when there are any, with the question as context.
+    """
+    topic = text.question_topic(question.text)
+    whole_question = topic == text.clean(question.text).rstrip("?. ")
+    rest = re.sub(r"^\W*\w+\W*", "", answer.text)
+    said = [replace(answer, text=text.capitalise(rest), answered=question.text)]
+    if len(text.words(rest)) < 4:
+        said = []
+    elif text.yes_no(answer.text) == "yes" and whole_question:
+        return said
+    kind = "denies" if text.yes_no(answer.text) == "no" else "confirms"
+    statement = lex.phrase(output, kind).format(topic)
+    return [replace(answer, text=statement, answered=question.text, final=True), *said]
 
 
 def _wh_answer(question: Sentence, answer: Sentence, output: str) -> Sentence:
@@ -200,14 +213,20 @@ def _score(sentence: Sentence, position: float) -> _Scored:
         for category in ("assessment", "plan"):
             scores[category] += 0.3 if scores[category] > 0 else 0
     negated = bool(lex.NEGATION_PATTERN.search(sentence.text))
-    if negated and cues["history"] > 0 and sentence.role != "doctor":
-        scores["negatives"] = scores["history"] + 0.5
-    if lex.SMALL_TALK_PATTERN.search(sentence.text):
+    if negated and (cues["history"] > 0 or sentence.final) and sentence.role != "doctor":
+        scores["negatives"] = max(scores["history"], _THRESHOLD) + 0.5
+    chat = bool(lex.SMALL_TALK_PATTERN.search(sentence.text))
+    if chat:
         scores = {category: value - 2 for category, value in scores.items()}
     if sentence.hint is not None:
         scores[sentence.hint] += 5
     substantial = len(text.words(sentence.text)) >= 4
-    if sentence.role == "patient" and max(scores.values()) <= 0 and substantial:
+    if (
+        sentence.role == "patient"
+        and max(scores.values()) < _THRESHOLD
+        and substantial
+        and not chat
+    ):
         scores["history"] = _THRESHOLD
     dropped = (sentence.question and not sentence.answered) or (
         sentence.role == "doctor" and _ANNOUNCEMENT.match(sentence.text)
@@ -230,7 +249,7 @@ def _cue_scores(sentence: str) -> dict[Category, float]:
 
 
 _PATIENT_BIAS: Final[dict[Category, float]] = {
-    "history": 0.5, "exam": -1.5, "vitals": -1.5, "assessment": -1.0, "plan": -1.0,
+    "history": 0.5, "exam": -1.5, "vitals": -1.5, "assessment": -1.0, "plan": -2.0,
     "results": -0.5,
 }  # fmt: skip
 _CLINICIAN_BIAS: Final[dict[Category, float]] = {
@@ -246,6 +265,8 @@ def _adjust_for_role(scores: dict[Category, float], role: str | None) -> None:
         for category, change in _PATIENT_BIAS.items():
             scores[category] += change
     elif role == "doctor":
+        if scores["medications"] > 0:
+            scores["plan"] += 1.5  # A clinician naming a drug is usually treating with it.
         for category, change in _CLINICIAN_BIAS.items():
             if change < 0 or scores[category] > 0:
                 scores[category] += change
@@ -272,13 +293,34 @@ def _choose(
     own = rules.section_categories(section)
     chosen: list[tuple[_Scored, Category]] = []
     for item in scored:
-        home = next((c for c in item.ranked if c in owners), None)
+        home = _home(item.ranked, owners)
         category = _placement(item, home, section, own, owners)
         if category is None or rule.only:
             category = _included(item, rule)
         if category is not None and not _excluded(item, rule):
             chosen.append((item, category))
     return chosen[: rule.limit] if rule.limit else chosen
+
+
+_GROUPS: Final[tuple[frozenset[Category], ...]] = (
+    frozenset(("complaint", "history", "negatives", "past_history", "medications", "allergies",
+               "family", "social")),
+    frozenset(("vitals", "exam", "results")),
+    frozenset(("assessment", "plan")),
+)  # fmt: skip
+
+
+def _home(ranked: tuple[Category, ...], owners: dict[Category, str]) -> Category | None:
+    """The first of a sentence's categories this template has a section for.
+
+    A sentence only falls back within its group (what the patient tells, what is found, what is
+    decided): a template without a plan section leaves the plan out rather than putting it under
+    "Subjective".
+    """
+    if not ranked:
+        return None
+    group = next(g for g in _GROUPS if ranked[0] in g)
+    return next((c for c in ranked if c in owners and c in group), None)
 
 
 def _placement(
@@ -292,7 +334,12 @@ def _placement(
         return home
     if home == "complaint" and owners.get("history") == section.key:
         return "history"
-    if len(own) == 1 and own[0] in _LIST_CATEGORIES and own[0] in item.ranked[:2]:
+    if (
+        len(own) == 1
+        and own[0] in _LIST_CATEGORIES
+        and own[0] in item.ranked[:2]
+        and item.ranked[0] not in _LIST_CATEGORIES
+    ):
         return own[0] if item.cues[own[0]] >= _STRONG_LIST else None
     return None
 
@@ -319,80 +366,3 @@ def _excluded(item: _Scored, rule: rules.Directives) -> bool:
         if category is None and term in lower:
             return True
     return False
-
-
-def _statement(sentence: Sentence, category: Category, source: str, output: str) -> str:
-    if sentence.final:
-        return sentence.text
-    base = output.split("-")[0].lower()
-    if source != base:
-        if sentence.role == "patient":
-            return lex.phrase(output, "reports").format(sentence.text)
-        return sentence.text
-    if source == "en":
-        if sentence.role == "patient":
-            return text.third_person_en(sentence.text)
-        return text.clinician_en(sentence.text, category)
-    if source == "de":
-        if sentence.role == "patient":
-            return text.third_person_de(sentence.text)
-        return text.clinician_de(sentence.text, category)
-    return sentence.text
-
-
-def _render(
-    chosen: list[tuple[_Scored, Category]], rule: rules.Directives, source: str, output: str
-) -> str:
-    items: list[str] = []
-    for item, category in chosen:
-        statement = _statement(item.sentence, category, source, output)
-        if rule.style == "telegraphic" or rule.layout == "line":
-            statement = text.telegraphic(statement, source)
-        else:
-            statement = text.full_sentence(statement)
-        if statement and statement not in items:
-            items.append(statement)
-    return _layout(items, rule.layout, output)
-
-
-def _layout(items: list[str], layout: rules.Layout, output: str) -> str:
-    if not items:
-        return lex.phrase(output, "empty")
-    if layout == "bullets":
-        return "\n".join(f"- {item}" for item in items)
-    if layout == "numbered":
-        return "\n".join(f"{number}. {item}" for number, item in enumerate(items, start=1))
-    if layout == "line":
-        return _one_line(items[0])
-    return " ".join(text.full_sentence(item) for item in items)
-
-
-def _one_line(item: str) -> str:
-    # A one-line section keeps the first clause when the statement runs on.
-    clause = re.split(r",\s+|\s+(?:and|but|und|aber|og|men|et|mais)\s+", item, maxsplit=1)[0]
-    return clause if len(text.words(clause)) >= 2 else item
-
-
-def _summary(
-    chosen: list[tuple[_Scored, Category]], rule: rules.Directives, source: str, output: str
-) -> str:
-    """A plain-language summary addressed to the patient: reason, findings, next steps."""
-    groups: dict[str, list[str]] = {"reason": [], "found": [], "next": []}
-    part_of = {"complaint": "reason", "history": "reason", "assessment": "found", "plan": "next"}
-    for item, category in chosen:
-        sentence = item.sentence.text
-        if source == "en" and output.startswith("en"):
-            sentence = _plain_en(item.sentence)
-        part = groups[part_of.get(category, "found")]
-        if len(part) < 3 and sentence not in part:
-            part.append(text.full_sentence(sentence))
-    parts = [
-        lex.phrase(output, name).format(" ".join(lines)) for name, lines in groups.items() if lines
-    ]
-    return _layout(parts, "bullets" if rule.layout in ("bullets", "numbered") else "prose", output)
-
-
-def _plain_en(sentence: Sentence) -> str:
-    if sentence.role == "patient" and not sentence.final:
-        return text.second_person_en(sentence.text)
-    return text.strip_hedge(sentence.text)

@@ -78,6 +78,9 @@ def yes_no(text: str) -> str | None:
     tokens = words(text)
     if not tokens:
         return None
+    # "No, ..." answers; "No cough at all" is a statement of its own.
+    if len(tokens) > 1 and not re.match(r"^\W*\w+\s*[,.!;:-]", text):
+        return None
     if tokens[0] in lex.YES:
         return "yes"
     if tokens[0] in lex.NO or tokens[:2] in (["not", "really"], ["no", "not"]):
@@ -120,6 +123,10 @@ _GERMAN_VERB_QUESTION: Final = re.compile(r"^(\w+en) sie\b\s*(.*)$", re.IGNORECA
 def question_topic(question: str) -> str:
     """What a yes/no question asks about: "Any fever or chills?" -> "fever or chills"."""
     text = clean(question).rstrip("?. ")
+    text = re.sub(r"\byour\b", "their", text, flags=re.IGNORECASE)
+    being = re.match(r"^are you\s+(?!having|taking|getting)(.+)$", text, re.IGNORECASE)
+    if being:
+        return f"being {being.group(1)}"
     verb = _VERB_QUESTION.match(text)
     if verb and verb.group(1).lower() not in {"have", "get", "feel", "take", "use", "notice"}:
         return f"{_gerund(verb.group(1).lower())}{verb.group(2)}".strip()
@@ -269,6 +276,9 @@ def _patient_en(text: str) -> str:
 def clinician_de(text: str, category: str) -> str:
     """A German clinician turn as a note statement ("Ich denke, das ist eine Bronchitis" ->
     "Verdacht auf Bronchitis"; "Ihr Blutdruck" -> "Blutdruck")."""
+    looks = re.match(r"^es sieht nach (?:einem|einer|einen)?\s*(.+?)\s+aus\W*$", text, re.I)
+    if looks:
+        return lex.phrase("de", "likely").format(looks.group(1))
     if category in ("assessment", "plan"):
         hedged = _DE_HEDGE.match(text)
         if hedged and hedged.end() < len(text):
@@ -276,8 +286,6 @@ def clinician_de(text: str, category: str) -> str:
     text = re.sub(r"^(?:ihr|ihre|ihren|ihrem)\s+", "", text, flags=re.IGNORECASE)
     text = re.sub(r"^ich verschreibe (?:ihnen )?", "Verordnung: ", text, flags=re.IGNORECASE)
     text = re.sub(r"^ich überweise sie\b", "Überweisung", text, flags=re.IGNORECASE)
-    if not re.match(r"^\w+en Sie\b", text):  # An imperative ("Kommen Sie ...") stays as spoken.
-        text = re.sub(r"\b(?:Sie|Ihnen)\b", "Pat.", text)
     return capitalise(text)
 
 
@@ -297,7 +305,7 @@ def second_person_en(text: str) -> str:
 
 
 _TELEGRAPHIC_SUBJECT: Final = re.compile(
-    r"^(?:patient|pat\.)\s+(?:reports(?: that)?|has been|has had|has|is|was|had|hat|ist|war|"
+    r"^(?:patient|pat\.)\s+(?:reports(?: that)?|has been|has had|has|is|was|had|to|hat|ist|war|"
     r"hatte|berichtet:)?\s*",
     re.IGNORECASE,
 )
