@@ -14,6 +14,8 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Literal
 
 import regex  # type: ignore[import-untyped]
@@ -24,8 +26,10 @@ from scribe_eval.errors import MetricError
 __all__ = ["TOKENIZERS", "TokenizerName", "split_sentences", "tokenize"]
 
 TokenizerName = Literal["unicode", "rouge-score"]
-TOKENIZERS: dict[str, str] = {"unicode": "unicode@1", "rouge-score": "rouge-score@0.1.2"}
-"""Tokenizer name -> ``name@version`` recorded with every ROUGE number."""
+TOKENIZERS: Mapping[str, str] = MappingProxyType(
+    {"unicode": "unicode@1", "rouge-score": "rouge-score@0.1.2"}
+)
+"""Tokenizer name -> ``name@version`` recorded with every ROUGE number (read-only)."""
 
 _RS_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _RS_SPACES = re.compile(r"\s+")
