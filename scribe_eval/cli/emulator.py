@@ -171,3 +171,28 @@ def _bind(host: str, port: int) -> socket.socket:
 def _base_url(host: str, port: int) -> str:
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}/v2"
+
+
+@emulator.command("identity")
+@click.option("--asr-engine", default="whisper-base", show_default=True)
+@click.option("--asr-model-dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--note-engine", default="template", show_default=True)
+def identity(asr_engine: str, asr_model_dir: Path | None, note_engine: str) -> None:
+    """Print, as JSON, what makes this emulator's answers what they are (no server started).
+
+    The runner keys its cache on it: the emulator version and each engine's identity (model
+    hashes and versions), never the port. Weights are verified, the model is not loaded.
+    """
+    import json
+
+    from scribe_eval._version import __version__
+    from scribe_eval.emulator.engines import create_asr_engine, create_note_engine
+
+    asr = create_asr_engine(asr_engine, model_dir=asr_model_dir)
+    notes = create_note_engine(note_engine)
+    click.echo(
+        json.dumps(
+            {"emulator": __version__, "asr": asr.identity(), "notes": notes.identity()},
+            sort_keys=True,
+        )
+    )
