@@ -50,6 +50,8 @@ class SectionSpec:
     ``name`` is the heading in the output language (``nameOverride`` wins); ``writing_style``,
     ``format_rule`` and ``additional_instructions`` are the override when given, else the
     section's default; ``content`` is the ``contentOverride`` (None when not given).
+    ``overridden`` names the fields the request set (``"format_rule"``, ...), so an engine can
+    let template-level instructions beat a section's defaults but not its overrides.
     """
 
     key: str
@@ -59,6 +61,7 @@ class SectionSpec:
     format_rule: str | None
     additional_instructions: str | None
     content: str | None
+    overridden: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -225,6 +228,17 @@ class Catalogue:
             format_rule=override.format_rule_override or rule,
             additional_instructions=override.additional_instructions_override or instructions,
             content=override.content_override,
+            overridden=frozenset(
+                name
+                for name, value in (
+                    ("name", override.name_override),
+                    ("writing_style", override.writing_style_override),
+                    ("format_rule", override.format_rule_override),
+                    ("additional_instructions", override.additional_instructions_override),
+                    ("content", override.content_override),
+                )
+                if value is not None
+            ),
         )
 
     def _known_section(self, key: str) -> api.Section:

@@ -146,31 +146,28 @@ def section_categories(section: SectionSpec) -> tuple[Category, ...]:
 def directives(section: SectionSpec, template_instructions: str | None) -> Directives:
     """Read a section's content override, instructions, format rule and writing style.
 
-    Precedence for layout and style: the section's instructions and content override, then its
-    format rule and writing style (override or default), then the template's instructions.
+    Precedence for layout and style: the section's own instructions and content override, then
+    its format rule and writing style when the request overrode them, then the template's
+    instructions, then the section's defaults.
     """
     own = " ".join(filter(None, (section.content, section.additional_instructions)))
+    template = template_instructions or ""
     include, exclude, only = _terms(own)
-    t_include, t_exclude, t_only = _terms(template_instructions or "")
-    layout = (
-        _first_word(own, _LAYOUT_WORDS)
-        or _first_word(section.format_rule or "", _LAYOUT_WORDS)
-        or _first_word(template_instructions or "", _LAYOUT_WORDS)
-        or "prose"
+    t_include, t_exclude, t_only = _terms(template)
+    rule, style = section.format_rule or "", section.writing_style or ""
+    rules_in_order = (
+        [own, rule, template] if "format_rule" in section.overridden else [own, template, rule]
     )
-    style = (
-        _first_word(own, _STYLE_WORDS)
-        or _first_word(section.writing_style or "", _STYLE_WORDS)
-        or _first_word(template_instructions or "", _STYLE_WORDS)
-        or "full"
+    styles_in_order = (
+        [own, style, template] if "writing_style" in section.overridden else [own, template, style]
     )
-    limit = _LIMIT.search(own) or _LIMIT.search(template_instructions or "")
+    limit = _LIMIT.search(own) or _LIMIT.search(template)
     return Directives(
         include=include + t_include,
         exclude=exclude + t_exclude,
         only=only or t_only,
-        layout=layout,
-        style=style,
+        layout=_first_match(rules_in_order, _LAYOUT_WORDS) or "prose",
+        style=_first_match(styles_in_order, _STYLE_WORDS) or "full",
         limit=int(limit.group(1)) if limit else None,
     )
 
@@ -199,6 +196,13 @@ def _terms(text: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
 def _split_terms(text: str) -> list[str]:
     terms = (term.strip(" '\"").lower() for term in _TERM_SPLIT.split(text))
     return [re.sub(r"^(?:any|all|the|a)\s+", "", term) for term in terms if term]
+
+
+def _first_match(
+    texts: Iterable[str], table: Iterable[tuple[_Word, tuple[str, ...]]]
+) -> _Word | None:
+    entries = list(table)
+    return next((found for t in texts if (found := _first_word(t, entries)) is not None), None)
 
 
 def _first_word(text: str, table: Iterable[tuple[_Word, tuple[str, ...]]]) -> _Word | None:

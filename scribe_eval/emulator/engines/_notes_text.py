@@ -124,7 +124,7 @@ def question_topic(question: str) -> str:
     """What a yes/no question asks about: "Any fever or chills?" -> "fever or chills"."""
     text = clean(question).rstrip("?. ")
     text = re.sub(r"\byour\b", "their", text, flags=re.IGNORECASE)
-    being = re.match(r"^are you\s+(?!having|taking|getting)(.+)$", text, re.IGNORECASE)
+    being = re.match(r"^are you\s+(?!\w+ing\b)(.+)$", text, re.IGNORECASE)
     if being:
         return f"being {being.group(1)}"
     verb = _VERB_QUESTION.match(text)
