@@ -28,8 +28,8 @@ def scaffold_template(
     template = catalogue.template(base)
     langs = languages or catalogue.template_languages.get(base, ()) or ("en",)
     lines = [
-        f"# Made by `scribe-eval templates new {name} --from {base}` on "
-        f"{(today or date.today()).isoformat()} from {catalogue.origin}.",
+        f"# Made by `scribe-eval templates new {name} --from {base}`",
+        f"# on {(today or date.today()).isoformat()} from {catalogue.origin}.",
         "# Fill in overrides (null keeps the section's default, shown in the comment), reorder or",
         "# delete sections, then: scribe-eval templates validate <this file>",
         f"label: {_scalar(name)}",

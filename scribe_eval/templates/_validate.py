@@ -6,9 +6,9 @@ else the embedded emulator's built-in catalogue, so validation works offline.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from scribe_eval import api
 from scribe_eval.api import is_supported_language
@@ -70,7 +70,21 @@ def builtin_catalogue() -> Catalogue:
     builtin = emulator_catalogue()
     source = _BuiltinSource(builtin)
     languages = list(builtin.output_languages())
-    return asyncio.run(fetch_catalogue(source, languages, origin="the built-in catalogue"))
+    return _complete(fetch_catalogue(source, languages, origin="the built-in catalogue"))
+
+
+def _complete(coroutine: Coroutine[Any, Any, Catalogue]) -> Catalogue:
+    """Run a coroutine that never suspends (the in-memory source awaits nothing) to its end.
+
+    Unlike ``asyncio.run`` this works inside a running event loop too (the runner, async tests).
+    """
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        result: Catalogue = done.value
+        return result
+    coroutine.close()
+    raise RuntimeError("the built-in catalogue source suspended; it must answer from memory")
 
 
 class _BuiltinSource:

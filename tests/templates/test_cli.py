@@ -77,7 +77,7 @@ def test_new_then_validate_then_edit(tmp_path: Path, snapshot: Path) -> None:
         main, ["templates", "validate", str(out), "--catalogue", str(snapshot)]
     )
     assert bad.exit_code == 1
-    assert f"{out}:19: unknown field 'contentOveride' — did you mean contentOverride?" in bad.output
+    assert f"{out}:20: unknown field 'contentOveride' — did you mean contentOverride?" in bad.output
     again = CliRunner().invoke(
         main, ["templates", "new", "soap-x", "--from", "corti-soap", "-o", str(out),
                "--catalogue", str(snapshot)],
