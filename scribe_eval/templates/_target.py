@@ -109,7 +109,7 @@ async def fetch_target_catalogue(target: str, languages: tuple[str, ...] = ()) -
     """The target's catalogue in ``languages`` (default: the contract's catalogue languages)."""
     async with open_target(target) as source:
         return await fetch_catalogue(
-            source, languages or CATALOGUE_LANGUAGES, origin=_display(target)
+            source, languages or CATALOGUE_LANGUAGES, origin=display_target(target)
         )
 
 
@@ -118,10 +118,12 @@ def pull_snapshot(
 ) -> Path:
     """Fetch the target's catalogue and save it as ``root/<today>/``; returns that folder."""
     catalogue = asyncio.run(fetch_target_catalogue(target, languages))
-    return save_snapshot(catalogue, root, taken=today or date.today(), target=_display(target))
+    return save_snapshot(
+        catalogue, root, taken=today or date.today(), target=display_target(target)
+    )
 
 
-def _display(target: str) -> str:
+def display_target(target: str) -> str:
     """The target as stored in a snapshot: never a URL's user-info or query (credentials)."""
     if target == "embedded":
         return "embedded"

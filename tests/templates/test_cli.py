@@ -138,3 +138,26 @@ def test_diff_needs_a_base_for_one_argument(write: Callable[..., Path], snapshot
     )
     assert result.exit_code == 1
     assert "has no `base:`" in result.output
+
+
+def test_pull_refuses_a_target_that_is_not_a_url(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["templates", "pull", "--target", "staging", "-o", str(tmp_path)]
+    )
+    assert result.exit_code == 1
+    assert "target 'staging' is neither 'embedded' nor a base URL" in result.output
+    assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("target", "stored"),
+    [
+        pytest.param("embedded", "embedded", id="embedded"),
+        pytest.param("https://api.eu.corti.app/v2", "https://api.eu.corti.app/v2", id="plain"),
+        pytest.param("https://user:secret@host/v2?token=abc", "https://host/v2", id="credentials"),
+    ],
+)
+def test_a_snapshot_never_records_credentials(target: str, stored: str) -> None:
+    from scribe_eval.templates._target import display_target
+
+    assert display_target(target) == stored
