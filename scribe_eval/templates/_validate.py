@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Coroutine, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scribe_eval import api
 from scribe_eval.api import is_supported_language
@@ -26,6 +26,10 @@ from scribe_eval.templates._file import (
     canonical_language,
     parse_template_file,
 )
+
+if TYPE_CHECKING:
+    # Only for types: importing the emulator needs its extra (fastapi), loaded on demand below.
+    from scribe_eval.emulator._catalogue import Catalogue as BuiltinCatalogue
 
 
 def validate_template_file(path: Path | str, catalogue: Catalogue | None) -> list[Problem]:
@@ -58,9 +62,7 @@ def resolve_catalogue(
 def builtin_catalogue() -> Catalogue:
     """The embedded emulator's built-in catalogue, in every output language it writes."""
     try:
-        from scribe_eval.emulator._catalogue import (  # type: ignore[import-not-found, unused-ignore]
-            builtin_catalogue as emulator_catalogue,
-        )
+        from scribe_eval.emulator._catalogue import builtin_catalogue as emulator_catalogue
     except ImportError as exc:
         raise TemplateError(
             f"no catalogue snapshot, and the embedded emulator's catalogue cannot load ({exc}) — "
@@ -90,20 +92,20 @@ def _complete(coroutine: Coroutine[Any, Any, Catalogue]) -> Catalogue:
 class _BuiltinSource:
     """The emulator's in-memory catalogue behind the ``CatalogueSource`` protocol."""
 
-    def __init__(self, builtin: object) -> None:
+    def __init__(self, builtin: BuiltinCatalogue) -> None:
         self._builtin = builtin
 
     async def list_templates(self, *, lang: Sequence[str]) -> list[api.Template]:
-        return list(self._builtin.templates(lang))  # type: ignore[attr-defined]
+        return self._builtin.templates(lang)
 
     async def get_template(self, key: str) -> api.Template:
-        template: api.Template | None = self._builtin.template(key)  # type: ignore[attr-defined]
+        template = self._builtin.template(key)
         if template is None:
             raise TemplateError(f"no template {key!r} in the built-in catalogue — list them")
         return template
 
     async def list_template_sections(self, *, lang: Sequence[str]) -> list[api.Section]:
-        return list(self._builtin.sections(lang))  # type: ignore[attr-defined]
+        return self._builtin.sections(lang)
 
 
 def _check_against(parsed: ParsedFile, catalogue: Catalogue) -> None:
