@@ -176,3 +176,16 @@ def test_yaml_syntax_error_names_the_line(tmp_path: Path, text: str, expected: s
 def test_language_codes_get_the_contract_spelling(tmp_path: Path) -> None:
     spec = _spec(tmp_path, "templateKey: corti-soap\nlanguages: [EN, de-ch]\n")
     assert spec.languages == ("en", "de-CH")
+
+
+def test_importable_without_the_emulator_extra() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['fastapi'] = None; sys.modules['uvicorn'] = None; "
+        "import scribe_eval.templates as t; print(t.TemplateSpec.from_key('corti-soap').spec_hash)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == TemplateSpec.from_key("corti-soap").spec_hash
