@@ -1,0 +1,59 @@
+"""``scribe-eval report``: write the HTML report of a run (optionally against a baseline)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from scribe_eval.cli._common import resolve_runs_dir
+from scribe_eval.report import build_report
+from scribe_eval.store import RunStore
+
+
+@click.command("report")
+@click.argument("run_ref", metavar="RUN_ID")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Report folder [default: reports/RUN_ID].",
+)
+@click.option(
+    "--compare",
+    "baseline_ref",
+    metavar="BASELINE_RUN",
+    default=None,
+    help="Add compare.html against this run (id, prefix, `latest` or a baseline name).",
+)
+@click.option(
+    "--no-text",
+    is_flag=True,
+    help="Aggregates only: no transcript or note text and no encounter pages (safe to share).",
+)
+@click.option(
+    "--runs-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Runs directory holding the run store [default: $SCRIBE_EVAL_RUNS_DIR or runs/].",
+)
+def report(
+    run_ref: str,
+    output: Path | None,
+    baseline_ref: str | None,
+    no_text: bool,
+    runs_dir: Path | None,
+) -> None:
+    """Write reports/NAME/index.html for RUN_ID (an id, a prefix, `latest` or a baseline name)."""
+    with RunStore(resolve_runs_dir(runs_dir)) as store:
+        run = store.resolve_run(run_ref)
+        baseline = store.resolve_run(baseline_ref) if baseline_ref else None
+        index = build_report(
+            store,
+            run,
+            output if output is not None else Path("reports") / run.id,
+            compare_with=baseline,
+            no_text=no_text,
+        )
+    click.echo(str(index))

@@ -1,0 +1,189 @@
+"""Build a report folder: ``index.html``, ``compare.html`` and ``encounters/<id>.html``.
+
+Jinja2 renders with autoescape on and StrictUndefined; the stylesheet and script are read from
+this package and inlined, so every page opens offline from ``file://`` and names no URL.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from scribe_eval.errors import ConfigError
+from scribe_eval.report._compare import CompareView, compare_view
+from scribe_eval.report._data import RunData, load_run_data, page_name
+from scribe_eval.report._encounter import encounter_page
+from scribe_eval.report._leaderboard import Shown, note_leaderboards, transcript_summaries
+from scribe_eval.report._metrics import (
+    HEADLINE,
+    NOTE_METRICS,
+    fmt,
+    fmt_diff,
+    fmt_interval,
+    fmt_p,
+    fmt_slice,
+    is_number,
+)
+from scribe_eval.report._overview import (
+    encounter_rows,
+    failures,
+    note_distributions,
+    slice_rows,
+    status_counts,
+    templates_in_order,
+    wer_distribution,
+)
+from scribe_eval.report._svg import heat_style
+from scribe_eval.store import RunRecord, RunStore, utc_now
+
+_SECRET = re.compile(r"secret|token|password|credential|api[_-]?key", re.IGNORECASE)
+
+
+def build_report(
+    store: RunStore,
+    run: RunRecord,
+    out_dir: Path,
+    *,
+    compare_with: RunRecord | None = None,
+    no_text: bool = False,
+) -> Path:
+    """Write the report of ``run`` into ``out_dir`` and return the path of its ``index.html``.
+
+    With ``compare_with`` (the baseline run) a ``compare.html`` is added; with ``no_text`` the
+    report holds aggregates only: no transcript or note text and no encounter pages.
+    """
+    out_dir = Path(out_dir)
+    if compare_with is not None and compare_with.id == run.id:
+        raise ConfigError(f"cannot compare run {run.id} with itself; pass another --compare run")
+    data = load_run_data(store, run)
+    pages = not no_text
+    env = _environment()
+    common = _common(no_text)
+    _clean(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    view = None
+    if compare_with is not None:
+        view = compare_view(load_run_data(store, compare_with), data, pages=pages)
+        _write(
+            out_dir / "compare.html", env.get_template("compare.html").render(view=view, **common)
+        )
+    context = _overview(data, pages=pages, compare=view)
+    index = out_dir / "index.html"
+    _write(index, env.get_template("index.html").render(**context, **common))
+    if pages:
+        folder = out_dir / "encounters"
+        folder.mkdir(exist_ok=True)
+        template = env.get_template("encounter.html")
+        for encounter_id in data.encounter_ids:
+            page = encounter_page(data, encounter_id)
+            html = template.render(
+                page=page, run=run, dataset_problem=data.dataset_problem, **common
+            )
+            _write(folder / page_name(encounter_id), html)
+    return index
+
+
+def _environment() -> Environment:
+    folder = resources.files("scribe_eval.report") / "templates"
+    env = Environment(
+        loader=FileSystemLoader(str(folder)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        pct=fmt,
+        interval=fmt_interval,
+        signed=fmt_diff,
+        pvalue=fmt_p,
+        heat=heat_style,
+        slice=fmt_slice,
+        share=lambda v: f"{v:.0%}" if is_number(v) else "—",
+    )
+    return env
+
+
+def _common(no_text: bool) -> dict[str, Any]:
+    static = resources.files("scribe_eval.report") / "static"
+    return {
+        "css": Markup(static.joinpath("report.css").read_text(encoding="utf-8")),
+        "js": Markup(static.joinpath("report.js").read_text(encoding="utf-8")),
+        "no_text": no_text,
+        "note_metrics": NOTE_METRICS,
+        "headline": HEADLINE,
+    }
+
+
+def _clean(out_dir: Path) -> None:
+    """Remove what an earlier build wrote, so that no stale text page survives a --no-text one."""
+    shutil.rmtree(out_dir / "encounters", ignore_errors=True)
+    for name in ("index.html", "compare.html"):
+        (out_dir / name).unlink(missing_ok=True)
+
+
+def _write(path: Path, html: str) -> None:
+    path.write_text(html, encoding="utf-8")
+
+
+def _overview(data: RunData, *, pages: bool, compare: CompareView | None) -> dict[str, Any]:
+    run = data.run
+    boards = note_leaderboards(data)
+    summaries = transcript_summaries(data)
+    rows = encounter_rows(data, pages=pages)
+    shown_failures, total = failures(data)
+    heat: dict[tuple[str, str, str], Shown] = {}
+    for board in boards:
+        for row in board.rows:
+            for key, value in row.values.items():
+                heat[(key, row.template, board.group)] = value
+    slices = slice_rows(data)
+    metrics = run.provenance.get("metrics", {})
+    return {
+        "run": run,
+        "boards": boards,
+        "summaries": summaries,
+        "wer_chart": wer_distribution(data, summaries, pages=pages),
+        "charts": note_distributions(data, boards, pages=pages),
+        "heat": heat,
+        "heat_groups": [b.group for b in boards],
+        "template_labels": templates_in_order(data),
+        "slices": slices,
+        "slice_labels": sorted({s.slice for s in slices}),
+        "encounters": rows,
+        "specialties": sorted({r.specialty for r in rows if r.specialty}),
+        "tags": sorted({t for r in rows for t in r.tags}),
+        "failures": shown_failures,
+        "failure_total": total,
+        "status_counts": status_counts(data),
+        "templates": run.provenance.get("templates", []),
+        "target": [
+            (k, v) for k, v in sorted(run.target.items()) if not _SECRET.search(k) and v is not None
+        ],
+        "recording_languages": sorted({c.recording_language for c in data.cells}),
+        "output_languages": sorted({c.language for c in data.cells if c.kind == "document"}),
+        "matrix_notes": (run.provenance.get("matrix") or {}).get("notes") or [],
+        "methods": {
+            "normalizers": metrics.get("normalizers", {}),
+            "tokenizer": metrics.get("tokenizer", "?"),
+            "stemmer": bool(metrics.get("stemmer")),
+            "version": metrics.get("version", "?"),
+            "bootstrap": data.resamples,
+            "seed": data.seed,
+            "scribe_eval": run.provenance.get("scribe_eval", "?"),
+            "python": run.provenance.get("python", "?"),
+            "dependencies": {
+                k: v for k, v in (run.provenance.get("dependencies") or {}).items() if v
+            },
+        },
+        "dataset_problem": data.dataset_problem,
+        "compare": compare,
+        "built": utc_now(),
+        "empty": Shown(None),
+    }

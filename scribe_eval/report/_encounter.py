@@ -1,0 +1,156 @@
+"""The context of one encounter page: audio facts, transcript alignment and note comparisons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from scribe_eval.api import Document
+from scribe_eval.dataset import Encounter, ReferenceNote
+from scribe_eval.report._align import Alignment, align, recognised_segments
+from scribe_eval.report._data import RunData
+from scribe_eval.report._notediff import plain, word_diff
+from scribe_eval.store import CellRecord
+
+STATUS_TEXT = {
+    "scored": "scored",
+    "missing": "missing from the note",
+    "empty_generated": "generated section is empty",
+    "empty_reference": "reference section is empty (not scored)",
+    "both_empty": "both empty (not scored)",
+    "extra": "extra section (not in the reference)",
+}
+
+
+@dataclass
+class TranscriptView:
+    """One transcript cell of the encounter."""
+
+    cell: CellRecord
+    alignment: Alignment | None
+    segments: list[tuple[str, str, str]]
+    speakers: dict[str, Any]
+
+
+@dataclass
+class SectionView:
+    """One reference section and/or generated section, side by side."""
+
+    heading: str
+    key: str
+    status: str
+    status_text: str
+    reference: Markup | None
+    generated: Markup | None
+    rouge1: float | None = None
+    rougeL: float | None = None
+
+
+@dataclass
+class DocumentView:
+    """One document cell of the encounter: scores, sections side by side and what it missed."""
+
+    cell: CellRecord
+    sections: list[SectionView] = field(default_factory=list)
+    unscored: str | None = None
+
+
+@dataclass
+class EncounterPage:
+    """Everything one encounter page shows."""
+
+    id: str
+    encounter: Encounter | None
+    transcripts: list[TranscriptView]
+    documents: list[DocumentView]
+
+
+def encounter_page(data: RunData, encounter_id: str) -> EncounterPage:
+    """Build the page of one encounter from its cells, stored answers and dataset entry."""
+    encounter = data.encounter(encounter_id)
+    transcripts = [_transcript(data, encounter, c) for c in data.transcripts.get(encounter_id, [])]
+    order = {
+        label: i
+        for i, label in enumerate(t["label"] for t in data.run.provenance.get("templates", []))
+    }
+    cells = sorted(
+        data.documents.get(encounter_id, []),
+        key=lambda c: (
+            order.get(c.template_label, len(order)),
+            c.template_label,
+            c.language,
+            c.source,
+        ),
+    )
+    documents = [_document(data, encounter, c) for c in cells]
+    return EncounterPage(encounter_id, encounter, transcripts, documents)
+
+
+def _transcript(data: RunData, encounter: Encounter | None, cell: CellRecord) -> TranscriptView:
+    transcript = data.transcript(cell) if cell.source == "asr" else None
+    alignment = None
+    if transcript is not None and encounter is not None:
+        alignment = align(encounter, transcript, str(cell.scores.get("normalizer", "basic")))
+    segments = recognised_segments(transcript) if transcript is not None else []
+    return TranscriptView(cell, alignment, segments, dict(cell.scores.get("speakers") or {}))
+
+
+def _document(data: RunData, encounter: Encounter | None, cell: CellRecord) -> DocumentView:
+    view = DocumentView(cell, unscored=cell.scores.get("unscored"))
+    document = data.document(cell)
+    if document is None:
+        return view
+    reference = _reference(data, encounter, cell)
+    pairs = cell.scores.get("sections") or []
+    if reference is None or not pairs:
+        view.sections = [
+            SectionView(s.name or s.key, s.key, "", "", None, plain(s.text))
+            for s in document.ordered_sections()
+        ]
+        return view
+    view.sections = [_section(pair, reference, document) for pair in pairs]
+    return view
+
+
+def _reference(
+    data: RunData, encounter: Encounter | None, cell: CellRecord
+) -> ReferenceNote | None:
+    if encounter is None:
+        return None
+    note_type = cell.scores.get("note_type")
+    if not note_type:
+        templates = data.run.provenance.get("templates", [])
+        note_type = next(
+            (t.get("reference") for t in templates if t.get("label") == cell.template_label), None
+        )
+    return encounter.notes.get(str(note_type)) if note_type else None
+
+
+def _section(pair: dict[str, Any], reference: ReferenceNote, document: Document) -> SectionView:
+    heading = pair.get("reference_heading")
+    key = pair.get("section_key")
+    generated = next((s for s in document.sections if key and s.key == key), None)
+    ref_text = reference.sections.get(heading) if heading is not None else None
+    gen_text = generated.text if generated is not None else None
+    status = str(pair.get("status", ""))
+    left: Markup | None
+    right: Markup | None
+    if ref_text is not None and gen_text is not None:
+        left, right = word_diff(ref_text, gen_text)
+    else:
+        left = plain(ref_text) if ref_text is not None else None
+        right = plain(gen_text) if gen_text is not None else None
+    rouge = pair.get("rouge") or {}
+    name = heading or (generated.name if generated and generated.name else key) or "?"
+    return SectionView(
+        heading=name,
+        key=key or "",
+        status=status,
+        status_text=STATUS_TEXT.get(status, status),
+        reference=left,
+        generated=right,
+        rouge1=rouge.get("rouge1_f"),
+        rougeL=rouge.get("rougeL_f"),
+    )
