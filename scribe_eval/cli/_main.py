@@ -18,6 +18,7 @@ _COMMANDS: list[tuple[str, str]] = [
     ("dataset", "dataset"),
     ("emulator", "emulator"),
     ("compare", "compare"),
+    ("report", "report"),
     ("run", "run"),
     ("runs", "runs"),
     ("score", "score"),
