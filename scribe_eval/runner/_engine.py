@@ -136,7 +136,7 @@ class MatrixExecutor:
     ) -> list[dict[str, Any]] | None:
         """The document context of a transcript job (None when the transcript failed)."""
         if job.source == "reference":
-            self._put_transcript_cell(job, "ok", scores={"source": "reference"}, from_cache=True)
+            self._put_transcript_cell(job, "ok", scores={"source": "reference"})
             self.progress.advance("transcripts")
             return reference_context(encounter)
         assert encounter.audio_hash is not None

@@ -17,13 +17,13 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from scribe_eval.client import AmbientClient, ClientSettings, RetryPolicy
 from scribe_eval.errors import ConfigError
 from scribe_eval.experiment import EmbeddedTarget, Execution, Experiment, UrlTarget
 
-_READY = re.compile(r"(http://127\.0\.0\.1:\d+)")
+_READY = re.compile(r"(http://127\.0\.0\.1:\d+/v2)")
 _START_TIMEOUT_S = 300.0
 _PR_SET_PDEATHSIG = 1
 
@@ -142,22 +142,26 @@ class EmbeddedSession(TargetSession):
 
     async def _start(self) -> AmbientClient:
         self._runs_dir.mkdir(parents=True, exist_ok=True)
-        log = (self._runs_dir / "emulator.log").open("a", encoding="utf-8")
-        self._process = subprocess.Popen(
+        with (self._runs_dir / "emulator.log").open("a", encoding="utf-8") as log:
+            # The child keeps its own copy of the descriptor; ours closes with this block.
+            self._process = self._spawn(log)
+        base = await asyncio.wait_for(
+            asyncio.to_thread(_read_ready_line, self._process), timeout=_START_TIMEOUT_S
+        )
+        return AmbientClient(
+            base,
+            retry=RetryPolicy(max_attempts=self._execution.retries + 1),
+            timeout=self._execution.timeout_s,
+        )
+
+    def _spawn(self, log: TextIO) -> subprocess.Popen[str]:
+        return subprocess.Popen(
             self._command(),
             stdout=subprocess.PIPE,
             stderr=log,
             text=True,
             env=_child_env(),
             preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-        )
-        base = await asyncio.wait_for(
-            asyncio.to_thread(_read_ready_line, self._process), timeout=_START_TIMEOUT_S
-        )
-        return AmbientClient(
-            f"{base}/v2",
-            retry=RetryPolicy(max_attempts=self._execution.retries + 1),
-            timeout=self._execution.timeout_s,
         )
 
     async def aclose(self) -> None:

@@ -73,18 +73,26 @@ class RunStore:
         self._db.close()
 
     def _migrate(self) -> None:
-        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
-        if version > len(MIGRATIONS):
-            raise StoreError(
-                f"the run store {self.path} has schema version {version}, newer than this "
-                f"scribe-eval knows ({len(MIGRATIONS)}); upgrade scribe-eval or use another "
-                "--runs-dir"
-            )
-        for number in range(version, len(MIGRATIONS)):
-            # executescript commits any open transaction first, so the script carries its own
-            # BEGIN/COMMIT: a migration and its version bump land together or not at all.
-            bump = f"PRAGMA user_version = {number + 1};"
-            self._db.executescript(f"BEGIN IMMEDIATE;\n{MIGRATIONS[number]}\n{bump}\nCOMMIT;")
+        # The version is read inside the write lock: two processes opening a new store at once
+        # must not both apply migration 1.
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+            if version > len(MIGRATIONS):
+                raise StoreError(
+                    f"the run store {self.path} has schema version {version}, newer than this "
+                    f"scribe-eval knows ({len(MIGRATIONS)}); upgrade scribe-eval or use another "
+                    "--runs-dir"
+                )
+            for number in range(version, len(MIGRATIONS)):
+                for statement in MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {number + 1}")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     # Runs
 

@@ -107,3 +107,17 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(StoreError, match="newer than this"):
         RunStore(tmp_path)
+
+
+def test_stores_opened_at_once_by_many_processes_migrate_once(tmp_path: Path) -> None:
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(4) as pool:
+        pool.map(_open_and_close, [tmp_path] * 8)
+    with RunStore(tmp_path) as store:
+        assert store.list_runs() == []
+
+
+def _open_and_close(folder: Path) -> None:
+    RunStore(folder).close()
