@@ -82,7 +82,7 @@ _CUES: Final[dict[Category, tuple[str, str]]] = {
         "blood pressure|heart rate|respiratory rate|oxygen saturation|temperature|"
         "blutdruck|herzfrequenz|atemfrequenz|sauerstoffsättigung|temperatur|blodtryk|"
         "iltmætning|température|tension artérielle|pression artérielle|fréquence cardiaque",
-        "pulse|oxygen|saturation|sats|weight|bmi|puls|sättigung|gewicht|vægt|pouls|poids",
+        "pulse|oxygen|saturation|sats|weight|bmi|puls|sättigung|gewicht|vægt|pouls|poids|tension",
     ),
     "exam": (
         "on examination|examination|auscultation|heart sounds|crackles|wheez*|tender*|"
@@ -109,7 +109,7 @@ _CUES: Final[dict[Category, tuple[str, str]]] = {
         "spricht für|sieht nach|jeg tror|sandsynligvis|formentlig|mistanke|je pense|"
         "probablement|diagnostic|évoque",
         "likely|probably|infection|viral|bacterial|bronchitis|pneumonia|flu|influenza|"
-        "covid|sinusitis|tonsillitis|otitis|gastroenteritis|migraine|strain|sprain|"
+        "covid|sinusitis|tonsillitis|otitis|gastroenteritis|migraine*|strain|sprain|"
         "nothing serious|not serious|vermutlich|wahrscheinlich|diagnose|infekt*|bakteriell|"
         "lungenentzündung|pneumonie|grippe|mandelentzündung|mittelohrentzündung|migräne|"
         "zerrung|infektion|virus|bronkitis|lungebetændelse|virale|bronchite",
@@ -128,7 +128,9 @@ _CUES: Final[dict[Category, tuple[str, str]]] = {
         "in two weeks|advice|advise|recommend*|should|avoid|return|book|schedule|order|"
         "kontrolle|termin|einnehmen|ruhe|schonen|viel trinken|falls|empfehle*|kontrol|hvile|"
         "drik|anbefal*|contrôle|repos|boire|recommande*|revoir|times a day|twice a day|"
-        "once a day|nehmen sie|bleiben sie|vermeiden sie|täglich|bettruhe|sofort",
+        "once a day|nehmen sie|bleiben sie|vermeiden sie|täglich|bettruhe|sofort|if you|if it|"
+        "if he|if she|wenn sie|falls sie|hvis du|si vous|trinken sie|ruhen sie|wiedersehen|"
+        "notruf|urgences|revenez|reprendre",
     ),
 }
 

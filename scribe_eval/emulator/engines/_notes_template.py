@@ -55,6 +55,8 @@ _ANNOUNCEMENT: Final = re.compile(
     r"lassen sie mich)\b.*\b(?:listen|look|check|examine|feel|take|breathe|abhören|anschauen)",
     re.IGNORECASE,
 )
+_IMPERATIVE: Final = re.compile(r"^(?:\w+en sie\b|\w+ez\b|\w+(?:er|ere) du\b)", re.IGNORECASE)
+"""A clinician's instruction ("Nehmen Sie ...", "Revenez ..."): advice is plan."""
 _WH_LABELS: Final[dict[str, dict[str, str]]] = {
     "duration": {"en": "duration", "de": "Dauer", "da": "varighed", "fr": "durée"},
     "onset": {"en": "onset", "de": "Beginn", "da": "debut", "fr": "début"},
@@ -125,6 +127,9 @@ def _sentences(request: NoteRequest, source: str, output: str) -> list[Sentence]
             continue
         question = piece.rstrip().endswith("?")
         speaker = role or text.infer_role(cleaned, source)
+        if speaker == "doctor" and text.yes_no(cleaned) and len(text.words(cleaned)) > 3:
+            # The clinician answering the patient's question: "Yes, probably pneumonia."
+            cleaned = text.capitalise(re.sub(r"^\W*\w+\W+", "", cleaned))
         raw.append(Sentence(cleaned, speaker, len(raw), source, question=question, hint=hint))
     return _pair_answers(raw, output)
 
@@ -215,6 +220,8 @@ def _score(sentence: Sentence, position: float) -> _Scored:
     negated = bool(lex.NEGATION_PATTERN.search(sentence.text))
     if negated and (cues["history"] > 0 or sentence.final) and sentence.role != "doctor":
         scores["negatives"] = max(scores["history"], _THRESHOLD) + 0.5
+    if sentence.role == "doctor" and not sentence.question and _IMPERATIVE.match(sentence.text):
+        scores["plan"] += 2
     chat = bool(lex.SMALL_TALK_PATTERN.search(sentence.text))
     if chat:
         scores = {category: value - 2 for category, value in scores.items()}

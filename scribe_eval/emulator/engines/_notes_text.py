@@ -132,8 +132,8 @@ def question_topic(question: str) -> str:
         return f"{_gerund(verb.group(1).lower())}{verb.group(2)}".strip()
     german = _GERMAN_VERB_QUESTION.match(text)
     if german and german.group(1).lower() not in {"haben", "hatten", "sind", "nehmen"}:
-        rest = german.group(2).strip()
-        return rest or capitalise(german.group(1).lower())
+        rest = re.sub(r"\s+(?:ab|an|auf|aus|ein|mit|vor|nach|weg|zurück)$", "", german.group(2))
+        return rest.strip() or capitalise(german.group(1).lower())
     topic = _QUESTION_LEAD.sub("", text).strip()
     return re.sub(r"\b(?:recently|lately|at all)\b", "", topic).strip(" ,") or text
 
