@@ -12,7 +12,6 @@ Engines (pick one by name with :func:`create_note_engine`):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol, runtime_checkable
 
@@ -92,7 +91,12 @@ def create_note_engine(name: str = DEFAULT_NOTE_ENGINE, **options: Any) -> NoteE
     if name == "template":
         from scribe_eval.emulator.engines._notes_template import TemplateNoteEngine
 
-        return TemplateNoteEngine(**options)
+        if options:
+            raise EngineError(
+                f"the template note engine takes no options (got {', '.join(sorted(options))}); "
+                "leave them out or use the openai engine"
+            )
+        return TemplateNoteEngine()
     if name == "openai":
         from scribe_eval.emulator.engines._notes_openai import OpenAINoteEngine
 
@@ -114,8 +118,3 @@ def _fact_text(fact: object) -> str:
     text = str(getattr(fact, "text", fact))
     group = getattr(fact, "group", None)
     return f"{group}: {text}" if group else text
-
-
-def section_names(request: NoteRequest) -> Sequence[tuple[str, str]]:
-    """``(key, heading)`` of every section of the request's template, in order."""
-    return [(section.key, section.name) for section in request.template.sections]

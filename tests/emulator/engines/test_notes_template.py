@@ -94,6 +94,8 @@ def test_engine_satisfies_the_protocol_and_is_the_default() -> None:
 def test_unknown_engine_name_is_an_engine_error() -> None:
     with pytest.raises(EngineError, match="unknown note engine 'gpt'"):
         create_note_engine("gpt")
+    with pytest.raises(EngineError, match="takes no options"):
+        create_note_engine("template", model="x")
 
 
 def test_soap_sections_in_template_order(soap: dict[str, str]) -> None:
