@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,7 @@ def build_report(
     return index
 
 
+@cache
 def _environment() -> Environment:
     folder = resources.files("scribe_eval.report") / "templates"
     env = Environment(

@@ -20,6 +20,7 @@ from scribe_eval.api import Document, Transcript
 from scribe_eval.dataset import Dataset, Encounter, load_dataset
 from scribe_eval.experiment import MetricOptions
 from scribe_eval.metrics import METRICS_VERSION
+from scribe_eval.report import build_report
 from scribe_eval.runner import normalizer_for, score_document, score_transcript
 from scribe_eval.store import CellRecord, RunRecord, RunStore
 
@@ -258,3 +259,97 @@ def write_text_dataset(root: Path, encounters: list[dict[str, Any]]) -> Dataset:
     manifest = {"name": "textset", "default_language": "en", "encounters": entries}
     (root / "dataset.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False), encoding="utf-8")
     return load_dataset(root)
+
+
+@dataclass(frozen=True)
+class Kit:
+    """The helpers above, handed to tests as a fixture (test modules cannot import conftest)."""
+
+    write_run: Callable[[RunStore, Dataset, RunSpec], RunRecord] = write_run
+    write_text_dataset: Callable[[Path, list[dict[str, Any]]], Dataset] = write_text_dataset
+    swap_words: Callable[[str], str] = swap_words
+
+
+@pytest.fixture
+def kit() -> Kit:
+    """Helpers to write datasets and runs."""
+    return Kit()
+
+
+@pytest.fixture
+def run_spec() -> type[RunSpec]:
+    """The `RunSpec` class (what a synthetic run holds)."""
+    return RunSpec
+
+
+def visit(number: int, specialty: str) -> dict[str, Any]:
+    """A text-only visit whose reference mentions a dose, a medication and a negation."""
+    return {
+        "id": f"v{number:02d}",
+        "turns": [
+            ("Doctor", f"What brings you in today, visit {number}?"),
+            ("Patient", f"I have had a cough for {number + 2} days and no fever."),
+            ("Doctor", "Take amoxicillin 500 mg three times daily and rest."),
+        ],
+        "notes": {
+            "Subjective": f"Cough for {number + 2} days. No fever.",
+            "Objective": "Chest clear on examination.",
+            "Assessment": "Likely bacterial bronchitis.",
+            "Plan": "Amoxicillin 500 mg three times daily. Review if not better.",
+        },
+        "terms": [{"text": "amoxicillin", "kind": "medication"}],
+        "metadata": {"specialty": specialty, "visit_type": "acute", "tags": ["adult"]},
+    }
+
+
+@pytest.fixture
+def twelve_visits(tmp_path: Path) -> Dataset:
+    """Twelve text-only visits in two specialties: enough for a significant difference."""
+    items = [visit(n, "general-practice" if n % 2 else "respiratory") for n in range(12)]
+    return write_text_dataset(tmp_path / "twelve", items)
+
+
+SCRIPT = "<script>window.__pwned=1</script>"
+IMG = '"><img src=x onerror="window.__pwned=2">'
+
+
+def evil_dataset(kit: Kit, root: Path) -> Dataset:
+    """A visit whose transcript, note and terms carry script and attribute injections."""
+    return kit.write_text_dataset(
+        root,
+        [
+            {
+                "id": "evil",
+                "turns": [("Doctor", f"Hello {SCRIPT} there"), ("Patient", f"Pain {IMG} here")],
+                "notes": {"Subjective": f"Pain {IMG}.", "Plan": f"Rest {SCRIPT}."},
+                "terms": [{"text": "<b>bold</b>"}],
+                "metadata": {"specialty": f"x{IMG}", "tags": [SCRIPT]},
+            },
+            {
+                "id": "plain",
+                "turns": [("Doctor", "Hello there"), ("Patient", "Pain here")],
+                "notes": {"Subjective": "Pain.", "Plan": "Rest."},
+            },
+        ],
+    )
+
+
+def evil_spec(run_spec: type[RunSpec], run_id: str) -> RunSpec:
+    def document(encounter: Any, template: str) -> dict[str, str]:
+        return {"corti-subjective": f"Pain {SCRIPT}", "corti-plan": f"Rest {IMG}"}
+
+    return run_spec(
+        run_id,
+        templates=(f"tpl{SCRIPT}", f"tpl{IMG}"),
+        hypothesis=lambda e, t: f"{t} {IMG}",
+        document=document,
+    )
+
+
+@pytest.fixture
+def evil_report(store: RunStore, kit: Kit, run_spec: type[RunSpec], tmp_path: Path) -> Path:
+    """A report (with a compare view) whose every text carries script injections."""
+    dataset = evil_dataset(kit, tmp_path / "evil")
+    base = kit.write_run(store, dataset, evil_spec(run_spec, "evil-base"))
+    run = kit.write_run(store, dataset, evil_spec(run_spec, "evil-cand"))
+    return build_report(store, run, tmp_path / "out", compare_with=base)

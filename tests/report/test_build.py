@@ -1,0 +1,163 @@
+"""build_report on small synthetic runs: files, leaderboards, honesty about "best", degradation."""
+
+from __future__ import annotations
+
+import re
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scribe_eval.dataset import Dataset
+from scribe_eval.errors import ConfigError
+from scribe_eval.report import build_report
+from scribe_eval.store import RunStore
+
+_URL_ATTRIBUTE = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
+
+
+def _all_html(folder: Path) -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*.html")))
+
+
+def test_writes_index_and_one_page_per_encounter(
+    store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
+) -> None:
+    run = kit.write_run(store, mini_dataset, run_spec("run-a"))
+    index = build_report(store, run, tmp_path / "out")
+    assert index == tmp_path / "out" / "index.html"
+    pages = sorted(p.name for p in (tmp_path / "out" / "encounters").iterdir())
+    assert pages == [f"{e.id}.html" for e in mini_dataset.encounters]
+    html = index.read_text(encoding="utf-8")
+    for heading in (
+        "WER",
+        "ROUGE-1",
+        "ROUGE-2",
+        "ROUGE-L",
+        "ROUGE-Lsum",
+        "Section coverage",
+        "Fact recall",
+    ):
+        assert f">{heading}<" in html
+    assert 'href="encounters/en-01-cough.html"' in html
+    assert "00aaaaaaaaaa" in html  # the template's spec hash
+    assert "seed 7" in html
+    assert "200 resamples" in html
+    assert "english-clinical@" in html
+
+
+def test_leaderboard_shows_each_template_value_with_its_interval(
+    store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
+) -> None:
+    run = kit.write_run(store, mini_dataset, run_spec("run-a"))
+    html = build_report(store, run, tmp_path / "out").read_text(encoding="utf-8")
+    board = html.split('id="leader-1"', 1)[1].split("</table>", 1)[0]
+    full, short = (
+        board.split("<tr><td>soap-full</td>")[1],
+        board.split("<tr><td>soap-short</td>")[1],
+    )
+    # soap-full copies every reference note: 100 on every note metric, a zero-width interval.
+    assert full.split("</tr>")[0].count(">100.0<") >= 6
+    assert "100.0–100.0" in full.split("</tr>")[0]
+    # soap-short drops the plan: coverage 3 of 4 sections on every encounter.
+    assert 'data-v="0.75"' in short.split("</tr>")[0]
+
+
+def test_no_clear_winner_on_three_encounters_names_the_detectable_effect(
+    store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
+) -> None:
+    run = kit.write_run(store, mini_dataset, run_spec("run-a"))
+    html = build_report(store, run, tmp_path / "out").read_text(encoding="utf-8")
+    assert "No clear winner in en on ROUGE-Lsum" in html
+    assert "could not be detected reliably" in html
+    assert 'class="star"' not in html
+
+
+def test_a_supported_winner_is_named_and_starred(
+    store: RunStore, twelve_visits: Dataset, kit: Any, run_spec: Any, tmp_path: Path
+) -> None:
+    run = kit.write_run(store, twelve_visits, run_spec("run-b"))
+    html = build_report(store, run, tmp_path / "out").read_text(encoding="utf-8")
+    assert "soap-full is best in en on ROUGE-Lsum" in html
+    assert "significantly better than every other template" in html
+    row = html.split('id="leader-1"', 1)[1].split("<tr><td>soap-full</td>")[1].split("</tr>")[0]
+    assert 'class="star"' in row
+    assert "specialty: respiratory" in html  # slices from the dataset metadata
+
+
+def test_failures_table_names_cell_stage_error_and_request_id(
+    store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
+) -> None:
+    spec = run_spec("run-f", failed_documents=(("en-02-rash", "soap-short"),))
+    run = kit.write_run(store, mini_dataset, spec)
+    html = build_report(store, run, tmp_path / "out").read_text(encoding="utf-8")
+    failures = html.split('id="failures"', 1)[1].split("</table>", 1)[0]
+    assert "en-02-rash|soap-short|en|asr" in failures
+    assert "ServerError" in failures
+    assert "req-503-abc" in failures
+    assert ">document<" in failures
+
+
+def test_missing_dataset_still_builds_and_says_text_views_are_unavailable(
+    store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
+) -> None:
+    run = kit.write_run(store, mini_dataset, run_spec("run-a"))
+    (mini_dataset.root / "dataset.yaml").unlink()
+    index = build_report(store, run, tmp_path / "out")
+    assert "Text views unavailable" in index.read_text(encoding="utf-8")
+    page = (tmp_path / "out" / "encounters" / "en-01-cough.html").read_text(encoding="utf-8")
+    assert "Text views unavailable" in page
+    assert 'class="op sub' not in page  # no alignment without the reference
+
+
+def test_no_page_names_an_external_url(
+    store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
+) -> None:
+    base = kit.write_run(store, mini_dataset, run_spec("run-base"))
+    run = kit.write_run(store, mini_dataset, run_spec("run-cand"))
+    build_report(store, run, tmp_path / "out", compare_with=base)
+    html = _all_html(tmp_path / "out")
+    assert _URL_ATTRIBUTE.findall(html) == []
+    assert "<link" not in html
+    assert "@import" not in html
+
+
+def test_compare_view_pairs_runs_and_links_changed_encounters(
+    store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
+) -> None:
+    base = kit.write_run(store, mini_dataset, run_spec("run-base"))
+    worse = run_spec("run-cand", hypothesis=lambda e, t: kit.swap_words(t).replace("dry", "try"))
+    run = kit.write_run(store, mini_dataset, worse)
+    build_report(store, run, tmp_path / "out", compare_with=base)
+    html = (tmp_path / "out" / "compare.html").read_text(encoding="utf-8")
+    assert "transcripts · en" in html
+    assert "soap-short · en" in html
+    changed = html.split("Encounters that changed most", 1)[1]
+    assert '<a href="encounters/en-01-cough.html">en-01-cough</a>' in changed
+    assert "worse" in changed
+    assert 'href="compare.html"' in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+
+
+def test_compare_view_degrades_when_the_gate_is_unavailable(
+    store: RunStore,
+    mini_dataset: Dataset,
+    kit: Any,
+    run_spec: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "scribe_eval.compare", types.ModuleType("scribe_eval.compare"))
+    base = kit.write_run(store, mini_dataset, run_spec("run-base"))
+    run = kit.write_run(store, mini_dataset, run_spec("run-cand"))
+    build_report(store, run, tmp_path / "out", compare_with=base)
+    assert "gate unavailable" in (tmp_path / "out" / "compare.html").read_text(encoding="utf-8")
+
+
+def test_comparing_a_run_with_itself_is_refused(
+    store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
+) -> None:
+    run = kit.write_run(store, mini_dataset, run_spec("run-a"))
+    with pytest.raises(ConfigError, match="itself"):
+        build_report(store, run, tmp_path / "out", compare_with=run)
