@@ -70,7 +70,7 @@ class ClientBase:
         sleep: Sleep = asyncio.sleep,
     ) -> Self:
         """A client configured from ``settings`` (default: the ``SCRIBE_EVAL_*`` environment)."""
-        settings = settings or ClientSettings()
+        settings = settings or ClientSettings.load()
         return cls(
             settings.resolved_base_url(),
             auth=settings.build_auth(),

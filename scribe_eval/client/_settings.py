@@ -6,9 +6,9 @@ client id and secret mean OAuth2 client credentials, nothing means no auth (the 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from scribe_eval.client._auth import (
@@ -35,7 +35,9 @@ class ClientSettings(BaseSettings):
     with no credentials targets a local emulator.
     """
 
-    model_config = SettingsConfigDict(env_prefix="SCRIBE_EVAL_", extra="ignore")
+    # Unknown keyword arguments are refused (a typo must not be ignored); unrelated SCRIBE_EVAL_*
+    # variables are never read, so they cannot trip this.
+    model_config = SettingsConfigDict(env_prefix="SCRIBE_EVAL_", extra="forbid")
 
     base_url: str | None = None
     env: Literal["eu", "us"] = "eu"
@@ -49,6 +51,19 @@ class ClientSettings(BaseSettings):
     max_attempts: int = Field(default=4, ge=1)
     max_wait: float = Field(default=60.0, ge=0)
     poll_deadline: float = Field(default=900.0, gt=0)
+
+    @classmethod
+    def load(cls, **values: Any) -> ClientSettings:
+        """Settings from the environment and ``values``; a bad value is a ConfigError."""
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            name = ".".join(str(part) for part in error["loc"]) or "?"
+            raise ConfigError(
+                f"client setting {name!r} is invalid: {error['msg']}; fix it or "
+                f"SCRIBE_EVAL_{name.upper()}"
+            ) from exc
 
     def resolved_base_url(self) -> str:
         """The REST base URL: ``base_url`` when set, else the vendor's for ``env``."""

@@ -227,3 +227,25 @@ async def test_from_settings_builds_a_working_client(monkeypatch: pytest.MonkeyP
     assert str(sent.url).startswith("http://127.0.0.1:9/v2/interactions/")
     assert sent.headers["Authorization"] == "Bearer tok"
     assert sent.headers["Tenant-Name"] == "acme"
+
+
+@pytest.mark.parametrize(
+    ("env", "values", "message"),
+    [
+        pytest.param({"SCRIBE_EVAL_TIMEOUT": "soon"}, {}, "SCRIBE_EVAL_TIMEOUT", id="bad-env"),
+        pytest.param({}, {"max_attemps": 3}, "max_attemps", id="typo-keyword"),
+        pytest.param({"SCRIBE_EVAL_ENV": "asia"}, {}, "SCRIBE_EVAL_ENV", id="unknown-env"),
+    ],
+)
+def test_invalid_settings_are_config_errors(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], values: dict[str, Any], message: str
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=message):
+        ClientSettings.load(**values)
+
+
+def test_unrelated_variables_are_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCRIBE_EVAL_SOMETHING_ELSE", "1")
+    assert ClientSettings.load().resolved_auth_mode() == "none"
