@@ -56,6 +56,18 @@ def dialogue() -> DecodedAudio:
     return decode_audio(FIXTURES / "dialogue_stereo.ogg")
 
 
+@pytest.fixture(scope="session")
+def mono_clip() -> DecodedAudio:
+    """One voice reading one known sentence, with 0.25 s of silence at each end."""
+    return decode_audio(FIXTURES / "mono_en.flac")
+
+
+@pytest.fixture(scope="session")
+def mono_segments(tiny: WhisperEngine, mono_clip: DecodedAudio) -> list[AsrSegment]:
+    """tiny.en's transcript of the mono clip (computed once, compared by several tests)."""
+    return tiny.transcribe(mono_clip, language="en-GB")
+
+
 def _norm(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s']", " ", text.lower()).split())
 
@@ -68,9 +80,10 @@ def _text(segments: list[AsrSegment]) -> str:
     return " ".join(s.text for s in segments)
 
 
-def test_known_clip_within_wer_bound_and_real_timestamps(tiny: WhisperEngine) -> None:
-    audio = decode_audio(FIXTURES / "mono_en.flac")
-    segments = tiny.transcribe(audio, language="en-GB")
+def test_known_clip_within_wer_bound_and_real_timestamps(
+    mono_clip: DecodedAudio, mono_segments: list[AsrSegment]
+) -> None:
+    audio, segments = mono_clip, mono_segments
     assert _wer(CLIPS["mono_en.flac"]["channels"]["0"], _text(segments)) <= 0.10
     # The clip has 0.25 s of silence at each end; Whisper's word times are good to ~0.2 s.
     assert abs(segments[0].start_ms - 250) <= 250
@@ -110,8 +123,10 @@ def test_diarize_separates_two_voices_on_mono(tiny: WhisperEngine, dialogue: Dec
     assert all(s.channel == 0 for s in segments)
 
 
-def test_diarize_keeps_one_voice_as_one_speaker(tiny: WhisperEngine) -> None:
-    segments = tiny.transcribe(decode_audio(FIXTURES / "mono_en.flac"), language="en", diarize=True)
+def test_diarize_keeps_one_voice_as_one_speaker(
+    tiny: WhisperEngine, mono_clip: DecodedAudio
+) -> None:
+    segments = tiny.transcribe(mono_clip, language="en", diarize=True)
     assert segments
     assert {s.speaker for s in segments} == {0}
 
@@ -141,12 +156,15 @@ def test_keyterms_bias_recognition(tiny: WhisperEngine) -> None:
     assert "lisinopril" in biased  # ...and the key term fixes it
 
 
-def test_concurrent_calls_share_one_model_safely(tiny: WhisperEngine) -> None:
-    audio = decode_audio(FIXTURES / "mono_en.flac")
-    expected = tiny.transcribe(audio, language="en")
+def test_concurrent_calls_share_one_model_safely(
+    tiny: WhisperEngine, mono_clip: DecodedAudio, mono_segments: list[AsrSegment]
+) -> None:
+    expected = mono_segments
     results: list[list[AsrSegment]] = []
     threads = [
-        threading.Thread(target=lambda: results.append(tiny.transcribe(audio, language="en")))
+        threading.Thread(
+            target=lambda: results.append(tiny.transcribe(mono_clip, language="en-GB"))
+        )
         for _ in range(2)
     ]
     for thread in threads:
@@ -179,7 +197,9 @@ def test_unsupported_language_is_refused(tiny: WhisperEngine) -> None:
         tiny.transcribe(audio, language="xx")
 
 
-def test_default_engine_is_verified_whisper_base(shared_cache: Path) -> None:
+def test_default_engine_is_verified_whisper_base(
+    shared_cache: Path, mono_clip: DecodedAudio
+) -> None:
     engine = create_asr_engine()
     assert isinstance(engine, AsrEngine)
     identity = engine.identity()
@@ -187,7 +207,7 @@ def test_default_engine_is_verified_whisper_base(shared_cache: Path) -> None:
     assert identity["model_sha256"] == (
         "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
     )
-    segments = engine.transcribe(decode_audio(FIXTURES / "mono_en.flac"), language="en")
+    segments = engine.transcribe(mono_clip, language="en")
     assert _wer(CLIPS["mono_en.flac"]["channels"]["0"], _text(segments)) <= 0.10
 
 
