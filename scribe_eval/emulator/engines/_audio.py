@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -155,10 +155,20 @@ def _decode_with_av(path: Path, fmt: str) -> tuple[npt.NDArray[np.float32], int]
         reason = getattr(exc, "strerror", None) or str(exc)
         raise AudioError(f"{path.name} looks like {fmt} but cannot be decoded: {reason}") from exc
     channels = len(stream.layout.channels) or 1
-    if not chunks:
-        return np.zeros((channels, 0), dtype=np.float32), original_rate
-    samples = np.ascontiguousarray(np.concatenate(chunks, axis=1), dtype=np.float32)
-    return samples, original_rate
+    return _join(chunks, channels), original_rate
+
+
+def _join(chunks: list[npt.NDArray[Any]], channels: int) -> npt.NDArray[np.float32]:
+    # Copy the decoded frames into one array while dropping them one by one, so a two-hour
+    # recording peaks near one copy of its samples instead of two (np.concatenate keeps both).
+    samples = np.empty((channels, sum(c.shape[1] for c in chunks)), dtype=np.float32)
+    position = 0
+    chunks.reverse()
+    while chunks:
+        chunk = chunks.pop()
+        samples[:, position : position + chunk.shape[1]] = chunk
+        position += chunk.shape[1]
+    return samples
 
 
 def frame_rms_dbfs(
