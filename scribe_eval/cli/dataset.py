@@ -30,21 +30,26 @@ def validate(path: Path) -> None:
 @dataset.command("show")
 @click.argument("path", type=_PATH)
 def show(path: Path) -> None:
-    """Print a summary table: encounters, audio minutes, words, languages, note types."""
+    """Print a summary table: encounters, audio minutes, words and note types per language."""
     summary = summarize(load_dataset(path))
-    table = Table(title=f"dataset {summary.name}", show_header=True)
-    table.add_column("measure")
-    table.add_column("value", overflow="fold")
-    table.add_row("encounters", f"{summary.encounters} ({summary.with_audio} with audio)")
-    table.add_row("audio minutes", f"{summary.minutes:.1f}")
-    table.add_row("reference words", str(summary.words))
-    for label, counts in (
-        ("languages", summary.languages),
-        ("note types", summary.note_types),
-        ("specialties", summary.specialties),
-    ):
-        table.add_row(label, ", ".join(f"{k}: {v}" for k, v in counts.items()) or "-")
-    Console(width=100).print(table)
+    table = Table(title=f"dataset {summary.name}")
+    for column in ("language", "encounters", "with audio", "minutes", "words", "note types"):
+        table.add_column(
+            column, justify="left" if column in {"language", "note types"} else "right"
+        )
+    for row in [*summary.rows, summary.total]:
+        table.add_row(
+            row.language,
+            str(row.encounters),
+            str(row.with_audio),
+            f"{row.minutes:.1f}",
+            str(row.words),
+            ", ".join(f"{kind}: {count}" for kind, count in row.note_types.items()) or "-",
+            end_section=row is summary.rows[-1],
+        )
+    console = Console(width=100)
+    console.print(table)
+    console.print("specialties: " + ", ".join(f"{k}: {v}" for k, v in summary.specialties.items()))
 
 
 @dataset.command("import")

@@ -24,7 +24,7 @@ from scribe_eval.dataset._model import (
     Turn,
 )
 from scribe_eval.dataset._notes import format_markdown_sections, parse_markdown_sections
-from scribe_eval.dataset._summary import DatasetSummary, summarize
+from scribe_eval.dataset._summary import DatasetSummary, SummaryRow, summarize
 from scribe_eval.dataset._transcript import format_plain_transcript, parse_plain_transcript
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "ReferenceNote",
     "Role",
     "Severity",
+    "SummaryRow",
     "Term",
     "TermKind",
     "Turn",

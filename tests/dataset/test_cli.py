@@ -49,12 +49,15 @@ def test_warnings_alone_exit_zero(tmp_path: Path) -> None:
     assert "warning: en-01-cough notes.soap: section key 'acme-plan'" in result.output
 
 
-def test_show_prints_counts() -> None:
+def test_show_prints_a_row_per_language_and_the_total() -> None:
     result = CliRunner().invoke(main, ["dataset", "show", str(MINI)])
     assert result.exit_code == 0, result.output
-    assert "3 (2 with audio)" in result.output
-    assert "en: 3" in result.output
-    assert "soap: 3" in result.output
+    rows = [line.split("│")[1:-1] for line in result.output.splitlines() if "│" in line]
+    cells = [[cell.strip() for cell in row] for row in rows]
+    assert cells == [
+        ["en", "3", "2", "0.3", "77", "soap: 3"],
+        ["all", "3", "2", "0.3", "77", "soap: 3"],
+    ]
 
 
 def test_show_unusable_dataset_is_one_error_line(tmp_path: Path) -> None:

@@ -134,10 +134,14 @@ def test_sample_keeps_its_promises() -> None:
     size = sum(p.stat().st_size for p in SAMPLE.rglob("*") if p.is_file())
     assert size <= 15 * 1024 * 1024
     summary = summarize(dataset)
-    assert summary.encounters == len(dataset.encounters)
-    assert summary.minutes * 60 == pytest.approx(
+    assert summary.total.encounters == len(dataset.encounters)
+    assert [row.language for row in summary.rows] == ["de", "en", "fr"]
+    assert sum(row.encounters for row in summary.rows) == summary.total.encounters
+    assert summary.total.note_types == {"brief": 5, "soap": 11}
+    assert summary.total.minutes * 60 == pytest.approx(
         sum(e.audio.duration_s for e in dataset.encounters if e.audio)
     )
+    assert summary.total.words == sum(len(e.reference_text.split()) for e in dataset.encounters)
 
 
 def test_sample_doctor_and_patient_speak_on_their_own_channels() -> None:
