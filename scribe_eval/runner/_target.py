@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from scribe_eval.client import AmbientClient, ClientSettings, RetryPolicy
+from scribe_eval.client import AmbientClient, ClientSettings, PollPolicy, RetryPolicy
 from scribe_eval.errors import ConfigError
 from scribe_eval.experiment import EmbeddedTarget, Execution, Experiment, UrlTarget
 
@@ -104,7 +104,7 @@ class UrlSession(TargetSession):
             )
         else:
             values["auth_mode"] = "none"
-        return AmbientClient.from_settings(ClientSettings(**values))
+        return AmbientClient.from_settings(ClientSettings.load(**values))
 
 
 class EmbeddedSession(TargetSession):
@@ -151,6 +151,12 @@ class EmbeddedSession(TargetSession):
         return AmbientClient(
             base,
             retry=RetryPolicy(max_attempts=self._execution.retries + 1),
+            # The emulator is local: poll its background transcripts briskly.
+            poll=PollPolicy(
+                initial_interval=0.25,
+                max_interval=2.0,
+                deadline=self._execution.transcript_deadline_s,
+            ),
             timeout=self._execution.timeout_s,
         )
 

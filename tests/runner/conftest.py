@@ -41,7 +41,7 @@ def write_experiment(tmp_path: Path) -> WriteExperiment:
     return write
 
 
-StartEmulator = Callable[[Path], AbstractContextManager[str]]
+StartEmulator = Callable[..., AbstractContextManager[str]]
 
 
 @pytest.fixture
@@ -51,11 +51,11 @@ def start_emulator() -> StartEmulator:
 
 
 @contextmanager
-def _emulator(data_dir: Path) -> Iterator[str]:
+def _emulator(data_dir: Path, *extra: str) -> Iterator[str]:
     """A real emulator on ``data_dir`` (to inspect what a run left there); yields its base URL."""
     process = subprocess.Popen(
         [sys.executable, "-m", "scribe_eval.cli", "emulator", "serve", "--port", "0",
-         "--data-dir", str(data_dir), "--asr-engine", "instant", "--no-preload"],
+         "--data-dir", str(data_dir), "--asr-engine", "instant", "--no-preload", *extra],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )  # fmt: skip
     try:

@@ -19,7 +19,7 @@ from scribe_eval.runner import RunOptions, RunOutcome, run_experiment
 from scribe_eval.store import RunStore
 
 WriteExperiment = Callable[..., Path]
-StartEmulator = Callable[[Path], AbstractContextManager[str]]
+StartEmulator = Callable[..., AbstractContextManager[str]]
 pytestmark = pytest.mark.slow
 
 
@@ -178,3 +178,40 @@ def test_resume_after_sigkill_finishes_without_duplicates(
     counts = collections.Counter(identifiers)
     assert counts
     assert max(counts.values()) == 1, counts
+
+
+def test_a_url_target_with_client_credentials_keeps_secrets_out_of_the_store(
+    write_experiment: WriteExperiment,
+    tmp_path: Path,
+    start_emulator: StartEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    runs = tmp_path / "runs"
+    secret = "s3cret-never-stored"
+    monkeypatch.setenv("HOSPITAL_ID", "scribe-eval-ci")
+    monkeypatch.setenv("HOSPITAL_SECRET", secret)
+    with start_emulator(
+        tmp_path / "remote", "--auth", "client-credentials", "--client",
+        f"acme:scribe-eval-ci:{secret}",
+    ) as base:  # fmt: skip
+        root = base.removesuffix("/v2")
+        target = {
+            "kind": "url", "base_url": base, "tenant": "acme", "auth": "client-credentials",
+            "token_url": root + "/auth/realms/{tenant}/protocol/openid-connect/token",
+            "client_id_env": "HOSPITAL_ID", "client_secret_env": "HOSPITAL_SECRET",
+        }  # fmt: skip
+        outcome = _run(write_experiment(target=target), runs)
+        monkeypatch.setenv("HOSPITAL_SECRET", "wrong")
+        refused = _run(
+            write_experiment(name="again", target=target, templates=["corti-h-and-p"]), runs
+        )
+    assert outcome.run.status == "completed"
+    assert outcome.errors == 0
+    assert outcome.run.target == {"kind": "url", "base_url": base, "tenant": "acme"}
+    with RunStore(runs) as store:
+        failed = [c for c in store.cells(refused.run.id) if c.status == "error"]
+    assert failed
+    assert {c.error_type for c in failed} == {"AuthenticationError"}
+    for path in runs.rglob("*"):
+        if path.is_file():
+            assert secret.encode() not in path.read_bytes(), path
