@@ -28,14 +28,13 @@ class AudioChecker:
 
     def check(self, encounter: str, entry: AudioEntry) -> AudioInfo | None:
         """Return the AudioInfo, or None (with findings recorded) when the audio is unusable."""
-        rels = (
+        rels: list[str] = (
             [entry.path] if entry.path is not None else list((entry.channel_paths or {}).values())
         )
         per_channel = entry.channel_paths is not None
         paths: list[Path] = []
         headers: list[FileHeader] = []
         for rel in rels:
-            assert rel is not None
             path = self.findings.resolve(encounter, rel)
             header = self._file(encounter, rel, path, mono=per_channel) if path else None
             if path is None or header is None:
