@@ -2,20 +2,24 @@
 
 The alignment runs over normalised words (the words WER counted), laid out along the reference's
 speaker turns; substitutions, deletions and insertions are coloured, lettered (S/D/I) and carry
-a tooltip; the encounter's medical terms are marked where the reference says them.
+a tooltip; the encounter's medical terms are marked where the reference says them. Words are
+escaped with `html.escape` (quotes included), faster than markupsafe's on thousands of words.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from html import escape
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from scribe_eval.api import Transcript
 from scribe_eval.dataset import Encounter
 from scribe_eval.errors import ScribeEvalError
-from scribe_eval.metrics import WerResult, get_normalizer, wer
+from scribe_eval.metrics import NORMALIZERS, WerResult, get_normalizer, wer
+
+_AS_IS = NORMALIZERS["none"]
 
 
 @dataclass(frozen=True)
@@ -44,11 +48,13 @@ def align(encounter: Encounter, transcript: Transcript, normalizer: str) -> Alig
         norm = get_normalizer(normalizer.split("@", 1)[0] or "basic")
     except ScribeEvalError:
         norm = get_normalizer("basic")
-    result = wer(encounter.reference_text, transcript.text(), normalizer=norm)
-    sizes = [len(norm.words(t.text)) for t in encounter.reference_turns if t.text]
-    speakers = [t.speaker for t in encounter.reference_turns if t.text]
-    if sum(sizes) != len(result.ref_words):
-        sizes, speakers = [len(result.ref_words)], ["reference"]
+    # Normalising turn by turn gives the turn boundaries; the words are then aligned as they are
+    # (the "none" normaliser splits on spaces), so each text is normalised only once.
+    said = [(t.speaker, norm.words(t.text)) for t in encounter.reference_turns if t.text]
+    reference = " ".join(" ".join(words) for _, words in said)
+    result = wer(reference, " ".join(norm.words(transcript.text())), normalizer=_AS_IS)
+    sizes = [len(words) for _, words in said]
+    speakers = [speaker for speaker, _ in said]
     starts = [sum(sizes[:i]) for i in range(len(sizes))]
     term_at, term_words = _terms(encounter, norm.words, result.ref_words)
     bodies: list[list[str]] = [[] for _ in sizes]

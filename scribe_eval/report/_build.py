@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -18,8 +19,7 @@ from markupsafe import Markup
 
 from scribe_eval.errors import ConfigError
 from scribe_eval.report._compare import CompareView, compare_view
-from scribe_eval.report._data import RunData, load_run_data, page_name
-from scribe_eval.report._encounter import encounter_page
+from scribe_eval.report._data import RunData, load_run_data
 from scribe_eval.report._leaderboard import Shown, note_leaderboards, transcript_summaries
 from scribe_eval.report._metrics import (
     HEADLINE,
@@ -40,6 +40,7 @@ from scribe_eval.report._overview import (
     templates_in_order,
     wer_distribution,
 )
+from scribe_eval.report._pages import write_pages
 from scribe_eval.report._svg import heat_style
 from scribe_eval.store import RunRecord, RunStore, utc_now
 
@@ -74,19 +75,15 @@ def build_report(
         _write(
             out_dir / "compare.html", env.get_template("compare.html").render(view=view, **common)
         )
+    wait: Callable[[], None] | None = None
+    if pages:
+        template = env.get_template("encounter.html")
+        wait = write_pages(data, template, out_dir / "encounters", common)
     context = _overview(data, pages=pages, compare=view)
     index = out_dir / "index.html"
     _write(index, env.get_template("index.html").render(**context, **common))
-    if pages:
-        folder = out_dir / "encounters"
-        folder.mkdir(exist_ok=True)
-        template = env.get_template("encounter.html")
-        for encounter_id in data.encounter_ids:
-            page = encounter_page(data, encounter_id)
-            html = template.render(
-                page=page, run=run, dataset_problem=data.dataset_problem, **common
-            )
-            _write(folder / page_name(encounter_id), html)
+    if wait is not None:
+        wait()
     return index
 
 

@@ -1,16 +1,17 @@
 """Word-level differences between a reference note section and the generated one.
 
-Words are compared case- and punctuation-insensitively (difflib's longest matching blocks, no
-junk heuristic); reference words the note lacks are struck through on the reference side, words
-the note added are highlighted on the generated side. All text passes `escape`.
+Words are compared case- and punctuation-insensitively (a longest-common-subsequence alignment,
+rapidfuzz's Indel opcodes); reference words the note lacks are struck through on the reference
+side, words the note added are highlighted on the generated side. All text passes `escape`.
 """
 
 from __future__ import annotations
 
 import re
-from difflib import SequenceMatcher
+from html import escape
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
+from rapidfuzz.distance import Indel
 
 _TOKEN = re.compile(r"\n|[^\s]+")
 _STRIP = re.compile(r"[\W_]+")
@@ -21,19 +22,18 @@ def _key(token: str) -> str:
 
 
 def _render(tokens: list[str]) -> str:
-    return " ".join("<br>" if t == "\n" else str(escape(t)) for t in tokens).replace(
-        " <br> ", "<br>"
-    )
+    return " ".join("<br>" if t == "\n" else escape(t) for t in tokens).replace(" <br> ", "<br>")
 
 
 def word_diff(reference: str, generated: str) -> tuple[Markup, Markup]:
     """Both sides as safe markup: ``<del>`` marks reference words missing, ``<ins>`` additions."""
     ref = _TOKEN.findall(reference.strip())
     gen = _TOKEN.findall(generated.strip())
-    matcher = SequenceMatcher(None, [_key(t) for t in ref], [_key(t) for t in gen], autojunk=False)
+    opcodes = Indel.opcodes([_key(t) for t in ref], [_key(t) for t in gen])
     left: list[str] = []
     right: list[str] = []
-    for tag, i0, i1, j0, j1 in matcher.get_opcodes():
+    for op in opcodes:
+        tag, i0, i1, j0, j1 = op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end
         if tag == "equal":
             left.append(_render(ref[i0:i1]))
             right.append(_render(gen[j0:j1]))

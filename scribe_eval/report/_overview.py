@@ -19,7 +19,7 @@ from scribe_eval.report._leaderboard import (
 )
 from scribe_eval.report._metrics import HEADLINE, WER, is_number, ratio_parts
 from scribe_eval.report._svg import StripRow, strip_chart
-from scribe_eval.stats import bootstrap_estimate
+from scribe_eval.stats import MetricSample, analyze_run, bootstrap_estimate
 from scribe_eval.store import CellRecord
 
 _MAX_FAILURES = 500
@@ -129,13 +129,13 @@ def slice_rows(data: RunData) -> list[SliceRow]:
     out = []
     for label in sorted(members):
         ids = members[label]
-        for (template, group), sample in sorted(
-            samples.items(), key=lambda kv: (kv[0][1], kv[0][0])
-        ):
+        subsets = {}
+        for key, sample in samples.items():
             subset = [i for i in sample.ids if i in ids]
             if subset:
-                shown = _estimate(data, sample.subset(subset))
-                out.append(SliceRow(label, group, template, HEADLINE.label, shown, True))
+                subsets[key] = sample.subset(subset)
+        for (template, group), shown in _shared_estimates(data, subsets):
+            out.append(SliceRow(label, group, template, HEADLINE.label, shown, True))
         for language, cells in sorted(transcripts.items()):
             wer = pooled_sample([c for c in cells if c.encounter_id in ids], "wer")
             if wer is not None:
@@ -143,6 +143,29 @@ def slice_rows(data: RunData) -> list[SliceRow]:
                     SliceRow(label, language, "transcripts", WER.label, _estimate(data, wer), False)
                 )
     return out
+
+
+def _shared_estimates(
+    data: RunData, samples: dict[tuple[str, str], MetricSample]
+) -> list[tuple[tuple[str, str], Shown]]:
+    """Every template's estimate per group from one shared bootstrap draw (`analyze_run`'s
+    cells equal standalone `bootstrap_estimate` results for the same seed)."""
+    if not samples:
+        return []
+    analysis = analyze_run(
+        samples,
+        metric=HEADLINE.key,
+        higher_is_better=True,
+        seed=data.seed,
+        resamples=data.resamples,
+        permutations=1,
+        mismatched="intersect",
+    )
+    shown = {(c.template, c.language): c.estimate for c in analysis.cells}
+    return [
+        (key, Shown(e.value, e.low, e.high, e.n))
+        for key, e in sorted(shown.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+    ]
 
 
 def _asr_by_language(data: RunData) -> dict[str, list[CellRecord]]:
