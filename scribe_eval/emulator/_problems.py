@@ -131,6 +131,12 @@ def install_problem_handlers(app: FastAPI) -> None:
             exc.status_code, detail, request_id(request), headers=dict(exc.headers or {})
         )
 
+    async def on_crash(request: Request, exc: Exception) -> Response:
+        # Starlette logs the traceback; the caller gets the contract's shape, not plain text.
+        detail = f"internal error ({type(exc).__name__}); see the emulator's log"
+        return problem_response(500, detail, request_id(request))
+
     app.add_exception_handler(ApiProblem, on_problem)
+    app.add_exception_handler(Exception, on_crash)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)

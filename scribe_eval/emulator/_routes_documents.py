@@ -33,6 +33,7 @@ from scribe_eval.emulator._problems import ApiProblem
 from scribe_eval.emulator._state import EmulatorState, add_route
 from scribe_eval.emulator._store import DocumentRow, utc_now
 from scribe_eval.emulator.engines import NoteRequest, NoteSegment, WrittenSection
+from scribe_eval.errors import EngineError
 
 RETENTION_HEADER: Final = "X-Corti-Retention-Policy"
 
@@ -53,7 +54,10 @@ def documents_router(state: EmulatorState) -> APIRouter:
         except CatalogueError as exc:
             raise ApiProblem(exc.status, exc.detail) from exc
         note = _note_request(state, str(interaction_id), body, resolved)
-        written = await asyncio.to_thread(state.notes.write, note)
+        try:
+            written = await asyncio.to_thread(state.notes.write, note)
+        except EngineError as exc:
+            raise ApiProblem(500, f"the note engine failed: {exc.message}") from exc
         wire = _document(body, resolved, written)
         headers = {}
         if retention is not None and retention.strip().lower() == "none":

@@ -292,3 +292,18 @@ async def test_retention_none_answers_but_does_not_store(http: httpx.AsyncClient
     stored = (await http.get(f"interactions/{iid}/documents/")).json()["data"]
     assert [d["id"] for d in stored] == [kept.json()["id"]]
     _error(await http.get(f"interactions/{iid}/documents/{gone.json()['id']}"), 404)
+
+
+async def test_note_engine_failure_is_a_500_in_the_contract_shape(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCRIBE_EVAL_NOTE_BASE_URL", "http://127.0.0.1:9/v1")  # nothing listens
+    monkeypatch.setenv("SCRIBE_EVAL_NOTE_MODEL", "any")
+    settings = EmulatorSettings(data_dir=tmp_path / "d", asr_engine="instant", note_engine="openai")
+    transport = httpx.ASGITransport(app=create_app(settings))
+    async with httpx.AsyncClient(transport=transport, base_url="http://emu.test/v2/") as http:
+        iid = await _interaction(http)
+        payload = {"context": CONTEXT, "outputLanguage": "en", "templateKey": "corti-soap"}
+        body = _error(await http.post(f"interactions/{iid}/documents/", json=payload), 500)
+        assert "note engine" in body["detail"]
+        assert (await http.get(f"interactions/{iid}/documents/")).json() == {"data": []}

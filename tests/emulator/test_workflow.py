@@ -121,6 +121,10 @@ async def test_transcript_then_two_documents(client: AmbientClient) -> None:
     assert any("THROAT" in s.text for s in transcript.segments)
     listed = await client.list_transcripts(iid)
     assert [t.id for t in listed] == [transcript.id]
+    assert listed[0].transcript is None
+    assert listed[0].transcript_sample == " ".join(s.text for s in transcript.segments)
+    [full] = await client.list_transcripts(iid, full=True)
+    assert full.transcript == transcript
     context = [{"type": "transcript", "data": {"text": s.text, "start": s.start, "end": s.end}}
                for s in transcript.segments]  # fmt: skip
     soap = await client.create_document(
