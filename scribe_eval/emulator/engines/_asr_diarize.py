@@ -6,9 +6,10 @@ No trained speaker-embedding model is installable here, so this is a signal-proc
    piece is assumed to hold one speaker (a turn, or part of one).
 2. Each piece is described by its median pitch (autocorrelation over 40 ms frames, 60-400 Hz)
    and its spectral centroid.
-3. A two-cluster k-means (numpy, deterministic start) splits the pieces. The split is kept only
-   when the two clusters' median pitches differ by at least :data:`MIN_PITCH_GAP_OCTAVES` and
-   stand well apart relative to their spread; otherwise everyone is speaker 0.
+3. A two-cluster k-means (numpy, deterministic start) splits the pieces of a second or longer
+   (shorter ones give unreliable pitch). The split is kept only when the two clusters' median
+   pitches differ by at least :data:`MIN_PITCH_GAP_OCTAVES` and stand well apart relative to
+   their spread; otherwise everyone is speaker 0. Short pieces join the nearer cluster.
 4. Recognised words are given the speaker of the piece they fall in, and consecutive words of one
    speaker become one segment.
 
@@ -25,7 +26,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-DIARIZER_VERSION: Final = "pitch-kmeans-1"
+DIARIZER_VERSION: Final = "pitch-kmeans-2"
 """Names the algorithm below; part of the engine identity, so a change invalidates caches."""
 
 MIN_PITCH_GAP_OCTAVES: Final = 0.25
@@ -39,6 +40,7 @@ _MAX_LAG: Final = _RATE // 60
 _VOICED: Final = 0.45
 _MIN_SEPARATION: Final = 2.5
 _JOIN_GAP_S: Final = 1.5
+_RELIABLE_S: Final = 1.0
 
 Word = tuple[float, float, str]
 """A recognised word: start and end in seconds, and its text (with Whisper's leading space)."""
@@ -83,16 +85,25 @@ def speaker_labels(
     """A speaker index (0 or 1) per region; all 0 unless two voices separate clearly."""
     features = np.array(
         [region_features(signal[int(s * _RATE) : int(e * _RATE)]) for s, e in regions]
-    )
-    if len(regions) < 2 or np.isnan(features[:, 0]).all():
+    ).reshape(len(regions), 2)
+    # Short pieces give unreliable pitch (octave errors), so only pieces of a second or more
+    # decide whether there are two voices; the short ones then join the nearer voice.
+    durations = np.array([end - start for start, end in regions])
+    reliable = (durations >= _RELIABLE_S) & ~np.isnan(features[:, 0])
+    if reliable.sum() < 2:
         return [0] * len(regions)
-    pitch = features[:, 0]
-    features[np.isnan(pitch), 0] = np.nanmedian(pitch)
     # Pitch (log2 Hz, so one unit is an octave) dominates; the spectral centroid only breaks ties.
     scaled = features / np.array([0.1, 0.5])
-    labels = kmeans_two(scaled)
-    if not _clearly_two(features[:, 0], labels):
+    decided = kmeans_two(scaled[reliable])
+    if not _clearly_two(features[reliable, 0], decided):
         return [0] * len(regions)
+    centres = np.array([scaled[reliable][decided == k].mean(axis=0) for k in (0, 1)])
+    labels: list[int] = []
+    for point in scaled:
+        if np.isnan(point[0]):  # unvoiced piece: most likely the same speaker as just before
+            labels.append(labels[-1] if labels else 0)
+        else:
+            labels.append(int(np.argmin(np.linalg.norm(centres - point, axis=1))))
     # Speaker 0 is whoever speaks first, so labels read naturally in the transcript.
     return [int(label != labels[0]) for label in labels]
 
