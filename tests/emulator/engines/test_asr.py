@@ -248,3 +248,25 @@ def test_instant_engine_scales_with_duration_and_respects_silence() -> None:
     )
     assert {s.channel for s in stereo} == {0, 1}
     assert engine.transcribe(DecodedAudio.from_array(np.zeros(16_000)), language="en") == []
+
+
+def test_hub_model_only_by_explicit_name(
+    shared_cache: Path, monkeypatch: pytest.MonkeyPatch, tiny: WhisperEngine
+) -> None:
+    import faster_whisper.utils
+
+    asked: list[str] = []
+
+    def offline(name: str) -> str:
+        asked.append(name)
+        raise OSError("no route to the model hub")
+
+    monkeypatch.setattr(faster_whisper.utils, "download_model", offline)
+    with pytest.raises(EngineError, match=r"cannot fetch hub model 'small'.*needs network"):
+        create_asr_engine("whisper-hub:small")
+    assert asked == ["small"]
+    # A fetched hub folder (here: the tiny.en folder standing in for the hub's copy) is used.
+    monkeypatch.setattr(faster_whisper.utils, "download_model", lambda name: str(tiny.model_dir))
+    engine = create_asr_engine("whisper-hub:tiny.en")
+    assert engine.identity()["model_origin"] == "hub:tiny.en"
+    assert engine.identity()["model_sha256"] == TINY_EN_OFFICIAL
