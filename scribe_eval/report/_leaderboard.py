@@ -25,6 +25,7 @@ from scribe_eval.stats import (
     BestTemplate,
     Estimate,
     MetricSample,
+    PairedComparison,
     RunAnalysis,
     analyze_run,
     bootstrap_estimate,
@@ -234,25 +235,41 @@ def _verdict(
             f"significantly better than every other template (paired test, Holm-corrected, "
             f"alpha {1 - analysis.confidence:.2g}); {chance}; n = {best.n} encounters.",
         )
-    mdes = [
-        c.comparison.mde
+    tied = [
+        c.comparison
         for c in analysis.comparisons
         if c.language == board.group
         and best.template in (c.comparison.label_a, c.comparison.label_b)
         and {c.comparison.label_a, c.comparison.label_b} <= set(best.tied)
-        and c.comparison.mde is not None
     ]
-    limit = (
-        f" With {best.n} encounters, differences smaller than about {max(mdes) * 100:.1f} points "
-        "could not be detected reliably (80% power); more encounters are needed to separate them."
-        if mdes
-        else ""
-    )
+    limit = _why_not_separated(max(tied, key=lambda c: c.p_adjusted), best.template) if tied else ""
     return (
         f"No clear winner in {board.group} on {label}",
         None,
         f"{', '.join(best.tied)} cannot be told apart; {best.template} has the highest value "
         f"({chance}).{limit}",
+    )
+
+
+def _why_not_separated(c: PairedComparison, best: str) -> str:
+    """The reason the closest contender could not be told apart from ``best``, in one sentence."""
+    other = c.label_b if c.label_a == best else c.label_a
+    alpha = 1.0 - c.confidence
+    smallest_p = 2.0 / 2**c.n if c.permutation_exact else 0.0
+    if smallest_p >= alpha:
+        return (
+            f" With only {c.n} shared encounters no difference can reach significance (the "
+            f"smallest possible p-value is {smallest_p:.2g}): add encounters."
+        )
+    if c.mde is not None and abs(c.difference) < c.mde:
+        return (
+            f" With {c.n} encounters, differences smaller than about {c.mde * 100:.1f} points "
+            f"could not be detected reliably (80% power); {best} leads {other} by "
+            f"{abs(c.difference) * 100:.1f}."
+        )
+    return (
+        f" Its lead over {other} ({abs(c.difference) * 100:.1f} points on {c.n} encounters) is "
+        f"not significant after Holm correction (p = {c.p_adjusted:.2g})."
     )
 
 

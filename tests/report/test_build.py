@@ -12,7 +12,10 @@ import pytest
 
 from scribe_eval.dataset import Dataset
 from scribe_eval.errors import ConfigError
+from scribe_eval.report import _pages as report_pages
 from scribe_eval.report import build_report
+from scribe_eval.report._leaderboard import _why_not_separated
+from scribe_eval.stats import MetricSample, compare_paired
 from scribe_eval.store import RunStore
 
 _URL_ATTRIBUTE = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
@@ -65,13 +68,13 @@ def test_leaderboard_shows_each_template_value_with_its_interval(
     assert 'data-v="0.75"' in short.split("</tr>")[0]
 
 
-def test_no_clear_winner_on_three_encounters_names_the_detectable_effect(
+def test_no_clear_winner_on_three_encounters_says_more_are_needed(
     store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
 ) -> None:
     run = kit.write_run(store, mini_dataset, run_spec("run-a"))
     html = build_report(store, run, tmp_path / "out").read_text(encoding="utf-8")
     assert "No clear winner in en on ROUGE-Lsum" in html
-    assert "could not be detected reliably" in html
+    assert "With only 3 shared encounters no difference can reach significance" in html
     assert 'class="star"' not in html
 
 
@@ -161,3 +164,52 @@ def test_comparing_a_run_with_itself_is_refused(
     run = kit.write_run(store, mini_dataset, run_spec("run-a"))
     with pytest.raises(ConfigError, match="itself"):
         build_report(store, run, tmp_path / "out", compare_with=run)
+
+
+def test_pages_written_by_worker_processes_equal_the_serial_ones(
+    store: RunStore,
+    mini_dataset: Dataset,
+    kit: Any,
+    run_spec: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run = kit.write_run(store, mini_dataset, run_spec("run-a"))
+    build_report(store, run, tmp_path / "serial")
+    monkeypatch.setattr(report_pages, "PARALLEL_FROM", 1)
+    build_report(store, run, tmp_path / "forked")
+    serial = sorted((tmp_path / "serial" / "encounters").iterdir())
+    forked = sorted((tmp_path / "forked" / "encounters").iterdir())
+    assert [p.name for p in serial] == [p.name for p in forked]
+    for a, b in zip(serial, forked, strict=True):
+        assert a.read_text(encoding="utf-8") == b.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "reason"),
+    [
+        pytest.param([0.5, 0.6, 0.7], [0.2, 0.3, 0.4], "no difference can reach", id="too-few"),
+        pytest.param(
+            [0.5 + 0.3 * ((i * 7) % 5 - 2) / 2 for i in range(20)],
+            [0.5 + 0.3 * ((i * 3) % 5 - 2) / 2 + 0.01 for i in range(20)],
+            "could not be detected reliably",
+            id="below-mde",
+        ),
+    ],
+)
+def test_no_winner_reason_names_what_limits_the_comparison(
+    a: list[float], b: list[float], reason: str
+) -> None:
+    ids = [f"e{i:02d}" for i in range(len(a))]
+    comparison = compare_paired(
+        MetricSample.from_values(ids, a),
+        MetricSample.from_values(ids, b),
+        higher_is_better=True,
+        label_a="x",
+        label_b="y",
+        resamples=500,
+        permutations=500,
+        seed=3,
+    )
+    assert not comparison.significant()
+    assert reason in _why_not_separated(comparison, "x")
