@@ -83,7 +83,8 @@ class EmulatorSettings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SCRIBE_EVAL_EMULATOR_",
         env_nested_delimiter="__",
-        extra="forbid",
+        # "ignore": another tool's SCRIBE_EVAL_EMULATOR_* variable must not stop the server.
+        extra="ignore",
         frozen=True,
     )
 

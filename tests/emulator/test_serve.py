@@ -151,3 +151,22 @@ def test_serve_refuses_bad_options(tmp_path: Path, args: list[str], message: str
     )
     assert result.exit_code != 0
     assert message in result.output
+
+
+def test_flags_override_the_environment_and_merge_with_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scribe_eval.cli.emulator import _settings
+
+    monkeypatch.setenv("SCRIBE_EVAL_EMULATOR_FAULTS__P429", "0.5")
+    monkeypatch.setenv("SCRIBE_EVAL_EMULATOR_ASYNC_THRESHOLD_S", "3")
+    monkeypatch.setenv(
+        "SCRIBE_EVAL_EMULATOR_CLIENTS", '{"a": {"client_id": "ia", "client_secret": "sa"}}'
+    )
+    options = {"data_dir": tmp_path, "async_threshold_s": 9.0, "fault_500": 0.25, "auth": None}
+    settings = _settings(options, ("b:ib:sb",), preload=False)
+    assert settings.async_threshold_s == 9.0
+    assert (settings.faults.p429, settings.faults.p500) == (0.5, 0.25)
+    assert sorted(settings.clients) == ["a", "b"]
+    assert settings.clients["b"].client_secret.get_secret_value() == "sb"
+    assert settings.auth == "none"
