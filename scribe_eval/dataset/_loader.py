@@ -172,6 +172,7 @@ class _EncounterLoader:
             return None
         resolved = {k: n for k, n in notes.items() if n is not None}
         terms = tuple(Term(text=t.text, kind=t.kind) for t in entry.terms)
+        self._check_terms(entry.id, terms, turns or [], resolved)
         metadata = EncounterMetadata(
             specialty=entry.metadata.specialty,
             visit_type=entry.metadata.visit_type,
@@ -248,6 +249,24 @@ class _EncounterLoader:
         for problem in problems:
             self.findings.warning(encounter, rel, problem)
         return sections
+
+    def _check_terms(
+        self,
+        encounter: str,
+        terms: tuple[Term, ...],
+        turns: list[Turn],
+        notes: dict[str, ReferenceNote],
+    ) -> None:
+        # A term found in no reference cannot be checked for in a generated note: likely a typo.
+        haystack = " ".join([t.text for t in turns] + [n.text for n in notes.values()]).lower()
+        missing = [term.text for term in terms if term.text.lower() not in haystack]
+        if missing:
+            self.findings.warning(
+                encounter,
+                None,
+                f"terms {missing} appear in neither the reference transcript nor the notes; "
+                "check their spelling",
+            )
 
     def _check_content(self, entry: EncounterEntry) -> None:
         if entry.audio is None and entry.transcript is None:
