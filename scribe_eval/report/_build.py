@@ -71,7 +71,7 @@ def build_report(
     out_dir.mkdir(parents=True, exist_ok=True)
     view = None
     if compare_with is not None:
-        view = compare_view(load_run_data(store, compare_with), data, pages=pages)
+        view = compare_view(load_run_data(store, compare_with, like=data), data, pages=pages)
         _write(
             out_dir / "compare.html", env.get_template("compare.html").render(view=view, **common)
         )

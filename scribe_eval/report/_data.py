@@ -95,15 +95,27 @@ class RunData:
         return int(self.run.provenance.get("metrics", {}).get("bootstrap", 2000) or 2000)
 
 
-def load_run_data(store: RunStore, run: RunRecord) -> RunData:
-    """Read a run's cells and, when its dataset is still there unchanged, the dataset."""
-    dataset, problem = _dataset_of(run)
+def load_run_data(store: RunStore, run: RunRecord, *, like: RunData | None = None) -> RunData:
+    """Read a run's cells and, when its dataset is still there unchanged, the dataset.
+
+    ``like`` is another run's data whose dataset is reused when both runs used the same one.
+    """
+    same = (
+        like is not None
+        and _root(like.run) == _root(run)
+        and like.run.dataset_hash == run.dataset_hash
+    )
+    dataset, problem = (like.dataset, like.dataset_problem) if like and same else _dataset_of(run)
     return RunData(store, run, store.cells(run.id), dataset, problem)
 
 
+def _root(run: RunRecord) -> str | None:
+    root = (run.provenance.get("dataset") or {}).get("root")
+    return str(root) if root else None
+
+
 def _dataset_of(run: RunRecord) -> tuple[Dataset | None, str | None]:
-    info = run.provenance.get("dataset") or {}
-    root = info.get("root")
+    root = _root(run)
     if not root:
         return None, "the run did not record where its dataset lives"
     if not Path(root).exists():
