@@ -20,10 +20,10 @@ TOKEN_PATH = "/auth/realms/{tenant}/protocol/openid-connect/token"
 ENCOUNTER = {"identifier": "e", "status": "planned", "type": "consultation"}
 
 
-@pytest.fixture
-def app(tmp_path: Path) -> FastAPI:
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
     settings = EmulatorSettings(
-        data_dir=tmp_path / "data",
+        data_dir=tmp_path_factory.mktemp("auth"),
         asr_engine="instant",
         auth="client-credentials",
         clients={
@@ -132,7 +132,7 @@ async def test_client_credentials_client_against_the_emulator(app: FastAPI) -> N
     async with AmbientClient(ROOT + "/v2", auth=auth, tenant="acme", transport=transport) as c:
         created = await c.create_interaction(CreateInteractionRequest.model_validate(
             {"encounter": ENCOUNTER}))  # fmt: skip
-        assert [i.id for i in await c.list_interactions()] == [created.interaction_id]
+        assert created.interaction_id in [i.id for i in await c.list_interactions()]
     wrong = ClientCredentialsAuth(ROOT + TOKEN_PATH.format(tenant="acme"), "acme-id", "nope")
     async with AmbientClient(ROOT + "/v2", auth=wrong, tenant="acme", transport=transport) as c:
         with pytest.raises(AuthenticationError):

@@ -28,10 +28,11 @@ def wav(seconds: float = 2.0, channels: int = 1) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture
-def app(tmp_path: Path) -> FastAPI:
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
+    # One app for the module (building one costs ~0.2 s); every test makes its own interactions.
     settings = EmulatorSettings(
-        data_dir=tmp_path / "data", asr_engine="instant", max_upload_bytes=200_000
+        data_dir=tmp_path_factory.mktemp("errors"), asr_engine="instant", max_upload_bytes=200_000
     )
     return create_app(settings)
 
@@ -136,7 +137,8 @@ async def test_other_tenant_gets_403_and_never_the_data(http: httpx.AsyncClient)
         assert "clinic-a" not in answer.text
         assert "e-1" not in body["detail"]
     assert (await http.get("interactions/", headers=other)).json() == {"interactions": []}
-    assert (await http.get("interactions/")).json() == {"interactions": []}  # tenant "base"
+    fresh = {"Tenant-Name": "clinic-c"}
+    assert (await http.get("interactions/", headers=fresh)).json() == {"interactions": []}
     assert (await http.get(f"interactions/{iid}", headers=mine)).status_code == 200
 
 
@@ -163,7 +165,7 @@ async def test_bad_uploads(http: httpx.AsyncClient, audio: bytes, status: int, w
     assert (await http.get(f"interactions/{iid}/recordings/")).json() == {"recordings": []}
 
 
-async def test_upload_limit_stops_reading_a_chunked_body(app: FastAPI, tmp_path: Path) -> None:
+async def test_upload_limit_stops_reading_a_chunked_body(app: FastAPI) -> None:
     sent = 0
 
     async def chunks() -> AsyncIterator[bytes]:
@@ -178,7 +180,7 @@ async def test_upload_limit_stops_reading_a_chunked_body(app: FastAPI, tmp_path:
         answer = await http.post(f"interactions/{iid}/recordings/", content=chunks())
     _error(answer, 413)
     assert sent < 10  # refused after about 200 KB, not after reading all 6.4 MB
-    assert not any((tmp_path / "data" / "incoming").iterdir())
+    assert not any(app.state.emulator.store.incoming_dir.iterdir())
 
 
 async def test_upload_sniffs_instead_of_trusting_content_type(http: httpx.AsyncClient) -> None:
