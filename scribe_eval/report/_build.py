@@ -6,6 +6,7 @@ this package and inlined, so every page opens offline from ``file://`` and names
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Callable
@@ -131,6 +132,17 @@ def _write(path: Path, html: str) -> None:
     path.write_text(html, encoding="utf-8")
 
 
+def _target(run: RunRecord) -> list[tuple[str, str]]:
+    """The target's description as (key, text) pairs; nothing that looks like a credential."""
+    out = []
+    for key, value in sorted(run.target.items()):
+        if value is None or _SECRET.search(key):
+            continue
+        text = json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else str(value)
+        out.append((key, text))
+    return out
+
+
 def _overview(data: RunData, *, pages: bool, compare: CompareView | None) -> dict[str, Any]:
     run = data.run
     boards = note_leaderboards(data)
@@ -162,9 +174,7 @@ def _overview(data: RunData, *, pages: bool, compare: CompareView | None) -> dic
         "failure_total": total,
         "status_counts": status_counts(data),
         "templates": run.provenance.get("templates", []),
-        "target": [
-            (k, v) for k, v in sorted(run.target.items()) if not _SECRET.search(k) and v is not None
-        ],
+        "target": _target(run),
         "recording_languages": sorted({c.recording_language for c in data.cells}),
         "output_languages": sorted({c.language for c in data.cells if c.kind == "document"}),
         "matrix_notes": (run.provenance.get("matrix") or {}).get("notes") or [],

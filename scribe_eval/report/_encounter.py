@@ -104,7 +104,7 @@ def _document(data: RunData, encounter: Encounter | None, cell: CellRecord) -> D
         return view
     reference = _reference(data, encounter, cell)
     pairs = cell.scores.get("sections") or []
-    if reference is None or not pairs:
+    if not pairs:
         view.sections = [
             SectionView(s.name or s.key, s.key, "", "", None, plain(s.text))
             for s in document.ordered_sections()
@@ -128,11 +128,13 @@ def _reference(
     return encounter.notes.get(str(note_type)) if note_type else None
 
 
-def _section(pair: dict[str, Any], reference: ReferenceNote, document: Document) -> SectionView:
+def _section(
+    pair: dict[str, Any], reference: ReferenceNote | None, document: Document
+) -> SectionView:
     heading = pair.get("reference_heading")
     key = pair.get("section_key")
     generated = next((s for s in document.sections if key and s.key == key), None)
-    ref_text = reference.sections.get(heading) if heading is not None else None
+    ref_text = reference.sections.get(heading) if reference and heading is not None else None
     gen_text = generated.text if generated is not None else None
     status = str(pair.get("status", ""))
     left: Markup | None

@@ -113,6 +113,7 @@ def test_missing_dataset_still_builds_and_says_text_views_are_unavailable(
     page = (tmp_path / "out" / "encounters" / "en-01-cough.html").read_text(encoding="utf-8")
     assert "Text views unavailable" in page
     assert 'class="op sub' not in page  # no alignment without the reference
+    assert "missing from the note" in page  # per-section findings come from the stored scores
 
 
 def test_no_page_names_an_external_url(
