@@ -23,15 +23,23 @@ from scribe_eval.emulator._settings import EmulatorSettings
 from scribe_eval.emulator._state import EmulatorState, add_route
 from scribe_eval.emulator._store import EmulatorStore
 from scribe_eval.emulator._worker import TranscriptWorker
-from scribe_eval.emulator.engines import create_asr_engine, create_note_engine
+from scribe_eval.emulator.engines import (
+    AsrEngine,
+    NoteEngine,
+    create_asr_engine,
+    create_note_engine,
+)
 
 
-def build_state(settings: EmulatorSettings) -> EmulatorState:
+def build_state(
+    settings: EmulatorSettings, *, asr: AsrEngine | None = None, notes: NoteEngine | None = None
+) -> EmulatorState:
     """Open the data dir, build the engines and the worker, and resume interrupted jobs."""
     store = EmulatorStore(settings.data_dir)
-    asr = create_asr_engine(
-        settings.asr_engine, model_dir=settings.asr_model_dir, threads=settings.asr_threads
-    )
+    if asr is None:
+        asr = create_asr_engine(
+            settings.asr_engine, model_dir=settings.asr_model_dir, threads=settings.asr_threads
+        )
     if settings.preload_asr:
         load = getattr(asr, "load", None)
         if callable(load):
@@ -43,7 +51,7 @@ def build_state(settings: EmulatorSettings) -> EmulatorState:
         auth=Authenticator(settings, store),
         faults=FaultPlan(settings.faults),
         asr=asr,
-        notes=create_note_engine(settings.note_engine),
+        notes=notes or create_note_engine(settings.note_engine),
         catalogue=builtin_catalogue(),
         worker=worker,
     )
@@ -51,14 +59,19 @@ def build_state(settings: EmulatorSettings) -> EmulatorState:
     return state
 
 
-def create_app(settings: EmulatorSettings) -> FastAPI:
+def create_app(
+    settings: EmulatorSettings, *, asr: AsrEngine | None = None, notes: NoteEngine | None = None
+) -> FastAPI:
     """The emulator app for ``settings`` (opens the data dir and builds the engines now).
+
+    ``asr`` and ``notes`` replace the engines the settings name (to embed another engine, or to
+    observe what the server asks of one in a test).
 
     Raises:
         StoreError: The data dir cannot be opened.
         EngineError: A speech or note engine is unknown or lacks its weights.
     """
-    state = build_state(settings)
+    state = build_state(settings, asr=asr, notes=notes)
     app = FastAPI(
         title="scribe-eval emulator",
         version=__version__,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from scribe_eval.api import CreateDocumentRequest, CreateTranscriptRequest
 from scribe_eval.client import AmbientClient, PollPolicy
 from scribe_eval.emulator import EmulatorSettings, FaultSettings, create_app
 from scribe_eval.emulator._routes_documents import _note_request
+from scribe_eval.emulator.engines import AsrSegment, DecodedAudio, InstantEngine
 from scribe_eval.errors import TranscriptFailedError
 
 BASE = "http://emulator.test/v2"
@@ -167,3 +168,59 @@ async def test_delete_transcript(client: AmbientClient) -> None:
     done = await client.transcribe(iid, _request(rid))
     await client.delete_transcript(iid, done.id)
     assert await client.list_transcripts(iid) == []
+
+
+class RecordingEngine(InstantEngine):
+    """The instant engine, remembering what the server asked of it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[dict[str, Any]] = []
+
+    def transcribe(
+        self,
+        audio: DecodedAudio,
+        *,
+        language: str,
+        keyterms: Sequence[str] = (),
+        multichannel: bool = False,
+        diarize: bool = False,
+    ) -> list[AsrSegment]:
+        self.calls.append({"channels": audio.channels, "language": language,
+                           "keyterms": list(keyterms), "multichannel": multichannel,
+                           "diarize": diarize})  # fmt: skip
+        return super().transcribe(
+            audio, language=language, keyterms=keyterms, multichannel=multichannel,
+            diarize=diarize,
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        pytest.param({}, {"channels": 1, "multichannel": False}, id="stereo-mixed-down"),
+        pytest.param(
+            {"isMultichannel": True}, {"channels": 2, "multichannel": True}, id="stereo-per-channel"
+        ),
+        pytest.param(
+            {"diarize": True, "primaryLanguage": "en-GB"},
+            {"diarize": True, "language": "en-GB"},
+            id="diarize-and-language",
+        ),
+        pytest.param(
+            {"keyterms": {"terms": [{"term": "metoprolol"}, {"term": "lisinopril"}]}},
+            {"keyterms": ["metoprolol", "lisinopril"]},
+            id="keyterms",
+        ),
+    ],
+)
+async def test_what_the_engine_is_asked(
+    tmp_path: Path, fields: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    engine = RecordingEngine()
+    app = create_app(_settings(tmp_path), asr=engine)
+    async with AmbientClient(BASE, transport=httpx.ASGITransport(app=app)) as client:
+        iid, rid = await _upload(client, wav(4.0, channels=2))
+        await client.transcribe(iid, _request(rid, **fields))
+    [call] = engine.calls
+    assert {key: call[key] for key in expected} == expected
