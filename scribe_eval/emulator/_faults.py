@@ -5,7 +5,7 @@ so the same sequence of calls meets the same faults on every run. ``/v2/health``
 ``/v2/_emulator/*`` and the token endpoint are never faulted, and only API calls are counted.
 A dropped connection sends the status line and then aborts the response, so the client sees the
 connection close without a complete answer (uvicorn closes the socket; in-process, the
-:class:`ConnectionDropped` exception reaches the transport).
+:class:`ConnectionDropped` exception, an ``httpx.RemoteProtocolError``, reaches the caller).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import uuid
 from collections import Counter
 from typing import Any, Final, Literal
 
+import httpx
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from scribe_eval.emulator._problems import problem_body
@@ -34,8 +35,12 @@ _ID: Final = re.compile(
 )
 
 
-class ConnectionDropped(Exception):
-    """Raised to abort a response half-way: the injected "dropped connection" fault."""
+class ConnectionDropped(httpx.RemoteProtocolError):
+    """Raised to abort a response half-way: the injected "dropped connection" fault.
+
+    Over a socket uvicorn closes the connection. In-process, ``httpx.ASGITransport`` passes the
+    exception to the caller, so it is the error httpx raises for a dropped connection.
+    """
 
 
 class FaultPlan:

@@ -124,3 +124,18 @@ async def test_stats_count_calls_per_endpoint(tmp_path: Path) -> None:
     assert stats["byEndpoint"] == {"GET /v2/interactions/{id}": 2, "POST /v2/interactions": 1}
     assert stats["stored"]["interactions"] == 1
     assert health["requests"] == 3
+
+
+async def test_dropped_connection_in_process_is_an_httpx_transport_error(tmp_path: Path) -> None:
+    app = _app(tmp_path, p_drop=0.5, seed=1)  # seed 1: the first call is dropped
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE + "/") as http:
+        with pytest.raises(httpx.TransportError):
+            await http.get("interactions/")
+    retry = RetryPolicy(max_attempts=10, initial_backoff=0.0, max_backoff=0.0)
+    async with AmbientClient(BASE, transport=transport, retry=retry, sleep=_no_sleep) as client:
+        for _ in range(4):
+            assert await client.list_interactions() == []
+    stats = app.state.emulator.faults.snapshot()
+    assert stats["faults"]["drop"] >= 2
+    assert stats["requests"] == 5 + stats["faults"]["drop"] - 1
