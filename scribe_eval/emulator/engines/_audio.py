@@ -184,11 +184,13 @@ def frame_rms_dbfs(
 
 
 def is_silent(
-    audio: DecodedAudio | npt.NDArray[np.float32], *, threshold_dbfs: float = -45.0
+    audio: DecodedAudio | npt.NDArray[np.float32], *, threshold_dbfs: float = -55.0
 ) -> bool:
     """Whether no 30 ms frame of any channel is louder than ``threshold_dbfs`` (RMS).
 
-    A frame-wise test, so one spoken word in an hour of silence still counts as speech.
+    A frame-wise test, so one spoken word in an hour of silence still counts as speech. The
+    default is far below any usable speech (which peaks around -30 to -10 dBFS), so a quiet
+    recording still reaches the recogniser; only near-digital silence and faint hiss stop here.
     """
     rows = audio.samples if isinstance(audio, DecodedAudio) else np.atleast_2d(audio)
     return all(row.size == 0 or float(frame_rms_dbfs(row).max()) <= threshold_dbfs for row in rows)
