@@ -171,3 +171,30 @@ def test_audio_decodes_with_pyav(path: Path) -> None:
         samples = sum(frame.samples for frame in container.decode(stream))
         assert stream.channels == 2
         assert samples / stream.rate == pytest.approx(sf.info(str(path)).duration, abs=0.1)
+
+
+def test_yaml_note_file_and_shorthands(tmp_path: Path) -> None:
+    shutil.copytree(MINI / "audio", tmp_path / "audio")
+    (tmp_path / "t.txt").write_text("Doctor: Any rash?\nPatient: No rash.\n", "utf-8")
+    (tmp_path / "brief.yaml").write_text(
+        "Chief complaint: Rash check.\nAssessment and plan: |\n  No rash.\n  Reassure.\n", "utf-8"
+    )
+    (tmp_path / "dataset.yaml").write_text(
+        "name: shorthand\nencounters:\n"
+        "  - id: a\n    audio: audio/en-02-rash.ogg\n    transcript: t.txt\n"
+        "    terms: [rash]\n"
+        "    notes:\n      brief:\n        path: brief.yaml\n"
+        "        section_keys: {Chief complaint: corti-chief-complaint}\n",
+        "utf-8",
+    )
+    encounter = load_dataset(tmp_path).encounters[0]
+    assert encounter.language == "en"
+    assert encounter.channel_roles == {}
+    assert encounter.audio is not None
+    assert encounter.terms[0].kind == "other"
+    note = encounter.notes["brief"]
+    assert note.sections == {
+        "Chief complaint": "Rash check.",
+        "Assessment and plan": "No rash.\nReassure.",
+    }
+    assert note.text.startswith("## Chief complaint\nRash check.\n\n## Assessment and plan\n")
