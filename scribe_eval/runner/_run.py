@@ -61,6 +61,7 @@ class RunOutcome:
     from_cache: int
     deleted_interactions: int
     notes: list[str]
+    startup_s: float = 0.0
 
 
 def run_experiment(experiment: Experiment, options: RunOptions) -> RunOutcome:
@@ -111,6 +112,7 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
             from_cache=sum(c.from_cache for c in cells),
             deleted_interactions=deleted,
             notes=matrix.notes,
+            startup_s=session.startup_s,
         )
 
 

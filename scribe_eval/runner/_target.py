@@ -16,6 +16,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -36,6 +37,7 @@ class TargetSession:
         self.description = description
         self._client: AmbientClient | None = None
         self._lock = asyncio.Lock()
+        self.startup_s = 0.0
 
     @property
     def started(self) -> bool:
@@ -56,7 +58,9 @@ class TargetSession:
         """The client, starting the target on first use."""
         async with self._lock:
             if self._client is None:
+                started = time.perf_counter()
                 self._client = await self._start()
+                self.startup_s = time.perf_counter() - started
             return self._client
 
     async def _start(self) -> AmbientClient:
