@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,23 @@ def test_parse_textgrid_unescapes_quotes() -> None:
     grid = 'intervals [1]:\n xmin = 0.5\n xmax = 1.25\n text = "He said ""ow"" <UNIN/> loudly"\n'
     [turn] = parse_textgrid(grid, "patient")
     assert (turn.text, turn.start_ms, turn.end_ms) == ('He said "ow" loudly', 500, 1250)
+
+
+def test_parse_textgrid_short_format() -> None:
+    grid = (
+        'File type = "ooTextFile short"\n"TextGrid"\n\n0\n3.5\n<exists>\n1\n"IntervalTier"\n'
+        '"Doctor"\n0\n3.5\n3\n0\n1.2\n""\n1.2\n2.75\n"Any ""pain""?"\n2.75\n3.5\n"No."\n'
+    )
+    turns = parse_textgrid(grid, "doctor")
+    assert [(t.text, t.start_ms, t.end_ms) for t in turns] == [
+        ('Any "pain"?', 1200, 2750),
+        ("No.", 2750, 3500),
+    ]
+
+
+def test_primock57_note_found_by_day_and_consultation(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    shutil.copytree(FIXTURES / "primock57", src)
+    (src / "notes" / "day1_consultation01.json").rename(src / "notes" / "renamed.json")
+    dataset = _import("primock57", src, tmp_path / "out")
+    assert "3/7 dry cough." in dataset.encounters[0].notes["gp-note"].text
