@@ -254,6 +254,8 @@ def _verdict(
 def _why_not_separated(c: PairedComparison, best: str) -> str:
     """The reason the closest contender could not be told apart from ``best``, in one sentence."""
     other = c.label_b if c.label_a == best else c.label_a
+    if c.n < 2:
+        return f" With {c.n} shared encounter(s) no comparison is possible: add encounters."
     alpha = 1.0 - c.confidence
     smallest_p = 2.0 / 2**c.n if c.permutation_exact else 0.0
     if smallest_p >= alpha:

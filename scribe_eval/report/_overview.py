@@ -17,7 +17,7 @@ from scribe_eval.report._leaderboard import (
     pooled_sample,
     scored_documents,
 )
-from scribe_eval.report._metrics import HEADLINE, WER, is_number, ratio_parts
+from scribe_eval.report._metrics import HEADLINE, is_number, ratio_parts
 from scribe_eval.report._svg import StripRow, strip_chart
 from scribe_eval.stats import MetricSample, analyze_run, bootstrap_estimate
 from scribe_eval.store import CellRecord
@@ -43,14 +43,25 @@ class EncounterRow:
 
 @dataclass
 class SliceRow:
-    """One slice x group x template (or transcripts) figure."""
+    """One dataset slice: how many encounters, and a figure per (language group, system) column.
+
+    The system is a template (its headline note metric) or ``transcripts`` (WER).
+    """
 
     slice: str
-    group: str
-    system: str
-    metric: str
-    shown: Shown
-    higher_is_better: bool
+    kind: str
+    n: int
+    values: dict[tuple[str, str], Shown] = field(default_factory=dict)
+
+
+def slice_columns(rows: list[SliceRow], templates: list[str]) -> list[tuple[str, str]]:
+    """Every (group, system) column the slice rows fill: per group, templates in the
+    experiment's order, then WER."""
+    keys = {key for row in rows for key in row.values}
+    rank = {name: i for i, name in enumerate(templates)}
+    return sorted(
+        keys, key=lambda k: (k[0], k[1] == "transcripts", rank.get(k[1], len(rank)), k[1])
+    )
 
 
 def templates_in_order(data: RunData) -> list[str]:
@@ -129,19 +140,19 @@ def slice_rows(data: RunData) -> list[SliceRow]:
     out = []
     for label in sorted(members):
         ids = members[label]
+        row = SliceRow(label, label.split(":", 1)[0], len(ids))
         subsets = {}
         for key, sample in samples.items():
             subset = [i for i in sample.ids if i in ids]
             if subset:
                 subsets[key] = sample.subset(subset)
         for (template, group), shown in _shared_estimates(data, subsets):
-            out.append(SliceRow(label, group, template, HEADLINE.label, shown, True))
+            row.values[(group, template)] = shown
         for language, cells in sorted(transcripts.items()):
             wer = pooled_sample([c for c in cells if c.encounter_id in ids], "wer")
             if wer is not None:
-                out.append(
-                    SliceRow(label, language, "transcripts", WER.label, _estimate(data, wer), False)
-                )
+                row.values[(language, "transcripts")] = _estimate(data, wer)
+        out.append(row)
     return out
 
 

@@ -102,6 +102,11 @@ def test_report_sorts_filters_and_opens_an_encounter(
     assert page.locator("#enc-table tbody tr:not(.hidden)").count() == 1
     assert page.text_content("#enc-table-count") == "1 shown"
     page.fill("input[data-filter='q']", "")
+    page.select_option("select[data-filter='kind']", "visit type")
+    assert page.locator("#slice-table tbody tr:not(.hidden)").count() == 1
+    page.select_option("#heat-metric", "section_coverage")
+    assert page.locator("table.heat[data-metric='section_coverage']").is_visible()
+    assert not page.locator("table.heat[data-metric='rougeLsum_f']").is_visible()
 
     page.click("#enc-table a:text('en-01-cough')")
     page.wait_for_load_state()
