@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from pathlib import Path
@@ -13,7 +14,14 @@ from pydantic import ValidationError
 from scribe_eval.dataset._audio import audio_hash
 from scribe_eval.dataset._checks import AudioChecker
 from scribe_eval.dataset._languages import language_problem
-from scribe_eval.dataset._manifest import EncounterEntry, ManifestHeader, NoteEntry
+from scribe_eval.dataset._manifest import (
+    AudioEntry,
+    EncounterEntry,
+    ManifestHeader,
+    MetadataEntry,
+    NoteEntry,
+    TermEntry,
+)
 from scribe_eval.dataset._model import (
     Dataset,
     Encounter,
@@ -29,6 +37,20 @@ from scribe_eval.dataset._sections import check_note
 from scribe_eval.dataset._transcript import parse_json_transcript, parse_plain_transcript
 from scribe_eval.errors import DatasetError
 
+_KNOWN_FIELDS = sorted(
+    {
+        name
+        for model in (
+            ManifestHeader,
+            EncounterEntry,
+            AudioEntry,
+            NoteEntry,
+            TermEntry,
+            MetadataEntry,
+        )
+        for name in model.model_fields
+    }
+)
 _MAX_KEYTERMS = 1000
 _MAX_KEYTERM_CHARS = 50
 
@@ -43,17 +65,20 @@ def collect(path: Path, *, deep: bool) -> tuple[Dataset | None, list[Finding]]:
     raw = _read_manifest(manifest, findings)
     if raw is None:
         return None, findings.items
+    header: ManifestHeader | None = None
     try:
         header = ManifestHeader.model_validate(raw)
     except ValidationError as exc:
         _pydantic_findings(findings, None, manifest.name, exc)
-        return None, findings.items
-    problem = language_problem(header.default_language)
+    # A broken header must not hide the encounters' problems: check them with what is there.
+    language = str(raw.get("default_language", "en"))
+    problem = language_problem(language)
     if problem:
         findings.error(None, manifest.name, f"default_language: {problem}")
-    loader = _EncounterLoader(findings, header.default_language, AudioChecker(findings, deep=deep))
-    encounters = loader.load_all(header.encounters, manifest.name)
-    if findings.errors:
+    raws = raw.get("encounters")
+    loader = _EncounterLoader(findings, language, AudioChecker(findings, deep=deep))
+    encounters = loader.load_all(raws if isinstance(raws, list) else [], manifest.name)
+    if header is None or findings.errors:
         return None, findings.items
     dataset = Dataset(
         name=header.name,
@@ -123,7 +148,9 @@ def _pydantic_findings(
         where = ".".join(str(part) for part in error["loc"]) or "(top level)"
         message = error["msg"]
         if error["type"] == "extra_forbidden":
-            message = "unknown field; check its spelling against the documented format"
+            close = difflib.get_close_matches(str(error["loc"][-1]), _KNOWN_FIELDS, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "check its spelling"
+            message = f"unknown field; {hint}"
         elif error["type"] == "string_pattern_mismatch":
             message = "use letters, digits, '.', '_' and '-' only (start with a letter or digit)"
         findings.error(encounter, path, f"{where}: {message}")

@@ -127,7 +127,7 @@ EXPECTED = [
     ("error", "bad-keys", "notes.soap", "names heading 'Pln' that the note lacks"),
     ("error", "bad-keys", "notes.soap", "'Corti Plan' is malformed"),
     ("warning", "odd-key", "notes.soap", "'acme-plan' is not a standard key"),
-    ("error", "typo", "dataset.yaml", "audo: unknown field"),
+    ("error", "typo", "dataset.yaml", "audo: unknown field; did you mean 'audio'?"),
     ("error", "nothing", None, "neither audio nor a reference transcript"),
     ("error", "long-keyterm", None, "must be 1-50 characters"),
     ("warning", "stray-term", None, "terms ['amoxycillin'] appear in neither"),
@@ -194,3 +194,15 @@ def test_manifest_level_problems(tmp_path: Path, manifest: str, fragment: str) -
     (tmp_path / "dataset.yaml").write_text(manifest, "utf-8")
     findings = validate_dataset(tmp_path)
     assert any(fragment in str(f) and f.severity == "error" for f in findings), findings
+
+
+def test_a_broken_header_does_not_hide_encounter_problems(tmp_path: Path) -> None:
+    manifest = "name: bad name!\nlicense: MIT\nencounters:\n  - id: a\n    transcript: nope.txt\n"
+    (tmp_path / "dataset.yaml").write_text(manifest, "utf-8")
+    lines = [str(f) for f in validate_dataset(tmp_path)]
+    assert lines == [
+        "error: dataset.yaml: name: use letters, digits, '.', '_' and '-' only (start with a "
+        "letter or digit)",
+        "error: dataset.yaml: license: unknown field; did you mean 'licence'?",
+        "error: a nope.txt: file not found; create it or correct the path",
+    ]
