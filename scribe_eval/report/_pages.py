@@ -27,6 +27,7 @@ _MAX_WORKERS = 4
 
 # What a forked worker renders: set in the parent just before the fork, read in the children.
 _JOB: tuple[RunData, Template, Path, dict[str, Any]] | None = None
+_INHERITED: list[RunStore] = []
 
 
 def write_pages(
@@ -60,6 +61,9 @@ def write_pages(
 def _render_in_worker(ids: list[str]) -> None:
     assert _JOB is not None, "a worker runs only after the parent set the job"
     data, template, folder, common = _JOB
+    # The parent's connection came across the fork: keep a reference so that it is never
+    # finalised here (closing it could checkpoint the parent's WAL); workers end with _exit.
+    _INHERITED.append(data.store)
     data.store = RunStore(data.store.runs_dir)
     try:
         _render(data, template, folder, common, ids)
