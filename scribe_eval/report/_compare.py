@@ -31,6 +31,11 @@ class CompareRow:
     comparison: PairedComparison
     verdict: str
 
+    @property
+    def significant(self) -> bool:
+        """True when the difference is significant after the view's Holm correction."""
+        return self.comparison.significant()
+
 
 @dataclass
 class Changed:

@@ -16,7 +16,7 @@ from scribe_eval.report import _pages as report_pages
 from scribe_eval.report import build_report
 from scribe_eval.report._leaderboard import _why_not_separated
 from scribe_eval.stats import MetricSample, compare_paired
-from scribe_eval.store import RunStore
+from scribe_eval.store import RunRecord, RunStore
 
 _URL_ATTRIBUTE = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
 
@@ -138,6 +138,7 @@ def test_compare_view_pairs_runs_and_links_changed_encounters(
     html = (tmp_path / "out" / "compare.html").read_text(encoding="utf-8")
     assert "transcripts · en" in html
     assert "soap-short · en" in html
+    assert "No metric on any slice is significantly worse" in html  # 3 encounters: too few
     changed = html.split("Encounters that changed most", 1)[1]
     assert '<a href="encounters/en-01-cough.html">en-01-cough</a>' in changed
     assert "worse" in changed
@@ -214,3 +215,15 @@ def test_no_winner_reason_names_what_limits_the_comparison(
     )
     assert not comparison.significant()
     assert reason in _why_not_separated(comparison, "x")
+
+
+def test_a_run_without_cells_still_builds(store: RunStore, tmp_path: Path) -> None:
+    empty = RunRecord(
+        id="empty", name="empty", status="running", created="2026-11-24T00:00:00Z",
+        experiment_hash="h", dataset_name="d", dataset_hash="h", target={}, config={},
+        provenance={},
+    )  # fmt: skip
+    store.create_run(empty)
+    html = build_report(store, empty, tmp_path / "out").read_text(encoding="utf-8")
+    assert "No document was scored in this run." in html
+    assert "the run did not record where its dataset lives" in html
