@@ -30,6 +30,7 @@ class RunData:
     dataset_problem: str | None
     transcripts: dict[str, list[CellRecord]] = field(default_factory=dict)
     documents: dict[str, list[CellRecord]] = field(default_factory=dict)
+    _index: dict[str, Encounter] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         by_transcript: dict[str, list[CellRecord]] = defaultdict(list)
@@ -39,6 +40,7 @@ class RunData:
             target[cell.encounter_id].append(cell)
         self.transcripts = dict(by_transcript)
         self.documents = dict(by_document)
+        self._index = {e.id: e for e in self.dataset.encounters} if self.dataset else {}
 
     @property
     def encounter_ids(self) -> list[str]:
@@ -51,16 +53,7 @@ class RunData:
 
     def encounter(self, encounter_id: str) -> Encounter | None:
         """The dataset's encounter, or None when the dataset is unavailable or lacks it."""
-        if self.dataset is None:
-            return None
-        return self._by_id().get(encounter_id)
-
-    def _by_id(self) -> dict[str, Encounter]:
-        cached: dict[str, Encounter] | None = getattr(self, "_index", None)
-        if cached is None:
-            cached = {e.id: e for e in self.dataset.encounters} if self.dataset else {}
-            self._index = cached
-        return cached
+        return self._index.get(encounter_id)
 
     def transcript(self, cell: CellRecord) -> Transcript | None:
         """The stored transcript answer of a transcript cell, or None."""
