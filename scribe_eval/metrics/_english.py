@@ -121,6 +121,17 @@ def _inflect(base: dict[str, str]) -> dict[str, str]:
 UK_TO_US = _inflect(_UK_US_BASE)
 """UK spelling -> US spelling, the US form being canonical."""
 
+TITLES = {
+    "mr": "mister",
+    "mrs": "missus",
+    "dr": "doctor",
+    "prof": "professor",
+    "jr": "junior",
+    "sr": "senior",
+}
+"""Abbreviated titles -> the spoken word (as Whisper's English normaliser does), with or without
+the dot: a recogniser writing "Mr Green" for the spoken "mister Green" is not an error."""
+
 UNITS = {
     "milligram": "mg",
     "milligrams": "mg",

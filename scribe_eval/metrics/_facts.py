@@ -4,7 +4,8 @@ Four kinds of facts are read from the reference and from the generated note with
 fact being a short canonical string a reviewer can read:
 
 - ``quantity``: a number with a unit or a ratio ("10 mg", "120/80", "3 day", "38.5 °c"); spelled
-  English numbers become digits first, a German decimal comma becomes a point.
+  English numbers become digits first, a German decimal comma becomes a point, spoken forms are
+  canonical too ("10 milligrams" is "10 mg", "145 over 90" is "145/90").
 - ``medication``: a name from the caller's list, matched as whole words.
 - ``negation``: a finding after a negation cue ("no fever", "denies chest pain", "kein fieber"),
   one fact per item of a list ("no fever or chills" -> "no fever", "no chills").
@@ -43,11 +44,20 @@ _UNITS = {
     "minutes": "minute", "minute": "minute", "min": "minute", "minuten": "minute",
     "tablets": "tablet", "tablet": "tablet", "tabletten": "tablet", "tablette": "tablet",
     "times": "time", "mal": "time", "puffs": "puff", "puff": "puff",
+    # Units as spoken: a note written from a transcript says "10 milligrams", not "10 mg".
+    "milligrams": "mg", "milligram": "mg", "milligramm": "mg", "micrograms": "mcg",
+    "microgram": "mcg", "mikrogramm": "mcg", "kilograms": "kg", "kilogram": "kg", "kilos": "kg",
+    "kilogramm": "kg", "kilo": "kg", "grams": "g", "gram": "g", "gramm": "g",
+    "millilitres": "ml", "milliliters": "ml", "millilitre": "ml", "milliliter": "ml",
+    "litres": "l", "liters": "l", "litre": "l", "liter": "l", "percent": "%", "per cent": "%",
+    "prozent": "%", "beats per minute": "bpm", "millimetres of mercury": "mmhg",
+    "millimeters of mercury": "mmhg",
 }  # fmt: skip
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
 _NUM = r"\d+(?:[.,]\d+)?"
 _QUANTITY = re.compile(
-    rf"(?<![\w.,/])({_NUM})(?:\s*/\s*({_NUM}))?(?:\s*({_UNIT_RE})(?![\w/]))?", re.IGNORECASE
+    rf"(?<![\w.,/])({_NUM})(?:\s*(?:/|\bover\b)\s*({_NUM}))?(?:\s*({_UNIT_RE})(?![\w/]))?",
+    re.IGNORECASE,
 )
 _NUMBER_WORDS = "|".join([*en.ONES, *en.TENS, *en.SCALES])
 _SPELLED = re.compile(rf"\b(?:{_NUMBER_WORDS})(?:(?:[\s-]+(?:and\s+)?)(?:{_NUMBER_WORDS}))*\b")

@@ -159,6 +159,7 @@ def _english_clinical(text: str) -> tuple[str, ...]:
             if out and _NUMBER.match(out[-1]):
                 out[-1] += "%"
             continue
+        word = en.TITLES.get(word.rstrip("."), word)
         out.append(en.UK_TO_US.get(word, word))
     return tuple(out)
 
@@ -182,9 +183,9 @@ NORMALIZERS: Mapping[str, Normalizer] = MappingProxyType(
             ),
             _make(
                 "english-clinical",
-                "1",
+                "2",
                 "basic + English canonicalisation safe for clinical text "
-                "(numbers to digits, fillers, contractions, UK->US, units).",
+                "(numbers to digits, fillers, contractions, UK->US, units, titles).",
                 _english_clinical,
             ),
             _make(

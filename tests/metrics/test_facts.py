@@ -27,6 +27,12 @@ GENERATED = (
             id="vitals-and-doses",
         ),
         pytest.param("cough for three days", "quantity", ("3 day",), id="spelled-number"),
+        pytest.param(
+            "ten milligrams, 89 kilograms, 145 over 90, 5 percent",
+            "quantity",
+            ("10 mg", "145/90", "5 %", "89 kg"),
+            id="spoken-units-and-ratio",
+        ),
         pytest.param("Fieber 38,9 °C seit 3 Tagen", "quantity", ("3 day", "38.9 °c"), id="german"),
         pytest.param("type 2 diabetes", "quantity", (), id="bare-number-is-not-a-fact"),
         pytest.param(

@@ -53,6 +53,12 @@ from scribe_eval.metrics import NORMALIZERS, Normalizer, get_normalizer
         ),
         pytest.param(
             "english-clinical",
+            "Mr. Green saw Dr Patel; mrs Green, mister Green",
+            "mister green saw doctor patel missus green mister green",
+            id="clinical-titles",
+        ),
+        pytest.param(
+            "english-clinical",
             "ER visit, uh, colour grey (right) oedema",
             "er visit color gray right edema",
             id="clinical-er-is-not-a-filler",
@@ -104,7 +110,7 @@ def test_labels_carry_versions() -> None:
     assert [n.label for n in NORMALIZERS.values()] == [
         "none@1",
         "basic@1",
-        "english-clinical@1",
+        "english-clinical@2",
         "multilingual@1",
     ]
 
