@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import signal
@@ -158,3 +159,12 @@ def test_flags_override_the_environment_and_merge_with_it(
     assert sorted(settings.clients) == ["a", "b"]
     assert settings.clients["b"].client_secret.get_secret_value() == "sb"
     assert settings.auth == "none"
+
+
+def test_identity_prints_the_engines_without_serving() -> None:
+    result = CliRunner().invoke(main, ["emulator", "identity", "--asr-engine", "instant"])
+    assert result.exit_code == 0, result.output
+    identity = json.loads(result.output)
+    assert identity["asr"]["engine"] == "instant"
+    assert identity["notes"]
+    assert identity["emulator"]
