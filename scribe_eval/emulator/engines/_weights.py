@@ -17,6 +17,7 @@ size and mtime are unchanged (a change that keeps both is not detected: that is 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -153,7 +154,9 @@ def _remember(path: Path, digest: str, *, cache: Path | None) -> None:
     stat = path.stat()
     record = {"path": str(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
     marker = (cache or cache_dir()) / "verified" / _marker_name(path)
-    _write_atomically(marker, json.dumps({**record, "sha256": digest}).encode())
+    # The marker only saves re-hashing next time: a read-only cache still verifies, just slower.
+    with contextlib.suppress(OSError):
+        _write_atomically(marker, json.dumps({**record, "sha256": digest}).encode())
 
 
 def _marker_name(path: Path) -> str:
@@ -195,14 +198,20 @@ def assemble_model(
     """
     root = cache or cache_dir()
     target = root / "models" / f"{spec.key}-{spec.file('model.bin').sha256[:12]}"
-    target.mkdir(parents=True, exist_ok=True)
-    for entry in spec.files:
-        final = target / entry.name
-        if final.is_file() and cached_sha256(final, cache=root) == entry.sha256:
-            continue
-        _assemble_file(spec, entry, sources[entry.name], final)
-        # The bytes were hashed while written, so record that hash instead of reading them again.
-        _remember(final, entry.sha256, cache=root)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for entry in spec.files:
+            final = target / entry.name
+            if final.is_file() and cached_sha256(final, cache=root) == entry.sha256:
+                continue
+            _assemble_file(spec, entry, sources[entry.name], final)
+            # The bytes were hashed while written: record that hash instead of reading them again.
+            _remember(final, entry.sha256, cache=root)
+    except OSError as exc:
+        raise EngineError(
+            f"cannot write the {spec.key} weights under {target} ({exc.strerror or exc}); set "
+            "SCRIBE_EVAL_CACHE_DIR to a writable folder with 150 MB free"
+        ) from exc
     return target
 
 

@@ -200,3 +200,13 @@ def test_packaged_tiny_en_is_verified_in_place() -> None:
     assert cached_sha256(folder / "model.bin") == (
         "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
     )
+
+
+def test_unwritable_cache_says_how_to_fix(
+    tmp_path: Path, fake: tuple[ModelSpec, dict[str, list[Path]]]
+) -> None:
+    spec, sources = fake
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    with pytest.raises(EngineError, match="set SCRIBE_EVAL_CACHE_DIR to a writable folder"):
+        assemble_model(spec, sources, cache=blocker)
