@@ -1,7 +1,7 @@
 """The runner's throughput against the emulator with a fixed latency per call.
 
-Setup: a synthetic dataset of N encounters (2-second tones, each unique so nothing is shared by
-the cache), the ``instant`` speech engine and ``--latency-ms`` added to every call, T stored
+Setup: a synthetic dataset of N encounters (tones of distinct lengths, so no two transcripts or
+documents are alike and nothing is shared through the cache), the ``instant`` speech engine and ``--latency-ms`` added to every call, T stored
 templates, one output language. Measured in one run on this machine:
 
 - wall time at concurrency C, against the ideal bound (API calls x latency / C) and their ratio
@@ -42,7 +42,9 @@ def write_dataset(folder: Path, encounters: int) -> Path:
     items = []
     for i in range(encounters):
         eid = f"en-{i:04d}"
-        t = np.arange(32000) / 16000
+        # Distinct lengths give distinct (instant) transcripts, hence distinct documents: the
+        # cache must not answer one encounter's document with another's.
+        t = np.arange(32000 + 160 * i) / 16000
         tone = 0.1 * np.sin(2 * np.pi * (200 + i) * t) + 0.01 * rng.standard_normal(t.size)
         stereo = np.stack([tone, tone[::-1]], axis=1).astype(np.float32)
         sf.write(folder / "audio" / f"{eid}.flac", stereo, 16000)

@@ -9,6 +9,7 @@ request id) and the run goes on, unless ``fail_fast`` or ``max_errors`` says sto
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -74,6 +75,7 @@ class MatrixExecutor:
         self.progress = progress
         self.limits = limits
         self.errors = 0
+        self.deleted = 0
         self.aborted: str | None = None
         execution = experiment.execution
         self._overall = asyncio.Semaphore(execution.concurrency)
@@ -101,13 +103,23 @@ class MatrixExecutor:
                 task.cancel()
 
     async def cleanup(self) -> int:
-        """Delete the run's remote interactions when the experiment asks (returns how many)."""
+        """Delete what is left of the run's remote interactions, when the experiment asks.
+
+        Most are deleted already, each as soon as its encounter's cells are done; this catches
+        those an earlier, interrupted attempt left behind. Returns how many were deleted in all.
+        """
         if not self.experiment.cleanup.delete_interactions:
             return 0
-        if not self.remote.created_interactions():
-            return 0
-        client = await self.session.client()
-        return await self.remote.delete_all(client)
+        rows = self.remote.created_interactions()
+        if rows:
+            client = await self.session.client()
+            await asyncio.gather(
+                *(
+                    self._timed({}, "delete", functools.partial(self.remote.delete, client, r))
+                    for r in rows
+                )
+            )
+        return self.deleted + len(rows)
 
     def _done(self, cell_id: str) -> bool:
         cell = self.store.get_cell(self.run_id, cell_id)
@@ -128,6 +140,26 @@ class MatrixExecutor:
                     self._fail_dependent(cell, job)
                 continue
             await asyncio.gather(*(self._document(encounter, cell, context) for cell in cells))
+        await self._forget(encounter)
+
+    async def _forget(self, encounter: Encounter) -> None:
+        """Delete the encounter's remote interactions once its cells are done (if asked).
+
+        Clinical data should not linger on the target longer than the run needs it; an encounter
+        whose cells failed gets a new interaction if the run is resumed with --rerun-errors.
+        """
+        if not self.experiment.cleanup.delete_interactions:
+            return
+        rows = self.remote.interactions_of(encounter.id)
+        if not rows:
+            return
+        client = await self.session.client()
+        for row in rows:
+            try:
+                await self._timed({}, "delete", functools.partial(self.remote.delete, client, row))
+            except ScribeEvalError:
+                continue  # left for the end-of-run clean-up, which reports what it could not do
+            self.deleted += 1
 
     # Transcripts
 

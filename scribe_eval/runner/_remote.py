@@ -113,15 +113,17 @@ class RemoteResources:
             if r.state == "created" and r.remote_id
         ]
 
-    async def delete_all(self, client: AmbientClient) -> int:
-        """Delete every interaction this run created (already-gone ones count as deleted)."""
-        deleted = 0
-        for row in self.created_interactions():
-            assert row.remote_id is not None
+    async def delete(self, client: AmbientClient, row: RemoteRecord) -> None:
+        """Delete one interaction of this run (one already gone counts as deleted)."""
+        assert row.remote_id is not None
+        async with self._lock(row.key):
             with contextlib.suppress(NotFoundError):
                 await client.delete_interaction(row.remote_id)
             self._put(
                 row.key, "interaction", row.identifier, remote_id=row.remote_id, state="deleted"
             )
-            deleted += 1
-        return deleted
+
+    def interactions_of(self, encounter_id: str) -> list[RemoteRecord]:
+        """The encounter's interactions of this run that exist remotely."""
+        prefix = f"interaction:{encounter_id}:"
+        return [r for r in self.created_interactions() if r.key.startswith(prefix)]
