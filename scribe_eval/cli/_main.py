@@ -12,8 +12,10 @@ import click
 from scribe_eval._version import __version__
 from scribe_eval.errors import ScribeEvalError
 
-# Each entry is (module under scribe_eval.cli, attribute holding the click command or group).
-# A sub-command lives in its own module; adding one is one line here.
+# Each entry is (module under scribe_eval.cli, attribute holding the click command or group); the
+# module's name is the command's name. A sub-command lives in its own module; adding one is one
+# line here. Modules are imported only when their command runs (or --help lists them), so
+# `scribe-eval emulator serve` does not pay for the runner's, report's and metrics' imports.
 _COMMANDS: list[tuple[str, str]] = [
     ("dataset", "dataset"),
     ("emulator", "emulator"),
@@ -28,6 +30,17 @@ _COMMANDS: list[tuple[str, str]] = [
 
 class _Root(click.Group):
     """The root group: a ScribeEvalError becomes ``Error: ...`` unless ``--debug`` is given."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(name for name, _ in _COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        for module, attr in _COMMANDS:
+            if module == cmd_name:
+                command = getattr(importlib.import_module(f"scribe_eval.cli.{module}"), attr)
+                assert isinstance(command, click.Command)
+                return command
+        return None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -52,6 +65,3 @@ def main(ctx: click.Context, debug: bool) -> None:
         format="%(levelname)s %(name)s: %(message)s",
     )
 
-
-for _module, _attr in _COMMANDS:
-    main.add_command(getattr(importlib.import_module(f"scribe_eval.cli.{_module}"), _attr))
