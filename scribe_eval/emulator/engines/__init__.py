@@ -14,11 +14,11 @@ from scribe_eval.emulator.engines._asr import (
     DEFAULT_ASR_ENGINE,
     AsrEngine,
     AsrSegment,
-    InstantEngine,
     WhisperEngine,
     create_asr_engine,
     whisper_language,
 )
+from scribe_eval.emulator.engines._asr_instant import InstantEngine
 from scribe_eval.emulator.engines._audio import (
     DecodedAudio,
     decode_audio,

@@ -50,6 +50,16 @@ ASR_PIPELINE_VERSION: Final = "2"
 SPLIT_PAUSE_S: Final = 1.0
 """A pause this long inside a Whisper segment starts a new segment (a new turn, usually)."""
 
+SENTENCE_PROMPT: Final = "Terms: {terms}."
+"""How key terms are put to multilingual Whisper models (base).
+
+Measured on four sample visits: base recovered every term with this short sentence and its WER
+fell on all four, while a bare comma list made it skip a stretch of speech on one visit.
+"""
+
+LIST_PROMPT: Final = "{terms}"
+"""How key terms are put to tiny.en: the sentence form garbled its timestamps, the list did not."""
+
 CONTRACT_LANGUAGES: Final[dict[str, str]] = {
     "en": "en", "en-GB": "en", "da": "da", "de": "de", "de-CH": "de", "fr": "fr", "es": "es",
     "sv": "sv", "it": "it", "nl": "nl", "no": "no", "pt": "pt", "ar": "ar", "hu": "hu",
@@ -150,6 +160,7 @@ class WhisperEngine:
     english_only: bool
     beam_size: int = 5
     threads: int = field(default_factory=lambda: os.cpu_count() or 1)
+    keyterm_prompt: str = SENTENCE_PROMPT
 
     def identity(self) -> dict[str, str]:
         """Engine name, model hash and origin, library versions and decoding options."""
@@ -164,6 +175,7 @@ class WhisperEngine:
             "ctranslate2": ctranslate2.__version__,
             "compute_type": "int8",
             "beam_size": str(self.beam_size),
+            "keyterm_prompt": self.keyterm_prompt,
             "vad": "silero",
             "diarizer": DIARIZER_VERSION,
             "pipeline": ASR_PIPELINE_VERSION,
@@ -235,7 +247,7 @@ class WhisperEngine:
         if signal.size == 0 or is_silent(signal):
             return []
         model, lock = _shared_model(self.model_dir, self.threads)
-        hotwords = _hotwords(keyterms)
+        hotwords = _hotwords(keyterms, self.keyterm_prompt)
         with lock:
             # The segments come from a generator that runs the model lazily: consume it here,
             # under the lock, so two threads never decode on the same model at once.
@@ -254,15 +266,13 @@ class WhisperEngine:
             return list(segments)
 
 
-def _hotwords(keyterms: Sequence[str]) -> str | None:
+def _hotwords(keyterms: Sequence[str], template: str) -> str | None:
     """Key terms as the prompt Whisper sees before every window (faster-whisper's hotwords).
 
-    Phrased as a short sentence: a bare comma list made the base model skip stretches of speech
-    on a sample visit, the sentence form did not (and still recovered every term). faster-whisper
-    cuts the prompt to half the context window, so very long lists lose their tail.
+    faster-whisper cuts the prompt to half the context window, so very long lists lose their tail.
     """
     terms = [t.strip() for t in keyterms if t.strip()]
-    return f"Terms: {', '.join(terms)}." if terms else None
+    return template.format(terms=", ".join(terms)) if terms else None
 
 
 def _split_at_pauses(words: Sequence[Any]) -> list[tuple[float, float, str]]:
@@ -281,61 +291,6 @@ def _ms(seconds: float) -> int:
     return round(seconds * 1000)
 
 
-_INSTANT_LINES: Final = (
-    "Good morning, what brings you in today?",
-    "I have had a cough and a sore throat for about three days.",
-    "Any fever, shortness of breath or chest pain?",
-    "A mild fever at night, no chest pain.",
-    "Are you taking any medication at the moment?",
-    "Only paracetamol when I need it.",
-    "Your chest sounds clear and your throat is a little red.",
-    "This looks like a viral infection; rest, fluids and come back if it gets worse.",
-)
-
-
-@dataclass
-class InstantEngine:
-    """Load-test engine: a fixed doctor-patient dialogue, one line per 4 s of audio, no model.
-
-    Never the default. Lines alternate between speakers 0 and 1 (and channels 0 and 1 for
-    multichannel audio); silent audio still gives no segments, as the contract requires.
-    """
-
-    name: str = "instant"
-    seconds_per_line: float = 4.0
-
-    def identity(self) -> dict[str, str]:
-        """The engine name and pipeline version (there is no model)."""
-        return {"engine": self.name, "pipeline": ASR_PIPELINE_VERSION}
-
-    def transcribe(
-        self,
-        audio: DecodedAudio,
-        *,
-        language: str,
-        keyterms: Sequence[str] = (),
-        multichannel: bool = False,
-        diarize: bool = False,
-    ) -> list[AsrSegment]:
-        """The fixed transcript scaled to the audio's duration (no recognition happens)."""
-        whisper_language(language)
-        if is_silent(audio):
-            return []
-        count = max(1, round(audio.duration_s / self.seconds_per_line))
-        step = audio.duration_s * 1000 / count
-        two_channels = multichannel and audio.channels > 1
-        return [
-            AsrSegment(
-                _INSTANT_LINES[i % len(_INSTANT_LINES)],
-                round(i * step),
-                round((i + 0.9) * step),
-                channel=i % 2 if two_channels else 0,
-                speaker=i % 2 if two_channels or diarize else 0,
-            )
-            for i in range(count)
-        ]
-
-
 def create_asr_engine(
     name: str = DEFAULT_ASR_ENGINE, *, model_dir: Path | None = None, threads: int | None = None
 ) -> AsrEngine:
@@ -349,6 +304,8 @@ def create_asr_engine(
     """
     cpu_threads = threads or os.cpu_count() or 1
     if name == "instant":
+        from scribe_eval.emulator.engines._asr_instant import InstantEngine
+
         return InstantEngine()
     configured = model_dir or _env_model_dir()
     if configured is not None and name in _LOCAL_OVERRIDABLE:
@@ -369,6 +326,7 @@ def create_asr_engine(
         return WhisperEngine(
             name, path, _weights.WHISPER_TINY_EN.file("model.bin").sha256,
             _weights.WHISPER_TINY_EN.origin, english_only=True, beam_size=1, threads=cpu_threads,
+            keyterm_prompt=LIST_PROMPT,
         )  # fmt: skip
     if name.startswith("whisper-hub:") and name.partition(":")[2]:
         hub_name = name.partition(":")[2]
