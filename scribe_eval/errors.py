@@ -125,7 +125,7 @@ class AudioError(ScribeEvalError):
 
 
 class EngineError(ScribeEvalError):
-    """An emulator engine lacks its verified weights, or cannot serve the request (e.g. language)."""
+    """An emulator engine lacks verified weights, or cannot serve the request (e.g. language)."""
 
 
 class MetricError(ScribeEvalError):
