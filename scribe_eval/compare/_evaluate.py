@@ -181,8 +181,11 @@ def _metric_rule(
             out.append((_skipped(rule, key, f"the {missing} has no {rule.metric} here"), None))
             continue
         common = sorted(set(a[key]) & set(b[key]))
-        if len(common) < 2:
-            reason = f"only {len(common)} encounter(s) in both runs; need at least 2 to compare"
+        if len(common) < gate.min_encounters:
+            reason = (
+                f"only {len(common)} encounter(s) in both runs; a decision needs at least "
+                f"{gate.min_encounters} (the gate's min_encounters)"
+            )
             out.append((_skipped(rule, key, reason), None))
             continue
         comparison = compare_paired(

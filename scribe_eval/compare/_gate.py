@@ -2,6 +2,7 @@
 
 ```yaml
 resamples: 2000          # bootstrap replicates (default: the candidate run's setting)
+min_encounters: 5        # fewer shared encounters in a slice: the rule is skipped, not decided
 seed: 7                  # default: the candidate run's seed
 rules:
   - metric: wer           # non-inferiority: fail when the 95% interval's worse bound
@@ -129,9 +130,14 @@ Rule = Annotated[
 
 
 class Gate(_Strict):
-    """A gate: its rules and the statistics settings (defaults from the candidate run)."""
+    """A gate: its rules and the statistics settings (defaults from the candidate run).
+
+    ``min_encounters``: a bootstrap interval over 2 or 3 encounters is far too narrow to support
+    a decision, so a slice with fewer shared encounters is reported as skipped.
+    """
 
     rules: list[Rule] = Field(min_length=1)
+    min_encounters: int = Field(default=5, ge=2)
     resamples: int | None = Field(default=None, ge=100, le=100_000)
     seed: int | None = None
     confidence: float = Field(default=0.95, gt=0.5, lt=1)

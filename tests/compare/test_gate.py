@@ -98,6 +98,18 @@ def test_rules_without_data_are_skipped_not_failed(store: RunStore, make_run: Ma
     assert [r.status for r in result.results] == ["skipped", "skipped"]
 
 
+def test_slices_with_too_few_encounters_are_skipped_not_decided(
+    store: RunStore, make_run: MakeRun
+) -> None:
+    make_run("base")
+    make_run("worse", rouge_shift=-0.05, noise_seed=1)
+    gate = Gate(rules=[MetricRule(metric="rougeL_f", margin=0.02)], min_encounters=41)
+    result = _gate(store, "base", "worse", gate)
+    assert result.passed
+    assert result.results[0].status == "skipped"
+    assert "needs at least 41" in result.results[0].reason
+
+
 def test_incomparable_runs_are_refused_unless_forced(store: RunStore, make_run: MakeRun) -> None:
     make_run("base")
     make_run("other", tokenizer="rouge-score")
