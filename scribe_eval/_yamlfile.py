@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+
+from scribe_eval.errors import ConfigError
 
 Location = tuple[str | int, ...]
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass
@@ -74,3 +77,21 @@ def _record(node: yaml.Node, loc: Location, lines: dict[Location, int]) -> None:
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _record(item, (*loc, index), lines)
+
+
+def read_config(path: Path, what: str) -> YamlDocument:
+    """``load_yaml`` with its failures as one-line ``ConfigError``s naming ``what`` was read."""
+    try:
+        return load_yaml(path)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {what} {path}: {exc.strerror or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+
+
+def validate_config(doc: YamlDocument, model: type[M], data: Any, what: str) -> M:
+    """Validate ``data`` (read from ``doc``) as ``model``; every error gets its ``file:line``."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"invalid {what}:\n" + "\n".join(doc.describe(exc))) from exc

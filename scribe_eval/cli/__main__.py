@@ -1,4 +1,4 @@
-"""``python -m scribe_eval.cli``: the same command as ``scribe-eval`` (used to start subprocesses)."""
+"""``python -m scribe_eval.cli``: the ``scribe-eval`` command, as the runner starts it."""
 
 from __future__ import annotations
 

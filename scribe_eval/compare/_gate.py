@@ -27,19 +27,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Discriminator,
     Field,
     Tag,
-    ValidationError,
     model_validator,
 )
 
-from scribe_eval._yamlfile import load_yaml
-from scribe_eval.errors import ConfigError
+from scribe_eval._yamlfile import read_config, validate_config
 
 SliceDimension = Literal["language", "template", "source", "specialty", "tag"]
 LimitName = Literal["error_rate", "missing_sections", "fact_recall", "p95_latency_ms"]
@@ -157,14 +154,5 @@ DEFAULT_GATE = Gate(
 
 def load_gate(path: str | Path) -> Gate:
     """Read a gate file; every problem is reported with its ``file:line``."""
-    path = Path(path)
-    try:
-        doc = load_yaml(path)
-    except OSError as exc:
-        raise ConfigError(f"cannot read gate file {path}: {exc.strerror or exc}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
-    try:
-        return Gate.model_validate(doc.data)
-    except ValidationError as exc:
-        raise ConfigError("invalid gate file:\n" + "\n".join(doc.describe(exc))) from exc
+    doc = read_config(Path(path), "gate file")
+    return validate_config(doc, Gate, doc.data, "gate file")

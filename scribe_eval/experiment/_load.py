@@ -7,10 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import ValidationError
-
-from scribe_eval._yamlfile import YamlDocument, load_yaml
+from scribe_eval._yamlfile import YamlDocument, read_config, validate_config
 from scribe_eval.api import is_supported_language
 from scribe_eval.errors import ConfigError
 from scribe_eval.experiment._model import Experiment
@@ -24,19 +21,11 @@ def load_experiment(path: str | Path) -> Experiment:
             ``file:line: field: problem`` line per problem, all problems at once.
     """
     path = Path(path)
-    try:
-        doc = load_yaml(path)
-    except OSError as exc:
-        raise ConfigError(f"cannot read experiment file {path}: {exc.strerror or exc}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    doc = read_config(path, "experiment file")
     if not isinstance(doc.data, dict):
         raise ConfigError(f"{path}:1: an experiment file is a YAML mapping (name, dataset, ...)")
     data = _normalise(doc.data, path.resolve().parent)
-    try:
-        experiment = Experiment.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError("invalid experiment file:\n" + "\n".join(doc.describe(exc))) from exc
+    experiment = validate_config(doc, Experiment, data, "experiment file")
     problems = _semantic_problems(experiment, doc)
     if problems:
         raise ConfigError("invalid experiment file:\n" + "\n".join(problems))

@@ -324,39 +324,41 @@ class MatrixExecutor:
         self._put_document_cell(cell, "error", failure=failure)
         self.progress.advance("documents", error=True)
 
-    def _put_transcript_cell(
-        self,
-        job: TranscriptJob,
-        status: CellStatus,
-        *,
-        key: str | None = None,
-        scores: dict[str, Any] | None = None,
-        timings: dict[str, float] | None = None,
-        failure: _Failure | None = None,
-        from_cache: bool = False,
-    ) -> None:
-        self.store.put_cell(
-            CellRecord(
-                run_id=self.run_id,
-                cell_id=job.cell_id,
-                kind="transcript",
-                encounter_id=job.encounter_id,
-                language=job.recording_language,
-                recording_language=job.recording_language,
-                source=job.source,
-                status=status,
-                cache_key=key,
-                from_cache=from_cache,
-                scores=scores or {},
-                timings=timings or {},
-                updated=utc_now(),
-                **_failure_fields(failure),
-            )
+    def _put_transcript_cell(self, job: TranscriptJob, status: CellStatus, **outcome: Any) -> None:
+        """Store a transcript cell (``outcome``: key, scores, timings, failure, from_cache)."""
+        self._put_cell(
+            {
+                "cell_id": job.cell_id,
+                "kind": "transcript",
+                "encounter_id": job.encounter_id,
+                "language": job.recording_language,
+                "recording_language": job.recording_language,
+                "source": job.source,
+            },
+            status,
+            **outcome,
         )
 
-    def _put_document_cell(
+    def _put_document_cell(self, cell: Cell, status: CellStatus, **outcome: Any) -> None:
+        """Store a document cell (``outcome``: key, scores, timings, failure, from_cache)."""
+        self._put_cell(
+            {
+                "cell_id": cell.cell_id,
+                "kind": "document",
+                "encounter_id": cell.encounter_id,
+                "template_label": cell.template.label,
+                "spec_hash": cell.template.spec.spec_hash,
+                "language": cell.output_language,
+                "recording_language": cell.recording_language,
+                "source": cell.source,
+            },
+            status,
+            **outcome,
+        )
+
+    def _put_cell(
         self,
-        cell: Cell,
+        identity: dict[str, Any],
         status: CellStatus,
         *,
         key: str | None = None,
@@ -365,26 +367,12 @@ class MatrixExecutor:
         failure: _Failure | None = None,
         from_cache: bool = False,
     ) -> None:
-        self.store.put_cell(
-            CellRecord(
-                run_id=self.run_id,
-                cell_id=cell.cell_id,
-                kind="document",
-                encounter_id=cell.encounter_id,
-                template_label=cell.template.label,
-                spec_hash=cell.template.spec.spec_hash,
-                language=cell.output_language,
-                recording_language=cell.recording_language,
-                source=cell.source,
-                status=status,
-                cache_key=key,
-                from_cache=from_cache,
-                scores=scores or {},
-                timings=timings or {},
-                updated=utc_now(),
-                **_failure_fields(failure),
-            )
-        )
+        record = CellRecord(
+            run_id=self.run_id, status=status, cache_key=key, from_cache=from_cache,
+            scores=scores or {}, timings=timings or {}, updated=utc_now(), **identity,
+            **_failure_fields(failure),
+        )  # fmt: skip
+        self.store.put_cell(record)
 
 
 def _failure_of(exc: Exception, stage: str) -> _Failure:

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scribe_eval.dataset import load_dataset
+from scribe_eval.errors import ConfigError
+from scribe_eval.experiment import (
+    EmbeddedTarget,
+    UrlTarget,
+    build_matrix,
+    experiment_hash,
+    load_experiment,
+    resolve_templates,
+)
+
+MINI = Path(__file__).resolve().parents[1] / "fixtures" / "datasets" / "mini"
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "exp.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_relative_paths_resolve_against_the_file_and_targets_normalise(tmp_path: Path) -> None:
+    (tmp_path / "t.yaml").write_text("label: brief-hpi\nsections: [corti-hpi]\n", encoding="utf-8")
+    path = _write(
+        tmp_path,
+        f"name: x\ndataset: {MINI}\ntemplates:\n  - corti-soap\n  - file: t.yaml\n",
+    )
+    experiment = load_experiment(path)
+    assert isinstance(experiment.target, EmbeddedTarget)
+    assert experiment.templates[1].file == tmp_path / "t.yaml"
+    url = _write(
+        tmp_path,
+        f"name: x\ndataset: {MINI}\n"
+        "target: {base_url: 'https://api.eu.corti.app/v2', tenant: a}\n"
+        "templates: [corti-soap]\n",
+    )
+    assert isinstance(load_experiment(url).target, UrlTarget)
+
+
+def test_every_problem_is_reported_with_its_line(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "name: x\n"
+        "dataset: nowhere\n"
+        "templates:\n"
+        "  - key: corti-soap\n"
+        "  - key: corti-soap\n"
+        "languages:\n"
+        "  output: [en, xx]\n"
+        "execution:\n"
+        "  concurrency: 0\n",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_experiment(path)
+    assert f"{path}:9: execution.concurrency" in caught.value.message
+    path = _write(
+        tmp_path,
+        "name: x\ndataset: nowhere\ntemplates:\n  - key: corti-soap\n  - key: corti-soap\n"
+        "languages:\n  output: [en, xx]\n",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_experiment(path)
+    message = caught.value.message
+    assert f"{path}:2: dataset:" in message
+    assert f"{path}:5: templates.1: label 'corti-soap' is also used by templates.0" in message
+    assert f"{path}:7: languages.output.1: unknown language 'xx'" in message
+
+
+def test_a_template_needs_exactly_one_of_key_or_file(tmp_path: Path) -> None:
+    path = _write(tmp_path, f"name: x\ndataset: {MINI}\ntemplates:\n  - label: nothing\n")
+    with pytest.raises(ConfigError, match=r"exp.yaml:4: templates.0: .*exactly one of `key`"):
+        load_experiment(path)
+
+
+def test_matrix_shares_one_transcript_per_encounter_and_language(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        f"name: x\ndataset: {MINI}\ntemplates: [corti-soap, corti-brief-clinical-note]\n"
+        "languages:\n  output: [recording, de]\nsources: [asr, reference]\n",
+    )
+    experiment = load_experiment(path)
+    dataset = load_dataset(MINI)
+    matrix = build_matrix(experiment, dataset, resolve_templates(experiment))
+    # 2 encounters with audio x 2 sources + 1 text-only encounter x reference.
+    assert len(matrix.transcripts) == 5
+    assert len(matrix.cells) == 5 * 2 * 2
+    job = matrix.transcripts[0]
+    assert job.cell_id == "en-01-cough|transcript|en|asr"
+    shared = matrix.cells_for(job.cell_id)
+    assert sorted(c.cell_id for c in shared) == [
+        "en-01-cough|corti-brief-clinical-note|de|asr",
+        "en-01-cough|corti-brief-clinical-note|en|asr",
+        "en-01-cough|corti-soap|de|asr",
+        "en-01-cough|corti-soap|en|asr",
+    ]
+    assert any("has no audio" in note for note in matrix.notes)
+
+
+def test_the_hash_is_stable_and_follows_content(tmp_path: Path) -> None:
+    text = f"name: x\ndataset: {MINI}\ntemplates: [corti-soap]\n"
+    first = experiment_hash(load_experiment(_write(tmp_path, text)))
+    assert experiment_hash(load_experiment(_write(tmp_path, text))) == first
+    changed = experiment_hash(load_experiment(_write(tmp_path, text + "sources: [reference]\n")))
+    assert changed != first
