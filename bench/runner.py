@@ -1,8 +1,9 @@
 """The runner's throughput against the emulator with a fixed latency per call.
 
 Setup: a synthetic dataset of N encounters (tones of distinct lengths, so no two transcripts or
-documents are alike and nothing is shared through the cache), the ``instant`` speech engine and ``--latency-ms`` added to every call, T stored
-templates, one output language. Measured in one run on this machine:
+documents are alike and nothing is shared through the cache), the ``instant`` speech engine,
+``--latency-ms`` added to every call, T stored templates, one output language. Measured in one
+run on this machine:
 
 - wall time at concurrency C, against the ideal bound (API calls x latency / C) and their ratio
   (target <= 1.15);
