@@ -45,6 +45,13 @@ class RemoteResources:
             )
         )
 
+    def known_interaction(self, encounter_id: str, language: str) -> str | None:
+        """The id of the run's interaction for an encounter, if it exists already (no call)."""
+        row = self._store.get_remote(self._run_id, f"interaction:{encounter_id}:{language}")
+        if row is not None and row.state == "created" and row.remote_id:
+            return row.remote_id
+        return None
+
     async def interaction(self, client: AmbientClient, encounter: Encounter, language: str) -> str:
         """The id of the run's interaction for an encounter and recording language."""
         key = f"interaction:{encounter.id}:{language}"

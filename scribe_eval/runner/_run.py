@@ -62,6 +62,7 @@ class RunOutcome:
     deleted_interactions: int
     notes: list[str]
     startup_s: float = 0.0
+    api_span_s: float = 0.0
 
 
 def run_experiment(experiment: Experiment, options: RunOptions) -> RunOutcome:
@@ -113,6 +114,7 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
             deleted_interactions=deleted,
             notes=matrix.notes,
             startup_s=session.startup_s,
+            api_span_s=executor.api_span_s,
         )
 
 
