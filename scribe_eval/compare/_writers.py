@@ -82,7 +82,8 @@ def gate_markdown(gate: GateResult) -> str:
         "",
         f"Paired bootstrap over encounters, {gate.resamples} resamples, seed {gate.seed}, "
         f"{gate.confidence:.0%} intervals; p = approximate randomization, Holm-adjusted across "
-        "the gate's comparisons. A skipped rule had no data in one of the runs.",
+        "the gate's comparisons. A skipped rule lacked data in one of the runs, or had fewer "
+        "shared encounters than the gate's min_encounters.",
     ]
     if gate.forced_differences:
         lines.append("Compared with --force despite: " + "; ".join(gate.forced_differences))
