@@ -7,7 +7,7 @@ from typing import Any
 
 from scribe_eval.dataset import Dataset
 from scribe_eval.report import build_report
-from scribe_eval.store import RunStore
+from scribe_eval.store import CellRecord, RunStore
 
 # Strings from the mini dataset's transcripts and notes, and from the generated documents.
 CLINICAL_TEXT = (
@@ -36,6 +36,23 @@ def test_no_text_leaves_no_clinical_text_and_no_encounter_pages(
 ) -> None:
     base = kit.write_run(store, mini_dataset, run_spec("run-base"))
     run = kit.write_run(store, mini_dataset, run_spec("run-cand"))
+    # An API error message may quote what it was sent.
+    store.put_cell(
+        CellRecord(
+            run_id=run.id,
+            cell_id="en-02-rash|echo|en|asr",
+            kind="document",
+            encounter_id="en-02-rash",
+            template_label="echo",
+            language="en",
+            recording_language="en",
+            source="asr",
+            status="error",
+            stage="document",
+            error_type="APIStatusError",
+            error_message="400: context 'Emollient cream' rejected",
+        )
+    )
     out = tmp_path / "out"
     build_report(store, run, out, compare_with=base)  # a text build first: must not survive
     assert "Honey and rest" in _all_files(out)
