@@ -97,6 +97,21 @@ def bless_run(run_id: str, name: str, runs_dir: Path | None) -> None:
     click.echo(f"{record.id} is now baseline {name!r}")
 
 
+@runs.command("cleanup")
+@click.argument("run_id")
+@runs_dir_option
+def cleanup(run_id: str, runs_dir: Path | None) -> None:
+    """Delete the remote interactions RUN_ID left on its target (after an interruption).
+
+    A finished run deletes its own; an interrupted one keeps them so that --resume can reuse
+    them. Clinical data should not linger: run this when you will not resume.
+    """
+    from scribe_eval.runner import cleanup_run
+
+    resolved, deleted = cleanup_run(run_id, resolve_runs_dir(runs_dir))
+    click.echo(f"{resolved}: {deleted} remote interaction(s) deleted")
+
+
 def _summary(record: RunRecord, baselines: list[str]) -> dict[str, Any]:
     return {
         "id": record.id,

@@ -10,7 +10,13 @@ from __future__ import annotations
 from scribe_eval.runner._engine import ExecutionLimits, MatrixExecutor
 from scribe_eval.runner._keys import content_hash, document_key, transcript_key
 from scribe_eval.runner._progress import RunProgress
-from scribe_eval.runner._run import RunOptions, RunOutcome, outcome_json, run_experiment
+from scribe_eval.runner._run import (
+    RunOptions,
+    RunOutcome,
+    cleanup_run,
+    outcome_json,
+    run_experiment,
+)
 from scribe_eval.runner._score import normalizer_for, score_document, score_transcript
 from scribe_eval.runner._target import EmbeddedSession, TargetSession, UrlSession, open_target
 
@@ -23,6 +29,7 @@ __all__ = [
     "RunProgress",
     "TargetSession",
     "UrlSession",
+    "cleanup_run",
     "content_hash",
     "document_key",
     "normalizer_for",

@@ -22,7 +22,7 @@ from scribe_eval.store import RemoteRecord, RunStore, utc_now
 class RemoteResources:
     """Creates (or finds again) the interaction and recording of each encounter of one run."""
 
-    def __init__(self, store: RunStore, run_id: str, target: str, dataset: Dataset) -> None:
+    def __init__(self, store: RunStore, run_id: str, target: str, dataset: Dataset | None) -> None:
         self._store = store
         self._run_id = run_id
         self._target = target
@@ -98,6 +98,7 @@ class RemoteResources:
                     )  # fmt: skip
                     return existing[0]
             self._put(key, "recording", encounter.id, parent_id=interaction_id, state="pending")
+            assert self._dataset is not None, "uploads need the run's dataset"
             data, content_type = await asyncio.to_thread(
                 encounter_audio_bytes, self._dataset, encounter
             )
@@ -129,6 +130,25 @@ class RemoteResources:
             self._put(
                 row.key, "interaction", row.identifier, remote_id=row.remote_id, state="deleted"
             )
+
+    async def delete_leftovers(self, client: AmbientClient) -> int:
+        """Delete every interaction of this run still on the target, pending ones included.
+
+        A ``pending`` row means a create call may have landed before a crash: it is looked up by
+        its identifier and deleted if it exists.
+        """
+        deleted = 0
+        for row in self._store.remotes(self._run_id, kind="interaction"):
+            if row.state == "pending":
+                found = await client.find_interaction(row.identifier)
+                if found is None:
+                    self._put(row.key, "interaction", row.identifier, state="deleted")
+                    continue
+                row = row.model_copy(update={"remote_id": found.id, "state": "created"})
+            if row.state == "created" and row.remote_id:
+                await self.delete(client, row)
+                deleted += 1
+        return deleted
 
     def interactions_of(self, encounter_id: str) -> list[RemoteRecord]:
         """The encounter's interactions of this run that exist remotely."""

@@ -13,6 +13,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from scribe_eval._version import __version__
 from scribe_eval.dataset import Dataset, load_dataset
 from scribe_eval.errors import ConfigError
@@ -26,6 +28,7 @@ from scribe_eval.experiment import (
 from scribe_eval.metrics import METRICS_VERSION
 from scribe_eval.runner._engine import ExecutionLimits, MatrixExecutor
 from scribe_eval.runner._progress import RunProgress
+from scribe_eval.runner._remote import RemoteResources
 from scribe_eval.runner._score import normalizer_for
 from scribe_eval.runner._target import TargetSession, open_target
 from scribe_eval.store import RunRecord, RunStore, utc_now
@@ -216,3 +219,35 @@ def outcome_json(outcome: RunOutcome) -> str:
         },
         indent=2,
     )
+
+
+def cleanup_run(run_ref: str, runs_dir: Path) -> tuple[str, int]:
+    """Delete what a run left on its target (e.g. after an interruption); (run id, count).
+
+    The target comes from the run's stored experiment; credentials, for a URL target, from the
+    environment variables it names.
+    """
+    return asyncio.run(_cleanup(run_ref, runs_dir))
+
+
+async def _cleanup(run_ref: str, runs_dir: Path) -> tuple[str, int]:
+    with RunStore(runs_dir) as store:
+        run = store.resolve_run(run_ref)
+        remote = RemoteResources(store, run.id, str(run.target.get("kind", "?")), None)
+        if not store.remotes(run.id, kind="interaction"):
+            return run.id, 0
+        try:
+            experiment = Experiment.model_validate(run.config)
+        except ValidationError as exc:
+            raise ConfigError(
+                f"run {run.id} was stored by another version of scribe-eval; its target cannot "
+                "be rebuilt for clean-up"
+            ) from exc
+        session = open_target(experiment, store.runs_dir)
+        try:
+            client = await session.client()
+            deleted = await remote.delete_leftovers(client)
+        finally:
+            await session.aclose()
+        store.update_run(run.id, api_calls_delta=session.api_calls)
+        return run.id, deleted

@@ -12,11 +12,14 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from scribe_eval.api import CreateInteractionRequest
+from scribe_eval.cli import main
 from scribe_eval.client import AmbientClient
 from scribe_eval.experiment import load_experiment
 from scribe_eval.runner import RunOptions, RunOutcome, run_experiment
-from scribe_eval.store import RunStore
+from scribe_eval.store import RemoteRecord, RunStore, utc_now
 
 WriteExperiment = Callable[..., Path]
 StartEmulator = Callable[..., AbstractContextManager[str]]
@@ -215,3 +218,41 @@ def test_a_url_target_with_client_credentials_keeps_secrets_out_of_the_store(
     for path in runs.rglob("*"):
         if path.is_file():
             assert secret.encode() not in path.read_bytes(), path
+
+
+def test_runs_cleanup_deletes_what_an_unfinished_run_left_behind(
+    write_experiment: WriteExperiment, tmp_path: Path, start_emulator: StartEmulator
+) -> None:
+    runs = tmp_path / "runs"
+    outcome = _run(write_experiment(cleanup={"delete_interactions": False}), runs)
+    run_id = outcome.run.id
+    with start_emulator(runs / "emulator") as base:
+        assert len([i for i in _identifiers(base) if f":{run_id}:" in i]) == 3
+        # A create that landed on the target just before a crash: only a pending row knows it.
+        ghost = f"scribe-eval:{run_id}:ghost:en"
+
+        async def create_ghost() -> None:
+            async with AmbientClient(base) as client:
+                body = {
+                    "encounter": {"identifier": ghost, "status": "planned", "type": "consultation"}
+                }
+                await client.create_interaction(CreateInteractionRequest.model_validate(body))
+
+        asyncio.run(create_ghost())
+    with RunStore(runs) as store:
+        store.put_remote(
+            RemoteRecord(
+                run_id=run_id,
+                key="interaction:ghost:en",
+                kind="interaction",
+                target="embedded",
+                identifier=ghost,
+                state="pending",
+                updated=utc_now(),
+            )
+        )
+    result = CliRunner().invoke(main, ["runs", "cleanup", run_id, "--runs-dir", str(runs)])
+    assert result.exit_code == 0, result.output
+    assert f"{run_id}: 4 remote interaction(s) deleted" in result.output
+    with start_emulator(runs / "emulator") as base:
+        assert [i for i in _identifiers(base) if f":{run_id}:" in i] == []
