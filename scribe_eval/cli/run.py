@@ -45,8 +45,10 @@ def run(
     path = experiment or _experiment_of(folder, resume)
     loaded = load_experiment(path)
     console = Console(stderr=True)
+    started_ids: list[str] = []
 
     def started(record: RunRecord, matrix: Matrix) -> None:
+        started_ids.append(record.id)
         verb = "Resuming" if resume else "Run"
         console.print(
             f"{verb} [bold]{record.id}[/]: {len(matrix.transcripts)} transcripts, "
@@ -62,7 +64,12 @@ def run(
     try:
         outcome = run_experiment(loaded, options)
     except KeyboardInterrupt:
-        console.print("Interrupted. Resume with: scribe-eval run --resume <RUN_ID> (see runs list)")
+        run_id = started_ids[-1] if started_ids else "<RUN_ID>"
+        click.echo(
+            f"Interrupted; what was done is stored. Finish it with: scribe-eval run --resume "
+            f"{run_id} (or delete what it left remotely: scribe-eval runs cleanup {run_id})",
+            err=True,
+        )
         sys.exit(130)
     if as_json:
         click.echo(outcome_json(outcome))

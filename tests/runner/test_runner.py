@@ -256,3 +256,34 @@ def test_runs_cleanup_deletes_what_an_unfinished_run_left_behind(
     assert f"{run_id}: 4 remote interaction(s) deleted" in result.output
     with start_emulator(runs / "emulator") as base:
         assert [i for i in _identifiers(base) if f":{run_id}:" in i] == []
+
+
+def test_ctrl_c_stops_cleanly_and_the_run_resumes(
+    write_experiment: WriteExperiment, tmp_path: Path
+) -> None:
+    runs = tmp_path / "runs"
+    slow = {"kind": "embedded", "asr_engine": "instant", "latency_ms": 400}
+    path = write_experiment(target=slow, execution={"concurrency": 1, "document_concurrency": 1})
+    command = [sys.executable, "-m", "scribe_eval.cli", "run", str(path), "--runs-dir", str(runs),
+               "--no-progress"]  # fmt: skip
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        if (runs / "scribe-eval.sqlite").exists():
+            with RunStore(runs) as store:
+                listed = store.list_runs()
+                if listed and store.cells(listed[0].id):
+                    break
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 130, err
+    with RunStore(runs) as store:
+        run = store.list_runs()[0]
+        assert run.status == "interrupted"
+        assert len(store.cells(run.id)) < 9
+    assert f"scribe-eval run --resume {run.id}" in err
+    assert "Traceback" not in err
+    resumed = _run(path, runs, resume=run.id)
+    assert resumed.run.status == "completed"
+    assert resumed.cells == 6
