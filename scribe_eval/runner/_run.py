@@ -26,6 +26,7 @@ from scribe_eval.experiment import (
     resolve_templates,
 )
 from scribe_eval.metrics import METRICS_VERSION
+from scribe_eval.runner._checks import check_before_run
 from scribe_eval.runner._engine import ExecutionLimits, MatrixExecutor
 from scribe_eval.runner._progress import RunProgress
 from scribe_eval.runner._remote import RemoteResources
@@ -79,6 +80,7 @@ def run_experiment(experiment: Experiment, options: RunOptions) -> RunOutcome:
 async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
     dataset = load_dataset(experiment.dataset)
     templates = resolve_templates(experiment)
+    check_before_run(experiment, dataset, templates)
     matrix = build_matrix(experiment, dataset, templates)
     with RunStore(options.runs_dir) as store:
         session = open_target(experiment, store.runs_dir)

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from scribe_eval.api import CreateInteractionRequest
 from scribe_eval.cli import main
 from scribe_eval.client import AmbientClient
+from scribe_eval.errors import ConfigError
 from scribe_eval.experiment import load_experiment
 from scribe_eval.runner import RunOptions, RunOutcome, run_experiment
 from scribe_eval.store import RemoteRecord, RunStore, utc_now
@@ -287,3 +288,27 @@ def test_ctrl_c_stops_cleanly_and_the_run_resumes(
     resumed = _run(path, runs, resume=run.id)
     assert resumed.run.status == "completed"
     assert resumed.cells == 6
+
+
+def test_typos_in_templates_and_references_stop_the_run_before_any_call(
+    write_experiment: WriteExperiment, tmp_path: Path
+) -> None:
+    runs = tmp_path / "runs"
+    template = tmp_path / "t.yaml"
+    template.write_text("label: t\nsections:\n  - key: corti-subjectve\n", encoding="utf-8")
+    entries = [
+        {"key": "corti-soapy", "label": "a"},
+        {"key": "corti-soap", "label": "b", "reference": "soapp"},
+        {"file": str(template), "label": "c"},
+    ]
+    with pytest.raises(ConfigError) as caught:
+        _run(write_experiment(templates=entries), runs)
+    message = caught.value.message
+    assert (
+        "no stored template 'corti-soapy' on the embedded target; did you mean corti-soap?"
+        in message
+    )
+    assert "reference 'soapp' is no note type of dataset 'mini'; did you mean 'soap'?" in message
+    assert "t.yaml:3" in message
+    assert "corti-subjective" in message
+    assert not (runs / "scribe-eval.sqlite").exists()

@@ -1,0 +1,58 @@
+"""Checks made before a run starts, so that a typo costs no API call and no failed cell."""
+
+from __future__ import annotations
+
+from difflib import get_close_matches
+
+from scribe_eval.dataset import Dataset
+from scribe_eval.errors import ConfigError
+from scribe_eval.experiment import EmbeddedTarget, Experiment, TemplateChoice
+from scribe_eval.templates import builtin_catalogue, validate_template_file
+
+
+def check_before_run(
+    experiment: Experiment, dataset: Dataset, templates: list[TemplateChoice]
+) -> None:
+    """Refuse an experiment whose templates or reference note types cannot work.
+
+    Every template's ``reference`` must be a note type of the dataset. For the embedded target,
+    whose catalogue is known, stored keys and template files are checked against it too (a real
+    API may have organisation templates no snapshot lists, so URL targets are not checked).
+
+    Raises:
+        ConfigError: One line per problem, each with the fix.
+    """
+    problems = _reference_problems(dataset, templates)
+    if isinstance(experiment.target, EmbeddedTarget):
+        problems += _catalogue_problems(templates)
+    if problems:
+        raise ConfigError("the experiment cannot run as written:\n" + "\n".join(problems))
+
+
+def _reference_problems(dataset: Dataset, templates: list[TemplateChoice]) -> list[str]:
+    note_types = sorted({t for e in dataset.encounters for t in e.notes})
+    problems = []
+    for choice in templates:
+        if choice.reference not in note_types:
+            guess = get_close_matches(choice.reference, note_types, n=1)
+            hint = f"did you mean {guess[0]!r}?" if guess else f"it has {', '.join(note_types)}"
+            problems.append(
+                f"template {choice.label!r}: reference {choice.reference!r} is no note type of "
+                f"dataset {dataset.name!r}; {hint}"
+            )
+    return problems
+
+
+def _catalogue_problems(templates: list[TemplateChoice]) -> list[str]:
+    catalogue = builtin_catalogue()
+    problems = []
+    for choice in templates:
+        spec = choice.spec
+        if spec.source is not None:
+            problems += [str(p) for p in validate_template_file(spec.source, catalogue)]
+        elif spec.template_key is not None and spec.template_key not in catalogue.templates:
+            problems.append(
+                f"template {choice.label!r}: no stored template {spec.template_key!r} on the "
+                f"embedded target; {catalogue.suggest(spec.template_key, sections=False)}"
+            )
+    return problems
