@@ -12,7 +12,9 @@ from rich.table import Table
 from scribe_eval.dataset import Finding, load_dataset, summarize, validate_dataset
 from scribe_eval.dataset.importers import IMPORT_FORMATS, CsvColumns, import_dataset
 
-_PATH = click.Path(exists=True, path_type=Path)
+# Existence is checked by the dataset code, so a missing path is a one-line error with exit 1
+# (click would exit 2, which `compare` uses for a regression).
+_PATH = click.Path(path_type=Path)
 
 
 @click.group("dataset")
