@@ -92,3 +92,12 @@ def test_import_csv_with_column_flags(tmp_path: Path) -> None:
     assert "Imported 2 encounters" in result.output
     assert "skipped: visits.csv row 3: empty transcript and note" in result.output
     assert (dest / "dataset.yaml").exists()
+
+
+def test_a_missing_path_is_one_line_and_exit_one_for_every_command(tmp_path: Path) -> None:
+    missing = str(tmp_path / "nope")
+    for args in (["validate", missing], ["show", missing]):
+        result = CliRunner().invoke(main, ["dataset", *args])
+        assert result.exit_code == 1, result.output
+        assert "Usage:" not in result.output
+        assert "no dataset manifest here" in result.output
