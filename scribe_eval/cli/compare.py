@@ -64,6 +64,6 @@ def compare(
     elif markdown:
         click.echo(gate_markdown(result), nl=False)
     else:
-        Console(width=200).print(gate_table(result))
+        Console().print(gate_table(result))
     if not result.passed:
         sys.exit(EXIT_REGRESSION)

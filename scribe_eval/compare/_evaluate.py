@@ -68,6 +68,7 @@ class GateResult:
     confidence: float
     default_gate: bool
     forced_differences: tuple[str, ...] = field(default_factory=tuple)
+    warnings: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def passed(self) -> bool:
@@ -91,6 +92,7 @@ class GateResult:
             "resamples": self.resamples,
             "confidence": self.confidence,
             "forced_differences": list(self.forced_differences),
+            "warnings": list(self.warnings),
             "rules": [r.as_dict() for r in self.results],
         }
 
@@ -158,8 +160,25 @@ def evaluate_gate(
     return GateResult(
         baseline_id=baseline.id, candidate_id=candidate.id, results=tuple(results), seed=seed,
         resamples=resamples, confidence=chosen.confidence, default_gate=gate is None,
-        forced_differences=tuple(problems),
+        forced_differences=tuple(problems), warnings=tuple(_warnings(base, cand)),
     )  # fmt: skip
+
+
+def _warnings(base: RunData, cand: RunData) -> list[str]:
+    """What a reader of a passing verdict should still know."""
+    out: list[str] = []
+    if base.run.id == cand.run.id:
+        out.append("baseline and candidate are the same run: the gate passes trivially")
+    labels_a = {c.template_label for c in base.cells if c.kind == "document"}
+    labels_b = {c.template_label for c in cand.cells if c.kind == "document"}
+    if labels_a != labels_b:
+        only_a = ", ".join(sorted(labels_a - labels_b)) or "none"
+        only_b = ", ".join(sorted(labels_b - labels_a)) or "none"
+        out.append(
+            f"the runs evaluate different templates (only in the baseline: {only_a}; only in "
+            f"the candidate: {only_b}); rules by template compare the shared ones only"
+        )
+    return out
 
 
 def _replace(result: RuleResult, **changes: Any) -> RuleResult:
@@ -284,6 +303,10 @@ def _limit_values(rule: LimitRule, data: RunData) -> dict[SliceKey, float]:
 def _limit_contribution(rule: LimitRule, cell: CellRecord) -> float | None:
     if rule.limit == "error_rate":
         return 1.0 if cell.status == "error" else 0.0
+    if rule.limit == "unscored_rate":
+        if cell.kind != "document" or cell.status != "ok":
+            return None
+        return 1.0 if "unscored" in cell.scores else 0.0
     if rule.limit == "p95_latency_ms":
         value = cell.timings.get(rule.stage)
         return None if value is None or cell.from_cache else float(value)

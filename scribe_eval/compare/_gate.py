@@ -12,8 +12,8 @@ rules:
     margin: 0.02
     by: [language, template]
     where: {language: de} # only this slice
-  - limit: error_rate     # hard limits on the candidate alone
-    max: 0.05
+  - limit: error_rate     # hard limits on the candidate alone (also unscored_rate: the
+    max: 0.05             #   share of written documents without a reference to score them)
   - limit: error_rate
     max_increase: 0.02    # or relative to the baseline
   - limit: p95_latency_ms
@@ -39,7 +39,9 @@ from pydantic import (
 from scribe_eval._yamlfile import read_config, validate_config
 
 SliceDimension = Literal["language", "template", "source", "specialty", "tag"]
-LimitName = Literal["error_rate", "missing_sections", "fact_recall", "p95_latency_ms"]
+LimitName = Literal[
+    "error_rate", "unscored_rate", "missing_sections", "fact_recall", "p95_latency_ms"
+]
 
 #: Metric -> (cell kind, numerator key, denominator key or None for a mean, higher is better).
 METRICS: dict[str, tuple[str, str, str | None, bool]] = {
@@ -141,13 +143,15 @@ class Gate(_Strict):
 
 
 #: The gate used without ``--gate``: 2-point margins on pooled WER and mean ROUGE-L/Lsum F per
-#: language, and at most 2 points more failed cells than the baseline.
+#: language, and at most 2 points more failed cells, and more unscored documents, than the
+#: baseline (a candidate that scores nothing must not pass because every rule was skipped).
 DEFAULT_GATE = Gate(
     rules=[
         MetricRule(metric="wer", margin=0.02, by=["language"]),
         MetricRule(metric="rougeL_f", margin=0.02, by=["language"]),
         MetricRule(metric="rougeLsum_f", margin=0.02, by=["language"]),
         LimitRule(limit="error_rate", max_increase=0.02),
+        LimitRule(limit="unscored_rate", max_increase=0.02),
     ]
 )
 

@@ -46,7 +46,10 @@ def _headline(gate: GateResult) -> str:
 
 def gate_table(gate: GateResult) -> Table:
     """A rich table: one row per rule and slice."""
-    table = Table(title=_headline(gate), title_justify="left")
+    caption = "\n".join(f"Note: {w}" for w in gate.warnings) or None
+    table = Table(
+        title=_headline(gate), title_justify="left", caption=caption, caption_justify="left"
+    )
     for column in (
         "result", "rule", "slice", "baseline", "candidate", "diff", "95% interval", "p", "why"
     ):  # fmt: skip
@@ -87,6 +90,7 @@ def gate_markdown(gate: GateResult) -> str:
     ]
     if gate.forced_differences:
         lines.append("Compared with --force despite: " + "; ".join(gate.forced_differences))
+    lines += [f"**Note:** {warning}" for warning in gate.warnings]
     return "\n".join(lines) + "\n"
 
 

@@ -60,10 +60,13 @@ def non_inferiority(
     level = f"{c.confidence:.0%} interval"
     amount = f"{abs(worst) * scale:.3g}{unit}"
     limit = f"{margin * scale:.3g}{unit}"
-    if passed:
-        side = "worse" if worst > 0 else "better"
-        reason = f"pass: at worst {c.label_b} is {amount} {side} than {c.label_a} ({level}), "
+    if passed and worst > 0:
+        reason = f"pass: at worst {c.label_b} is {amount} worse than {c.label_a} ({level}), "
         reason += f"within the {limit} margin"
+    elif passed and worst == 0:
+        reason = f"pass: {c.label_b} is no worse than {c.label_a} anywhere in the {level}"
+    elif passed:
+        reason = f"pass: {c.label_b} is at least {amount} better than {c.label_a} ({level})"
     else:
         reason = f"fail: {c.label_b} may be up to {amount} worse than {c.label_a} ({level}), "
         reason += f"beyond the {limit} margin"

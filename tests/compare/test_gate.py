@@ -153,3 +153,30 @@ def test_cli_exit_codes_and_outputs(store: RunStore, make_run: MakeRun, tmp_path
     broken = runner.invoke(main, ["compare", "base", "nope", "--runs-dir", runs_dir])
     assert broken.exit_code == 1
     assert "Error: no run or baseline named 'nope'" in broken.output
+
+
+def test_a_candidate_that_scores_nothing_does_not_pass(store: RunStore, make_run: MakeRun) -> None:
+    make_run("base")
+    make_run("blind")
+    for cell in store.cells("blind"):
+        if cell.kind == "document":
+            unscored = {"unscored": "no reference note of type 'soapp'"}
+            store.put_cell(cell.model_copy(update={"scores": unscored}))
+    result = _gate(store, "base", "blind")
+    assert not result.passed
+    failed = [r for r in result.failures if r.metric == "unscored_rate"]
+    assert len(failed) == 1
+    assert failed[0].candidate == 1.0
+
+
+def test_warnings_say_what_a_passing_verdict_hides(store: RunStore, make_run: MakeRun) -> None:
+    make_run("base")
+    assert _gate(store, "base", "base").warnings == (
+        "baseline and candidate are the same run: the gate passes trivially",
+    )
+    make_run("fewer")
+    for cell in store.cells("fewer"):
+        if cell.template_label == "brief":
+            store.put_cell(cell.model_copy(update={"template_label": "brief-v2"}))
+    (warning,) = _gate(store, "base", "fewer").warnings
+    assert "only in the baseline: brief; only in the candidate: brief-v2" in warning
