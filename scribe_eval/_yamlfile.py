@@ -6,10 +6,11 @@ keys and indexes) are mapped back to ``file:line`` so a message points at the of
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -41,14 +42,29 @@ class YamlDocument:
         """``path:line`` for a location."""
         return f"{self.path}:{self.line_of(loc)}"
 
-    def describe(self, error: ValidationError) -> list[str]:
-        """One ``path:line: field: message`` line per pydantic error."""
-        out = []
+    def describe(self, error: ValidationError, known: Collection[str] = ()) -> list[str]:
+        """One ``path:line: field: message`` line per pydantic error, in line order.
+
+        An unknown key gets a "did you mean" from ``known`` (the schema's field names).
+        """
+        out: list[tuple[int, str]] = []
         for item in error.errors():
             loc = tuple(p for p in item["loc"] if isinstance(p, str | int))
             dotted = ".".join(str(p) for p in loc) or "(top level)"
-            out.append(f"{self.where(loc)}: {dotted}: {item['msg']}")
-        return out
+            message = item["msg"]
+            if item["type"] == "extra_forbidden" and loc and isinstance(loc[-1], str):
+                guess = get_close_matches(loc[-1], list(known), n=1, cutoff=0.7)
+                message = f"unknown key {loc[-1]!r}" + (
+                    f"; did you mean {guess[0]!r}?" if guess else ""
+                )
+            if item["type"] == "union_tag_invalid":
+                ctx = item.get("ctx") or {}
+                field = str(ctx.get("discriminator", "")).strip("'") or "kind"
+                loc = (*loc, field)
+                dotted = ".".join(str(p) for p in loc)
+                message = f"{ctx.get('tag')!r} is not one of {ctx.get('expected_tags')}"
+            out.append((self.line_of(loc), f"{self.where(loc)}: {dotted}: {message}"))
+        return [line for _, line in sorted(out, key=lambda pair: pair[0])]
 
 
 def load_yaml(path: Path) -> YamlDocument:
@@ -94,4 +110,27 @@ def validate_config(doc: YamlDocument, model: type[M], data: Any, what: str) -> 
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"invalid {what}:\n" + "\n".join(doc.describe(exc))) from exc
+        lines = doc.describe(exc, field_names(model))
+        raise ConfigError(f"invalid {what}:\n" + "\n".join(lines)) from exc
+
+
+def field_names(model: type[BaseModel]) -> set[str]:
+    """Every field name and alias of ``model`` and of the models its fields hold."""
+    names: set[str] = set()
+    pending: list[type[BaseModel]] = [model]
+    seen: set[type[BaseModel]] = set()
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for name, info in current.model_fields.items():
+            names.update(n for n in (name, info.alias) if n)
+            pending.extend(_models_in(info.annotation))
+    return names
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in get_args(annotation) for m in _models_in(arg)]

@@ -68,7 +68,7 @@ def _semantic_problems(experiment: Experiment, doc: YamlDocument) -> list[str]:
     if not experiment.dataset.exists():
         problems.append(
             f"{doc.where(('dataset',))}: dataset: {experiment.dataset} does not exist; "
-            "give the dataset folder relative to the experiment file"
+            "give the dataset's folder (a relative path is read from the experiment file's folder)"
         )
     seen: dict[str, int] = {}
     for index, entry in enumerate(experiment.templates):

@@ -107,3 +107,19 @@ def test_the_hash_is_stable_and_follows_content(tmp_path: Path) -> None:
     assert experiment_hash(load_experiment(_write(tmp_path, text))) == first
     changed = experiment_hash(load_experiment(_write(tmp_path, text + "sources: [reference]\n")))
     assert changed != first
+
+
+def test_misspelt_keys_get_a_suggestion_and_the_line_of_the_value(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        f"name: x\ndataset: {MINI}\ntarget:\n  kind: embeded\ntemplates:\n"
+        "  - key: corti-soap\n    lable: soap\nexecution:\n  concurency: 4\n",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_experiment(path)
+    lines = caught.value.message.splitlines()[1:]
+    assert lines == [
+        f"{path}:4: target.kind: 'embeded' is not one of 'embedded', 'url'",
+        f"{path}:7: templates.0.lable: unknown key 'lable'; did you mean 'label'?",
+        f"{path}:9: execution.concurency: unknown key 'concurency'; did you mean 'concurrency'?",
+    ]
