@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from scribe_eval.cli._common import resolve_runs_dir, runs_dir_option
 from scribe_eval.store import CellRecord, RunRecord, RunStore
@@ -35,7 +35,9 @@ def list_runs(runs_dir: Path | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([_summary(r, blessed.get(r.id, [])) for r in records], indent=2))
         return
-    table = Table("id", "name", "status", "created", "dataset", "API calls", "baseline")
+    table = Table("name", "status", "created", "dataset", "API calls", "baseline")
+    # The id is what people copy: never wrapped or cut.
+    table.columns.insert(0, Column("id", no_wrap=True, min_width=22))
     for record in records:
         table.add_row(
             record.id, record.name, record.status, record.created, record.dataset_name,
@@ -60,9 +62,9 @@ def show_run(run_id: str, runs_dir: Path | None, as_json: bool) -> None:
     console = Console()
     console.print(f"[bold]{record.id}[/] {record.name} — {record.status}")
     console.print(f"created {record.created}, finished {record.finished or '-'}")
-    console.print(
-        f"dataset {record.dataset_name} ({record.dataset_hash[:12]}), target {record.target}"
-    )
+    console.print(f"dataset {record.dataset_name} ({record.dataset_hash[:12]})")
+    # Compact JSON, printed as is: a terminal too narrow wraps it rather than rich folding it.
+    click.echo(f"target {json.dumps(record.target, sort_keys=True, separators=(',', ':'))}")
     console.print(f"API calls: {record.api_calls}")
     counts = Table("kind", "ok", "error", "skipped", "pending", "from cache")
     for kind, row in detail["counts"].items():
