@@ -32,6 +32,9 @@ from scribe_eval.stats import (
 )
 from scribe_eval.store import CellRecord
 
+#: Below this many encounters the report shows no interval and no chance of being best.
+MIN_ENCOUNTERS_FOR_CHANCE = 3
+
 SOURCE_LABELS = {
     "asr": "written from the ASR transcript",
     "reference": "written from the reference transcript",
@@ -47,6 +50,12 @@ class Shown:
     high: float | None = None
     n: int = 0
     best: bool = False
+
+    def __post_init__(self) -> None:
+        # One encounter has no interval, and a bootstrap over two is no honest one: show none.
+        if 0 < self.n < MIN_ENCOUNTERS_FOR_CHANCE:
+            object.__setattr__(self, "low", None)
+            object.__setattr__(self, "high", None)
 
 
 @dataclass
@@ -202,7 +211,7 @@ def _fill(
             estimate.n,
             supported and len(board.rows) > 1,
         )
-        if metric is HEADLINE and best is not None:
+        if metric is HEADLINE and best is not None and best.n >= MIN_ENCOUNTERS_FOR_CHANCE:
             row.probability_best = dict(best.probabilities).get(row.template)
     if metric is HEADLINE:
         board.verdict, board.winner, board.detail = _verdict(board, best, analysis)
@@ -228,6 +237,8 @@ def _verdict(
     if len(best.probabilities) == 1:
         return f"Only one template ({best.template}) was scored in {board.group}.", None, ""
     chance = f"best in {best.probability_best:.0%} of {analysis.resamples} bootstrap resamples"
+    if best.n < MIN_ENCOUNTERS_FOR_CHANCE:
+        chance = f"only {best.n} shared encounter(s): too few to say how likely it is best"
     if best.clear_winner:
         return (
             f"{best.template} is best in {board.group} on {label}",
