@@ -107,8 +107,17 @@ def _environment() -> Environment:
         heat=heat_style,
         slice=fmt_slice,
         share=lambda v: f"{v:.0%}" if is_number(v) else "—",
+        localpath=_local_path,
     )
     return env
+
+
+def _local_path(value: Any, sharing: bool) -> str:
+    """A local file path, or only its file name in a sharing-safe report (folders can name
+    people or sites)."""
+    if not value:
+        return "—"
+    return Path(str(value)).name if sharing else str(value)
 
 
 def _common(no_text: bool) -> dict[str, Any]:

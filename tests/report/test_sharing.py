@@ -61,6 +61,8 @@ def test_no_text_leaves_no_clinical_text_and_no_encounter_pages(
     assert not (out / "encounters").exists()
     for text in CLINICAL_TEXT:
         assert text.lower() not in written.lower(), text
+    assert "experiments/test.yaml" not in written  # local paths shrink to file names
+    assert "test.yaml" in written
     assert "Sharing-safe report" in written
     assert "ROUGE-Lsum" in written
     assert "en-01-cough" in written
