@@ -128,10 +128,19 @@ def notes(
     rows = _read_rows(file, [c for c in (ref_col, hyp_col, id_col) if c])
     tok: TokenizerName = "rouge-score" if tokenizer == "rouge-score" else "unicode"
     results = [rouge(r[ref_col], r[hyp_col], tokenizer=tok, stemmer=stemmer) for r in rows]
-    items = [{"id": i, **res.as_dict()} for i, res in zip(_ids(rows, id_col), results, strict=True)]
-    summary: dict[str, Any] = {"n": len(results)}
+    # An empty reference cannot be scored (every figure would be 0 by construction): it is
+    # reported, given no numbers and left out of the means, as `score transcripts` does.
+    empty = [not r[ref_col].strip() for r in rows]
+    items = []
+    for row_id, res, is_empty in zip(_ids(rows, id_col), results, empty, strict=True):
+        item: dict[str, Any] = {"id": row_id, **res.as_dict(), "empty_reference": is_empty}
+        if is_empty:
+            item.update({k: None for k in item if k.startswith("rouge")})
+        items.append(item)
+    scored = [res for res, is_empty in zip(results, empty, strict=True) if not is_empty]
+    summary: dict[str, Any] = {"n": len(results), "n_empty_reference": sum(empty)}
     for name in ROUGE_TYPES:
-        values = [getattr(res, name).fmeasure for res in results]
+        values = [getattr(res, name).fmeasure for res in scored]
         summary[f"{name}_f"] = sum(values) / len(values) if values else None
     summary.update(tokenizer=TOKENIZERS[tok], stemmer=stemmer)
     summary["metrics_version"] = results[0].as_dict()["metrics_version"] if results else None
@@ -247,9 +256,12 @@ def _print_notes(
     items: list[dict[str, Any]], results: list[RougeResult], summary: dict[str, Any]
 ) -> None:
     table = Table("id", *(f"{t} F" for t in ROUGE_TYPES))
-    for item, res in zip(items, results, strict=True):
-        table.add_row(str(item["id"]), *(_fmt(getattr(res, t).fmeasure) for t in ROUGE_TYPES))
+    for item in items:
+        table.add_row(str(item["id"]), *(_fmt(item[f"{t}_f"]) for t in ROUGE_TYPES))
     console = Console()
     console.print(table)
     means = "  ".join(f"{t} F {_fmt(summary[f'{t}_f'])}" for t in ROUGE_TYPES)
-    console.print(f"n={summary['n']}  mean {means}  tokenizer {summary['tokenizer']}")
+    console.print(
+        f"n={summary['n']} (empty references {summary['n_empty_reference']}, left out of the "
+        f"means)  mean {means}  tokenizer {summary['tokenizer']}"
+    )

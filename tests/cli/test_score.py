@@ -93,6 +93,12 @@ def test_notes_json_equals_rouge_score(tmp_path: Path) -> None:
     assert data["items"][0]["rougeLsum_r"] == pytest.approx(expected["rougeLsum"].recall)
     assert set(data["summary"]) >= {"n", "rouge1_f", "rouge2_f", "rougeL_f", "rougeLsum_f"}
     assert data["summary"]["tokenizer"] == "rouge-score@0.1.2"
+    # The empty reference (row 3) is reported, has no numbers and stays out of the means.
+    assert data["items"][2]["empty_reference"] is True
+    assert data["items"][2]["rouge1_f"] is None
+    assert data["summary"]["n_empty_reference"] == 1
+    mean = (data["items"][0]["rouge1_f"] + data["items"][1]["rouge1_f"]) / 2
+    assert data["summary"]["rouge1_f"] == pytest.approx(mean)
 
 
 @pytest.mark.parametrize(
