@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from scribe_eval._yamlfile import YamlDocument, read_config, validate_config
+from pydantic import ValidationError
+
+from scribe_eval._yamlfile import YamlDocument, field_names, read_config
 from scribe_eval.api import is_supported_language
 from scribe_eval.errors import ConfigError
 from scribe_eval.experiment._model import Experiment
@@ -25,11 +27,22 @@ def load_experiment(path: str | Path) -> Experiment:
     if not isinstance(doc.data, dict):
         raise ConfigError(f"{path}:1: an experiment file is a YAML mapping (name, dataset, ...)")
     data = _normalise(doc.data, path.resolve().parent)
-    experiment = validate_config(doc, Experiment, data, "experiment file")
-    problems = _semantic_problems(experiment, doc)
+    problems = _semantic_problems(data, doc)
+    try:
+        experiment = Experiment.model_validate(data)
+    except ValidationError as exc:
+        schema = doc.describe(exc, field_names(Experiment))
+        problems += [(_line_number(line), line) for line in schema]
     if problems:
-        raise ConfigError("invalid experiment file:\n" + "\n".join(problems))
+        ordered = [line for _, line in sorted(problems, key=lambda pair: pair[0])]
+        raise ConfigError("invalid experiment file:\n" + "\n".join(ordered))
     return experiment.model_copy(update={"path": path.resolve()})
+
+
+def _line_number(described: str) -> int:
+    """The line of a ``path:line: ...`` description."""
+    parts = described.split(":")
+    return next((int(p) for p in parts[1:] if p.isdigit()), 0)
 
 
 def experiment_hash(experiment: Experiment) -> str:
@@ -63,39 +76,60 @@ def _normalise_template(item: Any, folder: Path) -> Any:
     return item
 
 
-def _semantic_problems(experiment: Experiment, doc: YamlDocument) -> list[str]:
-    problems: list[str] = []
-    if not experiment.dataset.exists():
-        problems.append(
-            f"{doc.where(('dataset',))}: dataset: {experiment.dataset} does not exist; "
-            "give the dataset's folder (a relative path is read from the experiment file's folder)"
+def _semantic_problems(data: dict[str, Any], doc: YamlDocument) -> list[tuple[int, str]]:
+    """Problems the schema cannot see, read from the raw (normalised) data so that they are
+    reported together with the schema's: (line, message) pairs."""
+    problems: list[tuple[int, str]] = []
+
+    def add(loc: tuple[str | int, ...], message: str) -> None:
+        problems.append((doc.line_of(loc), f"{doc.where(loc)}: {message}"))
+
+    dataset = data.get("dataset")
+    if isinstance(dataset, str) and not Path(dataset).exists():
+        add(
+            ("dataset",),
+            f"dataset: {dataset} does not exist; give the dataset's folder (a relative path is "
+            "read from the experiment file's folder)",
         )
+    templates = data.get("templates")
     seen: dict[str, int] = {}
-    for index, entry in enumerate(experiment.templates):
-        label = entry.label or entry.key or (entry.file.stem if entry.file else "")
-        if label in seen:
-            problems.append(
-                f"{doc.where(('templates', index))}: templates.{index}: label {label!r} is also "
-                f"used by templates.{seen[label]}; give each template a distinct `label`"
+    for index, entry in enumerate(templates if isinstance(templates, list) else []):
+        if not isinstance(entry, dict):
+            continue
+        file = entry.get("file")
+        label = entry.get("label") or entry.get("key") or (Path(file).stem if file else "")
+        if isinstance(label, str) and label in seen:
+            add(
+                ("templates", index),
+                f"templates.{index}: label {label!r} is also used by templates.{seen[label]}; "
+                "give each template a distinct `label`",
             )
-        seen.setdefault(label, index)
-        if entry.file is not None and not entry.file.exists():
-            problems.append(
-                f"{doc.where(('templates', index, 'file'))}: templates.{index}.file: "
-                f"{entry.file} does not exist"
+        if isinstance(label, str):
+            seen.setdefault(label, index)
+        if isinstance(file, str) and not Path(file).exists():
+            add(("templates", index, "file"), f"templates.{index}.file: {file} does not exist")
+    languages = data.get("languages")
+    languages = languages if isinstance(languages, dict) else {}
+    output = languages.get("output")
+    for index, code in enumerate(output if isinstance(output, list) else []):
+        if isinstance(code, str) and code != "recording" and not is_supported_language(code):
+            add(
+                ("languages", "output", index),
+                f"languages.output.{index}: unknown language {code!r}; use a contract code such "
+                "as en, de, fr or `recording`",
             )
-    for index, code in enumerate(experiment.languages.output):
-        if code != "recording" and not is_supported_language(code):
-            problems.append(
-                f"{doc.where(('languages', 'output', index))}: languages.output.{index}: "
-                f"unknown language {code!r}; use a contract code such as en, de, fr or `recording`"
-            )
-    recording = experiment.languages.recording
-    if recording != "dataset" and not is_supported_language(recording):
-        problems.append(
-            f"{doc.where(('languages', 'recording'))}: languages.recording: unknown language "
-            f"{recording!r}; use `dataset` or a contract code"
+    recording = languages.get("recording")
+    if (
+        isinstance(recording, str)
+        and recording != "dataset"
+        and not is_supported_language(recording)
+    ):
+        add(
+            ("languages", "recording"),
+            f"languages.recording: unknown language {recording!r}; use `dataset` or a "
+            "contract code",
         )
-    if len(set(experiment.sources)) != len(experiment.sources):
-        problems.append(f"{doc.where(('sources',))}: sources: list each source once")
+    sources = data.get("sources")
+    if isinstance(sources, list) and len({str(x) for x in sources}) != len(sources):
+        add(("sources",), "sources: list each source once")
     return problems

@@ -42,7 +42,7 @@ def test_relative_paths_resolve_against_the_file_and_targets_normalise(tmp_path:
     assert isinstance(load_experiment(url).target, UrlTarget)
 
 
-def test_every_problem_is_reported_with_its_line(tmp_path: Path) -> None:
+def test_every_problem_is_reported_at_once_with_its_line(tmp_path: Path) -> None:
     path = _write(
         tmp_path,
         "name: x\n"
@@ -57,18 +57,14 @@ def test_every_problem_is_reported_with_its_line(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError) as caught:
         load_experiment(path)
-    assert f"{path}:9: execution.concurrency" in caught.value.message
-    path = _write(
-        tmp_path,
-        "name: x\ndataset: nowhere\ntemplates:\n  - key: corti-soap\n  - key: corti-soap\n"
-        "languages:\n  output: [en, xx]\n",
-    )
-    with pytest.raises(ConfigError) as caught:
-        load_experiment(path)
-    message = caught.value.message
-    assert f"{path}:2: dataset:" in message
-    assert f"{path}:5: templates.1: label 'corti-soap' is also used by templates.0" in message
-    assert f"{path}:7: languages.output.1: unknown language 'xx'" in message
+    lines = caught.value.message.splitlines()[1:]
+    assert [line.split(": ", 1)[0] for line in lines] == [
+        f"{path}:2", f"{path}:5", f"{path}:7", f"{path}:9",
+    ]  # fmt: skip
+    assert "dataset:" in lines[0]
+    assert "templates.1: label 'corti-soap' is also used by templates.0" in lines[1]
+    assert "languages.output.1: unknown language 'xx'" in lines[2]
+    assert "execution.concurrency" in lines[3]
 
 
 def test_a_template_needs_exactly_one_of_key_or_file(tmp_path: Path) -> None:
