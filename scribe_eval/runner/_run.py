@@ -78,12 +78,19 @@ def run_experiment(experiment: Experiment, options: RunOptions) -> RunOutcome:
 
 
 async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
-    dataset = load_dataset(experiment.dataset)
-    templates = resolve_templates(experiment)
-    check_before_run(experiment, dataset, templates)
+    # Asking the target for its identity (a subprocess for `embedded`) overlaps with reading
+    # and checking the dataset: both take about a second.
+    opening = asyncio.create_task(asyncio.to_thread(open_target, experiment, options.runs_dir))
+    try:
+        dataset = await asyncio.to_thread(load_dataset, experiment.dataset)
+        templates = resolve_templates(experiment)
+        check_before_run(experiment, dataset, templates)
+    except BaseException:
+        await asyncio.gather(opening, return_exceptions=True)
+        raise
     matrix = build_matrix(experiment, dataset, templates)
+    session = await opening
     with RunStore(options.runs_dir) as store:
-        session = open_target(experiment, store.runs_dir)
         run = _start_or_resume(store, experiment, dataset, matrix, session, options)
         if options.on_start is not None:
             options.on_start(run, matrix)
