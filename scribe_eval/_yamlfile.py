@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from difflib import get_close_matches
 from pathlib import Path
 from typing import Any, TypeVar, get_args
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
+from scribe_eval._suggest import closest
+from scribe_eval._yamlpos import load_located
 from scribe_eval.errors import ConfigError
 
 Location = tuple[str | int, ...]
@@ -28,6 +28,14 @@ class YamlDocument:
     path: Path
     data: Any
     lines: dict[Location, int] = field(default_factory=dict)
+    duplicates: list[tuple[Location, int]] = field(default_factory=list)
+
+    def duplicate_problems(self) -> list[str]:
+        """``path:line`` lines for keys written twice (YAML keeps the last one silently)."""
+        return [
+            f"{self.path}:{line}: {'.'.join(str(p) for p in loc)}: key written twice; keep one"
+            for loc, line in self.duplicates
+        ]
 
     def line_of(self, loc: Sequence[str | int]) -> int:
         """The line of the deepest known prefix of ``loc`` (1 when nothing matches)."""
@@ -53,9 +61,9 @@ class YamlDocument:
             dotted = ".".join(str(p) for p in loc) or "(top level)"
             message = item["msg"]
             if item["type"] == "extra_forbidden" and loc and isinstance(loc[-1], str):
-                guess = get_close_matches(loc[-1], list(known), n=1, cutoff=0.7)
+                guess = closest(loc[-1], known)
                 message = f"unknown key {loc[-1]!r}" + (
-                    f"; did you mean {guess[0]!r}?" if guess else ""
+                    f"; did you mean {guess!r}?" if guess else ""
                 )
             if item["type"] == "union_tag_invalid":
                 ctx = item.get("ctx") or {}
@@ -68,31 +76,17 @@ class YamlDocument:
 
 
 def load_yaml(path: Path) -> YamlDocument:
-    """Parse ``path`` with the safe loader, recording the line of every mapping value and item.
+    """Parse ``path``, recording the line of every value and key (``_yamlpos`` does the work).
 
     Raises:
         OSError: The file cannot be read.
-        yaml.YAMLError: The text is not valid YAML (its message carries the line).
+        ConfigError: The text is not valid YAML (the message carries the line).
     """
-    text = Path(path).read_text(encoding="utf-8")
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
-    doc = YamlDocument(path=Path(path), data=yaml.safe_load(text))
-    if node is not None:
-        _record(node, (), doc.lines)
-    return doc
-
-
-def _record(node: yaml.Node, loc: Location, lines: dict[Location, int]) -> None:
-    lines[loc] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value
-            lines[(*loc, key)] = key_node.start_mark.line + 1
-            _record(value_node, (*loc, key), lines)
-            lines[(*loc, key)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _record(item, (*loc, index), lines)
+    located = load_located(Path(path).read_text(encoding="utf-8"), path, error=ConfigError)
+    # A key's own line wins over its value's: that is where a typo is.
+    lines = {**located.value_lines, **located.key_lines}
+    duplicates = [(loc, line) for loc, line in located.duplicate_keys]
+    return YamlDocument(path=Path(path), data=located.data, lines=lines, duplicates=duplicates)
 
 
 def read_config(path: Path, what: str) -> YamlDocument:
@@ -101,17 +95,18 @@ def read_config(path: Path, what: str) -> YamlDocument:
         return load_yaml(path)
     except OSError as exc:
         raise ConfigError(f"cannot read {what} {path}: {exc.strerror or exc}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
 
 
 def validate_config(doc: YamlDocument, model: type[M], data: Any, what: str) -> M:
     """Validate ``data`` (read from ``doc``) as ``model``; every error gets its ``file:line``."""
     try:
-        return model.model_validate(data)
+        validated = model.model_validate(data)
     except ValidationError as exc:
-        lines = doc.describe(exc, field_names(model))
+        lines = doc.duplicate_problems() + doc.describe(exc, field_names(model))
         raise ConfigError(f"invalid {what}:\n" + "\n".join(lines)) from exc
+    if doc.duplicates:
+        raise ConfigError(f"invalid {what}:\n" + "\n".join(doc.duplicate_problems()))
+    return validated
 
 
 def field_names(model: type[BaseModel]) -> set[str]:

@@ -28,6 +28,7 @@ def load_experiment(path: str | Path) -> Experiment:
         raise ConfigError(f"{path}:1: an experiment file is a YAML mapping (name, dataset, ...)")
     data = _normalise(doc.data, path.resolve().parent)
     problems = _semantic_problems(data, doc)
+    problems += [(_line_number(line), line) for line in doc.duplicate_problems()]
     try:
         experiment = Experiment.model_validate(data)
     except ValidationError as exc:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from difflib import get_close_matches
-
+from scribe_eval._suggest import closest
 from scribe_eval.dataset import Dataset
 from scribe_eval.errors import ConfigError
 from scribe_eval.experiment import EmbeddedTarget, Experiment, TemplateChoice
@@ -34,8 +33,8 @@ def _reference_problems(dataset: Dataset, templates: list[TemplateChoice]) -> li
     problems = []
     for choice in templates:
         if choice.reference not in note_types:
-            guess = get_close_matches(choice.reference, note_types, n=1)
-            hint = f"did you mean {guess[0]!r}?" if guess else f"it has {', '.join(note_types)}"
+            guess = closest(choice.reference, note_types)
+            hint = f"did you mean {guess!r}?" if guess else f"it has {', '.join(note_types)}"
             problems.append(
                 f"template {choice.label!r}: reference {choice.reference!r} is no note type of "
                 f"dataset {dataset.name!r}; {hint}"

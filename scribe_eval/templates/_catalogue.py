@@ -20,8 +20,8 @@ import yaml
 from pydantic import ValidationError
 
 from scribe_eval import api
+from scribe_eval._suggest import closest
 from scribe_eval.errors import TemplateError
-from scribe_eval.templates._suggest import closest
 
 #: The languages the contract lists stored templates in; ``templates pull`` asks for them all.
 CATALOGUE_LANGUAGES: tuple[str, ...] = ("da", "de", "de-CH", "en", "en-GB", "es", "fr", "sv")

@@ -28,6 +28,8 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import ErrorDetails
 
 from scribe_eval import api
+from scribe_eval._suggest import did_you_mean
+from scribe_eval._yamlpos import Loc, LocatedYaml, load_located
 from scribe_eval.api import SECTION_OVERRIDE_FIELDS, is_supported_language
 from scribe_eval.errors import TemplateError
 from scribe_eval.templates._spec import (
@@ -37,8 +39,6 @@ from scribe_eval.templates._spec import (
     build_spec,
     inline_template,
 )
-from scribe_eval.templates._suggest import did_you_mean
-from scribe_eval.templates._yamlpos import Loc, LocatedYaml, load_located
 
 #: The top-level keys a template file may have.
 FILE_FIELDS: tuple[str, ...] = (

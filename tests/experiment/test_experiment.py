@@ -119,3 +119,12 @@ def test_misspelt_keys_get_a_suggestion_and_the_line_of_the_value(tmp_path: Path
         f"{path}:7: templates.0.lable: unknown key 'lable'; did you mean 'label'?",
         f"{path}:9: execution.concurency: unknown key 'concurency'; did you mean 'concurrency'?",
     ]
+
+
+def test_a_key_written_twice_and_broken_yaml_are_reported_with_lines(tmp_path: Path) -> None:
+    path = _write(tmp_path, f"name: x\ndataset: {MINI}\ntemplates: [corti-soap]\nname: y\n")
+    with pytest.raises(ConfigError, match=r"exp.yaml:4: name: key written twice"):
+        load_experiment(path)
+    path = _write(tmp_path, f"name: x\ndataset: {MINI}\ntemplates: [corti-soap\n")
+    with pytest.raises(ConfigError, match=r"exp.yaml:\d+: YAML syntax error"):
+        load_experiment(path)

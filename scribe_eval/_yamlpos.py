@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from scribe_eval.errors import TemplateError
+from scribe_eval.errors import ScribeEvalError, TemplateError
 
 Loc = tuple[str | int, ...]
 
@@ -41,8 +41,13 @@ class LocatedYaml:
         return self.value_lines.get((), 1)
 
 
-def load_located(text: str, source: Path | str) -> LocatedYaml:
-    """Parse one YAML document; a syntax error becomes ``TemplateError("file:line: ...")``."""
+def load_located(
+    text: str, source: Path | str, *, error: type[ScribeEvalError] = TemplateError
+) -> LocatedYaml:
+    """Parse one YAML document; a syntax error becomes ``error("file:line: ...")``.
+
+    Template files raise ``TemplateError``; experiment and gate files ``ConfigError``.
+    """
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -51,11 +56,11 @@ def load_located(text: str, source: Path | str) -> LocatedYaml:
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.context_mark is not None and exc.context_mark.line + 1 != line:
             problem += f" ({exc.context} started at line {exc.context_mark.line + 1})"
-        raise TemplateError(
+        raise error(
             f"{source}:{line}: YAML syntax error: {problem} — fix the indentation or quoting there"
         ) from exc
     except yaml.YAMLError as exc:
-        raise TemplateError(f"{source}:1: not valid YAML ({exc}) — fix the file") from exc
+        raise error(f"{source}:1: not valid YAML ({exc}) — fix the file") from exc
     result = LocatedYaml(data=None)
     if node is None:
         return result
