@@ -1,27 +1,48 @@
-"""Baseline vs candidate: the rollout gate and its outputs (table, JSON, Markdown, JUnit).
+"""The results layer, and baseline vs candidate: the rollout gate and its outputs.
 
-``evaluate_gate`` refuses runs whose dataset, normalisers, tokenizer or metric versions differ
-(unless forced), then checks each rule per slice: non-inferiority margins on paired-bootstrap
-intervals over encounters, and hard limits. Rules without data are skipped, never failed.
+The results layer lives here. `load_run_data` is the one read model of a run (its record, its
+cells, its dataset checked against the recorded hash) and `samples` the one way cells become
+per-encounter statistics samples; the gate, ``compare`` and every page of the report use both,
+with labels, directions and formats from the metric catalogue (`scribe_eval.metrics.METRICS`).
+
+`evaluate_gate` refuses runs whose dataset, normalisers, tokenizer or metric versions differ
+(unless forced), then judges each rule per slice — by default per template, language and source:
+non-inferiority on paired-bootstrap intervals over encounters (Bonferroni over the gate's
+hypotheses; unchanged slices are not hypotheses), and hard limits on the cells both runs have.
+Rules without data are skipped, never failed.
 """
 
 from __future__ import annotations
 
-from scribe_eval.compare._data import RunData, describe_slice, load_run_data, per_encounter
+from scribe_eval.compare._data import (
+    RunData,
+    SliceKey,
+    describe_slice,
+    load_run_data,
+    page_name,
+    per_encounter_values,
+    samples,
+    scored,
+)
 from scribe_eval.compare._evaluate import (
-    GateResult,
-    RuleResult,
-    RuleStatus,
     comparability_problems,
+    describe_difference,
     evaluate_gate,
     resolve_pair,
+    unchanged,
 )
-from scribe_eval.compare._gate import DEFAULT_GATE, METRICS, Gate, LimitRule, MetricRule, load_gate
-from scribe_eval.compare._writers import gate_json, gate_junit, gate_markdown, gate_table
+from scribe_eval.compare._gate import DEFAULT_GATE, Gate, LimitRule, MetricRule, load_gate
+from scribe_eval.compare._result import GateResult, RuleResult, RuleStatus
+from scribe_eval.compare._writers import (
+    gate_json,
+    gate_junit,
+    gate_markdown,
+    gate_table,
+    method_note,
+)
 
 __all__ = [
     "DEFAULT_GATE",
-    "METRICS",
     "Gate",
     "GateResult",
     "LimitRule",
@@ -29,7 +50,9 @@ __all__ = [
     "RuleResult",
     "RuleStatus",
     "RunData",
+    "SliceKey",
     "comparability_problems",
+    "describe_difference",
     "describe_slice",
     "evaluate_gate",
     "gate_json",
@@ -38,6 +61,11 @@ __all__ = [
     "gate_table",
     "load_gate",
     "load_run_data",
-    "per_encounter",
+    "method_note",
+    "page_name",
+    "per_encounter_values",
     "resolve_pair",
+    "samples",
+    "scored",
+    "unchanged",
 ]

@@ -1,100 +1,30 @@
-"""Evaluating a gate: baseline vs candidate, rule by rule and slice by slice."""
+"""Evaluating a gate: baseline vs candidate, rule by rule and slice by slice.
+
+The rollout question is per template: each template is compared with the baseline's template of
+the same label, per language and source, on the encounters both runs scored. A slice whose
+request and answers did not change (same spec hash, reference, target identity and cache keys on
+every shared cell) is *unchanged*: it is reported, it is not a hypothesis, and it cannot fail.
+
+Every decided row is one hypothesis of one family. Each row's interval and p-value come from the
+same paired bootstrap over encounters, Bonferroni-adjusted over the family: the interval is
+drawn at ``1 - alpha / m`` and ``p_adjusted = min(1, m * p)``, so an interval that excludes zero
+is exactly a significant difference (up to resampling granularity). Non-inferiority fails when
+that interval cannot rule out a loss larger than the margin.
+"""
 
 from __future__ import annotations
 
-import math
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
-from scribe_eval.compare._data import (
-    RunData,
-    SliceKey,
-    load_run_data,
-    per_encounter,
-    slice_keys,
-)
-from scribe_eval.compare._gate import DEFAULT_GATE, METRICS, Gate, LimitRule, MetricRule
+from scribe_eval.compare._data import RunData, SliceKey, load_run_data, samples
+from scribe_eval.compare._gate import DEFAULT_GATE, Gate, MetricRule
+from scribe_eval.compare._limits import limit_results
+from scribe_eval.compare._result import GateResult, RuleResult
 from scribe_eval.errors import ConfigError
-from scribe_eval.stats import (
-    MetricSample,
-    PairedComparison,
-    compare_paired,
-    holm_adjust,
-    non_inferiority,
-)
-from scribe_eval.store import CellRecord, RunRecord, RunStore
-
-RuleStatus = Literal["pass", "fail", "skipped"]
-
-
-@dataclass(frozen=True)
-class RuleResult:
-    """One gate rule on one slice: the figures, the decision and why."""
-
-    rule: str
-    kind: Literal["non-inferiority", "limit"]
-    metric: str
-    slice: dict[str, str]
-    status: RuleStatus
-    reason: str
-    baseline: float | None = None
-    candidate: float | None = None
-    difference: float | None = None
-    low: float | None = None
-    high: float | None = None
-    p_value: float | None = None
-    p_adjusted: float | None = None
-    margin: float | None = None
-    n: int | None = None
-    mde: float | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain JSON types (NaN becomes None)."""
-        return {
-            k: (None if isinstance(v, float) and math.isnan(v) else v)
-            for k, v in asdict(self).items()
-        }
-
-
-@dataclass(frozen=True)
-class GateResult:
-    """The verdict: passed unless a rule failed on some slice. Skipped rules never fail."""
-
-    baseline_id: str
-    candidate_id: str
-    results: tuple[RuleResult, ...]
-    seed: int
-    resamples: int
-    confidence: float
-    default_gate: bool
-    forced_differences: tuple[str, ...] = field(default_factory=tuple)
-    warnings: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def passed(self) -> bool:
-        """True when no rule failed."""
-        return not any(r.status == "fail" for r in self.results)
-
-    @property
-    def failures(self) -> tuple[RuleResult, ...]:
-        """The failed rule results."""
-        return tuple(r for r in self.results if r.status == "fail")
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain JSON types."""
-        return {
-            "baseline": self.baseline_id,
-            "candidate": self.candidate_id,
-            "passed": self.passed,
-            "verdict": "pass" if self.passed else "regression",
-            "default_gate": self.default_gate,
-            "seed": self.seed,
-            "resamples": self.resamples,
-            "confidence": self.confidence,
-            "forced_differences": list(self.forced_differences),
-            "warnings": list(self.warnings),
-            "rules": [r.as_dict() for r in self.results],
-        }
+from scribe_eval.metrics import MetricSpec, fmt_interval, fmt_points
+from scribe_eval.stats import MetricSample, PairedComparison, compare_paired, non_inferiority
+from scribe_eval.store import RunRecord, RunStore
 
 
 def comparability_problems(baseline: RunRecord, candidate: RunRecord) -> list[str]:
@@ -118,6 +48,18 @@ def comparability_problems(baseline: RunRecord, candidate: RunRecord) -> list[st
     return problems
 
 
+@dataclass
+class _Pending:
+    """A decided row waiting for the family size: where it goes and its two samples."""
+
+    index: int
+    rule: MetricRule
+    key: SliceKey
+    a: MetricSample
+    b: MetricSample
+    dropped: int
+
+
 def evaluate_gate(
     store: RunStore,
     baseline: RunRecord,
@@ -126,7 +68,7 @@ def evaluate_gate(
     *,
     force: bool = False,
 ) -> GateResult:
-    """Apply ``gate`` (default: ``DEFAULT_GATE``) to the candidate against the baseline.
+    """Apply ``gate`` (default: `DEFAULT_GATE`) to the candidate against the baseline.
 
     Raises:
         ConfigError: The runs are not comparable (different dataset, normaliser, tokenizer or
@@ -143,24 +85,174 @@ def evaluate_gate(
     settings = candidate.provenance.get("metrics", {})
     seed = chosen.seed if chosen.seed is not None else int(settings.get("seed", 0))
     resamples = chosen.resamples or int(settings.get("bootstrap", 2000))
-    base, cand = load_run_data(store, baseline), load_run_data(store, candidate)
+    base = load_run_data(store, baseline)
+    cand = load_run_data(store, candidate, like=base)
     results: list[RuleResult] = []
-    comparisons: list[tuple[int, PairedComparison]] = []
+    pending: list[_Pending] = []
     for rule in chosen.rules:
         if isinstance(rule, MetricRule):
-            for result, comparison in _metric_rule(rule, base, cand, seed, resamples, chosen):
-                if comparison is not None:
-                    comparisons.append((len(results), comparison))
-                results.append(result)
+            _plan_metric_rule(rule, base, cand, chosen, results, pending)
         else:
-            results.extend(_limit_rule(rule, base, cand))
-    adjusted = holm_adjust([c.p_permutation for _, c in comparisons]) if comparisons else ()
-    for (index, _), p in zip(comparisons, adjusted, strict=True):
-        results[index] = _replace(results[index], p_adjusted=p)
+            results.extend(limit_results(rule, base, cand))
+    results.extend(_membership(base, cand))
+    family = len(pending)
+    for item in pending:
+        results[item.index] = _decide(item, family, chosen, seed, resamples)
     return GateResult(
         baseline_id=baseline.id, candidate_id=candidate.id, results=tuple(results), seed=seed,
         resamples=resamples, confidence=chosen.confidence, default_gate=gate is None,
-        forced_differences=tuple(problems), warnings=tuple(_warnings(base, cand)),
+        family=family, forced_differences=tuple(problems), warnings=tuple(_warnings(base, cand)),
+    )  # fmt: skip
+
+
+def _plan_metric_rule(
+    rule: MetricRule,
+    base: RunData,
+    cand: RunData,
+    gate: Gate,
+    results: list[RuleResult],
+    pending: list[_Pending],
+) -> None:
+    a = samples(base, rule.spec, by=rule.dimensions, where=rule.where)
+    b = samples(cand, rule.spec, by=rule.dimensions, where=rule.where)
+    if not a and not b:
+        results.append(_skipped(rule, (), f"neither run has {rule.metric} scores"))
+        return
+    for key in sorted(set(a) | set(b)):
+        if key not in a or key not in b:
+            missing = "baseline" if key not in a else "candidate"
+            reason = f"the {missing} has no {rule.metric} here, so there is nothing to compare"
+            results.append(_skipped(rule, key, reason))
+            continue
+        common = sorted(set(a[key].ids) & set(b[key].ids))
+        if len(common) < gate.min_encounters:
+            reason = (
+                f"only {len(common)} encounter(s) in both runs; a decision needs at least "
+                f"{gate.min_encounters} (the gate's min_encounters)"
+            )
+            results.append(_skipped(rule, key, reason))
+            continue
+        sample_a, sample_b = a[key].subset(common), b[key].subset(common)
+        if unchanged(base, cand, rule.spec, key):
+            results.append(_unchanged(rule, key, sample_a, sample_b))
+            continue
+        dropped = len(set(a[key].ids) ^ set(b[key].ids))
+        pending.append(_Pending(len(results), rule, key, sample_a, sample_b, dropped))
+        results.append(_skipped(rule, key, "pending"))
+
+
+def _decide(item: _Pending, family: int, gate: Gate, seed: int, resamples: int) -> RuleResult:
+    alpha = 1.0 - gate.confidence
+    level = 1.0 - alpha / family
+    rule = item.rule
+    c = compare_paired(
+        item.a, item.b, higher_is_better=bool(rule.spec.higher_is_better), label_a="baseline",
+        label_b="candidate", confidence=level, resamples=resamples, permutations=100, seed=seed,
+    )  # fmt: skip
+    p_adjusted = min(1.0, c.p_bootstrap * family)
+    significant = not c.degenerate and (c.low > 0 or c.high < 0)
+    decision = non_inferiority(c, margin=rule.margin_fraction, scale=100, unit=" points")
+    note = f" ({item.dropped} encounters in only one run left out)" if item.dropped else ""
+    verdict = describe_difference(c, significant, rule.spec)
+    return RuleResult(
+        rule=rule.name, kind="non-inferiority", metric=rule.metric, slice=dict(item.key),
+        status="pass" if decision.passed else "fail",
+        reason=f"{decision.reason}; {verdict}{note}", baseline=c.value_a, candidate=c.value_b,
+        difference=c.difference, low=c.low, high=c.high, confidence=level,
+        p_value=c.p_bootstrap, p_adjusted=p_adjusted, significant=significant,
+        change=c.change if significant else None, verdict=verdict,
+        margin=rule.margin_fraction, n=c.n, mde=c.mde,
+    )  # fmt: skip
+
+
+def describe_difference(c: PairedComparison, significant: bool, spec: MetricSpec) -> str:
+    """The row's verdict in words, derived from its own interval (never "equal")."""
+    interval = fmt_interval(c.low, c.high)
+    if c.identical:
+        return f"identical on all {c.n} encounters"
+    if significant:
+        amount = fmt_points(abs(c.difference))
+        return f"{c.change} by {amount} points, interval {interval} excludes 0: significant"
+    limit = "?" if c.mde is None else fmt_points(c.mde)
+    return (
+        f"no significant difference (interval {interval} includes 0); with {c.n} encounters "
+        f"a {spec.label} difference smaller than about {limit} points could not be detected"
+    )
+
+
+def unchanged(base: RunData, cand: RunData, spec: MetricSpec, key: SliceKey) -> bool:
+    """True when nothing that made this slice's answers changed between the runs.
+
+    The target identity must be equal, every template in the slice must have the same spec hash
+    and reference, and every cell the runs share in the slice must point to the same stored
+    answer (equal cache keys).
+    """
+    if base.run.target != cand.run.target:
+        return False
+    where = dict(key)
+    labels = [where["template"]] if "template" in where else None
+    cells_a = {c.cell_id: c for c in base.cells if _in_slice(base, c, spec, where)}
+    cells_b = {c.cell_id: c for c in cand.cells if _in_slice(cand, c, spec, where)}
+    shared = set(cells_a) & set(cells_b)
+    if not shared:
+        return False
+    if spec.cell == "document":
+        for label in labels or {cells_a[i].template_label for i in shared}:
+            ta, tb = base.templates.get(label), cand.templates.get(label)
+            if ta is None or tb is None:
+                return False
+            if (ta.get("spec_hash"), ta.get("reference")) != (
+                tb.get("spec_hash"),
+                tb.get("reference"),
+            ):
+                return False
+    return all(
+        cells_a[i].cache_key is not None and cells_a[i].cache_key == cells_b[i].cache_key
+        for i in shared
+    )
+
+
+def _in_slice(data: RunData, cell: Any, spec: MetricSpec, where: dict[str, str]) -> bool:
+    if cell.kind != spec.cell:
+        return False
+    return all(value in data.values(cell, dimension) for dimension, value in where.items())
+
+
+def _membership(base: RunData, cand: RunData) -> list[RuleResult]:
+    """Templates present in only one run: listed, never failed."""
+    labels_a = {c.template_label for c in base.cells if c.kind == "document"}
+    labels_b = {c.template_label for c in cand.cells if c.kind == "document"}
+    out = []
+    for label, where in [(x, "baseline") for x in sorted(labels_a - labels_b)] + [
+        (x, "candidate") for x in sorted(labels_b - labels_a)
+    ]:
+        out.append(
+            RuleResult(
+                rule="template membership",
+                kind="limit",
+                metric="template",
+                slice={"template": label},
+                status="skipped",
+                reason=f"template only in the {where}: listed, not compared",
+            )
+        )
+    return out
+
+
+def _unchanged(rule: MetricRule, key: SliceKey, a: MetricSample, b: MetricSample) -> RuleResult:
+    return RuleResult(
+        rule=rule.name, kind="non-inferiority", metric=rule.metric, slice=dict(key),
+        status="unchanged", baseline=a.value, candidate=b.value, difference=b.value - a.value,
+        n=a.n, margin=rule.margin_fraction,
+        reason="unchanged: same request, target identity and stored answers in both runs; "
+        "not a hypothesis, cannot fail",
+    )  # fmt: skip
+
+
+def _skipped(rule: MetricRule, key: SliceKey, reason: str) -> RuleResult:
+    return RuleResult(
+        rule=rule.name, kind="non-inferiority", metric=rule.metric, slice=dict(key),
+        status="skipped", reason=reason,
     )  # fmt: skip
 
 
@@ -169,156 +261,9 @@ def _warnings(base: RunData, cand: RunData) -> list[str]:
     out: list[str] = []
     if base.run.id == cand.run.id:
         out.append("baseline and candidate are the same run: the gate passes trivially")
-    labels_a = {c.template_label for c in base.cells if c.kind == "document"}
-    labels_b = {c.template_label for c in cand.cells if c.kind == "document"}
-    if labels_a != labels_b:
-        only_a = ", ".join(sorted(labels_a - labels_b)) or "none"
-        only_b = ", ".join(sorted(labels_b - labels_a)) or "none"
-        out.append(
-            f"the runs evaluate different templates (only in the baseline: {only_a}; only in "
-            f"the candidate: {only_b}); rules by template compare the shared ones only"
-        )
+    if base.run.target != cand.run.target:
+        out.append("the runs used different targets (identity differs): no slice is unchanged")
     return out
-
-
-def _replace(result: RuleResult, **changes: Any) -> RuleResult:
-    return RuleResult(**{**asdict(result), **changes})
-
-
-def _metric_rule(
-    rule: MetricRule, base: RunData, cand: RunData, seed: int, resamples: int, gate: Gate
-) -> list[tuple[RuleResult, PairedComparison | None]]:
-    kind, numerator, denominator, higher = METRICS[rule.metric]
-    a = per_encounter(base, _of_kind(base, kind), numerator, denominator, rule.by, rule.where)
-    b = per_encounter(cand, _of_kind(cand, kind), numerator, denominator, rule.by, rule.where)
-    if not a and not b:
-        return [(_skipped(rule, (), f"neither run has {rule.metric} scores"), None)]
-    out: list[tuple[RuleResult, PairedComparison | None]] = []
-    for key in sorted(set(a) | set(b)):
-        if key not in a or key not in b:
-            missing = "baseline" if key not in a else "candidate"
-            out.append((_skipped(rule, key, f"the {missing} has no {rule.metric} here"), None))
-            continue
-        common = sorted(set(a[key]) & set(b[key]))
-        if len(common) < gate.min_encounters:
-            reason = (
-                f"only {len(common)} encounter(s) in both runs; a decision needs at least "
-                f"{gate.min_encounters} (the gate's min_encounters)"
-            )
-            out.append((_skipped(rule, key, reason), None))
-            continue
-        comparison = compare_paired(
-            _sample(a[key], common, denominator), _sample(b[key], common, denominator),
-            higher_is_better=higher, label_a="baseline", label_b="candidate",
-            confidence=gate.confidence, resamples=resamples, permutations=resamples, seed=seed,
-        )  # fmt: skip
-        decision = non_inferiority(comparison, margin=rule.margin)
-        dropped = len(set(a[key]) ^ set(b[key]))
-        note = f" ({dropped} encounters in only one run left out)" if dropped else ""
-        result = RuleResult(
-            rule=rule.name, kind="non-inferiority", metric=rule.metric, slice=dict(key),
-            status="pass" if decision.passed else "fail", reason=decision.reason + note,
-            baseline=comparison.value_a, candidate=comparison.value_b,
-            difference=comparison.difference, low=comparison.low, high=comparison.high,
-            p_value=comparison.p_permutation, margin=rule.margin, n=comparison.n,
-            mde=comparison.mde,
-        )  # fmt: skip
-        out.append((result, comparison))
-    return out
-
-
-def _sample(
-    values: dict[str, tuple[float, float]], ids: list[str], denominator: str | None
-) -> MetricSample:
-    if denominator is None:
-        return MetricSample.from_values(ids, [values[i][0] for i in ids])
-    return MetricSample.from_ratio(ids, [values[i][0] for i in ids], [values[i][1] for i in ids])
-
-
-def _of_kind(data: RunData, kind: str) -> list[CellRecord]:
-    return [c for c in data.cells if c.kind == kind]
-
-
-def _skipped(rule: MetricRule | LimitRule, key: SliceKey, reason: str) -> RuleResult:
-    metric = rule.metric if isinstance(rule, MetricRule) else rule.limit
-    kind: Literal["non-inferiority", "limit"] = (
-        "non-inferiority" if isinstance(rule, MetricRule) else "limit"
-    )
-    return RuleResult(
-        rule=rule.name, kind=kind, metric=metric, slice=dict(key), status="skipped", reason=reason
-    )
-
-
-def _limit_rule(rule: LimitRule, base: RunData, cand: RunData) -> list[RuleResult]:
-    a, b = _limit_values(rule, base), _limit_values(rule, cand)
-    if not b:
-        return [_skipped(rule, (), f"the candidate has no data for {rule.limit}")]
-    out: list[RuleResult] = []
-    for key in sorted(b):
-        value = b[key]
-        before = a.get(key)
-        failures: list[str] = []
-        if rule.max is not None and value > rule.max:
-            failures.append(f"{value:.4g} is above the maximum {rule.max:g}")
-        if rule.min is not None and value < rule.min:
-            failures.append(f"{value:.4g} is below the minimum {rule.min:g}")
-        if rule.max_increase is not None:
-            if before is None:
-                out.append(_skipped(rule, key, "the baseline has no data to compare with"))
-                continue
-            if value - before > rule.max_increase:
-                failures.append(
-                    f"rose from {before:.4g} to {value:.4g}, more than {rule.max_increase:g}"
-                )
-        reason = "; ".join(failures) or f"{value:.4g} is within the limit"
-        out.append(
-            RuleResult(
-                rule=rule.name,
-                kind="limit",
-                metric=rule.limit,
-                slice=dict(key),
-                status="fail" if failures else "pass",
-                reason=reason,
-                baseline=before,
-                candidate=value,
-                difference=None if before is None else value - before,
-            )
-        )
-    return out
-
-
-def _limit_values(rule: LimitRule, data: RunData) -> dict[SliceKey, float]:
-    groups: dict[SliceKey, list[float]] = {}
-    for cell in data.cells:
-        value = _limit_contribution(rule, cell)
-        if value is None:
-            continue
-        for key in slice_keys(data, cell, rule.by, rule.where):
-            groups.setdefault(key, []).append(value)
-    if rule.limit == "p95_latency_ms":
-        return {key: _p95(values) for key, values in groups.items()}
-    return {key: sum(values) / len(values) for key, values in groups.items() if values}
-
-
-def _limit_contribution(rule: LimitRule, cell: CellRecord) -> float | None:
-    if rule.limit == "error_rate":
-        return 1.0 if cell.status == "error" else 0.0
-    if rule.limit == "unscored_rate":
-        if cell.kind != "document" or cell.status != "ok":
-            return None
-        return 1.0 if "unscored" in cell.scores else 0.0
-    if rule.limit == "p95_latency_ms":
-        value = cell.timings.get(rule.stage)
-        return None if value is None or cell.from_cache else float(value)
-    if cell.kind != "document" or cell.status != "ok":
-        return None
-    score = cell.scores.get(rule.limit)
-    return float(score) if isinstance(score, int | float) else None
-
-
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
 
 
 def resolve_pair(

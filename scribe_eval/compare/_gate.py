@@ -1,25 +1,34 @@
 """The gate file: non-inferiority margins per metric and slice, and hard limits.
 
+Margins and limits are written on the scale people read: **points** (0-100) for every catalogue
+metric and for rates (a 2-point margin on ROUGE-Lsum F is 0.02 in F units; a 2-point rise in the
+error rate is 2 percentage points), notes for ``missing_sections`` (missing sections per note),
+milliseconds for ``p95_latency_ms``.
+
 ```yaml
 resamples: 2000          # bootstrap replicates (default: the candidate run's setting)
 min_encounters: 5        # fewer shared encounters in a slice: the rule is skipped, not decided
 seed: 7                  # default: the candidate run's seed
 rules:
-  - metric: wer           # non-inferiority: fail when the 95% interval's worse bound
-    margin: 0.02          #   shows the candidate worse than the baseline by more than this
-    by: [language]        # one result per language (also: template, source, specialty, tag)
+  - metric: wer           # non-inferiority: fail when the data cannot rule out that the
+    margin: 2             #   candidate is worse than the baseline by more than 2 points
+  - metric: rougeLsum_f   # note metrics are judged per template, language and source
+    margin: 2             #   unless `by` says otherwise
   - metric: rougeLsum_f
-    margin: 0.02
-    by: [language, template]
+    margin: 1
+    by: [language]        # pooled over templates, one result per language
     where: {language: de} # only this slice
-  - limit: error_rate     # hard limits on the candidate alone (also unscored_rate: the
-    max: 0.05             #   share of written documents without a reference to score them)
+  - limit: error_rate     # hard limits on the candidate (also unscored_rate, missing_sections,
+    max: 5                #   fact_recall, p95_latency_ms)
   - limit: error_rate
-    max_increase: 0.02    # or relative to the baseline
+    max_increase: 2       # or relative to the baseline, on the cells both runs have
   - limit: p95_latency_ms
     stage: document
     max: 30000
 ```
+
+Slicing dimensions: ``language``, ``template``, ``source``, ``reference`` (the reference note
+type), ``specialty``, ``tag``.
 """
 
 from __future__ import annotations
@@ -27,39 +36,34 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Discriminator,
-    Field,
-    Tag,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from scribe_eval._yamlfile import read_config, validate_config
+from scribe_eval.metrics import METRICS, MetricSpec
 
-SliceDimension = Literal["language", "template", "source", "specialty", "tag"]
+SliceDimension = Literal["language", "template", "source", "reference", "specialty", "tag"]
 LimitName = Literal[
     "error_rate", "unscored_rate", "missing_sections", "fact_recall", "p95_latency_ms"
 ]
+Unit = Literal["points", "count", "ms"]
 
-#: Metric -> (cell kind, numerator key, denominator key or None for a mean, higher is better).
-METRICS: dict[str, tuple[str, str, str | None, bool]] = {
-    "wer": ("transcript", "errors", "ref_words", False),
-    "cer": ("transcript", "char_errors", "ref_chars", False),
-    "term_recall": ("transcript", "term_recognised", "term_occurrences", True),
-    "rouge1_f": ("document", "rouge1_f", None, True),
-    "rouge2_f": ("document", "rouge2_f", None, True),
-    "rougeL_f": ("document", "rougeL_f", None, True),
-    "rougeLsum_f": ("document", "rougeLsum_f", None, True),
-    "section_coverage": ("document", "section_coverage", None, True),
-    "section_rougeLsum_f": ("document", "section_rougeLsum_f", None, True),
-    "fact_recall": ("document", "fact_recall", None, True),
+#: How each limit is written and shown: rates and recall in points, sections per note, ms.
+LIMIT_UNITS: dict[str, Unit] = {
+    "error_rate": "points",
+    "unscored_rate": "points",
+    "missing_sections": "count",
+    "fact_recall": "points",
+    "p95_latency_ms": "ms",
 }
 
+#: Default slicing: note metrics per template, language and source; transcripts per language.
+NOTE_SLICES: tuple[SliceDimension, ...] = ("template", "language", "source")
+TRANSCRIPT_SLICES: tuple[SliceDimension, ...] = ("language", "source")
 
-def _by_language() -> list[SliceDimension]:
-    return ["language"]
+
+def to_internal(value: float, unit: Unit) -> float:
+    """A value as written in a gate file, in the stored unit (points become fractions)."""
+    return value / 100.0 if unit == "points" else value
 
 
 class _Strict(BaseModel):
@@ -67,35 +71,61 @@ class _Strict(BaseModel):
 
 
 class MetricRule(_Strict):
-    """A non-inferiority rule: the candidate may be worse by at most ``margin`` (metric units)."""
+    """A non-inferiority rule: the candidate may be worse by at most ``margin`` points."""
 
     metric: str
-    margin: float = Field(ge=0)
-    by: list[SliceDimension] = Field(default_factory=_by_language)
+    margin: float = Field(ge=0, le=100)
+    by: list[SliceDimension] | None = None
     where: dict[SliceDimension, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _known_metric(self) -> MetricRule:
-        if self.metric not in METRICS:
-            known = ", ".join(sorted(METRICS))
-            raise ValueError(f"unknown metric {self.metric!r}; use one of {known}")
+        spec = METRICS.get(self.metric)
+        gateable = [k for k, s in METRICS.items() if s.gateable]
+        if spec is None:
+            raise ValueError(f"unknown metric {self.metric!r}; use one of {', '.join(gateable)}")
+        if not spec.gateable:
+            raise ValueError(
+                f"{self.metric} is descriptive (no better direction) and cannot be gated; "
+                f"use one of {', '.join(gateable)}"
+            )
         return self
+
+    @property
+    def spec(self) -> MetricSpec:
+        """The metric's catalogue entry."""
+        return METRICS[self.metric]
+
+    @property
+    def dimensions(self) -> list[SliceDimension]:
+        """``by``, or the default slicing of the metric's cell kind."""
+        if self.by is not None:
+            return list(self.by)
+        return list(NOTE_SLICES if self.spec.cell == "document" else TRANSCRIPT_SLICES)
+
+    @property
+    def margin_fraction(self) -> float:
+        """The margin in metric units (0-1)."""
+        return self.margin / 100.0
 
     @property
     def name(self) -> str:
         """A short name for tables and JUnit."""
-        return f"{self.metric} non-inferiority (margin {self.margin:g})"
+        return f"{self.metric} non-inferiority (margin {self.margin:g} points)"
 
 
 class LimitRule(_Strict):
-    """A hard limit on the candidate (``min``/``max``) or on its change (``max_increase``)."""
+    """A hard limit on the candidate (``min``/``max``) or on its change (``max_increase``).
+
+    Values are in the limit's unit (`LIMIT_UNITS`): points for rates and recall.
+    """
 
     limit: LimitName
     max: float | None = None
     min: float | None = None
     max_increase: float | None = None
     stage: str = "document"
-    by: list[SliceDimension] = Field(default_factory=list)
+    by: list[SliceDimension] | None = None
     where: dict[SliceDimension, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -105,10 +135,23 @@ class LimitRule(_Strict):
         return self
 
     @property
+    def unit(self) -> Unit:
+        """The unit its bounds are written in."""
+        return LIMIT_UNITS[self.limit]
+
+    @property
+    def dimensions(self) -> list[SliceDimension]:
+        """``by``, or per template and language (latency: the whole run)."""
+        if self.by is not None:
+            return list(self.by)
+        return [] if self.limit == "p95_latency_ms" else ["template", "language"]
+
+    @property
     def name(self) -> str:
         """A short name for tables and JUnit."""
+        unit = {"points": " points", "count": "", "ms": " ms"}[self.unit]
         bounds = [
-            f"{label} {value:g}"
+            f"{label} {value:g}{unit}"
             for label, value in (("max", self.max), ("min", self.min), ("max +", self.max_increase))
             if value is not None
         ]
@@ -142,16 +185,18 @@ class Gate(_Strict):
     confidence: float = Field(default=0.95, gt=0.5, lt=1)
 
 
-#: The gate used without ``--gate``: 2-point margins on pooled WER and mean ROUGE-L/Lsum F per
-#: language, and at most 2 points more failed cells, and more unscored documents, than the
-#: baseline (a candidate that scores nothing must not pass because every rule was skipped).
+#: The gate used without ``--gate``: per template (and language and source), the candidate may
+#: lose at most 2 points of ROUGE-Lsum F and 5 points of fact recall; per language at most 2
+#: points of pooled WER; per template and language, on the cells both runs have, at most 2 points
+#: more failed cells and more unscored documents (a candidate that scores nothing must not pass
+#: because every rule was skipped).
 DEFAULT_GATE = Gate(
     rules=[
-        MetricRule(metric="wer", margin=0.02, by=["language"]),
-        MetricRule(metric="rougeL_f", margin=0.02, by=["language"]),
-        MetricRule(metric="rougeLsum_f", margin=0.02, by=["language"]),
-        LimitRule(limit="error_rate", max_increase=0.02),
-        LimitRule(limit="unscored_rate", max_increase=0.02),
+        MetricRule(metric="wer", margin=2),
+        MetricRule(metric="rougeLsum_f", margin=2),
+        MetricRule(metric="fact_recall", margin=5),
+        LimitRule(limit="error_rate", max_increase=2),
+        LimitRule(limit="unscored_rate", max_increase=2),
     ]
 )
 

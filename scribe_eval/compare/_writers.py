@@ -8,26 +8,44 @@ from xml.etree import ElementTree as ET
 from rich.table import Table
 
 from scribe_eval.compare._data import describe_slice
-from scribe_eval.compare._evaluate import GateResult, RuleResult
+from scribe_eval.compare._result import GateResult, RuleResult
+from scribe_eval.metrics import MINUS, fmt_interval, fmt_points
 
-_MARK = {"pass": "PASS", "fail": "FAIL", "skipped": "skip"}
+_MARK = {"pass": "PASS", "fail": "FAIL", "skipped": "skip", "unchanged": "same"}
+_COLUMNS = (
+    "result", "rule", "slice", "n", "baseline", "candidate", "diff", "interval", "p (adj.)",
+    "why",
+)  # fmt: skip
 
 
-def _fmt(value: float | None) -> str:
-    return "" if value is None else f"{value:.4f}"
+def _fmt(result: RuleResult, value: float | None, *, signed: bool = False) -> str:
+    """Points with one decimal for metrics and rates; ms and counts as they are."""
+    if value is None:
+        return ""
+    if result.unit == "points":
+        return fmt_points(value, signed=signed)
+    text = f"{value:+.0f}" if signed and result.unit == "ms" else f"{value:.0f}"
+    if result.unit == "count":
+        text = f"{value:+.2f}" if signed else f"{value:.2f}"
+    return text.replace("-", MINUS)
 
 
 def _interval(result: RuleResult) -> str:
-    if result.low is None or result.high is None:
-        return ""
-    return f"[{result.low:+.4f}, {result.high:+.4f}]"
+    return fmt_interval(result.low, result.high)
 
 
 def _p(result: RuleResult) -> str:
-    if result.p_value is None:
+    if result.p_adjusted is None:
         return ""
-    adjusted = "" if result.p_adjusted is None else f" (Holm {result.p_adjusted:.3g})"
-    return f"{result.p_value:.3g}{adjusted}"
+    return "<0.001" if result.p_adjusted < 0.001 else f"{result.p_adjusted:.2g}"
+
+
+def _row(r: RuleResult) -> list[str]:
+    return [
+        _MARK[r.status], r.rule, _slice(r), "" if r.n is None else str(r.n),
+        _fmt(r, r.baseline), _fmt(r, r.candidate), _fmt(r, r.difference, signed=True),
+        _interval(r), _p(r), r.reason,
+    ]  # fmt: skip
 
 
 def _slice(result: RuleResult) -> str:
@@ -36,29 +54,37 @@ def _slice(result: RuleResult) -> str:
 
 def _headline(gate: GateResult) -> str:
     verdict = "PASS" if gate.passed else "REGRESSION"
-    counts = {s: sum(r.status == s for r in gate.results) for s in ("pass", "fail", "skipped")}
+    counts = {s: sum(r.status == s for r in gate.results) for s in _MARK}
     which = "built-in default gate" if gate.default_gate else "gate file"
     return (
         f"{verdict}: candidate {gate.candidate_id} vs baseline {gate.baseline_id} ({which}); "
-        f"{counts['pass']} passed, {counts['fail']} failed, {counts['skipped']} skipped"
+        f"{counts['pass']} passed, {counts['fail']} failed, {counts['unchanged']} unchanged, "
+        f"{counts['skipped']} skipped"
+    )
+
+
+def method_note(gate: GateResult) -> str:
+    """How every number of the gate was computed, in one paragraph."""
+    return (
+        f"Values in points (0-100). Paired bootstrap over the encounters both runs scored, "
+        f"{gate.resamples} resamples, seed {gate.seed}; each row's interval and p-value come "
+        f"from the same resamples, adjusted with {gate.adjustment}. Non-inferiority fails when "
+        "the interval cannot rule out a loss larger than the margin. An unchanged slice (same "
+        "request, target identity and stored answers) is not a hypothesis and cannot fail; a "
+        "skipped rule lacked data in one run or had fewer shared encounters than min_encounters."
     )
 
 
 def gate_table(gate: GateResult) -> Table:
     """A rich table: one row per rule and slice."""
-    caption = "\n".join(f"Note: {w}" for w in gate.warnings) or None
+    caption = "\n".join([method_note(gate), *(f"Note: {w}" for w in gate.warnings)])
     table = Table(
         title=_headline(gate), title_justify="left", caption=caption, caption_justify="left"
     )
-    for column in (
-        "result", "rule", "slice", "baseline", "candidate", "diff", "95% interval", "p", "why"
-    ):  # fmt: skip
+    for column in _COLUMNS:
         table.add_column(column, overflow="fold")
     for r in gate.results:
-        table.add_row(
-            _MARK[r.status], r.rule, _slice(r), _fmt(r.baseline), _fmt(r.candidate),
-            "" if r.difference is None else f"{r.difference:+.4f}", _interval(r), _p(r), r.reason,
-        )  # fmt: skip
+        table.add_row(*_row(r))
     return table
 
 
@@ -72,22 +98,12 @@ def gate_markdown(gate: GateResult) -> str:
     lines = [
         f"### {'✅' if gate.passed else '❌'} {_headline(gate)}",
         "",
-        "| result | rule | slice | baseline | candidate | diff | 95% interval | p | why |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| " + " | ".join(_COLUMNS) + " |",
+        "|" + "---|" * len(_COLUMNS),
     ]
     for r in gate.results:
-        cells = [
-            _MARK[r.status], r.rule, _slice(r), _fmt(r.baseline), _fmt(r.candidate),
-            "" if r.difference is None else f"{r.difference:+.4f}", _interval(r), _p(r), r.reason,
-        ]  # fmt: skip
-        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
-    lines += [
-        "",
-        f"Paired bootstrap over encounters, {gate.resamples} resamples, seed {gate.seed}, "
-        f"{gate.confidence:.0%} intervals; p = approximate randomization, Holm-adjusted across "
-        "the gate's comparisons. A skipped rule lacked data in one of the runs, or had fewer "
-        "shared encounters than the gate's min_encounters.",
-    ]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in _row(r)) + " |")
+    lines += ["", method_note(gate)]
     if gate.forced_differences:
         lines.append("Compared with --force despite: " + "; ".join(gate.forced_differences))
     lines += [f"**Note:** {warning}" for warning in gate.warnings]

@@ -117,6 +117,10 @@ class MetricOptions(_Strict):
     stemmer: bool = False
     seed: int = 20261124
     bootstrap: int = Field(default=2000, ge=100, le=100_000)
+    #: Points (0-100) below which a significant lead is "no practical difference".
+    practical_difference: float = Field(default=1.0, ge=0, le=100)
+    #: Points a recommended template may lose on section coverage or fact recall, at worst.
+    tradeoff_margin: float = Field(default=5.0, ge=0, le=100)
 
 
 class Experiment(_Strict):

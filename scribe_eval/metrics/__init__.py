@@ -1,5 +1,10 @@
 """Pure scoring functions: normalisation, the WER family, the ROUGE family, sections and facts.
 
+The metric catalogue (`METRICS`, `MetricSpec`) is the one place that says what each score key
+means: label, cell kind, ratio or mean, direction. The results layer (`scribe_eval.compare`'s read
+model and `samples`) and every output read it. Adding a metric is one catalogue entry, one scorer
+function (``scribe_eval/runner/_score.py`` writes the key) and one test.
+
 Nothing here does I/O or imports anything of scribe-eval but ``scribe_eval.errors``. Every result
 is a frozen dataclass whose ``as_dict()`` returns plain JSON types under stable keys, including
 how the numbers were computed (normaliser ``name@version``, tokenizer ``name@version``,
@@ -17,6 +22,19 @@ Notes::
 
 from __future__ import annotations
 
+from scribe_eval.metrics._catalogue import (
+    COUNT_KEYS,
+    METRICS,
+    MINUS,
+    NOTE_HEADLINES,
+    PRIMARY_NOTE_METRIC,
+    TRANSCRIPT_HEADLINES,
+    MetricSpec,
+    fmt_interval,
+    fmt_points,
+    metric,
+    metrics_of,
+)
 from scribe_eval.metrics._facts import FactCheckResult, FactKindResult, check_facts, extract_facts
 from scribe_eval.metrics._normalize import NORMALIZERS, Normalizer, get_normalizer
 from scribe_eval.metrics._rouge import ROUGE_TYPES, RougeResult, RougeScore, rouge
@@ -47,13 +65,19 @@ from scribe_eval.metrics._wer import (
 
 __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "AlignmentOp",
+    "COUNT_KEYS",
     "CorpusWerResult",
     "FactCheckResult",
     "FactKindResult",
     "GeneratedSection",
+    "METRICS",
     "METRICS_VERSION",
+    "MINUS",
+    "MetricSpec",
     "NORMALIZERS",
+    "NOTE_HEADLINES",
     "Normalizer",
+    "PRIMARY_NOTE_METRIC",
     "ROUGE_TYPES",
     "RougeResult",
     "RougeScore",
@@ -61,6 +85,7 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "SectionScores",
     "SpeakerWerResult",
     "TOKENIZERS",
+    "TRANSCRIPT_HEADLINES",
     "TermRecallResult",
     "TokenizerName",
     "WerResult",
@@ -68,8 +93,12 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "confusion_pairs",
     "corpus_wer",
     "extract_facts",
+    "fmt_interval",
+    "fmt_points",
     "get_normalizer",
     "keyterm_recall",
+    "metric",
+    "metrics_of",
     "rouge",
     "score_sections",
     "speaker_wer",

@@ -18,9 +18,9 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from scribe_eval.compare import RunData, load_run_data
 from scribe_eval.errors import ConfigError
 from scribe_eval.report._compare import CompareView, compare_view
-from scribe_eval.report._data import RunData, load_run_data
 from scribe_eval.report._leaderboard import Shown, note_leaderboards, transcript_summaries
 from scribe_eval.report._metrics import (
     HEADLINE,
@@ -30,6 +30,7 @@ from scribe_eval.report._metrics import (
     fmt_interval,
     fmt_p,
     fmt_slice,
+    fmt_value,
     is_number,
 )
 from scribe_eval.report._overview import (
@@ -106,6 +107,7 @@ def _environment() -> Environment:
         pvalue=fmt_p,
         heat=heat_style,
         slice=fmt_slice,
+        value=fmt_value,
         share=lambda v: f"{v:.0%}" if is_number(v) else "—",
         localpath=_local_path,
     )

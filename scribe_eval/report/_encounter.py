@@ -8,9 +8,9 @@ from typing import Any
 from markupsafe import Markup
 
 from scribe_eval.api import Document
+from scribe_eval.compare import RunData
 from scribe_eval.dataset import Encounter, ReferenceNote
 from scribe_eval.report._align import Alignment, align, recognised_segments
-from scribe_eval.report._data import RunData
 from scribe_eval.report._notediff import plain, word_diff
 from scribe_eval.store import CellRecord
 

@@ -1,39 +1,40 @@
-"""Per-language leaderboards of note metrics and the pooled transcript figures, with intervals.
+"""Leaderboards of note metrics and the pooled transcript figures, and which template is best.
 
-Every interval is a bootstrap over encounters with the run's recorded seed and resample count;
-"best" comes from `scribe_eval.stats.analyze_run` (paired, Holm-corrected within a language) and
-is marked only when the winner is significantly better than every other template.
+A leaderboard ranks only templates scored against the same reference note type, in one output
+language (and transcript source), and every number on it — table and card alike — is computed
+on the encounters *every* template of the board scored (``n`` is stated). Samples come from the
+results layer (`scribe_eval.compare.samples`); pairwise tests and the chance of being best from
+`scribe_eval.stats.analyze_run` (paired, Holm-corrected within the board).
+
+A template is *recommended* only when it is significantly better than every other on the primary
+metric, leads by at least the minimum practical difference, and is not worse beyond the
+trade-off margin on section coverage and fact recall; otherwise the card says what blocks it.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from scribe_eval.compare import RunData, samples, scored
 from scribe_eval.errors import ScribeEvalError
-from scribe_eval.report._data import RunData
-from scribe_eval.report._metrics import (
-    HEADLINE,
-    NOTE_METRICS,
-    TRANSCRIPT_METRICS,
-    MetricDef,
-    is_number,
-    ratio_parts,
-)
+from scribe_eval.metrics import METRICS, MetricSpec, fmt_points
+from scribe_eval.report._metrics import HEADLINE, NOTE_METRICS, TRANSCRIPT_METRICS
 from scribe_eval.stats import (
     BestTemplate,
-    Estimate,
     MetricSample,
     PairedComparison,
     RunAnalysis,
     analyze_run,
     bootstrap_estimate,
+    compare_paired,
 )
-from scribe_eval.store import CellRecord
 
 #: Below this many encounters the report shows no interval and no chance of being best.
 MIN_ENCOUNTERS_FOR_CHANCE = 3
+
+#: Metrics a recommended template must not lose beyond the trade-off margin.
+GUARD_METRICS: tuple[str, ...] = ("section_coverage", "fact_recall")
 
 SOURCE_LABELS = {
     "asr": "written from the ASR transcript",
@@ -60,7 +61,7 @@ class Shown:
 
 @dataclass
 class LeaderRow:
-    """One template in one language group."""
+    """One template on one board."""
 
     template: str
     spec_hash: str
@@ -73,15 +74,19 @@ class LeaderRow:
 
 @dataclass
 class Leaderboard:
-    """Templates x note metrics for one output language (and transcript source when several)."""
+    """Templates x note metrics for one output language, source and reference note type."""
 
     group: str
     language: str
     source: str | None
+    reference: str
     rows: list[LeaderRow]
-    verdict: str
-    winner: str | None
-    detail: str
+    verdict: str = ""
+    winner: str | None = None
+    detail: str = ""
+    n: int = 0
+    dropped: int = 0
+    where: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -97,72 +102,29 @@ class TranscriptSummary:
     normalizer: str
 
 
-def scored_documents(data: RunData) -> list[CellRecord]:
-    """Document cells that finished and were scored."""
-    return [
-        c
-        for cells in data.documents.values()
-        for c in cells
-        if c.status == "ok" and "unscored" not in c.scores
-    ]
-
-
-def group_of(data: RunData, cell: CellRecord) -> str:
-    """The leaderboard a document cell belongs to: its language, plus its source when the run
-    used several transcript sources (the same encounter then has one document per source)."""
-    if len(data.run.config.get("sources") or ["asr"]) > 1:
-        return f"{cell.language} · {SOURCE_LABELS.get(cell.source, cell.source)}"
-    return cell.language
-
-
-def note_samples(
-    data: RunData, metric: MetricDef, cells: Iterable[CellRecord]
-) -> dict[tuple[str, str], MetricSample]:
-    """Per (template, group): the per-encounter values of one note metric."""
-    values: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
-    for cell in cells:
-        value = cell.scores.get(metric.key)
-        if is_number(value):
-            values[(cell.template_label, group_of(data, cell))][cell.encounter_id] = float(value)
-    return {
-        key: MetricSample.from_values(list(v), list(v.values())) for key, v in values.items() if v
-    }
-
-
-def analyze(
-    data: RunData, metric: MetricDef, samples: dict[tuple[str, str], MetricSample]
-) -> RunAnalysis | None:
-    """`analyze_run` with the run's seed and resamples; None when nothing can be estimated."""
-    if not samples:
-        return None
-    try:
-        return analyze_run(
-            samples,
-            metric=metric.key,
-            higher_is_better=metric.higher_is_better,
-            seed=data.seed,
-            resamples=data.resamples,
-            permutations=data.resamples,
-            mismatched="intersect",
-        )
-    except ScribeEvalError:
-        return None
+def _board_key(data: RunData, language: str, source: str, reference: str) -> str:
+    parts = [language]
+    if data.several_sources:
+        parts.append(SOURCE_LABELS.get(source, source))
+    parts.append(f"against {reference or '?'} notes")
+    return " · ".join(parts)
 
 
 def note_leaderboards(data: RunData) -> list[Leaderboard]:
-    """One leaderboard per language group, templates in the experiment's order."""
-    cells = scored_documents(data)
-    order = [t["label"] for t in data.run.provenance.get("templates", [])]
-    hashes = {t["label"]: t.get("spec_hash", "") for t in data.run.provenance.get("templates", [])}
-    boards: dict[str, Leaderboard] = {}
-    for cell in (c for cells in data.documents.values() for c in cells):
-        group = group_of(data, cell)
-        board = boards.setdefault(
-            group, Leaderboard(group, cell.language, _source(data, cell), [], "", None, "")
-        )
+    """One board per (output language, source, reference note type), templates in order."""
+    boards: dict[tuple[str, str, str], Leaderboard] = {}
+    order = list(data.templates)
+    for cell in (c for c in data.cells if c.kind == "document"):
+        key = (cell.language, cell.source, data.reference_of(cell))
+        board = boards.get(key)
+        if board is None:
+            source = cell.source if data.several_sources else None
+            board = Leaderboard(_board_key(data, *key), key[0], source, key[2], [])
+            boards[key] = board
         row = next((r for r in board.rows if r.template == cell.template_label), None)
         if row is None:
-            row = LeaderRow(cell.template_label, hashes.get(cell.template_label, cell.spec_hash))
+            spec_hash = str(data.templates.get(cell.template_label, {}).get("spec_hash") or "")
+            row = LeaderRow(cell.template_label, spec_hash or cell.spec_hash)
             board.rows.append(row)
         if cell.status == "error":
             row.failed += 1
@@ -170,100 +132,178 @@ def note_leaderboards(data: RunData) -> list[Leaderboard]:
             row.unscored += 1
         elif cell.status == "ok":
             row.scored += 1
-    for board in boards.values():
-        board.rows.sort(
-            key=lambda r: (
-                order.index(r.template) if r.template in order else len(order),
-                r.template,
-            )
-        )
-    for metric in NOTE_METRICS:
-        samples = note_samples(data, metric, cells)
-        analysis = analyze(data, metric, samples)
-        for board in boards.values():
-            _fill(board, metric, samples, analysis, data)
+    rank = {t: i for i, t in enumerate(order)}
+    for (language, origin, reference), board in boards.items():
+        board.rows.sort(key=lambda r: (rank.get(r.template, len(rank)), r.template))
+        board.where = {"language": language, "source": origin, "reference": reference}
+        _fill_board(data, board, board.where)
     return sorted(boards.values(), key=lambda b: b.group)
 
 
-def _source(data: RunData, cell: CellRecord) -> str | None:
-    return cell.source if len(data.run.config.get("sources") or ["asr"]) > 1 else None
-
-
-def _fill(
-    board: Leaderboard,
-    metric: MetricDef,
-    samples: dict[tuple[str, str], MetricSample],
-    analysis: RunAnalysis | None,
-    data: RunData,
-) -> None:
-    best = next((b for b in analysis.best if b.language == board.group), None) if analysis else None
+def _fill_board(data: RunData, board: Leaderboard, where: dict[str, str]) -> None:
+    per_metric = {
+        spec.key: {k[0][1]: s for k, s in samples(data, spec, by=["template"], where=where).items()}
+        for spec in NOTE_METRICS
+    }
+    primary = per_metric[HEADLINE.key]
+    common = _shared_ids(primary.values())
+    board.n = len(common)
+    board.dropped = (
+        len(set().union(*(s.ids for s in primary.values())) - set(common)) if primary else 0
+    )
+    aligned = {
+        key: {t: s.subset(sorted(set(s.ids) & set(common))) for t, s in by_template.items()}
+        for key, by_template in per_metric.items()
+    }
+    analysis = _analyze(data, HEADLINE, {t: s for t, s in aligned[HEADLINE.key].items() if s.n})
+    best = analysis.best[0] if analysis and analysis.best else None
     for row in board.rows:
-        sample = samples.get((row.template, board.group))
-        if sample is None:
-            row.values[metric.key] = Shown(None)
-            continue
-        estimate = _cell_estimate(analysis, row.template, board.group, sample, data)
-        supported = best is not None and best.clear_winner and best.template == row.template
-        row.values[metric.key] = Shown(
-            estimate.value,
-            estimate.low,
-            estimate.high,
-            estimate.n,
-            supported and len(board.rows) > 1,
-        )
-        if metric is HEADLINE and best is not None and best.n >= MIN_ENCOUNTERS_FOR_CHANCE:
+        for spec in NOTE_METRICS:
+            sample = aligned[spec.key].get(row.template)
+            row.values[spec.key] = _estimate(data, sample)
+        if best is not None and best.n >= MIN_ENCOUNTERS_FOR_CHANCE and len(board.rows) > 1:
             row.probability_best = dict(best.probabilities).get(row.template)
-    if metric is HEADLINE:
-        board.verdict, board.winner, board.detail = _verdict(board, best, analysis)
+    board.verdict, board.winner, board.detail = _verdict(data, board, best, analysis, aligned)
+    if board.winner is not None:
+        winner = next(r for r in board.rows if r.template == board.winner)
+        shown = winner.values[HEADLINE.key]
+        winner.values[HEADLINE.key] = Shown(shown.value, shown.low, shown.high, shown.n, True)
 
 
-def _cell_estimate(
-    analysis: RunAnalysis | None, template: str, group: str, sample: MetricSample, data: RunData
-) -> Estimate:
-    if analysis is not None:
-        try:
-            return analysis.cell(template, group)
-        except ScribeEvalError:
-            pass
-    return bootstrap_estimate(sample, seed=data.seed, resamples=data.resamples)
+def _shared_ids(items: object) -> list[str]:
+    sets = [set(s.ids) for s in items]  # type: ignore[attr-defined]
+    return sorted(set.intersection(*sets)) if sets else []
+
+
+def _analyze(
+    data: RunData, spec: MetricSpec, by_template: dict[str, MetricSample]
+) -> RunAnalysis | None:
+    if not by_template:
+        return None
+    try:
+        return analyze_run(
+            {(t, "board"): s for t, s in by_template.items()},
+            metric=spec.key, higher_is_better=bool(spec.higher_is_better), seed=data.seed,
+            resamples=data.resamples, permutations=data.resamples,
+        )  # fmt: skip
+    except ScribeEvalError:
+        return None
+
+
+def _estimate(data: RunData, sample: MetricSample | None) -> Shown:
+    if sample is None or sample.n == 0:
+        return Shown(None)
+    try:
+        e = bootstrap_estimate(sample, seed=data.seed, resamples=data.resamples)
+    except ScribeEvalError:
+        return Shown(None)
+    return Shown(e.value, e.low, e.high, e.n)
+
+
+def _options(data: RunData) -> tuple[float, float]:
+    metrics = data.run.config.get("metrics") or {}
+    practical = float(metrics.get("practical_difference", 1.0)) / 100.0
+    margin = float(metrics.get("tradeoff_margin", 5.0)) / 100.0
+    return practical, margin
 
 
 def _verdict(
-    board: Leaderboard, best: BestTemplate | None, analysis: RunAnalysis | None
+    data: RunData,
+    board: Leaderboard,
+    best: BestTemplate | None,
+    analysis: RunAnalysis | None,
+    aligned: dict[str, dict[str, MetricSample]],
 ) -> tuple[str, str | None, str]:
-    label = HEADLINE.label
+    label, where = HEADLINE.label, board.group
+    n = f"n = {board.n} encounters every template scored"
+    if board.dropped:
+        n += f" ({board.dropped} scored by only some templates left out)"
     if best is None or analysis is None:
-        return f"No {label} could be estimated for {board.group}.", None, ""
+        return f"No {label} could be estimated for {where}.", None, n
     if len(best.probabilities) == 1:
-        return f"Only one template ({best.template}) was scored in {board.group}.", None, ""
-    chance = f"best in {best.probability_best:.0%} of {analysis.resamples} bootstrap resamples"
-    if best.n < MIN_ENCOUNTERS_FOR_CHANCE:
-        chance = f"only {best.n} shared encounter(s): too few to say how likely it is best"
-    if best.clear_winner:
+        return f"Only one template ({best.template}) was scored in {where}.", None, n
+    contender = _closest(analysis, best.template)
+    practical, margin = _options(data)
+    if not best.clear_winner:
+        reason = _why_not_separated(contender, best.template, practical) if contender else ""
         return (
-            f"{best.template} is best in {board.group} on {label}",
-            best.template,
-            f"significantly better than every other template (paired test, Holm-corrected, "
-            f"alpha {1 - analysis.confidence:.2g}); {chance}; n = {best.n} encounters.",
+            f"No clear winner in {where} on {label}",
+            None,
+            f"{', '.join(best.tied)} cannot be told apart; {best.template} has the highest value "
+            f"({_chance(best, analysis)}); {n}.{reason}",
         )
-    tied = [
-        c.comparison
-        for c in analysis.comparisons
-        if c.language == board.group
-        and best.template in (c.comparison.label_a, c.comparison.label_b)
-        and {c.comparison.label_a, c.comparison.label_b} <= set(best.tied)
-    ]
-    limit = _why_not_separated(max(tied, key=lambda c: c.p_adjusted), best.template) if tied else ""
+    lead = abs(contender.difference) if contender else 0.0
+    if lead < practical:
+        return (
+            f"No practical difference in {where} on {label}",
+            None,
+            f"{best.template} leads by {fmt_points(lead)} points, significantly, but less than "
+            f"the {fmt_points(practical)}-point minimum practical difference; {n}.",
+        )
+    blocked = _tradeoffs(data, best.template, aligned, margin)
+    if blocked:
+        return (
+            f"{best.template} leads {label} in {where}, but not recommended",
+            None,
+            f"It is significantly better on {label} by at least {fmt_points(lead)} points, but "
+            + "; ".join(blocked)
+            + f" (trade-off margin {fmt_points(margin)} points); {n}.",
+        )
     return (
-        f"No clear winner in {board.group} on {label}",
-        None,
-        f"{', '.join(best.tied)} cannot be told apart; {best.template} has the highest value "
-        f"({chance}).{limit}",
+        f"{best.template} is recommended in {where}",
+        best.template,
+        f"Significantly better on {label} than every other template (paired test, "
+        f"Holm-corrected, alpha {1 - analysis.confidence:.2g}), by at least {fmt_points(lead)} "
+        f"points; not worse beyond {fmt_points(margin)} points on section coverage or fact "
+        f"recall; {_chance(best, analysis)}; {n}.",
     )
 
 
-def _why_not_separated(c: PairedComparison, best: str) -> str:
-    """The reason the closest contender could not be told apart from ``best``, in one sentence."""
+def _chance(best: BestTemplate, analysis: RunAnalysis) -> str:
+    if best.n < MIN_ENCOUNTERS_FOR_CHANCE:
+        return f"only {best.n} shared encounter(s): too few to say how likely it is best"
+    return f"best in {best.probability_best:.0%} of {analysis.resamples} bootstrap resamples"
+
+
+def _closest(analysis: RunAnalysis, best: str) -> PairedComparison | None:
+    """The comparison of ``best`` with the template closest to it."""
+    mine = [
+        c.comparison
+        for c in analysis.comparisons
+        if best in (c.comparison.label_a, c.comparison.label_b)
+    ]
+    return min(mine, key=lambda c: abs(c.difference)) if mine else None
+
+
+def _tradeoffs(
+    data: RunData, best: str, aligned: dict[str, dict[str, MetricSample]], margin: float
+) -> list[str]:
+    """What the leader may lose beyond the margin on the guard metrics, one clause each."""
+    out = []
+    for key in GUARD_METRICS:
+        spec = METRICS[key]
+        mine = aligned.get(key, {}).get(best)
+        for other, theirs in sorted(aligned.get(key, {}).items()):
+            if other == best or mine is None:
+                continue
+            ids = sorted(set(mine.ids) & set(theirs.ids))
+            if len(ids) < 2:
+                continue
+            c = compare_paired(
+                theirs.subset(ids), mine.subset(ids), higher_is_better=True, seed=data.seed,
+                resamples=data.resamples, permutations=100,
+            )  # fmt: skip
+            if -c.low > margin:
+                out.append(
+                    f"it may be up to {fmt_points(-c.low)} points worse than {other} on "
+                    f"{spec.label} ({fmt_points(mine.subset(ids).value)} vs "
+                    f"{fmt_points(theirs.subset(ids).value)})"
+                )
+    return out
+
+
+def _why_not_separated(c: PairedComparison, best: str, practical: float = 0.01) -> str:
+    """Why the closest contender could not be told apart from ``best``, and what would help."""
     other = c.label_b if c.label_a == best else c.label_a
     if c.n < 2:
         return f" With {c.n} shared encounter(s) no comparison is possible: add encounters."
@@ -275,34 +315,43 @@ def _why_not_separated(c: PairedComparison, best: str) -> str:
             f"smallest possible p-value is {smallest_p:.2g}): add encounters."
         )
     if c.mde is not None and abs(c.difference) < c.mde:
+        target = max(practical, abs(c.difference))
+        needed = int(c.n * (c.mde / target) ** 2) + 1 if target > 0 else None
+        more = (
+            f" About {needed} encounters would detect a {fmt_points(target)}-point difference."
+            if needed
+            else ""
+        )
         return (
-            f" With {c.n} encounters, differences smaller than about {c.mde * 100:.1f} points "
+            f" With {c.n} encounters, differences smaller than about {fmt_points(c.mde)} points "
             f"could not be detected reliably (80% power); {best} leads {other} by "
-            f"{abs(c.difference) * 100:.1f}."
+            f"{fmt_points(abs(c.difference))}.{more}"
         )
     return (
-        f" Its lead over {other} ({abs(c.difference) * 100:.1f} points on {c.n} encounters) is "
+        f" Its lead over {other} ({fmt_points(abs(c.difference))} points on {c.n} encounters) is "
         f"not significant after Holm correction (p = {c.p_adjusted:.2g})."
     )
 
 
 def transcript_summaries(data: RunData) -> list[TranscriptSummary]:
     """Pooled WER, CER and term recall per recording language, over ASR transcripts."""
-    by_language: dict[str, list[CellRecord]] = defaultdict(list)
     failed: dict[str, int] = defaultdict(int)
     normalizers = data.run.provenance.get("metrics", {}).get("normalizers", {})
     for cells in data.transcripts.values():
         for cell in cells:
-            if cell.source != "asr":
-                continue
-            if cell.status == "error":
-                failed[cell.recording_language] += 1
-            elif cell.status == "ok" and ratio_parts(cell.scores, "wer") is not None:
-                by_language[cell.recording_language].append(cell)
+            if cell.source == "asr" and cell.status == "error":
+                failed[cell.language] += 1
+    per_metric = {
+        spec.key: samples(data, spec, by=["language"], where={"source": "asr"})
+        for spec in TRANSCRIPT_METRICS
+    }
+    languages = {k[0][1] for by_key in per_metric.values() for k in by_key} | set(failed)
+    wer = METRICS["wer"]
     out = []
-    for language in sorted(set(by_language) | set(failed)):
-        cells = by_language.get(language, [])
-        values = {m.key: _pooled(data, cells, m.key) for m in TRANSCRIPT_METRICS}
+    for language in sorted(languages):
+        key = (("language", language),)
+        cells = [c for c in scored(data, wer) if c.source == "asr" and c.language == language]
+        values = {m: _estimate(data, per_metric[m].get(key)) for m in per_metric}
         counts = {
             k: int(sum(c.scores.get(k, 0) or 0 for c in cells))
             for k in ("substitutions", "deletions", "insertions", "ref_words")
@@ -310,53 +359,22 @@ def transcript_summaries(data: RunData) -> list[TranscriptSummary]:
         normalizer = (
             str(cells[0].scores.get("normalizer", "")) if cells else normalizers.get(language, "")
         )
+        n = per_metric["wer"][key].n if key in per_metric["wer"] else 0
+        speakers = _speakers(data, cells)
         out.append(
             TranscriptSummary(
-                language,
-                len(cells),
-                failed.get(language, 0),
-                values,
-                counts,
-                _speakers(data, cells),
-                normalizer,
+                language, n, failed.get(language, 0), values, counts, speakers, normalizer
             )
         )
     return out
 
 
-def pooled_sample(cells: Iterable[CellRecord], key: str) -> MetricSample | None:
-    """The per-encounter numerators and denominators of a pooled transcript metric."""
-    ids, nums, dens = [], [], []
-    for cell in cells:
-        parts = ratio_parts(cell.scores, key)
-        if parts is not None and parts[1] > 0:
-            ids.append(cell.encounter_id)
-            nums.append(parts[0])
-            dens.append(parts[1])
-    return MetricSample.from_ratio(ids, nums, dens) if ids else None
-
-
-def _pooled(data: RunData, cells: list[CellRecord], key: str) -> Shown:
-    sample = pooled_sample(cells, key)
-    return _estimate(data, sample)
-
-
-def _estimate(data: RunData, sample: MetricSample | None) -> Shown:
-    if sample is None:
-        return Shown(None)
-    try:
-        e = bootstrap_estimate(sample, seed=data.seed, resamples=data.resamples)
-    except ScribeEvalError:
-        return Shown(None)
-    return Shown(e.value, e.low, e.high, e.n)
-
-
-def _speakers(data: RunData, cells: list[CellRecord]) -> dict[str, Shown]:
+def _speakers(data: RunData, cells: list) -> dict[str, Shown]:  # type: ignore[type-arg]
     parts: dict[str, tuple[list[str], list[float], list[float]]] = defaultdict(lambda: ([], [], []))
     for cell in cells:
         for role, figures in (cell.scores.get("speakers") or {}).items():
             errors, words = figures.get("errors"), figures.get("ref_words")
-            if is_number(errors) and is_number(words) and words > 0:
+            if isinstance(errors, int | float) and isinstance(words, int | float) and words > 0:
                 ids, nums, dens = parts[role]
                 ids.append(cell.encounter_id)
                 nums.append(float(errors))

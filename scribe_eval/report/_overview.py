@@ -8,18 +8,11 @@ from typing import Any
 
 from markupsafe import Markup
 
-from scribe_eval.report._data import RunData, page_name
-from scribe_eval.report._leaderboard import (
-    Leaderboard,
-    Shown,
-    group_of,
-    note_samples,
-    pooled_sample,
-    scored_documents,
-)
-from scribe_eval.report._metrics import HEADLINE, is_number, ratio_parts
+from scribe_eval.compare import RunData, page_name, per_encounter_values, samples
+from scribe_eval.report._leaderboard import Leaderboard, Shown
+from scribe_eval.report._metrics import HEADLINE, WER, is_number
 from scribe_eval.report._svg import StripRow, strip_chart
-from scribe_eval.stats import MetricSample, analyze_run, bootstrap_estimate
+from scribe_eval.stats import bootstrap_estimate
 from scribe_eval.store import CellRecord
 
 _MAX_FAILURES = 500
@@ -103,7 +96,7 @@ def encounter_rows(data: RunData, *, pages: bool) -> list[EncounterRow]:
         transcripts = data.transcripts.get(encounter_id, [])
         documents = data.documents.get(encounter_id, [])
         asr = next((c for c in transcripts if c.source == "asr" and c.status == "ok"), None)
-        parts = ratio_parts(asr.scores, "wer") if asr else None
+        parts = WER.parts(asr.scores) if asr else None
         language = (
             encounter.language
             if encounter
@@ -135,56 +128,18 @@ def slice_rows(data: RunData) -> list[SliceRow]:
     for encounter_id in data.encounter_ids:
         for label in _labels(data, encounter_id):
             members[label].add(encounter_id)
-    samples = note_samples(data, HEADLINE, scored_documents(data))
-    transcripts = _asr_by_language(data)
     out = []
     for label in sorted(members):
         ids = members[label]
         row = SliceRow(label, label.split(":", 1)[0], len(ids))
-        subsets = {}
-        for key, sample in samples.items():
-            subset = [i for i in sample.ids if i in ids]
-            if subset:
-                subsets[key] = sample.subset(subset)
-        for (template, group), shown in _shared_estimates(data, subsets):
-            row.values[(group, template)] = shown
-        for language, cells in sorted(transcripts.items()):
-            wer = pooled_sample([c for c in cells if c.encounter_id in ids], "wer")
-            if wer is not None:
-                row.values[(language, "transcripts")] = _estimate(data, wer)
+        notes = samples(data, HEADLINE, by=["language", "template"], encounters=ids)
+        for key, sample in sorted(notes.items()):
+            where = dict(key)
+            row.values[(where["language"], where["template"])] = _estimate(data, sample)
+        wer = samples(data, WER, by=["language"], where={"source": "asr"}, encounters=ids)
+        for key, sample in sorted(wer.items()):
+            row.values[(dict(key)["language"], "transcripts")] = _estimate(data, sample)
         out.append(row)
-    return out
-
-
-def _shared_estimates(
-    data: RunData, samples: dict[tuple[str, str], MetricSample]
-) -> list[tuple[tuple[str, str], Shown]]:
-    """Every template's estimate per group from one shared bootstrap draw (`analyze_run`'s
-    cells equal standalone `bootstrap_estimate` results for the same seed)."""
-    if not samples:
-        return []
-    analysis = analyze_run(
-        samples,
-        metric=HEADLINE.key,
-        higher_is_better=True,
-        seed=data.seed,
-        resamples=data.resamples,
-        permutations=1,
-        mismatched="intersect",
-    )
-    shown = {(c.template, c.language): c.estimate for c in analysis.cells}
-    return [
-        (key, Shown(e.value, e.low, e.high, e.n))
-        for key, e in sorted(shown.items(), key=lambda kv: (kv[0][1], kv[0][0]))
-    ]
-
-
-def _asr_by_language(data: RunData) -> dict[str, list[CellRecord]]:
-    out: dict[str, list[CellRecord]] = defaultdict(list)
-    for cells in data.transcripts.values():
-        for cell in cells:
-            if cell.source == "asr" and cell.status == "ok":
-                out[cell.recording_language].append(cell)
     return out
 
 
@@ -196,28 +151,19 @@ def _estimate(data: RunData, sample: Any) -> Shown:
 def note_distributions(
     data: RunData, boards: list[Leaderboard], *, pages: bool
 ) -> list[tuple[str, Markup]]:
-    """Per language group: a strip chart of the headline metric, one row per template."""
-    points: dict[tuple[str, str], list[tuple[str, float, str | None]]] = defaultdict(list)
-    for cell in scored_documents(data):
-        value = cell.scores.get(HEADLINE.key)
-        if is_number(value):
-            href = f"encounters/{page_name(cell.encounter_id)}" if pages else None
-            points[(group_of(data, cell), cell.template_label)].append(
-                (cell.encounter_id, float(value), href)
-            )
+    """Per board: a strip chart of the headline metric, one row per template."""
     charts = []
     for board in boards:
-        rows = [
-            StripRow(
-                r.template,
-                tuple(points.get((board.group, r.template), [])),
-                r.values[HEADLINE.key].value,
-                r.values[HEADLINE.key].low,
-                r.values[HEADLINE.key].high,
-            )
-            for r in board.rows
-            if HEADLINE.key in r.values
-        ]
+        per_template = samples(data, HEADLINE, by=["template"], where=board.where)
+        rows = []
+        for r in board.rows:
+            sample = per_template.get((("template", r.template),))
+            points = [
+                (eid, value, f"encounters/{page_name(eid)}" if pages else None)
+                for eid, value in (per_encounter_values(sample) if sample else {}).items()
+            ]
+            shown = r.values[HEADLINE.key]
+            rows.append(StripRow(r.template, tuple(points), shown.value, shown.low, shown.high))
         if rows:
             title = f"{HEADLINE.label} per encounter, {board.group}"
             charts.append((title, strip_chart(rows, title=title, higher_is_better=True)))
@@ -226,14 +172,14 @@ def note_distributions(
 
 def wer_distribution(data: RunData, summaries: list[Any], *, pages: bool) -> Markup | None:
     """A strip chart of per-recording WER, one row per recording language."""
+    per_language = samples(data, WER, by=["language"], where={"source": "asr"})
     rows = []
     for summary in summaries:
-        pts = []
-        for cell in _asr_by_language(data).get(summary.language, []):
-            parts = ratio_parts(cell.scores, "wer")
-            if parts and parts[1] > 0:
-                href = f"encounters/{page_name(cell.encounter_id)}" if pages else None
-                pts.append((cell.encounter_id, parts[0] / parts[1], href))
+        sample = per_language.get((("language", summary.language),))
+        pts = [
+            (eid, value, f"encounters/{page_name(eid)}" if pages else None)
+            for eid, value in (per_encounter_values(sample) if sample else {}).items()
+        ]
         shown = summary.values["wer"]
         rows.append(StripRow(summary.language, tuple(pts), shown.value, shown.low, shown.high))
     if not rows:

@@ -18,7 +18,7 @@ from typing import Any
 
 from jinja2 import Template
 
-from scribe_eval.report._data import RunData, page_name
+from scribe_eval.compare import RunData, page_name
 from scribe_eval.report._encounter import encounter_page
 from scribe_eval.store import RunStore
 

@@ -15,14 +15,16 @@ MakeRun = Callable[..., str]
 ENCOUNTERS = 40
 
 
-def _run_record(run_id: str, **provenance_changes: object) -> RunRecord:
+def _run_record(
+    run_id: str, templates: list[dict[str, str]], **provenance_changes: object
+) -> RunRecord:
     metrics = {"version": "1", "normalizers": {"en": "english-clinical@1"}, "tokenizer": "unicode"}
     metrics.update(provenance_changes)  # type: ignore[arg-type]
     return RunRecord(
         id=run_id, name="demo", status="completed", created=f"2026-01-01T00:00:0{len(run_id) % 9}Z",
         experiment_hash="e", dataset_name="sample", dataset_hash="d" * 12,
-        target={"kind": "embedded"},
-        config={}, provenance={"metrics": {**metrics, "seed": 11, "bootstrap": 1000}},
+        target={"kind": "embedded"}, config={},
+        provenance={"metrics": {**metrics, "seed": 11, "bootstrap": 1000}, "templates": templates},
     )  # fmt: skip
 
 
@@ -37,8 +39,10 @@ def store(tmp_path: Path) -> Iterator[RunStore]:
 def make_run(store: RunStore) -> MakeRun:
     """Write a run whose ROUGE-L F is ``base + shift`` per encounter and WER errors scaled.
 
-    ``rouge_shift`` moves every document's ROUGE-L F; ``wer_factor`` scales transcript errors;
-    ``errors`` marks that many document cells failed.
+    ``rouge_shift`` moves every document's ROUGE-L F, ``shifts`` one template's; ``wer_factor``
+    scales transcript errors; ``errors`` marks that many ``soap`` document cells failed. A
+    template whose ``versions`` entry and shift are the same in two runs (and ``noise_seed``)
+    gets the same spec hash and cache keys: it is unchanged by construction.
     """
 
     def make(
@@ -48,12 +52,19 @@ def make_run(store: RunStore) -> MakeRun:
         wer_factor: float = 1.0,
         errors: int = 0,
         noise_seed: int = 0,
+        templates: tuple[str, ...] = ("soap", "brief"),
+        shifts: dict[str, float] | None = None,
+        versions: dict[str, str] | None = None,
+        encounters: int = ENCOUNTERS,
         **provenance: object,
     ) -> str:
-        store.create_run(_run_record(run_id, **provenance))
+        shift_of = {t: rouge_shift + (shifts or {}).get(t, 0.0) for t in templates}
+        spec = {t: f"{t}-{(versions or {}).get(t, 'v1')}-{shift_of[t]}" for t in templates}
+        listed = [{"label": t, "spec_hash": spec[t], "reference": "soap"} for t in templates]
+        store.create_run(_run_record(run_id, listed, **provenance))
         rng = np.random.default_rng(1234)  # the same encounters' difficulty in every run
         noise = np.random.default_rng(noise_seed)
-        for i in range(ENCOUNTERS):
+        for i in range(encounters):
             eid = f"en-{i:02d}"
             ref_words = int(rng.integers(150, 300))
             subs = int(rng.integers(5, 30))
@@ -72,14 +83,16 @@ def make_run(store: RunStore) -> MakeRun:
                         "substitutions": round(subs * wer_factor),
                         "deletions": 2,
                         "insertions": 1,
+                        "errors": round(subs * wer_factor) + 3,
                         "ref_words": ref_words,
                     },
                     timings={"transcript": 1000.0},
+                    cache_key=f"transcript:{eid}:{wer_factor}",
                 )
             )
-            for label in ("soap", "brief"):
+            for label in templates:
                 failed = i < errors and label == "soap"
-                value = base_rouge + rouge_shift + float(noise.normal(0, 0.002))
+                value = base_rouge + shift_of[label] + float(noise.normal(0, 0.002))
                 store.put_cell(
                     CellRecord(
                         run_id=run_id,
@@ -97,9 +110,11 @@ def make_run(store: RunStore) -> MakeRun:
                         else {
                             "rougeL_f": value,
                             "rougeLsum_f": value,
+                            "fact_recall": min(1.0, value + 0.3),
                             "missing_sections": 0,
                         },
                         timings={"document": 200.0},
+                        cache_key=f"document:{eid}:{spec[label]}:{noise_seed}",
                     )
                 )
         return run_id

@@ -27,11 +27,35 @@ def test_a_run_compared_with_itself_passes_with_intervals_covering_zero(
     result = _gate(store, "base", "base")
     assert result.passed
     compared = [r for r in result.results if r.kind == "non-inferiority"]
-    assert {r.metric for r in compared} == {"wer", "rougeL_f", "rougeLsum_f"}
+    assert {r.metric for r in compared} == {"wer", "rougeLsum_f", "fact_recall"}
+    # A run against itself: every slice is unchanged, so nothing is a hypothesis.
+    assert {r.status for r in compared} == {"unchanged"}
+    assert result.family == 0
     for r in compared:
+        assert r.difference == 0
+
+
+def test_a_noisy_rerun_is_decided_with_intervals_covering_zero(
+    store: RunStore, make_run: MakeRun
+) -> None:
+    make_run("base")
+    make_run("again", noise_seed=1, versions={"soap": "v2", "brief": "v2"}, wer_factor=1.01)
+    result = _gate(store, "base", "again")
+    assert result.passed
+    decided = [r for r in result.results if r.kind == "non-inferiority" and r.status == "pass"]
+    assert {(r.metric, r.slice.get("template")) for r in decided} >= {
+        ("rougeLsum_f", "soap"),
+        ("rougeLsum_f", "brief"),
+        ("wer", None),
+    }
+    assert result.family == len(decided)
+    for r in decided:
         assert r.low is not None
         assert r.high is not None
         assert r.low <= 0 <= r.high
+        assert not r.significant
+        if r.metric != "wer":  # WER errors round to the same counts: "identical"
+            assert "no significant difference" in r.verdict
 
 
 def test_a_planted_regression_beyond_the_margin_fails(store: RunStore, make_run: MakeRun) -> None:
@@ -39,9 +63,17 @@ def test_a_planted_regression_beyond_the_margin_fails(store: RunStore, make_run:
     make_run("worse", rouge_shift=-0.05, noise_seed=1)
     result = _gate(store, "base", "worse")
     assert not result.passed
-    failed = {r.metric for r in result.failures}
-    assert failed == {"rougeL_f", "rougeLsum_f"}
-    assert all(r.slice == {"language": "en"} for r in result.failures)
+    failed = {(r.metric, r.slice["template"]) for r in result.failures}
+    assert failed == {(m, t) for m in ("rougeLsum_f", "fact_recall") for t in ("soap", "brief")}
+    assert all(r.slice["language"] == "en" for r in result.failures)
+    for r in (r for r in result.failures if r.metric == "rougeLsum_f"):
+        # One coherent statistic: the interval excludes zero, so the row says so and p agrees.
+        assert r.high is not None
+        assert r.high < 0
+        assert r.significant
+        assert r.p_adjusted is not None
+        assert r.p_adjusted < 0.05
+        assert r.verdict.startswith(("worse by 5.0 points", "worse by 5.1 points", "worse by 4.9"))
 
 
 def test_a_regression_within_the_margin_passes(store: RunStore, make_run: MakeRun) -> None:
@@ -49,7 +81,7 @@ def test_a_regression_within_the_margin_passes(store: RunStore, make_run: MakeRu
     make_run("slightly", rouge_shift=-0.005, noise_seed=1)
     result = _gate(store, "base", "slightly")
     assert result.passed
-    rouge = next(r for r in result.results if r.metric == "rougeL_f")
+    rouge = next(r for r in result.results if r.metric == "rougeLsum_f")
     assert rouge.difference is not None
     assert rouge.difference == pytest.approx(-0.005, abs=0.002)
 
@@ -69,7 +101,7 @@ def test_a_shifted_seed_gives_the_same_decisions(store: RunStore, make_run: Make
     make_run("worse", rouge_shift=-0.05, noise_seed=1)
     make_run("slightly", rouge_shift=-0.005, noise_seed=1)
     for seed in (1, 2, 3):
-        gate = Gate(rules=[MetricRule(metric="rougeL_f", margin=0.02)], seed=seed)
+        gate = Gate(rules=[MetricRule(metric="rougeL_f", margin=2)], seed=seed)
         assert not _gate(store, "base", "worse", gate).passed
         assert _gate(store, "base", "slightly", gate).passed
 
@@ -80,17 +112,22 @@ def test_error_rate_limits(store: RunStore, make_run: MakeRun) -> None:
     result = _gate(store, "base", "flaky")
     failed = [r for r in result.failures if r.metric == "error_rate"]
     assert len(failed) == 1
-    assert failed[0].candidate == pytest.approx(8 / 120)
-    absolute = Gate(rules=[LimitRule(limit="error_rate", max=0.1)])
+    assert failed[0].slice == {"language": "en", "template": "soap"}
+    assert failed[0].candidate == pytest.approx(8 / 40)
+    absolute = Gate(rules=[LimitRule(limit="error_rate", max=25)])
     assert _gate(store, "base", "flaky", absolute).passed
+    strict = Gate(rules=[LimitRule(limit="error_rate", max=5, by=["language"])])
+    (pooled,) = _gate(store, "base", "flaky", strict).results[:1]
+    assert pooled.status == "fail"
+    assert pooled.candidate == pytest.approx(8 / 120)
 
 
 def test_rules_without_data_are_skipped_not_failed(store: RunStore, make_run: MakeRun) -> None:
     make_run("base")
     gate = Gate(
         rules=[
-            MetricRule(metric="fact_recall", margin=0.01),
-            MetricRule(metric="rougeL_f", margin=0.01, where={"language": "de"}),
+            MetricRule(metric="section_coverage", margin=1),
+            MetricRule(metric="rougeL_f", margin=1, where={"language": "de"}),
         ]
     )
     result = _gate(store, "base", "base", gate)
@@ -103,10 +140,10 @@ def test_slices_with_too_few_encounters_are_skipped_not_decided(
 ) -> None:
     make_run("base")
     make_run("worse", rouge_shift=-0.05, noise_seed=1)
-    gate = Gate(rules=[MetricRule(metric="rougeL_f", margin=0.02)], min_encounters=41)
+    gate = Gate(rules=[MetricRule(metric="rougeL_f", margin=2)], min_encounters=41)
     result = _gate(store, "base", "worse", gate)
     assert result.passed
-    assert result.results[0].status == "skipped"
+    assert {r.status for r in result.results} == {"skipped"}
     assert "needs at least 41" in result.results[0].reason
 
 
@@ -122,7 +159,7 @@ def test_incomparable_runs_are_refused_unless_forced(store: RunStore, make_run: 
 def test_gate_file_errors_carry_lines(tmp_path: Path) -> None:
     path = tmp_path / "gate.yaml"
     path.write_text(
-        "rules:\n  - metric: rougeL_f\n    margin: 0.02\n  - metric: bleu\n    margin: 1\n"
+        "rules:\n  - metric: rougeL_f\n    margin: 2\n  - metric: bleu\n    margin: 1\n"
     )
     with pytest.raises(ConfigError, match=r"gate.yaml:4: .*unknown metric 'bleu'"):
         load_gate(path)
@@ -143,10 +180,12 @@ def test_cli_exit_codes_and_outputs(store: RunStore, make_run: MakeRun, tmp_path
     )
     assert bad.exit_code == 2, bad.output
     assert "REGRESSION" in bad.output
-    assert "| FAIL | rougeL_f non-inferiority" in bad.output
+    assert "| FAIL | rougeLsum_f non-inferiority (margin 2 points)" in bad.output
+    assert "| −5.0 | [−" in bad.output  # points, one decimal, a true minus sign
+    assert "Bonferroni over the gate's" in bad.output
     suite = ET.parse(junit).getroot().find("testsuite")
     assert suite is not None
-    assert suite.get("failures") == "2"
+    assert suite.get("failures") == "4"
     store.bless("base", "prod")
     named = runner.invoke(main, ["compare", "--baseline", "prod", "worse", "--runs-dir", runs_dir])
     assert named.exit_code == 2
@@ -165,8 +204,8 @@ def test_a_candidate_that_scores_nothing_does_not_pass(store: RunStore, make_run
     result = _gate(store, "base", "blind")
     assert not result.passed
     failed = [r for r in result.failures if r.metric == "unscored_rate"]
-    assert len(failed) == 1
-    assert failed[0].candidate == 1.0
+    assert {r.slice["template"] for r in failed} == {"soap", "brief"}
+    assert all(r.candidate == 1.0 for r in failed)
 
 
 def test_warnings_say_what_a_passing_verdict_hides(store: RunStore, make_run: MakeRun) -> None:
@@ -178,5 +217,62 @@ def test_warnings_say_what_a_passing_verdict_hides(store: RunStore, make_run: Ma
     for cell in store.cells("fewer"):
         if cell.template_label == "brief":
             store.put_cell(cell.model_copy(update={"template_label": "brief-v2"}))
-    (warning,) = _gate(store, "base", "fewer").warnings
-    assert "only in the baseline: brief; only in the candidate: brief-v2" in warning
+    listed = [r for r in _gate(store, "base", "fewer").results if r.metric == "template"]
+    assert [(r.slice["template"], r.status) for r in listed] == [
+        ("brief", "skipped"),
+        ("brief-v2", "skipped"),
+    ]
+    assert "only in the baseline" in listed[0].reason
+    assert "only in the candidate" in listed[1].reason
+
+
+def test_one_degraded_template_among_three_fails_on_that_template_only(
+    store: RunStore, make_run: MakeRun
+) -> None:
+    three = ("soap", "brief", "telegraphic")
+    make_run("base", templates=three)
+    make_run("cand", templates=three, shifts={"telegraphic": -0.04}, versions={"telegraphic": "v2"})
+    result = _gate(store, "base", "cand")
+    assert not result.passed
+    # -4 points of fact recall stay within its 5-point margin; ROUGE-Lsum's 2 points do not.
+    assert {(r.metric, r.slice["template"]) for r in result.failures} == {
+        ("rougeLsum_f", "telegraphic"),
+    }
+    same = {r.slice.get("template") for r in result.results if r.status == "unchanged"}
+    assert same == {"soap", "brief", None}  # None: WER, shared by every template
+    assert result.family == 2  # only the changed template's rows are hypotheses
+
+
+def test_pooling_templates_per_language_hides_what_the_per_template_gate_catches(
+    store: RunStore, make_run: MakeRun
+) -> None:
+    three = ("soap", "brief", "telegraphic")
+    make_run("base", templates=three)
+    make_run("cand", templates=three, shifts={"telegraphic": -0.04}, versions={"telegraphic": "v2"})
+    pooled = Gate(rules=[MetricRule(metric="rougeLsum_f", margin=2, by=["language"])])
+    assert _gate(store, "base", "cand", pooled).passed  # -1.3 points pooled: within the margin
+    assert not _gate(store, "base", "cand").passed
+
+
+def test_a_dropped_template_passes(store: RunStore, make_run: MakeRun) -> None:
+    make_run("base", templates=("soap", "brief", "telegraphic"), errors=4)
+    make_run("cand", templates=("soap", "brief"), errors=4)
+    result = _gate(store, "base", "cand")
+    assert result.passed, [r.reason for r in result.failures]
+    listed = [r for r in result.results if r.metric == "template"]
+    assert [(r.slice["template"], r.status) for r in listed] == [("telegraphic", "skipped")]
+
+
+def test_a_large_sure_regression_on_eight_encounters_is_detected(
+    store: RunStore, make_run: MakeRun
+) -> None:
+    make_run("base", encounters=8)
+    make_run("cand", encounters=8, shifts={"soap": -0.06}, versions={"soap": "v2"})
+    result = _gate(store, "base", "cand")
+    (row,) = [r for r in result.failures if r.metric == "rougeLsum_f"]
+    assert row.slice["template"] == "soap"
+    assert row.n == 8
+    assert row.significant
+    assert row.high is not None
+    assert row.high < 0
+    assert "no significant difference" not in row.reason

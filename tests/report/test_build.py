@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
-import types
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +10,7 @@ import pytest
 
 from scribe_eval.dataset import Dataset
 from scribe_eval.errors import ConfigError
+from scribe_eval.report import _compare as report_compare
 from scribe_eval.report import _pages as report_pages
 from scribe_eval.report import build_report
 from scribe_eval.report._leaderboard import _why_not_separated
@@ -63,7 +62,7 @@ def test_leaderboard_shows_each_template_value_with_its_interval(
     )
     # soap-full copies every reference note: 100 on every note metric, a zero-width interval.
     assert full.split("</tr>")[0].count(">100.0<") >= 6
-    assert "100.0–100.0" in full.split("</tr>")[0]
+    assert "[100.0, 100.0]" in full.split("</tr>")[0]
     # soap-short drops the plan: coverage 3 of 4 sections on every encounter.
     assert 'data-v="0.75"' in short.split("</tr>")[0]
 
@@ -73,7 +72,8 @@ def test_no_clear_winner_on_three_encounters_says_more_are_needed(
 ) -> None:
     run = kit.write_run(store, mini_dataset, run_spec("run-a"))
     html = build_report(store, run, tmp_path / "out").read_text(encoding="utf-8")
-    assert "No clear winner in en on ROUGE-Lsum" in html
+    assert "No clear winner in en · against soap notes on ROUGE-Lsum" in html
+    assert "n = 3 encounters every template scored" in html
     assert "With only 3 shared encounters no difference can reach significance" in html
     assert 'class="star"' not in html
 
@@ -83,8 +83,9 @@ def test_a_supported_winner_is_named_and_starred(
 ) -> None:
     run = kit.write_run(store, twelve_visits, run_spec("run-b"))
     html = build_report(store, run, tmp_path / "out").read_text(encoding="utf-8")
-    assert "soap-full is best in en on ROUGE-Lsum" in html
-    assert "significantly better than every other template" in html
+    assert "soap-full is recommended in en · against soap notes" in html
+    assert "Significantly better on ROUGE-Lsum than every other template" in html
+    assert "not worse beyond 5.0 points on section coverage or fact recall" in html
     row = html.split('id="leader-1"', 1)[1].split("<tr><td>soap-full</td>")[1].split("</tr>")[0]
     assert 'class="star"' in row
     assert "specialty: respiratory" in html  # slices from the dataset metadata
@@ -136,9 +137,11 @@ def test_compare_view_pairs_runs_and_links_changed_encounters(
     run = kit.write_run(store, mini_dataset, worse)
     build_report(store, run, tmp_path / "out", compare_with=base)
     html = (tmp_path / "out" / "compare.html").read_text(encoding="utf-8")
-    assert "transcripts · en" in html
-    assert "soap-short · en" in html
-    assert "No metric on any slice is significantly worse" in html  # 3 encounters: too few
+    # The page shows the gate's own rows: per template, skipped on 3 encounters (too few).
+    assert "rougeLsum_f non-inferiority (margin 2 points)" in html
+    assert "template: soap-short" in html
+    assert "a decision needs at least 5" in html
+    assert "Every metric and slice" not in html  # no second set of tests on the same page
     changed = html.split("Encounters that changed most", 1)[1]
     assert '<a href="encounters/en-01-cough.html">en-01-cough</a>' in changed
     assert "worse" in changed
@@ -153,11 +156,15 @@ def test_compare_view_degrades_when_the_gate_is_unavailable(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setitem(sys.modules, "scribe_eval.compare", types.ModuleType("scribe_eval.compare"))
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise ConfigError("runs a and b are not comparable: tokenizers differ")
+
+    monkeypatch.setattr(report_compare, "evaluate_gate", refuse)
     base = kit.write_run(store, mini_dataset, run_spec("run-base"))
     run = kit.write_run(store, mini_dataset, run_spec("run-cand"))
     build_report(store, run, tmp_path / "out", compare_with=base)
-    assert "gate unavailable" in (tmp_path / "out" / "compare.html").read_text(encoding="utf-8")
+    html = (tmp_path / "out" / "compare.html").read_text(encoding="utf-8")
+    assert "gate unavailable: runs a and b are not comparable: tokenizers differ" in html
 
 
 def test_comparing_a_run_with_itself_is_refused(

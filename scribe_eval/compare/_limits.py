@@ -1,0 +1,138 @@
+"""Hard limits of a gate: rates, missing sections, fact recall and latency per slice.
+
+A rise (``max_increase``) is measured on the cells both runs have, per template and language by
+default, so a changed template mix (one template dropped or added) cannot fail or pass the gate
+by itself. ``max`` and ``min`` bound the candidate's own cells.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from scribe_eval.compare._data import RunData, SliceKey, slice_keys
+from scribe_eval.compare._gate import LimitRule, to_internal
+from scribe_eval.compare._result import RuleResult
+from scribe_eval.store import CellRecord
+
+
+def limit_results(rule: LimitRule, base: RunData, cand: RunData) -> list[RuleResult]:
+    """One result per slice of the candidate (skipped when there is nothing to judge)."""
+    shared = {c.cell_id for c in base.cells} & {c.cell_id for c in cand.cells}
+    own = _values(rule, cand, None)
+    before = _values(rule, base, shared)
+    after_shared = _values(rule, cand, shared)
+    if not own:
+        return [_skipped(rule, (), f"the candidate has no data for {rule.limit}")]
+    out: list[RuleResult] = []
+    for key in sorted(own):
+        failures: list[str] = []
+        value = own[key]
+        if rule.max is not None and value > to_internal(rule.max, rule.unit):
+            failures.append(
+                f"{_show(rule, value)} is above the maximum {_show_raw(rule, rule.max)}"
+            )
+        if rule.min is not None and value < to_internal(rule.min, rule.unit):
+            failures.append(
+                f"{_show(rule, value)} is below the minimum {_show_raw(rule, rule.min)}"
+            )
+        baseline = before.get(key)
+        if rule.max_increase is not None:
+            if baseline is None or key not in after_shared:
+                out.append(_skipped(rule, key, "no cells shared with the baseline here"))
+                continue
+            value = after_shared[key]
+            if value - baseline > to_internal(rule.max_increase, rule.unit):
+                failures.append(
+                    f"rose from {_show(rule, baseline)} to {_show(rule, value)} on the cells both "
+                    f"runs have, more than {_show_raw(rule, rule.max_increase)}"
+                )
+        reason = "; ".join(failures) or f"{_show(rule, value)} is within the limit"
+        out.append(
+            RuleResult(
+                rule=rule.name,
+                kind="limit",
+                metric=rule.limit,
+                slice=dict(key),
+                status="fail" if failures else "pass",
+                reason=reason,
+                unit=rule.unit,
+                baseline=baseline,
+                candidate=value,
+                difference=None if baseline is None else value - baseline,
+            )
+        )
+    return out
+
+
+def _skipped(rule: LimitRule, key: SliceKey, reason: str) -> RuleResult:
+    return RuleResult(
+        rule=rule.name, kind="limit", metric=rule.limit, slice=dict(key), status="skipped",
+        reason=reason, unit=rule.unit,
+    )  # fmt: skip
+
+
+def _show(rule: LimitRule, value: float) -> str:
+    if rule.unit == "points":
+        return f"{value * 100:.1f}%"
+    if rule.unit == "ms":
+        return f"{value:.0f} ms"
+    return f"{value:.2f}"
+
+
+def _show_raw(rule: LimitRule, value: float) -> str:
+    return _show(rule, to_internal(value, rule.unit))
+
+
+def _values(rule: LimitRule, data: RunData, cells: set[str] | None) -> dict[SliceKey, float]:
+    contribution = _CONTRIBUTIONS[rule.limit]
+    groups: dict[SliceKey, list[float]] = {}
+    for cell in data.cells:
+        if cells is not None and cell.cell_id not in cells:
+            continue
+        value = contribution(rule, cell)
+        if value is None:
+            continue
+        for key in slice_keys(data, cell, rule.dimensions, rule.where):
+            groups.setdefault(key, []).append(value)
+    if rule.limit == "p95_latency_ms":
+        return {key: _p95(values) for key, values in groups.items()}
+    return {key: sum(values) / len(values) for key, values in groups.items() if values}
+
+
+def _error(rule: LimitRule, cell: CellRecord) -> float | None:
+    return 1.0 if cell.status == "error" else 0.0 if cell.status == "ok" else None
+
+
+def _unscored(rule: LimitRule, cell: CellRecord) -> float | None:
+    if cell.kind != "document" or cell.status != "ok":
+        return None
+    return 1.0 if "unscored" in cell.scores else 0.0
+
+
+def _latency(rule: LimitRule, cell: CellRecord) -> float | None:
+    value = cell.timings.get(rule.stage)
+    return None if value is None or cell.from_cache else float(value)
+
+
+def _score(rule: LimitRule, cell: CellRecord) -> float | None:
+    if cell.kind != "document" or cell.status != "ok":
+        return None
+    score = cell.scores.get(rule.limit)
+    if isinstance(score, bool) or not isinstance(score, int | float) or math.isnan(score):
+        return None
+    return float(score)
+
+
+_CONTRIBUTIONS: dict[str, Callable[[LimitRule, CellRecord], float | None]] = {
+    "error_rate": _error,
+    "unscored_rate": _unscored,
+    "p95_latency_ms": _latency,
+    "missing_sections": _score,
+    "fact_recall": _score,
+}
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]

@@ -1,0 +1,236 @@
+"""The metric catalogue: the one place that says what each score key means and how to read it.
+
+Every number a person decides on is a catalogue metric. Its spec names the stored key, a plain
+label, the cell kind that carries it (a transcript or a document), how a corpus value is formed
+(``ratio``: the sum of per-cell numerators over the sum of denominators, e.g. pooled WER; ``mean``:
+the mean of per-encounter values, e.g. mean ROUGE-L F), and its direction (higher or lower is
+better; ``None`` for descriptive figures such as the length ratio, which cannot be gated).
+
+Values are fractions (0-1) internally and in JSON; people see points on a 0-100 scale with one
+decimal (`MetricSpec.points`). The runner's scorer, the gate, the report, ``score`` and the
+Markdown/JUnit writers take labels, directions and formats from here.
+
+Adding a metric: one `MetricSpec` below, one scorer function that writes its key (and, for a
+ratio, its numerator and denominator counts), and one test. ``tests/metrics/test_catalogue.py``
+fails when the scorer and the catalogue disagree.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, TypeGuard
+
+from scribe_eval.errors import ConfigError
+
+CellKindName = Literal["transcript", "document"]
+CorpusKind = Literal["mean", "ratio"]
+
+MINUS = "\N{MINUS SIGN}"
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """One metric: stored key, label, cell kind, corpus formula, direction and description.
+
+    ``numerator``/``denominator`` name the per-cell count keys of a ``ratio`` metric; a ``mean``
+    metric reads its own key. ``higher_is_better`` is None for a descriptive figure.
+    """
+
+    key: str
+    label: str
+    cell: CellKindName
+    kind: CorpusKind
+    higher_is_better: bool | None
+    description: str
+    numerator: str | None = None
+    denominator: str | None = None
+
+    @property
+    def direction(self) -> str:
+        """``higher is better``, ``lower is better`` or ``descriptive``."""
+        if self.higher_is_better is None:
+            return "descriptive"
+        return "higher is better" if self.higher_is_better else "lower is better"
+
+    @property
+    def gateable(self) -> bool:
+        """True when the metric has a direction, so a margin can say what "worse" means."""
+        return self.higher_is_better is not None
+
+    def parts(self, scores: Mapping[str, Any]) -> tuple[float, float] | None:
+        """One cell's contribution: (numerator, denominator), or None when it has no score.
+
+        For a mean metric the denominator is 1. A ratio needs a positive denominator.
+        """
+        if self.kind == "mean":
+            value = scores.get(self.key)
+            return (float(value), 1.0) if is_number(value) else None
+        assert self.numerator is not None
+        assert self.denominator is not None
+        num, den = scores.get(self.numerator), scores.get(self.denominator)
+        if not (is_number(num) and is_number(den)) or den <= 0:
+            return None
+        return float(num), float(den)
+
+    def points(self, value: Any) -> str:
+        """A 0-1 value on the 0-100 scale with one decimal (``41.2``); an em dash when missing."""
+        return fmt_points(value)
+
+
+def is_number(value: Any) -> TypeGuard[float]:
+    """True for a finite int or float (not a bool)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def fmt_points(value: Any, *, signed: bool = False) -> str:
+    """A fraction as points with one decimal; signed differences use a true minus sign."""
+    if not is_number(value):
+        return "—"
+    text = f"{value * 100:+.1f}" if signed else f"{value * 100:.1f}"
+    if text in ("+0.0", "-0.0"):
+        text = "0.0" if not signed else "±0.0"
+    return text.replace("-", MINUS)
+
+
+def fmt_interval(low: Any, high: Any) -> str:
+    """``[−3.4, −0.9]`` in points, unambiguous for negative bounds; empty when missing."""
+    if not (is_number(low) and is_number(high)):
+        return ""
+    return f"[{fmt_points(low)}, {fmt_points(high)}]"
+
+
+def _rouge_specs() -> list[MetricSpec]:
+    names = {
+        "rouge1": "ROUGE-1",
+        "rouge2": "ROUGE-2",
+        "rougeL": "ROUGE-L",
+        "rougeLsum": "ROUGE-Lsum",
+    }
+    what = {
+        "rouge1": "shared words (unigrams) with the reference note",
+        "rouge2": "shared word pairs (bigrams) with the reference note",
+        "rougeL": "the longest common word subsequence with the reference note",
+        "rougeLsum": "the summary-level LCS, sentence by sentence (multi-sentence notes)",
+    }
+    parts = {"f": "F", "p": "precision", "r": "recall"}
+    out = []
+    for name, label in names.items():
+        for suffix, part in parts.items():
+            shown = label if suffix == "f" else f"{label} {part}"
+            out.append(
+                MetricSpec(
+                    f"{name}_{suffix}",
+                    shown,
+                    "document",
+                    "mean",
+                    True,
+                    f"{part} of {what[name]}, mean over notes",
+                )
+            )
+        out.append(
+            MetricSpec(
+                f"section_{name}_f",
+                f"Section {label}",
+                "document",
+                "mean",
+                True,
+                f"{label} F section by section, mean over the sections both notes have",
+            )
+        )
+    return out
+
+
+_SPECS: tuple[MetricSpec, ...] = (
+    MetricSpec(
+        "wer", "WER", "transcript", "ratio", False,
+        "word error rate pooled over recordings: (S + D + I) / reference words",
+        numerator="errors", denominator="ref_words",
+    ),
+    MetricSpec(
+        "mer", "MER", "transcript", "ratio", False,
+        "match error rate pooled over recordings: (S + D + I) / (H + S + D + I)",
+        numerator="errors", denominator="aligned_words",
+    ),
+    MetricSpec(
+        "wil", "WIL", "transcript", "mean", False,
+        "word information lost, mean over recordings",
+    ),
+    MetricSpec(
+        "cer", "CER", "transcript", "ratio", False,
+        "character error rate pooled over recordings",
+        numerator="char_errors", denominator="ref_chars",
+    ),
+    MetricSpec(
+        "attributed_wer", "Speaker-attributed WER", "transcript", "ratio", False,
+        "WER when each word must also be given to the right speaker, pooled over recordings",
+        numerator="attributed_errors", denominator="attributed_ref_words",
+    ),
+    MetricSpec(
+        "term_recall", "Medical-term recall", "transcript", "ratio", True,
+        "share of the encounters' medical-term occurrences recognised correctly",
+        numerator="term_recognised", denominator="term_occurrences",
+    ),
+    MetricSpec(
+        "keyterm_recall", "Keyterm recall", "transcript", "mean", True,
+        "share of the keyterms sent to the API that were recognised, mean over recordings",
+    ),
+    *_rouge_specs(),
+    MetricSpec(
+        "section_coverage", "Section coverage", "document", "mean", True,
+        "share of the reference note's sections the note filled",
+    ),
+    MetricSpec(
+        "fact_recall", "Fact recall", "document", "mean", True,
+        "share of reference facts (quantities, medications, negations, sides) found in the note",
+    ),
+    MetricSpec(
+        "fact_precision", "Fact precision", "document", "mean", True,
+        "share of the note's facts that the reference supports (a hallucination proxy)",
+    ),
+    MetricSpec(
+        "length_ratio", "Length ratio", "document", "mean", None,
+        "note words / reference words (1.0 = same length; descriptive, not gated)",
+    ),
+)  # fmt: skip
+
+METRICS: dict[str, MetricSpec] = {spec.key: spec for spec in _SPECS}
+"""Every catalogue metric by key, in display order."""
+
+#: The metric that names a language's best template (notes are multi-sentence: ROUGE-Lsum).
+PRIMARY_NOTE_METRIC = "rougeLsum_f"
+
+#: Note metrics a person reads first (leaderboards, overview), in that order.
+NOTE_HEADLINES: tuple[str, ...] = (
+    "rouge1_f", "rouge2_f", "rougeL_f", "rougeLsum_f",
+    "section_coverage", "fact_recall", "fact_precision", "length_ratio",
+)  # fmt: skip
+
+#: Transcript metrics a person reads first.
+TRANSCRIPT_HEADLINES: tuple[str, ...] = ("wer", "cer", "term_recall")
+
+#: Per-cell counts the scorer stores beside the metrics (numerators, denominators, sizes).
+COUNT_KEYS: frozenset[str] = frozenset(
+    {
+        "hits", "substitutions", "deletions", "insertions", "errors", "aligned_words",
+        "ref_words", "hyp_words", "ref_chars", "char_errors", "attributed_errors",
+        "attributed_ref_words", "ref_tokens", "hyp_tokens",
+        "term_occurrences", "term_recognised", "segments", "n_scored", "missing_sections",
+        "extra_sections", "empty_sections",
+    }
+)  # fmt: skip
+
+
+def metric(key: str) -> MetricSpec:
+    """The spec of ``key``; raises `ConfigError` with the known keys when there is none."""
+    try:
+        return METRICS[key]
+    except KeyError:
+        known = ", ".join(METRICS)
+        raise ConfigError(f"unknown metric {key!r}; use one of {known}") from None
+
+
+def metrics_of(cell: CellKindName) -> tuple[MetricSpec, ...]:
+    """Every metric a cell kind carries, in display order."""
+    return tuple(spec for spec in METRICS.values() if spec.cell == cell)

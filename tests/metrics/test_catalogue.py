@@ -1,0 +1,122 @@
+"""The metric catalogue and the runner's scorer agree: every key one writes, the other knows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scribe_eval.api import Document, Transcript
+from scribe_eval.dataset import load_dataset
+from scribe_eval.errors import ConfigError
+from scribe_eval.experiment import MetricOptions
+from scribe_eval.metrics import COUNT_KEYS, METRICS, fmt_interval, fmt_points, metric, metrics_of
+from scribe_eval.runner import score_document, score_transcript
+
+SAMPLE = Path(__file__).resolve().parents[2] / "datasets" / "sample"
+
+
+def _numeric(scores: dict[str, Any]) -> set[str]:
+    return {
+        k
+        for k, v in scores.items()
+        if isinstance(v, int | float) and not isinstance(v, bool) and k not in COUNT_KEYS
+    }
+
+
+def _scored() -> tuple[dict[str, Any], dict[str, Any]]:
+    encounter = next(
+        e for e in load_dataset(SAMPLE).encounters if e.terms and e.keyterms and "soap" in e.notes
+    )
+    turns = [
+        {"channel": 0 if t.speaker.lower() == "doctor" else 1, "text": t.text, "start": 0, "end": 1}
+        for t in encounter.reference_turns
+    ]
+    transcript = Transcript.model_validate(
+        {
+            "id": "t",
+            "status": "completed",
+            "metadata": {
+                "participantsRoles": [
+                    {"channel": 0, "role": "doctor"},
+                    {"channel": 1, "role": "patient"},
+                ]
+            },
+            "transcripts": turns,
+        }
+    )
+    note = encounter.notes["soap"]
+    document = Document.model_validate(
+        {
+            "id": "d",
+            "name": "soap",
+            "outputLanguage": encounter.language,
+            "sections": [
+                {"key": note.section_keys[h], "name": h, "text": body, "sort": i}
+                for i, (h, body) in enumerate(note.sections.items())
+            ],
+        }
+    )
+    options = MetricOptions()
+    return (
+        score_transcript(encounter, transcript, options, encounter.language),
+        score_document(
+            encounter,
+            document,
+            note_type="soap",
+            output_language=encounter.language,
+            options=options,
+        ),
+    )
+
+
+def test_every_scorer_metric_is_in_the_catalogue_and_every_catalogue_metric_is_scored() -> None:
+    transcript, document = _scored()
+    assert _numeric(transcript) == {s.key for s in metrics_of("transcript")}
+    assert _numeric(document) == {s.key for s in metrics_of("document")}
+
+
+def test_every_ratio_metric_finds_its_numerator_and_denominator_in_the_scores() -> None:
+    transcript, document = _scored()
+    for spec in METRICS.values():
+        scores = transcript if spec.cell == "transcript" else document
+        parts = spec.parts(scores)
+        assert parts is not None, spec.key
+        value = scores[spec.key]
+        assert parts[0] / parts[1] == pytest.approx(value), spec.key
+
+
+def test_error_counts_are_stored_once_and_add_up() -> None:
+    transcript, _ = _scored()
+    assert transcript["errors"] == (
+        transcript["substitutions"] + transcript["deletions"] + transcript["insertions"]
+    )
+
+
+def test_directions_come_from_the_catalogue() -> None:
+    assert METRICS["wer"].direction == "lower is better"
+    assert METRICS["rougeLsum_f"].direction == "higher is better"
+    assert METRICS["length_ratio"].direction == "descriptive"
+    assert not METRICS["length_ratio"].gateable
+    with pytest.raises(ConfigError, match="unknown metric 'bleu'"):
+        metric("bleu")
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "shown"),
+    [
+        pytest.param(-0.034, -0.009, "[−3.4, −0.9]", id="negative"),
+        pytest.param(-0.016, 0.004, "[−1.6, 0.4]", id="straddling"),
+        pytest.param(0.38, 0.445, "[38.0, 44.5]", id="positive"),
+    ],
+)
+def test_intervals_are_unambiguous_points(low: float, high: float, shown: str) -> None:
+    assert fmt_interval(low, high) == shown
+
+
+def test_points_have_one_decimal_and_a_true_minus() -> None:
+    assert fmt_points(0.41234) == "41.2"
+    assert fmt_points(-0.0123, signed=True) == "−1.2"
+    assert fmt_points(0.0123, signed=True) == "+1.2"
+    assert fmt_points(None) == "—"
