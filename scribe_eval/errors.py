@@ -19,8 +19,7 @@ ScribeEvalError
 ├── AudioError                audio that is empty, not audio, or cannot be decoded
 ├── EngineError               an emulator engine is missing its weights or cannot do what was asked
 ├── MetricError               inputs a metric cannot score (e.g. an unknown normaliser)
-├── StoreError                the run store is unreadable, locked or from a newer version
-└── GateFailure               the rollout gate found a regression the data supports
+└── StoreError                the run store is unreadable, locked or from a newer version
 ```
 """
 
@@ -34,7 +33,6 @@ __all__ = [
     "ConfigError",
     "DatasetError",
     "EngineError",
-    "GateFailure",
     "MetricError",
     "NotFoundError",
     "RateLimitError",
@@ -134,7 +132,3 @@ class MetricError(ScribeEvalError):
 
 class StoreError(ScribeEvalError):
     """The run store cannot be opened, read or migrated."""
-
-
-class GateFailure(ScribeEvalError):
-    """The rollout gate found a regression that the data supports."""

@@ -92,8 +92,7 @@ def serve(host: str, port: int, clients: tuple[str, ...], preload: bool, log_lev
     """Serve the emulator on HOST:PORT (loopback by default) until interrupted."""
     import uvicorn
 
-    from scribe_eval.emulator import create_app
-    from scribe_eval.emulator._faults import DroppedConnectionFilter
+    from scribe_eval.emulator import DroppedConnectionFilter, create_app
 
     settings = _settings(options, clients, preload=preload)
     sock = _bind(host, port)

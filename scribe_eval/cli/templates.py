@@ -15,16 +15,17 @@ from scribe_eval.templates import (
     Outline,
     diff_outlines,
     fetch_target_catalogue,
+    is_snapshot_template,
+    load_snapshot_template,
     load_template_file,
     outline_of_spec,
     outline_of_template,
+    parse_template_file,
     pull_snapshot,
     resolve_catalogue,
     scaffold_template,
     validate_template_file,
 )
-from scribe_eval.templates._catalogue import is_snapshot_template, load_snapshot_template
-from scribe_eval.templates._file import parse_template_file
 
 _TARGET_HELP = "'embedded' or an API base URL (credentials from SCRIBE_EVAL_* variables)."
 _CATALOGUE_HELP = "A snapshot folder (default: newest under templates/catalogue/, else built-in)."

@@ -9,7 +9,7 @@ drive it in-process; ``scribe-eval emulator serve`` runs it with uvicorn.
 from __future__ import annotations
 
 from scribe_eval.emulator._app import create_app
-from scribe_eval.emulator._faults import ConnectionDropped, FaultPlan
+from scribe_eval.emulator._faults import ConnectionDropped, DroppedConnectionFilter, FaultPlan
 from scribe_eval.emulator._settings import (
     AuthMode,
     ClientCredential,
@@ -23,6 +23,7 @@ __all__ = [
     "AuthMode",
     "ClientCredential",
     "ConnectionDropped",
+    "DroppedConnectionFilter",
     "EmulatorSettings",
     "EmulatorStore",
     "FaultPlan",

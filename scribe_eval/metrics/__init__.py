@@ -32,6 +32,7 @@ from scribe_eval.metrics._catalogue import (
     MetricSpec,
     fmt_interval,
     fmt_points,
+    is_number,
     metric,
     metrics_of,
 )
@@ -96,6 +97,7 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "fmt_interval",
     "fmt_points",
     "get_normalizer",
+    "is_number",
     "keyterm_recall",
     "metric",
     "metrics_of",

@@ -17,8 +17,8 @@ from scribe_eval.metrics import (
     MetricSpec,
     fmt_interval,
     fmt_points,
+    is_number,
 )
-from scribe_eval.metrics._catalogue import is_number
 
 NOTE_METRICS: tuple[MetricSpec, ...] = tuple(METRICS[k] for k in NOTE_HEADLINES)
 HEADLINE = METRICS[PRIMARY_NOTE_METRIC]

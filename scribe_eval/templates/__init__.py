@@ -15,7 +15,9 @@ from scribe_eval.templates._catalogue import (
     Catalogue,
     CatalogueSource,
     fetch_catalogue,
+    is_snapshot_template,
     load_snapshot,
+    load_snapshot_template,
     newest_snapshot,
     save_snapshot,
 )
@@ -26,7 +28,7 @@ from scribe_eval.templates._diff import (
     outline_of_spec,
     outline_of_template,
 )
-from scribe_eval.templates._file import Problem, load_template_file
+from scribe_eval.templates._file import Problem, load_template_file, parse_template_file
 from scribe_eval.templates._scaffold import scaffold_template
 from scribe_eval.templates._spec import MAX_INSTRUCTION_CHARS, MAX_NAME_CHARS, TemplateSpec
 from scribe_eval.templates._target import fetch_target_catalogue, open_target, pull_snapshot
@@ -51,12 +53,15 @@ __all__ = [
     "diff_outlines",
     "fetch_catalogue",
     "fetch_target_catalogue",
+    "is_snapshot_template",
     "load_snapshot",
+    "load_snapshot_template",
     "load_template_file",
     "newest_snapshot",
     "open_target",
     "outline_of_spec",
     "outline_of_template",
+    "parse_template_file",
     "pull_snapshot",
     "resolve_catalogue",
     "save_snapshot",

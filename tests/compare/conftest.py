@@ -56,11 +56,13 @@ def make_run(store: RunStore) -> MakeRun:
         shifts: dict[str, float] | None = None,
         versions: dict[str, str] | None = None,
         encounters: int = ENCOUNTERS,
+        references: dict[str, str] | None = None,
         **provenance: object,
     ) -> str:
         shift_of = {t: rouge_shift + (shifts or {}).get(t, 0.0) for t in templates}
         spec = {t: f"{t}-{(versions or {}).get(t, 'v1')}-{shift_of[t]}" for t in templates}
-        listed = [{"label": t, "spec_hash": spec[t], "reference": "soap"} for t in templates]
+        refs = {t: (references or {}).get(t, "soap") for t in templates}
+        listed = [{"label": t, "spec_hash": spec[t], "reference": refs[t]} for t in templates]
         store.create_run(_run_record(run_id, listed, **provenance))
         rng = np.random.default_rng(1234)  # the same encounters' difficulty in every run
         noise = np.random.default_rng(noise_seed)

@@ -1,0 +1,47 @@
+"""Which template is best: a recommendation a clinician would sign, or the reason there is none."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from scribe_eval.compare import load_run_data
+from scribe_eval.report._leaderboard import Leaderboard, note_leaderboards
+from scribe_eval.store import RunStore
+
+MakeRun = Callable[..., str]
+
+
+def _boards(store: RunStore, run_id: str) -> dict[str, Leaderboard]:
+    data = load_run_data(store, store.get_run(run_id))
+    return {b.group: b for b in note_leaderboards(data)}
+
+
+def test_a_tiny_sure_improvement_is_no_practical_difference(
+    store: RunStore, make_run: MakeRun
+) -> None:
+    make_run("run", shifts={"soap": 0.005})
+    (board,) = _boards(store, "run").values()
+    assert board.winner is None
+    assert board.verdict.startswith("No practical difference")
+    assert "less than the 1.0-point minimum practical difference" in board.detail
+
+
+def test_a_clear_practical_lead_is_recommended_and_states_n(
+    store: RunStore, make_run: MakeRun
+) -> None:
+    make_run("run", shifts={"soap": 0.03})
+    (board,) = _boards(store, "run").values()
+    assert board.winner == "soap"
+    assert "n = 40 encounters every template scored" in board.detail
+
+
+def test_templates_scored_against_different_note_types_are_never_ranked_together(
+    store: RunStore, make_run: MakeRun
+) -> None:
+    make_run("run", shifts={"soap": 0.03}, references={"brief": "brief"})
+    boards = _boards(store, "run")
+    assert set(boards) == {"en · against soap notes", "en · against brief notes"}
+    for board in boards.values():
+        assert len(board.rows) == 1
+        assert board.winner is None
+        assert board.verdict.startswith("Only one template")
