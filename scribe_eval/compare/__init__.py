@@ -29,10 +29,10 @@ from scribe_eval.compare._evaluate import (
     describe_difference,
     evaluate_gate,
     resolve_pair,
-    unchanged,
 )
 from scribe_eval.compare._gate import DEFAULT_GATE, Gate, LimitRule, MetricRule, load_gate
 from scribe_eval.compare._result import GateResult, RuleResult, RuleStatus
+from scribe_eval.compare._unchanged import unchanged
 from scribe_eval.compare._writers import (
     gate_json,
     gate_junit,

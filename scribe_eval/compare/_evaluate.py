@@ -15,12 +15,12 @@ that interval cannot rule out a loss larger than the margin.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from scribe_eval.compare._data import RunData, SliceKey, load_run_data, samples
 from scribe_eval.compare._gate import DEFAULT_GATE, Gate, MetricRule
 from scribe_eval.compare._limits import limit_results
 from scribe_eval.compare._result import GateResult, RuleResult
+from scribe_eval.compare._unchanged import unchanged
 from scribe_eval.errors import ConfigError
 from scribe_eval.metrics import MetricSpec, fmt_interval, fmt_points
 from scribe_eval.stats import MetricSample, PairedComparison, compare_paired, non_inferiority
@@ -133,7 +133,7 @@ def _plan_metric_rule(
             results.append(_skipped(rule, key, reason))
             continue
         sample_a, sample_b = a[key].subset(common), b[key].subset(common)
-        if unchanged(base, cand, rule.spec, key):
+        if unchanged(base, cand, rule.spec.cell, dict(key)):
             results.append(_unchanged(rule, key, sample_a, sample_b))
             continue
         dropped = len(set(a[key].ids) ^ set(b[key].ids))
@@ -178,44 +178,6 @@ def describe_difference(c: PairedComparison, significant: bool, spec: MetricSpec
         f"no significant difference (interval {interval} includes 0); with {c.n} encounters "
         f"a {spec.label} difference smaller than about {limit} points could not be detected"
     )
-
-
-def unchanged(base: RunData, cand: RunData, spec: MetricSpec, key: SliceKey) -> bool:
-    """True when nothing that made this slice's answers changed between the runs.
-
-    The target identity must be equal, every template in the slice must have the same spec hash
-    and reference, and every cell the runs share in the slice must point to the same stored
-    answer (equal cache keys).
-    """
-    if base.run.target != cand.run.target:
-        return False
-    where = dict(key)
-    labels = [where["template"]] if "template" in where else None
-    cells_a = {c.cell_id: c for c in base.cells if _in_slice(base, c, spec, where)}
-    cells_b = {c.cell_id: c for c in cand.cells if _in_slice(cand, c, spec, where)}
-    shared = set(cells_a) & set(cells_b)
-    if not shared:
-        return False
-    if spec.cell == "document":
-        for label in labels or {cells_a[i].template_label for i in shared}:
-            ta, tb = base.templates.get(label), cand.templates.get(label)
-            if ta is None or tb is None:
-                return False
-            if (ta.get("spec_hash"), ta.get("reference")) != (
-                tb.get("spec_hash"),
-                tb.get("reference"),
-            ):
-                return False
-    return all(
-        cells_a[i].cache_key is not None and cells_a[i].cache_key == cells_b[i].cache_key
-        for i in shared
-    )
-
-
-def _in_slice(data: RunData, cell: Any, spec: MetricSpec, where: dict[str, str]) -> bool:
-    if cell.kind != spec.cell:
-        return False
-    return all(value in data.values(cell, dimension) for dimension, value in where.items())
 
 
 def _membership(base: RunData, cand: RunData) -> list[RuleResult]:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from scribe_eval.compare._data import RunData, SliceKey, slice_keys
 from scribe_eval.compare._gate import LimitRule, to_internal
 from scribe_eval.compare._result import RuleResult
+from scribe_eval.compare._unchanged import unchanged
 from scribe_eval.store import CellRecord
 
 
@@ -28,6 +29,22 @@ def limit_results(rule: LimitRule, base: RunData, cand: RunData) -> list[RuleRes
     for key in sorted(own):
         failures: list[str] = []
         value = own[key]
+        if _unchanged(rule, base, cand, dict(key)):
+            out.append(
+                RuleResult(
+                    rule=rule.name,
+                    kind="limit",
+                    metric=rule.limit,
+                    slice=dict(key),
+                    status="unchanged",
+                    unit=rule.unit,
+                    baseline=before.get(key),
+                    candidate=after_shared.get(key, value),
+                    reason="unchanged: same request, target identity and stored answers in both "
+                    "runs; cannot fail",
+                )
+            )
+            continue
         if rule.max is not None and value > to_internal(rule.max, rule.unit):
             failures.append(
                 f"{_show(rule, value)} is above the maximum {_show_raw(rule, rule.max)}"
@@ -63,6 +80,18 @@ def limit_results(rule: LimitRule, base: RunData, cand: RunData) -> list[RuleRes
             )
         )
     return out
+
+
+def _unchanged(rule: LimitRule, base: RunData, cand: RunData, where: dict[str, str]) -> bool:
+    """An unchanged template cannot fail a limit either (latency is never unchanged)."""
+    if rule.limit == "p95_latency_ms":
+        return False
+    template = where.get("template")
+    if rule.limit != "error_rate" or template not in (None, "*"):
+        return unchanged(base, cand, "document", where)
+    kinds = ["transcript"] if template == "*" else ["transcript", "document"]
+    rest = {k: v for k, v in where.items() if k != "template"}
+    return all(unchanged(base, cand, kind, rest) for kind in kinds)  # type: ignore[arg-type]
 
 
 def _skipped(rule: LimitRule, key: SliceKey, reason: str) -> RuleResult:

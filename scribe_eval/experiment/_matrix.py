@@ -115,7 +115,36 @@ def build_matrix(
                             transcript_cell_id=tid,
                         )
                     )
+    matrix.notes.extend(_unscored_notes(dataset, matrix))
     return matrix
+
+
+def _unscored_notes(dataset: Dataset, matrix: Matrix) -> list[str]:
+    """Say up front which documents will be written but cannot be scored, and why."""
+    notes = []
+    by_id = {e.id: e for e in dataset.encounters}
+    for template in matrix.templates:
+        cells = [c for c in matrix.cells if c.template is template]
+        no_reference = {
+            c.encounter_id for c in cells if template.reference not in by_id[c.encounter_id].notes
+        }
+        other_language = {
+            c.cell_id for c in cells
+            if c.output_language.split("-")[0].lower()
+            != by_id[c.encounter_id].language.split("-")[0].lower()
+        }  # fmt: skip
+        if no_reference:
+            notes.append(
+                f"{template.label}: {len(no_reference)} of {len({c.encounter_id for c in cells})} "
+                f"encounters have no reference {template.reference!r} note; their documents are "
+                "written but unscored"
+            )
+        if other_language:
+            notes.append(
+                f"{template.label}: {len(other_language)} documents are in another language than "
+                "their encounter's references; they are written but unscored"
+            )
+    return notes
 
 
 def _selected(experiment: Experiment, dataset: Dataset) -> list[Encounter]:

@@ -29,6 +29,7 @@ from scribe_eval.metrics._catalogue import (
     NOTE_HEADLINES,
     PRIMARY_NOTE_METRIC,
     TRANSCRIPT_HEADLINES,
+    CellKindName,
     MetricSpec,
     fmt_interval,
     fmt_points,
@@ -67,6 +68,7 @@ from scribe_eval.metrics._wer import (
 __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "AlignmentOp",
     "COUNT_KEYS",
+    "CellKindName",
     "CorpusWerResult",
     "FactCheckResult",
     "FactKindResult",

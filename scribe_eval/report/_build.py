@@ -70,6 +70,7 @@ def build_report(
     pages = not no_text
     env = _environment()
     common = _common(no_text)
+    common["embedded_notice"] = embedded_notice(run)
     _clean(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     view = None
@@ -112,6 +113,23 @@ def _environment() -> Environment:
         localpath=_local_path,
     )
     return env
+
+
+def embedded_notice(run: RunRecord) -> str | None:
+    """What a reader must know about a run on the embedded emulator, or None for a real API."""
+    if run.target.get("kind") != "embedded":
+        return None
+    engine = (run.target.get("notes") or {}).get("engine", "template")
+    writer = (
+        "an offline rule-based writer that sorts transcript sentences into sections"
+        if engine == "template"
+        else f"the emulator's {engine!r} note engine"
+    )
+    return (
+        f"this run's notes come from {writer}, and its transcripts from an open-source speech "
+        "model running offline. Its numbers show how scribe-eval measures and decides; they say "
+        "nothing about the vendor's quality. Point an experiment at the vendor's API to judge it."
+    )
 
 
 def _local_path(value: Any, sharing: bool) -> str:

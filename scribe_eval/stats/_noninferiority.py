@@ -57,9 +57,9 @@ def non_inferiority(
     bound = c.low if c.higher_is_better else c.high
     worst = -bound if c.higher_is_better else bound
     passed = worst <= margin
-    level = f"{c.confidence:.0%} interval"
-    amount = f"{abs(worst) * scale:.3g}{unit}"
-    limit = f"{margin * scale:.3g}{unit}"
+    level = f"{_percent(c.confidence)} interval"
+    amount = f"{_amount(abs(worst), scale)}{unit}"
+    limit = f"{_amount(margin, scale)}{unit}"
     if passed and worst > 0:
         reason = f"pass: at worst {c.label_b} is {amount} worse than {c.label_a} ({level}), "
         reason += f"within the {limit} margin"
@@ -83,3 +83,14 @@ def non_inferiority(
         degenerate=c.degenerate,
         reason=reason,
     )
+
+
+def _percent(level: float) -> str:
+    """``95%``, or ``97.5%`` for a family-adjusted level: never rounded to a level not used."""
+    text = f"{level * 100:.2f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def _amount(value: float, scale: float) -> str:
+    """Points with one decimal when scaled to 0-100, else three significant digits."""
+    return f"{value * scale:.1f}" if scale != 1.0 else f"{value:.3g}"

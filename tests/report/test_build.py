@@ -234,3 +234,25 @@ def test_a_run_without_cells_still_builds(store: RunStore, tmp_path: Path) -> No
     html = build_report(store, empty, tmp_path / "out").read_text(encoding="utf-8")
     assert "No document was scored in this run." in html
     assert "the run did not record where its dataset lives" in html
+
+
+def test_a_report_on_the_embedded_target_says_its_notes_say_nothing_of_the_vendor(
+    store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
+) -> None:
+    base = kit.write_run(store, mini_dataset, run_spec("run-base"))
+    run = kit.write_run(store, mini_dataset, run_spec("run-cand"))
+    build_report(store, run, tmp_path / "out", compare_with=base)
+    for page in ("index.html", "compare.html"):
+        html = (tmp_path / "out" / page).read_text(encoding="utf-8")
+        assert "offline rule-based writer" in html
+        assert "nothing about the vendor&#39;s quality" in html
+
+
+def test_the_overview_shows_fact_precision_length_and_coverage_beside_rouge(
+    store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
+) -> None:
+    run = kit.write_run(store, mini_dataset, run_spec("run-a"))
+    html = build_report(store, run, tmp_path / "out").read_text(encoding="utf-8")
+    board = html.split('id="leader-1"', 1)[1].split("</table>", 1)[0]
+    for heading in ("Fact precision", "Length ratio", "Section coverage", "ROUGE-Lsum"):
+        assert f">{heading}<" in board

@@ -40,7 +40,7 @@ def test_regression_larger_than_the_margin_fails() -> None:
     assert decision.bound == c.high
     assert decision.worst_change > 0.02
     assert decision.reason.startswith("fail: cand may be up to ")
-    assert "beyond the 2 points margin" in decision.reason
+    assert "beyond the 2.0 points margin" in decision.reason
 
 
 def test_regression_smaller_than_the_margin_passes() -> None:
@@ -83,3 +83,10 @@ def test_negative_margin_is_a_config_error() -> None:
     base, _ = _wer_pair(0.0, n=5)
     with pytest.raises(ConfigError, match="margin must be >= 0"):
         non_inferiority(compare_paired(base, base, higher_is_better=False), margin=-0.1)
+
+
+def test_a_family_adjusted_level_is_named_as_it_is() -> None:
+    base, cand = _wer_pair(0.05)
+    c = compare_paired(base, cand, higher_is_better=False, confidence=0.975)
+    decision = non_inferiority(c, margin=0.02, scale=100, unit=" points")
+    assert "(97.5% interval)" in decision.reason
