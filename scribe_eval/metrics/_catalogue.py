@@ -191,7 +191,7 @@ _SPECS: tuple[MetricSpec, ...] = (
     ),
     MetricSpec(
         "length_ratio", "Length ratio", "document", "mean", None,
-        "note length in percent of the reference note's (100 = same length; descriptive, not gated)",
+        "note length in percent of the reference's (100 = same length; descriptive, not gated)",
     ),
 )  # fmt: skip
 
