@@ -1,4 +1,4 @@
-"""``scribe-eval compare``: gate a candidate run on a baseline (exit 0 pass, 2 regression)."""
+"""``scribe-eval compare``: gate a candidate run on a baseline (exit 0 pass, 2 gate failed)."""
 
 from __future__ import annotations
 
@@ -44,9 +44,14 @@ def compare(
 ) -> None:
     """Compare CANDIDATE_RUN with BASELINE_RUN (or --baseline NAME) and apply the gate.
 
-    Without --gate the built-in default applies: 2-point non-inferiority margins on pooled WER
-    and mean ROUGE-L / ROUGE-Lsum F per language, and at most 2 points more failed cells.
-    Exit code 0: pass; 2: a regression the data supports; 1: a tool or input error.
+    Each template is compared with the baseline's template of the same label, per language and
+    source; unchanged templates are reported, not tested. Without --gate the built-in gate
+    applies: per template at most 2 points of ROUGE-Lsum F and 5 of fact recall lost, per
+    language at most 2 points of WER, and at most 2 points more failed or unscored cells.
+    Values are points (0-100); JSON carries fractions.
+
+    Exit code 0: pass; 2: the gate failed (a loss beyond a margin could not be ruled out, or a
+    limit was broken); 1: a tool or input error.
     """
     if len(runs) > 2:
         raise click.UsageError("give at most two runs: BASELINE_RUN CANDIDATE_RUN")
