@@ -73,6 +73,12 @@ class GateResult:
         return not any(r.status == "fail" for r in self.results)
 
     @property
+    def ordered(self) -> tuple[RuleResult, ...]:
+        """The rows as people read them: failures first, then passes, unchanged and skipped."""
+        rank = {"fail": 0, "pass": 1, "unchanged": 2, "skipped": 3}
+        return tuple(sorted(self.results, key=lambda r: rank[r.status]))
+
+    @property
     def failures(self) -> tuple[RuleResult, ...]:
         """The failed rule results."""
         return tuple(r for r in self.results if r.status == "fail")

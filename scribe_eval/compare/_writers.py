@@ -83,7 +83,7 @@ def gate_table(gate: GateResult) -> Table:
     )
     for column in _COLUMNS:
         table.add_column(column, overflow="fold")
-    for r in gate.results:
+    for r in gate.ordered:
         table.add_row(*_row(r))
     return table
 
@@ -101,7 +101,7 @@ def gate_markdown(gate: GateResult) -> str:
         "| " + " | ".join(_COLUMNS) + " |",
         "|" + "---|" * len(_COLUMNS),
     ]
-    for r in gate.results:
+    for r in gate.ordered:
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in _row(r)) + " |")
     lines += ["", method_note(gate)]
     if gate.forced_differences:

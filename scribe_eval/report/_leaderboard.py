@@ -215,11 +215,13 @@ def _verdict(
     aligned: dict[str, dict[str, MetricSample]],
 ) -> tuple[str, str | None, str]:
     label, where = HEADLINE.label, board.group
-    n = f"n = {board.n} encounters every template scored"
+    n = f"n = {board.n} encounter{'' if board.n == 1 else 's'} every template scored"
     if board.dropped:
         n += f" ({board.dropped} scored by only some templates left out)"
     if best is None or analysis is None:
-        return f"No {label} could be estimated for {where}.", None, n
+        unscored = sum(r.unscored for r in board.rows)
+        why = f" ({unscored} documents written, none with a reference to score against)"
+        return f"Nothing scored in {where}", None, f"No {label} to rank{why if unscored else ''}."
     if len(best.probabilities) == 1:
         return f"Only one template ({best.template}) was scored in {where}.", None, n
     contender = _closest(analysis, best.template)
