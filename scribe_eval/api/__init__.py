@@ -8,6 +8,11 @@ on the emulator. Python attributes are snake_case; ``to_wire()`` gives the camel
 from __future__ import annotations
 
 from scribe_eval.api._base import RequestModel, VendorModel
+from scribe_eval.api._catalogue import (
+    CatalogueData,
+    builtin_catalogue_data,
+    load_builtin_catalogue,
+)
 from scribe_eval.api._documents import (
     SECTION_OVERRIDE_FIELDS,
     ContextItem,
@@ -77,6 +82,7 @@ from scribe_eval.api._transcripts import (
 __all__ = [
     "SECTION_OVERRIDE_FIELDS",
     "SUPPORTED_LANGUAGES",
+    "CatalogueData",
     "ContextItem",
     "CreateDocumentRequest",
     "CreateInteractionRequest",
@@ -136,5 +142,7 @@ __all__ = [
     "UpdateInteractionRequest",
     "UsageInfo",
     "VendorModel",
+    "builtin_catalogue_data",
     "is_supported_language",
+    "load_builtin_catalogue",
 ]

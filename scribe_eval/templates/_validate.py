@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Coroutine, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from scribe_eval import api
 from scribe_eval.api import is_supported_language
@@ -26,10 +26,6 @@ from scribe_eval.templates._file import (
     canonical_language,
     parse_template_file,
 )
-
-if TYPE_CHECKING:
-    # Only for types: importing the emulator needs its extra (fastapi), loaded on demand below.
-    from scribe_eval.emulator._catalogue import Catalogue as BuiltinCatalogue
 
 
 def validate_template_file(path: Path | str, catalogue: Catalogue | None) -> list[Problem]:
@@ -60,16 +56,8 @@ def resolve_catalogue(
 
 
 def builtin_catalogue() -> Catalogue:
-    """The embedded emulator's built-in catalogue, in every output language it writes."""
-    try:
-        from scribe_eval.emulator._catalogue import builtin_catalogue as emulator_catalogue
-    except ImportError as exc:
-        raise TemplateError(
-            f"no catalogue snapshot, and the embedded emulator's catalogue cannot load ({exc}) — "
-            "pull a snapshot with `scribe-eval templates pull --target URL`, "
-            "or install scribe-eval[emulator]"
-        ) from exc
-    builtin = emulator_catalogue()
+    """The built-in catalogue (the embedded emulator's), in every output language it writes."""
+    builtin = api.load_builtin_catalogue()
     source = _BuiltinSource(builtin)
     languages = list(builtin.output_languages())
     return _complete(fetch_catalogue(source, languages, origin="the built-in catalogue"))
@@ -92,7 +80,7 @@ def _complete(coroutine: Coroutine[Any, Any, Catalogue]) -> Catalogue:
 class _BuiltinSource:
     """The emulator's in-memory catalogue behind the ``CatalogueSource`` protocol."""
 
-    def __init__(self, builtin: BuiltinCatalogue) -> None:
+    def __init__(self, builtin: api.CatalogueData) -> None:
         self._builtin = builtin
 
     async def list_templates(self, *, lang: Sequence[str]) -> list[api.Template]:
