@@ -24,7 +24,7 @@ from scribe_eval.dataset import Dataset, Encounter, load_dataset
 from scribe_eval.errors import ScribeEvalError
 from scribe_eval.metrics import MetricSpec, metric
 from scribe_eval.stats import MetricSample
-from scribe_eval.store import CellRecord, RunRecord, RunStore
+from scribe_eval.store import CellRecord, Provenance, RunRecord, RunStore, TemplateInfo
 
 Dimension = Literal["language", "template", "source", "reference", "specialty", "tag"]
 SliceKey = tuple[tuple[str, str], ...]
@@ -44,9 +44,11 @@ class RunData:
     dataset_problem: str | None
     transcripts: dict[str, list[CellRecord]] = field(default_factory=dict)
     documents: dict[str, list[CellRecord]] = field(default_factory=dict)
+    meta: Provenance = field(default_factory=Provenance)
     _index: dict[str, Encounter] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
+        self.meta = self.run.meta
         by_transcript: dict[str, list[CellRecord]] = defaultdict(list)
         by_document: dict[str, list[CellRecord]] = defaultdict(list)
         for cell in self.cells:
@@ -94,17 +96,17 @@ class RunData:
     @property
     def seed(self) -> int:
         """The run's recorded statistics seed (0 when the run recorded none)."""
-        return int(self.run.provenance.get("metrics", {}).get("seed", 0) or 0)
+        return self.meta.metrics.seed
 
     @property
     def resamples(self) -> int:
         """The run's recorded bootstrap resample count (2000 when it recorded none)."""
-        return int(self.run.provenance.get("metrics", {}).get("bootstrap", 2000) or 2000)
+        return self.meta.metrics.bootstrap
 
     @property
-    def templates(self) -> dict[str, dict[str, Any]]:
+    def templates(self) -> dict[str, TemplateInfo]:
         """The run's templates by label, in the experiment's order (spec hash, reference...)."""
-        return {str(t["label"]): t for t in self.run.provenance.get("templates", [])}
+        return {t.label: t for t in self.meta.templates}
 
     @property
     def several_sources(self) -> bool:
@@ -116,7 +118,8 @@ class RunData:
         stored = cell.scores.get("note_type")
         if isinstance(stored, str) and stored:
             return stored
-        return str(self.templates.get(cell.template_label, {}).get("reference") or "")
+        template = self.templates.get(cell.template_label)
+        return template.reference if template else ""
 
     def values(self, cell: CellRecord, dimension: str) -> list[str]:
         """The values of a slicing dimension for one cell (several for tags)."""
@@ -154,8 +157,7 @@ def load_run_data(store: RunStore, run: RunRecord, *, like: RunData | None = Non
 
 
 def _root(run: RunRecord) -> str | None:
-    root = (run.provenance.get("dataset") or {}).get("root")
-    return str(root) if root else None
+    return run.meta.dataset.root or None
 
 
 def _dataset_of(run: RunRecord) -> tuple[Dataset | None, str | None]:

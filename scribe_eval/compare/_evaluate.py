@@ -35,16 +35,15 @@ def comparability_problems(baseline: RunRecord, candidate: RunRecord) -> list[st
             f"datasets differ ({baseline.dataset_name} {baseline.dataset_hash[:12]} vs "
             f"{candidate.dataset_name} {candidate.dataset_hash[:12]})"
         )
-    a = baseline.provenance.get("metrics", {})
-    b = candidate.provenance.get("metrics", {})
+    a, b = baseline.meta.metrics, candidate.meta.metrics
     for key, label in (
         ("normalizers", "normalisers"),
         ("tokenizer", "tokenizers"),
         ("stemmer", "stemming"),
         ("version", "metric versions"),
     ):
-        if a.get(key) != b.get(key):
-            problems.append(f"{label} differ ({a.get(key)} vs {b.get(key)})")
+        if getattr(a, key) != getattr(b, key):
+            problems.append(f"{label} differ ({getattr(a, key)} vs {getattr(b, key)})")
     return problems
 
 
@@ -82,9 +81,9 @@ def evaluate_gate(
             + " (use --force to compare anyway)"
         )
     chosen = gate or DEFAULT_GATE
-    settings = candidate.provenance.get("metrics", {})
-    seed = chosen.seed if chosen.seed is not None else int(settings.get("seed", 0))
-    resamples = chosen.resamples or int(settings.get("bootstrap", 2000))
+    settings = candidate.meta.metrics
+    seed = chosen.seed if chosen.seed is not None else settings.seed
+    resamples = chosen.resamples or settings.bootstrap
     base = load_run_data(store, baseline)
     cand = load_run_data(store, candidate, like=base)
     results: list[RuleResult] = []

@@ -32,10 +32,7 @@ def unchanged(base: RunData, cand: RunData, kind: CellKindName, where: dict[str,
             ta, tb = base.templates.get(label), cand.templates.get(label)
             if ta is None or tb is None:
                 return False
-            if (ta.get("spec_hash"), ta.get("reference")) != (
-                tb.get("spec_hash"),
-                tb.get("reference"),
-            ):
+            if (ta.spec_hash, ta.reference) != (tb.spec_hash, tb.reference):
                 return False
     return all(
         cells_a[i].status == "ok" == cells_b[i].status

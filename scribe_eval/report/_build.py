@@ -185,7 +185,7 @@ def _overview(data: RunData, *, pages: bool, compare: CompareView | None) -> dic
             for key, value in row.values.items():
                 heat[(key, row.template, board.group)] = value
     slices = slice_rows(data)
-    metrics = run.provenance.get("metrics", {})
+    meta = data.meta
     return {
         "run": run,
         "boards": boards,
@@ -204,23 +204,21 @@ def _overview(data: RunData, *, pages: bool, compare: CompareView | None) -> dic
         "failures": shown_failures,
         "failure_total": total,
         "status_counts": status_counts(data),
-        "templates": run.provenance.get("templates", []),
+        "templates": [t.model_dump() for t in meta.templates],
         "target": _target(run),
         "recording_languages": sorted({c.recording_language for c in data.cells}),
         "output_languages": sorted({c.language for c in data.cells if c.kind == "document"}),
-        "matrix_notes": (run.provenance.get("matrix") or {}).get("notes") or [],
+        "matrix_notes": meta.matrix.get("notes") or [],
         "methods": {
-            "normalizers": metrics.get("normalizers", {}),
-            "tokenizer": metrics.get("tokenizer", "?"),
-            "stemmer": bool(metrics.get("stemmer")),
-            "version": metrics.get("version", "?"),
+            "normalizers": meta.metrics.normalizers,
+            "tokenizer": meta.metrics.tokenizer or "?",
+            "stemmer": bool(meta.metrics.stemmer),
+            "version": meta.metrics.version if meta.metrics.version is not None else "?",
             "bootstrap": data.resamples,
             "seed": data.seed,
-            "scribe_eval": run.provenance.get("scribe_eval", "?"),
-            "python": run.provenance.get("python", "?"),
-            "dependencies": {
-                k: v for k, v in (run.provenance.get("dependencies") or {}).items() if v
-            },
+            "scribe_eval": meta.scribe_eval,
+            "python": meta.python,
+            "dependencies": {k: v for k, v in meta.dependencies.items() if v},
         },
         "dataset_problem": data.dataset_problem,
         "compare": compare,

@@ -71,10 +71,7 @@ def encounter_page(data: RunData, encounter_id: str) -> EncounterPage:
     """Build the page of one encounter from its cells, stored answers and dataset entry."""
     encounter = data.encounter(encounter_id)
     transcripts = [_transcript(data, encounter, c) for c in data.transcripts.get(encounter_id, [])]
-    order = {
-        label: i
-        for i, label in enumerate(t["label"] for t in data.run.provenance.get("templates", []))
-    }
+    order = {label: i for i, label in enumerate(data.templates)}
     cells = sorted(
         data.documents.get(encounter_id, []),
         key=lambda c: (
@@ -119,13 +116,8 @@ def _reference(
 ) -> ReferenceNote | None:
     if encounter is None:
         return None
-    note_type = cell.scores.get("note_type")
-    if not note_type:
-        templates = data.run.provenance.get("templates", [])
-        note_type = next(
-            (t.get("reference") for t in templates if t.get("label") == cell.template_label), None
-        )
-    return encounter.notes.get(str(note_type)) if note_type else None
+    note_type = data.reference_of(cell)
+    return encounter.notes.get(note_type) if note_type else None
 
 
 def _section(

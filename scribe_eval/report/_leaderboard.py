@@ -123,8 +123,8 @@ def note_leaderboards(data: RunData) -> list[Leaderboard]:
             boards[key] = board
         row = next((r for r in board.rows if r.template == cell.template_label), None)
         if row is None:
-            spec_hash = str(data.templates.get(cell.template_label, {}).get("spec_hash") or "")
-            row = LeaderRow(cell.template_label, spec_hash or cell.spec_hash)
+            info = data.templates.get(cell.template_label)
+            row = LeaderRow(cell.template_label, (info.spec_hash if info else "") or cell.spec_hash)
             board.rows.append(row)
         if cell.status == "error":
             row.failed += 1
@@ -202,9 +202,10 @@ def _estimate(data: RunData, sample: MetricSample | None) -> Shown:
 
 def _options(data: RunData) -> tuple[float, float]:
     metrics = data.run.config.get("metrics") or {}
-    practical = float(metrics.get("practical_difference", 1.0)) / 100.0
-    margin = float(metrics.get("tradeoff_margin", 5.0)) / 100.0
-    return practical, margin
+    settings = data.meta.metrics
+    practical = float(metrics.get("practical_difference", settings.practical_difference))
+    margin = float(metrics.get("tradeoff_margin", settings.tradeoff_margin))
+    return practical / 100.0, margin / 100.0
 
 
 def _verdict(
@@ -338,7 +339,7 @@ def _why_not_separated(c: PairedComparison, best: str, practical: float = 0.01) 
 def transcript_summaries(data: RunData) -> list[TranscriptSummary]:
     """Pooled WER, CER and term recall per recording language, over ASR transcripts."""
     failed: dict[str, int] = defaultdict(int)
-    normalizers = data.run.provenance.get("metrics", {}).get("normalizers", {})
+    normalizers = data.meta.metrics.normalizers
     for cells in data.transcripts.values():
         for cell in cells:
             if cell.source == "asr" and cell.status == "error":

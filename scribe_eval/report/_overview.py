@@ -59,7 +59,7 @@ def slice_columns(rows: list[SliceRow], templates: list[str]) -> list[tuple[str,
 
 def templates_in_order(data: RunData) -> list[str]:
     """Template labels in the experiment's order, then any others the cells name."""
-    order = [str(t["label"]) for t in data.run.provenance.get("templates", [])]
+    order = list(data.templates)
     seen = {c.template_label for cells in data.documents.values() for c in cells}
     return order + sorted(seen - set(order))
 

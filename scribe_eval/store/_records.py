@@ -17,6 +17,56 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class _Lenient(BaseModel):
+    """A record read back from older runs: unknown keys are kept, missing ones get defaults."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+
+class MetricSettings(_Lenient):
+    """How a run's numbers were computed: recorded once, compared before two runs are compared."""
+
+    version: str | int | None = None
+    normalizers: dict[str, str] = Field(default_factory=dict)
+    tokenizer: str | None = None
+    stemmer: bool | None = None
+    seed: int = 0
+    bootstrap: int = 2000
+    practical_difference: float = 1.0
+    tradeoff_margin: float = 5.0
+
+
+class TemplateInfo(_Lenient):
+    """One template of a run: its label, spec hash and the reference note type it is scored on."""
+
+    label: str
+    spec_hash: str = ""
+    template_key: str | None = None
+    source: str | None = None
+    reference: str = ""
+    request: dict[str, Any] = Field(default_factory=dict)
+
+
+class DatasetInfo(_Lenient):
+    """The dataset a run read: its name, content hash and folder."""
+
+    name: str = ""
+    hash: str = ""
+    root: str | None = None
+
+
+class Provenance(_Lenient):
+    """What a run was made with: versions, dataset, templates, metric settings and the matrix."""
+
+    scribe_eval: str = "?"
+    python: str = "?"
+    dependencies: dict[str, str | None] = Field(default_factory=dict)
+    dataset: DatasetInfo = Field(default_factory=DatasetInfo)
+    templates: list[TemplateInfo] = Field(default_factory=list)
+    metrics: MetricSettings = Field(default_factory=MetricSettings)
+    matrix: dict[str, Any] = Field(default_factory=dict)
+
+
 class RunRecord(_Frozen):
     """One run: what was run against what, and how it went.
 
@@ -38,6 +88,11 @@ class RunRecord(_Frozen):
     provenance: dict[str, Any]
     api_calls: int = 0
     notes: str | None = None
+
+    @property
+    def meta(self) -> Provenance:
+        """``provenance`` as a typed record (older runs' missing fields get their defaults)."""
+        return Provenance.model_validate(self.provenance)
 
 
 class CellRecord(_Frozen):
