@@ -82,3 +82,46 @@ def test_no_private_module_of_another_package_is_imported(path: Path) -> None:
         if len(parts) > 2 and parts[1] != here and parts[2].startswith("_"):
             bad.append(f"{line}: {name}")
     assert not bad, f"{path.relative_to(PACKAGE)} imports private modules: " + "; ".join(bad)
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _module_edges(path: Path, files: dict[str, Path]) -> set[str]:
+    """Modules (not packages) ``path`` imports anywhere but under ``if TYPE_CHECKING``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skipped = {
+        id(n)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for n in ast.walk(node)
+    }
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                target = f"{node.module}.{alias.name}"
+                out.add(target if target in files else node.module)
+        elif isinstance(node, ast.Import):
+            out |= {alias.name for alias in node.names}
+    return {m for m in out if m in files and files[m].name != "__init__.py"}
+
+
+def test_no_import_cycle_between_modules() -> None:
+    files = {_module_name(p): p for p in _modules()}
+    graph = {name: _module_edges(path, files) for name, path in files.items()}
+    cycles = []
+    for start in graph:
+        stack = [(start, [start])]
+        while stack:
+            node, trail = stack.pop()
+            for nxt in graph.get(node, ()):
+                if nxt == start:
+                    cycles.append(" -> ".join([*trail, nxt]))
+                elif nxt not in trail and len(trail) < 6:
+                    stack.append((nxt, [*trail, nxt]))
+    assert not cycles, "import cycles: " + "; ".join(sorted(set(cycles))[:5])

@@ -15,7 +15,6 @@ from scribe_eval.emulator.engines._asr import (
     AsrEngine,
     AsrSegment,
     WhisperEngine,
-    create_asr_engine,
     whisper_language,
 )
 from scribe_eval.emulator.engines._asr_instant import InstantEngine
@@ -25,13 +24,13 @@ from scribe_eval.emulator.engines._audio import (
     is_silent,
     sniff_audio_format,
 )
+from scribe_eval.emulator.engines._factory import create_asr_engine, create_note_engine
 from scribe_eval.emulator.engines._notes import (
     DEFAULT_NOTE_ENGINE,
     NoteEngine,
     NoteRequest,
     NoteSegment,
     WrittenSection,
-    create_note_engine,
 )
 from scribe_eval.emulator.engines._notes_openai import OpenAINoteEngine
 from scribe_eval.emulator.engines._notes_template import TemplateNoteEngine

@@ -13,10 +13,9 @@ Engines (pick one by name with :func:`create_note_engine`):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final, Protocol, runtime_checkable
+from typing import Final, Protocol, runtime_checkable
 
 from scribe_eval.emulator._catalogue import ResolvedTemplate
-from scribe_eval.errors import EngineError
 
 DEFAULT_NOTE_ENGINE: Final = "template"
 """The note engine the emulator uses unless told otherwise."""
@@ -77,31 +76,6 @@ class NoteEngine(Protocol):
     def write(self, request: NoteRequest) -> list[WrittenSection]:
         """One written section per template section, in the template's order."""
         ...
-
-
-def create_note_engine(name: str = DEFAULT_NOTE_ENGINE, **options: Any) -> NoteEngine:
-    """Build a note engine by name: ``template`` (default) or ``openai``.
-
-    ``options`` go to the engine's constructor (for ``openai``: ``base_url``, ``model``,
-    ``api_key``, ``timeout_s``; missing ones come from the ``SCRIBE_EVAL_NOTE_*`` variables).
-
-    Raises:
-        EngineError: Unknown name, or the ``openai`` engine lacks its base URL or model.
-    """
-    if name == "template":
-        from scribe_eval.emulator.engines._notes_template import TemplateNoteEngine
-
-        if options:
-            raise EngineError(
-                f"the template note engine takes no options (got {', '.join(sorted(options))}); "
-                "leave them out or use the openai engine"
-            )
-        return TemplateNoteEngine()
-    if name == "openai":
-        from scribe_eval.emulator.engines._notes_openai import OpenAINoteEngine
-
-        return OpenAINoteEngine.from_env(**options)
-    raise EngineError(f"unknown note engine {name!r}; use 'template' (the default) or 'openai'")
 
 
 def request_text(request: NoteRequest) -> str:
