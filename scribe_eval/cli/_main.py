@@ -21,6 +21,7 @@ _COMMANDS: list[tuple[str, str]] = [
     ("emulator", "emulator"),
     ("compare", "compare"),
     ("report", "report"),
+    ("rescore", "rescore"),
     ("run", "run"),
     ("runs", "runs"),
     ("score", "score"),

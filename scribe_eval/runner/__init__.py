@@ -10,6 +10,7 @@ from __future__ import annotations
 from scribe_eval.runner._engine import ExecutionLimits, MatrixExecutor
 from scribe_eval.runner._keys import content_hash, document_key, transcript_key
 from scribe_eval.runner._progress import RunProgress
+from scribe_eval.runner._rescore import RescoreOutcome, rescore_run
 from scribe_eval.runner._run import (
     RunOptions,
     RunOutcome,
@@ -24,6 +25,7 @@ __all__ = [
     "EmbeddedSession",
     "ExecutionLimits",
     "MatrixExecutor",
+    "RescoreOutcome",
     "RunOptions",
     "RunOutcome",
     "RunProgress",
@@ -35,6 +37,7 @@ __all__ = [
     "normalizer_for",
     "open_target",
     "outcome_json",
+    "rescore_run",
     "run_experiment",
     "score_document",
     "score_transcript",
