@@ -45,9 +45,14 @@ def comparability_problems(baseline: RunRecord, candidate: RunRecord) -> list[st
         if getattr(a, key) != getattr(b, key):
             problems.append(f"{label} differ ({getattr(a, key)} vs {getattr(b, key)})")
     if a.version != b.version:
-        older = baseline if str(a.version) < str(b.version) else candidate
+        older = baseline if _version_key(a.version) < _version_key(b.version) else candidate
         problems[-1] += f": rescore the older run with `scribe-eval rescore {older.id}`"
     return problems
+
+
+def _version_key(version: object) -> tuple[int, str]:
+    text = str(version)
+    return (int(text), text) if text.isdigit() else (-1, text)
 
 
 @dataclass
