@@ -86,8 +86,10 @@ class GateResult:
     @property
     def adjustment(self) -> str:
         """How p-values and intervals were adjusted, in words."""
-        if self.family <= 1:
-            return "no adjustment (one hypothesis)" if self.family else "no hypotheses"
+        if self.family == 0:
+            return "no adjustment: no hypothesis (every compared slice was unchanged or skipped)"
+        if self.family == 1:
+            return "no adjustment (one hypothesis)"
         return (
             f"Bonferroni over the gate's {self.family} hypotheses (unchanged slices excluded): "
             f"intervals at {1 - (1 - self.confidence) / self.family:.2%}, p x {self.family}"

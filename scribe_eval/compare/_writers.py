@@ -68,7 +68,7 @@ def method_note(gate: GateResult) -> str:
     return (
         f"Values in points (0-100). Paired bootstrap over the encounters both runs scored, "
         f"{gate.resamples} resamples, seed {gate.seed}; each row's interval and p-value come "
-        f"from the same resamples, adjusted with {gate.adjustment}. Non-inferiority fails when "
+        f"from the same resamples; {gate.adjustment}. Non-inferiority fails when "
         "the interval cannot rule out a loss larger than the margin. An unchanged slice (same "
         "request, target identity and stored answers) is not a hypothesis and cannot fail; a "
         "skipped rule lacked data in one run or had fewer shared encounters than min_encounters."
