@@ -18,7 +18,13 @@ Notes::
 from __future__ import annotations
 
 from scribe_eval.metrics._facts import FactCheckResult, FactKindResult, check_facts, extract_facts
-from scribe_eval.metrics._normalize import NORMALIZERS, Normalizer, get_normalizer
+from scribe_eval.metrics._normalize import (
+    NORMALIZERS,
+    Normalizer,
+    get_normalizer,
+    load_normalizer,
+    normalizer_provenance,
+)
 from scribe_eval.metrics._rouge import ROUGE_TYPES, RougeResult, RougeScore, rouge
 from scribe_eval.metrics._sections import (
     GeneratedSection,
@@ -70,6 +76,8 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "extract_facts",
     "get_normalizer",
     "keyterm_recall",
+    "load_normalizer",
+    "normalizer_provenance",
     "rouge",
     "score_sections",
     "speaker_wer",
