@@ -241,6 +241,16 @@ def test_aci_bench_metadata_file_alone_names_the_right_file(tmp_path: Path) -> N
         import_dataset("aci-bench", ACI_REPO / "challenge_data/valid_metadata.csv", tmp_path / "o")
 
 
+def test_aci_bench_repository_root_points_at_its_data_folder(tmp_path: Path) -> None:
+    repo = tmp_path / "aci-bench"
+    shutil.copytree(ACI_REPO, repo / "data")
+    (repo / "baselines").mkdir()
+    (repo / "baselines" / "predictions.csv").write_text("dialogue,note,encounter_id\n", "utf-8")
+    with pytest.raises(DatasetError, match=r"whole ACI-Bench repository.*give .*data"):
+        import_dataset("aci-bench", repo, tmp_path / "out")
+    assert import_dataset("aci-bench", repo / "data", tmp_path / "out").encounters == 3
+
+
 def test_aci_bench_wrong_columns_do_not_suggest_csv_flags(tmp_path: Path) -> None:
     with pytest.raises(DatasetError, match="dataset import --help") as info:
         import_dataset("aci-bench", FIXTURES / "csv" / "visits.csv", tmp_path / "o")

@@ -48,6 +48,11 @@ class _Visit:
 
 def import_aci_bench(src: Path, writer: DatasetWriter) -> list[str]:
     """Import every visit once as a transcript-only encounter with its visit note."""
+    if (src / "data" / "challenge_data").is_dir():
+        raise DatasetError(
+            f"{src} is the whole ACI-Bench repository, whose baselines/ and results/ hold model "
+            f"outputs, not visits; give {src / 'data'} (or data/challenge_data for the 5 splits)"
+        )
     files = table_files(src, (".csv", ".json"))
     tables = [p for p in files if not p.stem.endswith(_METADATA_SUFFIX)]
     if not tables:
