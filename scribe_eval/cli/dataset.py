@@ -54,12 +54,36 @@ def show(path: Path) -> None:
     console.print("specialties: " + ", ".join(f"{k}: {v}" for k, v in summary.specialties.items()))
 
 
-@dataset.command("import")
+_IMPORT_HELP = """Import the public dataset at SRC (in FORMAT's layout) into a new folder DEST.
+
+The dataset is written beside DEST, validated, then moved into place: a failed import leaves
+nothing behind. Source problems (an empty turn, a visit without a note) are skipped and listed.
+Transcripts without speaker labels are imported as one speaker ("speaker 1").
+
+\b
+Formats and the layouts they read (SRC is a file or any folder above the files):
+  aci-bench   wyim/aci-bench: challenge_data/<split>.csv (dataset, encounter_id, dialogue,
+              note) with <split>_metadata.csv beside it; src_experiment_data/*.csv (id column);
+              challenge_data_json/<split>[_full|_<division>].json. One encounter per visit.
+  primock57   babylonhealth/primock57: audio/<c>_doctor.wav + _patient.wav,
+              transcripts/<c>_doctor.TextGrid + _patient.TextGrid, notes/<c>.json; or the
+              cleaned redistribution: cleaned_transcripts/<c>_pure_text.txt (+ raw_audio/
+              <c>_conversation.wav). Git LFS pointers are imported without audio.
+  mts-dialog  abachaa/MTS-Dialog: Main-Dataset/*.csv (ID, section_header, section_text,
+              dialogue); one encounter per row with a one-section note.
+  osce        Simulated OSCE interviews (Fareez et al. 2022): <ID>.txt transcripts with D:/P:
+              turns and <ID>.mp3 recordings of the same stem.
+  csv         Any CSV, one encounter per row; name the columns with the csv flags below.
+"""
+
+
+@dataset.command("import", help=_IMPORT_HELP)
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(IMPORT_FORMATS))
 @click.argument("src", type=_PATH)
 @click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--language", default="en", show_default=True, help="Default language code.")
 @click.option("--name", help="Dataset name (default: DEST's folder name).")
+@click.option("--force", is_flag=True, help="Replace DEST if it already holds files.")
 @click.option("--id-column", default="id", show_default=True, help="csv: encounter id column.")
 @click.option("--transcript-column", default="transcript", show_default=True,
               help="csv: 'Doctor: ...' dialogue column ('' for none).")  # fmt: skip
@@ -75,9 +99,9 @@ def import_(
     dest: Path,
     language: str,
     name: str | None,
+    force: bool,
     **csv_flags: str | None,
 ) -> None:
-    """Import the public dataset at SRC (in FORMAT's layout) into a new dataset folder DEST."""
     columns = CsvColumns(
         id=csv_flags["id_column"] or "id",
         transcript=csv_flags["transcript_column"] or None,
@@ -87,11 +111,18 @@ def import_(
         note_type=csv_flags["note_type"] or "soap",
         delimiter=csv_flags["delimiter"] or ",",
     )
-    result = import_dataset(fmt, src, dest, language=language, name=name, columns=columns)
-    click.echo(f"Imported {result.encounters} encounters into {result.dest}")
+    result = import_dataset(
+        fmt, src, dest, language=language, name=name, columns=columns, force=force
+    )
     for line in result.skipped:
         click.echo(f"skipped: {line}")
-    _report(validate_dataset(result.dest), result.dest)
+    for finding in result.warnings:
+        click.echo(str(finding))
+    click.echo(
+        f"Imported {result.encounters} encounters ({result.turns} turns, {result.notes} notes) "
+        f"into {result.dest}; {len(result.skipped)} source problem(s) skipped; "
+        f"valid ({len(result.warnings)} warning(s))"
+    )
 
 
 def _report(findings: list[Finding], path: Path) -> None:

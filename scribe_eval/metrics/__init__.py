@@ -38,7 +38,13 @@ from scribe_eval.metrics._catalogue import (
     metrics_of,
 )
 from scribe_eval.metrics._facts import FactCheckResult, FactKindResult, check_facts, extract_facts
-from scribe_eval.metrics._normalize import NORMALIZERS, Normalizer, get_normalizer
+from scribe_eval.metrics._normalize import (
+    NORMALIZERS,
+    Normalizer,
+    get_normalizer,
+    load_normalizer,
+    normalizer_provenance,
+)
 from scribe_eval.metrics._rouge import ROUGE_TYPES, RougeResult, RougeScore, rouge
 from scribe_eval.metrics._sections import (
     GeneratedSection,
@@ -101,8 +107,10 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "get_normalizer",
     "is_number",
     "keyterm_recall",
+    "load_normalizer",
     "metric",
     "metrics_of",
+    "normalizer_provenance",
     "rouge",
     "score_sections",
     "speaker_wer",

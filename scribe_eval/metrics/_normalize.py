@@ -15,6 +15,11 @@ its output could change for some input; ``METRICS_VERSION`` changes with it.
   sits between two digits (or is an apostrophe inside a word). Combining marks are kept, so
   "erhöht" vs "erhäht" is an error and Devanagari words stay whole (Whisper's basic normaliser
   drops marks and breaks them).
+- ``whisper-english``, ``whisper-english-keep-oh``, ``whisper-basic``: Whisper's normalisers from
+  the ``whisper-normalizer`` package (see ``_whisper``), versioned with that package's release.
+- Pipelines (see ``_pipeline``): a YAML file of ordered steps (built-in normalisers, word maps,
+  regexes). ``primock57-board`` ships with the package; any other is used by its path. Their
+  ``provenance`` (``name@version#hash``) adds the content hash.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -29,8 +35,16 @@ import regex  # type: ignore[import-untyped]
 
 from scribe_eval.errors import MetricError
 from scribe_eval.metrics import _english as en
+from scribe_eval.metrics import _whisper
+from scribe_eval.metrics._pipeline import load_pipeline
 
-__all__ = ["NORMALIZERS", "Normalizer", "get_normalizer"]
+__all__ = [
+    "NORMALIZERS",
+    "Normalizer",
+    "get_normalizer",
+    "load_normalizer",
+    "normalizer_provenance",
+]
 
 _EDGE_PUNCT = regex.compile(r"^\p{P}+|\p{P}+$")
 _EDGE_PUNCT_CLINICAL = regex.compile(r"^[\p{P}--[%]]+|[\p{P}--[%]]+$", regex.V1)
@@ -54,17 +68,24 @@ class Normalizer:
         version: Bumped whenever the output could change for some input.
         description: One sentence for reports.
         func: Text -> words; use ``words()`` rather than calling it directly.
+        content_hash: For a pipeline read from YAML, the hash of its resolved steps.
     """
 
     name: str
     version: str
     description: str
     func: Callable[[str], tuple[str, ...]]
+    content_hash: str | None = None
 
     @property
     def label(self) -> str:
         """``name@version``: what every number records."""
         return f"{self.name}@{self.version}"
+
+    @property
+    def provenance(self) -> str:
+        """``name@version#hash`` for a pipeline, ``name@version`` for a built-in normaliser."""
+        return f"{self.label}#{self.content_hash}" if self.content_hash else self.label
 
     def words(self, text: str) -> tuple[str, ...]:
         """Normalise ``text`` and return its words."""
@@ -170,46 +191,103 @@ def _make(
     return Normalizer(name=name, version=version, description=description, func=func)
 
 
-NORMALIZERS: Mapping[str, Normalizer] = MappingProxyType(
-    {
-        n.name: n
-        for n in (
-            _make("none", "1", "Whitespace split only.", _none),
-            _make(
-                "basic",
-                "1",
-                "NFC, case-folded, punctuation stripped at word edges.",
-                _basic,
-            ),
-            _make(
-                "english-clinical",
-                "2",
-                "basic + English canonicalisation safe for clinical text "
-                "(numbers to digits, fillers, contractions, UK->US, units, titles).",
-                _english_clinical,
-            ),
-            _make(
-                "multilingual",
-                "1",
-                "NFC, case-folded, punctuation and symbols to spaces, diacritics and marks kept.",
-                _multilingual,
-            ),
-        )
-    }
+_BUILTINS: tuple[Normalizer, ...] = (
+    _make("none", "1", "Whitespace split only.", _none),
+    _make("basic", "1", "NFC, case-folded, punctuation stripped at word edges.", _basic),
+    _make(
+        "english-clinical",
+        "2",
+        "basic + English canonicalisation safe for clinical text "
+        "(numbers to digits, fillers, contractions, UK->US, units, titles).",
+        _english_clinical,
+    ),
+    _make(
+        "multilingual",
+        "1",
+        "NFC, case-folded, punctuation and symbols to spaces, diacritics and marks kept.",
+        _multilingual,
+    ),
+    _make(
+        "whisper-english",
+        f"1+wn{_whisper.PACKAGE_VERSION}",
+        "Whisper's EnglishTextNormalizer (whisper-normalizer package); 'oh' becomes 0.",
+        _whisper.whisper_english,
+    ),
+    _make(
+        "whisper-english-keep-oh",
+        f"1+wn{_whisper.PACKAGE_VERSION}",
+        "Whisper's EnglishTextNormalizer with 'oh' kept as a word.",
+        _whisper.whisper_english_keep_oh,
+    ),
+    _make(
+        "whisper-basic",
+        f"1+wn{_whisper.PACKAGE_VERSION}",
+        "Whisper's BasicTextNormalizer: bracketed text, symbols and marks removed.",
+        _whisper.whisper_basic,
+    ),
 )
-"""Every built-in normaliser by name (read-only)."""
+
+PIPELINE_DIR = Path(__file__).parent / "normalizers"
+_PIPELINE_SUFFIX = ".normalizer.yaml"
+_LOADED: dict[str, Normalizer] = {}
 
 
-def get_normalizer(normalizer: str | Normalizer) -> Normalizer:
-    """Return the normaliser named ``normalizer`` (or the object itself).
+def load_normalizer(path: str | Path) -> Normalizer:
+    """Read a pipeline YAML file (see ``_pipeline``) into a ``Normalizer`` carrying its hash.
+
+    The pipeline is remembered by name for this process, so a result's label finds it again.
 
     Raises:
-        MetricError: The name is not one of ``NORMALIZERS``.
+        MetricError: the file is missing or malformed, or a step is unknown.
+    """
+    steps = {n.name: n.func for n in _BUILTINS}
+    pipeline = load_pipeline(Path(path), steps)
+    if pipeline.name in steps:
+        raise MetricError(f"{path}: pipeline name {pipeline.name!r} is a built-in; rename it")
+    normalizer = Normalizer(
+        name=pipeline.name,
+        version=pipeline.version,
+        description=pipeline.description,
+        func=pipeline.words,
+        content_hash=pipeline.content_hash,
+    )
+    _LOADED[normalizer.name] = normalizer
+    return normalizer
+
+
+NORMALIZERS: Mapping[str, Normalizer] = MappingProxyType(
+    {
+        **{n.name: n for n in _BUILTINS},
+        **{
+            n.name: n
+            for n in (load_normalizer(p) for p in sorted(PIPELINE_DIR.glob(f"*{_PIPELINE_SUFFIX}")))
+        },
+    }
+)
+"""Every built-in normaliser and shipped pipeline by name (read-only)."""
+
+
+def get_normalizer(normalizer: str | Path | Normalizer) -> Normalizer:
+    """Return the normaliser named ``normalizer``, read from a pipeline YAML path, or itself.
+
+    Raises:
+        MetricError: neither a name of ``NORMALIZERS`` nor an existing ``.yaml`` file.
     """
     if isinstance(normalizer, Normalizer):
         return normalizer
-    try:
-        return NORMALIZERS[normalizer]
-    except KeyError:
-        known = ", ".join(NORMALIZERS)
-        raise MetricError(f"unknown normalizer {normalizer!r}: use one of {known}") from None
+    key = str(normalizer)
+    if key in NORMALIZERS:
+        return NORMALIZERS[key]
+    if key in _LOADED:
+        return _LOADED[key]
+    if key.endswith((".yaml", ".yml")) or Path(key).is_file():
+        return load_normalizer(key)
+    known = ", ".join(NORMALIZERS)
+    raise MetricError(
+        f"unknown normalizer {key!r}: use one of {known}, or the path of a pipeline YAML file"
+    )
+
+
+def normalizer_provenance(normalizer: str | Path | Normalizer) -> str:
+    """``name@version#hash`` of a pipeline (``name@version`` of a built-in), for provenance."""
+    return get_normalizer(normalizer).provenance

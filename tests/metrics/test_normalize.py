@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from scribe_eval.errors import MetricError
-from scribe_eval.metrics import NORMALIZERS, Normalizer, get_normalizer
+from scribe_eval.metrics import (
+    NORMALIZERS,
+    Normalizer,
+    get_normalizer,
+    load_normalizer,
+    normalizer_provenance,
+    wer,
+)
+from scribe_eval.metrics._whisper import PACKAGE_VERSION as WN
 
 
 @pytest.mark.parametrize(
@@ -112,6 +122,10 @@ def test_labels_carry_versions() -> None:
         "basic@1",
         "english-clinical@2",
         "multilingual@1",
+        f"whisper-english@1+wn{WN}",
+        f"whisper-english-keep-oh@1+wn{WN}",
+        f"whisper-basic@1+wn{WN}",
+        "primock57-board@1",
     ]
 
 
@@ -123,3 +137,106 @@ def test_unknown_normalizer_names_the_choices() -> None:
 def test_custom_normalizer_object_is_accepted() -> None:
     custom = Normalizer("upper", "1", "upper-case split", lambda t: tuple(t.upper().split()))
     assert get_normalizer(custom).words("a b") == ("A", "B")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        pytest.param(
+            "whisper-english",
+            "Oh, it's two hundred and five mg.",
+            "0 it is 205 mg",
+            id="en-oh-zero",
+        ),
+        pytest.param(
+            "whisper-english-keep-oh",
+            "Oh, it's two hundred and five mg.",
+            "oh it is 205 mg",
+            id="en-keep-oh",
+        ),
+        pytest.param(
+            "whisper-english-keep-oh",
+            "one oh five, Um, colour",
+            "one oh 5 color",
+            id="en-oh-digits",
+        ),
+        pytest.param("whisper-basic", "Hello, [noise] Wörld!", "hello wörld", id="basic-brackets"),
+        pytest.param(
+            "primock57-board",
+            "Oh okay, yeah it's alright, kinda. My Mom said OK.",
+            "oh ok yes it is all right kind of my mum said ok",
+            id="board",
+        ),
+    ],
+)
+def test_whisper_and_board_outputs(name: str, text: str, expected: str) -> None:
+    assert NORMALIZERS[name].text(text) == expected
+
+
+def test_board_turns_variant_spellings_into_no_errors() -> None:
+    ref = "Okay, yeah, that's all right, Mum."
+    hyp = "OK yes that is alright mom"
+    assert (wer(ref, hyp, normalizer="whisper-english").wer or 0) > 0
+    assert wer(ref, hyp, normalizer="primock57-board").wer == 0
+
+
+def _pipeline(tmp_path: Path, body: str, words: str | None = None) -> Path:
+    if words is not None:
+        (tmp_path / "words.yaml").write_text(words, encoding="utf-8")
+    path = tmp_path / "mine.normalizer.yaml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_pipeline_runs_steps_in_order_with_word_map_file_and_regex(tmp_path: Path) -> None:
+    path = _pipeline(
+        tmp_path,
+        "name: mine\nversion: '3'\nsteps:\n  - basic\n  - word_map: words.yaml\n"
+        "  - regex: {pattern: '(\\d+) mg', replace: '\\1mg'}\n",
+        "b.i.d: twice daily\nper os: orally\n",
+    )
+    norm = get_normalizer(str(path))
+    assert norm.text("Take 5 mg b.i.d. per os.") == "take 5mg twice daily orally"
+    assert norm.label == "mine@3"
+    assert normalizer_provenance(norm) == f"mine@3#{norm.content_hash}"
+    assert get_normalizer("mine") is norm  # a result's label finds it again
+
+
+def test_pipeline_hash_follows_the_word_map_content(tmp_path: Path) -> None:
+    path = _pipeline(tmp_path, "name: mine\nsteps: [basic, {word_map: words.yaml}]\n", "a: b\n")
+    first = load_normalizer(path).provenance
+    (tmp_path / "words.yaml").write_text("a: c\n", encoding="utf-8")
+    second = load_normalizer(path).provenance
+    assert first != second
+    assert first.startswith("mine@1#")
+
+
+@pytest.mark.parametrize(
+    ("body", "words", "message"),
+    [
+        pytest.param("steps: [fancy]\n", None, r"step 1: unknown normalizer 'fancy'", id="unknown"),
+        pytest.param("steps: []\n", None, r"'steps' must be a non-empty list", id="no-steps"),
+        pytest.param(
+            "steps: [{word_map: nope.yaml}]\n",
+            None,
+            r"word map .*nope.yaml does not exist",
+            id="map",
+        ),
+        pytest.param(
+            "steps: [{word_map: words.yaml}]\n", "yeah: yes\n", r"quote words", id="yaml-bool"
+        ),
+        pytest.param("steps: [{regex: {pattern: '('}}]\n", None, r"bad pattern", id="regex"),
+        pytest.param("name: basic\nsteps: [basic]\n", None, r"is a built-in", id="name-taken"),
+    ],
+)
+def test_bad_pipelines_say_what_to_fix(
+    tmp_path: Path, body: str, words: str | None, message: str
+) -> None:
+    with pytest.raises(MetricError, match=message):
+        load_normalizer(_pipeline(tmp_path, body, words))
+
+
+def test_shipped_board_pipeline_records_its_hash() -> None:
+    provenance = normalizer_provenance("primock57-board")
+    assert provenance.startswith("primock57-board@1#")
+    assert len(provenance.split("#")[1]) == 12

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from scribe_eval.dataset._model import Turn
 from scribe_eval.dataset._notes import WHOLE_NOTE_HEADING, parse_markdown_sections
-from scribe_eval.dataset._transcript import parse_plain_transcript
+from scribe_eval.dataset._transcript import parse_plain_transcript, speaker_of
 from scribe_eval.dataset.importers._writer import ImportedNote
+
+UNLABELLED_SPEAKER = "speaker 1"
+"""The one speaker of a transcript that names no speakers (every line is a turn of it)."""
 
 # Headings as public datasets write them (lower-cased) -> the vendor's standard section keys.
 HEADING_KEYS: dict[str, str] = {
@@ -24,6 +28,7 @@ HEADING_KEYS: dict[str, str] = {
     "review of systems": "corti-review-of-systems",
     "past medical history": "corti-past-medical-history",
     "past history": "corti-past-medical-history",
+    "medical history": "corti-past-medical-history",
     "medications": "corti-medications",
     "current medications": "corti-medications",
     "allergies": "corti-allergies",
@@ -80,11 +85,44 @@ def split_note(text: str) -> ImportedNote:
     return map_sections({h: body for h, body in result.items() if body})
 
 
-def parse_dialogue(text: str) -> list[Turn]:
-    """Parse a dialogue written as ``Doctor: ...`` lines or ``[doctor] ...`` lines."""
+@dataclass(frozen=True)
+class Dialogue:
+    """Turns read from a source dialogue, and what was dropped on the way."""
+
+    turns: list[Turn]
+    empty_turns: int = 0
+    stray_lines: int = 0
+    unlabelled: bool = False
+
+    def problem(self, where: str) -> str | None:
+        """One line for the import report when something was dropped, else None."""
+        parts = [f"{self.empty_turns} empty turn(s)"] if self.empty_turns else []
+        if self.stray_lines:
+            parts.append(f"{self.stray_lines} line(s) before the first speaker label")
+        return f"{where}: dropped {' and '.join(parts)}" if parts else None
+
+
+def parse_dialogue(text: str) -> Dialogue:
+    """Parse a dialogue written as ``Doctor: ...`` lines or ``[doctor] ...`` lines.
+
+    Lines without a label continue the turn before them; turns with no words are dropped and
+    counted. A text with no speaker label at all is one speaker's, one turn per non-empty line.
+    """
     lines = []
+    text = text.strip()
+    if len(text) > 1 and text[0] == text[-1] == '"':
+        text = text[1:-1]  # a dialogue quoted twice over in its CSV cell (MTS-Dialog)
     text = _INLINE_TURN.sub("\n", text.replace("\r\n", "\n"))
     for line in text.splitlines():
         match = _BRACKET_TURN.match(line)
-        lines.append(f"{match.group(1).strip()}: {match.group(2)}" if match else line)
-    return parse_plain_transcript("\n".join(lines))[0]
+        if match and speaker_of(match.group(1)) is not None:
+            line = f"{match.group(1).strip()}: {match.group(2)}"
+        lines.append(line)
+    turns, problems = parse_plain_transcript("\n".join(lines))
+    if not turns:
+        spoken = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+        turns = [Turn(speaker=UNLABELLED_SPEAKER, text=t) for t in spoken]
+        return Dialogue(turns, unlabelled=True)
+    kept = [t for t in turns if t.text.strip()]
+    stray = sum(1 for p in problems if "before any speaker label" in p)
+    return Dialogue(kept, len(turns) - len(kept), stray)

@@ -1,6 +1,7 @@
 """A generic CSV: one encounter per row, with the columns named by the user.
 
-The transcript column holds ``Doctor: ...``/``Patient: ...`` lines (or ``[doctor] ...``); the note
+The transcript column holds ``Doctor: ...``/``Patient: ...`` lines (or ``[doctor] ...``, or text
+without speaker labels, imported as one speaker); the note
 column holds Markdown ``## Heading`` blocks or upper-case headings (mapped to vendor keys where the
 heading is a standard one); the audio column holds a path relative to the CSV file.
 """
@@ -10,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from scribe_eval.dataset._transcript import SPEAKER_LABELS
 from scribe_eval.dataset.importers._common import parse_dialogue, split_note
 from scribe_eval.dataset.importers._tables import read_csv_rows, require_columns, table_files
 from scribe_eval.dataset.importers._writer import DatasetWriter, ImportedEncounter
 from scribe_eval.errors import DatasetError
+
+_FLAGS_HINT = "name the columns with --id-column, --transcript-column, --note-column"
 
 
 @dataclass(frozen=True)
@@ -44,19 +46,17 @@ def import_csv(src: Path, writer: DatasetWriter, columns: CsvColumns) -> list[st
             for c in (columns.id, columns.transcript, columns.note, columns.audio, columns.language)
             if c
         ]
-        require_columns(path, rows, wanted)
-        for index, row in enumerate(rows):
+        require_columns(path, rows, wanted, hint=_FLAGS_HINT)
+        for index, row in enumerate(rows, start=1):
             problem = _add_row(path, row, columns, writer)
             if problem:
-                skipped.append(f"{path.name} row {index + 1}: {problem}")
+                skipped.append(f"{path.name} row {index}: {problem}")
     return skipped
 
 
 def _add_row(path: Path, row: dict[str, str], columns: CsvColumns, writer: DatasetWriter) -> str:
-    turns = parse_dialogue(row[columns.transcript]) if columns.transcript else []
-    if columns.transcript and row[columns.transcript].strip() and not turns:
-        known = ", ".join(sorted(k.capitalize() for k in SPEAKER_LABELS if len(k) > 2)[:6])
-        return f"transcript has no speaker labels (use e.g. {known}:)"
+    dialogue = parse_dialogue(row[columns.transcript]) if columns.transcript else None
+    turns = dialogue.turns if dialogue else []
     note_text = row[columns.note].strip() if columns.note else ""
     audio: list[Path] = []
     if columns.audio and row[columns.audio].strip():
@@ -74,4 +74,5 @@ def _add_row(path: Path, row: dict[str, str], columns: CsvColumns, writer: Datas
             language=row[columns.language].strip() if columns.language else None,
         )
     )
-    return ""
+    dropped = dialogue.problem("transcript") if dialogue else None
+    return f"imported; {dropped}" if dropped else ""

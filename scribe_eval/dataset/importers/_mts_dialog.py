@@ -41,12 +41,16 @@ def import_mts_dialog(src: Path, writer: DatasetWriter) -> list[str]:
         rows = read_csv_rows(path)
         id_column = "ID" if rows and "ID" in rows[0] else "id"
         require_columns(path, rows, [id_column, "section_header", "section_text", "dialogue"])
-        for index, row in enumerate(rows):
-            turns = parse_dialogue(row["dialogue"])
+        for index, row in enumerate(rows, start=1):
+            dialogue = parse_dialogue(row["dialogue"])
             text = row["section_text"].strip()
-            if not turns or not text:
-                skipped.append(f"{path.name} row {index + 1}: empty dialogue or section text")
+            where = f"{path.name} row {index} ({row[id_column]})"
+            if not dialogue.turns or not text:
+                skipped.append(f"{where}: empty dialogue or section text, row skipped")
                 continue
+            problem = dialogue.problem(where)
+            if problem:
+                skipped.append(problem)
             code = row["section_header"].strip().upper()
             heading, key = HEADERS.get(code, (code.capitalize() or "Section", None))
             note = ImportedNote(
@@ -54,8 +58,8 @@ def import_mts_dialog(src: Path, writer: DatasetWriter) -> list[str]:
             )
             writer.add(
                 ImportedEncounter(
-                    id=f"{path.stem}-{row[id_column] or index + 1}",
-                    turns=turns,
+                    id=f"{path.stem}-{row[id_column] or index}",
+                    turns=dialogue.turns,
                     notes={NOTE_TYPE: note},
                     tags=[code.lower()],
                 )

@@ -27,15 +27,18 @@ def import_osce(src: Path, writer: DatasetWriter) -> list[str]:
     skipped: list[str] = []
     transcripts = sorted(src.rglob("*.txt"))
     for path in transcripts:
-        turns = parse_dialogue(read_text_any(path))
-        if not turns:
-            skipped.append(f"{path.name}: no 'D:'/'P:' turns found")
+        dialogue = parse_dialogue(read_text_any(path))
+        if not dialogue.turns:
+            skipped.append(f"{path.name}: empty transcript, skipped")
             continue
+        problem = dialogue.problem(path.name)
+        if problem:
+            skipped.append(problem)
         recording = audio.get(path.stem)
         writer.add(
             ImportedEncounter(
                 id=path.stem,
-                turns=turns,
+                turns=dialogue.turns,
                 audio=[recording] if recording else [],
                 roles=_roles(recording) if recording else {},
                 tags=["osce"],

@@ -42,13 +42,15 @@ def read_json(path: Path) -> Any:
         raise DatasetError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno})") from None
 
 
-def require_columns(path: Path, rows: list[dict[str, str]], columns: list[str]) -> None:
-    """Raise DatasetError naming the missing columns and the ones the file has."""
+_LAYOUT_HINT = "give a file in this format's layout (see 'scribe-eval dataset import --help')"
+
+
+def require_columns(
+    path: Path, rows: list[dict[str, str]], columns: list[str], *, hint: str = _LAYOUT_HINT
+) -> None:
+    """Raise DatasetError naming the missing columns, the ones the file has, and ``hint``."""
     if not rows:
         return
     missing = [c for c in columns if c not in rows[0]]
     if missing:
-        raise DatasetError(
-            f"{path} lacks columns {missing} (it has {list(rows[0])}); choose the right file "
-            "or name the columns with flags"
-        )
+        raise DatasetError(f"{path} lacks columns {missing} (it has {list(rows[0])}); {hint}")

@@ -1,17 +1,24 @@
-"""Writing an imported dataset folder in scribe-eval's format."""
+"""Writing an imported dataset folder in scribe-eval's format, atomically.
+
+Everything is written into a hidden temporary folder beside DEST; ``finish`` writes the
+manifest, validates the result and only then moves it into place (replacing DEST under
+``force``). A failed import leaves DEST as it was and no half-written folder behind.
+"""
 
 from __future__ import annotations
 
 import json
 import re
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from scribe_eval.dataset._model import Role, Turn
+from scribe_eval.dataset._loader import validate_dataset
+from scribe_eval.dataset._model import Finding, Role, Turn
 from scribe_eval.dataset._notes import format_markdown_sections
 from scribe_eval.dataset._paths import MANIFEST_NAME
 from scribe_eval.dataset._transcript import format_plain_transcript, speaker_of
@@ -49,14 +56,20 @@ def safe_id(raw: str) -> str:
 
 
 class DatasetWriter:
-    """Writes encounters into an empty folder, then the manifest."""
+    """Writes encounters into a temporary folder beside DEST, then validates and moves it."""
 
-    def __init__(self, dest: Path, *, name: str, description: str, language: str) -> None:
-        if (dest / MANIFEST_NAME).exists():
-            raise DatasetError(f"{dest} already holds a dataset; import into a new, empty folder")
-        if dest.exists() and any(dest.iterdir()):
-            raise DatasetError(f"{dest} is not empty; import into a new, empty folder")
+    def __init__(
+        self, dest: Path, *, name: str, description: str, language: str, force: bool = False
+    ) -> None:
+        if dest.exists() and not dest.is_dir():
+            raise DatasetError(f"{dest} is a file; give a folder path for the new dataset")
+        if not force and dest.exists() and any(dest.iterdir()):
+            what = "holds a dataset" if (dest / MANIFEST_NAME).exists() else "is not empty"
+            raise DatasetError(f"{dest} {what}; import into a new folder or add --force")
+        dest.parent.mkdir(parents=True, exist_ok=True)
         self.dest = dest
+        self.force = force
+        self.work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.importing-", dir=dest.parent))
         self.header: dict[str, Any] = {
             "name": safe_id(name),
             "description": description,
@@ -65,6 +78,8 @@ class DatasetWriter:
         }
         self.entries: list[dict[str, Any]] = []
         self.ids: set[str] = set()
+        self.turns = 0
+        self.notes = 0
 
     def add(self, encounter: ImportedEncounter) -> str:
         """Write one encounter's files; return the (unique) id it got."""
@@ -76,6 +91,7 @@ class DatasetWriter:
             entry["audio"] = self._audio(eid, encounter)
         if encounter.turns:
             entry["transcript"] = self._transcript(eid, encounter.turns)
+            self.turns += len(encounter.turns)
         notes = {}
         for kind, note in encounter.notes.items():
             rel = f"notes/{eid}.{kind}.md"
@@ -87,6 +103,7 @@ class DatasetWriter:
             )
         if notes:
             entry["notes"] = notes
+            self.notes += len(notes)
         metadata = {
             "specialty": encounter.specialty,
             "visit_type": encounter.visit_type,
@@ -97,14 +114,40 @@ class DatasetWriter:
         self.entries.append(entry)
         return eid
 
-    def finish(self) -> Path:
-        """Write ``dataset.yaml``; return the dataset folder."""
+    def finish(self) -> list[Finding]:
+        """Write ``dataset.yaml``, validate, move into DEST; return the warnings found.
+
+        Raises:
+            DatasetError: nothing was imported, or the written dataset has errors.
+        """
         if not self.entries:
             raise DatasetError("the source held no encounters to import; check the path and format")
         manifest = {**self.header, "encounters": self.entries}
         text = yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True, width=100)
         self._write(MANIFEST_NAME, text)
-        return self.dest
+        findings = validate_dataset(self.work)
+        errors = [f for f in findings if f.severity == "error"]
+        if errors:
+            first = "; ".join(str(f) for f in errors[:3])
+            raise DatasetError(
+                f"the imported dataset would not validate ({len(errors)} error(s): {first}); "
+                "nothing was written to the destination"
+            )
+        self._move_into_place()
+        return findings
+
+    def discard(self) -> None:
+        """Remove the temporary folder (after a failure); DEST is untouched."""
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def _move_into_place(self) -> None:
+        old: Path | None = None
+        if self.dest.exists():
+            old = self.work.with_name(self.work.name.replace(".importing-", ".replaced-"))
+            self.dest.rename(old)
+        self.work.rename(self.dest)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
 
     def _unique(self, eid: str) -> str:
         candidate, n = eid, 2
@@ -118,8 +161,8 @@ class DatasetWriter:
         for index, source in enumerate(encounter.audio):
             suffix = f"-ch{index}" if encounter.per_channel else ""
             rel = f"audio/{eid}{suffix}{source.suffix.lower()}"
-            (self.dest / "audio").mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, self.dest / rel)
+            (self.work / "audio").mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, self.work / rel)
             rels.append(rel)
         audio: dict[str, Any] = (
             {"channel_paths": dict(enumerate(rels))} if encounter.per_channel else {"path": rels[0]}
@@ -142,6 +185,6 @@ class DatasetWriter:
         return rel
 
     def _write(self, rel: str, text: str) -> None:
-        path = self.dest / rel
+        path = self.work / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
