@@ -106,7 +106,7 @@ def _board_key(data: RunData, language: str, source: str, reference: str) -> str
     parts = [language]
     if data.several_sources:
         parts.append(SOURCE_LABELS.get(source, source))
-    parts.append(f"against {reference or '?'} notes")
+    parts.append(f"reference: {reference or '?'}")
     return " · ".join(parts)
 
 

@@ -40,7 +40,7 @@ def test_templates_scored_against_different_note_types_are_never_ranked_together
 ) -> None:
     make_run("run", shifts={"soap": 0.03}, references={"brief": "brief"})
     boards = _boards(store, "run")
-    assert set(boards) == {"en · against soap notes", "en · against brief notes"}
+    assert set(boards) == {"en · reference: soap", "en · reference: brief"}
     for board in boards.values():
         assert len(board.rows) == 1
         assert board.winner is None

@@ -72,7 +72,7 @@ def test_no_clear_winner_on_three_encounters_says_more_are_needed(
 ) -> None:
     run = kit.write_run(store, mini_dataset, run_spec("run-a"))
     html = build_report(store, run, tmp_path / "out").read_text(encoding="utf-8")
-    assert "No clear winner in en · against soap notes on ROUGE-Lsum" in html
+    assert "No clear winner in en · reference: soap on ROUGE-Lsum" in html
     assert "n = 3 encounters every template scored" in html
     assert "With only 3 shared encounters no difference can reach significance" in html
     assert 'class="star"' not in html
@@ -83,7 +83,7 @@ def test_a_supported_winner_is_named_and_starred(
 ) -> None:
     run = kit.write_run(store, twelve_visits, run_spec("run-b"))
     html = build_report(store, run, tmp_path / "out").read_text(encoding="utf-8")
-    assert "soap-full is recommended in en · against soap notes" in html
+    assert "soap-full is recommended in en · reference: soap" in html
     assert "Significantly better on ROUGE-Lsum than every other template" in html
     assert "not worse beyond 5.0 points on section coverage or fact recall" in html
     row = html.split('id="leader-1"', 1)[1].split("<tr><td>soap-full</td>")[1].split("</tr>")[0]
