@@ -27,6 +27,15 @@ from scribe_eval.metrics._sections import (
     score_sections,
     split_markdown_sections,
 )
+from scribe_eval.metrics._terms import (
+    TermEntry,
+    TermList,
+    TermListRecallResult,
+    TermMiss,
+    load_term_list,
+    parse_term_list,
+    term_list_recall,
+)
 from scribe_eval.metrics._tokenize import TOKENIZERS, TokenizerName, split_sentences, tokenize
 from scribe_eval.metrics._transcript import (
     SpeakerWerResult,
@@ -61,6 +70,10 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "SectionScores",
     "SpeakerWerResult",
     "TOKENIZERS",
+    "TermEntry",
+    "TermList",
+    "TermListRecallResult",
+    "TermMiss",
     "TermRecallResult",
     "TokenizerName",
     "WerResult",
@@ -70,11 +83,14 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "extract_facts",
     "get_normalizer",
     "keyterm_recall",
+    "load_term_list",
+    "parse_term_list",
     "rouge",
     "score_sections",
     "speaker_wer",
     "split_markdown_sections",
     "split_sentences",
+    "term_list_recall",
     "term_recall",
     "tokenize",
     "wer",
