@@ -36,6 +36,8 @@ _SIDES = {
 _SIDE_RE = re.compile(
     r"(?<![\w-])(?:" + "|".join(sorted(map(re.escape, _SIDES), key=len, reverse=True)) + r")(?!\w)"
 )
+# German sides written after what they qualify: "Schmerzen rechts".
+_POSTPOSED = frozenset({"links", "rechts", "beidseits"})
 _CLAUSE = re.compile(r"[,;]|\b(?:and|but|und|aber)\b")
 _SKIP = frozenset(
     [
@@ -142,6 +144,8 @@ def _clause_sides(clause: str) -> Iterable[str]:
             part = after[0][2]
         elif before and len(_WORD.findall(clause[before[-1][1] : side.start()])) <= 6:
             part = before[-1][2]
+        elif side.group() in _POSTPOSED and _WORD.search(clause[: side.start()]):
+            part = _next_word(" ".join(reversed(_WORD.findall(clause[: side.start()]))))
         else:
             part = _next_word(clause[side.end() :])
         if part is not None:
