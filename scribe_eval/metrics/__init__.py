@@ -17,6 +17,7 @@ Notes::
 
 from __future__ import annotations
 
+from scribe_eval.metrics._attribution import AttributionResult, speaker_attribution
 from scribe_eval.metrics._facts import FactCheckResult, FactKindResult, check_facts, extract_facts
 from scribe_eval.metrics._normalize import NORMALIZERS, Normalizer, get_normalizer
 from scribe_eval.metrics._rouge import ROUGE_TYPES, RougeResult, RougeScore, rouge
@@ -56,6 +57,7 @@ from scribe_eval.metrics._wer import (
 
 __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "AlignmentOp",
+    "AttributionResult",
     "CorpusWerResult",
     "FactCheckResult",
     "FactKindResult",
@@ -87,6 +89,7 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "parse_term_list",
     "rouge",
     "score_sections",
+    "speaker_attribution",
     "speaker_wer",
     "split_markdown_sections",
     "split_sentences",
