@@ -30,7 +30,7 @@ GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "facts"
 def score(path: Path, counts: Counter[tuple[str, str, str]], show: bool) -> int:
     """Add the case counts of one golden file to ``counts``; return the number of cases."""
     data: dict[str, Any] = yaml.safe_load(path.read_text("utf-8"))
-    lang = data["language"]
+    lang = data["language"] + ("-holdout" if data.get("split") == "holdout" else "")
     for case in data["cases"]:
         found = extract_facts(case["text"], medications=data.get("medications", ()))
         for kind in FACT_KINDS:
@@ -53,7 +53,7 @@ def main() -> None:
     files = sorted(GOLDEN.glob("golden-*.yaml"))
     cases = {p.stem: score(p, counts, "--errors" in sys.argv) for p in files}
     print(f"metrics_version {METRICS_VERSION}; cases {cases}")
-    print(f"{'lang':<5} {'kind':<11} {'tp':>4} {'fp':>4} {'fn':>4} {'precision':>9} {'recall':>7}")
+    print(f"{'lang':<10} {'kind':<11} {'tp':>4} {'fp':>4} {'fn':>4} {'precision':>9} {'recall':>7}")
     for lang in [*sorted({k[0] for k in counts}), "all"]:
         for kind in FACT_KINDS:
             tp, fp, fn = (
@@ -61,7 +61,7 @@ def main() -> None:
                     lang in (la, "all"))
                 for part in ("tp", "fp", "fn")
             )  # fmt: skip
-            print(f"{lang:<5} {kind:<11} {tp:>4} {fp:>4} {fn:>4} {ratio(tp, tp + fp):>9} "
+            print(f"{lang:<10} {kind:<11} {tp:>4} {fp:>4} {fn:>4} {ratio(tp, tp + fp):>9} "
                   f"{ratio(tp, tp + fn):>7}")  # fmt: skip
 
 

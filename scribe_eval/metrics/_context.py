@@ -108,6 +108,7 @@ _DROP = frozenset(
         "been",
         "feel",
         "feeling",
+        "being",
         "evidence",
         "hinweis",
         "auf",
@@ -293,7 +294,7 @@ def _ends_scope(item: str, after_comma: bool) -> bool:
 
 def _words(item: str) -> list[str]:
     words = [en.UK_TO_US.get(w, w) for w in re.findall(r"[^\W_]+(?:[-'][^\W_]+)*", item)]
-    while words and words[0] in _DROP:
+    while words and words[0] in _DROP and not _lexicon_phrase_at_start(words):
         words.pop(0)
     words = [w for w in words if w not in _INNER_DROP]
     cut = next((i for i, w in enumerate(words) if w in _CUT), len(words))
@@ -301,6 +302,12 @@ def _words(item: str) -> list[str]:
     while words and words[-1] in _FILLER_END:
         words.pop()
     return words
+
+
+def _lexicon_phrase_at_start(words: list[str]) -> bool:
+    """Whether a lexicon variant starts the item: "feeling sick" is nausea, not "sick"."""
+    found = lexicon().findings.find(" ".join(words))
+    return bool(found) and found[0][0] == 0
 
 
 def _canonical(words: list[str]) -> str:

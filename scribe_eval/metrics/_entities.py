@@ -89,7 +89,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 def medications(text: str, names: Iterable[str]) -> Iterable[str]:
     """Medication facts of ``text`` (lower-case) for the listed names (see the module docstring)."""
     lex = lexicon()
-    wanted = {lex.medications.rewrite(n.casefold().strip()) for n in names if n.strip()}
+    wanted = {lex.medications.rewrite(n.lower().strip()) for n in names if n.strip()}
     if not wanted:
         return
     pattern = re.compile(

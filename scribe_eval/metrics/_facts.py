@@ -159,7 +159,7 @@ def check_facts(
 
 def extract_facts(text: str, *, medications: Iterable[str] = ()) -> dict[FactKind, tuple[str, ...]]:
     """The facts of one text by kind, each a sorted tuple of distinct canonical strings."""
-    low = unicodedata.normalize("NFC", text).casefold()
+    low = unicodedata.normalize("NFC", text).lower()
     return {
         "quantity": _sorted(quantities(low)),
         "medication": _sorted(medication_facts(low, medications)),

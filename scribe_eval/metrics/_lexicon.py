@@ -30,9 +30,9 @@ class PhraseMap:
     @classmethod
     def build(cls, groups: dict[str, list[str]]) -> PhraseMap:
         """Map every variant (and the canonical form itself) of ``groups`` to its canonical form."""
-        canonical = {c.casefold(): c.casefold() for c in groups}
+        canonical = {c.lower(): c.lower() for c in groups}
         for name, variants in groups.items():
-            canonical.update({str(v).casefold(): name.casefold() for v in variants})
+            canonical.update({str(v).lower(): name.lower() for v in variants})
         if not canonical:
             return cls({}, None)
         alternatives = "|".join(re.escape(v) for v in sorted(canonical, key=len, reverse=True))

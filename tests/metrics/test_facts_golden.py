@@ -15,10 +15,14 @@ from scribe_eval.metrics._lexicon import LEXICON_LABEL, PhraseMap
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "facts"
 
 
+def _files(holdout: bool) -> list[dict[str, Any]]:
+    files = [yaml.safe_load(p.read_text("utf-8")) for p in sorted(GOLDEN.glob("golden-*.yaml"))]
+    return [f for f in files if (f.get("split") == "holdout") == holdout]
+
+
 def _cases() -> list[Any]:
     params = []
-    for path in sorted(GOLDEN.glob("golden-*.yaml")):
-        data = yaml.safe_load(path.read_text("utf-8"))
+    for data in _files(holdout=False):
         for i, case in enumerate(data["cases"]):
             case_id = f"{data['language']}-{i:03d}-{case['topic']}"
             params.append(pytest.param(case, data["medications"], id=case_id))
@@ -26,10 +30,7 @@ def _cases() -> list[Any]:
 
 
 def test_golden_set_has_the_size_the_issue_asks_for() -> None:
-    by_language: dict[str, int] = {}
-    for path in GOLDEN.glob("golden-*.yaml"):
-        data = yaml.safe_load(path.read_text("utf-8"))
-        by_language[data["language"]] = len(data["cases"])
+    by_language = {data["language"]: len(data["cases"]) for data in _files(holdout=False)}
     assert by_language["en"] >= 150
     assert by_language["de"] >= 50
 
@@ -39,6 +40,23 @@ def test_golden_case(case: dict[str, Any], medications: list[str]) -> None:
     found = extract_facts(case["text"], medications=medications)
     for kind in FACT_KINDS:
         assert set(found[kind]) == set(case.get(kind) or ()), kind
+
+
+def test_held_out_statements_meet_the_targets_per_kind() -> None:
+    """Statements written after the rules: >= 0.95 precision and >= 0.90 recall per kind."""
+    tp: dict[str, int] = dict.fromkeys(FACT_KINDS, 0)
+    fp, fn = dict(tp), dict(tp)
+    for data in _files(holdout=True):
+        for case in data["cases"]:
+            found = extract_facts(case["text"], medications=data["medications"])
+            for kind in FACT_KINDS:
+                want, got = set(case.get(kind) or ()), set(found[kind])
+                tp[kind] += len(want & got)
+                fp[kind] += len(got - want)
+                fn[kind] += len(want - got)
+    for kind in FACT_KINDS:
+        assert tp[kind] / (tp[kind] + fp[kind]) >= 0.95, kind
+        assert tp[kind] / (tp[kind] + fn[kind]) >= 0.90, kind
 
 
 DEMO_REFERENCE = (
