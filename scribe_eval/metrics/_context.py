@@ -12,7 +12,13 @@ A scope ends at the sentence end or a termination cue ("but", "however", "aber",
 items are split at commas and "or"/"and"/"nor"/"oder"/"und"; a gerund item shares the head of the
 first ("no difficulty breathing or opening the mouth" -> also "difficulty opening the mouth").
 Each item becomes "no <finding>", the finding canonical by the lexicon ("no runny nose" ->
-"no coryza"). medspaCy's ConText was tried first and not used: see ``docs`` in the README.
+"no coryza").
+
+medspaCy's ConText (1.3.1, on ``spacy.blank``) was tried first and works, but it is not used: it
+classifies *target* spans that a lexicon or an NER model must find first, while notes here name
+open-vocabulary findings after a cue; its rules are English only; and it brings spaCy, PyRuSH and
+loguru (about 400 MB in a venv, DEBUG logging by default) into a package of pure metrics. negspacy
+has the same target-first design, and pyConTextNLP (last release 2019) too.
 """
 
 from __future__ import annotations
