@@ -16,9 +16,10 @@ Each item becomes "no <finding>", the finding canonical by the lexicon ("no runn
 
 medspaCy's ConText (1.3.1, on ``spacy.blank``) was tried first and works, but it is not used: it
 classifies *target* spans that a lexicon or an NER model must find first, while notes here name
-open-vocabulary findings after a cue; its rules are English only; and it brings spaCy, PyRuSH and
-loguru (about 400 MB in a venv, DEBUG logging by default) into a package of pure metrics. negspacy
-has the same target-first design, and pyConTextNLP (last release 2019) too.
+open-vocabulary findings after a cue; its rules are English only; and it brings spaCy, PyRuSH
+and loguru (several hundred MB with their dependencies; DEBUG logging by default) into a
+package of pure metrics. negspacy has the same target-first design, and pyConTextNLP (last
+release 2019) too.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ PSEUDO_NEGATION = (
     "no change", "no changes", "no significant change", "no increase", "not only",
     "not necessarily", "not certain", "not sure", "no longer", "not been able", "nicht nur",
     "keine änderung", "keine veränderung", "gram negative", "gram-negative", "not just",
+    "not great", "not bad", "not too bad",
 )  # fmt: skip
 CONDITIONAL = (
     "return if", "come back if", "call if", "seek help if", "if", "unless", "in case of",
@@ -173,6 +175,16 @@ _INNER_DROP = frozenset(
 _FILLER_END = frozenset(
     {"at", "all", "today", "currently", "now", "so", "far", "reported", "since", "seit", "bisher"}
 )
+# A comma item opening with a positive descriptor is a new finding, not one more negated one:
+# "no cough, swollen tonsils and tender glands".
+_POSITIVE_STARTS = [
+    [w]
+    for w in (
+        "swollen", "tender", "red", "enlarged", "inflamed", "raised", "elevated", "reduced",
+        "bulging", "positive", "present", "mild", "moderate", "severe", "likely", "geschwollen",
+        "gerötet", "druckschmerzhaft", "vergrößert", "erhöht", "leichte", "leichter",
+    )
+]  # fmt: skip
 # A finding stops before these words: "no pain since the weekend" is "no pain".
 _CUT = frozenset({"since", "seit", "for", "für"})
 # An item with a verb of its own starts a new statement: "no cough, tonsils are swollen".
@@ -289,12 +301,12 @@ def _items(scope: str) -> Iterable[tuple[str, bool]]:
 
 
 def _ends_scope(item: str, after_comma: bool) -> bool:
-    """An item with its own verb or a number, or a long comma item, starts a new statement."""
+    """An item with its own verb or a number, or a long or positive comma item, starts anew."""
     words = item.split()
     return (
         bool(_CLAUSE_VERBS.intersection(words))
         or any(c.isdigit() for c in item)
-        or (after_comma and len(words) > 3)
+        or (after_comma and (len(words) > 3 or words[:1] in _POSITIVE_STARTS))
     )
 
 
