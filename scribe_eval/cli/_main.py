@@ -17,6 +17,7 @@ from scribe_eval.errors import ScribeEvalError
 # line here. Modules are imported only when their command runs (or --help lists them), so
 # `scribe-eval emulator serve` does not pay for the runner's, report's and metrics' imports.
 _COMMANDS: list[tuple[str, str]] = [
+    ("audit", "audit"),
     ("dataset", "dataset"),
     ("emulator", "emulator"),
     ("compare", "compare"),

@@ -37,6 +37,7 @@ from scribe_eval.metrics._catalogue import (
     metric,
     metrics_of,
 )
+from scribe_eval.metrics._attribution import AttributionResult, speaker_attribution
 from scribe_eval.metrics._facts import FactCheckResult, FactKindResult, check_facts, extract_facts
 from scribe_eval.metrics._normalize import (
     NORMALIZERS,
@@ -52,6 +53,15 @@ from scribe_eval.metrics._sections import (
     SectionScores,
     score_sections,
     split_markdown_sections,
+)
+from scribe_eval.metrics._terms import (
+    TermEntry,
+    TermList,
+    TermListRecallResult,
+    TermMiss,
+    load_term_list,
+    parse_term_list,
+    term_list_recall,
 )
 from scribe_eval.metrics._tokenize import TOKENIZERS, TokenizerName, split_sentences, tokenize
 from scribe_eval.metrics._transcript import (
@@ -73,6 +83,7 @@ from scribe_eval.metrics._wer import (
 
 __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "AlignmentOp",
+    "AttributionResult",
     "COUNT_KEYS",
     "CellKindName",
     "CorpusWerResult",
@@ -95,6 +106,10 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "SpeakerWerResult",
     "TOKENIZERS",
     "TRANSCRIPT_HEADLINES",
+    "TermEntry",
+    "TermList",
+    "TermListRecallResult",
+    "TermMiss",
     "TermRecallResult",
     "TokenizerName",
     "WerResult",
@@ -108,14 +123,18 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "is_number",
     "keyterm_recall",
     "load_normalizer",
+    "load_term_list",
     "metric",
     "metrics_of",
     "normalizer_provenance",
+    "parse_term_list",
     "rouge",
     "score_sections",
+    "speaker_attribution",
     "speaker_wer",
     "split_markdown_sections",
     "split_sentences",
+    "term_list_recall",
     "term_recall",
     "tokenize",
     "wer",

@@ -3,123 +3,49 @@
 Four kinds of facts are read from the reference and from the generated note with plain rules, each
 fact being a short canonical string a reviewer can read:
 
-- ``quantity``: a number with a unit or a ratio ("10 mg", "120/80", "3 day", "38.5 °c"); spelled
-  English numbers become digits first, a German decimal comma becomes a point, spoken forms are
-  canonical too ("10 milligrams" is "10 mg", "145 over 90" is "145/90").
-- ``medication``: a name from the caller's list, matched as whole words.
-- ``negation``: a finding after a negation cue ("no fever", "denies chest pain", "kein fieber"),
-  one fact per item of a list ("no fever or chills" -> "no fever", "no chills").
+- ``quantity``: a number with a unit or a ratio ("10 mg", "120/80", "2-3 day", "38.5 °c"), or a
+  bare number whose unit the context implies ("Temperature today is 38.1" -> "38.1 °c"); spelled
+  numbers and spoken units are canonical (see ``_quantities``).
+- ``medication``: a name from the caller's list (or a lexicon synonym of it), plus its dose,
+  frequency and route as separate facts ("clarithromycin 500 mg", "clarithromycin twice daily").
+- ``negation``: a finding in the scope of a negation cue, by ConText-style rules: conditionals
+  ("return if not improving") and pseudo-negations ("no change") are not negations, scope ends at
+  "but"/"however", and findings are canonical by a synonym lexicon ("no runny nose" is
+  "no coryza"; see ``_context``).
 - ``laterality``: a side with the body part it qualifies ("left knee"; "Knie links" and
-  "linkes Knie" both give "left knie").
+  "linkes Knie" both give "left knie"; "tender left cervical nodes" gives "left neck").
 
 Recall is the share of reference facts found in the generated note, precision the share of
-generated facts found in the reference; both are over sets of facts, per kind and pooled.
+generated facts found in the reference; both are over sets of facts, per kind and pooled. A missed
+fact is in the reference only; an invented one is in the generated note only (a hallucination
+candidate). The lexicon is versioned (``fact_lexicon`` in ``as_dict()``).
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from scribe_eval.metrics import _english as en
+from scribe_eval.metrics._context import negations
+from scribe_eval.metrics._entities import laterality
+from scribe_eval.metrics._entities import medications as medication_facts
+from scribe_eval.metrics._lexicon import LEXICON_LABEL
+from scribe_eval.metrics._quantities import quantities
 from scribe_eval.metrics._version import METRICS_VERSION
 
-__all__ = ["FactCheckResult", "FactKindResult", "check_facts", "extract_facts"]
+__all__ = [
+    "FACT_KINDS",
+    "FactCheckResult",
+    "FactKind",
+    "FactKindResult",
+    "check_facts",
+    "extract_facts",
+]
 
 FactKind = Literal["quantity", "medication", "negation", "laterality"]
 FACT_KINDS: tuple[FactKind, ...] = ("quantity", "medication", "negation", "laterality")
-
-_UNITS = {
-    "mg/dl": "mg/dl", "mmol/l": "mmol/l", "mmhg": "mmhg", "mcg": "mcg", "µg": "mcg", "μg": "mcg",
-    "mg": "mg", "kg": "kg", "g": "g", "ml": "ml", "l": "l", "%": "%", "°c": "°c", "°f": "°f",
-    "bpm": "bpm", "/min": "/min", "units": "unit", "unit": "unit", "iu": "unit", "ie": "unit",
-    "days": "day", "day": "day", "tage": "day", "tagen": "day", "tag": "day",
-    "weeks": "week", "week": "week", "wochen": "week", "woche": "week",
-    "months": "month", "month": "month", "monate": "month", "monaten": "month", "monat": "month",
-    "years": "year", "year": "year", "jahre": "year", "jahren": "year", "jahr": "year",
-    "hours": "hour", "hour": "hour", "h": "hour", "stunden": "hour", "stunde": "hour",
-    "minutes": "minute", "minute": "minute", "min": "minute", "minuten": "minute",
-    "tablets": "tablet", "tablet": "tablet", "tabletten": "tablet", "tablette": "tablet",
-    "times": "time", "mal": "time", "puffs": "puff", "puff": "puff",
-    # Units as spoken: a note written from a transcript says "10 milligrams", not "10 mg".
-    "milligrams": "mg", "milligram": "mg", "milligramm": "mg", "micrograms": "mcg",
-    "microgram": "mcg", "mikrogramm": "mcg", "kilograms": "kg", "kilogram": "kg", "kilos": "kg",
-    "kilogramm": "kg", "kilo": "kg", "grams": "g", "gram": "g", "gramm": "g",
-    "millilitres": "ml", "milliliters": "ml", "millilitre": "ml", "milliliter": "ml",
-    "litres": "l", "liters": "l", "litre": "l", "liter": "l", "percent": "%", "per cent": "%",
-    "prozent": "%", "beats per minute": "bpm", "millimetres of mercury": "mmhg",
-    "millimeters of mercury": "mmhg",
-}  # fmt: skip
-_UNIT_RE = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
-_NUM = r"\d+(?:[.,]\d+)?"
-_QUANTITY = re.compile(
-    rf"(?<![\w.,/])({_NUM})(?:\s*(?:/|\bover\b)\s*({_NUM}))?(?:\s*({_UNIT_RE})(?![\w/]))?",
-    re.IGNORECASE,
-)
-_NUMBER_WORDS = "|".join([*en.ONES, *en.TENS, *en.SCALES])
-_SPELLED = re.compile(rf"\b(?:{_NUMBER_WORDS})(?:(?:[\s-]+(?:and\s+)?)(?:{_NUMBER_WORDS}))*\b")
-
-_NEG_CUES = re.compile(
-    r"\b(?:no evidence of|negative for|free of|absence of|denies|denied|denying|without|"
-    r"no|not|never|kein(?:e|en|em|er|es)?|ohne|keinerlei)\b"
-)
-_SCOPE_END = re.compile(r"[.;:!?\n()]|\b(?:but|however|aber|jedoch|except|apart from)\b")
-_ITEM_SPLIT = re.compile(r",|\b(?:or|and|nor|oder|und|noch)\b")
-_DROP = frozenset(
-    [
-        "any",
-        "a",
-        "an",
-        "the",
-        "of",
-        "signs",
-        "sign",
-        "symptoms",
-        "history",
-        "recent",
-        "known",
-        "acute",
-        "obvious",
-        "further",
-        "has",
-        "have",
-        "had",
-        "is",
-        "was",
-        "are",
-        "were",
-        "reports",
-        "report",
-        "complains",
-        "of",
-        "with",
-        "no",
-        "not",
-        "never",
-        "denies",
-        "denied",
-        "without",
-        "ohne",
-        "kein",
-        "keine",
-        "keinen",
-        "keinem",
-        "keiner",
-        "keines",
-    ]
-)
-_SIDES = {
-    "left": "left", "right": "right", "bilateral": "bilateral", "bilaterally": "bilateral",
-    "links": "left", "rechts": "right", "beidseits": "bilateral", "beidseitig": "bilateral",
-    **{f"link{e}": "left" for e in ("e", "en", "er", "es", "em")},
-    **{f"recht{e}": "right" for e in ("e", "en", "er", "es", "em")},
-}  # fmt: skip
-_POSTPOSED = frozenset({"links", "rechts", "beidseits", "bilaterally"})
-_SIDE_SKIP = frozenset(["lower", "upper", "side", "sided", "the", "of", "and", "a", "sehr"])
-_WORD = re.compile(r"[^\W\d_]+|[(),.;:!?\n]")
 
 
 @dataclass(frozen=True)
@@ -193,12 +119,20 @@ class FactCheckResult:
         """Every missed reference fact as (kind, fact)."""
         return [(kind, fact) for kind, res in self.kinds.items() for fact in res.misses]
 
+    @property
+    def invented(self) -> list[tuple[FactKind, str]]:
+        """Every generated fact the reference lacks, as (kind, fact): hallucination candidates."""
+        return [(kind, fact) for kind, res in self.kinds.items() for fact in res.unsupported]
+
     def as_dict(self) -> dict[str, Any]:
-        """Plain JSON types: ``fact_recall``, ``fact_precision`` and each kind."""
+        """Plain JSON types: pooled scores, ``missed``/``invented`` facts and each kind."""
         return {
             "fact_recall": self.recall,
             "fact_precision": self.precision,
+            "missed": [{"kind": k, "text": t} for k, t in self.misses],
+            "invented": [{"kind": k, "text": t} for k, t in self.invented],
             "kinds": {kind: res.as_dict() for kind, res in self.kinds.items()},
+            "fact_lexicon": LEXICON_LABEL,
             "metrics_version": METRICS_VERSION,
         }
 
@@ -225,81 +159,14 @@ def check_facts(
 
 def extract_facts(text: str, *, medications: Iterable[str] = ()) -> dict[FactKind, tuple[str, ...]]:
     """The facts of one text by kind, each a sorted tuple of distinct canonical strings."""
-    low = unicodedata.normalize("NFC", text).casefold()
+    low = unicodedata.normalize("NFC", text).lower()
     return {
-        "quantity": _sorted(_quantities(low)),
-        "medication": _sorted(_medications(low, medications)),
-        "negation": _sorted(_negations(low)),
-        "laterality": _sorted(_laterality(low)),
+        "quantity": _sorted(quantities(low)),
+        "medication": _sorted(medication_facts(low, medications)),
+        "negation": _sorted(negations(low)),
+        "laterality": _sorted(laterality(low)),
     }
 
 
 def _sorted(facts: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(set(facts)))
-
-
-def _spelled_to_digits(text: str) -> str:
-    def convert(match: re.Match[str]) -> str:
-        words = match.group().replace("-", " ").split()
-        parsed = en.parse_number(words, 0)
-        if parsed is None or parsed[1] != len(words):
-            return match.group()
-        return parsed[0]
-
-    return _SPELLED.sub(convert, text)
-
-
-def _canonical_number(number: str) -> str:
-    number = number.replace(",", ".")
-    return number.rstrip("0").rstrip(".") if "." in number else number
-
-
-def _quantities(text: str) -> Iterable[str]:
-    for match in _QUANTITY.finditer(_spelled_to_digits(text)):
-        value, denominator, unit = match.groups()
-        if denominator is None and unit is None:
-            continue
-        fact = _canonical_number(value)
-        if denominator is not None:
-            fact += "/" + _canonical_number(denominator)
-        if unit is not None:
-            fact += " " + _UNITS[unit.lower()]
-        yield fact
-
-
-def _medications(text: str, medications: Iterable[str]) -> Iterable[str]:
-    for name in medications:
-        words = name.casefold().split()
-        if words and re.search(r"\b" + r"\s+".join(map(re.escape, words)) + r"\b", text):
-            yield " ".join(words)
-
-
-def _negations(text: str) -> Iterable[str]:
-    for cue in _NEG_CUES.finditer(text):
-        rest = text[cue.end() :]
-        end = _SCOPE_END.search(rest)
-        scope = rest[: end.start()] if end else rest
-        for item in _ITEM_SPLIT.split(scope):
-            words = [en.UK_TO_US.get(w, w) for w in re.findall(r"[^\W_]+", item)]
-            while words and words[0] in _DROP:
-                words.pop(0)
-            if words:
-                yield "no " + " ".join(words[:4])
-
-
-def _laterality(text: str) -> Iterable[str]:
-    tokens = _WORD.findall(text)
-    for i, token in enumerate(tokens):
-        side = _SIDES.get(token)
-        if side is None:
-            continue
-        j = i - 1 if i == 0 or tokens[i - 1] != "(" else i - 2
-        before = tokens[j] if j >= 0 and tokens[j].isalpha() else None
-        after = next(
-            (t for t in tokens[i + 1 : i + 4] if not t.isalpha() or t not in _SIDE_SKIP), None
-        )
-        after = after if after and after.isalpha() and after not in _SIDES else None
-        postposed = token in _POSTPOSED or after is None
-        part = (before if postposed and before and before not in _DROP else None) or after
-        if part is not None:
-            yield f"{side} {part}"

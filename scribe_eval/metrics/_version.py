@@ -2,5 +2,5 @@
 
 from __future__ import annotations
 
-METRICS_VERSION = "2"
+METRICS_VERSION = "3"
 """Changes whenever any metric value could change (a normaliser, tokenizer or formula)."""

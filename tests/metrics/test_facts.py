@@ -23,7 +23,7 @@ GENERATED = (
         pytest.param(
             "BP 120/80, HR 88 bpm, temp 37.50 °C, 2 puffs",
             "quantity",
-            ("120/80", "2 puff", "37.5 °c", "88 bpm"),
+            ("120/80", "2 puff", "37.5 °c", "88 /min"),
             id="vitals-and-doses",
         ),
         pytest.param("cough for three days", "quantity", ("3 day",), id="spelled-number"),
@@ -63,15 +63,21 @@ def test_extraction(text: str, kind: str, expected: tuple[str, ...]) -> None:
 def test_check_facts_recall_precision_and_misses() -> None:
     result = check_facts(REFERENCE, GENERATED, medications=["lisinopril", "metoprolol"])
     quantity = result.kinds["quantity"]
-    assert quantity.misses == ("88 bpm",)
+    assert quantity.misses == ("88 /min",)
     assert quantity.recall == pytest.approx(3 / 4)
     assert quantity.precision == 1.0
     assert result.kinds["medication"].recall == 1.0
     assert result.kinds["negation"].misses == ("no chest pain", "no shortness of breath")
     laterality = result.kinds["laterality"]
     assert (laterality.misses, laterality.unsupported) == (("left knee",), ("right knee",))
-    assert result.recall == pytest.approx(5 / 9)
-    assert result.precision == pytest.approx(5 / 6)
+    # Medications now count dose and frequency too: lisinopril, "... 10 mg", "... once daily".
+    assert result.kinds["medication"].matched == (
+        "lisinopril",
+        "lisinopril 10 mg",
+        "lisinopril once daily",
+    )
+    assert result.recall == pytest.approx(7 / 11)
+    assert result.precision == pytest.approx(7 / 8)
     assert ("laterality", "left knee") in result.misses
 
 
@@ -84,4 +90,4 @@ def test_no_facts_gives_none_not_perfect() -> None:
 def test_as_dict_is_plain_json() -> None:
     data = check_facts(REFERENCE, GENERATED).as_dict()
     assert json.loads(json.dumps(data)) == data
-    assert data["kinds"]["quantity"]["misses"] == ["88 bpm"]
+    assert data["kinds"]["quantity"]["misses"] == ["88 /min"]

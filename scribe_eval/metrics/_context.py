@@ -1,0 +1,333 @@
+"""Negated findings by ConText-style rules (Chapman et al.'s NegEx/ConText), English and German.
+
+A text is cut into sentences; in each, explicit trigger lists mark where a scope starts:
+
+- pre-negation cues ("no", "denies", "negative for", "kein", "ohne") scope forward,
+- post-negation cues ("chest pain was denied", "Cough: none", "Fieber wird verneint") backward,
+- pseudo-negations ("no change", "not only", "nicht nur") look like cues but negate nothing,
+- conditional and hypothetical cues ("if", "return if", "unless", "in case of", "falls", "bei")
+  open a scope in which a negation is a condition, not a finding ("return if not improving").
+
+A scope ends at the sentence end or a termination cue ("but", "however", "aber", "jedoch"). Its
+items are split at commas and "or"/"and"/"nor"/"oder"/"und"; a gerund item shares the head of the
+first ("no difficulty breathing or opening the mouth" -> also "difficulty opening the mouth").
+Each item becomes "no <finding>", the finding canonical by the lexicon ("no runny nose" ->
+"no coryza").
+
+medspaCy's ConText (1.3.1, on ``spacy.blank``) was tried first and works, but it is not used: it
+classifies *target* spans that a lexicon or an NER model must find first, while notes here name
+open-vocabulary findings after a cue; its rules are English only; and it brings spaCy, PyRuSH
+and loguru (several hundred MB with their dependencies; DEBUG logging by default) into a
+package of pure metrics. negspacy has the same target-first design, and pyConTextNLP (last
+release 2019) too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from scribe_eval.metrics import _english as en
+from scribe_eval.metrics._lexicon import lexicon
+
+__all__ = ["negations", "sentences"]
+
+PRE_NEGATION = (
+    "no evidence of", "no signs of", "no sign of", "no history of", "negative for", "free of",
+    "absence of", "neither", "denies", "denied", "denying", "without", "no", "not", "never", "nor",
+    "doesn't", "does not", "didn't", "did not", "hasn't", "has not", "haven't", "have not",
+    "isn't", "wasn't", "weren't", "aren't",
+    "kein", "keine", "keinen", "keinem", "keiner", "keines", "keinerlei", "ohne",
+    "kein hinweis auf", "keine hinweise auf", "kein anhalt für", "nicht",
+)  # fmt: skip
+POST_NEGATION = (
+    "was denied", "were denied", "is denied", "are denied", "denied", "absent", "not present",
+    "none", "nil", "negative", "ruled out", "wird verneint", "werden verneint", "verneint",
+    "nicht vorhanden", "negativ", "keine",
+)  # fmt: skip
+PSEUDO_NEGATION = (
+    "no change", "no changes", "no significant change", "no increase", "not only",
+    "not necessarily", "not certain", "not sure", "no longer", "not been able", "nicht nur",
+    "keine änderung", "keine veränderung", "gram negative", "gram-negative", "not just",
+    "not great", "not bad", "not too bad",
+)  # fmt: skip
+CONDITIONAL = (
+    "return if", "come back if", "call if", "seek help if", "if", "unless", "in case of",
+    "in case", "should", "whether", "wenn", "falls", "sofern", "bei", "im falle", "sollte",
+    "sollten", "ob",
+)  # fmt: skip
+TERMINATION = (
+    "but", "however", "although", "though", "except", "apart from", "aside from", "yet",
+    "which", "whereas", "aber", "jedoch", "allerdings", "sondern", "außer", "bis auf", "wobei",
+    "dafür",
+)  # fmt: skip
+_ITEM_SPLIT = re.compile(r",|/|\b(?:or|and|nor|oder|und|noch|sowie|as well as)\b")
+_SENTENCE = re.compile(r"(?<!\d)\.(?!\d)|\.(?=\s|$)|[!?;\n]|:(?=\s*\n)")
+_HEADS = frozenset({"difficulty", "difficulties", "trouble", "problems", "pain", "schmerzen"})
+_DROP = frozenset(
+    [
+        "any",
+        "a",
+        "an",
+        "the",
+        "of",
+        "signs",
+        "sign",
+        "symptoms",
+        "history",
+        "recent",
+        "known",
+        "acute",
+        "obvious",
+        "further",
+        "has",
+        "have",
+        "had",
+        "is",
+        "was",
+        "are",
+        "were",
+        "reports",
+        "report",
+        "complains",
+        "with",
+        "no",
+        "not",
+        "never",
+        "denies",
+        "denied",
+        "without",
+        "ohne",
+        "kein",
+        "keine",
+        "keinen",
+        "keinem",
+        "keiner",
+        "keines",
+        "keinerlei",
+        "significant",
+        "new",
+        "current",
+        "currently",
+        "other",
+        "experienced",
+        "experiencing",
+        "noticed",
+        "been",
+        "feel",
+        "feeling",
+        "being",
+        "evidence",
+        "hinweis",
+        "auf",
+        "anhalt",
+        "für",
+        "patient",
+        "patientin",
+        "der",
+        "die",
+        "das",
+        "den",
+        "dem",
+        "des",
+        "eine",
+        "einen",
+        "einer",
+        "ein",
+        "zu",
+        "zur",
+        "zum",
+        "sign",
+        "of",
+        "their",
+        "his",
+        "her",
+        "your",
+        "my",
+        "its",
+        "ihre",
+        "ihr",
+        "seine",
+        "sein",
+        "bekannt",
+        "bekannte",
+        "bekannten",
+    ]
+)
+_INNER_DROP = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "any",
+        "der",
+        "die",
+        "das",
+        "den",
+        "dem",
+        "des",
+        "their",
+        "his",
+        "her",
+        "your",
+    }
+)
+_FILLER_END = frozenset(
+    {"at", "all", "today", "currently", "now", "so", "far", "reported", "since", "seit", "bisher"}
+)
+# A comma item opening with a positive descriptor is a new finding, not one more negated one:
+# "no cough, swollen tonsils and tender glands".
+_POSITIVE_STARTS = [
+    [w]
+    for w in (
+        "swollen", "tender", "red", "enlarged", "inflamed", "raised", "elevated", "reduced",
+        "bulging", "positive", "present", "mild", "moderate", "severe", "likely", "geschwollen",
+        "gerötet", "druckschmerzhaft", "vergrößert", "erhöht", "leichte", "leichter",
+    )
+]  # fmt: skip
+# A finding stops before these words: "no pain since the weekend" is "no pain".
+_CUT = frozenset({"since", "seit", "for", "für"})
+# An item with a verb of its own starts a new statement: "no cough, tonsils are swollen".
+_CLAUSE_VERBS = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "seems",
+        "appears",
+        "looks",
+        "remains",
+        "feel",
+        "feels",
+        "felt",
+        "just",
+        "only",
+        "i",
+        "he",
+        "she",
+        "they",
+        "we",
+        "you",
+        "it",
+        "ist",
+        "sind",
+        "war",
+        "waren",
+        "hat",
+        "haben",
+        "er",
+        "sie",
+        "es",
+        "ich",
+        "wir",
+    ]
+)
+
+
+def _alternation(cues: Iterable[str]) -> str:
+    return "|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True))
+
+
+_PRE = re.compile(rf"(?<![\w-])(?:{_alternation(PRE_NEGATION)})(?![\w-])")
+_POST = re.compile(
+    rf"(?::\s*|\s)(?:{_alternation(POST_NEGATION)})\s*(?=$|[,.;)])",
+)
+_PSEUDO = re.compile(rf"(?<![\w-])(?:{_alternation(PSEUDO_NEGATION)})(?![\w-])")
+_CONDITIONAL = re.compile(rf"(?<![\w-])(?:{_alternation(CONDITIONAL)})(?![\w-])")
+_TERMINATION = re.compile(rf"(?<![\w-])(?:{_alternation(TERMINATION)})(?![\w-])|[()]")
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` cut at sentence ends (a decimal point or "b.i.d." does not end one)."""
+    return [s for s in _SENTENCE.split(text) if s.strip()]
+
+
+def negations(text: str) -> Iterable[str]:
+    """Every negated finding of ``text`` (lower-case) as "no <finding>"."""
+    for sentence in sentences(text):
+        yield from _sentence_negations(sentence)
+
+
+def _sentence_negations(sentence: str) -> Iterable[str]:
+    blocked = _blocked_spans(sentence)
+    for cue in _PRE.finditer(sentence):
+        if any(lo <= cue.start() < hi for lo, hi in blocked):
+            continue
+        end = _TERMINATION.search(sentence, cue.end())
+        yield from _findings(sentence[cue.end() : end.start() if end else len(sentence)])
+    for cue in _POST.finditer(sentence):
+        if any(lo <= cue.start() < hi for lo, hi in blocked):
+            continue
+        starts = [m.end() for m in _TERMINATION.finditer(sentence, 0, cue.start())]
+        yield from _findings(sentence[max(starts, default=0) : cue.start()])
+
+
+def _blocked_spans(sentence: str) -> list[tuple[int, int]]:
+    """Pseudo-negations, and conditional scopes up to the next termination cue."""
+    spans = [(m.start(), m.end()) for m in _PSEUDO.finditer(sentence)]
+    for cue in _CONDITIONAL.finditer(sentence):
+        end = _TERMINATION.search(sentence, cue.end())
+        spans.append((cue.start(), end.start() if end else len(sentence)))
+    return spans
+
+
+def _findings(scope: str) -> Iterable[str]:
+    head: str | None = None
+    for i, (item, after_comma) in enumerate(_items(scope)):
+        if i > 0 and _ends_scope(item, after_comma):
+            return
+        words = _words(item)
+        if not words:
+            if i == 0:
+                return  # "denied, weight stable": the cue closed a statement, it opens none
+            continue
+        if i == 0 and len(words) > 1 and words[0] in _HEADS:
+            head = words[0]
+        elif head and words[0].endswith("ing") and words[0] not in _HEADS:
+            words = [head, *words]
+        yield "no " + _canonical(words)
+
+
+def _items(scope: str) -> Iterable[tuple[str, bool]]:
+    """The items of a scope, each with whether a comma (not "or"/"and") introduced it."""
+    pieces = _ITEM_SPLIT.split(scope)
+    seps = [m.group() for m in _ITEM_SPLIT.finditer(scope)]
+    yield pieces[0], False
+    yield from ((p, sep == ",") for p, sep in zip(pieces[1:], seps, strict=True))
+
+
+def _ends_scope(item: str, after_comma: bool) -> bool:
+    """An item with its own verb or a number, or a long or positive comma item, starts anew."""
+    words = item.split()
+    return (
+        bool(_CLAUSE_VERBS.intersection(words))
+        or any(c.isdigit() for c in item)
+        or (after_comma and (len(words) > 3 or words[:1] in _POSITIVE_STARTS))
+    )
+
+
+def _words(item: str) -> list[str]:
+    words = [en.UK_TO_US.get(w, w) for w in re.findall(r"[^\W_]+(?:[-'][^\W_]+)*", item)]
+    while words and words[0] in _DROP and not _lexicon_phrase_at_start(words):
+        words.pop(0)
+    words = [w for w in words if w not in _INNER_DROP]
+    cut = next((i for i, w in enumerate(words) if w in _CUT), len(words))
+    words = words[:cut]
+    while words and words[-1] in _FILLER_END:
+        words.pop()
+    return words
+
+
+def _lexicon_phrase_at_start(words: list[str]) -> bool:
+    """Whether a lexicon variant starts the item: "feeling sick" is nausea, not "sick"."""
+    found = lexicon().findings.find(" ".join(words))
+    return bool(found) and found[0][0] == 0
+
+
+def _canonical(words: list[str]) -> str:
+    phrase = lexicon().findings.rewrite(" ".join(words))
+    return " ".join(phrase.split()[:5])
