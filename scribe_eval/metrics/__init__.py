@@ -22,6 +22,7 @@ Notes::
 
 from __future__ import annotations
 
+from scribe_eval.metrics._attribution import AttributionResult, speaker_attribution
 from scribe_eval.metrics._catalogue import (
     COUNT_KEYS,
     METRICS,
@@ -37,7 +38,6 @@ from scribe_eval.metrics._catalogue import (
     metric,
     metrics_of,
 )
-from scribe_eval.metrics._attribution import AttributionResult, speaker_attribution
 from scribe_eval.metrics._facts import FactCheckResult, FactKindResult, check_facts, extract_facts
 from scribe_eval.metrics._normalize import (
     NORMALIZERS,
