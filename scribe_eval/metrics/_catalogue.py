@@ -168,6 +168,31 @@ _SPECS: tuple[MetricSpec, ...] = (
         numerator="attributed_errors", denominator="attributed_ref_words",
     ),
     MetricSpec(
+        "cpwer", "cpWER", "transcript", "ratio", False,
+        "concatenated minimum-permutation WER: speakers matched the best way, pooled",
+        numerator="cp_errors", denominator="cp_ref_words",
+    ),
+    MetricSpec(
+        "orcwer", "ORC-WER", "transcript", "ratio", False,
+        "optimal reference combination WER: each utterance to its best stream, pooled",
+        numerator="orc_errors", denominator="cp_ref_words",
+    ),
+    MetricSpec(
+        "attribution_error_rate", "Attribution errors", "transcript", "ratio", False,
+        "cpWER minus ORC-WER: words recognised right but given to the wrong speaker, pooled",
+        numerator="attribution_errors", denominator="cp_ref_words",
+    ),
+    MetricSpec(
+        "speaker_swap", "Speaker swaps", "transcript", "mean", False,
+        "share of recordings whose doctor and patient are swapped (matters clinically even "
+        "when cpWER forgives it)",
+    ),
+    MetricSpec(
+        "term_list_recall", "Term-list recall", "transcript", "ratio", True,
+        "share of the packaged medical-term list's occurrences recognised (forms and synonyms)",
+        numerator="term_list_recognised", denominator="term_list_occurrences",
+    ),
+    MetricSpec(
         "term_recall", "Medical-term recall", "transcript", "ratio", True,
         "share of the encounters' medical-term occurrences recognised correctly",
         numerator="term_recognised", denominator="term_occurrences",
@@ -208,14 +233,15 @@ NOTE_HEADLINES: tuple[str, ...] = (
 )  # fmt: skip
 
 #: Transcript metrics a person reads first.
-TRANSCRIPT_HEADLINES: tuple[str, ...] = ("wer", "cer", "term_recall")
+TRANSCRIPT_HEADLINES: tuple[str, ...] = ("wer", "cer", "term_recall", "term_list_recall", "cpwer")
 
 #: Per-cell counts the scorer stores beside the metrics (numerators, denominators, sizes).
 COUNT_KEYS: frozenset[str] = frozenset(
     {
         "hits", "substitutions", "deletions", "insertions", "errors", "aligned_words",
         "ref_words", "hyp_words", "ref_chars", "char_errors", "attributed_errors",
-        "attributed_ref_words", "ref_tokens", "hyp_tokens",
+        "attributed_ref_words", "ref_tokens", "hyp_tokens", "cp_errors", "orc_errors",
+        "attribution_errors", "cp_ref_words", "term_list_occurrences", "term_list_recognised",
         "term_occurrences", "term_recognised", "segments", "n_scored", "missing_sections",
         "extra_sections", "empty_sections",
     }

@@ -11,14 +11,19 @@ from typing import Any
 
 from scribe_eval.api import Document, Transcript
 from scribe_eval.dataset import Encounter
+from scribe_eval.errors import MetricError
 from scribe_eval.experiment import MetricOptions
 from scribe_eval.metrics import (
     METRICS_VERSION,
+    WerResult,
     check_facts,
     keyterm_recall,
+    load_term_list,
     rouge,
     score_sections,
+    speaker_attribution,
     speaker_wer,
+    term_list_recall,
     term_recall,
     wer,
 )
@@ -64,6 +69,8 @@ def score_transcript(
             }
             for role, r in sorted(by_speaker.per_speaker.items())
         }
+        scores.update(_attribution(ref_turns, hyp_turns, normalizer))
+    scores.update(_term_list(result, language, normalizer))
     terms = [t.text for t in encounter.terms]
     if terms:
         recall = term_recall(result, None, terms, normalizer=normalizer)
@@ -128,9 +135,49 @@ def score_document(
     scores["fact_recall"] = facts.recall
     scores["fact_precision"] = facts.precision
     scores["fact_misses"] = [list(m) for m in facts.misses[:_MAX_LISTED]]
+    scores["fact_invented"] = [list(m) for m in facts.invented[:_MAX_LISTED]]
     scores["note_type"] = note_type
     scores["metrics_version"] = METRICS_VERSION
     return scores
+
+
+def _attribution(
+    ref_turns: list[tuple[str, str]], hyp_turns: list[tuple[str, str]], normalizer: str
+) -> dict[str, Any]:
+    """cpWER, ORC-WER and whether the API swapped doctor and patient (meeting-recognition WERs)."""
+    result = speaker_attribution(ref_turns, hyp_turns, normalizer=normalizer)
+    if not result.ref_words:
+        return {}
+    return {
+        "cpwer": result.cpwer,
+        "orcwer": result.orcwer,
+        "attribution_error_rate": result.attribution_error_rate,
+        "cp_errors": result.cp_errors,
+        "orc_errors": result.orc_errors,
+        "attribution_errors": result.cp_errors - result.orc_errors,
+        "cp_ref_words": result.ref_words,
+        "speaker_swap": 1.0 if result.speaker_swap else 0.0,
+    }
+
+
+def _term_list(result: WerResult, language: str, normalizer: str) -> dict[str, Any]:
+    """Recall of the packaged medical-term list of the language, with the missed terms."""
+    try:
+        terms = load_term_list(language)
+    except MetricError:  # no packaged list for this language: nothing to report
+        return {}
+    recall = term_list_recall(result, None, terms, normalizer=normalizer)
+    if not recall.occurrences:
+        return {}
+    return {
+        "term_list_recall": recall.recall,
+        "term_list_occurrences": recall.occurrences,
+        "term_list_recognised": recall.recognised,
+        "term_list": recall.term_list,
+        "missed_terms": [
+            {"term": m.term, "said": m.said, "heard": m.heard} for m in recall.misses[:_MAX_LISTED]
+        ],
+    }
 
 
 def _hypothesis_turns(transcript: Transcript) -> list[tuple[str, str]]:
