@@ -19,6 +19,9 @@ from scribe_eval.errors import ScribeEvalError
 _COMMANDS: list[tuple[str, str]] = [
     ("dataset", "dataset"),
     ("emulator", "emulator"),
+    ("export", "export"),
+    ("init", "init"),
+    ("schema", "schema"),
     ("compare", "compare"),
     ("report", "report"),
     ("rescore", "rescore"),
