@@ -1,4 +1,4 @@
-"""The built wheel: our distribution name, licence and metadata, the starter project, the command."""
+"""The built wheel: our distribution name, licence, metadata, starter project and command."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A wheel built from this checkout (no network: hatchling is in the dev extra)."""
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), ROOT],
         check=True,
         capture_output=True,
     )
@@ -37,9 +37,12 @@ def test_wheel_metadata_names_our_distribution(wheel: Path) -> None:
     assert meta["Name"] == "ambient-scribe-eval"
     assert meta["License-Expression"] == "Apache-2.0"
     assert meta["Author"] == "scribe-eval maintainers"
-    assert {url.split(",")[0] for url in meta.get_all("Project-URL")} >= {"Homepage", "Repository"}
-    assert "Typing :: Typed" in meta.get_all("Classifier")
-    assert {"emulator", "export"} <= set(meta.get_all("Provides-Extra"))
+    assert {url.split(",")[0] for url in meta.get_all("Project-URL", [])} >= {
+        "Homepage",
+        "Repository",
+    }
+    assert "Typing :: Typed" in meta.get_all("Classifier", [])
+    assert {"emulator", "export"} <= set(meta.get_all("Provides-Extra", []))
     assert "scribe-eval = scribe_eval.cli:main" in entry_points
     assert licence
 

@@ -23,7 +23,9 @@ def write_rows(rows: Sequence[dict[str, Any]], fmt: ExportFormat, path: Path | N
     """
     if fmt == "parquet":
         if path is None:
-            raise ConfigError("Parquet is binary: give a file with -o/--output, e.g. -o run.parquet")
+            raise ConfigError(
+                "Parquet is binary: give a file with -o/--output, e.g. -o cells.parquet"
+            )
         _write_parquet(rows, path)
         return
     if path is None:

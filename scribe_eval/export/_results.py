@@ -107,7 +107,8 @@ def optional_import(module: str, purpose: str) -> Any:
     except ImportError:
         raise ConfigError(
             f"{purpose} needs {module}, which is not installed; "
-            "install the export extra: pip install 'ambient-scribe-eval[export]'"
+            "install the export extra: pip install 'ambient-scribe-eval[export]' "
+            "(with pipx: pipx inject ambient-scribe-eval pandas pyarrow)"
         ) from None
 
 

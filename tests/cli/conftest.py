@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
+
 import pytest
 
 from scribe_eval.store import CellRecord, RunRecord, RunStore
@@ -69,17 +69,16 @@ def write_runs(store: RunStore) -> None:
 
 
 @pytest.fixture
-def runs_dir(tmp_path: Path) -> Iterator[Path]:
+def runs_dir(tmp_path: Path) -> Path:
     """A runs directory holding the two runs; the first blessed as ``prod``."""
     folder = tmp_path / "runs"
     with RunStore(folder) as store:
         write_runs(store)
         store.bless(RUN_IDS[0], "prod")
-    yield folder
+    return folder
 
 
 @pytest.fixture
 def run_ids() -> tuple[str, ...]:
     """The ids of the two runs, oldest first."""
     return RUN_IDS
-

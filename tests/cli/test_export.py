@@ -35,7 +35,8 @@ def test_load_run_returns_typed_cells_with_transcripts_first(runs_dir: Path) -> 
 
 
 def test_flatten_scores_joins_nested_keys_and_encodes_lists() -> None:
-    flat = flatten_scores({"wer": 0.1, "speakers": {"doctor": {"wer": 0.2}}, "misses": [["a", "b"]]})
+    scores = {"wer": 0.1, "speakers": {"doctor": {"wer": 0.2}}, "misses": [["a", "b"]]}
+    flat = flatten_scores(scores)
     assert flat == {
         "scores.wer": 0.1,
         "scores.speakers.doctor.wer": 0.2,
@@ -109,7 +110,8 @@ def test_missing_pyarrow_names_the_extra(
     assert result.exit_code == 1
     assert result.output == (
         "Error: Parquet export needs pyarrow, which is not installed; install the export extra: "
-        "pip install 'ambient-scribe-eval[export]'\n"
+        "pip install 'ambient-scribe-eval[export]' "
+        "(with pipx: pipx inject ambient-scribe-eval pandas pyarrow)\n"
     )
     with pytest.raises(ConfigError, match=r"a DataFrame needs pandas.*\[export\]"):
         load_run("latest", runs_dir=runs_dir).to_dataframe()

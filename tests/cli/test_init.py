@@ -29,7 +29,7 @@ def test_init_writes_a_project_the_tool_accepts(tmp_path: Path) -> None:
     project = tmp_path / "x"
     result = CliRunner().invoke(main, ["init", str(project)])
     assert result.exit_code == 0, result.output
-    assert EXPECTED <= _files(project)
+    assert _files(project) >= EXPECTED
     experiment = load_experiment(project / "experiment.yaml")
     assert experiment.dataset == (project / "datasets" / "mini").resolve()
     assert [t.label for t in experiment.templates] == ["soap", "soap-brief"]
