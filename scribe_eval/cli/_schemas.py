@@ -11,9 +11,11 @@ from __future__ import annotations
 import copy
 from typing import Any, Literal
 
-from scribe_eval.compare._gate import Gate
+# The dataset and templates packages export no model of their file formats yet; those two
+# imports are listed as known breaches in tests/test_layers.py until they do.
+from scribe_eval.compare import Gate
 from scribe_eval.dataset._manifest import EncounterEntry, ManifestHeader
-from scribe_eval.experiment._model import Experiment
+from scribe_eval.experiment import Experiment
 from scribe_eval.templates._file import _File
 
 SchemaKind = Literal["experiment", "template", "gate", "dataset"]

@@ -36,7 +36,8 @@ def _transcript(run_id: str, number: int, encounter: str) -> CellRecord:
         status="ok", cache_key=f"transcript:{number}",
         scores={
             "wer": errors / 100, "ref_words": 100, "hits": 100 - errors, "substitutions": errors,
-            "deletions": 0, "insertions": 0, "normalizer": "english-clinical@2",
+            "deletions": 0, "insertions": 0, "errors": errors, "aligned_words": 100,
+            "normalizer": "english-clinical@2",
             "speakers": {"doctor": {"wer": errors / 120, "ref_words": 60}},
             "term_misses": [["paracetamol", "paris ita mol"]],
         },
@@ -54,7 +55,7 @@ def _document(run_id: str, number: int, encounter: str) -> CellRecord:
         error_message="500 after 4 retries" if failed else None,
         request_id="req-5" if failed else None,
         scores={} if failed else {"rougeL_f": 0.5 + number / 100, "rougeLsum_f": 0.5,
-                                  "note_type": "soap", "n_scored": 4},
+                                  "fact_recall": 0.8, "note_type": "soap", "n_scored": 4},
         timings={"document": 2000.0 + number},
     )  # fmt: skip
 
