@@ -8,6 +8,8 @@ The public Python API, for notebooks and scripts (the command line is ``scribe-e
     with RunStore(Path("runs")) as store:
         build_report(store, outcome.run, Path("reports/demo"))
 
+    results = load_run(outcome.run.id, runs_dir="runs")   # typed cells; .rows(), .to_dataframe()
+
 Names are imported on first use, so ``import scribe_eval`` stays cheap.
 """
 
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from scribe_eval.compare import evaluate_gate, load_gate
     from scribe_eval.dataset import load_dataset, validate_dataset
     from scribe_eval.experiment import load_experiment
+    from scribe_eval.export import load_run
     from scribe_eval.metrics import rouge, wer
     from scribe_eval.report import build_report
     from scribe_eval.runner import RunOptions, run_experiment
@@ -38,6 +41,7 @@ _LAZY = {
     "load_dataset": "scribe_eval.dataset",
     "load_experiment": "scribe_eval.experiment",
     "load_gate": "scribe_eval.compare",
+    "load_run": "scribe_eval.export",
     "load_template_file": "scribe_eval.templates",
     "rouge": "scribe_eval.metrics",
     "run_experiment": "scribe_eval.runner",
@@ -55,6 +59,7 @@ __all__ = [
     "load_dataset",
     "load_experiment",
     "load_gate",
+    "load_run",
     "load_template_file",
     "rouge",
     "run_experiment",

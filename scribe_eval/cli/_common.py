@@ -1,4 +1,8 @@
-"""Options shared by several sub-commands."""
+"""Options shared by several sub-commands.
+
+One meaning per flag across the CLI: ``-o/--output`` is always where a command writes its output
+(a file or a folder), and the runs directory is always ``--runs-dir`` (no short form).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,6 @@ def runs_dir_option(func: F) -> F:
     """``--runs-dir`` (default ``$SCRIBE_EVAL_RUNS_DIR`` or ``runs/``)."""
     option = click.option(
         "--runs-dir",
-        "-o",
         type=click.Path(file_okay=False, path_type=Path),
         default=None,
         help="Runs directory holding the run store [default: $SCRIBE_EVAL_RUNS_DIR or runs/].",

@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from scribe_eval.cli._common import resolve_runs_dir, runs_dir_option
+from scribe_eval.cli._tables import format_option, print_table
 from scribe_eval.compare import (
     evaluate_gate,
     gate_json,
@@ -31,6 +31,7 @@ EXIT_REGRESSION = 2
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--markdown", is_flag=True, help="Print a Markdown summary (CI job summaries).")
 @click.option("--junit", "junit_file", type=click.Path(dir_okay=False, path_type=Path))
+@format_option
 @runs_dir_option
 def compare(
     runs: tuple[str, ...],
@@ -40,6 +41,7 @@ def compare(
     as_json: bool,
     markdown: bool,
     junit_file: Path | None,
+    table_format: str,
     runs_dir: Path | None,
 ) -> None:
     """Compare CANDIDATE_RUN with BASELINE_RUN (or --baseline NAME) and apply the gate.
@@ -69,6 +71,6 @@ def compare(
     elif markdown:
         click.echo(gate_markdown(result), nl=False)
     else:
-        Console().print(gate_table(result))
+        print_table(gate_table(result), table_format)
     if not result.passed:
         sys.exit(EXIT_REGRESSION)

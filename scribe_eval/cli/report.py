@@ -45,7 +45,11 @@ def report(
     no_text: bool,
     runs_dir: Path | None,
 ) -> None:
-    """Write reports/NAME/index.html for RUN_ID (an id, a prefix, `latest` or a baseline name)."""
+    """Write reports/NAME/index.html for RUN_ID (an id, a prefix, `latest` or a baseline name).
+
+    Prints every file written, one path a line: index.html first, then compare.html (with
+    --compare), then the encounter pages.
+    """
     with RunStore(resolve_runs_dir(runs_dir)) as store:
         run = store.resolve_run(run_ref)
         baseline = store.resolve_run(baseline_ref) if baseline_ref else None
@@ -56,4 +60,13 @@ def report(
             compare_with=baseline,
             no_text=no_text,
         )
-    click.echo(str(index))
+    for path in _written(index):
+        click.echo(str(path))
+
+
+def _written(index: Path) -> list[Path]:
+    # build_report clears its earlier output first, so what is there now is what it wrote.
+    folder = index.parent
+    compare_page = folder / "compare.html"
+    pages = sorted((folder / "encounters").glob("*.html"))
+    return [index, *([compare_page] if compare_page.exists() else []), *pages]

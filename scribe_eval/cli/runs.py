@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Column, Table
 
 from scribe_eval.cli._common import resolve_runs_dir, runs_dir_option
+from scribe_eval.cli._tables import format_option, print_table
 from scribe_eval.store import CellRecord, RunRecord, RunStore
 
 
@@ -24,8 +25,9 @@ def runs() -> None:
 @runs.command("list")
 @runs_dir_option
 @click.option("--json", "as_json", is_flag=True, help="A JSON list of objects, newest first.")
-def list_runs(runs_dir: Path | None, as_json: bool) -> None:
-    """Every run, newest first."""
+@format_option
+def list_runs(runs_dir: Path | None, as_json: bool, table_format: str) -> None:
+    """Every run, newest first (ids, statuses and dates are never cut when piped)."""
     with RunStore(resolve_runs_dir(runs_dir)) as store:
         records = store.list_runs()
         baselines = store.baselines()
@@ -43,7 +45,7 @@ def list_runs(runs_dir: Path | None, as_json: bool) -> None:
             record.id, record.name, record.status, record.created, record.dataset_name,
             str(record.api_calls), ", ".join(blessed.get(record.id, [])),
         )  # fmt: skip
-    Console().print(table)
+    print_table(table, table_format)
 
 
 @runs.command("show")

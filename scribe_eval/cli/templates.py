@@ -77,17 +77,32 @@ def list_(
     if show_sections:
         for key, section in cat.sections.items():
             if _listed(cat.section_languages.get(key, ()), langs):
-                click.echo(f"{key:45} {section.name:30} {' '.join(cat.section_languages[key])}")
+                name = _name(section, langs)
+                click.echo(f"{key:45} {name:30} {' '.join(cat.section_languages[key])}")
         return
     for key, template in cat.templates.items():
         if _listed(cat.template_languages.get(key, ()), langs):
             count = len(template.template_sections)
             languages = " ".join(cat.template_languages[key])
-            click.echo(f"{key:35} {template.name:30} {count:2} sections  {languages}")
+            name = _name(template, langs)
+            click.echo(f"{key:35} {name:30} {count:2} sections  {languages}")
 
 
 def _listed(available: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
     return not wanted or any(lang in available for lang in wanted)
+
+
+def _name(item: api.Template | api.Section, langs: tuple[str, ...]) -> str:
+    """The name in the first ``--lang`` asked for (the snapshot holds translations), else as is."""
+    return item.name_in(langs[0]) if langs else item.name
+
+
+def _description(item: api.Template | api.Section, langs: tuple[str, ...]) -> str | None:
+    if langs:
+        base = langs[0].split("-")[0].lower()
+        by_language = {t.language_id.lower(): t.description for t in item.translations}
+        return by_language.get(langs[0].lower()) or by_language.get(base) or item.description
+    return item.description
 
 
 @templates.command("show")
@@ -98,24 +113,27 @@ def show(key: str, target: str | None, catalogue: Path | None, langs: tuple[str,
     cat = _catalogue(target, catalogue, langs)
     if key in cat.templates:
         template = cat.templates[key]
-        click.echo(f"{template.key}: {template.name}  [{' '.join(cat.template_languages[key])}]")
-        if template.description:
-            click.echo(f"  {template.description}")
+        languages = " ".join(cat.template_languages[key])
+        click.echo(f"{template.key}: {_name(template, langs)}  [{languages}]")
+        description = _description(template, langs)
+        if description:
+            click.echo(f"  {description}")
         if template.documentation_mode:
             click.echo(f"  documentationMode: {template.documentation_mode}")
         for position, section in enumerate(cat.template_sections(key), start=1):
-            click.echo(f"  {position}. {section.key}: {_describe(section)}")
+            click.echo(f"  {position}. {section.key}: {_describe(section, langs)}")
         return
-    click.echo(f"{key}: {_describe(cat.section(key))}  [{' '.join(cat.section_languages[key])}]")
+    section = cat.section(key)
+    click.echo(f"{key}: {_describe(section, langs)}  [{' '.join(cat.section_languages[key])}]")
 
 
-def _describe(section: api.Section) -> str:
+def _describe(section: api.Section, langs: tuple[str, ...] = ()) -> str:
     style = section.default_writing_style.name if section.default_writing_style else None
     rule = section.default_format_rule.name if section.default_format_rule else None
     details = "; ".join(
         f"{label}: {value}" for label, value in (("style", style), ("format", rule)) if value
     )
-    return f"{section.name}" + (f" ({details})" if details else "")
+    return f"{_name(section, langs)}" + (f" ({details})" if details else "")
 
 
 @templates.command("new")

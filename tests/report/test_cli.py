@@ -1,4 +1,4 @@
-"""``scribe-eval report``: writes the folder, prints the index path, resolves run references."""
+"""``scribe-eval report``: writes the folder, prints each file it wrote, resolves runs."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from scribe_eval.dataset import Dataset
 from scribe_eval.store import RunStore
 
 
-def test_report_command_writes_the_report_and_prints_its_path(
+def test_report_command_writes_the_report_and_prints_every_file(
     store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
 ) -> None:
     kit.write_run(store, mini_dataset, run_spec("20261124-010000-aaaaaa"))
@@ -23,9 +23,11 @@ def test_report_command_writes_the_report_and_prints_its_path(
     args = ["report", "20261124-02", "-o", str(out), "--compare", "prod"]
     result = CliRunner().invoke(main, [*args, "--runs-dir", str(store.runs_dir)])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == str(out / "index.html")
-    assert (out / "compare.html").exists()
-    assert (out / "encounters" / "en-01-cough.html").exists()
+    printed = result.output.splitlines()
+    assert printed[:2] == [str(out / "index.html"), str(out / "compare.html")]
+    assert str(out / "encounters" / "en-01-cough.html") in printed[2:]
+    assert all(Path(line).is_file() for line in printed)
+    assert len(printed) == 2 + len(list((out / "encounters").glob("*.html")))
 
 
 def test_default_folder_is_reports_run_id_and_no_text_drops_pages(

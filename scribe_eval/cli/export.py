@@ -1,0 +1,42 @@
+"""``scribe-eval export``: a run's cells and scores as CSV, JSON Lines or Parquet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from scribe_eval.cli._common import resolve_runs_dir, runs_dir_option
+from scribe_eval.export import EXPORT_FORMATS, ExportFormat, load_run, write_rows
+
+
+@click.command("export")
+@click.argument("run_ref", metavar="RUN_ID")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    default="csv",
+    show_default=True,
+    help="csv and jsonl can go to stdout; parquet needs -o (and the export extra).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write [default: stdout].",
+)
+@runs_dir_option
+def export(run_ref: str, fmt: ExportFormat, output: Path | None, runs_dir: Path | None) -> None:
+    """Write one row per cell of RUN_ID (an id, a prefix, `latest` or a baseline name).
+
+    Columns: provenance (run, dataset, tool and metric versions), the cell (encounter, template,
+    language, source, status, error, request id, cache key), every score as `scores.<key>`
+    (nested keys joined with dots, lists as JSON text) and stage timings as `timing_ms.<stage>`.
+    """
+    results = load_run(run_ref, resolve_runs_dir(runs_dir))
+    rows = results.rows()
+    write_rows(rows, fmt, output)
+    if output is not None:
+        click.echo(f"{output}: {len(rows)} cells of run {results.run.id}", err=True)
