@@ -13,10 +13,30 @@ Transcripts::
 Notes::
 
     rouge(reference_note, generated_note).rougeLsum.fmeasure
+
+Template adherence (did the note follow its template?)::
+
+    expected = expectations_from_request(document_request, catalogue)
+    check_adherence(expected, generated_sections).as_dict()["adherence_rate"]
 """
 
 from __future__ import annotations
 
+from scribe_eval.metrics._adherence import (
+    ADHERENCE_RULES,
+    ADHERENCE_VERSION,
+    AdherenceResult,
+    RuleCheck,
+    check_adherence,
+    detect_layout,
+    pooled_adherence,
+)
+from scribe_eval.metrics._adherence_spec import (
+    AdherenceExpectations,
+    LengthLimit,
+    SectionExpectation,
+    expectations_from_request,
+)
 from scribe_eval.metrics._facts import FactCheckResult, FactKindResult, check_facts, extract_facts
 from scribe_eval.metrics._normalize import NORMALIZERS, Normalizer, get_normalizer
 from scribe_eval.metrics._rouge import ROUGE_TYPES, RougeResult, RougeScore, rouge
@@ -46,17 +66,24 @@ from scribe_eval.metrics._wer import (
 )
 
 __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
+    "ADHERENCE_RULES",
+    "ADHERENCE_VERSION",
+    "AdherenceExpectations",
+    "AdherenceResult",
     "AlignmentOp",
     "CorpusWerResult",
     "FactCheckResult",
     "FactKindResult",
     "GeneratedSection",
+    "LengthLimit",
     "METRICS_VERSION",
     "NORMALIZERS",
     "Normalizer",
     "ROUGE_TYPES",
     "RougeResult",
     "RougeScore",
+    "RuleCheck",
+    "SectionExpectation",
     "SectionPair",
     "SectionScores",
     "SpeakerWerResult",
@@ -64,12 +91,16 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "TermRecallResult",
     "TokenizerName",
     "WerResult",
+    "check_adherence",
     "check_facts",
     "confusion_pairs",
     "corpus_wer",
+    "detect_layout",
+    "expectations_from_request",
     "extract_facts",
     "get_normalizer",
     "keyterm_recall",
+    "pooled_adherence",
     "rouge",
     "score_sections",
     "speaker_wer",
