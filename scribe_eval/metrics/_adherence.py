@@ -9,7 +9,8 @@ returns one :class:`RuleCheck` per rule and section:
 - ``heading``: the heading equals ``nameOverride``, else the catalogue name in the output
   language (compared without case, surrounding Markdown and a trailing colon);
 - ``format``: the layout detected from the text (every line a bullet, every line numbered 1..n,
-  unmarked prose, one unmarked line) is the one the format rule asks for;
+  unmarked prose, one unmarked sentence) is the one the format rule asks for (a one-sentence
+  text is a valid paragraph);
 - ``language``: the note, and each section of at least four words, is identified (py3langid)
   as the output language;
 - ``length``: each limit the template states ("at most 3 bullets", "under 100 words").
@@ -168,7 +169,11 @@ def pooled_adherence(results: Iterable[AdherenceResult]) -> dict[str, float | No
 
 
 def detect_layout(text: str) -> DetectedLayout:
-    """The layout of a section's text: every line a bullet, every line numbered, or prose."""
+    """The layout of a section's text: every line a bullet, every line numbered, or prose.
+
+    Unmarked text is a ``single_line`` when it is one line of at most one sentence, else a
+    ``paragraph``; list markers on some lines only make it ``mixed``.
+    """
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         return "empty"
@@ -180,7 +185,8 @@ def detect_layout(text: str) -> DetectedLayout:
         return "numbered"
     if bullets or numbered:
         return "mixed"
-    return "single_line" if len(lines) == 1 else "paragraph"
+    one_sentence = len(lines) == 1 and len(_SENTENCE_END.findall(lines[0].strip())) <= 1
+    return "single_line" if one_sentence else "paragraph"
 
 
 def count_length(text: str, unit: str) -> int:
