@@ -127,7 +127,7 @@ class JudgeClient:
         schema: type[_M],
         check: Callable[[_M], str | None] | None = None,
     ) -> _M:
-        """Ask until an answer validates or the attempts run out (50 lines: the retry loop)."""
+        """Ask until an answer validates or the attempts run out; waits follow the retry policy."""
         body = self._body(task, chat)
         for attempt in range(1, self.config.max_attempts + 1):
             try:

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal, Protocol, runtime_checkable
 
-from scribe_eval.errors import MetricError
+from scribe_eval.errors import MetricError, TemplateError
 
 Layout = Literal["bullets", "numbered", "paragraph", "single_line"]
 LimitUnit = Literal["items", "words", "sentences", "characters"]
@@ -188,7 +188,7 @@ def expectations_from_request(
     if request.template_key is not None:
         try:
             stored = catalogue.template_sections(request.template_key)
-        except Exception as exc:  # the catalogue's own error type is not ours to import
+        except (TemplateError, KeyError) as exc:
             raise MetricError(
                 f"cannot check adherence: {exc} — pull a catalogue snapshot that has the template"
             ) from exc

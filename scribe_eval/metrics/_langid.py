@@ -60,6 +60,7 @@ def identify_language(text: str, candidates: Iterable[str] = ()) -> LanguageGues
     return LanguageGuess(str(language), float(probability))
 
 
+@functools.lru_cache(maxsize=1)
 def langid_version() -> str:
     """``py3langid@<version>``, for provenance."""
     from importlib.metadata import version
