@@ -4,9 +4,11 @@ retried then raised as typed errors, concurrency is bounded, and the key never r
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import json
 import logging
+import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -260,8 +262,11 @@ async def test_401_is_not_retried_and_names_the_variable_not_the_key(fake: Any) 
     assert fake.calls() == 1
 
 
-async def test_server_down_is_a_transport_error(fake: Any) -> None:
-    down = JudgeConfig(base_url="http://127.0.0.1:9/v1", model="m", max_attempts=2)
+async def test_server_down_is_a_transport_error() -> None:
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    down = JudgeConfig(base_url=f"http://127.0.0.1:{port}/v1", model="m", max_attempts=2)
     async with JudgeClient(down, api_key=KEY, sleep=Waits()) as judge:
         with pytest.raises(JudgeHTTPError, match="no answer") as caught:
             await judge.judge_rubric(transcript=TRANSCRIPT, note=NOTE)
@@ -284,16 +289,11 @@ async def test_failed_task_is_recorded_and_others_still_count(fake: Any) -> None
 
 
 async def test_concurrency_is_bounded() -> None:
-    with fake_openai.serve_fake_openai(DEFAULTS, delay=0.05) as slow:
+    with fake_openai.serve_fake_openai(DEFAULTS, delay=0.1) as slow:
         async with client(slow, concurrency=2) as judge:
-            for _ in range(3):
-                await judge_note(judge, ITEM)
-            results = [judge_note(judge, ITEM) for _ in range(3)]
-            import asyncio
-
-            await asyncio.gather(*results)
+            await asyncio.gather(*(judge_note(judge, ITEM) for _ in range(4)))
     assert slow.max_in_flight == 2
-    assert slow.calls() == 18
+    assert slow.calls() == 12
 
 
 async def test_key_and_note_never_logged(fake: Any, caplog: pytest.LogCaptureFixture) -> None:
