@@ -18,10 +18,30 @@ Transcripts::
 Notes::
 
     rouge(reference_note, generated_note).rougeLsum.fmeasure
+
+Template adherence (did the note follow its template?)::
+
+    expected = expectations_from_request(document_request, catalogue)
+    check_adherence(expected, generated_sections).as_dict()["adherence_rate"]
 """
 
 from __future__ import annotations
 
+from scribe_eval.metrics._adherence import (
+    ADHERENCE_RULES,
+    ADHERENCE_VERSION,
+    AdherenceResult,
+    RuleCheck,
+    check_adherence,
+    detect_layout,
+    pooled_adherence,
+)
+from scribe_eval.metrics._adherence_spec import (
+    AdherenceExpectations,
+    LengthLimit,
+    SectionExpectation,
+    expectations_from_request,
+)
 from scribe_eval.metrics._attribution import AttributionResult, speaker_attribution
 from scribe_eval.metrics._catalogue import (
     COUNT_KEYS,
@@ -82,6 +102,10 @@ from scribe_eval.metrics._wer import (
 )
 
 __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
+    "ADHERENCE_RULES",
+    "ADHERENCE_VERSION",
+    "AdherenceExpectations",
+    "AdherenceResult",
     "AlignmentOp",
     "AttributionResult",
     "COUNT_KEYS",
@@ -90,6 +114,7 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "FactCheckResult",
     "FactKindResult",
     "GeneratedSection",
+    "LengthLimit",
     "METRICS",
     "METRICS_VERSION",
     "MINUS",
@@ -101,6 +126,8 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "ROUGE_TYPES",
     "RougeResult",
     "RougeScore",
+    "RuleCheck",
+    "SectionExpectation",
     "SectionPair",
     "SectionScores",
     "SpeakerWerResult",
@@ -113,9 +140,12 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "TermRecallResult",
     "TokenizerName",
     "WerResult",
+    "check_adherence",
     "check_facts",
     "confusion_pairs",
     "corpus_wer",
+    "detect_layout",
+    "expectations_from_request",
     "extract_facts",
     "fmt_interval",
     "fmt_points",
@@ -128,6 +158,7 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "metrics_of",
     "normalizer_provenance",
     "parse_term_list",
+    "pooled_adherence",
     "rouge",
     "score_sections",
     "speaker_attribution",
