@@ -179,11 +179,15 @@ def _dataset_of(run: RunRecord) -> tuple[Dataset | None, str | None]:
 
 
 def scored(data: RunData, spec: MetricSpec) -> list[CellRecord]:
-    """The cells of the metric's kind that finished and carry a score."""
+    """The cells of the metric's kind that finished and carry this metric's score.
+
+    A document without a reference is unscored for ROUGE and facts but still has an adherence
+    score: a cell counts for every metric it has.
+    """
     return [
         c
         for c in data.cells
-        if c.kind == spec.cell and c.status == "ok" and "unscored" not in c.scores
+        if c.kind == spec.cell and c.status == "ok" and spec.parts(c.scores) is not None
     ]
 
 

@@ -142,6 +142,40 @@ def _rouge_specs() -> list[MetricSpec]:
     return out
 
 
+def _adherence_specs() -> list[MetricSpec]:
+    rules = {
+        "present": "every section the template asks for is in the note",
+        "allowed": "no section the template does not contain",
+        "order": "sections in the template's order",
+        "heading": "headings equal nameOverride or the catalogue name in the output language",
+        "format": "each section's layout (bullets, numbered, paragraph) follows its format rule",
+        "language": "the note is in the requested output language",
+        "length": "length limits the template states are kept",
+    }
+    out = [
+        MetricSpec(
+            "adherence_rate",
+            "Template adherence",
+            "document",
+            "mean",
+            True,
+            "share of the template's checkable rules the note obeyed (no reference needed)",
+        )
+    ]
+    for rule, what in rules.items():
+        out.append(
+            MetricSpec(
+                f"adherence_{rule}_rate",
+                f"Adherence: {rule}",
+                "document",
+                "mean",
+                True,
+                f"share of notes' {rule} checks passed: {what}",
+            )
+        )
+    return out
+
+
 _SPECS: tuple[MetricSpec, ...] = (
     MetricSpec(
         "wer", "WER", "transcript", "ratio", False,
@@ -214,6 +248,7 @@ _SPECS: tuple[MetricSpec, ...] = (
         "fact_precision", "Fact precision", "document", "mean", True,
         "share of the note's facts that the reference supports (a hallucination proxy)",
     ),
+    *_adherence_specs(),
     MetricSpec(
         "length_ratio", "Length ratio", "document", "mean", None,
         "note length in percent of the reference's (100 = same length; descriptive, not gated)",
@@ -229,7 +264,7 @@ PRIMARY_NOTE_METRIC = "rougeLsum_f"
 #: Note metrics a person reads first (leaderboards, overview), in that order.
 NOTE_HEADLINES: tuple[str, ...] = (
     "rouge1_f", "rouge2_f", "rougeL_f", "rougeLsum_f",
-    "section_coverage", "fact_recall", "fact_precision", "length_ratio",
+    "section_coverage", "fact_recall", "fact_precision", "adherence_rate", "length_ratio",
 )  # fmt: skip
 
 #: Transcript metrics a person reads first.
@@ -242,6 +277,7 @@ COUNT_KEYS: frozenset[str] = frozenset(
         "ref_words", "hyp_words", "ref_chars", "char_errors", "attributed_errors",
         "attributed_ref_words", "ref_tokens", "hyp_tokens", "cp_errors", "orc_errors",
         "attribution_errors", "cp_ref_words", "term_list_occurrences", "term_list_recognised",
+        "adherence_passed", "adherence_failed_count",
         "term_occurrences", "term_recognised", "segments", "n_scored", "missing_sections",
         "extra_sections", "empty_sections",
     }

@@ -18,7 +18,12 @@ from scribe_eval.runner._run import (
     outcome_json,
     run_experiment,
 )
-from scribe_eval.runner._score import normalizer_for, score_document, score_transcript
+from scribe_eval.runner._score import (
+    document_expectations,
+    normalizer_for,
+    score_document,
+    score_transcript,
+)
 from scribe_eval.runner._target import EmbeddedSession, TargetSession, UrlSession, open_target
 
 __all__ = [
@@ -33,6 +38,7 @@ __all__ = [
     "UrlSession",
     "cleanup_run",
     "content_hash",
+    "document_expectations",
     "document_key",
     "normalizer_for",
     "open_target",

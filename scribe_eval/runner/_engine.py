@@ -23,7 +23,12 @@ from scribe_eval.runner._keys import document_key, transcript_key
 from scribe_eval.runner._progress import RunProgress
 from scribe_eval.runner._remote import RemoteResources
 from scribe_eval.runner._requests import reference_context, transcript_body, transcript_context
-from scribe_eval.runner._score import score_document, score_transcript
+from scribe_eval.runner._score import (
+    adherence_catalogue,
+    document_expectations,
+    score_document,
+    score_transcript,
+)
 from scribe_eval.runner._target import TargetSession
 from scribe_eval.store import CellRecord, CellStatus, RunStore, utc_now
 
@@ -77,6 +82,8 @@ class MatrixExecutor:
         self.errors = 0
         self.deleted = 0
         self.aborted: str | None = None
+        # The template defaults adherence is judged against (read once; no call).
+        self._catalogue = adherence_catalogue(str(session.description.get("kind", "")))
         self.first_call = 0.0
         self.last_call = 0.0
         execution = experiment.execution
@@ -246,9 +253,11 @@ class MatrixExecutor:
                 document = Document.model_validate(cached.value)
             else:
                 document = await self._fetch_document(encounter, cell, context, key, timings)
+            expected = document_expectations(fields, cell.output_language, self._catalogue)
             scores = score_document(
                 encounter, document, note_type=cell.template.reference,
                 output_language=cell.output_language, options=self.experiment.metrics,
+                expectations=expected,
             )  # fmt: skip
         except Exception as exc:  # failures are data: one cell never stops the others
             failure = _failure_of(exc, next(reversed(timings), "score"))

@@ -21,7 +21,13 @@ from scribe_eval.dataset import Dataset, load_dataset
 from scribe_eval.errors import ConfigError, ScribeEvalError, StoreError
 from scribe_eval.experiment import MetricOptions
 from scribe_eval.metrics import METRICS_VERSION
-from scribe_eval.runner._score import normalizer_for, score_document, score_transcript
+from scribe_eval.runner._score import (
+    adherence_catalogue,
+    document_expectations,
+    normalizer_for,
+    score_document,
+    score_transcript,
+)
 from scribe_eval.store import CellRecord, RunRecord, RunStore, utc_now
 
 
@@ -56,8 +62,9 @@ def rescore_run(
     new = _new_record(old, dataset, options)
     store.create_run(new)
     rescored = copied = missing = 0
+    catalogue = adherence_catalogue(str(old.target.get("kind", "")))
     for cell in store.cells(old.id):
-        scores = _rescore(store, old, dataset, options, cell)
+        scores = _rescore(store, old, dataset, options, cell, catalogue)
         if scores is None:
             copied += 1
             missing += cell.status == "ok"
@@ -129,7 +136,12 @@ def _new_record(old: RunRecord, dataset: Dataset, options: MetricOptions) -> Run
 
 
 def _rescore(
-    store: RunStore, run: RunRecord, dataset: Dataset, options: MetricOptions, cell: CellRecord
+    store: RunStore,
+    run: RunRecord,
+    dataset: Dataset,
+    options: MetricOptions,
+    cell: CellRecord,
+    catalogue: object,
 ) -> dict[str, object] | None:
     if cell.status != "ok" or not cell.cache_key:
         return None
@@ -146,8 +158,16 @@ def _rescore(
     info = next((t for t in run.meta.templates if t.label == cell.template_label), None)
     note_type = str(cell.scores.get("note_type") or (info.reference if info else ""))
     document = Document.model_validate(entry.value)
+    expected = (
+        document_expectations(info.request, cell.language, catalogue) if info is not None else None
+    )
     return dict(
         score_document(
-            encounter, document, note_type=note_type, output_language=cell.language, options=options
+            encounter,
+            document,
+            note_type=note_type,
+            output_language=cell.language,
+            options=options,
+            expectations=expected,
         )
     )

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from scribe_eval.api import Document, Transcript
+from scribe_eval.api import CreateDocumentRequest, Document, Transcript
 from scribe_eval.dataset import Encounter
 from scribe_eval.errors import MetricError
 from scribe_eval.experiment import MetricOptions
 from scribe_eval.metrics import (
     METRICS_VERSION,
+    AdherenceExpectations,
+    GeneratedSection,
     WerResult,
+    check_adherence,
     check_facts,
+    expectations_from_request,
     keyterm_recall,
     load_term_list,
     rouge,
@@ -29,6 +33,7 @@ from scribe_eval.metrics import (
 )
 
 _MAX_LISTED = 25
+_NO_CONTEXT = {"type": "string", "data": "(not sent: used to read the template's request)"}
 
 
 def normalizer_for(options: MetricOptions, language: str) -> str:
@@ -88,6 +93,49 @@ def score_transcript(
     return scores
 
 
+def document_expectations(
+    request_fields: dict[str, Any], output_language: str, catalogue: Any
+) -> AdherenceExpectations | None:
+    """What a document asked for (headings, formats, order, language, limits), or None.
+
+    ``request_fields`` are the template's request fields (``templateKey`` or ``template``);
+    ``catalogue`` a `scribe_eval.templates.Catalogue` giving the defaults (None: no check).
+    """
+    if catalogue is None:
+        return None
+    body = {**request_fields, "outputLanguage": output_language, "context": [_NO_CONTEXT]}
+    try:
+        request = CreateDocumentRequest.model_validate(body)
+        return expectations_from_request(request, catalogue)
+    except (MetricError, ValueError):  # a template the catalogue lacks: adherence not judged
+        return None
+
+
+def adherence_catalogue(target_kind: str) -> Any:
+    """The catalogue that gives a target's template defaults: the built-in one for the embedded
+    emulator, else the newest pulled snapshot (None when there is none: adherence not judged)."""
+    from scribe_eval.templates import (
+        DEFAULT_CATALOGUE_ROOT,
+        builtin_catalogue,
+        load_snapshot,
+        newest_snapshot,
+    )
+
+    if target_kind == "embedded":
+        return builtin_catalogue()
+    newest = newest_snapshot(DEFAULT_CATALOGUE_ROOT)
+    return load_snapshot(newest) if newest is not None else None
+
+
+def score_adherence(document: Document, expected: AdherenceExpectations) -> dict[str, Any]:
+    """Did the note follow its template? Rates per rule, and the failed rules with reasons."""
+    sections = [GeneratedSection(s.key, s.name or "", s.text) for s in document.ordered_sections()]
+    scores = check_adherence(expected, sections).as_dict()
+    scores.pop("metrics_version", None)
+    scores["adherence_failures"] = scores.get("adherence_failures", [])[:_MAX_LISTED]
+    return scores
+
+
 def score_document(
     encounter: Encounter,
     document: Document,
@@ -95,12 +143,27 @@ def score_document(
     note_type: str,
     output_language: str,
     options: MetricOptions,
+    expectations: AdherenceExpectations | None = None,
 ) -> dict[str, Any]:
-    """ROUGE on the whole note, per-section scores and findings, and fact checks.
+    """ROUGE on the whole note, per-section scores and findings, fact checks and adherence.
 
-    Returns ``{"unscored": reason}`` when the encounter has no reference note of ``note_type`` or
-    its reference is in another language than the document (the emulator does not translate).
+    Adherence (``expectations``, from `document_expectations`) needs no reference: it is scored
+    even when the note is not. Returns ``{"unscored": reason}`` (plus adherence) when the
+    encounter has no reference note of ``note_type`` or its reference is in another language
+    than the document (the emulator does not translate).
     """
+    adherence = score_adherence(document, expectations) if expectations is not None else {}
+    scores = _score_against_reference(encounter, document, note_type, output_language, options)
+    return {**scores, **adherence}
+
+
+def _score_against_reference(
+    encounter: Encounter,
+    document: Document,
+    note_type: str,
+    output_language: str,
+    options: MetricOptions,
+) -> dict[str, Any]:
     reference = encounter.notes.get(note_type)
     if reference is None:
         return {"unscored": f"no reference note of type {note_type!r} for {encounter.id}"}
