@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from scribe_eval.compare import RunData, load_run_data
 from scribe_eval.errors import ConfigError
+from scribe_eval.report._audit import audit_table
 from scribe_eval.report._compare import CompareView, compare_view
 from scribe_eval.report._leaderboard import Shown, note_leaderboards, transcript_summaries
 from scribe_eval.report._metrics import (
@@ -221,6 +222,7 @@ def _overview(data: RunData, *, pages: bool, compare: CompareView | None) -> dic
             "dependencies": {k: v for k, v in meta.dependencies.items() if v},
         },
         "dataset_problem": data.dataset_problem,
+        "audit": audit_table(data),
         "compare": compare,
         "built": utc_now(),
         "empty": Shown(None),

@@ -10,9 +10,11 @@ import pytest
 
 from scribe_eval.dataset import Dataset
 from scribe_eval.errors import ConfigError
+from scribe_eval.metrics import METRICS_VERSION
 from scribe_eval.report import _compare as report_compare
 from scribe_eval.report import _pages as report_pages
 from scribe_eval.report import build_report
+from scribe_eval.report._audit import AUDIT_NOTES
 from scribe_eval.report._leaderboard import _why_not_separated
 from scribe_eval.stats import MetricSample, compare_paired
 from scribe_eval.store import RunRecord, RunStore
@@ -256,3 +258,19 @@ def test_the_overview_shows_fact_precision_length_and_coverage_beside_rouge(
     board = html.split('id="leader-1"', 1)[1].split("</table>", 1)[0]
     for heading in ("Fact precision", "Length ratio", "Section coverage", "ROUGE-Lsum"):
         assert f">{heading}<" in board
+
+
+def test_the_methods_show_what_each_metric_catches_on_this_dataset(
+    store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
+) -> None:
+    run = kit.write_run(store, mini_dataset, run_spec("run-a"))
+    html = build_report(store, run, tmp_path / "out").read_text(encoding="utf-8")
+    table = html.split('id="audit-table"', 1)[1].split("</table>", 1)[0]
+    dose = table.split("<td>dose tenfold", 1)[1].split("</tr>", 1)[0]
+    assert "moved in" in dose
+    assert 'paraphrase <span class="muted">(no clinical error)</span>' in table
+    # Computed once per dataset content and metric version, then read from the store's cache.
+    key = f"audit:{mini_dataset.content_hash}:{METRICS_VERSION}:unicode:{AUDIT_NOTES}"
+    assert store.cache_get(key) is not None
+    again = build_report(store, run, tmp_path / "again").read_text(encoding="utf-8")
+    assert again.split('id="audit-table"', 1)[1].split("</table>", 1)[0] == table
