@@ -26,13 +26,14 @@ if TYPE_CHECKING:
     from scribe_eval.metrics import rouge, wer
     from scribe_eval.report import build_report
     from scribe_eval.runner import RunOptions, run_experiment
-    from scribe_eval.store import RunStore
+    from scribe_eval.store import RunStore, open_store
     from scribe_eval.templates import load_template_file
 
 _LAZY = {
     "AmbientClient": "scribe_eval.client",
     "RunOptions": "scribe_eval.runner",
     "RunStore": "scribe_eval.store",
+    "open_store": "scribe_eval.store",
     "build_report": "scribe_eval.report",
     "evaluate_gate": "scribe_eval.compare",
     "load_dataset": "scribe_eval.dataset",
@@ -56,6 +57,7 @@ __all__ = [
     "load_experiment",
     "load_gate",
     "load_template_file",
+    "open_store",
     "rouge",
     "run_experiment",
     "validate_dataset",

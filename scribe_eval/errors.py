@@ -20,6 +20,7 @@ ScribeEvalError
 ├── EngineError               an emulator engine is missing its weights or cannot do what was asked
 ├── MetricError               inputs a metric cannot score (e.g. an unknown normaliser)
 ├── StoreError                the run store is unreadable, locked or from a newer version
+│   └── RunLockedError        another live process holds the run's lease
 └── GateFailure               the rollout gate found a regression the data supports
 ```
 """
@@ -38,6 +39,7 @@ __all__ = [
     "MetricError",
     "NotFoundError",
     "RateLimitError",
+    "RunLockedError",
     "ScribeEvalError",
     "ServerError",
     "StoreError",
@@ -134,6 +136,10 @@ class MetricError(ScribeEvalError):
 
 class StoreError(ScribeEvalError):
     """The run store cannot be opened, read or migrated."""
+
+
+class RunLockedError(StoreError):
+    """Another process holds the run's lease (its host, pid and since are in the message)."""
 
 
 class GateFailure(ScribeEvalError):

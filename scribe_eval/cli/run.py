@@ -8,16 +8,17 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from scribe_eval.cli._common import resolve_runs_dir, runs_dir_option
+from scribe_eval.cli._common import open_cli_store, resolve_runs_dir, runs_dir_option, store_option
 from scribe_eval.errors import ConfigError
 from scribe_eval.experiment import Matrix, load_experiment
 from scribe_eval.runner import RunOptions, outcome_json, run_experiment
-from scribe_eval.store import RunRecord, RunStore
+from scribe_eval.store import RunRecord
 
 
 @click.command("run")
 @click.argument("experiment", type=click.Path(dir_okay=False, path_type=Path), required=False)
 @runs_dir_option
+@store_option
 @click.option("--resume", metavar="RUN_ID", help="Finish an interrupted run (same experiment).")
 @click.option("--rerun-errors", is_flag=True, help="With --resume: retry the failed cells too.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first failed cell.")
@@ -29,6 +30,7 @@ from scribe_eval.store import RunRecord, RunStore
 def run(
     experiment: Path | None,
     runs_dir: Path | None,
+    store_url: str | None,
     resume: str | None,
     rerun_errors: bool,
     fail_fast: bool,
@@ -42,7 +44,7 @@ def run(
     --resume RUN_ID the experiment file may be omitted: the run's own file is used.
     """
     folder = resolve_runs_dir(runs_dir)
-    path = experiment or _experiment_of(folder, resume)
+    path = experiment or _experiment_of(store_url, folder, resume)
     loaded = load_experiment(path)
     console = Console(stderr=True)
     started_ids: list[str] = []
@@ -60,6 +62,7 @@ def run(
     options = RunOptions(
         runs_dir=folder, resume=resume, rerun_errors=rerun_errors, fail_fast=fail_fast,
         max_errors=max_errors, progress=not no_progress and not as_json, on_start=started,
+        store=store_url,
     )  # fmt: skip
     try:
         outcome = run_experiment(loaded, options)
@@ -91,10 +94,10 @@ def run(
         sys.exit(1)
 
 
-def _experiment_of(runs_dir: Path, resume: str | None) -> Path:
+def _experiment_of(store_url: str | None, runs_dir: Path, resume: str | None) -> Path:
     if resume is None:
         raise ConfigError("give an EXPERIMENT file, or --resume RUN_ID to finish a run")
-    with RunStore(runs_dir) as store:
+    with open_cli_store(store_url, runs_dir) as store:
         record = store.resolve_run(resume)
     if not record.experiment_path:
         raise ConfigError(f"run {record.id} has no experiment file on record; give it explicitly")
