@@ -39,12 +39,15 @@ def project_root() -> Path:
 # PostgreSQL: tests marked `postgres` (or using `pg_url`) need the server at 127.0.0.1:5432
 # (trust auth, user postgres, database test). Without it they are deselected with one line saying
 # why; under CI=true they run and fail instead, so that CI can never pass without them.
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
+# Read once at import: the isolation fixture above removes SCRIBE_EVAL_* before each test.
+POSTGRES_ADMIN_URL = (
+    os.environ.get("SCRIBE_EVAL_TEST_POSTGRES") or "postgresql://postgres@127.0.0.1:5432/test"
+)
 _POSTGRES_SKIPPED: list[str] = []
 
 
 def _postgres_admin_url() -> str:
-    return os.environ.get("SCRIBE_EVAL_TEST_POSTGRES") or POSTGRES_ADMIN_URL
+    return POSTGRES_ADMIN_URL
 
 
 def _postgres_problem() -> str | None:
@@ -63,6 +66,7 @@ def _needs_postgres(item: pytest.Item) -> bool:
     )
 
 
+@pytest.hookimpl(trylast=True)  # after -k and -m: count only the tests that would have run
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Deselect the PostgreSQL tests when the server is unreachable (never under CI=true)."""
     wanted = [item for item in items if _needs_postgres(item)]
