@@ -24,6 +24,7 @@ _COMMANDS: list[tuple[str, str]] = [
     ("run", "run"),
     ("runs", "runs"),
     ("score", "score"),
+    ("store", "store"),
     ("templates", "templates"),
 ]
 

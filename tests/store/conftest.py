@@ -1,4 +1,4 @@
-"""The contract fixture: every test taking ``store`` runs once on SQLite and once on PostgreSQL."""
+"""The contract fixtures: every test taking them runs once on SQLite and once on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -15,10 +15,15 @@ OpenStore = Callable[[], RunStore]
 @pytest.fixture(
     params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
 )
-def open_same(request: pytest.FixtureRequest, tmp_path: Path) -> OpenStore:
+def store_url(request: pytest.FixtureRequest) -> str | None:
+    """None for the SQLite file of the runs directory, else a fresh PostgreSQL schema's URL."""
+    return str(request.getfixturevalue("pg_url")) if request.param == "postgresql" else None
+
+
+@pytest.fixture
+def open_same(store_url: str | None, tmp_path: Path) -> OpenStore:
     """Opens (again) the same store of the parametrised kind."""
-    spec = request.getfixturevalue("pg_url") if request.param == "postgresql" else None
-    return lambda: open_store(spec, tmp_path / "runs")
+    return lambda: open_store(store_url, tmp_path / "runs")
 
 
 @pytest.fixture
@@ -26,3 +31,10 @@ def store(open_same: OpenStore) -> Iterator[RunStore]:
     """An empty store of the parametrised kind."""
     with open_same() as opened:
         yield opened
+
+
+@pytest.fixture
+def cli_args(store_url: str | None, tmp_path: Path) -> list[str]:
+    """The command-line options that open the same store as ``open_same``."""
+    args = ["--runs-dir", str(tmp_path / "runs")]
+    return args if store_url is None else [*args, "--store", store_url]

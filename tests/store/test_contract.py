@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import time
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -11,12 +14,25 @@ from scribe_eval.errors import RunLockedError, StoreError
 from scribe_eval.store import (
     BaselineEvent,
     CacheEntry,
-    CellRecord,
     RemoteRecord,
-    RunRecord,
     RunStore,
     utc_now,
 )
+
+
+def _builders() -> ModuleType:
+    """tests/store/_builders.py, loaded by path: tests are no package."""
+    path = Path(__file__).with_name("_builders.py")
+    spec = importlib.util.spec_from_file_location("_store_builders", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+make_run = _builders().make_run
+cell = _builders().cell
 
 
 def test_runs_round_trip_resolve_and_update(store: RunStore) -> None:
@@ -186,32 +202,3 @@ def _remote(run_id: str, key: str, state: str, **changes: str) -> RemoteRecord:
         **changes,
     }  # fmt: skip
     return RemoteRecord.model_validate(data)
-
-
-def make_run(run_id: str, created: str = "2026-01-01T00:00:00Z", **changes: object) -> RunRecord:
-    """A minimal run record."""
-    data: dict[str, object] = {
-        "id": run_id,
-        "name": "demo",
-        "status": "running",
-        "created": created,
-        "experiment_hash": "e" * 64,
-        "dataset_name": "sample",
-        "dataset_hash": "d" * 64,
-        "target": {"kind": "embedded", "identity": {"asr": "x"}},
-        "config": {"templates": ["corti-soap"]},
-        "provenance": {"seed": 7},
-    }
-    data.update(changes)
-    return RunRecord.model_validate(data)
-
-
-def cell(run_id: str, cell_id: str, **changes: object) -> CellRecord:
-    """A minimal ok document cell."""
-    data: dict[str, object] = {
-        "run_id": run_id, "cell_id": cell_id, "kind": "document", "encounter_id": "en-01",
-        "template_label": "soap", "language": "en", "recording_language": "en",
-        "source": "asr", "status": "ok",
-    }  # fmt: skip
-    data.update(changes)
-    return CellRecord.model_validate(data)
