@@ -26,6 +26,7 @@ _COMMANDS: list[tuple[str, str]] = [
     ("score", "score"),
     ("store", "store"),
     ("templates", "templates"),
+    ("worker", "worker"),
 ]
 
 

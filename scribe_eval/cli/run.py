@@ -27,6 +27,17 @@ from scribe_eval.store import RunRecord
 )
 @click.option("--no-progress", is_flag=True, help="No progress bars (they go to stderr).")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+@click.option(
+    "--workers", is_flag=True, help="Enqueue the encounters for `scribe-eval worker` processes."
+)
+@click.option(
+    "--global-concurrency", type=click.IntRange(min=0), default=0,
+    help="With --workers: most encounters in flight on the target across all workers (0: none).",
+)  # fmt: skip
+@click.option(
+    "--stall-after", type=click.FloatRange(min=1), default=30.0, show_default=True,
+    help="With --workers: seconds without a worker heartbeat before its jobs are retried.",
+)  # fmt: skip
 def run(
     experiment: Path | None,
     runs_dir: Path | None,
@@ -37,6 +48,9 @@ def run(
     max_errors: int | None,
     no_progress: bool,
     as_json: bool,
+    workers: bool,
+    global_concurrency: int,
+    stall_after: float,
 ) -> None:
     """Run EXPERIMENT (a YAML file) against its target and store every answer and score.
 
@@ -65,7 +79,13 @@ def run(
         store=store_url,
     )  # fmt: skip
     try:
-        outcome = run_experiment(loaded, options)
+        if workers:
+            from scribe_eval.workers import WorkerOptions, run_with_workers
+
+            spread = WorkerOptions(cap=global_concurrency, stall_after_s=stall_after)
+            outcome = run_with_workers(loaded, options, spread)
+        else:
+            outcome = run_experiment(loaded, options)
     except KeyboardInterrupt:
         run_id = started_ids[-1] if started_ids else "<RUN_ID>"
         click.echo(
