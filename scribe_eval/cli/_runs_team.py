@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from scribe_eval.cli._common import open_cli_store, runs_dir_option, store_option
 from scribe_eval.errors import ConfigError
@@ -76,7 +76,9 @@ def trend_command(
     if as_json:
         click.echo(json.dumps([p.model_dump() for p in points], indent=2))
         return
-    table = Table("run", "created", "n", metric, "95% interval", "identity")
+    table = Table("created", "n", metric, "95% interval", "identity")
+    # The id is what people copy: never wrapped or cut (as in `runs list`).
+    table.columns.insert(0, Column("run", no_wrap=True, min_width=24))
     for p in points:
         table.add_row(
             ("* " if p.identity_changed else "  ") + p.run_id, p.created, str(p.n),

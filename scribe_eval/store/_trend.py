@@ -62,10 +62,17 @@ def trend_rows(
         dataset = dataset or _newest_dataset(store, template, language, metric)
         if run.dataset_name != dataset:
             continue
-        identity = dict(run.target.get("identity") or {})
+        identity = _identity(run)
         points.append(_point(run, values, identity, previous is not None and identity != previous))
         previous = identity
     return points
+
+
+def _identity(run: RunRecord) -> dict[str, Any]:
+    # URL targets store what the vendor reports under "identity"; the embedded emulator's whole
+    # description is its identity (engine, model and emulator versions).
+    nested = run.target.get("identity")
+    return dict(nested) if isinstance(nested, dict) else dict(run.target)
 
 
 def _values(cells: list[CellRecord], template: str, language: str, metric: str) -> dict[str, float]:

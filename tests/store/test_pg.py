@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from scribe_eval.cli import main
 from scribe_eval.errors import StoreError
-from scribe_eval.store import open_store, redact_url
+from scribe_eval.store import RunStore, SqliteRunStore, open_store, redact_url
+from scribe_eval.store._pg import PgRunStore
 
 pytestmark = pytest.mark.postgres
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "datasets" / "mini"
@@ -129,3 +130,17 @@ def _experiment(tmp_path: Path) -> Path:
     path = tmp_path / "exp.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return path
+
+
+def test_the_environment_variable_chooses_the_team_store(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCRIBE_EVAL_STORE", _with_password(pg_url))
+    with open_store(None, tmp_path) as chosen:
+        assert isinstance(chosen, PgRunStore)
+        assert SECRET not in chosen.location
+        assert chosen.location.startswith("postgresql://postgres@127.0.0.1:5432/test")
+    monkeypatch.delenv("SCRIBE_EVAL_STORE")
+    with open_store(None, tmp_path) as local, RunStore(tmp_path) as direct:
+        assert isinstance(local, SqliteRunStore)
+        assert isinstance(direct, SqliteRunStore)
