@@ -8,6 +8,9 @@ The public Python API, for notebooks and scripts (the command line is ``scribe-e
     with RunStore(Path("runs")) as store:
         build_report(store, outcome.run, Path("reports/demo"))
 
+``RunStore(runs_dir)`` opens the local SQLite file; ``open_store("postgresql://...", runs_dir)``
+opens a team store (``open_store(None, runs_dir)`` follows ``$SCRIBE_EVAL_STORE``).
+
 Names are imported on first use, so ``import scribe_eval`` stays cheap.
 """
 

@@ -1,7 +1,8 @@
 """The coordinator side: ``scribe-eval run EXPERIMENT --store URL --workers``.
 
-It starts (or resumes) the run in the team store exactly as a local run does, enqueues one
-procrastinate job per encounter, and waits until every job is finished, whoever ran it. While it
+It starts (or resumes) the run in the team store exactly as a local run does, takes the run's
+lease (renewed while it waits), enqueues one procrastinate job per encounter, and waits until
+every job is finished, whoever ran it. While it
 waits it hands the jobs of workers that stopped sending heartbeats (killed, or their machine
 gone) back to the queue. Then it marks the run completed (or failed, when a job used up its
 attempts) and deletes what the run left on the target.
@@ -10,6 +11,9 @@ attempts) and deletes what the run left on the target.
 from __future__ import annotations
 
 import asyncio
+import functools
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +33,7 @@ from scribe_eval.workers._queue import TASK_NAME, ensure_queue_schema, make_app
 
 _UNFINISHED = ("todo", "doing", "aborting")
 POLL_S = 0.5
+LEASE_TTL_S = 60.0
 
 
 @dataclass
@@ -67,23 +72,33 @@ async def _coordinate(
             if options.on_start is not None:
                 options.on_start(run, matrix)
             encounters = sorted({job.encounter_id for job in matrix.transcripts})
-            failed = await _enqueue_and_wait(url, run.id, encounters, workers)
-            return await _finish(store, run, experiment, session, failed)
+            # One coordinator per run: a second `--resume --workers` is refused while we wait.
+            lease = store.acquire_lease(run.id, ttl_s=LEASE_TTL_S)
+            try:
+                renew = functools.partial(store.renew_lease, run.id, lease.token, ttl_s=LEASE_TTL_S)
+                failed = await _enqueue_and_wait(url, run.id, encounters, workers, renew)
+                return await _finish(store, run, experiment, session, failed)
+            finally:
+                store.release_lease(run.id, lease.token)
     finally:
         await session.aclose()
 
 
 async def _enqueue_and_wait(
-    url: str, run_id: str, encounters: list[str], workers: WorkerOptions
+    url: str, run_id: str, encounters: list[str], workers: WorkerOptions, renew: Callable[[], None]
 ) -> int:
     app = make_app(url)
     async with app.open_async():
         ids = [await _enqueue(app, url, run_id, e, workers.cap) for e in encounters]
+        renewed = time.monotonic()
         while True:
             counts = await _statuses(url, ids)
             if not any(counts.get(s) for s in _UNFINISHED):
                 return counts.get("failed", 0) + counts.get("cancelled", 0)
             await _retry_stalled(app, ids, workers.stall_after_s)
+            if time.monotonic() - renewed > LEASE_TTL_S / 3:
+                renew()
+                renewed = time.monotonic()
             await asyncio.sleep(POLL_S)
 
 
