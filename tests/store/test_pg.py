@@ -16,7 +16,6 @@ from scribe_eval.errors import StoreError
 from scribe_eval.store import RunStore, SqliteRunStore, open_store, redact_url
 from scribe_eval.store._pg import PgRunStore
 
-pytestmark = pytest.mark.postgres
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "datasets" / "mini"
 SECRET = "s3cret-Pw-9"
 
@@ -27,6 +26,7 @@ def _with_password(url: str) -> str:
     return url.replace("postgres@", f"postgres:{SECRET}@", 1)
 
 
+@pytest.mark.postgres
 def test_a_newer_schema_is_refused_with_one_line(pg_url: str, tmp_path: Path) -> None:
     open_store(pg_url, tmp_path).close()
     with psycopg.connect(pg_url, autocommit=True) as conn:
@@ -36,6 +36,7 @@ def test_a_newer_schema_is_refused_with_one_line(pg_url: str, tmp_path: Path) ->
     assert "\n" not in str(caught.value)
 
 
+@pytest.mark.postgres
 def test_machines_opening_a_new_store_at_once_migrate_it_once(pg_url: str, tmp_path: Path) -> None:
     failures: list[BaseException] = []
 
@@ -79,6 +80,7 @@ def test_redacted_urls_drop_the_password(url: str, shown: str) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.postgres
 def test_a_run_on_the_team_store_never_keeps_the_password(
     pg_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -132,6 +134,7 @@ def _experiment(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.postgres
 def test_the_environment_variable_chooses_the_team_store(
     pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
