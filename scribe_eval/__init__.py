@@ -9,6 +9,8 @@ The public Python API, for notebooks and scripts (the command line is ``scribe-e
         build_report(store, outcome.run, Path("reports/demo"))
 
     results = load_run(outcome.run.id, runs_dir="runs")   # typed cells; .rows(), .to_dataframe()
+``RunStore(runs_dir)`` opens the local SQLite file; ``open_store("postgresql://...", runs_dir)``
+opens a team store (``open_store(None, runs_dir)`` follows ``$SCRIBE_EVAL_STORE``).
 
 Names are imported on first use, so ``import scribe_eval`` stays cheap.
 """
@@ -29,13 +31,14 @@ if TYPE_CHECKING:
     from scribe_eval.metrics import rouge, wer
     from scribe_eval.report import build_report
     from scribe_eval.runner import RunOptions, run_experiment
-    from scribe_eval.store import RunStore
+    from scribe_eval.store import RunStore, open_store
     from scribe_eval.templates import load_template_file
 
 _LAZY = {
     "AmbientClient": "scribe_eval.client",
     "RunOptions": "scribe_eval.runner",
     "RunStore": "scribe_eval.store",
+    "open_store": "scribe_eval.store",
     "build_report": "scribe_eval.report",
     "evaluate_gate": "scribe_eval.compare",
     "load_dataset": "scribe_eval.dataset",
@@ -61,6 +64,7 @@ __all__ = [
     "load_gate",
     "load_run",
     "load_template_file",
+    "open_store",
     "rouge",
     "run_experiment",
     "validate_dataset",

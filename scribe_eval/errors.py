@@ -20,6 +20,7 @@ ScribeEvalError
 ├── EngineError               an emulator engine is missing its weights or cannot do what was asked
 ├── MetricError               inputs a metric cannot score (e.g. an unknown normaliser)
 └── StoreError                the run store is unreadable, locked or from a newer version
+    └── RunLockedError        another live process holds the run's lease
 ```
 """
 
@@ -36,6 +37,7 @@ __all__ = [
     "MetricError",
     "NotFoundError",
     "RateLimitError",
+    "RunLockedError",
     "ScribeEvalError",
     "ServerError",
     "StoreError",
@@ -132,3 +134,7 @@ class MetricError(ScribeEvalError):
 
 class StoreError(ScribeEvalError):
     """The run store cannot be opened, read or migrated."""
+
+
+class RunLockedError(StoreError):
+    """Another process holds the run's lease (its host, pid and since are in the message)."""

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from scribe_eval.store import default_runs_dir
+from scribe_eval.store import RunStore, default_runs_dir, open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,3 +31,21 @@ def runs_dir_option(func: F) -> F:
 def resolve_runs_dir(value: Path | None) -> Path:
     """The runs directory the user chose, else the default."""
     return value if value is not None else default_runs_dir()
+
+
+def store_option(func: F) -> F:
+    """``--store URL`` (a ``postgresql://`` team store; default ``$SCRIBE_EVAL_STORE``)."""
+    option = click.option(
+        "--store",
+        "store_url",
+        metavar="URL",
+        default=None,
+        help="A postgresql:// team store (password from PGPASSWORD or the URL, never stored) "
+        "[default: $SCRIBE_EVAL_STORE, else the SQLite file in the runs directory].",
+    )
+    return option(func)
+
+
+def open_cli_store(store_url: str | None, runs_dir: Path | None) -> RunStore:
+    """The store ``--store``/``$SCRIBE_EVAL_STORE`` names, else the runs directory's SQLite file."""
+    return open_store(store_url, resolve_runs_dir(runs_dir))

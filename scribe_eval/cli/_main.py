@@ -29,7 +29,9 @@ _COMMANDS: list[tuple[str, str]] = [
     ("run", "run"),
     ("runs", "runs"),
     ("score", "score"),
+    ("store", "store"),
     ("templates", "templates"),
+    ("worker", "worker"),
 ]
 
 

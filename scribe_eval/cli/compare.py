@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from scribe_eval.cli._common import resolve_runs_dir, runs_dir_option
+from scribe_eval.cli._common import open_cli_store, runs_dir_option, store_option
 from scribe_eval.cli._tables import format_option, print_table
 from scribe_eval.compare import (
     evaluate_gate,
@@ -18,7 +18,6 @@ from scribe_eval.compare import (
     load_gate,
     resolve_pair,
 )
-from scribe_eval.store import RunStore
 
 EXIT_REGRESSION = 2
 
@@ -33,6 +32,7 @@ EXIT_REGRESSION = 2
 @click.option("--junit", "junit_file", type=click.Path(dir_okay=False, path_type=Path))
 @format_option
 @runs_dir_option
+@store_option
 def compare(
     runs: tuple[str, ...],
     baseline_name: str | None,
@@ -43,6 +43,7 @@ def compare(
     junit_file: Path | None,
     table_format: str,
     runs_dir: Path | None,
+    store_url: str | None,
 ) -> None:
     """Compare CANDIDATE_RUN with BASELINE_RUN (or --baseline NAME) and apply the gate.
 
@@ -60,7 +61,7 @@ def compare(
     first = runs[0] if runs else None
     second = runs[1] if len(runs) > 1 else None
     gate = load_gate(gate_file) if gate_file else None
-    with RunStore(resolve_runs_dir(runs_dir)) as store:
+    with open_cli_store(store_url, runs_dir) as store:
         baseline, candidate = resolve_pair(store, first, second, baseline_name)
         result = evaluate_gate(store, baseline, candidate, gate, force=force)
     if junit_file is not None:

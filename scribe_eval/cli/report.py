@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from scribe_eval.cli._common import resolve_runs_dir
+from scribe_eval.cli._common import open_cli_store, store_option
 from scribe_eval.report import build_report
-from scribe_eval.store import RunStore
 
 
 @click.command("report")
@@ -38,19 +37,21 @@ from scribe_eval.store import RunStore
     default=None,
     help="Runs directory holding the run store [default: $SCRIBE_EVAL_RUNS_DIR or runs/].",
 )
+@store_option
 def report(
     run_ref: str,
     output: Path | None,
     baseline_ref: str | None,
     no_text: bool,
     runs_dir: Path | None,
+    store_url: str | None,
 ) -> None:
     """Write reports/NAME/index.html for RUN_ID (an id, a prefix, `latest` or a baseline name).
 
     Prints every file written, one path a line: index.html first, then compare.html (with
     --compare), then the encounter pages.
     """
-    with RunStore(resolve_runs_dir(runs_dir)) as store:
+    with open_cli_store(store_url, runs_dir) as store:
         run = store.resolve_run(run_ref)
         baseline = store.resolve_run(baseline_ref) if baseline_ref else None
         index = build_report(

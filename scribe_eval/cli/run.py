@@ -8,16 +8,17 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from scribe_eval.cli._common import resolve_runs_dir, runs_dir_option
+from scribe_eval.cli._common import open_cli_store, resolve_runs_dir, runs_dir_option, store_option
 from scribe_eval.errors import ConfigError
 from scribe_eval.experiment import Matrix, load_experiment
 from scribe_eval.runner import RunOptions, outcome_json, run_experiment
-from scribe_eval.store import RunRecord, RunStore
+from scribe_eval.store import RunRecord
 
 
 @click.command("run")
 @click.argument("experiment", type=click.Path(dir_okay=False, path_type=Path), required=False)
 @runs_dir_option
+@store_option
 @click.option("--resume", metavar="RUN_ID", help="Finish an interrupted run (same experiment).")
 @click.option("--rerun-errors", is_flag=True, help="With --resume: retry the failed cells too.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first failed cell.")
@@ -26,15 +27,30 @@ from scribe_eval.store import RunRecord, RunStore
 )
 @click.option("--no-progress", is_flag=True, help="No progress bars (they go to stderr).")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+@click.option(
+    "--workers", is_flag=True, help="Enqueue the encounters for `scribe-eval worker` processes."
+)
+@click.option(
+    "--global-concurrency", type=click.IntRange(min=0), default=0,
+    help="With --workers: most encounters in flight on the target across all workers (0: none).",
+)  # fmt: skip
+@click.option(
+    "--stall-after", type=click.FloatRange(min=1), default=30.0, show_default=True,
+    help="With --workers: seconds without a worker heartbeat before its jobs are retried.",
+)  # fmt: skip
 def run(
     experiment: Path | None,
     runs_dir: Path | None,
+    store_url: str | None,
     resume: str | None,
     rerun_errors: bool,
     fail_fast: bool,
     max_errors: int | None,
     no_progress: bool,
     as_json: bool,
+    workers: bool,
+    global_concurrency: int,
+    stall_after: float,
 ) -> None:
     """Run EXPERIMENT (a YAML file) against its target and store every answer and score.
 
@@ -42,7 +58,7 @@ def run(
     --resume RUN_ID the experiment file may be omitted: the run's own file is used.
     """
     folder = resolve_runs_dir(runs_dir)
-    path = experiment or _experiment_of(folder, resume)
+    path = experiment or _experiment_of(store_url, folder, resume)
     loaded = load_experiment(path)
     console = Console(stderr=True)
     started_ids: list[str] = []
@@ -60,9 +76,16 @@ def run(
     options = RunOptions(
         runs_dir=folder, resume=resume, rerun_errors=rerun_errors, fail_fast=fail_fast,
         max_errors=max_errors, progress=not no_progress and not as_json, on_start=started,
+        store=store_url,
     )  # fmt: skip
     try:
-        outcome = run_experiment(loaded, options)
+        if workers:
+            from scribe_eval.workers import WorkerOptions, run_with_workers
+
+            spread = WorkerOptions(cap=global_concurrency, stall_after_s=stall_after)
+            outcome = run_with_workers(loaded, options, spread)
+        else:
+            outcome = run_experiment(loaded, options)
     except KeyboardInterrupt:
         run_id = started_ids[-1] if started_ids else "<RUN_ID>"
         click.echo(
@@ -91,10 +114,10 @@ def run(
         sys.exit(1)
 
 
-def _experiment_of(runs_dir: Path, resume: str | None) -> Path:
+def _experiment_of(store_url: str | None, runs_dir: Path, resume: str | None) -> Path:
     if resume is None:
         raise ConfigError("give an EXPERIMENT file, or --resume RUN_ID to finish a run")
-    with RunStore(runs_dir) as store:
+    with open_cli_store(store_url, runs_dir) as store:
         record = store.resolve_run(resume)
     if not record.experiment_path:
         raise ConfigError(f"run {record.id} has no experiment file on record; give it explicitly")

@@ -12,9 +12,15 @@ import click
 from rich.console import Console
 from rich.table import Column, Table
 
-from scribe_eval.cli._common import resolve_runs_dir, runs_dir_option
+from scribe_eval.cli._common import open_cli_store, resolve_runs_dir, runs_dir_option, store_option
+from scribe_eval.cli._runs_team import (
+    baselines_command,
+    print_shared,
+    shared_summary,
+    trend_command,
+)
 from scribe_eval.cli._tables import format_option, print_table
-from scribe_eval.store import CellRecord, RunRecord, RunStore
+from scribe_eval.store import CellRecord, RunRecord
 
 
 @click.group("runs")
@@ -24,11 +30,14 @@ def runs() -> None:
 
 @runs.command("list")
 @runs_dir_option
+@store_option
 @click.option("--json", "as_json", is_flag=True, help="A JSON list of objects, newest first.")
 @format_option
-def list_runs(runs_dir: Path | None, as_json: bool, table_format: str) -> None:
+def list_runs(
+    runs_dir: Path | None, store_url: str | None, as_json: bool, table_format: str
+) -> None:
     """Every run, newest first (ids, statuses and dates are never cut when piped)."""
-    with RunStore(resolve_runs_dir(runs_dir)) as store:
+    with open_cli_store(store_url, runs_dir) as store:
         records = store.list_runs()
         baselines = store.baselines()
     blessed: dict[str, list[str]] = {}
@@ -51,13 +60,16 @@ def list_runs(runs_dir: Path | None, as_json: bool, table_format: str) -> None:
 @runs.command("show")
 @click.argument("run_id")
 @runs_dir_option
+@store_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def show_run(run_id: str, runs_dir: Path | None, as_json: bool) -> None:
+def show_run(run_id: str, runs_dir: Path | None, store_url: str | None, as_json: bool) -> None:
     """Status, cell counts, API calls, errors and stage timings of RUN_ID (or `latest`)."""
-    with RunStore(resolve_runs_dir(runs_dir)) as store:
+    with open_cli_store(store_url, runs_dir) as store:
         record = store.resolve_run(run_id)
         cells = store.cells(record.id)
+        shared = store.shared_cells(record.id)
     detail = _detail(record, cells)
+    detail["shared_cache"] = shared_summary(shared)
     if as_json:
         click.echo(json.dumps(detail, indent=2))
         return
@@ -74,6 +86,7 @@ def show_run(run_id: str, runs_dir: Path | None, as_json: bool) -> None:
             kind, *(str(row[k]) for k in ("ok", "error", "skipped", "pending", "from_cache"))
         )
     console.print(counts)
+    print_shared(console, detail["shared_cache"])
     if detail["timings_ms"]:
         timings = Table("stage", "n", "median ms", "p95 ms")
         for stage, row in detail["timings_ms"].items():
@@ -92,19 +105,37 @@ def show_run(run_id: str, runs_dir: Path | None, as_json: bool) -> None:
 @runs.command("bless")
 @click.argument("run_id")
 @click.option("--name", default="baseline", show_default=True, help="The baseline's name.")
+@click.option("--reason", help="Why this run is the baseline (kept in `runs baselines`).")
+@click.option("--force", is_flag=True, help="Move a baseline that names another run.")
 @runs_dir_option
-def bless_run(run_id: str, name: str, runs_dir: Path | None) -> None:
-    """Name RUN_ID as a baseline; `compare --baseline NAME` finds it. It never moves by itself."""
-    with RunStore(resolve_runs_dir(runs_dir)) as store:
+@store_option
+def bless_run(
+    run_id: str,
+    name: str,
+    reason: str | None,
+    force: bool,
+    runs_dir: Path | None,
+    store_url: str | None,
+) -> None:
+    """Name RUN_ID as a baseline; `compare --baseline NAME` finds it.
+
+    Who ($SCRIBE_EVAL_USER, else the OS user), when and why are recorded; a baseline naming
+    another run moves only with --force.
+    """
+    with open_cli_store(store_url, runs_dir) as store:
         record = store.resolve_run(run_id)
-        store.bless(record.id, name)
-    click.echo(f"{record.id} is now baseline {name!r}")
+        event = store.bless(record.id, name, reason=reason, force=force)
+    if event is None:
+        click.echo(f"{record.id} is already baseline {name!r}")
+    else:
+        click.echo(f"{record.id} is now baseline {name!r} (blessed by {event.user})")
 
 
 @runs.command("cleanup")
 @click.argument("run_id")
 @runs_dir_option
-def cleanup(run_id: str, runs_dir: Path | None) -> None:
+@store_option
+def cleanup(run_id: str, runs_dir: Path | None, store_url: str | None) -> None:
     """Delete the remote interactions RUN_ID left on its target (after an interruption).
 
     A finished run deletes its own; an interrupted one keeps them so that --resume can reuse
@@ -112,7 +143,7 @@ def cleanup(run_id: str, runs_dir: Path | None) -> None:
     """
     from scribe_eval.runner import cleanup_run
 
-    resolved, deleted = cleanup_run(run_id, resolve_runs_dir(runs_dir))
+    resolved, deleted = cleanup_run(run_id, resolve_runs_dir(runs_dir), store=store_url)
     click.echo(f"{resolved}: {deleted} remote interaction(s) deleted")
 
 
@@ -166,3 +197,7 @@ def _spread(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return {"n": len(ordered), "median": statistics.median(ordered), "p95": p95}
+
+
+runs.add_command(baselines_command)
+runs.add_command(trend_command)

@@ -64,7 +64,7 @@ def _render_in_worker(ids: list[str]) -> None:
     # The parent's connection came across the fork: keep a reference so that it is never
     # finalised here (closing it could checkpoint the parent's WAL); workers end with _exit.
     _INHERITED.append(data.store)
-    data.store = RunStore(data.store.runs_dir)
+    data.store = data.store.reopen()
     try:
         _render(data, template, folder, common, ids)
     finally:

@@ -32,7 +32,7 @@ from scribe_eval.runner._progress import RunProgress
 from scribe_eval.runner._remote import RemoteResources
 from scribe_eval.runner._score import normalizer_for
 from scribe_eval.runner._target import TargetSession, open_target
-from scribe_eval.store import RunRecord, RunStore, utc_now
+from scribe_eval.store import RunRecord, RunStore, open_store, utc_now
 
 _DEPENDENCIES = (
     "httpx", "pydantic", "jiwer", "rapidfuzz", "rouge-score", "numpy", "soundfile",
@@ -45,6 +45,7 @@ class RunOptions:
     """How to run: where the store is, resume, error budget, progress bars."""
 
     runs_dir: Path
+    store: str | None = None
     resume: str | None = None
     rerun_errors: bool = False
     fail_fast: bool = False
@@ -90,7 +91,7 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
         raise
     matrix = build_matrix(experiment, dataset, templates)
     session = await opening
-    with RunStore(options.runs_dir) as store:
+    with open_store(options.store, options.runs_dir) as store:
         run = _start_or_resume(store, experiment, dataset, matrix, session, options)
         if options.on_start is not None:
             options.on_start(run, matrix)
@@ -230,17 +231,17 @@ def outcome_json(outcome: RunOutcome) -> str:
     )
 
 
-def cleanup_run(run_ref: str, runs_dir: Path) -> tuple[str, int]:
+def cleanup_run(run_ref: str, runs_dir: Path, *, store: str | None = None) -> tuple[str, int]:
     """Delete what a run left on its target (e.g. after an interruption); (run id, count).
 
     The target comes from the run's stored experiment; credentials, for a URL target, from the
     environment variables it names.
     """
-    return asyncio.run(_cleanup(run_ref, runs_dir))
+    return asyncio.run(_cleanup(run_ref, runs_dir, store))
 
 
-async def _cleanup(run_ref: str, runs_dir: Path) -> tuple[str, int]:
-    with RunStore(runs_dir) as store:
+async def _cleanup(run_ref: str, runs_dir: Path, spec: str | None) -> tuple[str, int]:
+    with open_store(spec, runs_dir) as store:
         run = store.resolve_run(run_ref)
         remote = RemoteResources(store, run.id, str(run.target.get("kind", "?")), None)
         if not store.remotes(run.id, kind="interaction"):

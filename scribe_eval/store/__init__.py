@@ -1,13 +1,18 @@
-"""The run store: every run, cell, cached stage answer and blessed baseline, in one SQLite file.
+"""The run store: every run, cell, cached stage answer, blessed baseline and run lease.
 
-Used alike by ``scribe-eval run``, ``runs``, ``report`` and ``compare``; the file lives in the runs
-directory (``runs/`` by default, ``--runs-dir`` or ``SCRIBE_EVAL_RUNS_DIR`` to change). It never
-holds a credential.
+Used alike by ``scribe-eval run``, ``runs``, ``report`` and ``compare``. By default one SQLite file
+in the runs directory (``runs/`` by default, ``--runs-dir`` or ``SCRIBE_EVAL_RUNS_DIR`` to
+change); with ``--store postgresql://...`` (or ``SCRIBE_EVAL_STORE``) a PostgreSQL database shared
+by a team. ``open_store`` picks the kind; both pass one contract test suite. It never holds a
+credential.
 """
 
 from __future__ import annotations
 
+from scribe_eval.store._base import RunStore, current_user
+from scribe_eval.store._open import open_store, redact_url, store_spec
 from scribe_eval.store._records import (
+    BaselineEvent,
     CacheEntry,
     CellKind,
     CellRecord,
@@ -15,6 +20,7 @@ from scribe_eval.store._records import (
     DatasetInfo,
     MetricSettings,
     Provenance,
+    Lease,
     RemoteRecord,
     RemoteState,
     RunRecord,
@@ -22,10 +28,17 @@ from scribe_eval.store._records import (
     TemplateInfo,
     TranscriptSource,
 )
-from scribe_eval.store._store import STORE_FILENAME, RunStore, default_runs_dir, utc_now
+from scribe_eval.store._store import (
+    STORE_FILENAME,
+    SqliteRunStore,
+    default_runs_dir,
+    utc_now,
+)
+from scribe_eval.store._trend import TrendPoint, trend_rows
 
 __all__ = [
     "STORE_FILENAME",
+    "BaselineEvent",
     "CacheEntry",
     "CellKind",
     "CellRecord",
@@ -33,13 +46,21 @@ __all__ = [
     "DatasetInfo",
     "MetricSettings",
     "Provenance",
+    "Lease",
     "RemoteRecord",
     "RemoteState",
     "RunRecord",
     "RunStatus",
     "RunStore",
     "TemplateInfo",
+    "SqliteRunStore",
     "TranscriptSource",
+    "TrendPoint",
+    "current_user",
     "default_runs_dir",
+    "open_store",
+    "redact_url",
+    "store_spec",
+    "trend_rows",
     "utc_now",
 ]

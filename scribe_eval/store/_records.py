@@ -121,6 +121,7 @@ class CellRecord(_Frozen):
     scores: dict[str, Any] = Field(default_factory=dict)
     timings: dict[str, float] = Field(default_factory=dict)
     updated: str = ""
+    traceback: str | None = None
 
 
 class CacheEntry(_Frozen):
@@ -132,6 +133,7 @@ class CacheEntry(_Frozen):
     request_id: str | None = None
     elapsed_ms: float | None = None
     created: str
+    run_id: str | None = None
 
 
 class RemoteRecord(_Frozen):
@@ -150,3 +152,27 @@ class RemoteRecord(_Frozen):
     parent_id: str | None = None
     state: RemoteState
     updated: str
+
+
+class Lease(_Frozen):
+    """A run's lease: the one process allowed to run it, until ``expires`` (ISO UTC strings)."""
+
+    run_id: str
+    token: str
+    host: str
+    pid: int
+    since: str
+    heartbeat: str
+    expires: str
+
+
+class BaselineEvent(_Frozen):
+    """One blessing of a baseline: which run, who, when, why, and the run it replaced."""
+
+    name: str
+    run_id: str
+    previous_run_id: str | None = None
+    user: str
+    reason: str | None = None
+    blessed: str
+    forced: bool = False

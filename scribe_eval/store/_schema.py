@@ -74,4 +74,31 @@ MIGRATIONS: tuple[str, ...] = (
         blessed TEXT NOT NULL
     );
     """,
+    # 2: run leases (one runner per run) and trimmed tracebacks of failed cells.
+    """
+    CREATE TABLE leases (
+        run_id TEXT PRIMARY KEY,
+        token TEXT NOT NULL,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        since TEXT NOT NULL,
+        heartbeat TEXT NOT NULL,
+        expires TEXT NOT NULL
+    );
+    ALTER TABLE cells ADD COLUMN traceback TEXT;
+    """,
+    # 3: who made each cached answer, and the history of every baseline blessing.
+    """
+    ALTER TABLE cache ADD COLUMN run_id TEXT;
+    CREATE TABLE baseline_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        previous_run_id TEXT,
+        user TEXT NOT NULL,
+        reason TEXT,
+        blessed TEXT NOT NULL,
+        forced INTEGER NOT NULL DEFAULT 0
+    );
+    """,
 )

@@ -11,12 +11,13 @@ import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from scribe_eval.errors import StoreError
+from scribe_eval.store._base import RunStore
 from scribe_eval.store._records import CacheEntry, CellRecord, RemoteRecord, RunRecord, RunStatus
 from scribe_eval.store._schema import MIGRATIONS
+from scribe_eval.store._sqlite_extra import SqliteExtras
 
 STORE_FILENAME = "scribe-eval.sqlite"
 _JSON_RUN_FIELDS = ("target", "config", "provenance")
@@ -33,8 +34,8 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-class RunStore:
-    """All runs of one runs directory, in one SQLite file.
+class SqliteRunStore(SqliteExtras, RunStore):
+    """All runs of one runs directory, in one SQLite file (what ``RunStore(runs_dir)`` opens).
 
     Args:
         runs_dir: The runs directory; created when missing. The file is ``scribe-eval.sqlite``.
@@ -56,17 +57,6 @@ class RunStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._migrate()
-
-    def __enter__(self) -> RunStore:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the database connection."""
@@ -163,15 +153,6 @@ class RunStore:
             (status, finished, api_calls_delta, notes, run_id),
         )
 
-    def bless(self, run_id: str, name: str) -> None:
-        """Name ``run_id`` as the baseline ``name`` (replacing an earlier run of that name)."""
-        self.get_run(run_id)
-        self._db.execute(
-            "INSERT INTO baselines (name, run_id, blessed) VALUES (?, ?, ?) "
-            "ON CONFLICT(name) DO UPDATE SET run_id = excluded.run_id, blessed = excluded.blessed",
-            (name, run_id, utc_now()),
-        )
-
     def baselines(self) -> dict[str, str]:
         """Baseline name -> run id."""
         rows = self._db.execute("SELECT name, run_id FROM baselines ORDER BY name").fetchall()
@@ -189,6 +170,8 @@ class RunStore:
         columns = ", ".join(row)
         marks = ", ".join(f":{name}" for name in row)
         self._db.execute(f"INSERT OR REPLACE INTO cells ({columns}) VALUES ({marks})", row)
+        if cell.cache_key is not None and not cell.from_cache:
+            self._claim_cache_entry(cell.cache_key, cell.run_id)
 
     def cells(self, run_id: str) -> list[CellRecord]:
         """Every cell of a run, transcripts first, in a stable order."""

@@ -1,0 +1,98 @@
+"""The team side of ``scribe-eval runs``: baseline history, trend, and cells reused from others."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Column, Table
+
+from scribe_eval.cli._common import open_cli_store, runs_dir_option, store_option
+from scribe_eval.errors import ConfigError
+from scribe_eval.store import trend_rows
+from scribe_eval.store._trend import identity_text
+
+
+@click.command("baselines")
+@click.option("--name", help="Only this baseline's history.")
+@runs_dir_option
+@store_option
+@click.option("--json", "as_json", is_flag=True, help="A JSON list of blessings, oldest first.")
+def baselines_command(
+    name: str | None, runs_dir: Path | None, store_url: str | None, as_json: bool
+) -> None:
+    """Every blessing of every baseline: which run, who, when and why, oldest first."""
+    with open_cli_store(store_url, runs_dir) as store:
+        events = store.baseline_history(name)
+        current = store.baselines()
+    if as_json:
+        click.echo(json.dumps([e.model_dump() for e in events], indent=2))
+        return
+    table = Table("baseline", "run", "blessed", "by", "reason", "replaced", "current")
+    for event in events:
+        table.add_row(
+            event.name, event.run_id, event.blessed, event.user, event.reason or "",
+            (event.previous_run_id or "") + (" (forced)" if event.forced else ""),
+            "yes" if current.get(event.name) == event.run_id else "",
+        )  # fmt: skip
+    Console().print(table)
+
+
+@click.command("trend")
+@click.option("--template", required=True, help="The template's label in the experiments.")
+@click.option("--language", required=True, help="The output language (e.g. en).")
+@click.option("--metric", default="rougeL_f", show_default=True, help="A score key.")
+@click.option("--dataset", help="The dataset's name [default: that of the newest such run].")
+@runs_dir_option
+@store_option
+@click.option("--json", "as_json", is_flag=True, help="A JSON list of points, oldest first.")
+def trend_command(
+    template: str,
+    language: str,
+    metric: str,
+    dataset: str | None,
+    runs_dir: Path | None,
+    store_url: str | None,
+    as_json: bool,
+) -> None:
+    """One point per run for the same dataset: the metric's mean and 95% interval over time.
+
+    A `*` marks a run whose target identity (the vendor's model versions) differs from the
+    run before: a step there is likely a vendor update.
+    """
+    with open_cli_store(store_url, runs_dir) as store:
+        points = trend_rows(
+            store, template=template, language=language, metric=metric, dataset=dataset
+        )
+    if not points:
+        raise ConfigError(
+            f"no run has {metric!r} for template {template!r} in {language!r}; check the "
+            "template label and language (`scribe-eval runs show RUN` lists a run's cells)"
+        )
+    if as_json:
+        click.echo(json.dumps([p.model_dump() for p in points], indent=2))
+        return
+    table = Table("created", "n", metric, "95% interval", "identity")
+    # The id is what people copy: never wrapped or cut (as in `runs list`).
+    table.columns.insert(0, Column("run", no_wrap=True, min_width=24))
+    for p in points:
+        table.add_row(
+            ("* " if p.identity_changed else "  ") + p.run_id, p.created, str(p.n),
+            f"{p.value:.4f}", f"{p.low:.4f} - {p.high:.4f}", identity_text(p.identity),
+        )  # fmt: skip
+    Console().print(table)
+
+
+def shared_summary(shared: dict[str, str]) -> dict[str, Any]:
+    """``runs show``'s account of cells served by answers other runs paid for."""
+    return {"cells": len(shared), "by_run": dict(sorted(Counter(shared.values()).items()))}
+
+
+def print_shared(console: Console, summary: dict[str, Any]) -> None:
+    """One line per run whose calls this run reused (nothing when there are none)."""
+    for run_id, count in summary["by_run"].items():
+        console.print(f"{count} cell(s) reused answers made by run {run_id}")

@@ -1,0 +1,259 @@
+"""The run store's contract, shared by the SQLite file and the PostgreSQL team store.
+
+``RunStore`` is the type every caller holds. Called directly, ``RunStore(runs_dir)`` opens the
+local SQLite file (as ``pathlib.Path()`` gives a ``PosixPath``); ``open_store(spec, runs_dir)``
+picks SQLite or PostgreSQL from a URL. Both kinds pass one contract test suite.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from scribe_eval.errors import StoreError
+from scribe_eval.store._records import (
+    BaselineEvent,
+    CacheEntry,
+    CellRecord,
+    Lease,
+    RemoteRecord,
+    RunRecord,
+    RunStatus,
+)
+
+
+def current_user() -> str:
+    """Who is acting: ``$SCRIBE_EVAL_USER``, else the operating-system user."""
+    explicit = os.environ.get("SCRIBE_EVAL_USER")
+    if explicit:
+        return explicit
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (some containers)
+        return f"uid-{os.getuid()}"
+
+
+class RunStore:
+    """Every run, cell, cached stage answer, remote resource, baseline and lease of a team or desk.
+
+    Attributes:
+        runs_dir: The local runs directory (target state, models); the SQLite file lives there.
+    """
+
+    runs_dir: Path
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        if cls is RunStore:
+            from scribe_eval.store._store import SqliteRunStore
+
+            return object.__new__(SqliteRunStore)  # type: ignore[return-value]
+        return object.__new__(cls)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def location(self) -> str:
+        """Where the records are, for messages: a file path, or a URL without its password."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release the connection(s)."""
+        raise NotImplementedError
+
+    def reopen(self) -> RunStore:
+        """A new store on the same records (for a forked worker process)."""
+        raise NotImplementedError
+
+    # Runs
+
+    def create_run(self, run: RunRecord) -> None:
+        """Store a new run (its id must be new)."""
+        raise NotImplementedError
+
+    def get_run(self, run_id: str) -> RunRecord:
+        """The run with this exact id; StoreError naming the id when there is none."""
+        raise NotImplementedError
+
+    def list_runs(self) -> list[RunRecord]:
+        """Every run, newest first."""
+        raise NotImplementedError
+
+    def resolve_run(self, ref: str) -> RunRecord:
+        """A run by id, unique id prefix, ``latest``, or the name of a blessed baseline."""
+        raise NotImplementedError
+
+    def update_run(
+        self,
+        run_id: str,
+        *,
+        status: RunStatus | None = None,
+        finished: str | None = None,
+        api_calls_delta: int = 0,
+        notes: str | None = None,
+    ) -> None:
+        """Change a run's status, finish time, API call count or notes."""
+        raise NotImplementedError
+
+    # Baselines (governance)
+
+    def baselines(self) -> dict[str, str]:
+        """Baseline name -> run id."""
+        raise NotImplementedError
+
+    def bless(
+        self,
+        run_id: str,
+        name: str,
+        *,
+        reason: str | None = None,
+        force: bool = False,
+        user: str | None = None,
+    ) -> BaselineEvent | None:
+        """Name ``run_id`` as the baseline ``name``, recording who, when and why.
+
+        A baseline naming another run moves only with ``force``; blessing the run it already
+        names changes nothing and returns None.
+        """
+        self.get_run(run_id)
+        current = self.baselines().get(name)
+        if current == run_id:
+            return None
+        if current is not None and not force:
+            raise StoreError(
+                f"baseline {name!r} is run {current}; moving it to {run_id} needs --force "
+                "(and a --reason)"
+            )
+        event = BaselineEvent(
+            name=name, run_id=run_id, previous_run_id=current, user=user or current_user(),
+            reason=reason, blessed=_now(), forced=current is not None,
+        )  # fmt: skip
+        self._record_blessing(event)
+        return event
+
+    def _record_blessing(self, event: BaselineEvent) -> None:
+        """Point the baseline at the event's run and append the event, atomically.
+
+        Raises StoreError when the baseline no longer names ``event.previous_run_id``.
+        """
+        raise NotImplementedError
+
+    def baseline_history(self, name: str | None = None) -> list[BaselineEvent]:
+        """Every blessing (of one baseline, or all), oldest first."""
+        raise NotImplementedError
+
+    # Cells
+
+    def put_cell(self, cell: CellRecord) -> None:
+        """Insert or replace a cell (committed at once).
+
+        A cell that made its own call (not from the cache) with a cache key marks the cache entry
+        under that key as made by its run, if no run claimed it yet.
+        """
+        raise NotImplementedError
+
+    def cells(self, run_id: str) -> list[CellRecord]:
+        """Every cell of a run, transcripts first, in a stable order."""
+        raise NotImplementedError
+
+    def get_cell(self, run_id: str, cell_id: str) -> CellRecord | None:
+        """One cell, or None."""
+        raise NotImplementedError
+
+    def shared_cells(self, run_id: str) -> dict[str, str]:
+        """Cell id -> the other run whose call made the cached answer this cell reused."""
+        raise NotImplementedError
+
+    # The stage cache
+
+    def cache_get(self, key: str) -> CacheEntry | None:
+        """The cached answer under ``key``, or None."""
+        raise NotImplementedError
+
+    def cache_put(
+        self,
+        key: str,
+        stage: str,
+        value: dict[str, Any],
+        *,
+        request_id: str | None = None,
+        elapsed_ms: float | None = None,
+    ) -> None:
+        """Store a stage's answer under ``key`` (committed at once)."""
+        raise NotImplementedError
+
+    def cache_count(self) -> int:
+        """How many answers the cache holds."""
+        raise NotImplementedError
+
+    # Remote resources
+
+    def put_remote(self, record: RemoteRecord) -> None:
+        """Insert or replace a remote-resource row (committed at once)."""
+        raise NotImplementedError
+
+    def get_remote(self, run_id: str, key: str) -> RemoteRecord | None:
+        """The remote-resource row of a run under ``key``, or None."""
+        raise NotImplementedError
+
+    def remotes(self, run_id: str, *, kind: str | None = None) -> list[RemoteRecord]:
+        """The remote resources a run created (optionally of one kind)."""
+        raise NotImplementedError
+
+    # Leases: one runner per run
+
+    def acquire_lease(self, run_id: str, *, ttl_s: float = 60.0, take_over: bool = False) -> Lease:
+        """Take the run's lease for ``ttl_s`` seconds.
+
+        Raises RunLockedError naming the holder's host, pid and since, unless its lease expired
+        or ``take_over`` is set.
+        """
+        raise NotImplementedError
+
+    def renew_lease(self, run_id: str, token: str, *, ttl_s: float = 60.0) -> None:
+        """Extend our lease by ``ttl_s`` from now; RunLockedError when it is no longer ours."""
+        raise NotImplementedError
+
+    def release_lease(self, run_id: str, token: str) -> None:
+        """Give the lease up (nothing happens when it is no longer ours)."""
+        raise NotImplementedError
+
+    # Copying between stores (``scribe-eval store migrate``)
+
+    def cache_entries(self) -> list[CacheEntry]:
+        """Every cached answer, oldest first."""
+        raise NotImplementedError
+
+    def import_cache_entry(self, entry: CacheEntry) -> bool:
+        """Store a copied cache entry unless its key is present; True when it was added."""
+        raise NotImplementedError
+
+    def import_baseline_event(self, event: BaselineEvent) -> None:
+        """Append a copied blessing and point the baseline at its run (no --force check)."""
+        raise NotImplementedError
+
+
+def locked_message(lease: Lease) -> str:
+    """The one-line RunLockedError message for a lease someone else holds."""
+    return (
+        f"run {lease.run_id} is being run by host {lease.host} (pid {lease.pid}) since "
+        f"{lease.since} (last heartbeat {lease.heartbeat}); wait for it to finish, or take it "
+        f"over if that process is gone (its lease expires at {lease.expires})"
+    )
+
+
+def _now() -> str:
+    from scribe_eval.store._store import utc_now
+
+    return utc_now()

@@ -1,0 +1,50 @@
+"""Choosing a store: ``open_store(spec, runs_dir)`` and the password-free form of a store URL."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from scribe_eval.store._base import RunStore
+
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+_SECRET_PARAMS = {"password", "passfile", "sslpassword"}
+
+
+def store_spec(spec: str | None = None) -> str | None:
+    """The store the user chose: ``spec``, else ``$SCRIBE_EVAL_STORE``, else None (SQLite)."""
+    return spec or os.environ.get("SCRIBE_EVAL_STORE") or None
+
+
+def is_postgres_url(spec: str) -> bool:
+    """Whether ``spec`` is a ``postgresql://`` (or ``postgres://``) URL."""
+    return urlsplit(spec).scheme in POSTGRES_SCHEMES
+
+
+def open_store(spec: str | None, runs_dir: Path) -> RunStore:
+    """Open the store ``spec`` names (see ``store_spec``); None opens ``runs_dir``'s SQLite file.
+
+    Args:
+        spec: A ``postgresql://user@host:port/db`` URL (password from the URL or ``PGPASSWORD``,
+            never stored), a runs directory, or None for the default.
+        runs_dir: The local runs directory (the SQLite file, target state).
+    """
+    chosen = store_spec(spec)
+    if chosen is not None and is_postgres_url(chosen):
+        from scribe_eval.store._pg import PgRunStore
+
+        return PgRunStore(chosen, runs_dir=runs_dir)
+    return RunStore(Path(chosen) if chosen is not None else runs_dir)
+
+
+def redact_url(url: str) -> str:
+    """``url`` without its password (in the user part or a query parameter)."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, host = netloc.rpartition("@")
+        user = userinfo.split(":", 1)[0]
+        netloc = f"{user}@{host}" if user else host
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k not in _SECRET_PARAMS])
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))

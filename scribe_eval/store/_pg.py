@@ -1,0 +1,287 @@
+"""The PostgreSQL team store: the same records as the SQLite file, shared by a team and CI.
+
+Opened from a ``postgresql://`` URL through a psycopg 3 connection pool; every write commits at
+once (autocommit, without waiting for the disk flush: see ``_configure``). The password comes
+from the URL or libpq's environment (``PGPASSWORD``, ``~/.pgpass``) and is never stored, logged
+or shown: messages carry the URL without it. Lease times come from the server's clock, so
+machines with skewed clocks agree on who holds a run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from scribe_eval.errors import RunLockedError, StoreError
+from scribe_eval.store._base import RunStore, locked_message
+from scribe_eval.store._open import redact_url
+from scribe_eval.store._pg_more import PgExtras, Row, run_from_row
+from scribe_eval.store._pg_schema import MIGRATION_LOCK, PG_MIGRATIONS
+from scribe_eval.store._records import CellRecord, Lease, RemoteRecord, RunRecord, RunStatus
+
+_JSON_RUN_FIELDS = ("target", "config", "provenance")
+_JSON_CELL_FIELDS = ("scores", "timings")
+_ISO = """to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"""
+_LEASE_COLUMNS = ", ".join(
+    ["run_id", "token", "host", "pid"]
+    + [f"{_ISO.format(c)} AS {c}" for c in ("since", "heartbeat", "expires")]
+)
+
+
+class PgRunStore(PgExtras, RunStore):
+    """Every run of a team, in one PostgreSQL database (or schema).
+
+    Args:
+        url: ``postgresql://user[:password]@host:port/database[?options=...]``.
+        runs_dir: The local runs directory (target state and models stay on each machine).
+        pool_size: Most connections held open at once.
+    """
+
+    def __init__(self, url: str, *, runs_dir: Path, pool_size: int = 4) -> None:
+        self.runs_dir = Path(runs_dir)
+        self._url = url
+        self._location = redact_url(url)
+        self._migrate()
+        self._pool = ConnectionPool(
+            url, min_size=1, max_size=pool_size, open=False, name="scribe-eval",
+            kwargs={"autocommit": True, "row_factory": dict_row}, configure=_configure,
+        )  # fmt: skip
+        self._pool.open(wait=True, timeout=30)
+
+    @property
+    def location(self) -> str:
+        """The store's URL without its password."""
+        return self._location
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._pool.close()
+
+    def reopen(self) -> RunStore:
+        """A new pool on the same database."""
+        return PgRunStore(self._url, runs_dir=self.runs_dir)
+
+    def _migrate(self) -> None:
+        try:
+            conn = psycopg.connect(self._url, autocommit=True, connect_timeout=10)
+        except psycopg.Error as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StoreError(
+                f"cannot reach the PostgreSQL store {self._location}: {first}; check the server "
+                "is up and the URL (or PGHOST, PGUSER, PGPASSWORD)"
+            ) from None
+        with conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+            conn.execute("CREATE TABLE IF NOT EXISTS scribe_eval_schema (version INTEGER)")
+            row = conn.execute("SELECT max(version) FROM scribe_eval_schema").fetchone()
+            version = int(row[0]) if row is not None and row[0] is not None else 0
+            if version > len(PG_MIGRATIONS):
+                raise StoreError(
+                    f"the PostgreSQL store {self._location} has schema version {version}, newer "
+                    f"than this scribe-eval knows ({len(PG_MIGRATIONS)}); upgrade scribe-eval"
+                )
+            for number in range(version, len(PG_MIGRATIONS)):
+                conn.execute(PG_MIGRATIONS[number].encode())
+            conn.execute("DELETE FROM scribe_eval_schema")
+            conn.execute("INSERT INTO scribe_eval_schema VALUES (%s)", (len(PG_MIGRATIONS),))
+
+    # Runs
+
+    def create_run(self, run: RunRecord) -> None:
+        """Store a new run (its id must be new)."""
+        row = run.model_dump()
+        for field in _JSON_RUN_FIELDS:
+            row[field] = json.dumps(row[field], sort_keys=True)
+        try:
+            self._run_sql(_insert("runs", row), row)
+        except psycopg.errors.UniqueViolation as exc:
+            raise StoreError(f"a run with id {run.id!r} already exists") from exc
+
+    def get_run(self, run_id: str) -> RunRecord:
+        """The run with this exact id; StoreError naming the id when there is none."""
+        row = self._one("SELECT * FROM runs WHERE id = %s", (run_id,))
+        if row is None:
+            raise StoreError(
+                f"no run {run_id!r} in {self._location}; `scribe-eval runs list` shows the runs "
+                "there"
+            )
+        return run_from_row(row)
+
+    def list_runs(self) -> list[RunRecord]:
+        """Every run, newest first."""
+        return [
+            run_from_row(r) for r in self._all("SELECT * FROM runs ORDER BY created DESC, id DESC")
+        ]
+
+    def resolve_run(self, ref: str) -> RunRecord:
+        """A run by id, unique id prefix, ``latest``, or the name of a blessed baseline."""
+        if ref == "latest":
+            row = self._one("SELECT id FROM runs ORDER BY created DESC, id DESC LIMIT 1")
+            if row is None:
+                raise StoreError(
+                    f"no runs in {self._location} yet; start one with `scribe-eval run`"
+                )
+            return self.get_run(str(row["id"]))
+        blessed = self._one("SELECT run_id FROM baselines WHERE name = %s", (ref,))
+        if blessed is not None:
+            return self.get_run(str(blessed["run_id"]))
+        rows = self._all(
+            "SELECT id FROM runs WHERE id = %s OR starts_with(id, %s) ORDER BY id", (ref, ref)
+        )
+        ids = [str(r["id"]) for r in rows]
+        if ref in ids or len(ids) == 1:
+            return self.get_run(ref if ref in ids else ids[0])
+        if len(ids) > 1:
+            raise StoreError(f"run reference {ref!r} matches {len(ids)} runs; give more of the id")
+        raise StoreError(
+            f"no run or baseline named {ref!r} in {self._location}; `scribe-eval runs list` shows "
+            "them"
+        )
+
+    def update_run(
+        self,
+        run_id: str,
+        *,
+        status: RunStatus | None = None,
+        finished: str | None = None,
+        api_calls_delta: int = 0,
+        notes: str | None = None,
+    ) -> None:
+        """Change a run's status, finish time, API call count or notes."""
+        self.get_run(run_id)
+        self._run_sql(
+            "UPDATE runs SET status = COALESCE(%s, status), finished = COALESCE(%s, finished), "
+            "api_calls = api_calls + %s, notes = COALESCE(%s, notes) WHERE id = %s",
+            (status, finished, api_calls_delta, notes, run_id),
+        )
+
+    # Cells
+
+    def put_cell(self, cell: CellRecord) -> None:
+        """Insert or replace a cell (committed at once)."""
+        from scribe_eval.store._store import utc_now
+
+        row = cell.model_dump()
+        row["updated"] = cell.updated or utc_now()
+        for field in _JSON_CELL_FIELDS:
+            row[field] = json.dumps(row[field], sort_keys=True)
+        with self._conn() as conn:
+            conn.execute(_upsert("cells", row, ("run_id", "cell_id")), row)
+            if cell.cache_key is not None and not cell.from_cache:
+                conn.execute(
+                    "UPDATE cache SET run_id = %s WHERE key = %s AND run_id IS NULL",
+                    (cell.run_id, cell.cache_key),
+                )
+
+    def cells(self, run_id: str) -> list[CellRecord]:
+        """Every cell of a run, transcripts first, in a stable order."""
+        rows = self._all(
+            "SELECT * FROM cells WHERE run_id = %s ORDER BY kind DESC, encounter_id, "
+            "template_label, language, source",
+            (run_id,),
+        )
+        return [_cell_from_row(row) for row in rows]
+
+    def get_cell(self, run_id: str, cell_id: str) -> CellRecord | None:
+        """One cell, or None."""
+        row = self._one("SELECT * FROM cells WHERE run_id = %s AND cell_id = %s", (run_id, cell_id))
+        return None if row is None else _cell_from_row(row)
+
+    # Remote resources
+
+    def put_remote(self, record: RemoteRecord) -> None:
+        """Insert or replace a remote-resource row (committed at once)."""
+        row = record.model_dump()
+        self._run_sql(_upsert("remote", row, ("run_id", "key")), row)
+
+    def get_remote(self, run_id: str, key: str) -> RemoteRecord | None:
+        """The remote-resource row of a run under ``key``, or None."""
+        row = self._one("SELECT * FROM remote WHERE run_id = %s AND key = %s", (run_id, key))
+        return None if row is None else RemoteRecord.model_validate(row)
+
+    def remotes(self, run_id: str, *, kind: str | None = None) -> list[RemoteRecord]:
+        """The remote resources a run created (optionally of one kind)."""
+        rows = self._all(
+            "SELECT * FROM remote WHERE run_id = %s AND (%s::text IS NULL OR kind = %s) "
+            "ORDER BY key",
+            (run_id, kind, kind),
+        )
+        return [RemoteRecord.model_validate(row) for row in rows]
+
+    # Leases, on the server's clock
+
+    def acquire_lease(self, run_id: str, *, ttl_s: float = 60.0, take_over: bool = False) -> Lease:
+        """Take the run's lease; RunLockedError names the live holder unless ``take_over``."""
+        row = self._one(
+            "INSERT INTO leases AS l (run_id, token, host, pid, since, heartbeat, expires) "
+            "VALUES (%(run_id)s, %(token)s, %(host)s, %(pid)s, clock_timestamp(), "
+            "clock_timestamp(), clock_timestamp() + make_interval(secs => %(ttl)s)) "
+            "ON CONFLICT (run_id) DO UPDATE SET token = excluded.token, host = excluded.host, "
+            "pid = excluded.pid, since = excluded.since, heartbeat = excluded.heartbeat, "
+            "expires = excluded.expires WHERE l.expires < clock_timestamp() OR %(take)s "
+            f"RETURNING {_LEASE_COLUMNS}",
+            {
+                "run_id": run_id, "token": secrets.token_hex(16), "host": socket.gethostname(),
+                "pid": os.getpid(), "ttl": ttl_s, "take": take_over,
+            },
+        )  # fmt: skip
+        if row is None:
+            raise RunLockedError(locked_message(self._lease_of(run_id)))
+        return Lease.model_validate(row)
+
+    def renew_lease(self, run_id: str, token: str, *, ttl_s: float = 60.0) -> None:
+        """Extend our lease by ``ttl_s`` from now; RunLockedError when it is no longer ours."""
+        changed = self._run_sql(
+            "UPDATE leases SET heartbeat = clock_timestamp(), expires = clock_timestamp() + "
+            "make_interval(secs => %s) WHERE run_id = %s AND token = %s",
+            (ttl_s, run_id, token),
+        )
+        if changed == 0:
+            holder = self._one(f"SELECT {_LEASE_COLUMNS} FROM leases WHERE run_id = %s", (run_id,))
+            if holder is None:
+                raise RunLockedError(f"the lease of run {run_id} is gone; stop this runner")
+            raise RunLockedError(locked_message(Lease.model_validate(holder)))
+
+    def release_lease(self, run_id: str, token: str) -> None:
+        """Give the lease up (nothing happens when it is no longer ours)."""
+        self._run_sql("DELETE FROM leases WHERE run_id = %s AND token = %s", (run_id, token))
+
+    def _lease_of(self, run_id: str) -> Lease:
+        row = self._one(f"SELECT {_LEASE_COLUMNS} FROM leases WHERE run_id = %s", (run_id,))
+        if row is None:  # released between our insert and this read: say so, the caller retries
+            raise RunLockedError(f"run {run_id}'s lease changed hands just now; try again")
+        return Lease.model_validate(row)
+
+
+def _configure(conn: psycopg.Connection[Row]) -> None:
+    # The durability of the SQLite store's WAL with synchronous=NORMAL: a commit returns before
+    # its WAL record reaches the disk. A killed client loses nothing (the server has the commit);
+    # only a crash of the server's machine can lose the last fraction of a second, never
+    # consistency. It makes each cell's commit about one disk flush cheaper.
+    conn.execute("SET synchronous_commit = off")
+
+
+def _insert(table: str, row: dict[str, Any]) -> str:
+    columns = ", ".join(row)
+    marks = ", ".join(f"%({name})s" for name in row)
+    return f"INSERT INTO {table} ({columns}) VALUES ({marks})"
+
+
+def _upsert(table: str, row: dict[str, Any], key: tuple[str, ...]) -> str:
+    updates = ", ".join(f"{c} = excluded.{c}" for c in row if c not in key)
+    return f"{_insert(table, row)} ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
+
+
+def _cell_from_row(row: Row) -> CellRecord:
+    data = dict(row)
+    for field in _JSON_CELL_FIELDS:
+        data[field] = json.loads(data[field])
+    return CellRecord.model_validate(data)

@@ -1,0 +1,160 @@
+"""The PostgreSQL store's connection helpers, stage cache, governance and copying (a mixin)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from scribe_eval.errors import StoreError
+from scribe_eval.store._base import RunStore
+from scribe_eval.store._records import BaselineEvent, CacheEntry, RunRecord
+
+Row = dict[str, Any]
+Args = tuple[Any, ...] | dict[str, Any]
+_EVENT_COLUMNS = 'name, run_id, previous_run_id, "user", reason, blessed, forced'
+
+
+class PgExtras(RunStore):
+    """Pooled queries, the stage cache, baselines and copying on ``self._pool``."""
+
+    _pool: ConnectionPool[psycopg.Connection[Row]]
+
+    @contextmanager
+    def _conn(self) -> Iterator[psycopg.Connection[Row]]:
+        with self._pool.connection() as conn:
+            yield conn
+
+    def _one(self, query: str, args: Args = ()) -> Row | None:
+        with self._conn() as conn:
+            return conn.execute(query, args).fetchone()
+
+    def _all(self, query: str, args: Args = ()) -> list[Row]:
+        with self._conn() as conn:
+            return conn.execute(query, args).fetchall()
+
+    def _run_sql(self, query: str, args: Args = ()) -> int:
+        with self._conn() as conn:
+            return conn.execute(query, args).rowcount
+
+    # The stage cache
+
+    def cache_get(self, key: str) -> CacheEntry | None:
+        """The cached answer under ``key``, or None."""
+        row = self._one("SELECT * FROM cache WHERE key = %s", (key,))
+        return None if row is None else _entry_from_row(row)
+
+    def cache_put(
+        self,
+        key: str,
+        stage: str,
+        value: dict[str, Any],
+        *,
+        request_id: str | None = None,
+        elapsed_ms: float | None = None,
+    ) -> None:
+        """Store a stage's answer under ``key`` (committed at once)."""
+        from scribe_eval.store._store import utc_now
+
+        self._run_sql(
+            "INSERT INTO cache (key, stage, value, request_id, elapsed_ms, created) "
+            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (key) DO UPDATE SET stage = "
+            "excluded.stage, value = excluded.value, request_id = excluded.request_id, "
+            "elapsed_ms = excluded.elapsed_ms, created = excluded.created, run_id = NULL",
+            (key, stage, json.dumps(value, sort_keys=True), request_id, elapsed_ms, utc_now()),
+        )
+
+    def cache_count(self) -> int:
+        """How many answers the cache holds."""
+        row = self._one("SELECT count(*) AS n FROM cache")
+        return 0 if row is None else int(row["n"])
+
+    def shared_cells(self, run_id: str) -> dict[str, str]:
+        """Cell id -> the other run whose call made the cached answer this cell reused."""
+        rows = self._all(
+            "SELECT c.cell_id, k.run_id FROM cells c JOIN cache k ON k.key = c.cache_key "
+            "WHERE c.run_id = %s AND c.from_cache AND k.run_id IS NOT NULL "
+            "AND k.run_id <> c.run_id ORDER BY c.cell_id",
+            (run_id,),
+        )
+        return {str(r["cell_id"]): str(r["run_id"]) for r in rows}
+
+    def cache_entries(self) -> list[CacheEntry]:
+        """Every cached answer, oldest first."""
+        return [_entry_from_row(r) for r in self._all("SELECT * FROM cache ORDER BY created, key")]
+
+    def import_cache_entry(self, entry: CacheEntry) -> bool:
+        """Store a copied cache entry unless its key is present; True when it was added."""
+        added = self._run_sql(
+            "INSERT INTO cache (key, stage, value, request_id, elapsed_ms, created, run_id) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (key) DO NOTHING",
+            (
+                entry.key, entry.stage, json.dumps(entry.value, sort_keys=True),
+                entry.request_id, entry.elapsed_ms, entry.created, entry.run_id,
+            ),
+        )  # fmt: skip
+        return added > 0
+
+    # Baselines
+
+    def baselines(self) -> dict[str, str]:
+        """Baseline name -> run id."""
+        rows = self._all("SELECT name, run_id FROM baselines ORDER BY name")
+        return {str(r["name"]): str(r["run_id"]) for r in rows}
+
+    def _record_blessing(self, event: BaselineEvent) -> None:
+        with self._conn() as conn, conn.transaction():
+            row = conn.execute(
+                "SELECT run_id FROM baselines WHERE name = %s FOR UPDATE", (event.name,)
+            ).fetchone()
+            if (None if row is None else str(row["run_id"])) != event.previous_run_id:
+                raise StoreError(
+                    f"baseline {event.name!r} was moved by someone else meanwhile; look at "
+                    "`scribe-eval runs baselines` and bless again"
+                )
+            _append_blessing(conn, event)
+
+    def baseline_history(self, name: str | None = None) -> list[BaselineEvent]:
+        """Every blessing (of one baseline, or all), oldest first."""
+        rows = self._all(
+            f"SELECT {_EVENT_COLUMNS} FROM baseline_events WHERE %s::text IS NULL OR name = %s "
+            "ORDER BY seq",
+            (name, name),
+        )
+        return [BaselineEvent.model_validate(r) for r in rows]
+
+    def import_baseline_event(self, event: BaselineEvent) -> None:
+        """Append a copied blessing and point the baseline at its run (no --force check)."""
+        with self._conn() as conn, conn.transaction():
+            _append_blessing(conn, event)
+
+
+def _append_blessing(conn: psycopg.Connection[Row], event: BaselineEvent) -> None:
+    conn.execute(
+        "INSERT INTO baselines (name, run_id, blessed) VALUES (%s, %s, %s) ON CONFLICT (name) "
+        "DO UPDATE SET run_id = excluded.run_id, blessed = excluded.blessed",
+        (event.name, event.run_id, event.blessed),
+    )
+    conn.execute(
+        f"INSERT INTO baseline_events ({_EVENT_COLUMNS}) VALUES (%(name)s, %(run_id)s, "
+        "%(previous_run_id)s, %(user)s, %(reason)s, %(blessed)s, %(forced)s)",
+        event.model_dump(),
+    )
+
+
+def run_from_row(row: Row) -> RunRecord:
+    """A run record from a ``runs`` row (JSON columns decoded)."""
+    data = dict(row)
+    for field in ("target", "config", "provenance"):
+        data[field] = json.loads(data[field])
+    return RunRecord.model_validate(data)
+
+
+def _entry_from_row(row: Row) -> CacheEntry:
+    data = dict(row)
+    data["value"] = json.loads(data["value"])
+    return CacheEntry.model_validate(data)

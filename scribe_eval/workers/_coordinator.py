@@ -1,0 +1,168 @@
+"""The coordinator side: ``scribe-eval run EXPERIMENT --store URL --workers``.
+
+It starts (or resumes) the run in the team store exactly as a local run does, takes the run's
+lease (renewed while it waits), enqueues one procrastinate job per encounter, and waits until
+every job is finished, whoever ran it. While it
+waits it hands the jobs of workers that stopped sending heartbeats (killed, or their machine
+gone) back to the queue. Then it marks the run completed (or failed, when a job used up its
+attempts) and deletes what the run left on the target.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import procrastinate
+import psycopg
+
+from scribe_eval.dataset import load_dataset
+from scribe_eval.errors import ConfigError
+from scribe_eval.experiment import Experiment, build_matrix, resolve_templates
+from scribe_eval.runner import RunOptions, RunOutcome, TargetSession, open_target
+from scribe_eval.runner._checks import check_before_run
+from scribe_eval.runner._remote import RemoteResources
+from scribe_eval.runner._run import _start_or_resume
+from scribe_eval.store import RunRecord, RunStore, open_store, store_spec, utc_now
+from scribe_eval.store._open import is_postgres_url
+from scribe_eval.workers._queue import TASK_NAME, ensure_queue_schema, make_app
+
+_UNFINISHED = ("todo", "doing", "aborting")
+POLL_S = 0.5
+LEASE_TTL_S = 60.0
+
+
+@dataclass
+class WorkerOptions:
+    """How a run is spread: ``cap`` encounters in flight per target (0: no cap), stall timeout."""
+
+    cap: int = 0
+    stall_after_s: float = 30.0
+
+
+def run_with_workers(
+    experiment: Experiment, options: RunOptions, workers: WorkerOptions
+) -> RunOutcome:
+    """Enqueue the run's encounters for `scribe-eval worker` processes and wait for them."""
+    url = store_spec(options.store)
+    if url is None or not is_postgres_url(url):
+        raise ConfigError(
+            "--workers needs a postgresql:// team store (--store URL or SCRIBE_EVAL_STORE): "
+            "the workers find the run and its jobs there"
+        )
+    return asyncio.run(_coordinate(url, experiment, options, workers))
+
+
+async def _coordinate(
+    url: str, experiment: Experiment, options: RunOptions, workers: WorkerOptions
+) -> RunOutcome:
+    session = await asyncio.to_thread(open_target, experiment, options.runs_dir)
+    try:
+        dataset = await asyncio.to_thread(load_dataset, experiment.dataset)
+        templates = resolve_templates(experiment)
+        check_before_run(experiment, dataset, templates)
+        matrix = build_matrix(experiment, dataset, templates)
+        await asyncio.to_thread(ensure_queue_schema, url)
+        with open_store(url, options.runs_dir) as store:
+            run = _start_or_resume(store, experiment, dataset, matrix, session, options)
+            if options.on_start is not None:
+                options.on_start(run, matrix)
+            encounters = sorted({job.encounter_id for job in matrix.transcripts})
+            # One coordinator per run: a second `--resume --workers` is refused while we wait.
+            lease = store.acquire_lease(run.id, ttl_s=LEASE_TTL_S)
+            try:
+                renew = functools.partial(store.renew_lease, run.id, lease.token, ttl_s=LEASE_TTL_S)
+                failed = await _enqueue_and_wait(url, run.id, encounters, workers, renew)
+                return await _finish(store, run, experiment, session, failed)
+            finally:
+                store.release_lease(run.id, lease.token)
+    finally:
+        await session.aclose()
+
+
+async def _enqueue_and_wait(
+    url: str, run_id: str, encounters: list[str], workers: WorkerOptions, renew: Callable[[], None]
+) -> int:
+    app = make_app(url)
+    async with app.open_async():
+        ids = [await _enqueue(app, url, run_id, e, workers.cap) for e in encounters]
+        renewed = time.monotonic()
+        while True:
+            counts = await _statuses(url, ids)
+            if not any(counts.get(s) for s in _UNFINISHED):
+                return counts.get("failed", 0) + counts.get("cancelled", 0)
+            await _retry_stalled(app, ids, workers.stall_after_s)
+            if time.monotonic() - renewed > LEASE_TTL_S / 3:
+                renew()
+                renewed = time.monotonic()
+            await asyncio.sleep(POLL_S)
+
+
+async def _enqueue(app: procrastinate.App, url: str, run_id: str, encounter: str, cap: int) -> int:
+    lock = f"{run_id}/{encounter}"
+    deferrer = app.configure_task(TASK_NAME, queueing_lock=lock)
+    try:
+        return int(await deferrer.defer_async(run_id=run_id, encounter_id=encounter, cap=cap))
+    except procrastinate.exceptions.AlreadyEnqueued:  # a resume while the job still waits
+        async with await psycopg.AsyncConnection.connect(url) as conn:
+            cursor = await conn.execute(
+                "SELECT id FROM procrastinate_jobs WHERE queueing_lock = %s AND status = 'todo'",
+                (lock,),
+            )
+            row = await cursor.fetchone()
+        if row is None:  # it started meanwhile: enqueue again, the cells done are skipped
+            return await _enqueue(app, url, run_id, encounter, cap)
+        return int(row[0])
+
+
+async def _statuses(url: str, ids: list[int]) -> dict[str, int]:
+    async with await psycopg.AsyncConnection.connect(url) as conn:
+        cursor = await conn.execute(
+            "SELECT status::text, count(*) FROM procrastinate_jobs WHERE id = ANY(%s) "
+            "GROUP BY status",
+            (ids,),
+        )
+        return {str(status): int(n) for status, n in await cursor.fetchall()}
+
+
+async def _retry_stalled(app: procrastinate.App, ids: list[int], stall_after_s: float) -> None:
+    mine = set(ids)
+    stalled = await app.job_manager.get_stalled_jobs(
+        task_name=TASK_NAME, seconds_since_heartbeat=stall_after_s
+    )
+    for job in stalled:
+        if job.id in mine:
+            await app.job_manager.retry_job(job)
+
+
+async def _finish(
+    store: RunStore, run: RunRecord, experiment: Experiment, session: TargetSession, failed: int
+) -> RunOutcome:
+    deleted = 0
+    if not failed and experiment.cleanup.delete_interactions:
+        remote = RemoteResources(store, run.id, str(run.target.get("kind", "?")), None)
+        if store.remotes(run.id, kind="interaction"):
+            deleted = await remote.delete_leftovers(await session.client())
+    notes = f"{failed} encounter job(s) failed after every attempt" if failed else None
+    store.update_run(
+        run.id, status="failed" if failed else "completed", finished=utc_now(),
+        api_calls_delta=session.api_calls, notes=notes,
+    )  # fmt: skip
+    return _outcome(store, run.id, session, deleted)
+
+
+def _outcome(store: RunStore, run_id: str, session: TargetSession, deleted: int) -> RunOutcome:
+    cells = store.cells(run_id)
+    documents = [c for c in cells if c.kind == "document"]
+    record = store.get_run(run_id)
+    calls: dict[str, Any] = session.calls
+    return RunOutcome(
+        run=record, api_calls=record.api_calls, calls=calls, cells=len(documents),
+        errors=sum(c.status == "error" for c in cells),
+        from_cache=sum(c.from_cache for c in documents), deleted_interactions=deleted,
+        notes=[],
+    )  # fmt: skip

@@ -1,0 +1,101 @@
+"""The worker side: run one encounter of a stored run, as any machine with the team store can.
+
+A job carries only ids (run, encounter) and the per-target cap. The worker rebuilds the run's
+experiment, dataset and matrix from the stored run (once per run and worker), keeps one target
+session per run, and executes just that encounter's cells with the ordinary matrix executor: cells
+already stored are skipped and remote resources already created are looked up, not made again,
+so a job retried after a killed worker repeats no call on the target.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scribe_eval.dataset import Dataset, load_dataset
+from scribe_eval.experiment import Experiment, Matrix, build_matrix, resolve_templates
+from scribe_eval.runner import (
+    ExecutionLimits,
+    MatrixExecutor,
+    RunProgress,
+    TargetSession,
+    open_target,
+)
+from scribe_eval.store import RunStore, open_store
+from scribe_eval.workers._slots import target_slot
+
+
+@dataclass
+class _RunContext:
+    experiment: Experiment
+    dataset: Dataset
+    matrix: Matrix
+    session: TargetSession
+    reported_calls: int = 0
+    target: str = field(default="")
+
+
+class WorkerState:
+    """What one worker process keeps between jobs: the store and a context per run."""
+
+    def __init__(self, url: str, runs_dir: Path) -> None:
+        self.url = url
+        self.runs_dir = runs_dir
+        self.store: RunStore = open_store(url, runs_dir)
+        self._runs: dict[str, _RunContext] = {}
+        self._opening = asyncio.Lock()
+
+    async def run_encounter(self, run_id: str, encounter_id: str, cap: int) -> None:
+        """The task body: every cell of ``encounter_id`` in run ``run_id``."""
+        context = await self._context(run_id)
+        matrix = only_encounter(context.matrix, encounter_id)
+        executor = MatrixExecutor(
+            run_id=run_id, experiment=context.experiment, dataset=context.dataset,
+            matrix=matrix, store=self.store, session=context.session,
+            progress=RunProgress(len(matrix.transcripts), len(matrix.cells), enabled=False),
+            limits=ExecutionLimits(),
+        )  # fmt: skip
+        try:
+            async with target_slot(self.url, context.target, cap):
+                await executor.run()
+        finally:
+            self._account(run_id, context)
+
+    def _account(self, run_id: str, context: _RunContext) -> None:
+        # No await in here: concurrent jobs of this worker never report the same calls twice.
+        total = context.session.api_calls
+        delta, context.reported_calls = total - context.reported_calls, total
+        if delta:
+            self.store.update_run(run_id, api_calls_delta=delta)
+
+    async def _context(self, run_id: str) -> _RunContext:
+        async with self._opening:
+            if run_id not in self._runs:
+                self._runs[run_id] = await asyncio.to_thread(self._open_run, run_id)
+            return self._runs[run_id]
+
+    def _open_run(self, run_id: str) -> _RunContext:
+        experiment = Experiment.model_validate(self.store.get_run(run_id).config)
+        dataset = load_dataset(experiment.dataset)
+        matrix = build_matrix(experiment, dataset, resolve_templates(experiment))
+        session = open_target(experiment, self.runs_dir)
+        target = json.dumps(session.identity, sort_keys=True)
+        return _RunContext(experiment, dataset, matrix, session, target=target)
+
+    async def aclose(self) -> None:
+        """Close every target session and the store."""
+        for context in self._runs.values():
+            await context.session.aclose()
+        self.store.close()
+
+
+def only_encounter(matrix: Matrix, encounter_id: str) -> Matrix:
+    """The part of ``matrix`` that belongs to one encounter."""
+    return Matrix(
+        transcripts=[j for j in matrix.transcripts if j.encounter_id == encounter_id],
+        cells=[c for c in matrix.cells if c.encounter_id == encounter_id],
+        templates=matrix.templates,
+        notes=matrix.notes,
+    )

@@ -1,0 +1,151 @@
+"""`runs bless/baselines/trend/show` and `store migrate`, on both stores."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from scribe_eval.cli import main
+from scribe_eval.store import RunStore, open_store, trend_rows
+
+
+def _builders() -> ModuleType:
+    """tests/store/_builders.py, loaded by path: tests are no package."""
+    spec = importlib.util.spec_from_file_location(
+        "_store_builders", Path(__file__).with_name("_builders.py")
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+make_run = _builders().make_run
+cell = _builders().cell
+
+
+def _invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def test_bless_records_who_and_why_and_moves_only_with_force(
+    store: RunStore, cli_args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.create_run(make_run("20260101-aaaa", "2026-01-01T00:00:00Z"))
+    store.create_run(make_run("20260102-bbbb", "2026-01-02T00:00:00Z"))
+    monkeypatch.setenv("SCRIBE_EVAL_USER", "dr-alice")
+    code, out = _invoke("runs", "bless", "20260101", "--name", "prod", "--reason", "v1", *cli_args)
+    assert (code, out.strip()) == (0, "20260101-aaaa is now baseline 'prod' (blessed by dr-alice)")
+    code, out = _invoke("runs", "bless", "latest", "--name", "prod", *cli_args)
+    assert code == 1
+    assert out.startswith("Error: baseline 'prod' is run 20260101-aaaa; moving it")
+    assert "--force" in out
+    monkeypatch.setenv("SCRIBE_EVAL_USER", "ci-bot")
+    code, _ = _invoke("runs", "bless", "latest", "--name", "prod", "--force", "--reason", "v2",
+                      *cli_args)  # fmt: skip
+    assert code == 0
+    code, out = _invoke("runs", "baselines", "--json", *cli_args)
+    history = [(e["run_id"], e["user"], e["reason"], e["forced"]) for e in json.loads(out)]
+    assert history == [
+        ("20260101-aaaa", "dr-alice", "v1", False),
+        ("20260102-bbbb", "ci-bot", "v2", True),
+    ]
+    code, out = _invoke("runs", "baselines", *cli_args)
+    assert code == 0
+    assert "dr-alice" in out
+    assert "ci-bot" in out
+
+
+def test_runs_show_counts_cells_reused_from_other_runs(
+    store: RunStore, cli_args: list[str]
+) -> None:
+    store.create_run(make_run("alice-run", "2026-01-01T00:00:00Z"))
+    store.create_run(make_run("bob-run", "2026-01-02T00:00:00Z"))
+    for key in ("k1", "k2"):
+        store.cache_put(key, "document", {"id": key})
+        store.put_cell(cell("alice-run", key, cache_key=key))
+        store.put_cell(cell("bob-run", key, cache_key=key, from_cache=True))
+    code, out = _invoke("runs", "show", "bob-run", *cli_args)
+    assert code == 0
+    assert "2 cell(s) reused answers made by run alice-run" in out
+    code, out = _invoke("runs", "show", "alice-run", "--json", *cli_args)
+    assert json.loads(out)["shared_cache"] == {"cells": 0, "by_run": {}}
+
+
+def test_trend_has_one_point_per_run_and_marks_identity_changes(
+    store: RunStore, cli_args: list[str]
+) -> None:
+    scores = {"r1": [0.5, 0.7], "r2": [0.6, 0.6], "r3": [0.2, 0.4], "other": [0.9, 0.9]}
+    for day, (run_id, values) in enumerate(scores.items(), start=1):
+        identity = {"note": "v2" if run_id in ("r3", "other") else "v1"}
+        dataset = "elsewhere" if run_id == "other" else "sample"
+        store.create_run(
+            make_run(run_id, f"2026-01-0{day}T00:00:00Z", dataset_name=dataset,
+                     target={"kind": "embedded", "identity": identity})
+        )  # fmt: skip
+        for i, value in enumerate(values):
+            store.put_cell(cell(run_id, f"c{i}", encounter_id=f"e{i}", scores={"rougeL_f": value}))
+        store.put_cell(cell(run_id, "brief", template_label="brief", scores={"rougeL_f": 0.0}))
+    points = trend_rows(store, template="soap", language="en", dataset="sample")
+    assert [(p.run_id, p.n, round(p.value, 6), p.identity_changed) for p in points] == [
+        ("r1", 2, 0.6, False),
+        ("r2", 2, 0.6, False),
+        ("r3", 2, 0.3, True),
+    ]
+    assert points[0].low < 0.6 < points[0].high
+    code, out = _invoke("runs", "trend", "--template", "soap", "--language", "en", *cli_args)
+    assert code == 0
+    assert "other" in out  # the newest run's dataset is the default
+    code, out = _invoke("runs", "trend", "--template", "nope", "--language", "en", *cli_args)
+    assert (code, out.startswith("Error: no run has 'rougeL_f' for template 'nope'")) == (1, True)
+
+
+def test_migrate_copies_everything_once(
+    store_url: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    local = tmp_path / "local"
+    with RunStore(local) as source:
+        _fill(source)
+        expected = _snapshot(source)
+    destination = store_url or str(tmp_path / "team")
+    code, out = _invoke("store", "migrate", "--from", str(local), "--to", destination)
+    assert code == 0, out
+    assert "2 runs added (0 already there), 3 cells, 1 cached answers, 2 blessings" in out
+    code, out = _invoke("store", "migrate", "--from", str(local), "--to", destination)
+    assert "0 runs added (2 already there), 0 cells, 0 cached answers, 0 blessings" in out
+    with open_store(destination, tmp_path) as copied:
+        assert _snapshot(copied) == expected
+    code, out = _invoke("store", "migrate", "--from", str(tmp_path / "none"), "--to", destination)
+    assert code == 1
+    assert "no run store there" in out
+
+
+def _fill(store: RunStore) -> None:
+    store.create_run(make_run("r1", "2026-01-01T00:00:00Z", status="completed", api_calls=4))
+    store.create_run(make_run("r2", "2026-01-02T00:00:00Z"))
+    store.cache_put("k", "document", {"id": "d"})
+    store.put_cell(cell("r1", "c1", cache_key="k"))
+    store.put_cell(cell("r2", "c1", cache_key="k", from_cache=True))
+    store.put_cell(cell("r2", "c2", status="error", error_message="boom"))
+    store.bless("r1", "prod", reason="first", user="alice")
+    store.bless("r2", "prod", reason="second", user="bob", force=True)
+
+
+def _snapshot(store: RunStore) -> dict[str, Any]:
+    runs = store.list_runs()
+    return {
+        "runs": runs,
+        "cells": {r.id: store.cells(r.id) for r in runs},
+        "cache": store.cache_entries(),
+        "history": store.baseline_history(),
+        "baselines": store.baselines(),
+        "shared": store.shared_cells("r2"),
+    }

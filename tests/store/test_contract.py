@@ -1,0 +1,204 @@
+"""One contract, two stores: every test here runs on the SQLite file and on PostgreSQL."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import time
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from scribe_eval.errors import RunLockedError, StoreError
+from scribe_eval.store import (
+    BaselineEvent,
+    CacheEntry,
+    RemoteRecord,
+    RunStore,
+    utc_now,
+)
+
+
+def _builders() -> ModuleType:
+    """tests/store/_builders.py, loaded by path: tests are no package."""
+    path = Path(__file__).with_name("_builders.py")
+    spec = importlib.util.spec_from_file_location("_store_builders", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+make_run = _builders().make_run
+cell = _builders().cell
+
+
+def test_runs_round_trip_resolve_and_update(store: RunStore) -> None:
+    store.create_run(make_run("20260101-aaaa", "2026-01-01T00:00:00Z"))
+    store.create_run(make_run("20260102-bbbb", "2026-01-02T00:00:00Z"))
+    assert [r.id for r in store.list_runs()] == ["20260102-bbbb", "20260101-aaaa"]
+    assert store.resolve_run("latest").id == "20260102-bbbb"
+    assert store.resolve_run("20260101").id == "20260101-aaaa"
+    assert store.resolve_run("20260101-aaaa").id == "20260101-aaaa"
+    with pytest.raises(StoreError, match="matches 2 runs"):
+        store.resolve_run("2026")
+    with pytest.raises(StoreError, match="runs list"):
+        store.resolve_run("nope")
+    with pytest.raises(StoreError, match="runs list"):
+        store.get_run("nope")
+    store.update_run("20260101-aaaa", status="completed", api_calls_delta=5, notes="n")
+    store.update_run("20260101-aaaa", api_calls_delta=2)
+    run = store.get_run("20260101-aaaa")
+    assert (run.status, run.api_calls, run.notes) == ("completed", 7, "n")
+    assert run.target == {"kind": "embedded", "identity": {"asr": "x"}}
+    with pytest.raises(StoreError, match="already exists"):
+        store.create_run(make_run("20260101-aaaa"))
+
+
+def test_latest_on_an_empty_store_says_how_to_start(store: RunStore) -> None:
+    with pytest.raises(StoreError, match="scribe-eval run"):
+        store.resolve_run("latest")
+
+
+def test_cells_are_replaced_ordered_and_keep_every_field(store: RunStore) -> None:
+    store.create_run(make_run("r1"))
+    store.put_cell(cell("r1", "d1", kind="document", encounter_id="b", status="pending"))
+    failed = cell(
+        "r1", "d1", kind="document", encounter_id="b", status="error", stage="document",
+        error_type="ServerError", error_message="boom", request_id="rq",
+        traceback="Traceback ...", scores={"rouge1_f": 0.5, "nan": math.nan},
+        timings={"document": 12.5},
+    )  # fmt: skip
+    store.put_cell(failed)
+    store.put_cell(cell("r1", "t1", kind="transcript", encounter_id="z"))
+    store.put_cell(cell("r1", "d0", kind="document", encounter_id="a"))
+    assert [c.cell_id for c in store.cells("r1")] == ["t1", "d0", "d1"]
+    got = store.get_cell("r1", "d1")
+    assert got is not None
+    assert (got.status, got.error_message, got.request_id, got.traceback) == (
+        "error", "boom", "rq", "Traceback ...",
+    )  # fmt: skip
+    assert got.scores["rouge1_f"] == 0.5
+    assert math.isnan(got.scores["nan"])
+    assert got.timings == {"document": 12.5}
+    assert store.get_cell("r1", "missing") is None
+    assert store.cells("other") == []
+
+
+def test_cache_and_remote_rows_survive_reopening(store: RunStore, open_same: object) -> None:
+    store.create_run(make_run("r1"))
+    store.cache_put("k1", "transcript", {"id": "t", "transcripts": []}, request_id="rq")
+    store.cache_put("k2", "document", {"id": "d"}, elapsed_ms=3.5)
+    store.put_remote(_remote("r1", "interaction:en-01", "pending"))
+    store.put_remote(_remote("r1", "interaction:en-01", "created", remote_id="i-1"))
+    store.put_remote(_remote("r1", "document:x", "created", kind="document"))
+    with store.reopen() as again:
+        entry = again.cache_get("k1")
+        assert entry is not None
+        assert (entry.value, entry.request_id, entry.stage) == (
+            {"id": "t", "transcripts": []}, "rq", "transcript",
+        )  # fmt: skip
+        assert again.cache_get("missing") is None
+        assert again.cache_count() == 2
+        remote = again.get_remote("r1", "interaction:en-01")
+        assert remote is not None
+        assert (remote.state, remote.remote_id) == ("created", "i-1")
+        assert [r.key for r in again.remotes("r1", kind="interaction")] == ["interaction:en-01"]
+        assert [r.key for r in again.remotes("r1")] == ["document:x", "interaction:en-01"]
+        assert again.get_remote("r2", "interaction:en-01") is None
+
+
+def test_a_cell_reusing_another_runs_answer_is_marked_shared(store: RunStore) -> None:
+    store.create_run(make_run("alice"))
+    store.create_run(make_run("bob"))
+    store.cache_put("k", "document", {"id": "d"})
+    store.put_cell(cell("alice", "c1", cache_key="k"))  # alice paid for the call
+    store.put_cell(cell("alice", "c2", cache_key="k", from_cache=True))  # alice reusing her own
+    store.put_cell(cell("bob", "c1", cache_key="k", from_cache=True))
+    store.put_cell(cell("bob", "c3", cache_key="k"))  # a later call by bob does not steal it
+    entry = store.cache_get("k")
+    assert entry is not None
+    assert entry.run_id == "alice"
+    assert store.shared_cells("bob") == {"c1": "alice"}
+    assert store.shared_cells("alice") == {}
+
+
+def test_blessing_records_who_when_why_and_never_moves_without_force(
+    store: RunStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for run_id in ("r1", "r2"):
+        store.create_run(make_run(run_id))
+    monkeypatch.setenv("SCRIBE_EVAL_USER", "dr-alice")
+    first = store.bless("r1", "prod", reason="first release")
+    assert first is not None
+    assert (first.user, first.reason, first.previous_run_id, first.forced) == (
+        "dr-alice", "first release", None, False,
+    )  # fmt: skip
+    assert store.bless("r1", "prod") is None  # already so: nothing recorded
+    with pytest.raises(StoreError, match="--force"):
+        store.bless("r2", "prod")
+    assert store.baselines() == {"prod": "r1"}
+    moved = store.bless("r2", "prod", reason="vendor v2", force=True, user="ci")
+    assert moved is not None
+    assert store.baselines() == {"prod": "r2"}
+    assert store.resolve_run("prod").id == "r2"
+    history = store.baseline_history("prod")
+    assert [(e.run_id, e.user, e.previous_run_id, e.forced) for e in history] == [
+        ("r1", "dr-alice", None, False),
+        ("r2", "ci", "r1", True),
+    ]
+    assert history[0].blessed <= history[1].blessed
+    assert store.baseline_history("other") == []
+    with pytest.raises(StoreError, match="no run"):
+        store.bless("missing", "x")
+
+
+def test_a_lease_admits_one_runner_until_it_expires_or_is_taken_over(store: RunStore) -> None:
+    lease = store.acquire_lease("r1", ttl_s=30)
+    assert (lease.run_id, lease.since <= lease.heartbeat < lease.expires) == ("r1", True)
+    with pytest.raises(RunLockedError, match=rf"host {lease.host} \(pid {lease.pid}\) since"):
+        store.acquire_lease("r1")
+    store.renew_lease("r1", lease.token, ttl_s=60)
+    taken = store.acquire_lease("r1", take_over=True)
+    assert taken.token != lease.token
+    with pytest.raises(RunLockedError):
+        store.renew_lease("r1", lease.token)
+    store.release_lease("r1", lease.token)  # not ours any more: changes nothing
+    with pytest.raises(RunLockedError):
+        store.acquire_lease("r1")
+    store.release_lease("r1", taken.token)
+    store.acquire_lease("r1")
+    other = store.acquire_lease("r2", ttl_s=0.05)
+    time.sleep(0.15)
+    assert store.acquire_lease("r2").token != other.token  # it expired
+
+
+def test_renewing_moves_the_expiry_forward(store: RunStore) -> None:
+    lease = store.acquire_lease("r1", ttl_s=0.2)
+    store.renew_lease("r1", lease.token, ttl_s=60)
+    time.sleep(0.3)
+    with pytest.raises(RunLockedError):
+        store.acquire_lease("r1")
+
+
+def test_copying_cache_entries_and_blessings_is_idempotent(store: RunStore) -> None:
+    store.create_run(make_run("r1"))
+    entry = CacheEntry(key="k", stage="document", value={"a": 1}, created=utc_now(), run_id="r1")
+    assert store.import_cache_entry(entry) is True
+    assert store.import_cache_entry(entry) is False
+    assert store.cache_entries() == [entry]
+    event = BaselineEvent(name="prod", run_id="r1", user="u", blessed=utc_now(), reason="why")
+    store.import_baseline_event(event)
+    assert store.baseline_history() == [event]
+    assert store.baselines() == {"prod": "r1"}
+
+
+def _remote(run_id: str, key: str, state: str, **changes: str) -> RemoteRecord:
+    data = {
+        "run_id": run_id, "key": key, "kind": "interaction", "target": "embedded",
+        "identifier": f"scribe-eval:{run_id}:{key}", "state": state, "updated": utc_now(),
+        **changes,
+    }  # fmt: skip
+    return RemoteRecord.model_validate(data)
