@@ -14,10 +14,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The demo: which template is best (reports/demo), then a candidate with one degraded template
+# gated on that baseline (reports/demo-candidate/compare.html). The gate's exit code is printed;
+# a failing gate is the point of the demo, so it does not fail `make demo`.
 demo: $(STAMP)
 	$(BIN)/scribe-eval run experiments/demo.yaml
-	$(BIN)/scribe-eval report latest -o reports/demo
+	$(BIN)/scribe-eval runs bless latest --name demo-baseline --force --reason "make demo"
+	$(BIN)/scribe-eval report demo-baseline -o reports/demo
+	$(BIN)/scribe-eval run experiments/demo-candidate.yaml
+	@$(BIN)/scribe-eval compare --baseline demo-baseline latest --markdown > reports/demo-gate.md; \
+	  code=$$?; echo "Gate on the candidate (reports/demo-gate.md): exit code $$code (0 pass, 2 gate failed)"
+	$(BIN)/scribe-eval report latest -o reports/demo-candidate --compare demo-baseline
 	@echo "Report: $(CURDIR)/reports/demo/index.html"
+	@echo "Gate:   $(CURDIR)/reports/demo-candidate/compare.html"
 
 test: $(STAMP)
 	$(BIN)/pytest -q

@@ -7,8 +7,9 @@ every shared cell) is *unchanged*: it is reported, it is not a hypothesis, and i
 
 Every decided row is one hypothesis of one family. Each row's interval and p-value come from the
 same paired bootstrap over encounters, Bonferroni-adjusted over the family: the interval is
-drawn at ``1 - alpha / m`` and ``p_adjusted = min(1, m * p)``, so an interval that excludes zero
-is exactly a significant difference (up to resampling granularity). Non-inferiority fails when
+drawn at ``1 - alpha / m`` and ``p`` inverts that percentile interval exactly
+(`scribe_eval.stats.PairedComparison.p_interval`), so with ``p_adjusted = min(1, m * p)`` an
+interval that excludes zero is exactly ``p_adjusted < alpha``. Non-inferiority fails when
 that interval cannot rule out a loss larger than the margin.
 """
 
@@ -156,7 +157,9 @@ def _decide(item: _Pending, family: int, gate: Gate, seed: int, resamples: int) 
         item.a, item.b, higher_is_better=bool(rule.spec.higher_is_better), label_a="baseline",
         label_b="candidate", confidence=level, resamples=resamples, permutations=100, seed=seed,
     )  # fmt: skip
-    p_adjusted = min(1.0, c.p_bootstrap * family)
+    # The interval is drawn at 1 - alpha/m and p_interval inverts it exactly, so
+    # "the interval excludes zero" and "p_adjusted < alpha" are one statement.
+    p_adjusted = min(1.0, c.p_interval * family)
     significant = not c.degenerate and (c.low > 0 or c.high < 0)
     decision = non_inferiority(c, margin=rule.margin_fraction, scale=100, unit=" points")
     note = f" ({item.dropped} encounters in only one run left out)" if item.dropped else ""
@@ -166,7 +169,7 @@ def _decide(item: _Pending, family: int, gate: Gate, seed: int, resamples: int) 
         status="pass" if decision.passed else "fail",
         reason=f"{decision.reason}; {verdict}{note}", baseline=c.value_a, candidate=c.value_b,
         difference=c.difference, low=c.low, high=c.high, confidence=level,
-        p_value=c.p_bootstrap, p_adjusted=p_adjusted, significant=significant,
+        p_value=c.p_interval, p_adjusted=p_adjusted, significant=significant,
         change=c.change if significant else None, verdict=verdict,
         margin=rule.margin_fraction, n=c.n, mde=c.mde,
     )  # fmt: skip

@@ -37,7 +37,7 @@ def _interval(result: RuleResult) -> str:
 def _p(result: RuleResult) -> str:
     if result.p_adjusted is None:
         return ""
-    return "<0.001" if result.p_adjusted < 0.001 else f"{result.p_adjusted:.2g}"
+    return "<0.001" if result.p_adjusted < 0.001 else f"{result.p_adjusted:.3g}"
 
 
 def _row(r: RuleResult) -> list[str]:

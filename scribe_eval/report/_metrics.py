@@ -67,7 +67,7 @@ def fmt_p(value: Any) -> str:
     """A p-value with two significant digits (``<0.001`` below that)."""
     if not is_number(value):
         return "—"
-    return "<0.001" if value < 0.001 else f"{value:.2g}"
+    return "<0.001" if value < 0.001 else f"{value:.3g}"
 
 
 def fmt_slice(value: Any) -> str:

@@ -25,6 +25,7 @@ from scribe_eval.stats._resample import (
     jackknife,
     make_generator,
     normal_quantile,
+    percentile_p,
     replicates,
     resample_counts,
     safe_ratio,
@@ -50,7 +51,9 @@ _TIE_TOLERANCE = 1e-12
 class PairedComparison:
     """System B against system A on the same encounters; ``difference`` is B − A.
 
-    ``low``/``high`` bound the difference (paired bootstrap). ``p_permutation`` is the
+    ``low``/``high`` bound the difference (paired bootstrap); ``p_interval`` inverts that
+    interval exactly (below ``1 - confidence`` exactly when the interval excludes zero; percentile
+    intervals, else ``p_bootstrap``). ``p_permutation`` is the
     approximate-randomization p-value, ``p_adjusted`` the same after any multiple-comparison
     correction named in ``adjustment`` (equal to ``p_permutation`` when ``adjustment`` is
     ``"none"``). ``mde`` is the smallest difference this sample would detect at ``power``, None
@@ -69,6 +72,7 @@ class PairedComparison:
     low: float
     high: float
     p_bootstrap: float
+    p_interval: float
     p_permutation: float
     p_adjusted: float
     adjustment: str
@@ -227,12 +231,13 @@ def _one_pair(
     if n < 2 or valid.size == 0:
         low = high = difference
         used: str = settings.method
-        p_boot, se, mde = 1.0, 0.0, None
+        p_boot, p_int, se, mde = 1.0, 1.0, 0.0, None
     else:
         low, high, used = interval(
             boot, difference, jack, confidence=settings.confidence, method=settings.method
         )
         p_boot = _bootstrap_p(valid)
+        p_int = percentile_p(valid) if used == "percentile" else p_boot
         se = float(np.std(valid, ddof=1)) if valid.size > 1 else 0.0
         mde = minimum_detectable_effect(se, alpha=1.0 - settings.confidence, power=settings.power)
     p_perm = _randomization_p(perm, difference, exact=is_exact(n, perm.size))
@@ -248,6 +253,7 @@ def _one_pair(
         low=low,
         high=high,
         p_bootstrap=p_boot,
+        p_interval=p_int,
         p_permutation=p_perm,
         p_adjusted=p_perm,
         adjustment="none",

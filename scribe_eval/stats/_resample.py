@@ -113,6 +113,32 @@ def interval(
     return float(low), float(high), used
 
 
+def percentile_p(reps: FloatArray) -> float:
+    """The two-sided p-value that inverts the percentile interval exactly.
+
+    The percentile interval at level ``1 - a`` (``np.quantile``, linear interpolation) excludes
+    zero exactly when this p is below ``a``: it is twice the quantile level at which the
+    replicates cross zero. An interval and a p-value from it can never disagree.
+    """
+    valid = np.sort(reps[~np.isnan(reps)])
+    n = valid.size
+    if n == 0:
+        return 1.0
+    if n == 1 or valid[0] == valid[-1]:
+        return 1.0 if valid[0] == 0 else 0.0
+    if valid[0] > 0 or valid[-1] < 0:
+        return 0.0  # zero lies beyond every replicate: no interval below level 1 reaches it
+    below = int(np.searchsorted(valid, 0.0, side="left"))
+    above = int(np.searchsorted(valid, 0.0, side="right"))
+    if above > below:
+        # Zero is a replicate: a bound equal to zero does not exclude it, so the lower bound
+        # clears zero only past the last zero, the upper bound only before the first.
+        return float(min(1.0, 2.0 * min((above - 1) / (n - 1), 1.0 - below / (n - 1))))
+    i = below - 1
+    q = (i + (0.0 - valid[i]) / (valid[i + 1] - valid[i])) / (n - 1)
+    return float(min(1.0, 2.0 * min(q, 1.0 - q)))
+
+
 def _bca_levels(
     valid: FloatArray, theta: float, jack: FloatArray, levels: list[float]
 ) -> list[float] | None:

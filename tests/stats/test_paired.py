@@ -161,3 +161,19 @@ def test_few_encounters_get_an_exact_randomization_test() -> None:
     many = compare_paired(*_pair(0.05), higher_is_better=True, permutations=500)
     assert not many.permutation_exact
     assert many.permutations == 500
+
+
+def test_the_interval_p_value_agrees_with_its_own_interval_at_every_level() -> None:
+    """An interval that excludes zero never sits next to a p-value above its level."""
+    from scribe_eval.stats._resample import interval, percentile_p
+
+    rng = np.random.default_rng(5)
+    for trial in range(600):
+        reps = rng.normal(rng.normal(0, 1.5), 1, size=int(rng.integers(10, 300)))
+        if trial % 5 == 0:
+            reps = np.round(reps, 1)  # ties at zero
+        p = percentile_p(reps)
+        for alpha in (0.1, 0.05, 0.025, 0.0125, 0.01):
+            low, high, _ = interval(reps, 0.0, None, confidence=1 - alpha, method="percentile")
+            if abs(p - alpha) > 1e-12:
+                assert (low > 0 or high < 0) == (p < alpha), (trial, alpha, p, low, high)
