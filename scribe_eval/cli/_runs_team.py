@@ -13,8 +13,7 @@ from rich.table import Column, Table
 
 from scribe_eval.cli._common import open_cli_store, runs_dir_option, store_option
 from scribe_eval.errors import ConfigError
-from scribe_eval.store import trend_rows
-from scribe_eval.store._trend import identity_text
+from scribe_eval.store import identity_text, trend_rows
 
 
 @click.command("baselines")

@@ -8,9 +8,7 @@ import click
 
 from scribe_eval.cli._common import resolve_runs_dir
 from scribe_eval.errors import ConfigError
-from scribe_eval.store import STORE_FILENAME, open_store, redact_url
-from scribe_eval.store._copy import copy_store
-from scribe_eval.store._open import is_postgres_url
+from scribe_eval.store import STORE_FILENAME, copy_store, is_postgres_url, open_store, redact_url
 
 
 @click.group("store")

@@ -8,8 +8,7 @@ import click
 
 from scribe_eval.cli._common import resolve_runs_dir, runs_dir_option, store_option
 from scribe_eval.errors import ConfigError
-from scribe_eval.store import store_spec
-from scribe_eval.store._open import is_postgres_url
+from scribe_eval.store import is_postgres_url, store_spec
 
 
 @click.command("worker")

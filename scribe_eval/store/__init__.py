@@ -10,7 +10,9 @@ credential.
 from __future__ import annotations
 
 from scribe_eval.store._base import RunStore, current_user
-from scribe_eval.store._open import open_store, redact_url, store_spec
+from scribe_eval.store._clock import utc_now
+from scribe_eval.store._copy import copy_store
+from scribe_eval.store._open import is_postgres_url, open_store, store_spec
 from scribe_eval.store._records import (
     BaselineEvent,
     CacheEntry,
@@ -32,9 +34,9 @@ from scribe_eval.store._store import (
     STORE_FILENAME,
     SqliteRunStore,
     default_runs_dir,
-    utc_now,
 )
-from scribe_eval.store._trend import TrendPoint, trend_rows
+from scribe_eval.store._trend import TrendPoint, identity_text, trend_rows
+from scribe_eval.store._urls import redact_url
 
 __all__ = [
     "STORE_FILENAME",
@@ -56,8 +58,11 @@ __all__ = [
     "TemplateInfo",
     "TranscriptSource",
     "TrendPoint",
+    "copy_store",
     "current_user",
     "default_runs_dir",
+    "identity_text",
+    "is_postgres_url",
     "open_store",
     "redact_url",
     "store_spec",

@@ -45,11 +45,15 @@ class RunStore:
 
     runs_dir: Path
 
+    #: The class ``RunStore(runs_dir)`` makes: the local SQLite store, which registers itself
+    #: when ``scribe_eval.store`` is imported (the base never imports a backend).
+    default_backend: type[RunStore] | None = None
+
     def __new__(cls, *args: Any, **kwargs: Any) -> Self:
         if cls is RunStore:
-            from scribe_eval.store._store import SqliteRunStore
-
-            return object.__new__(SqliteRunStore)  # type: ignore[return-value]
+            if RunStore.default_backend is None:
+                raise StoreError("no run store backend is registered; import scribe_eval.store")
+            return object.__new__(RunStore.default_backend)  # type: ignore[return-value]
         return object.__new__(cls)
 
     def __enter__(self) -> Self:
@@ -254,6 +258,6 @@ def locked_message(lease: Lease) -> str:
 
 
 def _now() -> str:
-    from scribe_eval.store._store import utc_now
+    from scribe_eval.store._clock import utc_now
 
     return utc_now()

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from scribe_eval.store._base import RunStore
 
 POSTGRES_SCHEMES = ("postgresql", "postgres")
-_SECRET_PARAMS = {"password", "passfile", "sslpassword"}
 
 
 def store_spec(spec: str | None = None) -> str | None:
@@ -36,15 +35,3 @@ def open_store(spec: str | None, runs_dir: Path) -> RunStore:
 
         return PgRunStore(chosen, runs_dir=runs_dir)
     return RunStore(Path(chosen) if chosen is not None else runs_dir)
-
-
-def redact_url(url: str) -> str:
-    """``url`` without its password (in the user part or a query parameter)."""
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if "@" in netloc:
-        userinfo, _, host = netloc.rpartition("@")
-        user = userinfo.split(":", 1)[0]
-        netloc = f"{user}@{host}" if user else host
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k not in _SECRET_PARAMS])
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))

@@ -22,10 +22,10 @@ from psycopg_pool import ConnectionPool
 
 from scribe_eval.errors import RunLockedError, StoreError
 from scribe_eval.store._base import RunStore, locked_message
-from scribe_eval.store._open import redact_url
 from scribe_eval.store._pg_more import PgExtras, Row, run_from_row
 from scribe_eval.store._pg_schema import MIGRATION_LOCK, PG_MIGRATIONS
 from scribe_eval.store._records import CellRecord, Lease, RemoteRecord, RunRecord, RunStatus
+from scribe_eval.store._urls import redact_url
 
 _JSON_RUN_FIELDS = ("target", "config", "provenance")
 _JSON_CELL_FIELDS = ("scores", "timings")
@@ -167,7 +167,7 @@ class PgRunStore(PgExtras, RunStore):
 
     def put_cell(self, cell: CellRecord) -> None:
         """Insert or replace a cell (committed at once)."""
-        from scribe_eval.store._store import utc_now
+        from scribe_eval.store._clock import utc_now
 
         row = cell.model_dump()
         row["updated"] = cell.updated or utc_now()

@@ -58,7 +58,7 @@ class PgExtras(RunStore):
         elapsed_ms: float | None = None,
     ) -> None:
         """Store a stage's answer under ``key`` (committed at once)."""
-        from scribe_eval.store._store import utc_now
+        from scribe_eval.store._clock import utc_now
 
         self._run_sql(
             "INSERT INTO cache (key, stage, value, request_id, elapsed_ms, created) "

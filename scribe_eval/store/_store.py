@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from scribe_eval.errors import StoreError
 from scribe_eval.store._base import RunStore
+from scribe_eval.store._clock import utc_now
 from scribe_eval.store._records import CacheEntry, CellRecord, RemoteRecord, RunRecord, RunStatus
 from scribe_eval.store._schema import MIGRATIONS
 from scribe_eval.store._sqlite_extra import SqliteExtras
@@ -27,11 +27,6 @@ _JSON_CELL_FIELDS = ("scores", "timings")
 def default_runs_dir() -> Path:
     """``$SCRIBE_EVAL_RUNS_DIR``, else ``runs/`` in the current folder."""
     return Path(os.environ.get("SCRIBE_EVAL_RUNS_DIR") or "runs")
-
-
-def utc_now() -> str:
-    """The current time as an ISO-8601 UTC string with a ``Z``."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class SqliteRunStore(SqliteExtras, RunStore):
@@ -260,3 +255,6 @@ def _cell_from_row(row: sqlite3.Row) -> CellRecord:
     for field in _JSON_CELL_FIELDS:
         data[field] = json.loads(data[field])
     return CellRecord.model_validate(data)
+
+
+RunStore.default_backend = SqliteRunStore

@@ -27,8 +27,7 @@ from scribe_eval.runner import RunOptions, RunOutcome, TargetSession, open_targe
 from scribe_eval.runner._checks import check_before_run
 from scribe_eval.runner._remote import RemoteResources
 from scribe_eval.runner._run import _start_or_resume
-from scribe_eval.store import RunRecord, RunStore, open_store, store_spec, utc_now
-from scribe_eval.store._open import is_postgres_url
+from scribe_eval.store import RunRecord, RunStore, is_postgres_url, open_store, store_spec, utc_now
 from scribe_eval.workers._queue import TASK_NAME, ensure_queue_schema, make_app
 
 _UNFINISHED = ("todo", "doing", "aborting")
