@@ -12,8 +12,9 @@ from rich.console import Console
 from rich.table import Column, Table
 
 from scribe_eval.cli._common import open_cli_store, runs_dir_option, store_option
+from scribe_eval.compare import identity_text, trend_rows
 from scribe_eval.errors import ConfigError
-from scribe_eval.store import identity_text, trend_rows
+from scribe_eval.metrics import fmt_interval, fmt_points
 
 
 @click.command("baselines")
@@ -44,7 +45,9 @@ def baselines_command(
 @click.command("trend")
 @click.option("--template", required=True, help="The template's label in the experiments.")
 @click.option("--language", required=True, help="The output language (e.g. en).")
-@click.option("--metric", default="rougeL_f", show_default=True, help="A score key.")
+@click.option(
+    "--metric", default="rougeLsum_f", show_default=True, help="A metric of the catalogue."
+)
 @click.option("--dataset", help="The dataset's name [default: that of the newest such run].")
 @runs_dir_option
 @store_option
@@ -68,20 +71,17 @@ def trend_command(
             store, template=template, language=language, metric=metric, dataset=dataset
         )
     if not points:
-        raise ConfigError(
-            f"no run has {metric!r} for template {template!r} in {language!r}; check the "
-            "template label and language (`scribe-eval runs show RUN` lists a run's cells)"
-        )
+        raise ConfigError(f"no run of dataset {dataset!r} has {metric!r} for {template!r}")
     if as_json:
-        click.echo(json.dumps([p.model_dump() for p in points], indent=2))
+        click.echo(json.dumps([p.as_dict() for p in points], indent=2))
         return
-    table = Table("created", "n", metric, "95% interval", "identity")
+    table = Table("created", "n", f"{metric} (points)", "95% interval", "identity")
     # The id is what people copy: never wrapped or cut (as in `runs list`).
     table.columns.insert(0, Column("run", no_wrap=True, min_width=24))
     for p in points:
         table.add_row(
             ("* " if p.identity_changed else "  ") + p.run_id, p.created, str(p.n),
-            f"{p.value:.4f}", f"{p.low:.4f} - {p.high:.4f}", identity_text(p.identity),
+            fmt_points(p.value), fmt_interval(p.low, p.high), identity_text(p.identity),
         )  # fmt: skip
     Console().print(table)
 

@@ -49,7 +49,8 @@ def report(
     """Write reports/NAME/index.html for RUN_ID (an id, a prefix, `latest` or a baseline name).
 
     Prints every file written, one path a line: index.html first, then compare.html (with
-    --compare), then the encounter pages.
+    --compare) and trend.html (when the store holds two or more runs of the dataset), then the
+    encounter pages.
     """
     with open_cli_store(store_url, runs_dir) as store:
         run = store.resolve_run(run_ref)
@@ -68,6 +69,6 @@ def report(
 def _written(index: Path) -> list[Path]:
     # build_report clears its earlier output first, so what is there now is what it wrote.
     folder = index.parent
-    compare_page = folder / "compare.html"
+    extra = [folder / name for name in ("compare.html", "trend.html")]
     pages = sorted((folder / "encounters").glob("*.html"))
-    return [index, *([compare_page] if compare_page.exists() else []), *pages]
+    return [index, *(p for p in extra if p.exists()), *pages]

@@ -32,6 +32,7 @@ from scribe_eval.compare._evaluate import (
 )
 from scribe_eval.compare._gate import DEFAULT_GATE, Gate, LimitRule, MetricRule, load_gate
 from scribe_eval.compare._result import GateResult, RuleResult, RuleStatus
+from scribe_eval.compare._trend import TrendPoint, identity_text, trend_rows, trends
 from scribe_eval.compare._unchanged import unchanged
 from scribe_eval.compare._writers import (
     gate_json,
@@ -51,6 +52,7 @@ __all__ = [
     "RuleStatus",
     "RunData",
     "SliceKey",
+    "TrendPoint",
     "comparability_problems",
     "describe_difference",
     "describe_slice",
@@ -59,6 +61,7 @@ __all__ = [
     "gate_junit",
     "gate_markdown",
     "gate_table",
+    "identity_text",
     "load_gate",
     "load_run_data",
     "method_note",
@@ -67,5 +70,7 @@ __all__ = [
     "resolve_pair",
     "samples",
     "scored",
+    "trend_rows",
+    "trends",
     "unchanged",
 ]

@@ -1,4 +1,4 @@
-"""Build a report folder: ``index.html``, ``compare.html`` and ``encounters/<id>.html``.
+"""Build a report folder: ``index.html``, ``compare.html``, ``trend.html`` and the encounters.
 
 Jinja2 renders with autoescape on and StrictUndefined; the stylesheet and script are read from
 this package and inlined, so every page opens offline from ``file://`` and names no URL.
@@ -46,6 +46,7 @@ from scribe_eval.report._overview import (
 )
 from scribe_eval.report._pages import write_pages
 from scribe_eval.report._svg import heat_style
+from scribe_eval.report._trend import trend_series
 from scribe_eval.store import RunRecord, RunStore, utc_now
 
 _SECRET = re.compile(r"secret|token|password|credential|api[_-]?key", re.IGNORECASE)
@@ -84,7 +85,12 @@ def build_report(
     if pages:
         template = env.get_template("encounter.html")
         wait = write_pages(data, template, out_dir / "encounters", common)
+    series = trend_series(data)
+    if series:
+        page = env.get_template("trend.html").render(run=run, series=series, **common)
+        _write(out_dir / "trend.html", page)
     context = _overview(data, pages=pages, compare=view)
+    context["has_trend"] = bool(series)
     index = out_dir / "index.html"
     _write(index, env.get_template("index.html").render(**context, **common))
     if wait is not None:
@@ -155,7 +161,7 @@ def _common(no_text: bool) -> dict[str, Any]:
 def _clean(out_dir: Path) -> None:
     """Remove what an earlier build wrote, so that no stale text page survives a --no-text one."""
     shutil.rmtree(out_dir / "encounters", ignore_errors=True)
-    for name in ("index.html", "compare.html"):
+    for name in ("index.html", "compare.html", "trend.html"):
         (out_dir / name).unlink(missing_ok=True)
 
 

@@ -35,7 +35,6 @@ from scribe_eval.store._store import (
     SqliteRunStore,
     default_runs_dir,
 )
-from scribe_eval.store._trend import TrendPoint, identity_text, trend_rows
 from scribe_eval.store._urls import redact_url
 
 __all__ = [
@@ -57,15 +56,12 @@ __all__ = [
     "SqliteRunStore",
     "TemplateInfo",
     "TranscriptSource",
-    "TrendPoint",
     "copy_store",
     "current_user",
     "default_runs_dir",
-    "identity_text",
     "is_postgres_url",
     "open_store",
     "redact_url",
     "store_spec",
-    "trend_rows",
     "utc_now",
 ]

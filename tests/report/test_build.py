@@ -274,3 +274,19 @@ def test_the_methods_show_what_each_metric_catches_on_this_dataset(
     assert store.cache_get(key) is not None
     again = build_report(store, run, tmp_path / "again").read_text(encoding="utf-8")
     assert again.split('id="audit-table"', 1)[1].split("</table>", 1)[0] == table
+
+
+def test_the_trend_page_has_one_point_per_comparable_run_of_the_dataset(
+    store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
+) -> None:
+    first = kit.write_run(store, mini_dataset, run_spec("run-1"))
+    second = kit.write_run(store, mini_dataset, run_spec("run-2"))
+    older = run_spec("run-0", extra_provenance={"metrics": {"version": "0"}})
+    kit.write_run(store, mini_dataset, older)  # another metric version: never on the same scale
+    build_report(store, second, tmp_path / "out")
+    html = (tmp_path / "out" / "trend.html").read_text(encoding="utf-8")
+    section = html.split("ROUGE-Lsum, template soap-full, en", 1)[1].split("</section>", 1)[0]
+    assert f"<code>{first.id}</code>" in section
+    assert f"<code>{second.id}</code>" in section
+    assert "<code>run-0</code>" not in section
+    assert 'href="trend.html"' in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")

@@ -24,10 +24,12 @@ def test_report_command_writes_the_report_and_prints_every_file(
     result = CliRunner().invoke(main, [*args, "--runs-dir", str(store.runs_dir)])
     assert result.exit_code == 0, result.output
     printed = result.output.splitlines()
-    assert printed[:2] == [str(out / "index.html"), str(out / "compare.html")]
-    assert str(out / "encounters" / "en-01-cough.html") in printed[2:]
+    # Two runs of one dataset in the store: the trend page is written too.
+    pages = [str(out / name) for name in ("index.html", "compare.html", "trend.html")]
+    assert printed[:3] == pages
+    assert str(out / "encounters" / "en-01-cough.html") in printed[3:]
     assert all(Path(line).is_file() for line in printed)
-    assert len(printed) == 2 + len(list((out / "encounters").glob("*.html")))
+    assert len(printed) == 3 + len(list((out / "encounters").glob("*.html")))
 
 
 def test_default_folder_is_reports_run_id_and_no_text_drops_pages(

@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from scribe_eval.cli import main
-from scribe_eval.store import RunStore, open_store, trend_rows
+from scribe_eval.compare import trend_rows
+from scribe_eval.store import RunStore, open_store
 
 
 def _builders() -> ModuleType:
@@ -92,8 +93,10 @@ def test_trend_has_one_point_per_run_and_marks_identity_changes(
                      target={"kind": "embedded", "identity": identity})
         )  # fmt: skip
         for i, value in enumerate(values):
-            store.put_cell(cell(run_id, f"c{i}", encounter_id=f"e{i}", scores={"rougeL_f": value}))
-        store.put_cell(cell(run_id, "brief", template_label="brief", scores={"rougeL_f": 0.0}))
+            store.put_cell(
+                cell(run_id, f"c{i}", encounter_id=f"e{i}", scores={"rougeLsum_f": value})
+            )
+        store.put_cell(cell(run_id, "brief", template_label="brief", scores={"rougeLsum_f": 0.0}))
     points = trend_rows(store, template="soap", language="en", dataset="sample")
     assert [(p.run_id, p.n, round(p.value, 6), p.identity_changed) for p in points] == [
         ("r1", 2, 0.6, False),
@@ -105,7 +108,10 @@ def test_trend_has_one_point_per_run_and_marks_identity_changes(
     assert code == 0
     assert "other" in out  # the newest run's dataset is the default
     code, out = _invoke("runs", "trend", "--template", "nope", "--language", "en", *cli_args)
-    assert (code, out.startswith("Error: no run has 'rougeL_f' for template 'nope'")) == (1, True)
+    assert (code, out.startswith("Error: no run has 'rougeLsum_f' for template 'nope'")) == (
+        1,
+        True,
+    )
 
 
 def test_migrate_copies_everything_once(

@@ -1,0 +1,144 @@
+"""History and drift: one metric per run over time, for one template and language on a dataset.
+
+Each point is the run's value of a catalogue metric, computed by the results layer exactly as the
+report and the gate compute it (`samples`: per-encounter, pooled WER, mean ROUGE), with its
+bootstrap interval over encounters at the run's own seed. A point is marked when the target's
+identity (the vendor's or the emulator's model versions) differs from the point before, so a
+silent model update shows as a step at a marked point.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from scribe_eval.compare._data import RunData, SliceKey, load_run_data, samples
+from scribe_eval.compare._evaluate import comparability_problems
+from scribe_eval.errors import ConfigError
+from scribe_eval.metrics import metric as metric_spec
+from scribe_eval.stats import bootstrap_estimate
+from scribe_eval.store import RunRecord, RunStore
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One run's value of the metric with its 95% bootstrap interval over encounters."""
+
+    run_id: str
+    created: str
+    dataset_name: str
+    dataset_hash: str
+    identity: dict[str, Any]
+    identity_changed: bool
+    n: int
+    value: float
+    low: float
+    high: float
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON types (values are fractions)."""
+        return asdict(self)
+
+
+def trend_rows(
+    store: RunStore,
+    *,
+    template: str,
+    language: str,
+    metric: str = "rougeLsum_f",
+    dataset: str | None = None,
+) -> list[TrendPoint]:
+    """Every run's ``metric`` for ``template`` x ``language`` on one dataset, oldest first.
+
+    ``dataset`` defaults to the dataset of the newest run that has the metric there; only runs
+    comparable with the newest run of that dataset are points. Transcript metrics (WER ...) come
+    from the ASR transcripts in ``language`` and ignore ``template``. Runs without a value are
+    left out.
+    """
+    spec = metric_spec(metric)
+    where = (
+        {"template": template, "language": language}
+        if spec.cell == "document"
+        else {"language": language, "source": "asr"}
+    )
+    runs = sorted(store.list_runs(), key=lambda r: (r.created, r.id))
+    if dataset is None:
+        dataset = _newest_dataset(store, runs, spec.key, where)
+        if dataset is None:
+            raise ConfigError(
+                f"no run has {metric!r} for template {template!r} in {language!r}; check the "
+                "template label and language (`scribe-eval runs show RUN` lists a run's cells)"
+            )
+    newest = next((r for r in reversed(runs) if r.dataset_name == dataset), None)
+    return trends(store, spec.key, dataset=dataset, where=where, comparable_to=newest).get((), [])
+
+
+def trends(
+    store: RunStore,
+    metric: str,
+    *,
+    dataset: str,
+    by: Sequence[str] = (),
+    where: Mapping[str, str] | None = None,
+    comparable_to: RunRecord | None = None,
+) -> dict[SliceKey, list[TrendPoint]]:
+    """Per slice (``by``), one point per run of ``dataset`` that has the metric, oldest first.
+
+    With ``comparable_to``, only runs whose numbers compare with that run's (same dataset
+    content, normalisers, tokenizer and metric version) are points: a trend never mixes scales.
+    """
+    spec = metric_spec(metric)
+    out: dict[SliceKey, list[TrendPoint]] = {}
+    like: RunData | None = None
+    for run in sorted(store.list_runs(), key=lambda r: (r.created, r.id)):
+        if run.dataset_name != dataset:
+            continue
+        if comparable_to is not None and comparability_problems(comparable_to, run):
+            continue
+        data = load_run_data(store, run, like=like)
+        like = data
+        identity = _identity(run)
+        for key, sample in samples(data, spec, by=by, where=where).items():
+            if sample.n == 0:
+                continue
+            estimate = bootstrap_estimate(sample, seed=data.seed, resamples=data.resamples)
+            series = out.setdefault(key, [])
+            changed = bool(series) and series[-1].identity != identity
+            series.append(
+                TrendPoint(
+                    run.id,
+                    run.created,
+                    run.dataset_name,
+                    run.dataset_hash,
+                    identity,
+                    changed,
+                    estimate.n,
+                    estimate.value,
+                    estimate.low,
+                    estimate.high,
+                )
+            )
+    return out
+
+
+def _newest_dataset(
+    store: RunStore, runs: list[RunRecord], metric: str, where: dict[str, str]
+) -> str | None:
+    for run in reversed(runs):
+        if samples(load_run_data(store, run), metric, where=where).get(()) is not None:
+            return run.dataset_name
+    return None
+
+
+def _identity(run: RunRecord) -> dict[str, Any]:
+    # URL targets keep what the vendor reports under "identity"; the embedded emulator's whole
+    # description is its identity (engine, model and emulator versions).
+    nested = run.target.get("identity")
+    return dict(nested) if isinstance(nested, dict) else dict(run.target)
+
+
+def identity_text(identity: dict[str, Any]) -> str:
+    """A target identity as compact, stable JSON (for a table cell)."""
+    return json.dumps(identity, sort_keys=True, separators=(",", ":"))

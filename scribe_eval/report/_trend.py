@@ -1,0 +1,70 @@
+"""The trend page: each template's headline metric and each language's WER, run after run.
+
+Only runs whose numbers compare with the report's run (same dataset content, normalisers,
+tokenizer and metric version) appear.
+
+One point per run of the same dataset (its value with its 95% interval, from the results layer
+like every other number of the report); a run whose target identity differs from the run before
+is marked, so a silent vendor model update shows as a step at a marked run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from scribe_eval.compare import RunData, TrendPoint, identity_text, trends
+from scribe_eval.report._metrics import HEADLINE, WER
+from scribe_eval.report._svg import StripRow, strip_chart
+
+#: A trend needs at least this many runs of the dataset.
+MIN_RUNS = 2
+
+
+@dataclass(frozen=True)
+class TrendSeries:
+    """One chart: what it shows, its points oldest first, and the SVG."""
+
+    title: str
+    points: tuple[TrendPoint, ...]
+    chart: Markup
+    changes: tuple[str, ...]
+
+
+def trend_series(data: RunData) -> list[TrendSeries]:
+    """Every series with at least `MIN_RUNS` runs of this run's dataset (empty otherwise)."""
+    out: list[TrendSeries] = []
+    dataset = data.run.dataset_name
+    notes = trends(
+        data.store, HEADLINE.key, dataset=dataset, by=["template", "language"],
+        comparable_to=data.run,
+    )  # fmt: skip
+    for key, points in sorted(notes.items()):
+        where = dict(key)
+        title = f"{HEADLINE.label}, template {where['template']}, {where['language']}"
+        out.extend(_series(title, points, higher_is_better=True))
+    wer = trends(data.store, WER.key, dataset=dataset, by=["language"], where={"source": "asr"})
+    for key, points in sorted(wer.items()):
+        out.extend(_series(f"WER, {dict(key)['language']}", points, higher_is_better=False))
+    return out
+
+
+def _series(title: str, points: list[TrendPoint], *, higher_is_better: bool) -> list[TrendSeries]:
+    if len(points) < MIN_RUNS:
+        return []
+    rows = [
+        StripRow(
+            ("* " if p.identity_changed else "") + p.created[:16].replace("T", " "),
+            (),
+            p.value,
+            p.low,
+            p.high,
+        )
+        for p in points
+    ]
+    changes = tuple(
+        f"{p.run_id}: {identity_text(p.identity)}" for p in points if p.identity_changed
+    )
+    chart = strip_chart(rows, title=title, higher_is_better=higher_is_better)
+    return [TrendSeries(title, tuple(points), chart, changes)]
