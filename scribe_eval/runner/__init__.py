@@ -7,9 +7,11 @@ recorded as data, and resume after an interruption or a crash.
 
 from __future__ import annotations
 
+from scribe_eval.runner._checks import check_before_run
 from scribe_eval.runner._engine import ExecutionLimits, MatrixExecutor
 from scribe_eval.runner._keys import content_hash, document_key, transcript_key
 from scribe_eval.runner._progress import RunProgress
+from scribe_eval.runner._remote import RemoteResources
 from scribe_eval.runner._rescore import RescoreOutcome, rescore_run
 from scribe_eval.runner._run import (
     RunOptions,
@@ -17,6 +19,7 @@ from scribe_eval.runner._run import (
     cleanup_run,
     outcome_json,
     run_experiment,
+    start_or_resume,
 )
 from scribe_eval.runner._score import (
     document_expectations,
@@ -30,12 +33,14 @@ __all__ = [
     "EmbeddedSession",
     "ExecutionLimits",
     "MatrixExecutor",
+    "RemoteResources",
     "RescoreOutcome",
     "RunOptions",
     "RunOutcome",
     "RunProgress",
     "TargetSession",
     "UrlSession",
+    "check_before_run",
     "cleanup_run",
     "content_hash",
     "document_expectations",
@@ -47,5 +52,6 @@ __all__ = [
     "run_experiment",
     "score_document",
     "score_transcript",
+    "start_or_resume",
     "transcript_key",
 ]

@@ -92,7 +92,7 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
     matrix = build_matrix(experiment, dataset, templates)
     session = await opening
     with open_store(options.store, options.runs_dir) as store:
-        run = _start_or_resume(store, experiment, dataset, matrix, session, options)
+        run = start_or_resume(store, experiment, dataset, matrix, session, options)
         if options.on_start is not None:
             options.on_start(run, matrix)
         limits = ExecutionLimits(options.fail_fast, options.max_errors, options.rerun_errors)
@@ -131,7 +131,7 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
         )
 
 
-def _start_or_resume(
+def start_or_resume(
     store: RunStore,
     experiment: Experiment,
     dataset: Dataset,

@@ -23,10 +23,15 @@ import psycopg
 from scribe_eval.dataset import load_dataset
 from scribe_eval.errors import ConfigError
 from scribe_eval.experiment import Experiment, build_matrix, resolve_templates
-from scribe_eval.runner import RunOptions, RunOutcome, TargetSession, open_target
-from scribe_eval.runner._checks import check_before_run
-from scribe_eval.runner._remote import RemoteResources
-from scribe_eval.runner._run import _start_or_resume
+from scribe_eval.runner import (
+    RemoteResources,
+    RunOptions,
+    RunOutcome,
+    TargetSession,
+    check_before_run,
+    open_target,
+    start_or_resume,
+)
 from scribe_eval.store import RunRecord, RunStore, is_postgres_url, open_store, store_spec, utc_now
 from scribe_eval.workers._queue import TASK_NAME, ensure_queue_schema, make_app
 
@@ -67,7 +72,7 @@ async def _coordinate(
         matrix = build_matrix(experiment, dataset, templates)
         await asyncio.to_thread(ensure_queue_schema, url)
         with open_store(url, options.runs_dir) as store:
-            run = _start_or_resume(store, experiment, dataset, matrix, session, options)
+            run = start_or_resume(store, experiment, dataset, matrix, session, options)
             if options.on_start is not None:
                 options.on_start(run, matrix)
             encounters = sorted({job.encounter_id for job in matrix.transcripts})
