@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from scribe_eval.cli import main
 from scribe_eval.cli import emulator as emulator_cli
+from scribe_eval.cli import main
 
 
 class FakeServerThatReturnsAtOnce:
@@ -48,8 +48,10 @@ def test_beyond_loopback_without_auth_warns_in_one_line(
     "flags",
     [
         pytest.param(("--host", "127.0.0.1"), id="loopback"),
-        pytest.param(("--host", "0.0.0.0", "--auth", "client-credentials",
-                      "--client", "base:id:secret"), id="auth-on"),  # fmt: skip
+        pytest.param(
+            ("--host", "0.0.0.0", "--auth", "client-credentials", "--client", "base:id:secret"),
+            id="auth-on",
+        ),
     ],
 )
 def test_no_warning_on_loopback_or_with_auth(
