@@ -2,7 +2,8 @@
 
 One ``random.Random(seed)`` decides every fault, drawing the same number of values for each call,
 so the same sequence of calls meets the same faults on every run. ``/v2/health``,
-``/v2/_emulator/*`` and the token endpoint are never faulted, and only API calls are counted.
+``/v2/_emulator/*``, the docs, the OpenAPI document and the token endpoint are never faulted, and
+only API calls are counted.
 A dropped connection sends the status line and then aborts the response, so the client sees the
 connection close without a complete answer (uvicorn closes the socket; in-process, the
 :class:`ConnectionDropped` exception, an ``httpx.RemoteProtocolError``, reaches the caller).
@@ -29,7 +30,7 @@ from scribe_eval.emulator._settings import FaultSettings
 FaultKind = Literal["drop", "429", "500", "503", "slow"]
 """The faults a request can meet (a failed transcript is decided by the transcript route)."""
 
-_EXEMPT: Final = ("/v2/health", "/v2/_emulator")
+_EXEMPT: Final = ("/v2/health", "/v2/_emulator", "/v2/docs", "/v2/openapi.json")
 _ID: Final = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 )
