@@ -8,7 +8,7 @@ and never meet injected faults.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 
 from scribe_eval._version import __version__
@@ -22,7 +22,7 @@ from scribe_eval.emulator._routes_documents import documents_router
 from scribe_eval.emulator._routes_interactions import interactions_router
 from scribe_eval.emulator._routes_transcripts import transcripts_router
 from scribe_eval.emulator._settings import EmulatorSettings
-from scribe_eval.emulator._state import EmulatorState, add_route
+from scribe_eval.emulator._state import EmulatorState, Tenant, add_route
 from scribe_eval.emulator._store import EmulatorStore
 from scribe_eval.emulator._worker import TranscriptWorker
 from scribe_eval.emulator.engines import (
@@ -110,8 +110,7 @@ def _own_router(state: EmulatorState) -> APIRouter:
     async def stats() -> JSONResponse:
         return JSONResponse({**state.faults.snapshot(), "stored": state.store.counts()})
 
-    async def languages(request: Request, endpoint: str = "transcripts") -> JSONResponse:
-        state.tenant(request)
+    async def languages(tenant: Tenant, endpoint: str = "transcripts") -> JSONResponse:
         codes = (
             list(SUPPORTED_LANGUAGES)
             if endpoint == "transcripts"

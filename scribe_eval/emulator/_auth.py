@@ -31,6 +31,16 @@ DEFAULT_TENANT: Final = "base"
 _MAX_FORM_BYTES: Final = 16 * 1024
 
 
+def auth_problems(settings: EmulatorSettings) -> dict[int, str]:
+    """The answers the bearer check can send: none without auth, else 401 and 403."""
+    if settings.auth == "none":
+        return {}
+    return {
+        401: "the bearer token is missing, unknown or expired (empty body, WWW-Authenticate)",
+        403: "the token was issued for another tenant than Tenant-Name",
+    }
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
