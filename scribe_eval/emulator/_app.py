@@ -17,6 +17,7 @@ from scribe_eval.emulator._auth import Authenticator, token_router
 from scribe_eval.emulator._catalogue import builtin_catalogue
 from scribe_eval.emulator._docs import docs_router
 from scribe_eval.emulator._faults import FaultMiddleware, FaultPlan
+from scribe_eval.emulator._openapi import install_openapi
 from scribe_eval.emulator._problems import install_problem_handlers
 from scribe_eval.emulator._routes_documents import documents_router
 from scribe_eval.emulator._routes_interactions import interactions_router
@@ -87,11 +88,15 @@ def create_app(
     install_problem_handlers(app)
     app.include_router(token_router(state.auth))
     app.include_router(docs_router(app))
-    app.include_router(_own_router(state), prefix="/v2")
-    for router in (interactions_router, transcripts_router, documents_router):
-        app.include_router(router(state), prefix="/v2")
+    api_routers = [
+        build(state)
+        for build in (_own_router, interactions_router, transcripts_router, documents_router)
+    ]
+    for router in api_routers:
+        app.include_router(router, prefix="/v2")
 
     app.add_middleware(FaultMiddleware, plan=state.faults)
+    install_openapi(app, settings, api_routers)
     return app
 
 

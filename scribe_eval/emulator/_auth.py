@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, unquote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from scribe_eval.emulator._problems import ApiProblem
 from scribe_eval.emulator._settings import EmulatorSettings
@@ -97,6 +98,13 @@ class Authenticator:
         }
 
 
+class OAuthError(BaseModel):
+    """The token endpoint's error body (RFC 6749 section 5.2), not the API's problem shape."""
+
+    error: str
+    error_description: str
+
+
 def _challenge(error: str) -> dict[str, str]:
     return {"WWW-Authenticate": f'Bearer realm="scribe-eval-emulator", error="{error}"'}
 
@@ -125,6 +133,10 @@ def token_router(auth: Authenticator) -> APIRouter:
     @router.post(
         "/auth/realms/{tenant}/protocol/openid-connect/token",
         summary="Issue an access token (client credentials, form-encoded)",
+        responses={
+            400: {"model": OAuthError, "description": "not client_credentials, or too large"},
+            401: {"model": OAuthError, "description": "unknown client or wrong secret"},
+        },
         openapi_extra={
             "requestBody": {
                 "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}}

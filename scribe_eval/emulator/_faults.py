@@ -36,6 +36,21 @@ _ID: Final = re.compile(
 )
 
 
+def is_faulted(path: str) -> bool:
+    """Whether calls to ``path`` are counted and can meet injected faults."""
+    return path.startswith("/v2") and not path.startswith(_EXEMPT)
+
+
+def fault_problems(settings: FaultSettings) -> dict[int, str]:
+    """The error answers the fault plan can send under ``settings`` (a dropped call has none)."""
+    chances = {429: settings.p429, 500: settings.p500, 503: settings.p503}
+    return {
+        status: f"injected fault (probability {chance:g}; the emulator's --fault-{status})"
+        for status, chance in chances.items()
+        if chance > 0
+    }
+
+
 class ConnectionDropped(httpx.RemoteProtocolError):
     """Raised to abort a response half-way: the injected "dropped connection" fault.
 
@@ -107,7 +122,7 @@ class FaultMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = str(scope.get("path", ""))
-        if scope["type"] != "http" or not path.startswith("/v2") or path.startswith(_EXEMPT):
+        if scope["type"] != "http" or not is_faulted(path):
             await self.app(scope, receive, send)
             return
         self.plan.count(str(scope.get("method", "GET")), path)

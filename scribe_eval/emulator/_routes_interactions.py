@@ -49,6 +49,10 @@ _AUDIO_BODY: Final = {
         "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
     }
 }
+_AUDIO_CONTENT: Final = {
+    media_type: {"schema": {"type": "string", "format": "binary"}}
+    for media_type in sorted(set(_MEDIA_TYPES.values()))
+}
 
 
 def interactions_router(state: EmulatorState) -> APIRouter:
@@ -184,6 +188,8 @@ def interactions_router(state: EmulatorState) -> APIRouter:
         f"{recordings}/{{recording_id}}",
         get_recording,
         methods=["GET"],
+        response_class=FileResponse,
+        responses={200: {"description": "The audio as uploaded", "content": _AUDIO_CONTENT}},
         summary="Download a recording's audio",
     )
     add_route(
