@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import secrets
 import time
-from typing import Final
+from typing import Any, Final
 from urllib.parse import parse_qs, unquote
 
 from fastapi import APIRouter, Request
@@ -52,6 +52,11 @@ class Authenticator:
     def __init__(self, settings: EmulatorSettings, store: EmulatorStore) -> None:
         self._settings = settings
         self._store = store
+
+    @property
+    def checks_tokens(self) -> bool:
+        """Whether calls need a token this emulator issued (``auth`` is not ``none``)."""
+        return self._settings.auth != "none"
 
     def tenant(self, request: Request) -> str:
         """The tenant a call acts for, once its credentials are accepted.
@@ -126,6 +131,15 @@ def _basic_credentials(header: str) -> tuple[str, str]:
     return unquote(client_id), unquote(secret)
 
 
+def _token_errors(checks_tokens: bool) -> dict[int | str, dict[str, Any]]:
+    errors: dict[int | str, dict[str, Any]] = {
+        400: {"model": OAuthError, "description": "not client_credentials, or too large"}
+    }
+    if checks_tokens:  # without auth any client id and secret get a token
+        errors[401] = {"model": OAuthError, "description": "unknown client or wrong secret"}
+    return errors
+
+
 def token_router(auth: Authenticator) -> APIRouter:
     """The OpenID Connect token endpoint (``client_credentials`` grant only)."""
     router = APIRouter(tags=["auth"])
@@ -133,10 +147,7 @@ def token_router(auth: Authenticator) -> APIRouter:
     @router.post(
         "/auth/realms/{tenant}/protocol/openid-connect/token",
         summary="Issue an access token (client credentials, form-encoded)",
-        responses={
-            400: {"model": OAuthError, "description": "not client_credentials, or too large"},
-            401: {"model": OAuthError, "description": "unknown client or wrong secret"},
-        },
+        responses=_token_errors(auth.checks_tokens),
         openapi_extra={
             "requestBody": {
                 "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}}
