@@ -35,6 +35,9 @@ from scribe_eval.emulator._store import SORT_COLUMNS, RecordingRow, utc_now
 from scribe_eval.emulator.engines import decode_audio, sniff_audio_format
 from scribe_eval.errors import AudioError
 
+MAX_PAGE_INDEX: Final = 1_000_000
+"""The last page a list may ask for (the row offset must fit SQLite's 64-bit integers)."""
+
 _MEDIA_TYPES: Final = {
     "wav": "audio/wav",
     "flac": "audio/flac",
@@ -81,7 +84,7 @@ def interactions_router(state: EmulatorState) -> APIRouter:
         sort: str = "createdAt",
         direction: Literal["asc", "desc"] = "desc",
         page_size: Annotated[int, Query(alias="pageSize", ge=1, le=1000)] = 10,
-        index: Annotated[int, Query(ge=1)] = 1,
+        index: Annotated[int, Query(ge=1, le=MAX_PAGE_INDEX)] = 1,
         encounter_status: Annotated[list[str] | None, Query(alias="encounterStatus")] = None,
         patient: str | None = None,
     ) -> JSONResponse:
