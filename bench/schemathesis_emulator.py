@@ -136,8 +136,7 @@ def schemathesis(url: str, work: Path, args: argparse.Namespace, *extra: str,
     config = work / "schemathesis.toml"
     lines = ["[parameters]", *(f'"path.{k}" = "{v}"' for k, v in (ids or {}).items())]
     config.write_text("\n".join(lines) + "\n")
-    report = work / "events.ndjson"
-    report.unlink(missing_ok=True)
+    report = work / f"events-{len(list(work.glob('events-*.ndjson')))}.ndjson"
     command = [str(Path(sys.executable).with_name("schemathesis")), "--config-file", str(config),
                "run", f"{url}/openapi.json", "--checks", ",".join(CHECKS),
                "--phases", "coverage,fuzzing", "--max-examples", str(args.max_examples),
@@ -201,6 +200,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-examples", type=int, default=40)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", type=Path, help="Keep the NDJSON reports in this folder.")
     args = parser.parse_args()
     if shutil.which("schemathesis", path=str(Path(sys.executable).parent)) is None:
         raise SystemExit("schemathesis is not installed: pip install -e '.[dev]'")
@@ -209,6 +209,9 @@ def main() -> int:
     total = Tally()
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
+        if args.keep:
+            work = args.keep
+            work.mkdir(parents=True, exist_ok=True)
         with served(work / "open") as url:
             open_pass = schemathesis(url, work, args)
             show("open", open_pass)
