@@ -165,6 +165,11 @@ def start_or_resume(
     session: TargetSession,
     options: RunOptions,
 ) -> RunRecord:
+    """The run record to execute: a new run, or ``options.resume`` checked against the experiment.
+
+    A resumed run must have the same experiment and dataset hashes; otherwise a ConfigError says
+    which changed. Used by the local runner and by the workers' coordinator alike.
+    """
     digest = experiment_hash(experiment)
     if options.resume is not None:
         run = store.resolve_run(options.resume)
