@@ -102,22 +102,34 @@ def test_equal_to_rouge_score(pairs: list[tuple[str, str]], stemmer: bool) -> No
             assert abs(got.fmeasure - want.fmeasure) <= 1e-12, (name, reference, hypothesis)
 
 
-@pytest.mark.parametrize("python_tail", [0, 10_000], ids=["numpy-walk", "python-walk"])
-def test_union_lcs_kernel_matches_rouge_score_backtrack(
-    monkeypatch: pytest.MonkeyPatch, python_tail: int
-) -> None:
-    # Tiny vocabularies force many tied LCS choices: the backtrack's tie-breaking must match,
-    # both in the vectorised walk and in the plain-Python tail that finishes the last walks.
-    monkeypatch.setattr("scribe_eval.metrics._lcs._PYTHON_TAIL", python_tail)
-    rng = random.Random(7)
-    for _ in range(800):
-        vocab = rng.randint(1, 6)
-        refs = [[rng.randrange(vocab) for _ in range(rng.randint(0, 10))] for _ in range(4)]
-        cands = [[rng.randrange(vocab) for _ in range(rng.randint(0, 10))] for _ in range(4)]
+@pytest.mark.parametrize("vocab", [1, 2, 3, 6, 40], ids=lambda v: f"vocab{v}")
+def test_union_lcs_kernel_matches_rouge_score_backtrack(vocab: int) -> None:
+    # Tiny vocabularies force many tied LCS choices: the bit-parallel walk must pick the same
+    # LCS as rouge-score's backtrack, candidate by candidate, including empty sentences and
+    # sentences longer than one machine word.
+    rng = random.Random(7 + vocab)
+    for _ in range(600):
+        longest = rng.choice([3, 12, 90])
+        refs = [
+            [rng.randrange(vocab) for _ in range(rng.randint(0, longest))]
+            for _ in range(rng.randint(0, 5))
+        ]
+        cands = [
+            [rng.randrange(vocab) for _ in range(rng.randint(0, longest))]
+            for _ in range(rng.randint(0, 5))
+        ]
         expected = [
             rouge_scorer._find_union([rouge_scorer.lcs_ind(r, c) for c in cands]) for r in refs
         ]
         assert union_lcs_indices(refs, cands) == expected, (refs, cands)
+
+
+def test_union_lcs_ties_pick_rouge_scores_indices() -> None:
+    # rouge-score takes a match as soon as its backtrack meets one, so "a a" against "a" uses
+    # the second "a"; a union of both candidates keeps one index, not two.
+    assert union_lcs_indices([[0, 0]], [[0], [0]]) == [[1]]
+    assert union_lcs_indices([[0, 1, 0]], [[0], [1, 0]]) == [[1, 2]]
+    assert union_lcs_indices([[0, 1, 0, 1]], [[1, 0], [0, 1]]) == [[1, 2, 3]]
 
 
 def test_long_notes_equal_rouge_score() -> None:
