@@ -77,11 +77,16 @@ class _Layout:
         self.nbytes = (pos + 7) // 8
         self.guards = guards
         self.data = ((1 << pos) - 1) ^ guards
-        self.masks = masks
-        self.rev_masks = {token: self.reverse(mask) for token, mask in masks.items()}
+        rev_data = self.reverse(self.data)
+        # Per token: its match mask; reversed, the mask and the other data bits (where a
+        # marker's carry runs on).
+        self.masks = {
+            token: (mask, rev, rev_data ^ rev)
+            for token, mask in masks.items()
+            for rev in (self.reverse(mask),)
+        }
         # Each walk starts on its candidate's last column: the bit under each guard but bit 0.
         self.rev_start = self.reverse((guards >> 1) & self.data)
-        self.rev_data = self.reverse(self.data)
 
     def reverse(self, bits: int) -> int:
         """``bits`` with the bit order reversed over the layout's whole bytes."""
@@ -89,32 +94,33 @@ class _Layout:
 
     def union(self, ref: Sequence[int]) -> list[int]:
         """Reference indices taken by rouge-score's backtrack against any candidate, sorted."""
-        masks, data, guards = self.masks, self.data, self.guards
-        rows: list[tuple[int, int] | None] = []
+        masks, data, guards, nbytes = self.masks, self.data, self.guards, self.nbytes
+        rows: list[tuple[int, int, int, int]] = []
         v = data
-        for token in ref:
-            match = masks.get(token)
-            if match is None:
-                rows.append(None)
-                continue
-            u = v & match
-            if not u:
-                rows.append((self.rev_masks[token], 0))
-                continue
-            after = ((v + u) | (v - u)) & data
-            rows.append((self.rev_masks[token], (after + guards - v) & data))
-            v = after
-        taken: list[int] = []
-        walk, rev_data = self.rev_start, self.rev_data
-        for i in range(len(ref) - 1, -1, -1):
-            row = rows[i]
+        for i, token in enumerate(ref):
+            row = masks.get(token)
             if row is None:
-                continue
-            rev_match, delta = row
-            movers = walk & (rev_match | self.reverse(delta)) if delta else walk & rev_match
+                continue  # no candidate holds the token: the row changes nothing
+            match, rev_match, rev_other = row
+            u = v & match
+            if u:
+                after = ((v + u) | (v - u)) & data
+                rows.append((i, rev_match, rev_other, (after + guards - v) & data))
+                v = after
+            else:
+                rows.append((i, rev_match, rev_other, 0))
+        taken: list[int] = []
+        walk = self.rev_start
+        for i, rev_match, rev_other, delta in reversed(rows):
+            if delta:
+                rev_delta = int.from_bytes(
+                    delta.to_bytes(nbytes, "little").translate(_REVERSED_BYTE)
+                )
+                movers = walk & (rev_match | rev_delta)
+            else:
+                movers = walk & rev_match
             if movers:
                 taken.append(i)
-                landed = ((~rev_match & rev_data) + movers) & rev_match
-                walk = (walk ^ movers) | (landed << 1)
+                walk = (walk ^ movers) | (((rev_other + movers) & rev_match) << 1)
         taken.reverse()
         return taken

@@ -15,7 +15,7 @@ from typing import Any
 
 from scribe_eval.errors import MetricError
 from scribe_eval.metrics._lcs import lcs_length, to_chars, union_lcs_indices
-from scribe_eval.metrics._tokenize import TOKENIZERS, TokenizerName, split_sentences, tokenize
+from scribe_eval.metrics._tokenize import TOKENIZERS, TokenizerName, sentence_tokens
 from scribe_eval.metrics._version import METRICS_VERSION
 
 __all__ = ["ROUGE_TYPES", "RougeResult", "RougeScore", "rouge"]
@@ -102,14 +102,8 @@ def rouge(
     # Each sentence is tokenized once: a text's tokens are its sentences' tokens in order
     # (sentences are lines, or pieces of lines cut at whitespace, and no token spans either).
     ids: dict[str, int] = {}
-    ref_sents = [
-        _ids(tokenize(s, tokenizer, stemmer=stemmer), ids)
-        for s in split_sentences(reference, tokenizer)
-    ]
-    hyp_sents = [
-        _ids(tokenize(s, tokenizer, stemmer=stemmer), ids)
-        for s in split_sentences(hypothesis, tokenizer)
-    ]
+    ref_sents = [_ids(s, ids) for s in sentence_tokens(reference, tokenizer, stemmer=stemmer)]
+    hyp_sents = [_ids(s, ids) for s in sentence_tokens(hypothesis, tokenizer, stemmer=stemmer)]
     ref = [t for s in ref_sents for t in s]
     hyp = [t for s in hyp_sents for t in s]
     ref_counts, hyp_counts = Counter(ref), Counter(hyp)
