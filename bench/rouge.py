@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +47,11 @@ REF_WORDS = (276, 331, 359, 391, 420, 440, 484, 511, 609)
 REF_WORDS_PER_LINE = (1, 2, 2, 3, 5, 8, 12, 18, 35)
 HYP_LINES = (1, 4, 5, 8, 12, 20, 24, 30, 36)
 
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 HEADINGS = (
     "CHIEF COMPLAINT",
     "HISTORY OF PRESENT ILLNESS",
@@ -57,11 +63,11 @@ HEADINGS = (
     "MEDICATIONS",
     "INSTRUCTIONS",
 )
-COMMON = (
+COMMON = _words(
     "the the the and and of of to to a a in in with with he she is was for on that has "
     "his her patient reports denies no not any right left today at as be this which"
-).split()
-CLINICAL = (
+)
+CLINICAL = _words(
     "pain numbness tingling hands wrist neck fever cough chest shortness breath exertion "
     "swelling knee ankle back headache nausea vomiting dizziness fatigue weight appetite "
     "history hypertension diabetes anxiety depression asthma medication lisinopril metformin "
@@ -73,7 +79,7 @@ CLINICAL = (
     "20 500 2 3 4 week month stable improved worsened symptoms diagnosis carpal tunnel "
     "syndrome injury fracture laboratory results elevated a1c cholesterol kidney function "
     "ultrasound echocardiogram ekg sinus rhythm nerve conduction study orthopedics surgery"
-).split()
+)
 
 
 def _decile_draw(deciles: Sequence[int], rng: random.Random, tail: float = 1.6) -> int:
@@ -151,9 +157,7 @@ def generated_note(reference: list[str], rng: random.Random) -> str:
     groups = max(1, min(len(words), _decile_draw(HYP_LINES, rng)))
     cuts = sorted(rng.sample(range(1, len(words)), groups - 1)) if len(words) > 1 else []
     bounds = [0, *cuts, len(words)]
-    return "\n".join(
-        " ".join(w for line in words[a:b] for w in line) for a, b in zip(bounds, bounds[1:])
-    )
+    return "\n".join(" ".join(w for line in words[a:b] for w in line) for a, b in pairwise(bounds))
 
 
 def generated_pairs(count: int, seed: int = 2026) -> list[tuple[str, str]]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from itertools import pairwise
+from typing import Any, TypeVar
 
 from scribe_eval.errors import MetricError
 from scribe_eval.metrics._lcs import lcs_length, to_chars, union_lcs_indices
@@ -34,6 +35,7 @@ class RougeScore:
 
 
 _ZERO = RougeScore(0.0, 0.0, 0.0)
+_Gram = TypeVar("_Gram", bound=Hashable)
 
 
 def _score(precision: float, recall: float) -> RougeScore:
@@ -110,7 +112,7 @@ def rouge(
     return RougeResult(
         rouge1=_overlap_score(ref_counts, hyp_counts, len(ref), len(hyp)),
         rouge2=_overlap_score(
-            Counter(zip(ref, ref[1:])), Counter(zip(hyp, hyp[1:])), len(ref) - 1, len(hyp) - 1
+            Counter(pairwise(ref)), Counter(pairwise(hyp)), len(ref) - 1, len(hyp) - 1
         ),
         rougeL=_lcs_score(ref, hyp),
         rougeLsum=_summary_lcs_score(ref_sents, hyp_sents, ref, hyp_counts),
@@ -126,7 +128,7 @@ def _ids(tokens: Sequence[str], ids: dict[str, int]) -> list[int]:
 
 
 def _overlap_score(
-    ref_counts: Counter[Hashable], hyp_counts: Counter[Hashable], n_ref: int, n_hyp: int
+    ref_counts: Counter[_Gram], hyp_counts: Counter[_Gram], n_ref: int, n_hyp: int
 ) -> RougeScore:
     """rouge-score's ``_score_ngrams``: clipped n-gram overlap over the n-gram counts."""
     if len(hyp_counts) < len(ref_counts):
