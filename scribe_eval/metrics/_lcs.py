@@ -30,7 +30,7 @@ Row ``i`` is in the union when any candidate's walk takes a match in it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 from rapidfuzz.distance import LCSseq
 
@@ -44,6 +44,8 @@ _REVERSED_BYTE = bytes(int(f"{b:08b}"[::-1], 2) for b in range(256))
 
 def to_chars(ids: Sequence[int]) -> str:
     """Map token ids to one character each (skipping surrogates) for rapidfuzz."""
+    if max(ids, default=0) < _SURROGATES:
+        return "".join(map(chr, ids))
     return "".join(chr(i + _SURROGATE_SPAN if i >= _SURROGATES else i) for i in ids)
 
 
@@ -56,35 +58,39 @@ def union_lcs_indices(
     refs: Sequence[Sequence[int]], cands: Sequence[Sequence[int]]
 ) -> list[list[int]]:
     """For each reference sentence, the sorted union of its LCS indices with every candidate."""
-    layout = _Layout(cands)
+    layout = _Layout(cands, {token for ref in refs for token in ref})
     return [layout.union(ref) if ref else [] for ref in refs]
 
 
 class _Layout:
     """The candidate sentences as bit vectors: match masks per token, in both bit orders."""
 
-    def __init__(self, cands: Sequence[Sequence[int]]) -> None:
-        masks: dict[int, int] = {}
+    def __init__(self, cands: Sequence[Sequence[int]], wanted: Container[int]) -> None:
+        size = 1 + sum(len(cand) + 1 for cand in cands if cand)
+        self.nbytes = (size + 7) // 8
+        # Bit p of the layout is bit `top - p` of the reversed layout.
+        top = self.nbytes * 8 - 1
+        bits: dict[int, list[int]] = {}
         pos, guards = 1, 1
         for cand in cands:
             if not cand:
                 continue
             for token in cand:
-                masks[token] = masks.get(token, 0) | (1 << pos)
+                if token in wanted:  # only tokens of the references are ever looked up
+                    if (pair := bits.get(token)) is None:
+                        bits[token] = [1 << pos, 1 << (top - pos)]
+                    else:
+                        pair[0] |= 1 << pos
+                        pair[1] |= 1 << (top - pos)
                 pos += 1
             guards |= 1 << pos
             pos += 1
-        self.nbytes = (pos + 7) // 8
         self.guards = guards
         self.data = ((1 << pos) - 1) ^ guards
         rev_data = self.reverse(self.data)
         # Per token: its match mask; reversed, the mask and the other data bits (where a
         # marker's carry runs on).
-        self.masks = {
-            token: (mask, rev, rev_data ^ rev)
-            for token, mask in masks.items()
-            for rev in (self.reverse(mask),)
-        }
+        self.masks = {token: (mask, rev, rev_data ^ rev) for token, (mask, rev) in bits.items()}
         # Each walk starts on its candidate's last column: the bit under each guard but bit 0.
         self.rev_start = self.reverse((guards >> 1) & self.data)
 

@@ -9,9 +9,9 @@ rouge-score's own within 1e-12 in ``rouge-score`` tokenizer mode.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import chain, count, pairwise
 from typing import Any, TypeVar
 
 from scribe_eval.errors import MetricError
@@ -103,11 +103,15 @@ def rouge(
         )
     # Each sentence is tokenized once: a text's tokens are its sentences' tokens in order
     # (sentences are lines, or pieces of lines cut at whitespace, and no token spans either).
-    ids: dict[str, int] = {}
-    ref_sents = [_ids(s, ids) for s in sentence_tokens(reference, tokenizer, stemmer=stemmer)]
-    hyp_sents = [_ids(s, ids) for s in sentence_tokens(hypothesis, tokenizer, stemmer=stemmer)]
-    ref = [t for s in ref_sents for t in s]
-    hyp = [t for s in hyp_sents for t in s]
+    ref_words = sentence_tokens(reference, tokenizer, stemmer=stemmer)
+    hyp_words = sentence_tokens(hypothesis, tokenizer, stemmer=stemmer)
+    # Token ids (0, 1, ... in order of first appearance), mapped at C speed.
+    vocabulary = dict.fromkeys(chain.from_iterable(chain(ref_words, hyp_words)))
+    to_id = dict(zip(vocabulary, count(), strict=False)).__getitem__
+    ref_sents = [list(map(to_id, s)) for s in ref_words]
+    hyp_sents = [list(map(to_id, s)) for s in hyp_words]
+    ref = list(chain.from_iterable(ref_sents))
+    hyp = list(chain.from_iterable(hyp_sents))
     ref_counts, hyp_counts = Counter(ref), Counter(hyp)
     return RougeResult(
         rouge1=_overlap_score(ref_counts, hyp_counts, len(ref), len(hyp)),
@@ -123,17 +127,13 @@ def rouge(
     )
 
 
-def _ids(tokens: Sequence[str], ids: dict[str, int]) -> list[int]:
-    return [ids.setdefault(t, len(ids)) for t in tokens]
-
-
 def _overlap_score(
     ref_counts: Counter[_Gram], hyp_counts: Counter[_Gram], n_ref: int, n_hyp: int
 ) -> RougeScore:
     """rouge-score's ``_score_ngrams``: clipped n-gram overlap over the n-gram counts."""
     if len(hyp_counts) < len(ref_counts):
         ref_counts, hyp_counts = hyp_counts, ref_counts
-    overlap = sum(min(count, hyp_counts[g]) for g, count in ref_counts.items() if g in hyp_counts)
+    overlap = sum(min(n, hyp_counts[g]) for g, n in ref_counts.items() if g in hyp_counts)
     return _score(overlap / max(n_hyp, 1), overlap / max(n_ref, 1))
 
 
@@ -156,10 +156,10 @@ def _summary_lcs_score(
     m, n = len(ref), sum(hyp_counts.values())
     if not m or not n:
         return _ZERO
-    union: Counter[int] = Counter()
-    offset = 0
-    for sent, taken in zip(ref_sents, union_lcs_indices(ref_sents, hyp_sents), strict=True):
-        union.update(ref[offset + i] for i in taken)
-        offset += len(sent)
-    hits = sum(min(count, hyp_counts[t]) for t, count in union.items())
+    union = Counter(
+        token
+        for sent, taken in zip(ref_sents, union_lcs_indices(ref_sents, hyp_sents), strict=True)
+        for token in map(sent.__getitem__, taken)
+    )
+    hits = sum(min(n, hyp_counts[t]) for t, n in union.items())
     return _score(hits / n, hits / m)

@@ -30,11 +30,9 @@ TOKENIZERS: Mapping[str, str] = MappingProxyType(
 )
 """Tokenizer name -> ``name@version`` recorded with every ROUGE number (read-only)."""
 
-_RS_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_RS_NON_ALNUM_LINE = re.compile(r"[^a-z0-9\n]+")
-# rouge-score's tokenizer turns every run of non-[a-z0-9] characters into a space. For ASCII
-# text str.translate does that per character ~100x faster than the regex (runs of spaces split
-# the same); the regex is kept for what is left when the text has non-ASCII characters.
+# rouge-score's tokenizer turns every run of non-[a-z0-9] characters (after lower-casing) into
+# a space with a regex; str.translate does it per character ~100x faster, and runs of spaces
+# split the same.
 _RS_ASCII_SPACES = {c: " " for c in range(128) if not chr(c).isalnum()}
 _RS_ASCII_SPACES_LINES = {c: s for c, s in _RS_ASCII_SPACES.items() if c != ord("\n")}
 _RS_VALID = re.compile(r"^[a-z0-9]+$")
@@ -108,9 +106,7 @@ def tokenize(
         MetricError: Unknown tokenizer name.
     """
     if tokenizer == "rouge-score":
-        text = text.lower().translate(_RS_ASCII_SPACES)
-        if not text.isascii():
-            text = _RS_NON_ALNUM.sub(" ", text)
+        text = _rs_ascii(text.lower()).translate(_RS_ASCII_SPACES)
         return _rs_stemmed(text.split()) if stemmer else text.split()
     if tokenizer == "unicode":
         tokens = _UNICODE_TOKEN.findall(unicodedata.normalize("NFC", text).lower())
@@ -118,6 +114,12 @@ def tokenize(
             return [_stem(t) if len(t) > 3 else t for t in tokens]
         return [str(t) for t in tokens]
     raise MetricError(f"unknown tokenizer {tokenizer!r}: use one of {', '.join(TOKENIZERS)}")
+
+
+def _rs_ascii(text: str) -> str:
+    # Every non-ASCII character becomes "?", which the translation then turns into a space:
+    # a non-ASCII character can only ever separate rouge-score tokens.
+    return text if text.isascii() else text.encode("ascii", "replace").decode("ascii")
 
 
 def _rs_stemmed(tokens: list[str]) -> list[str]:
@@ -138,9 +140,7 @@ def sentence_tokens(
         return [tokenize(s, tokenizer, stemmer=stemmer) for s in split_sentences(text, tokenizer)]
     # Lower-casing, the per-character map and the regex never turn a non-empty line empty,
     # so the lines kept are split_sentences' lines.
-    text = text.lower().translate(_RS_ASCII_SPACES_LINES)
-    if not text.isascii():
-        text = _RS_NON_ALNUM_LINE.sub(" ", text)
+    text = _rs_ascii(text.lower()).translate(_RS_ASCII_SPACES_LINES)
     lines = [line.split() for line in text.split("\n") if line]
     return [_rs_stemmed(line) for line in lines] if stemmer else lines
 
