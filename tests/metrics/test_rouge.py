@@ -12,8 +12,9 @@ import pytest
 from rouge_score import rouge_scorer
 
 from scribe_eval.errors import MetricError
-from scribe_eval.metrics import ROUGE_TYPES, rouge, split_sentences, tokenize
+from scribe_eval.metrics import ROUGE_TYPES, TokenizerName, rouge, split_sentences, tokenize
 from scribe_eval.metrics._lcs import union_lcs_indices
+from scribe_eval.metrics._tokenize import sentence_tokens
 
 
 def _load_notes() -> ModuleType:
@@ -221,3 +222,44 @@ def test_as_dict_has_stable_keys_and_provenance() -> None:
         assert {f"{name}_p", f"{name}_r", f"{name}_f"} <= set(data)
     assert data["tokenizer"] == "unicode@1"
     assert data["rouge1_f"] == pytest.approx(2 / 3)
+
+
+def _adversarial_text(rng: random.Random, vocab: list[str]) -> str:
+    """Few distinct words (so LCS ties everywhere), odd separators, empty and blank lines."""
+    parts: list[str] = []
+    for _ in range(rng.randint(0, 120)):
+        parts.append(rng.choice(vocab))
+        parts.append(rng.choice([" ", " ", " ", "\n", "\n\n", " \r\n", ", ", "\u00a0", "”", "\t"]))
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("vocab", [["a"], ["a", "b"], ["a", "B", "c3", "é"], _VOCAB], ids=len)
+def test_equal_to_rouge_score_on_tied_and_odd_notes(vocab: list[str]) -> None:
+    scorer = rouge_scorer.RougeScorer(list(ROUGE_TYPES))
+    rng = random.Random(len(vocab))
+    for _ in range(150):
+        reference, hypothesis = _adversarial_text(rng, vocab), _adversarial_text(rng, vocab)
+        expected = scorer.score(reference, hypothesis)
+        ours = rouge(reference, hypothesis, tokenizer="rouge-score")
+        for name in ROUGE_TYPES:
+            got, want = getattr(ours, name), expected[name]
+            for field in ("precision", "recall", "fmeasure"):
+                assert abs(getattr(got, field) - getattr(want, field)) <= 1e-12, (
+                    name,
+                    field,
+                    reference,
+                    hypothesis,
+                )
+
+
+@pytest.mark.parametrize("tokenizer", ["unicode", "rouge-score"])
+def test_sentence_tokens_concatenate_to_the_text_tokens(tokenizer: TokenizerName) -> None:
+    # rouge() tokenizes each sentence once and joins them for ROUGE-1/2/L: that must be the
+    # text's own tokens, whatever the script, case (final sigma), marks or separators.
+    alphabet = [*"aB .!?\n\t\u00a0ΣσΑé", "\u0301", "。", "।", "Dr. ", "b.i.d. ", "ΟΔΟΣ. ", "İ", "ß"]
+    rng = random.Random(5)
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        joined = [t for s in sentence_tokens(text, tokenizer) for t in s]
+        assert joined == tokenize(text, tokenizer), repr(text)
+        assert len(sentence_tokens(text, tokenizer)) == len(split_sentences(text, tokenizer))
