@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 from click.testing import CliRunner
 
 from scribe_eval.cli import emulator as emulator_cli
@@ -25,6 +26,11 @@ class FakeServerThatReturnsAtOnce:
 
 def _serve(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *flags: str) -> tuple[int, str]:
     monkeypatch.setattr(emulator_cli, "_make_server", FakeServerThatReturnsAtOnce)
+    # In-process only: uvicorn's logging set-up (dictConfig) closes handlers other libraries left
+    # on the root logger; absl (imported by rouge-score in earlier `score` tests) leaves one on
+    # pytest's captured stderr, and closing it kills the session. A real `serve` has no such
+    # handler (its process never imports absl); the subprocess tests below cover the real thing.
+    monkeypatch.setattr(uvicorn.Config, "configure_logging", lambda self: None)
     command = ["emulator", "serve", "--port", "0", "--data-dir", str(tmp_path / "data"),
                "--asr-engine", "instant", "--no-preload", *flags]  # fmt: skip
     result = CliRunner().invoke(main, command)
