@@ -2,54 +2,43 @@
 
 from __future__ import annotations
 
+import select
+import subprocess
+import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-import uvicorn
-from click.testing import CliRunner
 
 from scribe_eval.cli import emulator as emulator_cli
-from scribe_eval.cli import main
 
 
-class FakeServerThatReturnsAtOnce:
-    """Stands in for uvicorn's server so the command returns after its start-up output."""
-
-    def __init__(self, config: Any, ready_line: str) -> None:
-        self.ready_line = ready_line
-
-    def run(self, sockets: list[Any]) -> None:
-        for sock in sockets:
-            sock.close()
-
-
-def _serve(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *flags: str) -> tuple[int, str]:
-    monkeypatch.setattr(emulator_cli, "_make_server", FakeServerThatReturnsAtOnce)
-    # In-process only: uvicorn's logging set-up (dictConfig) closes handlers other libraries left
-    # on the root logger; absl (imported by rouge-score in earlier `score` tests) leaves one on
-    # pytest's captured stderr, and closing it kills the session. A real `serve` has no such
-    # handler (its process never imports absl); the subprocess tests below cover the real thing.
-    monkeypatch.setattr(uvicorn.Config, "configure_logging", lambda self: None)
-    command = ["emulator", "serve", "--port", "0", "--data-dir", str(tmp_path / "data"),
-               "--asr-engine", "instant", "--no-preload", *flags]  # fmt: skip
-    result = CliRunner().invoke(main, command)
-    return result.exit_code, result.stderr
+def _serve(tmp_path: Path, *flags: str) -> list[str]:
+    """Start ``emulator serve`` for real, wait for its ready line, stop it; its stderr lines."""
+    command = [sys.executable, "-m", "scribe_eval.cli", "emulator", "serve", "--port", "0",
+               "--data-dir", str(tmp_path / "data"), "--asr-engine", "instant", "--no-preload",
+               *flags]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], 60)
+    line = process.stdout.readline() if ready else ""
+    process.terminate()
+    _, stderr = process.communicate(timeout=20)
+    assert line.startswith("http://"), stderr
+    return stderr.splitlines()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("host", ["0.0.0.0", "::"])
-def test_beyond_loopback_without_auth_warns_in_one_line(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, host: str
-) -> None:
-    code, stderr = _serve(monkeypatch, tmp_path, "--host", host)
-    assert code == 0, stderr
-    warnings = [line for line in stderr.splitlines() if line.startswith("Warning:")]
+def test_beyond_loopback_without_auth_warns_in_one_line(tmp_path: Path, host: str) -> None:
+    warnings = [line for line in _serve(tmp_path, "--host", host) if "Warning" in line]
     assert len(warnings) == 1
+    assert warnings[0].startswith("Warning: listening on")
     assert host in warnings[0]
     assert "auth off" in warnings[0]
     assert "--auth client-credentials" in warnings[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "flags",
     [
@@ -60,12 +49,8 @@ def test_beyond_loopback_without_auth_warns_in_one_line(
         ),
     ],
 )
-def test_no_warning_on_loopback_or_with_auth(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, flags: tuple[str, ...]
-) -> None:
-    code, stderr = _serve(monkeypatch, tmp_path, *flags)
-    assert code == 0, stderr
-    assert "Warning" not in stderr
+def test_no_warning_on_loopback_or_with_auth(tmp_path: Path, flags: tuple[str, ...]) -> None:
+    assert not [line for line in _serve(tmp_path, *flags) if "Warning" in line]
 
 
 @pytest.mark.parametrize(
