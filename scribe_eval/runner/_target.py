@@ -97,7 +97,7 @@ class UrlSession(TargetSession):
             "poll_deadline": self._execution.transcript_deadline_s,
         }
         if target.token_url:
-            values["auth_url"] = target.token_url
+            values["token_url"] = target.token_url
         if target.auth == "token":
             values.update(auth_mode="token", token=_required_env(target.token_env))
         elif target.auth == "client-credentials":
