@@ -4,8 +4,9 @@
 client id and secret mean OAuth2 client credentials, nothing means no auth (the emulator).
 
 Client credentials only ever go to a host the user named: the vendor's token endpoint when the base
-URL is the vendor's (or unset), else the explicit ``token_url`` (``SCRIBE_EVAL_TOKEN_URL``). A custom
-base URL without a token URL is refused rather than sending the secret to the vendor's auth host.
+URL is the vendor's (or unset), else the explicit ``token_url`` (``SCRIBE_EVAL_TOKEN_URL``). A
+custom base URL without a token URL is refused rather than sending the secret to the vendor's
+auth host.
 """
 
 from __future__ import annotations
