@@ -24,6 +24,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from scribe_eval._yaml import read_text_file
 from scribe_eval.errors import DatasetError
 from scribe_eval.metrics import (
     NORMALIZERS,
@@ -190,13 +191,7 @@ def _read_rows(
 
     Row numbers count data rows from 1 (the CSV header is not a row), as the default ids do.
     """
-    try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise DatasetError(
-            f"cannot read {path}: {reason}; pass a readable UTF-8 CSV or JSONL file"
-        ) from exc
+    raw = read_text_file(path, what="the CSV/JSONL file", error=DatasetError)
     is_jsonl = path.suffix.lower() in (".jsonl", ".ndjson") or raw.lstrip().startswith("{")
     rows, columns = _parse_jsonl(path, raw) if is_jsonl else _parse_csv(raw)
     if not rows:
@@ -283,12 +278,7 @@ def _parse_jsonl(path: Path, raw: str) -> tuple[list[dict[str, Any]], list[str]]
 
 
 def _read_terms(path: Path) -> list[str]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DatasetError(
-            f"cannot read the terms file {path}: {exc}; pass a UTF-8 file, one term per line"
-        ) from exc
+    text = read_text_file(path, what="the terms file", error=DatasetError)
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
