@@ -38,6 +38,7 @@ __all__ = [
 LOADER_BASE: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 class YamlTextError(ValueError):
@@ -63,9 +64,12 @@ def check_duplicate_keys(node: yaml.MappingNode, construct: Any) -> None:
     """Raise ``YamlTextError`` when ``node`` writes a key twice (merged keys excepted)."""
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
-        if key_node.tag == _MERGE_TAG:
+        if key_node.tag == _STR_TAG and isinstance(key_node, yaml.ScalarNode):
+            key = key_node.value  # the common case, without building the key a second time
+        elif key_node.tag == _MERGE_TAG:
             continue
-        key = construct(key_node, deep=True)
+        else:
+            key = construct(key_node, deep=True)
         line = key_node.start_mark.line + 1
         try:
             first = seen.get(key)
