@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from scribe_eval._textfile import read_text_file
 from scribe_eval.errors import ConfigError, ScribeEvalError
 
 __all__ = [
@@ -29,7 +30,6 @@ __all__ = [
     "duplicate_key_problem",
     "load_yaml_text",
     "parse_yaml",
-    "read_text_file",
     "read_yaml_file",
     "uses_c_loader",
 ]
@@ -120,30 +120,6 @@ def parse_yaml(text: str, source: Path | str, *, error: type[ScribeEvalError] = 
         return load_yaml_text(text)
     except YamlTextError as exc:
         raise error(f"{source}:{exc.line}: {exc.problem}; {exc.fix}") from exc
-
-
-def read_text_file(
-    path: Path | str, *, what: str = "file", error: type[ScribeEvalError] = ConfigError
-) -> str:
-    """The UTF-8 text of ``path`` (a leading byte-order mark dropped), or one ``error`` line.
-
-    The message names ``what`` was read, the file, the problem (missing, unreadable, not UTF-8
-    and at which byte) and the fix.
-    """
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise error(f"cannot read {what} {path}: {reason}; check the path") from exc
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise error(
-            f"{what} {path} is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}); "
-            "save it as UTF-8 (e.g. iconv -f latin1 -t UTF-8)"
-        ) from exc
 
 
 def read_yaml_file(

@@ -14,7 +14,8 @@ from typing import Any, TypeVar, get_args
 from pydantic import BaseModel, ValidationError
 
 from scribe_eval._suggest import closest
-from scribe_eval._yaml import duplicate_key_problem, read_text_file
+from scribe_eval._textfile import read_text_file
+from scribe_eval._yaml import duplicate_key_problem
 from scribe_eval._yamlpos import load_located
 from scribe_eval.errors import ConfigError
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from scribe_eval._textfile import read_text_file
 from scribe_eval._yaml import (
     YamlTextError,
     load_yaml_text,
     parse_yaml,
-    read_text_file,
     read_yaml_file,
     uses_c_loader,
 )

@@ -24,7 +24,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from scribe_eval._yaml import read_text_file
+from scribe_eval._textfile import read_text_file
 from scribe_eval.errors import DatasetError
 from scribe_eval.metrics import (
     NORMALIZERS,

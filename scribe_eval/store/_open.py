@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from scribe_eval.errors import StoreError
 from scribe_eval.store._base import RunStore
 
 POSTGRES_SCHEMES = ("postgresql", "postgres")
@@ -36,13 +34,4 @@ def open_store(spec: str | None, runs_dir: Path) -> RunStore:
         from scribe_eval.store._pg import PgRunStore
 
         return PgRunStore(chosen, runs_dir=runs_dir)
-    folder = Path(chosen) if chosen is not None else runs_dir
-    try:
-        return RunStore(folder)
-    except sqlite3.DatabaseError as exc:
-        from scribe_eval.store._store import STORE_FILENAME
-
-        raise StoreError(
-            f"the run store {folder / STORE_FILENAME} is damaged or not a scribe-eval store "
-            f"({exc}); restore it from a backup, or point --runs-dir at another folder"
-        ) from exc
+    return RunStore(Path(chosen) if chosen is not None else runs_dir)

@@ -29,7 +29,8 @@ from pydantic_core import ErrorDetails
 
 from scribe_eval import api
 from scribe_eval._suggest import did_you_mean
-from scribe_eval._yaml import duplicate_key_problem, read_text_file
+from scribe_eval._textfile import read_text_file
+from scribe_eval._yaml import duplicate_key_problem
 from scribe_eval._yamlpos import Loc, LocatedYaml, load_located
 from scribe_eval.api import SECTION_OVERRIDE_FIELDS, is_supported_language
 from scribe_eval.errors import TemplateError
