@@ -14,6 +14,8 @@ from typing import Any, TypeVar, get_args
 from pydantic import BaseModel, ValidationError
 
 from scribe_eval._suggest import closest
+from scribe_eval._textfile import read_text_file
+from scribe_eval._yaml import duplicate_key_problem
 from scribe_eval._yamlpos import load_located
 from scribe_eval.errors import ConfigError
 
@@ -28,13 +30,15 @@ class YamlDocument:
     path: Path
     data: Any
     lines: dict[Location, int] = field(default_factory=dict)
-    duplicates: list[tuple[Location, int]] = field(default_factory=list)
+    #: Keys written twice: (location, line of the first, line of the second).
+    duplicates: list[tuple[Location, int, int]] = field(default_factory=list)
 
     def duplicate_problems(self) -> list[str]:
         """``path:line`` lines for keys written twice (YAML keeps the last one silently)."""
         return [
-            f"{self.path}:{line}: {'.'.join(str(p) for p in loc)}: key written twice; keep one"
-            for loc, line in self.duplicates
+            f"{self.path}:{line}: {'.'.join(str(p) for p in loc)}: "
+            f"{duplicate_key_problem(loc[-1], first, line)}; keep one"
+            for loc, first, line in self.duplicates
         ]
 
     def line_of(self, loc: Sequence[str | int]) -> int:
@@ -75,24 +79,26 @@ class YamlDocument:
         return [line for _, line in sorted(out, key=lambda pair: pair[0])]
 
 
-def load_yaml(path: Path) -> YamlDocument:
+def load_yaml(path: Path, what: str = "file") -> YamlDocument:
     """Parse ``path``, recording the line of every value and key (``_yamlpos`` does the work).
 
     Raises:
-        OSError: The file cannot be read.
-        ConfigError: The text is not valid YAML (the message carries the line).
+        ConfigError: The file cannot be read, is not UTF-8, or is not valid YAML (the message
+            names the file and, for YAML, the line).
     """
-    located = load_located(Path(path).read_text(encoding="utf-8"), path, error=ConfigError)
+    text = read_text_file(path, what=what, error=ConfigError)
+    located = load_located(text, path, error=ConfigError)
     # A key's own line wins over its value's: that is where a typo is.
     lines = {**located.value_lines, **located.key_lines}
-    duplicates = [(loc, line) for loc, line in located.duplicate_keys]
-    return YamlDocument(path=Path(path), data=located.data, lines=lines, duplicates=duplicates)
+    return YamlDocument(
+        path=Path(path), data=located.data, lines=lines, duplicates=list(located.duplicate_keys)
+    )
 
 
 def read_config(path: Path, what: str) -> YamlDocument:
     """``load_yaml`` with its failures as one-line ``ConfigError``s naming ``what`` was read."""
     try:
-        return load_yaml(path)
+        return load_yaml(path, what)
     except OSError as exc:
         raise ConfigError(f"cannot read {what} {path}: {exc.strerror or exc}") from exc
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from scribe_eval._yaml import LOADER_BASE
 from scribe_eval.errors import ScribeEvalError, TemplateError
 
 Loc = tuple[str | int, ...]
@@ -26,7 +27,8 @@ class LocatedYaml:
     data: Any
     value_lines: dict[Loc, int] = field(default_factory=dict)
     key_lines: dict[Loc, int] = field(default_factory=dict)
-    duplicate_keys: list[tuple[Loc, int]] = field(default_factory=list)
+    #: Keys written twice in one mapping: (location, line of the first, line of the second).
+    duplicate_keys: list[tuple[Loc, int, int]] = field(default_factory=list)
 
     def line_of(self, loc: Loc, *, key: bool = False) -> int:
         """The line of ``loc`` (its key when ``key``), else of the nearest enclosing value."""
@@ -49,7 +51,7 @@ def load_located(
     Template files raise ``TemplateError``; experiment and gate files ``ConfigError``.
     """
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=LOADER_BASE)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
@@ -76,7 +78,7 @@ def _convert(node: yaml.Node, loc: Loc, out: LocatedYaml) -> Any:
 class _Converter:
     def __init__(self, out: LocatedYaml) -> None:
         self._out = out
-        self._loader = yaml.SafeLoader("")
+        self._loader = LOADER_BASE("")
 
     def convert(self, node: yaml.Node, loc: Loc) -> Any:
         self._out.value_lines[loc] = node.start_mark.line + 1
@@ -85,9 +87,11 @@ class _Converter:
             for key_node, value_node in node.value:
                 key = self._scalar(key_node)
                 child: Loc = (*loc, key)
+                line = key_node.start_mark.line + 1
                 if key in mapping:
-                    self._out.duplicate_keys.append((child, key_node.start_mark.line + 1))
-                self._out.key_lines[child] = key_node.start_mark.line + 1
+                    first = self._out.key_lines[child]
+                    self._out.duplicate_keys.append((child, first, line))
+                self._out.key_lines[child] = line
                 mapping[key] = self.convert(value_node, child)
             return mapping
         if isinstance(node, yaml.SequenceNode):

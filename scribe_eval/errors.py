@@ -19,12 +19,20 @@ ScribeEvalError
 ├── AudioError                audio that is empty, not audio, or cannot be decoded
 ├── EngineError               an emulator engine is missing its weights or cannot do what was asked
 ├── MetricError               inputs a metric cannot score (e.g. an unknown normaliser)
+├── MissingDependencyError    an optional extra (or a package it needs) is not installed
 └── StoreError                the run store is unreadable, locked or from a newer version
     └── RunLockedError        another live process holds the run's lease
 ```
+
+Failures that are not ours to raise (a damaged SQLite file, a file that is not UTF-8, a missing
+extra, an unreadable path) reach the command line as standard-library exceptions. ``user_error``
+turns each kind into the matching error of this tree with a message that names the problem and the
+fix, so the CLI boundary shows one line for them too and a traceback only under ``--debug``.
 """
 
 from __future__ import annotations
+
+import re
 
 __all__ = [
     "APIError",
@@ -35,6 +43,7 @@ __all__ = [
     "DatasetError",
     "EngineError",
     "MetricError",
+    "MissingDependencyError",
     "NotFoundError",
     "RateLimitError",
     "RunLockedError",
@@ -44,6 +53,7 @@ __all__ = [
     "TemplateError",
     "TranscriptFailedError",
     "TransportError",
+    "user_error",
 ]
 
 
@@ -144,9 +154,180 @@ class MetricError(ScribeEvalError):
     """A metric was asked for something it cannot compute (unknown normaliser, bad input)."""
 
 
+class MissingDependencyError(ScribeEvalError):
+    """A module the command needs is not installed (usually an extra such as ``emulator``)."""
+
+
 class StoreError(ScribeEvalError):
     """The run store cannot be opened, read or migrated."""
 
 
 class RunLockedError(StoreError):
     """Another process holds the run's lease (its host, pid and since are in the message)."""
+
+
+#: The distribution whose metadata names the extras (``pip install 'ambient-scribe-eval[x]'``).
+_DISTRIBUTION = "ambient-scribe-eval"
+
+
+def user_error(exc: BaseException) -> ScribeEvalError | None:
+    """The error of this tree that ``exc`` means for a user; None when it is a bug of ours.
+
+    A ``ScribeEvalError`` is returned as it is. A damaged store, a file that is not UTF-8, a
+    missing module, an unreadable path, bad YAML/JSON/CSV text or an invalid value become one-line
+    errors naming the problem and the fix.
+    """
+    if isinstance(exc, ScribeEvalError):
+        return exc
+    for translate in _TRANSLATORS:
+        translated = translate(exc)
+        if translated is not None:
+            translated.__cause__ = exc
+            return translated
+    return None
+
+
+def _first_line(text: object) -> str:
+    return str(text).strip().splitlines()[0] if str(text).strip() else "no detail given"
+
+
+def _missing_module(exc: BaseException) -> ScribeEvalError | None:
+    if not isinstance(exc, ModuleNotFoundError) or not exc.name:
+        return None
+    top = exc.name.split(".")[0]
+    if top == "scribe_eval":
+        return None
+    extra = _extra_providing(top)
+    if extra == "":
+        return MissingDependencyError(
+            f"the package providing module {top!r} is missing from this install; reinstall: "
+            f"pip install --force-reinstall {_DISTRIBUTION}"
+        )
+    if extra is not None:
+        return MissingDependencyError(
+            f"this command needs the {extra!r} extra (module {top!r} is not installed); "
+            f"install it: pip install '{_DISTRIBUTION}[{extra}]'"
+        )
+    return MissingDependencyError(
+        f"module {top!r} is not installed; install the package that provides it "
+        f"(e.g. pip install {top}) or reinstall '{_DISTRIBUTION}[emulator]'"
+    )
+
+
+def _extra_providing(module: str) -> str | None:
+    """The extra whose requirement provides ``module``; "" for a base dependency; None unknown."""
+    # Imported here: only a failing command pays for reading the package metadata.
+    from importlib import metadata
+
+    try:
+        requirements = metadata.requires(_DISTRIBUTION) or []
+    except metadata.PackageNotFoundError:
+        return None
+    wanted = _normalise(module)
+    found: list[str] = []
+    for line in requirements:
+        name = re.match(r"[A-Za-z0-9._-]+", line)
+        if name is None or _normalise(name.group()) != wanted:
+            continue
+        extra = re.search(r"""extra\s*==\s*["']([^"']+)["']""", line)
+        found.append(extra.group(1) if extra else "")
+    # A base requirement wins, then any extra but the developers' own.
+    for choice in sorted(found, key=lambda e: (e != "", e == "dev")):
+        return choice
+    return None
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _damaged_store(exc: BaseException) -> ScribeEvalError | None:
+    import sqlite3
+
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    detail = _first_line(exc)
+    if "locked" in detail or "busy" in detail:
+        return StoreError(
+            f"the run store is locked by another process ({detail}); wait for it to finish "
+            "or use another --runs-dir"
+        )
+    return StoreError(
+        f"the run store is damaged or not a scribe-eval store ({detail}); restore it from a "
+        "backup, or point --runs-dir (SCRIBE_EVAL_RUNS_DIR) at another folder"
+    )
+
+
+def _team_store(exc: BaseException) -> ScribeEvalError | None:
+    if not type(exc).__module__.startswith(("psycopg", "psycopg_pool")):
+        return None
+    return StoreError(
+        f"the team store failed ({_first_line(exc)}); check --store/SCRIBE_EVAL_STORE and "
+        "that the PostgreSQL server is up"
+    )
+
+
+def _undecodable_text(exc: BaseException) -> ScribeEvalError | None:
+    if isinstance(exc, UnicodeDecodeError):
+        byte = exc.object[exc.start : exc.start + 1].hex()
+        return ConfigError(
+            f"a file is not {exc.encoding.upper()} text (byte 0x{byte} at offset {exc.start}: "
+            f"{exc.reason}); save it as UTF-8"
+        )
+    if isinstance(exc, UnicodeEncodeError):
+        return ConfigError(
+            f"the terminal cannot show {exc.object[exc.start : exc.end]!r} ({exc.encoding}); "
+            "set PYTHONIOENCODING=utf-8 or a UTF-8 locale"
+        )
+    return None
+
+
+def _os_error(exc: BaseException) -> ScribeEvalError | None:
+    if not isinstance(exc, OSError) or isinstance(exc, ConnectionError | TimeoutError):
+        return None
+    where = f": {exc.filename}" if exc.filename is not None else ""
+    if isinstance(exc, FileNotFoundError):
+        return ConfigError(f"no such file or folder{where}; check the path")
+    if isinstance(exc, PermissionError):
+        return ConfigError(f"permission denied{where}; check the file's permissions")
+    if isinstance(exc, IsADirectoryError):
+        return ConfigError(f"a folder was given where a file is needed{where}; name the file")
+    if isinstance(exc, NotADirectoryError):
+        return ConfigError(f"a file was given where a folder is needed{where}; name a folder")
+    reason = exc.strerror or _first_line(exc)
+    return ConfigError(f"{reason}{where}; fix the file system problem and run the command again")
+
+
+def _network_error(exc: BaseException) -> ScribeEvalError | None:
+    if isinstance(exc, ConnectionError | TimeoutError):
+        return TransportError(
+            f"the connection failed ({type(exc).__name__}: {_first_line(exc)}); check the "
+            "address and that the server is up"
+        )
+    return None
+
+
+def _bad_text(exc: BaseException) -> ScribeEvalError | None:
+    module = type(exc).__module__
+    if module.startswith("yaml"):
+        return ConfigError(f"not valid YAML ({' '.join(str(exc).split())}); fix the file")
+    if module == "json" or type(exc).__name__ == "JSONDecodeError":
+        return ConfigError(f"not valid JSON ({_first_line(exc)}); fix the file")
+    if module == "_csv":
+        return ConfigError(f"not valid CSV ({_first_line(exc)}); fix the file")
+    if module.startswith("pydantic") and hasattr(exc, "errors"):
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ())) or "(value)"
+        return ConfigError(f"invalid value for {where}: {first.get('msg')}; fix it")
+    return None
+
+
+_TRANSLATORS = (
+    _missing_module,
+    _damaged_store,
+    _team_store,
+    _undecodable_text,
+    _network_error,
+    _os_error,
+    _bad_text,
+)

@@ -14,8 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from typing import Any, Final, TypeVar
 
-import yaml
-
+from scribe_eval._yaml import parse_yaml
 from scribe_eval.api._templates import NamedRef, Section, Template, Translation
 from scribe_eval.errors import TemplateError
 
@@ -133,7 +132,7 @@ def builtin_catalogue_data() -> Mapping[str, Any]:
 @functools.cache
 def _read_builtin() -> Mapping[str, Any]:
     text = resources.files("scribe_eval.api").joinpath(CATALOGUE_RESOURCE).read_text("utf-8")
-    data: Mapping[str, Any] = yaml.safe_load(text)
+    data: Mapping[str, Any] = parse_yaml(text, CATALOGUE_RESOURCE)
     return data
 
 

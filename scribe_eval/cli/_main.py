@@ -5,12 +5,13 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import click
 
 from scribe_eval._version import __version__
-from scribe_eval.errors import ScribeEvalError
+from scribe_eval.errors import user_error
 
 # Each entry is (module under scribe_eval.cli, attribute holding the click command or group); the
 # module's name is the command's name. A sub-command lives in its own module; adding one is one
@@ -36,7 +37,13 @@ _COMMANDS: list[tuple[str, str]] = [
 
 
 class _Root(click.Group):
-    """The root group: a ScribeEvalError becomes ``Error: ...`` unless ``--debug`` is given."""
+    """The root group and the CLI boundary: every failure becomes one ``Error: ...`` line.
+
+    A ``ScribeEvalError``, and any standard failure ``user_error`` recognises (damaged store,
+    file that is not UTF-8, missing extra, unreadable path), prints its message and exits 1;
+    anything else is a bug of ours, named in one line with the advice to rerun with ``--debug``.
+    ``--debug`` shows the traceback instead. Click's own usage errors keep their exit code 2.
+    """
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(name for name, _ in _COMMANDS)
@@ -49,14 +56,27 @@ class _Root(click.Group):
                 return command
         return None
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def main(self, args: Sequence[str] | None = None, *extra_args: Any, **extra: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
         try:
-            return super().invoke(ctx)
-        except ScribeEvalError as exc:
-            if ctx.obj and ctx.obj.get("debug"):
+            return super().main(argv, *extra_args, **extra)
+        except Exception as exc:
+            if "--debug" in argv or extra.get("standalone_mode") is False:
                 raise
-            click.echo(f"Error: {exc.message}", err=True)
+            click.echo(f"Error: {_one_line(exc)}", err=True)
             sys.exit(1)
+
+
+def _one_line(exc: Exception) -> str:
+    """The message a user sees for ``exc``: its translation, else a bug report hint."""
+    translated = user_error(exc)
+    if translated is not None:
+        return translated.message
+    detail = " ".join(str(exc).split()) or "no detail"
+    return (
+        f"internal error ({type(exc).__name__}: {detail}); this is a bug in scribe-eval: "
+        "rerun with --debug for the traceback and report it"
+    )
 
 
 @click.group(cls=_Root, context_settings={"help_option_names": ["-h", "--help"]})

@@ -3,6 +3,12 @@
 FILE is CSV (with a header row) or JSONL (one object per line); a ``.jsonl``/``.ndjson`` suffix
 or a first character ``{`` selects JSONL. ``--json`` prints one object ``{"items": [...],
 "summary": {...}}`` whose keys are stable (see ``scribe_eval.metrics``).
+
+A row whose reference, hypothesis or id is missing (absent, null, a short CSV row) or whose
+hypothesis is empty is never scored: it is named by row number on stderr, listed under
+``summary.left_out`` and kept out of every figure (an empty hypothesis would otherwise count as
+WER 1.0). ``--keep-empty-hypotheses`` scores empty hypotheses when they are real (silence).
+An empty reference is scored as before and flagged ``empty_reference``.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +24,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from scribe_eval._textfile import read_text_file
 from scribe_eval.errors import DatasetError
 from scribe_eval.metrics import (
     NORMALIZERS,
@@ -54,6 +61,11 @@ def _columns(func: Any) -> Any:
                 "--id-col", default=None, help="Column naming each row (default: row number)."
             ),
             click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
+            click.option(
+                "--keep-empty-hypotheses",
+                is_flag=True,
+                help="Score rows whose hypothesis is empty (default: report and leave them out).",
+            ),
         ]
     ):
         func = option(func)
@@ -76,17 +88,19 @@ def transcripts(
     hyp_col: str,
     id_col: str | None,
     as_json: bool,
+    keep_empty_hypotheses: bool,
     normalizer: str,
     terms: Path | None,
 ) -> None:
     """WER, MER, WIL and CER per row, plus mean and pooled (corpus) WER and CER."""
-    rows = _read_rows(file, [c for c in (ref_col, hyp_col, id_col) if c])
+    table = _read_rows(file, ref_col, hyp_col, id_col, keep_empty=keep_empty_hypotheses)
+    rows = table.rows
     term_list = _read_terms(terms) if terms else None
     norm = get_normalizer(normalizer)
     results = [wer(r[ref_col], r[hyp_col], normalizer=norm) for r in rows]
     items: list[dict[str, Any]] = []
     recalls: list[TermRecallResult] = []
-    for row_id, result in zip(_ids(rows, id_col), results, strict=True):
+    for row_id, result in zip(table.ids, results, strict=True):
         item = {"id": row_id, **result.as_dict()}
         if term_list is not None:
             recall = term_recall(result, None, term_list)
@@ -95,6 +109,7 @@ def transcripts(
         items.append(item)
     summary = corpus_wer(results).as_dict()
     summary["normalizer"] = norm.label
+    summary.update(table.left_out_summary())
     if term_list is not None:
         occurrences = sum(r.occurrences for r in recalls)
         recognised = sum(r.recognised for r in recalls)
@@ -121,18 +136,20 @@ def notes(
     hyp_col: str,
     id_col: str | None,
     as_json: bool,
+    keep_empty_hypotheses: bool,
     tokenizer: str,
     stemmer: bool,
 ) -> None:
     """ROUGE-1, ROUGE-2, ROUGE-L and ROUGE-Lsum (P, R, F) per row, plus mean F."""
-    rows = _read_rows(file, [c for c in (ref_col, hyp_col, id_col) if c])
+    table = _read_rows(file, ref_col, hyp_col, id_col, keep_empty=keep_empty_hypotheses)
+    rows = table.rows
     tok: TokenizerName = "rouge-score" if tokenizer == "rouge-score" else "unicode"
     results = [rouge(r[ref_col], r[hyp_col], tokenizer=tok, stemmer=stemmer) for r in rows]
     # An empty reference cannot be scored (every figure would be 0 by construction): it is
     # reported, given no numbers and left out of the means, as `score transcripts` does.
     empty = [not r[ref_col].strip() for r in rows]
     items = []
-    for row_id, res, is_empty in zip(_ids(rows, id_col), results, empty, strict=True):
+    for row_id, res, is_empty in zip(table.ids, results, empty, strict=True):
         item: dict[str, Any] = {"id": row_id, **res.as_dict(), "empty_reference": is_empty}
         if is_empty:
             item.update({k: None for k in item if k.startswith("rouge")})
@@ -144,54 +161,104 @@ def notes(
         summary[f"{name}_f"] = sum(values) / len(values) if values else None
     summary.update(tokenizer=TOKENIZERS[tok], stemmer=stemmer)
     summary["metrics_version"] = results[0].as_dict()["metrics_version"] if results else None
+    summary.update(table.left_out_summary())
     if as_json:
         click.echo(json.dumps({"items": items, "summary": summary}, ensure_ascii=False))
     else:
         _print_notes(items, results, summary)
 
 
-def _read_rows(path: Path, required: Sequence[str]) -> list[dict[str, str]]:
-    """Rows of a CSV or JSONL file holding every ``required`` column (reference, hypothesis, id).
+@dataclass
+class _Table:
+    """The rows to score, their ids, and the rows left out (row number, why)."""
 
-    The first two must be text (a missing or null value counts as empty text).
+    rows: list[dict[str, str]]
+    ids: list[Any]
+    left_out: list[tuple[int, str]] = field(default_factory=list)
+
+    def left_out_summary(self) -> dict[str, Any]:
+        """The ``summary`` keys naming the rows that were not scored."""
+        return {
+            "n_left_out": len(self.left_out),
+            "left_out": [{"row": row, "problem": problem} for row, problem in self.left_out],
+        }
+
+
+def _read_rows(
+    path: Path, ref_col: str, hyp_col: str, id_col: str | None, *, keep_empty: bool
+) -> _Table:
+    """The rows of a CSV or JSONL file that can be scored; the others are named on stderr.
+
+    Row numbers count data rows from 1 (the CSV header is not a row), as the default ids do.
     """
-    try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise DatasetError(
-            f"cannot read {path}: {reason}; pass a readable UTF-8 CSV or JSONL file"
-        ) from exc
+    raw = read_text_file(path, what="the CSV/JSONL file", error=DatasetError)
     is_jsonl = path.suffix.lower() in (".jsonl", ".ndjson") or raw.lstrip().startswith("{")
-    rows = _parse_jsonl(path, raw) if is_jsonl else _parse_csv(raw)
+    rows, columns = _parse_jsonl(path, raw) if is_jsonl else _parse_csv(raw)
     if not rows:
         raise DatasetError(f"{path} has no rows: add one row per reference/hypothesis pair")
-    columns = list(rows[0])
-    for column in required:
-        if column not in columns:
+    for column in (ref_col, hyp_col, id_col):
+        if column is not None and column not in columns:
             raise DatasetError(
                 f"column {column!r} not found in {path} (columns: {', '.join(columns)}): "
                 "pass the right name with --ref-col/--hyp-col/--id-col"
             )
+    table = _Table(rows=[], ids=[])
     for number, row in enumerate(rows, start=1):
-        for column in required[:2]:  # the texts; an id may be any JSON value
-            value = row.get(column)
-            if value is None:
-                row[column] = ""
-            elif not isinstance(value, str):
-                raise DatasetError(
-                    f"row {number} of {path}: column {column!r} holds {type(value).__name__}, "
-                    "not text; store the text as a string"
-                )
-    return rows
+        where = f"row {number} of {path}"
+        problem = _row_problem(row, where, (ref_col, hyp_col, id_col), keep_empty=keep_empty)
+        if problem is None:
+            table.rows.append(row)
+            table.ids.append(row[id_col] if id_col else number)
+        else:
+            table.left_out.append((number, problem))
+            click.echo(f"Warning: {where}: {problem}; left out, not scored", err=True)
+    if not table.rows:
+        raise DatasetError(
+            f"no row of {path} can be scored ({len(rows)} left out, see above): fill in the "
+            f"{ref_col!r} and {hyp_col!r} columns"
+        )
+    return table
 
 
-def _parse_csv(raw: str) -> list[dict[str, str]]:
+def _row_problem(
+    row: dict[str, Any],
+    where: str,
+    columns: tuple[str, str, str | None],
+    *,
+    keep_empty: bool,
+) -> str | None:
+    """Why ``row`` cannot be scored, else None; text of the wrong type is a DatasetError.
+
+    ``columns`` are the reference, hypothesis and (optional) id columns.
+    """
+    ref_col, hyp_col, id_col = columns
+    if None in row:
+        return "has more fields than the header (a comma or quote out of place?)"
+    for column in (ref_col, hyp_col, id_col):
+        if column is not None and row.get(column) is None:
+            return f"column {column!r} is missing"
+    for column in (ref_col, hyp_col):  # the texts; an id may be any JSON value
+        if not isinstance(row[column], str):
+            kind = type(row[column]).__name__
+            raise DatasetError(
+                f"{where}: column {column!r} holds {kind}, not text; store the text as a string"
+            )
+    if not keep_empty and not row[hyp_col].strip():
+        return (
+            f"column {hyp_col!r} is empty (pass --keep-empty-hypotheses if the system really "
+            "produced nothing)"
+        )
+    return None
+
+
+def _parse_csv(raw: str) -> tuple[list[dict[str, Any]], list[str]]:
     csv.field_size_limit(sys.maxsize)
-    return [dict(row) for row in csv.DictReader(raw.splitlines(keepends=True))]
+    reader = csv.DictReader(raw.splitlines(keepends=True))
+    rows = [dict(row) for row in reader]
+    return rows, list(reader.fieldnames or [])
 
 
-def _parse_jsonl(path: Path, raw: str) -> list[dict[str, Any]]:
+def _parse_jsonl(path: Path, raw: str) -> tuple[list[dict[str, Any]], list[str]]:
     rows: list[dict[str, Any]] = []
     for number, line in enumerate(raw.splitlines(), start=1):
         if not line.strip():
@@ -205,21 +272,14 @@ def _parse_jsonl(path: Path, raw: str) -> list[dict[str, Any]]:
         if not isinstance(row, dict):
             raise DatasetError(f"line {number} of {path} is not a JSON object: write one per line")
         rows.append(row)
-    return rows
+    # A column is known when any row has it: a key absent from one row is that row's problem.
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    return rows, columns
 
 
 def _read_terms(path: Path) -> list[str]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DatasetError(
-            f"cannot read the terms file {path}: {exc}; pass a UTF-8 file, one term per line"
-        ) from exc
+    text = read_text_file(path, what="the terms file", error=DatasetError)
     return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-def _ids(rows: Sequence[dict[str, Any]], id_col: str | None) -> list[Any]:
-    return [row[id_col] if id_col else number for number, row in enumerate(rows, start=1)]
 
 
 def _fmt(value: float | None) -> str:

@@ -2,6 +2,11 @@
 
 ``auth_mode`` ``auto`` picks the mode from what is set: a token means a static bearer token, a
 client id and secret mean OAuth2 client credentials, nothing means no auth (the emulator).
+
+Client credentials only ever go to a host the user named: the vendor's token endpoint when the base
+URL is the vendor's (or unset), else the explicit ``token_url`` (``SCRIBE_EVAL_TOKEN_URL``). A
+custom base URL without a token URL is refused rather than sending the secret to the vendor's
+auth host.
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ class ClientSettings(BaseSettings):
     client_id: str | None = None
     client_secret: SecretStr | None = None
     token: SecretStr | None = None
-    auth_url: str | None = None
+    token_url: str | None = None
     timeout: float = Field(default=60.0, gt=0)
     max_attempts: int = Field(default=4, ge=1)
     max_wait: float = Field(default=60.0, ge=0)
@@ -69,12 +74,26 @@ class ClientSettings(BaseSettings):
         """The REST base URL: ``base_url`` when set, else the vendor's for ``env``."""
         return (self.base_url or VENDOR_BASE_URL.format(env=self.env)).rstrip("/")
 
-    def resolved_auth_url(self) -> str:
-        """The token URL: ``auth_url`` (``{tenant}`` filled in), else the vendor's."""
+    def resolved_token_url(self) -> str:
+        """The token URL: ``token_url`` (``{tenant}`` filled in), else the vendor's.
+
+        The vendor's token URL is used only when the base URL is the vendor's (or unset); its
+        environment comes from that base URL. Any other base URL needs an explicit ``token_url``.
+
+        Raises:
+            ConfigError: No tenant, or a custom base URL without ``token_url``.
+        """
         tenant = self._require_tenant()
-        if self.auth_url:
-            return self.auth_url.replace("{tenant}", tenant)
-        return vendor_token_url(tenant, self.env)
+        if self.token_url:
+            return self.token_url.replace("{tenant}", tenant)
+        env = self._vendor_env()
+        if env is None:
+            raise ConfigError(
+                f"client credentials for the custom base URL {self.resolved_base_url()} would go "
+                "to the vendor's token host; set the token URL: SCRIBE_EVAL_TOKEN_URL (or "
+                "`token_url` in the experiment's target)"
+            )
+        return vendor_token_url(tenant, env)
 
     def resolved_auth_mode(self) -> AuthMode:
         """The auth mode ``auto`` resolves to, given which credentials are set."""
@@ -100,7 +119,7 @@ class ClientSettings(BaseSettings):
                     "SCRIBE_EVAL_CLIENT_SECRET; set the missing one"
                 )
             return ClientCredentialsAuth(
-                self.resolved_auth_url(), self.client_id, self.client_secret
+                self.resolved_token_url(), self.client_id, self.client_secret
             )
         return NoAuth()
 
@@ -111,6 +130,16 @@ class ClientSettings(BaseSettings):
     def poll_policy(self) -> PollPolicy:
         """The transcript polling policy these settings describe."""
         return PollPolicy(deadline=self.poll_deadline)
+
+    def _vendor_env(self) -> str | None:
+        """The vendor environment the base URL belongs to; None for any other host."""
+        if self.base_url is None:
+            return self.env
+        base = self.resolved_base_url().lower()
+        for env in ("eu", "us"):
+            if base == VENDOR_BASE_URL.format(env=env):
+                return env
+        return None
 
     def _require_tenant(self) -> str:
         if not self.tenant:

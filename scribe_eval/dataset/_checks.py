@@ -8,6 +8,7 @@ from pathlib import Path
 import soundfile as sf
 
 from scribe_eval.dataset._audio import SILENCE_PEAK, FileHeader, audio_info, channel_peaks, probe
+from scribe_eval.dataset._integrity import container_problem
 from scribe_eval.dataset._manifest import AudioEntry
 from scribe_eval.dataset._model import AudioInfo
 from scribe_eval.dataset._paths import Findings
@@ -128,6 +129,12 @@ class AudioChecker:
         if frames == 0:
             self.findings.error(encounter, rel, "audio decodes to no samples; replace the file")
             return False
+        damage = self._damage(path, header, frames)
+        if damage is not None:
+            self.findings.error(
+                encounter, rel, f"audio is damaged: {damage}; re-export or copy the file again"
+            )
+            return False
         if max(peaks) < SILENCE_PEAK:
             self.findings.error(
                 encounter,
@@ -143,6 +150,19 @@ class AudioChecker:
                 f"channels {silent} are silent; check the microphone of that participant",
             )
         return True
+
+    def _damage(self, path: Path, header: FileHeader, frames: int) -> str | None:
+        """Truncation or damage the decoder passed over (see ``_integrity``), else None."""
+        if frames < header.frames:
+            rate = header.sample_rate or 1
+            return (
+                f"it decodes to {frames / rate:.2f} s of the {header.duration_s:.2f} s its "
+                "header declares"
+            )
+        try:
+            return container_problem(path, header.format)
+        except OSError as exc:
+            return f"it cannot be read to the end ({exc.strerror or exc})"
 
     def _layout(
         self,

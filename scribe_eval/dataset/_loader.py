@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from scribe_eval._yaml import YamlTextError, load_yaml_text
 from scribe_eval.dataset._audio import audio_hash
 from scribe_eval.dataset._checks import AudioChecker
 from scribe_eval.dataset._languages import language_problem
@@ -125,11 +125,9 @@ def _read_manifest(manifest: Path, findings: Findings) -> dict[str, Any] | None:
     if text is None:
         return None
     try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        findings.error(None, manifest.name, f"is not valid YAML{where}; fix the syntax")
+        raw = load_yaml_text(text)
+    except YamlTextError as exc:
+        findings.error(None, manifest.name, f"{exc}")
         return None
     if not isinstance(raw, dict):
         findings.error(None, manifest.name, "must be a YAML mapping with name and encounters")
@@ -264,9 +262,9 @@ class _EncounterLoader:
             return None
         if rel.lower().endswith((".yaml", ".yml")):
             try:
-                data = yaml.safe_load(text)
-            except yaml.YAMLError:
-                self.findings.error(encounter, rel, "is not valid YAML; fix the syntax")
+                data = load_yaml_text(text)
+            except YamlTextError as exc:
+                self.findings.error(encounter, rel, f"{exc}")
                 return None
             if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
                 self.findings.error(encounter, rel, "must be a mapping of heading to text")

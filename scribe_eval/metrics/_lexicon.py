@@ -13,7 +13,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from scribe_eval._yaml import parse_yaml
+from scribe_eval.errors import MetricError
 
 __all__ = ["LEXICON_LABEL", "PhraseMap", "lexicon"]
 
@@ -69,7 +70,7 @@ class Lexicon:
 def lexicon() -> Lexicon:
     """The packaged lexicon, read once."""
     text = resources.files("scribe_eval.metrics").joinpath(_RESOURCE).read_text("utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
+    data: dict[str, Any] = parse_yaml(text, _RESOURCE, error=MetricError)
     return Lexicon(
         version=str(data["version"]),
         findings=PhraseMap.build(_merged(data["findings"])),

@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import regex  # type: ignore[import-untyped]
-import yaml
 
+from scribe_eval._yaml import read_yaml_file
 from scribe_eval.errors import MetricError
 
 __all__ = ["Pipeline", "load_pipeline"]
@@ -84,10 +84,7 @@ def load_pipeline(path: Path, builtins: Mapping[str, Callable[[str], tuple[str, 
 
 
 def _read_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise MetricError(f"{path} is not valid YAML ({exc}); fix the file") from None
+    return read_yaml_file(path, what="normalisation pipeline", error=MetricError)
 
 
 def _mapping(data: Any, where: str) -> dict[str, Any]:

@@ -15,8 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from scribe_eval._yaml import parse_yaml
 from scribe_eval.errors import MetricError
 from scribe_eval.metrics._normalize import Normalizer, get_normalizer
 from scribe_eval.metrics._transcript import _heard, _hit_positions, _occurrences
@@ -110,7 +109,7 @@ class TermListRecallResult:
 
 def parse_term_list(text: str, *, source: str = "term list") -> TermList:
     """Read a term list in the layout of ``data/terms-en.yaml``; ``MetricError`` names the fault."""
-    data = yaml.safe_load(text)
+    data = parse_yaml(text, source, error=MetricError)
     if not isinstance(data, dict) or not isinstance(data.get("terms"), list):
         raise MetricError(f"{source}: expected a mapping with a 'terms' list: fix the file")
     entries = []

@@ -5,7 +5,8 @@ from __future__ import annotations
 from scribe_eval._suggest import closest
 from scribe_eval.dataset import Dataset
 from scribe_eval.errors import ConfigError
-from scribe_eval.experiment import EmbeddedTarget, Experiment, TemplateChoice
+from scribe_eval.experiment import EmbeddedTarget, Experiment, TemplateChoice, UrlTarget
+from scribe_eval.runner._target import url_client_settings
 from scribe_eval.templates import builtin_catalogue, validate_template_file
 
 
@@ -16,7 +17,9 @@ def check_before_run(
 
     Every template's ``reference`` must be a note type of the dataset. For the embedded target,
     whose catalogue is known, stored keys and template files are checked against it too (a real
-    API may have organisation templates no snapshot lists, so URL targets are not checked).
+    API may have organisation templates no snapshot lists, so URL targets are not checked). For
+    a URL target the credentials it names must be set, and client credentials must have a token
+    URL the user named (a secret never leaves for a host the user did not point at).
 
     Raises:
         ConfigError: One line per problem, each with the fix.
@@ -24,8 +27,19 @@ def check_before_run(
     problems = _reference_problems(dataset, templates)
     if isinstance(experiment.target, EmbeddedTarget):
         problems += _catalogue_problems(templates)
+    if isinstance(experiment.target, UrlTarget):
+        problems += _credential_problems(experiment)
     if problems:
         raise ConfigError("the experiment cannot run as written:\n" + "\n".join(problems))
+
+
+def _credential_problems(experiment: Experiment) -> list[str]:
+    assert isinstance(experiment.target, UrlTarget)
+    try:
+        url_client_settings(experiment.target, experiment.execution).build_auth()
+    except ConfigError as exc:
+        return [exc.message]
+    return []
 
 
 def _reference_problems(dataset: Dataset, templates: list[TemplateChoice]) -> list[str]:

@@ -88,27 +88,35 @@ class UrlSession(TargetSession):
         self._execution = execution
 
     async def _start(self) -> AmbientClient:
-        target = self._target
-        values: dict[str, Any] = {
-            "base_url": target.base_url,
-            "tenant": target.tenant,
-            "timeout": self._execution.timeout_s,
-            "max_attempts": self._execution.retries + 1,
-            "poll_deadline": self._execution.transcript_deadline_s,
-        }
-        if target.token_url:
-            values["auth_url"] = target.token_url
-        if target.auth == "token":
-            values.update(auth_mode="token", token=_required_env(target.token_env))
-        elif target.auth == "client-credentials":
-            values.update(
-                auth_mode="client_credentials",
-                client_id=_required_env(target.client_id_env),
-                client_secret=_required_env(target.client_secret_env),
-            )
-        else:
-            values["auth_mode"] = "none"
-        return AmbientClient.from_settings(ClientSettings.load(**values))
+        return AmbientClient.from_settings(url_client_settings(self._target, self._execution))
+
+
+def url_client_settings(target: UrlTarget, execution: Execution) -> ClientSettings:
+    """The client settings of a URL target, credentials read from the variables it names.
+
+    Raises:
+        ConfigError: A named variable is unset, or a setting is invalid.
+    """
+    values: dict[str, Any] = {
+        "base_url": target.base_url,
+        "tenant": target.tenant,
+        "timeout": execution.timeout_s,
+        "max_attempts": execution.retries + 1,
+        "poll_deadline": execution.transcript_deadline_s,
+    }
+    if target.token_url:
+        values["token_url"] = target.token_url
+    if target.auth == "token":
+        values.update(auth_mode="token", token=_required_env(target.token_env))
+    elif target.auth == "client-credentials":
+        values.update(
+            auth_mode="client_credentials",
+            client_id=_required_env(target.client_id_env),
+            client_secret=_required_env(target.client_secret_env),
+        )
+    else:
+        values["auth_mode"] = "none"
+    return ClientSettings.load(**values)
 
 
 class EmbeddedSession(TargetSession):
@@ -210,7 +218,7 @@ def embedded_identity(target: EmbeddedTarget) -> dict[str, Any]:
     done = subprocess.run(command, capture_output=True, text=True, env=_child_env(), check=False)
     if done.returncode != 0:
         message = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise ConfigError(f"cannot start the embedded emulator: {message}")
+        raise ConfigError(f"cannot start the embedded emulator: {message.removeprefix('Error: ')}")
     identity: dict[str, Any] = json.loads(done.stdout)
     identity["faults"] = dict(sorted(target.faults.items()))
     identity["fault_seed"] = target.fault_seed if target.faults else None

@@ -48,10 +48,19 @@ class SqliteRunStore(SqliteExtras, RunStore):
                 "check the folder exists and is writable, or pass --runs-dir"
             ) from exc
         self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._migrate()
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise
+            raise StoreError(
+                f"the run store {self.path} is damaged or not a scribe-eval store ({exc}); "
+                "restore it from a backup, or point --runs-dir at another folder"
+            ) from exc
 
     def close(self) -> None:
         """Close the database connection."""

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from scribe_eval import api
 from scribe_eval._suggest import closest
+from scribe_eval._yaml import read_yaml_file
 from scribe_eval.errors import TemplateError
 
 #: The languages the contract lists stored templates in; ``templates pull`` asks for them all.
@@ -183,8 +184,8 @@ def load_snapshot_template(path: Path) -> tuple[api.Template, tuple[str, ...]]:
 def is_snapshot_template(path: Path) -> bool:
     """True when ``path`` is a snapshot's template item (it has a top-level ``template:``)."""
     try:
-        item = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
+        item = read_yaml_file(path, error=TemplateError)
+    except TemplateError:
         return False
     return isinstance(item, dict) and isinstance(item.get("template"), dict)
 
@@ -208,9 +209,9 @@ def _dump(path: Path, data: Any) -> None:
 
 def _load(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise TemplateError(f"{path}: unreadable catalogue file ({exc}) — pull it again") from exc
+        data = read_yaml_file(path, what="catalogue file", error=TemplateError)
+    except TemplateError as exc:
+        raise TemplateError(f"{exc.message} — or pull the snapshot again") from exc
     if not isinstance(data, dict):
         raise TemplateError(f"{path}: not a catalogue item — pull the snapshot again")
     return data

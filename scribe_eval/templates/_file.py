@@ -29,6 +29,8 @@ from pydantic_core import ErrorDetails
 
 from scribe_eval import api
 from scribe_eval._suggest import did_you_mean
+from scribe_eval._textfile import read_text_file
+from scribe_eval._yaml import duplicate_key_problem
 from scribe_eval._yamlpos import Loc, LocatedYaml, load_located
 from scribe_eval.api import SECTION_OVERRIDE_FIELDS, is_supported_language
 from scribe_eval.errors import TemplateError
@@ -135,15 +137,10 @@ class TemplateFile(BaseModel):
 def parse_template_file(path: Path | str) -> ParsedFile:
     """Read a template file and check it on its own; every problem found is in ``.problems``."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise TemplateError(
-            f"{path}: cannot read template file ({exc.strerror}) — check the path"
-        ) from exc
+    text = read_text_file(path, what="template file", error=TemplateError)
     parsed = ParsedFile(path, load_located(text, path))
-    for loc, _line in parsed.located.duplicate_keys:
-        parsed.problem(loc, f"{loc[-1]!r} is given twice", "keep one of them", key=True)
+    for loc, first, line in parsed.located.duplicate_keys:
+        parsed.problem(loc, duplicate_key_problem(loc[-1], first, line), "keep one", key=True)
     data = parsed.located.data
     if not isinstance(data, dict):
         parsed.problem((), "a template file must be a mapping", "start with `label: ...`")

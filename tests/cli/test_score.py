@@ -145,3 +145,59 @@ def test_jsonl_ids_may_be_numbers(tmp_path: Path) -> None:
     )  # fmt: skip
     assert code == 0
     assert json.loads(out)["items"][0]["id"] == 7
+
+
+def test_rows_missing_a_field_are_named_and_never_scored(tmp_path: Path) -> None:
+    path = tmp_path / "short.csv"
+    # Row 2 lacks its hypothesis field entirely, row 3 has it empty, row 4 has an extra field.
+    path.write_text(
+        "ref,hyp\na b c,a b c\nd e f\ng h i,\nj k,j k,extra\nl m,l x\n", encoding="utf-8"
+    )
+    code, out, err = _invoke(
+        "score", "transcripts", str(path), "--ref-col", "ref", "--hyp-col", "hyp", "--json"
+    )
+    assert code == 0
+    assert f"row 2 of {path}: column 'hyp' is missing; left out, not scored" in err
+    assert f"row 3 of {path}: column 'hyp' is empty" in err
+    assert f"row 4 of {path}: has more fields than the header" in err
+    data = json.loads(out)
+    assert [item["id"] for item in data["items"]] == [1, 5]  # ids keep the file's row numbers
+    summary = data["summary"]
+    assert summary["n"] == 2
+    assert summary["wer_corpus"] == pytest.approx(1 / 5)  # not pooled with a WER 1.0 row
+    assert [row["row"] for row in summary["left_out"]] == [2, 3, 4]
+    code, out, _ = _invoke(
+        "score", "transcripts", str(path), "--ref-col", "ref", "--hyp-col", "hyp", "--json",
+        "--keep-empty-hypotheses",
+    )  # fmt: skip
+    assert [item["id"] for item in json.loads(out)["items"]] == [1, 3, 5]
+
+
+def test_jsonl_rows_with_an_absent_or_null_field_are_left_out(tmp_path: Path) -> None:
+    path = tmp_path / "gaps.jsonl"
+    lines = [
+        '{"r": "a b", "h": "a b"}',
+        '{"r": "a b"}',
+        '{"r": null, "h": "x"}',
+        '{"r": "c", "h": "c"}',
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = _invoke(
+        "score", "notes", str(path), "--ref-col", "r", "--hyp-col", "h", "--json"
+    )
+    assert code == 0
+    assert f"row 2 of {path}: column 'h' is missing" in err
+    assert f"row 3 of {path}: column 'r' is missing" in err
+    data = json.loads(out)
+    assert data["summary"]["n"] == 2
+    assert data["summary"]["n_left_out"] == 2
+    assert data["summary"]["rouge1_f"] == pytest.approx(1.0)
+
+
+def test_a_file_with_no_scorable_row_fails(tmp_path: Path) -> None:
+    path = tmp_path / "empty-hyps.csv"
+    path.write_text("ref,hyp\na,\nb,\n", encoding="utf-8")
+    code, _, err = _invoke("score", "notes", str(path), "--ref-col", "ref", "--hyp-col", "hyp")
+    assert code == 1
+    assert "Error: no row of" in err
+    assert "Traceback" not in err

@@ -184,13 +184,41 @@ def test_settings_build_urls(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SCRIBE_EVAL_ENV", "us")
     settings = ClientSettings()
     assert settings.resolved_base_url() == "https://api.us.corti.app/v2"
-    assert settings.resolved_auth_url() == vendor_token_url("acme", "us")
+    assert settings.resolved_token_url() == vendor_token_url("acme", "us")
     emulator = "http://127.0.0.1:8123/auth/realms/{tenant}/protocol/openid-connect/token"
-    monkeypatch.setenv("SCRIBE_EVAL_AUTH_URL", emulator)
+    monkeypatch.setenv("SCRIBE_EVAL_TOKEN_URL", emulator)
     monkeypatch.setenv("SCRIBE_EVAL_BASE_URL", "http://127.0.0.1:8123/v2/")
     settings = ClientSettings()
-    assert settings.resolved_auth_url() == emulator.replace("{tenant}", "acme")
+    assert settings.resolved_token_url() == emulator.replace("{tenant}", "acme")
     assert settings.resolved_base_url() == "http://127.0.0.1:8123/v2"
+
+
+def test_the_vendor_token_host_follows_a_vendor_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    # SCRIBE_EVAL_ENV says eu, but the base URL is the vendor's us API: the us token host it is.
+    monkeypatch.setenv("SCRIBE_EVAL_ENV", "eu")
+    settings = ClientSettings(base_url="https://api.us.corti.app/v2/", tenant="acme")
+    assert settings.resolved_token_url() == vendor_token_url("acme", "us")
+
+
+async def test_credentials_never_leave_for_a_host_the_user_did_not_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SCRIBE_EVAL_BASE_URL", "http://127.0.0.1:9000/v2")
+    monkeypatch.setenv("SCRIBE_EVAL_TENANT", "acme")
+    monkeypatch.setenv("SCRIBE_EVAL_CLIENT_ID", "c")
+    monkeypatch.setenv("SCRIBE_EVAL_CLIENT_SECRET", "hunter2-secret")
+    transport = ScriptedTransport([_ok()])
+    with pytest.raises(ConfigError, match="SCRIBE_EVAL_TOKEN_URL") as caught:
+        AmbientClient.from_settings(transport=transport)
+    assert "\n" not in caught.value.message
+    assert "127.0.0.1:9000" in caught.value.message
+    assert transport.requests == []
+    # Naming the token URL is the fix; the secret then goes there and nowhere else.
+    token_url = "http://127.0.0.1:9000/auth/realms/{tenant}/protocol/openid-connect/token"
+    monkeypatch.setenv("SCRIBE_EVAL_TOKEN_URL", token_url)
+    auth = ClientSettings().build_auth()
+    assert isinstance(auth, ClientCredentialsAuth)
+    assert auth.token_url == token_url.replace("{tenant}", "acme")
 
 
 @pytest.mark.parametrize(

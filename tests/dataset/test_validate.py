@@ -181,7 +181,12 @@ def test_outside_file_is_never_read(findings: list[Finding]) -> None:
 @pytest.mark.parametrize(
     ("manifest", "fragment"),
     [
-        pytest.param("name: [unclosed", "is not valid YAML at line 1", id="yaml-syntax"),
+        pytest.param("name: [unclosed", "YAML syntax error", id="yaml-syntax"),
+        pytest.param(
+            "name: x\nencounters: []\nname: y\n",
+            "key 'name' is written twice (lines 1 and 3)",
+            id="duplicate-key",
+        ),
         pytest.param("- just a list", "must be a YAML mapping", id="not-mapping"),
         pytest.param("name: x\nencounters: []\n", "has no encounters", id="no-encounters"),
         pytest.param("name: bad name!\nencounters: [{id: a}]\n", "name: use letters", id="name"),

@@ -123,7 +123,8 @@ def test_misspelt_keys_get_a_suggestion_and_the_line_of_the_value(tmp_path: Path
 
 def test_a_key_written_twice_and_broken_yaml_are_reported_with_lines(tmp_path: Path) -> None:
     path = _write(tmp_path, f"name: x\ndataset: {MINI}\ntemplates: [corti-soap]\nname: y\n")
-    with pytest.raises(ConfigError, match=r"exp.yaml:4: name: key written twice"):
+    twice = r"exp.yaml:4: name: key 'name' is written twice \(lines 1 and 4\)"
+    with pytest.raises(ConfigError, match=twice):
         load_experiment(path)
     path = _write(tmp_path, f"name: x\ndataset: {MINI}\ntemplates: [corti-soap\n")
     with pytest.raises(ConfigError, match=r"exp.yaml:\d+: YAML syntax error"):

@@ -103,7 +103,7 @@ def test_all_problems_are_reported_with_their_lines(
         ),
         pytest.param(
             "templateKey: corti-soap\ntemplateKey: corti-brief\n", 2,
-            "'templateKey' is given twice", id="dup-yaml-key",
+            "key 'templateKey' is written twice (lines 1 and 2)", id="dup-yaml-key",
         ),
     ],
 )  # fmt: skip
