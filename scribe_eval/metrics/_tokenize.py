@@ -16,10 +16,9 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 import regex  # type: ignore[import-untyped]
-from nltk.stem import porter
 
 from scribe_eval.errors import MetricError
 
@@ -35,7 +34,6 @@ _RS_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _RS_SPACES = re.compile(r"\s+")
 _RS_VALID = re.compile(r"^[a-z0-9]+$")
 _UNICODE_TOKEN = regex.compile(r"[\p{L}\p{N}\p{M}]+")
-_STEMMER = porter.PorterStemmer()
 
 _SENTENCE_END = regex.compile(r"(?:[.!?…]+[\"'”’)\]]*\s+|[。！？।॥]+\s*)")
 _ABBREVIATIONS = frozenset(
@@ -83,9 +81,17 @@ _ABBREVIATIONS = frozenset(
 )
 
 
+@functools.cache
+def _stemmer() -> Any:
+    # nltk takes most of a second to import; only stemmed scores pay for it.
+    from nltk.stem import porter
+
+    return porter.PorterStemmer()
+
+
 @functools.lru_cache(maxsize=65536)
 def _stem(token: str) -> str:
-    return str(_STEMMER.stem(token))
+    return str(_stemmer().stem(token))
 
 
 def tokenize(
