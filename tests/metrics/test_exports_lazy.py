@@ -6,6 +6,8 @@ import ast
 import importlib
 import inspect
 
+import pytest
+
 import scribe_eval.metrics as metrics
 
 
@@ -25,7 +27,7 @@ def _type_checking_imports() -> dict[str, str]:
 
 
 def test_lazy_table_matches_the_type_checking_imports_and_all() -> None:
-    assert metrics._EXPORTS == _type_checking_imports()
+    assert _type_checking_imports() == metrics._EXPORTS
     assert sorted(metrics._EXPORTS) == sorted(metrics.__all__)
 
 
@@ -36,9 +38,5 @@ def test_each_name_is_its_modules_object() -> None:
 
 
 def test_unknown_name_is_an_attribute_error() -> None:
-    try:
+    with pytest.raises(AttributeError, match="no_such_metric"):
         metrics.no_such_metric  # noqa: B018
-    except AttributeError as exc:
-        assert "no_such_metric" in str(exc)
-    else:
-        raise AssertionError("an unknown name must raise AttributeError")
