@@ -81,6 +81,7 @@ if TYPE_CHECKING:
         load_normalizer,
         normalizer_provenance,
     )
+    from scribe_eval.metrics._preload import preload_scorers
     from scribe_eval.metrics._rouge import ROUGE_TYPES, RougeResult, RougeScore, rouge
     from scribe_eval.metrics._sections import (
         GeneratedSection,
@@ -153,6 +154,7 @@ _EXPORTS: dict[str, str] = {
     "get_normalizer": "_normalize",
     "load_normalizer": "_normalize",
     "normalizer_provenance": "_normalize",
+    "preload_scorers": "_preload",
     "ROUGE_TYPES": "_rouge",
     "RougeResult": "_rouge",
     "RougeScore": "_rouge",
@@ -245,6 +247,7 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "normalizer_provenance",
     "parse_term_list",
     "pooled_adherence",
+    "preload_scorers",
     "rouge",
     "score_sections",
     "speaker_attribution",
