@@ -25,13 +25,13 @@ from scribe_eval.experiment import (
     experiment_hash,
     resolve_templates,
 )
-from scribe_eval.metrics import METRICS_VERSION
+from scribe_eval.metrics import METRICS_VERSION, preload_scorers
 from scribe_eval.runner._checks import check_before_run
 from scribe_eval.runner._engine import ExecutionLimits, MatrixExecutor
 from scribe_eval.runner._progress import RunProgress
 from scribe_eval.runner._remote import RemoteResources
 from scribe_eval.runner._score import normalizer_for
-from scribe_eval.runner._target import TargetSession, open_target
+from scribe_eval.runner._target import TargetSession, likely_to_call, open_target
 from scribe_eval.store import RunRecord, RunStore, open_store, utc_now
 
 _DEPENDENCIES = (
@@ -81,13 +81,23 @@ def run_experiment(experiment: Experiment, options: RunOptions) -> RunOutcome:
 async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
     # Asking the target for its identity (a subprocess for `embedded`) overlaps with reading
     # and checking the dataset: both take about a second.
-    opening = asyncio.create_task(asyncio.to_thread(open_target, experiment, options.runs_dir))
+    # A first run starts the emulator now, and loads the scorers' models meanwhile (see
+    # likely_to_call and preload_scorers): neither then holds up the API phase.
+    prestart = likely_to_call(
+        experiment, options.store, options.runs_dir, resume=bool(options.resume)
+    )
+    opening = asyncio.create_task(
+        asyncio.to_thread(open_target, experiment, options.runs_dir, prestart=prestart)
+    )
+    warming = asyncio.create_task(asyncio.to_thread(preload_scorers))
     try:
         dataset = await asyncio.to_thread(load_dataset, experiment.dataset)
         templates = resolve_templates(experiment)
         check_before_run(experiment, dataset, templates)
     except BaseException:
-        await asyncio.gather(opening, return_exceptions=True)
+        for done in await asyncio.gather(opening, warming, return_exceptions=True):
+            if isinstance(done, TargetSession):
+                await done.aclose()
         raise
     matrix = build_matrix(experiment, dataset, templates)
     session = await opening
@@ -104,6 +114,7 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
         deleted = 0
         status: Any = "interrupted"
         try:
+            await warming
             with progress:
                 await executor.run()
             status = "failed" if executor.aborted else "completed"
