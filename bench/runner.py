@@ -185,6 +185,7 @@ def throughput(args: argparse.Namespace, root: Path) -> None:
     seq_scaled = seq.wall / seq_calls * calls
     cached_min, cached_med = summary([m.wall for m in cached])
     cached_calls = max(int(str(m.output["api_calls"])) for m in cached)
+    cached_cpu = statistics.median([m.cpu for m in cached])
     print(f"{args.encounters} encounters x {args.templates} templates, concurrency "
           f"{args.concurrency}, latency {args.latency_ms} ms per call; {args.repeats} runs; "
           f"load average {', '.join(f'{x:.1f}' for x in loads)}")  # fmt: skip
@@ -199,7 +200,8 @@ def throughput(args: argparse.Namespace, root: Path) -> None:
     print(f"  speed-up over sequential   {seq_scaled / wall_med:7.1f} x at the median  "
           f"(target >= {TARGET_SPEEDUP:.0f} x)")  # fmt: skip
     print(f"  cached re-run  min/median  {cached_min:7.2f} / {cached_med:.2f} s, "
-          f"{cached_calls} API calls  (targets <= {TARGET_CACHED_S} s, 0 calls)")  # fmt: skip
+          f"{cached_calls} API calls, CPU {cached_cpu:.1f} s  (targets <= {TARGET_CACHED_S} s, "
+          "0 calls)")  # fmt: skip
     print(f"  peak RSS of the runner     {max(m.rss_mb for m in firsts):7.0f} MB")
 
 
