@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from scribe_eval._version import __version__
+from scribe_eval.cli._help import write_command_list
 from scribe_eval.errors import user_error
 
 # Each entry is (module under scribe_eval.cli, attribute holding the click command or group); the
@@ -55,6 +56,10 @@ class _Root(click.Group):
                 assert isinstance(command, click.Command)
                 return command
         return None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Listing the commands must not import them (start-up); see _help.
+        write_command_list(formatter, self.list_commands(ctx))
 
     def main(self, args: Sequence[str] | None = None, *extra_args: Any, **extra: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)

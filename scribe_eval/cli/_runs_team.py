@@ -12,9 +12,7 @@ from rich.console import Console
 from rich.table import Column, Table
 
 from scribe_eval.cli._common import open_cli_store, runs_dir_option, store_option
-from scribe_eval.compare import identity_text, trend_rows
 from scribe_eval.errors import ConfigError
-from scribe_eval.metrics import fmt_interval, fmt_points
 
 
 @click.command("baselines")
@@ -66,6 +64,10 @@ def trend_command(
     A `*` marks a run whose target identity (the vendor's model versions) differs from the
     run before: a step there is likely a vendor update.
     """
+    # Imported here: `runs list` loads this module and must not pay for compare and metrics.
+    from scribe_eval.compare import identity_text, trend_rows
+    from scribe_eval.metrics import fmt_interval, fmt_points
+
     with open_cli_store(store_url, runs_dir) as store:
         points = trend_rows(
             store, template=template, language=language, metric=metric, dataset=dataset

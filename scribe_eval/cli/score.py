@@ -18,7 +18,7 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -26,20 +26,10 @@ from rich.table import Table
 
 from scribe_eval._textfile import read_text_file
 from scribe_eval.errors import DatasetError
-from scribe_eval.metrics import (
-    NORMALIZERS,
-    ROUGE_TYPES,
-    TOKENIZERS,
-    RougeResult,
-    TermRecallResult,
-    TokenizerName,
-    WerResult,
-    corpus_wer,
-    get_normalizer,
-    rouge,
-    term_recall,
-    wer,
-)
+from scribe_eval.metrics import NORMALIZERS, TOKENIZERS
+
+if TYPE_CHECKING:
+    from scribe_eval.metrics import RougeResult, TermRecallResult, TokenizerName, WerResult
 
 __all__ = ["score"]
 
@@ -93,6 +83,9 @@ def transcripts(
     terms: Path | None,
 ) -> None:
     """WER, MER, WIL and CER per row, plus mean and pooled (corpus) WER and CER."""
+    # Imported per command: scoring transcripts needs no ROUGE, nor notes any WER (start-up).
+    from scribe_eval.metrics import corpus_wer, get_normalizer, term_recall, wer
+
     table = _read_rows(file, ref_col, hyp_col, id_col, keep_empty=keep_empty_hypotheses)
     rows = table.rows
     term_list = _read_terms(terms) if terms else None
@@ -141,6 +134,8 @@ def notes(
     stemmer: bool,
 ) -> None:
     """ROUGE-1, ROUGE-2, ROUGE-L and ROUGE-Lsum (P, R, F) per row, plus mean F."""
+    from scribe_eval.metrics import ROUGE_TYPES, rouge
+
     table = _read_rows(file, ref_col, hyp_col, id_col, keep_empty=keep_empty_hypotheses)
     rows = table.rows
     tok: TokenizerName = "rouge-score" if tokenizer == "rouge-score" else "unicode"
@@ -315,6 +310,8 @@ def _print_transcripts(
 def _print_notes(
     items: list[dict[str, Any]], results: list[RougeResult], summary: dict[str, Any]
 ) -> None:
+    from scribe_eval.metrics import ROUGE_TYPES
+
     table = Table("id", *(f"{t} F" for t in ROUGE_TYPES))
     for item in items:
         table.add_row(str(item["id"]), *(_fmt(item[f"{t}_f"]) for t in ROUGE_TYPES))

@@ -8,16 +8,36 @@ drive it in-process; ``scribe-eval emulator serve`` runs it with uvicorn.
 
 from __future__ import annotations
 
-from scribe_eval.emulator._app import create_app
-from scribe_eval.emulator._faults import ConnectionDropped, DroppedConnectionFilter, FaultPlan
-from scribe_eval.emulator._settings import (
-    AuthMode,
-    ClientCredential,
-    EmulatorSettings,
-    FaultSettings,
-    default_data_dir,
-)
-from scribe_eval.emulator._store import EmulatorStore
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Loaded on first use (PEP 562): `scribe-eval emulator identity` and the engines must not pay for
+# FastAPI and uvicorn, which only the served app needs.
+if TYPE_CHECKING:
+    from scribe_eval.emulator._app import create_app
+    from scribe_eval.emulator._faults import ConnectionDropped, DroppedConnectionFilter, FaultPlan
+    from scribe_eval.emulator._settings import (
+        AuthMode,
+        ClientCredential,
+        EmulatorSettings,
+        FaultSettings,
+        default_data_dir,
+    )
+    from scribe_eval.emulator._store import EmulatorStore
+
+# Public name -> the private module defining it.
+_EXPORTS: dict[str, str] = {
+    "create_app": "_app",
+    "ConnectionDropped": "_faults",
+    "DroppedConnectionFilter": "_faults",
+    "FaultPlan": "_faults",
+    "AuthMode": "_settings",
+    "ClientCredential": "_settings",
+    "EmulatorSettings": "_settings",
+    "FaultSettings": "_settings",
+    "default_data_dir": "_settings",
+    "EmulatorStore": "_store",
+}
 
 __all__ = [
     "AuthMode",
@@ -31,3 +51,17 @@ __all__ = [
     "create_app",
     "default_data_dir",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the module defining ``name`` on first use and keep the name here."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

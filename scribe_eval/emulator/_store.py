@@ -119,6 +119,10 @@ class EmulatorStore:
             self._db = sqlite3.connect(data_dir / "emulator.sqlite3", check_same_thread=False)
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=WAL")
+            # WAL with synchronous=NORMAL: no fsync per commit (every API call commits), and
+            # still consistent after a crash of the process; only a power cut may lose the last
+            # commits of an emulator's scratch data.
+            self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA secure_delete=ON")
             self._migrate()
         except (OSError, sqlite3.Error) as exc:

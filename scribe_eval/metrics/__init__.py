@@ -23,83 +23,171 @@ Template adherence (did the note follow its template?)::
 
     expected = expectations_from_request(document_request, catalogue)
     check_adherence(expected, generated_sections).as_dict()["adherence_rate"]
+
+Names are imported on first use (PEP 562): ``from scribe_eval.metrics import wer`` loads the WER
+module and its libraries, not the fact checker's or speaker attribution's, so ``scribe-eval score``
+and ``runs list`` start fast. `_EXPORTS` says which module holds each public name; the imports
+under ``TYPE_CHECKING`` say the same to type checkers (``tests/metrics/test_exports_lazy.py``
+checks the two agree).
 """
 
 from __future__ import annotations
 
-from scribe_eval.metrics._adherence import (
-    ADHERENCE_RULES,
-    ADHERENCE_VERSION,
-    AdherenceResult,
-    RuleCheck,
-    check_adherence,
-    detect_layout,
-    pooled_adherence,
-)
-from scribe_eval.metrics._adherence_spec import (
-    AdherenceExpectations,
-    LengthLimit,
-    SectionExpectation,
-    expectations_from_request,
-)
-from scribe_eval.metrics._attribution import AttributionResult, speaker_attribution
-from scribe_eval.metrics._catalogue import (
-    COUNT_KEYS,
-    METRICS,
-    MINUS,
-    NOTE_HEADLINES,
-    PRIMARY_NOTE_METRIC,
-    TRANSCRIPT_HEADLINES,
-    CellKindName,
-    MetricSpec,
-    fmt_interval,
-    fmt_points,
-    is_number,
-    metric,
-    metrics_of,
-)
-from scribe_eval.metrics._facts import FactCheckResult, FactKindResult, check_facts, extract_facts
-from scribe_eval.metrics._normalize import (
-    NORMALIZERS,
-    Normalizer,
-    get_normalizer,
-    load_normalizer,
-    normalizer_provenance,
-)
-from scribe_eval.metrics._rouge import ROUGE_TYPES, RougeResult, RougeScore, rouge
-from scribe_eval.metrics._sections import (
-    GeneratedSection,
-    SectionPair,
-    SectionScores,
-    score_sections,
-    split_markdown_sections,
-)
-from scribe_eval.metrics._terms import (
-    TermEntry,
-    TermList,
-    TermListRecallResult,
-    TermMiss,
-    load_term_list,
-    parse_term_list,
-    term_list_recall,
-)
-from scribe_eval.metrics._tokenize import TOKENIZERS, TokenizerName, split_sentences, tokenize
-from scribe_eval.metrics._transcript import (
-    SpeakerWerResult,
-    TermRecallResult,
-    keyterm_recall,
-    speaker_wer,
-    term_recall,
-)
-from scribe_eval.metrics._version import METRICS_VERSION
-from scribe_eval.metrics._wer import (
-    AlignmentOp,
-    CorpusWerResult,
-    WerResult,
-    confusion_pairs,
-    corpus_wer,
-    wer,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scribe_eval.metrics._adherence import (
+        ADHERENCE_RULES,
+        ADHERENCE_VERSION,
+        AdherenceResult,
+        RuleCheck,
+        check_adherence,
+        detect_layout,
+        pooled_adherence,
+    )
+    from scribe_eval.metrics._adherence_spec import (
+        AdherenceExpectations,
+        LengthLimit,
+        SectionExpectation,
+        expectations_from_request,
+    )
+    from scribe_eval.metrics._attribution import AttributionResult, speaker_attribution
+    from scribe_eval.metrics._catalogue import (
+        COUNT_KEYS,
+        METRICS,
+        MINUS,
+        NOTE_HEADLINES,
+        PRIMARY_NOTE_METRIC,
+        TRANSCRIPT_HEADLINES,
+        CellKindName,
+        MetricSpec,
+        fmt_interval,
+        fmt_points,
+        is_number,
+        metric,
+        metrics_of,
+    )
+    from scribe_eval.metrics._facts import (
+        FactCheckResult,
+        FactKindResult,
+        check_facts,
+        extract_facts,
+    )
+    from scribe_eval.metrics._normalize import (
+        NORMALIZERS,
+        Normalizer,
+        get_normalizer,
+        load_normalizer,
+        normalizer_provenance,
+    )
+    from scribe_eval.metrics._preload import preload_scorers
+    from scribe_eval.metrics._rouge import ROUGE_TYPES, RougeResult, RougeScore, rouge
+    from scribe_eval.metrics._sections import (
+        GeneratedSection,
+        SectionPair,
+        SectionScores,
+        score_sections,
+        split_markdown_sections,
+    )
+    from scribe_eval.metrics._terms import (
+        TermEntry,
+        TermList,
+        TermListRecallResult,
+        TermMiss,
+        load_term_list,
+        parse_term_list,
+        term_list_recall,
+    )
+    from scribe_eval.metrics._tokenize import TOKENIZERS, TokenizerName, split_sentences, tokenize
+    from scribe_eval.metrics._transcript import (
+        SpeakerWerResult,
+        TermRecallResult,
+        keyterm_recall,
+        speaker_wer,
+        term_recall,
+    )
+    from scribe_eval.metrics._version import METRICS_VERSION
+    from scribe_eval.metrics._wer import (
+        AlignmentOp,
+        CorpusWerResult,
+        WerResult,
+        confusion_pairs,
+        corpus_wer,
+        wer,
+    )
+
+# Public name -> the private module defining it (loaded when the name is first asked for).
+_EXPORTS: dict[str, str] = {
+    "ADHERENCE_RULES": "_adherence",
+    "ADHERENCE_VERSION": "_adherence",
+    "AdherenceResult": "_adherence",
+    "RuleCheck": "_adherence",
+    "check_adherence": "_adherence",
+    "detect_layout": "_adherence",
+    "pooled_adherence": "_adherence",
+    "AdherenceExpectations": "_adherence_spec",
+    "LengthLimit": "_adherence_spec",
+    "SectionExpectation": "_adherence_spec",
+    "expectations_from_request": "_adherence_spec",
+    "AttributionResult": "_attribution",
+    "speaker_attribution": "_attribution",
+    "COUNT_KEYS": "_catalogue",
+    "METRICS": "_catalogue",
+    "MINUS": "_catalogue",
+    "NOTE_HEADLINES": "_catalogue",
+    "PRIMARY_NOTE_METRIC": "_catalogue",
+    "TRANSCRIPT_HEADLINES": "_catalogue",
+    "CellKindName": "_catalogue",
+    "MetricSpec": "_catalogue",
+    "fmt_interval": "_catalogue",
+    "fmt_points": "_catalogue",
+    "is_number": "_catalogue",
+    "metric": "_catalogue",
+    "metrics_of": "_catalogue",
+    "FactCheckResult": "_facts",
+    "FactKindResult": "_facts",
+    "check_facts": "_facts",
+    "extract_facts": "_facts",
+    "NORMALIZERS": "_normalize",
+    "Normalizer": "_normalize",
+    "get_normalizer": "_normalize",
+    "load_normalizer": "_normalize",
+    "normalizer_provenance": "_normalize",
+    "preload_scorers": "_preload",
+    "ROUGE_TYPES": "_rouge",
+    "RougeResult": "_rouge",
+    "RougeScore": "_rouge",
+    "rouge": "_rouge",
+    "GeneratedSection": "_sections",
+    "SectionPair": "_sections",
+    "SectionScores": "_sections",
+    "score_sections": "_sections",
+    "split_markdown_sections": "_sections",
+    "TermEntry": "_terms",
+    "TermList": "_terms",
+    "TermListRecallResult": "_terms",
+    "TermMiss": "_terms",
+    "load_term_list": "_terms",
+    "parse_term_list": "_terms",
+    "term_list_recall": "_terms",
+    "TOKENIZERS": "_tokenize",
+    "TokenizerName": "_tokenize",
+    "split_sentences": "_tokenize",
+    "tokenize": "_tokenize",
+    "SpeakerWerResult": "_transcript",
+    "TermRecallResult": "_transcript",
+    "keyterm_recall": "_transcript",
+    "speaker_wer": "_transcript",
+    "term_recall": "_transcript",
+    "METRICS_VERSION": "_version",
+    "AlignmentOp": "_wer",
+    "CorpusWerResult": "_wer",
+    "WerResult": "_wer",
+    "confusion_pairs": "_wer",
+    "corpus_wer": "_wer",
+    "wer": "_wer",
+}
 
 __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "ADHERENCE_RULES",
@@ -159,6 +247,7 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "normalizer_provenance",
     "parse_term_list",
     "pooled_adherence",
+    "preload_scorers",
     "rouge",
     "score_sections",
     "speaker_attribution",
@@ -170,3 +259,17 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "tokenize",
     "wer",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the module defining ``name`` on first use and keep the name here."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

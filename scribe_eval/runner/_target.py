@@ -22,7 +22,14 @@ from typing import Any, TextIO
 
 from scribe_eval.client import AmbientClient, ClientSettings, PollPolicy, RetryPolicy
 from scribe_eval.errors import ConfigError
-from scribe_eval.experiment import EmbeddedTarget, Execution, Experiment, UrlTarget
+from scribe_eval.experiment import (
+    EmbeddedTarget,
+    Execution,
+    Experiment,
+    UrlTarget,
+    experiment_hash,
+)
+from scribe_eval.store import STORE_FILENAME, is_postgres_url, open_store, store_spec
 
 _READY = re.compile(r"(http://127\.0\.0\.1:\d+/v2)")
 _START_TIMEOUT_S = 300.0
@@ -126,13 +133,24 @@ class EmbeddedSession(TargetSession):
     interrupted one made; its log goes to ``<runs dir>/emulator.log``.
     """
 
-    def __init__(self, target: EmbeddedTarget, execution: Execution, runs_dir: Path) -> None:
-        identity = embedded_identity(target)
-        super().__init__(identity=identity, description={"kind": "embedded", **identity})
+    def __init__(
+        self,
+        target: EmbeddedTarget,
+        execution: Execution,
+        runs_dir: Path,
+        *,
+        prestart: bool = False,
+    ) -> None:
         self._target = target
         self._execution = execution
         self._runs_dir = runs_dir
         self._process: subprocess.Popen[str] | None = None
+        if prestart:
+            # The server's start-up (a second or two of imports) overlaps with the identity
+            # query and with the runner's own reading of the dataset.
+            self._spawn_process()
+        identity = embedded_identity(target)
+        super().__init__(identity=identity, description={"kind": "embedded", **identity})
 
     def _command(self) -> list[str]:
         target = self._target
@@ -152,13 +170,18 @@ class EmbeddedSession(TargetSession):
             command += ["--fault-seed", str(target.fault_seed)]
         return command
 
+    def _spawn_process(self) -> subprocess.Popen[str]:
+        if self._process is None:
+            self._runs_dir.mkdir(parents=True, exist_ok=True)
+            with (self._runs_dir / "emulator.log").open("a", encoding="utf-8") as log:
+                # The child keeps its own copy of the descriptor; ours closes with this block.
+                self._process = self._spawn(log)
+        return self._process
+
     async def _start(self) -> AmbientClient:
-        self._runs_dir.mkdir(parents=True, exist_ok=True)
-        with (self._runs_dir / "emulator.log").open("a", encoding="utf-8") as log:
-            # The child keeps its own copy of the descriptor; ours closes with this block.
-            self._process = self._spawn(log)
+        process = self._spawn_process()
         base = await asyncio.wait_for(
-            asyncio.to_thread(_read_ready_line, self._process), timeout=_START_TIMEOUT_S
+            asyncio.to_thread(_read_ready_line, process), timeout=_START_TIMEOUT_S
         )
         return AmbientClient(
             base,
@@ -197,12 +220,40 @@ class EmbeddedSession(TargetSession):
             process.stdout.close()
 
 
-def open_target(experiment: Experiment, runs_dir: Path) -> TargetSession:
-    """The session for an experiment's target (nothing is started yet)."""
+def open_target(experiment: Experiment, runs_dir: Path, *, prestart: bool = False) -> TargetSession:
+    """The session for an experiment's target.
+
+    Nothing is started, unless ``prestart`` asks to start an embedded emulator now because the
+    run will most likely call it (see `likely_to_call`); ``aclose`` stops it either way.
+    """
     target = experiment.target
     if isinstance(target, EmbeddedTarget):
-        return EmbeddedSession(target, experiment.execution, runs_dir)
+        return EmbeddedSession(target, experiment.execution, runs_dir, prestart=prestart)
     return UrlSession(target, experiment.execution)
+
+
+def likely_to_call(
+    experiment: Experiment, store: str | None, runs_dir: Path, *, resume: bool
+) -> bool:
+    """Whether a run will call its embedded target, so it is worth starting early.
+
+    Always when resuming; otherwise unless a run of the same experiment completed before (a
+    re-run, probably answered from the cache; if not, the emulator starts at the first cache
+    miss as usual). URL targets start nothing, so the answer is False.
+    """
+    if not isinstance(experiment.target, EmbeddedTarget):
+        return False
+    if resume:
+        return True
+    chosen = store_spec(store)
+    if chosen is None or not is_postgres_url(chosen):
+        folder = Path(chosen) if chosen is not None else runs_dir
+        if not (folder / STORE_FILENAME).exists():
+            return True  # No run yet, and a run refused by its checks must not create the file.
+    digest = experiment_hash(experiment)
+    with open_store(store, runs_dir) as opened:
+        runs = opened.list_runs()
+    return not any(r.experiment_hash == digest and r.status == "completed" for r in runs)
 
 
 def embedded_identity(target: EmbeddedTarget) -> dict[str, Any]:

@@ -175,6 +175,11 @@ class RunStore:
         """One cell, or None."""
         raise NotImplementedError
 
+    def cell_counts(self, run_id: str) -> dict[tuple[str, str, bool], int]:
+        """How many cells of a run there are per (kind, status, from_cache), counted by the
+        database: a run's outcome needs no cell loaded (10,000 cells are 100+ MB as records)."""
+        raise NotImplementedError
+
     def shared_cells(self, run_id: str) -> dict[str, str]:
         """Cell id -> the other run whose call made the cached answer this cell reused."""
         raise NotImplementedError

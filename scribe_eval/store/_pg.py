@@ -190,6 +190,15 @@ class PgRunStore(PgExtras, RunStore):
         )
         return [_cell_from_row(row) for row in rows]
 
+    def cell_counts(self, run_id: str) -> dict[tuple[str, str, bool], int]:
+        """How many cells per (kind, status, from_cache), counted by PostgreSQL."""
+        rows = self._all(
+            "SELECT kind, status, from_cache, COUNT(*) AS n FROM cells WHERE run_id = %s "
+            "GROUP BY kind, status, from_cache",
+            (run_id,),
+        )
+        return {(r["kind"], r["status"], bool(r["from_cache"])): int(r["n"]) for r in rows}
+
     def get_cell(self, run_id: str, cell_id: str) -> CellRecord | None:
         """One cell, or None."""
         row = self._one("SELECT * FROM cells WHERE run_id = %s AND cell_id = %s", (run_id, cell_id))

@@ -186,6 +186,15 @@ class SqliteRunStore(SqliteExtras, RunStore):
         ).fetchall()
         return [_cell_from_row(row) for row in rows]
 
+    def cell_counts(self, run_id: str) -> dict[tuple[str, str, bool], int]:
+        """How many cells per (kind, status, from_cache), counted by SQLite."""
+        rows = self._db.execute(
+            "SELECT kind, status, from_cache, COUNT(*) FROM cells WHERE run_id = ? "
+            "GROUP BY kind, status, from_cache",
+            (run_id,),
+        ).fetchall()
+        return {(row[0], row[1], bool(row[2])): int(row[3]) for row in rows}
+
     def get_cell(self, run_id: str, cell_id: str) -> CellRecord | None:
         """One cell, or None."""
         row = self._db.execute(

@@ -202,3 +202,19 @@ def _remote(run_id: str, key: str, state: str, **changes: str) -> RemoteRecord:
         **changes,
     }  # fmt: skip
     return RemoteRecord.model_validate(data)
+
+
+def test_cell_counts_are_per_kind_status_and_cache(store: RunStore) -> None:
+    store.create_run(make_run("20260101-aaaa"))
+    store.create_run(make_run("20260102-bbbb", "2026-01-02T00:00:00Z"))
+    store.put_cell(cell("20260101-aaaa", "e1|transcript", kind="transcript"))
+    store.put_cell(cell("20260101-aaaa", "e1|soap", kind="document", from_cache=True))
+    store.put_cell(cell("20260101-aaaa", "e2|soap", kind="document", from_cache=True))
+    store.put_cell(cell("20260101-aaaa", "e3|soap", kind="document", status="error"))
+    store.put_cell(cell("20260102-bbbb", "e1|soap", kind="document"))
+    assert store.cell_counts("20260101-aaaa") == {
+        ("transcript", "ok", False): 1,
+        ("document", "ok", True): 2,
+        ("document", "error", False): 1,
+    }
+    assert store.cell_counts("no-such-run") == {}

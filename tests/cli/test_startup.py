@@ -1,0 +1,91 @@
+"""Start-up: the commands people type most import only what they use.
+
+Each case runs ``scribe-eval`` in a fresh interpreter and asserts on the set of modules it had
+imported when it exited (not on time, which depends on the machine). The root ``--help`` lists
+commands from `COMMAND_SUMMARIES`, which must say what each command's docstring says.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+from scribe_eval.cli import main
+from scribe_eval.cli._help import COMMAND_SUMMARIES
+
+_PROBE = """
+import atexit, runpy, sys
+out = sys.argv[1]
+atexit.register(lambda: open(out, "w").write("\\n".join(sorted(sys.modules))))
+sys.argv = ["scribe-eval", *sys.argv[2:]]
+runpy.run_module("scribe_eval.cli", run_name="__main__")
+"""
+SERVER = {"fastapi", "uvicorn", "starlette", "scribe_eval.emulator"}
+NUMERIC = {"numpy", "scipy", "meeteval", "nltk"}
+NETWORK = {"httpx", "httpcore", "psycopg", "procrastinate"}
+
+
+def imported_by(tmp_path: Path, *args: str) -> set[str]:
+    """Top-level names of the modules ``scribe-eval ARGS`` imported (it must exit 0)."""
+    out = tmp_path / "modules.txt"
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(out), *args], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    modules = set(out.read_text().split())
+    return modules | {name.split(".")[0] for name in modules}
+
+
+def test_root_help_imports_no_subcommand(tmp_path: Path) -> None:
+    modules = imported_by(tmp_path, "--help")
+    found = modules & (SERVER | NUMERIC | NETWORK | {"pydantic", "rich", "jinja2", "yaml"})
+    assert not found
+    assert not {m for m in modules if m.startswith("scribe_eval.cli.") and m[16] != "_"}
+
+
+def test_runs_list_imports_no_metrics_server_or_network(tmp_path: Path) -> None:
+    modules = imported_by(tmp_path, "runs", "list", "--runs-dir", str(tmp_path / "runs"))
+    found = modules & (SERVER | NUMERIC | NETWORK | {"jinja2", "scribe_eval.metrics"})
+    assert not found
+
+
+@pytest.mark.parametrize(
+    ("kind", "forbidden"),
+    [
+        # ROUGE's sentence alignment uses numpy; nltk only when stemming is asked for.
+        pytest.param("notes", NUMERIC - {"numpy"}, id="notes"),
+        pytest.param("transcripts", NUMERIC, id="transcripts"),
+    ],
+)
+def test_score_imports_no_server_numeric_or_network(
+    tmp_path: Path, kind: str, forbidden: set[str]
+) -> None:
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("ref,hyp\nthe patient has a cough,patient has cough\n")
+    args = ("score", kind, str(pairs), "--ref-col", "ref", "--hyp-col", "hyp")
+    others = SERVER | NETWORK | {"jinja2", "scribe_eval.store", "scribe_eval.runner"}
+    found = imported_by(tmp_path, *args) & (forbidden | others)
+    assert not found
+
+
+def test_summaries_are_each_commands_first_sentence() -> None:
+    ctx = click.Context(main)
+    assert sorted(COMMAND_SUMMARIES) == main.list_commands(ctx)
+    for name, summary in COMMAND_SUMMARIES.items():
+        command = main.get_command(ctx, name)
+        assert command is not None
+        assert command.get_short_help_str(10_000) == summary, name
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_command_list_prints_as_click_would(width: int) -> None:
+    ctx = click.Context(main)
+    ours, clicks = click.HelpFormatter(width=width), click.HelpFormatter(width=width)
+    main.format_commands(ctx, ours)
+    click.Group.format_commands(main, ctx, clicks)
+    assert ours.getvalue() == clicks.getvalue()
+    assert "List, inspect and bless stored runs." in ours.getvalue()

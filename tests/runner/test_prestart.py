@@ -1,0 +1,73 @@
+"""Starting the embedded emulator early: only when the run will call it, and always stopped."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from scribe_eval.experiment import experiment_hash, load_experiment
+from scribe_eval.runner._target import EmbeddedSession, likely_to_call, open_target
+from scribe_eval.store import RunRecord, RunStore
+
+from .conftest import WriteExperiment
+
+
+def _record(run_id: str, digest: str, status: str) -> RunRecord:
+    return RunRecord(
+        id=run_id, name="mini", status=status, created="2026-12-01T00:00:00Z",
+        experiment_hash=digest, dataset_name="mini", dataset_hash="d" * 64,
+        target={"kind": "embedded"}, config={}, provenance={},
+    )  # fmt: skip
+
+
+def test_no_store_yet_means_calls_and_creates_no_file(
+    tmp_path: Path, write_experiment: WriteExperiment
+) -> None:
+    experiment = load_experiment(write_experiment())
+    assert likely_to_call(experiment, None, tmp_path / "runs", resume=False)
+    assert not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize(
+    ("same_experiment", "status", "resume", "expected"),
+    [
+        pytest.param(True, "completed", False, False, id="re-run of a completed experiment"),
+        pytest.param(True, "completed", True, True, id="resume"),
+        pytest.param(True, "interrupted", False, True, id="earlier run not completed"),
+        pytest.param(False, "completed", False, True, id="another experiment"),
+    ],
+)
+def test_a_completed_run_of_the_same_experiment_means_no_early_start(
+    tmp_path: Path,
+    write_experiment: WriteExperiment,
+    same_experiment: bool,
+    status: str,
+    resume: bool,
+    expected: bool,
+) -> None:
+    experiment = load_experiment(write_experiment())
+    digest = experiment_hash(experiment) if same_experiment else "0" * 64
+    with RunStore(tmp_path / "runs") as store:
+        store.create_run(_record("20261201-000000-aaaaaa", digest, status))
+    assert likely_to_call(experiment, None, tmp_path / "runs", resume=resume) is expected
+
+
+def test_url_targets_are_never_started(tmp_path: Path, write_experiment: WriteExperiment) -> None:
+    target = {"kind": "url", "base_url": "http://127.0.0.1:9/v2", "tenant": "acme"}
+    path = write_experiment(target=target)
+    assert not likely_to_call(load_experiment(path), None, tmp_path / "runs", resume=True)
+
+
+@pytest.mark.slow
+def test_a_prestarted_emulator_is_stopped_by_aclose(
+    tmp_path: Path, write_experiment: WriteExperiment
+) -> None:
+    session = open_target(load_experiment(write_experiment()), tmp_path / "runs", prestart=True)
+    assert isinstance(session, EmbeddedSession)
+    process = session._process
+    assert process is not None
+    assert process.poll() is None
+    asyncio.run(session.aclose())
+    assert process.poll() is not None
