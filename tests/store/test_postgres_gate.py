@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -38,4 +39,5 @@ def test_under_ci_missing_postgres_fails_the_run() -> None:
     result = _pytest_without_postgres(ci=True)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "PostgreSQL tests need" in result.stdout
-    assert "2 passed, 14 deselected, 2 errors" in result.stdout
+    # The SQLite halves pass; the two PostgreSQL halves are errors, never skips.
+    assert re.search(r"2 passed, \d+ deselected, 2 errors", result.stdout), result.stdout
