@@ -1,6 +1,7 @@
 """The evaluation runner: executes an experiment's matrix against its target.
 
-Stages per encounter: interaction -> recording -> transcript -> documents -> scores, with bounded
+Stages per encounter: interaction -> recording -> transcript -> documents -> scores (then, when
+the experiment has a ``judge:``, the judge stage over the run's notes), with bounded
 concurrency, a shared stage cache (a re-run of an unchanged experiment makes no API call), failures
 recorded as data, and resume after an interruption or a crash.
 """
@@ -9,6 +10,12 @@ from __future__ import annotations
 
 from scribe_eval.runner._checks import check_before_run
 from scribe_eval.runner._engine import ExecutionLimits, MatrixExecutor
+from scribe_eval.runner._judging import (
+    JudgeOutcome,
+    judge_finished_run,
+    judge_run,
+    judge_scores,
+)
 from scribe_eval.runner._keys import content_hash, document_key, transcript_key
 from scribe_eval.runner._progress import RunProgress
 from scribe_eval.runner._remote import RemoteResources
@@ -32,6 +39,7 @@ from scribe_eval.runner._target import EmbeddedSession, TargetSession, UrlSessio
 __all__ = [
     "EmbeddedSession",
     "ExecutionLimits",
+    "JudgeOutcome",
     "MatrixExecutor",
     "RemoteResources",
     "RescoreOutcome",
@@ -45,6 +53,9 @@ __all__ = [
     "content_hash",
     "document_expectations",
     "document_key",
+    "judge_finished_run",
+    "judge_run",
+    "judge_scores",
     "normalizer_for",
     "open_target",
     "outcome_json",

@@ -28,6 +28,7 @@ from scribe_eval.experiment import (
 from scribe_eval.metrics import METRICS_VERSION
 from scribe_eval.runner._checks import check_before_run
 from scribe_eval.runner._engine import ExecutionLimits, MatrixExecutor
+from scribe_eval.runner._judging import judge_finished_run
 from scribe_eval.runner._progress import RunProgress
 from scribe_eval.runner._remote import RemoteResources
 from scribe_eval.runner._score import normalizer_for
@@ -116,6 +117,7 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
                 run.id, status=status, finished=utc_now(), api_calls_delta=sum(calls.values()),
                 notes=executor.aborted,
             )  # fmt: skip
+        await judge_finished_run(store, run.id, experiment.judge, dataset)
         cells = [c for c in store.cells(run.id) if c.kind == "document"]
         return RunOutcome(
             run=store.get_run(run.id),
