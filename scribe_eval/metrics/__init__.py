@@ -45,6 +45,8 @@ from scribe_eval.metrics._adherence_spec import (
 from scribe_eval.metrics._attribution import AttributionResult, speaker_attribution
 from scribe_eval.metrics._catalogue import (
     COUNT_KEYS,
+    JUDGE_HEADLINES,
+    JUDGE_METRIC_KEYS,
     METRICS,
     MINUS,
     NOTE_HEADLINES,
@@ -114,6 +116,8 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "FactCheckResult",
     "FactKindResult",
     "GeneratedSection",
+    "JUDGE_HEADLINES",
+    "JUDGE_METRIC_KEYS",
     "LengthLimit",
     "METRICS",
     "METRICS_VERSION",

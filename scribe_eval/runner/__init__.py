@@ -15,6 +15,7 @@ from scribe_eval.runner._judging import (
     judge_finished_run,
     judge_run,
     judge_scores,
+    judge_stored_run,
 )
 from scribe_eval.runner._keys import content_hash, document_key, transcript_key
 from scribe_eval.runner._progress import RunProgress
@@ -56,6 +57,7 @@ __all__ = [
     "judge_finished_run",
     "judge_run",
     "judge_scores",
+    "judge_stored_run",
     "normalizer_for",
     "open_target",
     "outcome_json",

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from scribe_eval.api import Document, Transcript
-from scribe_eval.dataset import Dataset, Encounter
-from scribe_eval.errors import ScribeEvalError
+from scribe_eval.dataset import Dataset, Encounter, load_dataset
+from scribe_eval.errors import ConfigError, ScribeEvalError
 from scribe_eval.experiment import transcript_cell_id
 from scribe_eval.judge import (
     PDQI_ITEMS,
@@ -150,10 +150,43 @@ async def _judge_cell(
             store.cache_put(key, "judge", result.to_cache())
     fresh = store.get_cell(cell.run_id, cell.cell_id) or cell
     kept = {k: v for k, v in fresh.scores.items() if not k.startswith(JUDGE_PREFIX)}
-    store.put_cell(
-        fresh.model_copy(update={"scores": {**kept, **judge_scores(result, key)}})
-    )
+    store.put_cell(fresh.model_copy(update={"scores": {**kept, **judge_scores(result, key)}}))
     return cached, not result.complete
+
+
+def judge_stored_run(
+    store: RunStore, run_ref: str, config: JudgeConfig | None = None
+) -> JudgeOutcome:
+    """(Re-)judge a stored run in place (``scribe-eval judge RUN``); the scribe API is not called.
+
+    ``config`` defaults to the ``judge:`` block the run's experiment had. Unchanged judgements
+    come from the cache; the run's provenance names the judge used last.
+
+    Raises:
+        ConfigError: No judge is given or stored, or the run's dataset is gone or changed.
+    """
+    run = store.resolve_run(run_ref)
+    if config is None:
+        stored = run.config.get("judge")
+        if not stored:
+            raise ConfigError(
+                f"run {run.id}'s experiment has no judge: block; pass --experiment FILE whose "
+                "judge: block names the endpoint and model"
+            )
+        config = JudgeConfig.model_validate(stored)
+    root = run.meta.dataset.root
+    try:
+        dataset = load_dataset(root) if root else None
+    except ScribeEvalError as exc:
+        raise ConfigError(
+            f"run {run.id}'s dataset at {root} does not load ({exc.message}); restore it to judge"
+        ) from exc
+    if dataset is None or dataset.content_hash != run.dataset_hash:
+        raise ConfigError(
+            f"run {run.id}'s dataset at {root} is missing or changed since the run; the judge "
+            "needs the same references and transcripts"
+        )
+    return asyncio.run(judge_run(store, run.id, config, dataset))
 
 
 def judge_scores(result: JudgeResult, key: str | None = None) -> dict[str, Any]:
