@@ -15,11 +15,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from scribe_eval.audit import judge_audit_key
 from scribe_eval.cli import main
 from scribe_eval.compare import Gate, evaluate_gate
 from scribe_eval.errors import ConfigError
 from scribe_eval.experiment import load_experiment
 from scribe_eval.judge import PROMPT_VERSION
+from scribe_eval.report import build_report
 from scribe_eval.runner import RunOptions, RunOutcome, run_experiment
 from scribe_eval.store import STORE_FILENAME, RunStore
 
@@ -237,3 +239,25 @@ def test_the_judge_block_is_validated_with_a_one_line_error(
         load_experiment(path)
     assert "exp.yaml:" in caught.value.message  # the file and line of the bad value
     assert "http://127.0.0.1:8080/v1" in caught.value.message  # and how to write it
+
+
+def test_the_report_shows_judge_metrics_unvalidated_until_audited(
+    judged: Callable[..., Path], tmp_path: Path
+) -> None:
+    runs = tmp_path / "runs"
+    run = _run(judged(), runs).run
+    with RunStore(runs) as store:
+        index = build_report(store, store.get_run(run.id), tmp_path / "report")
+        page = index.read_text(encoding="utf-8")
+        assert "Judge: unsupported claims (unvalidated)" in page
+        assert "Judge: PDQI-9 mean (unvalidated)" in page
+        encounter = next((tmp_path / "report" / "encounters").glob("*.html"))
+        text = encounter.read_text(encoding="utf-8")
+        assert "Judge:</strong> 1 major or critical error(s) in 4 note claims" in text
+        judge = store.get_run(run.id).meta.judge
+        assert judge is not None
+        store.cache_put(judge_audit_key(run.dataset_hash, judge), "judge-audit",
+                        {"validated": True})  # fmt: skip
+        page = build_report(store, store.get_run(run.id), tmp_path / "again").read_text("utf-8")
+    assert "Judge: unsupported claims</" in page or "Judge: unsupported claims<" in page
+    assert "(unvalidated)" not in page
