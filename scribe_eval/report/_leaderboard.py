@@ -141,10 +141,10 @@ def note_leaderboards(data: RunData) -> list[Leaderboard]:
 
 
 def _fill_board(data: RunData, board: Leaderboard, where: dict[str, str]) -> None:
-    shown = note_metrics_for(data)
+    metrics = note_metrics_for(data)
     per_metric = {
         spec.key: {k[0][1]: s for k, s in samples(data, spec, by=["template"], where=where).items()}
-        for spec in shown
+        for spec in metrics
     }
     primary = per_metric[HEADLINE.key]
     common = _shared_ids(primary.values())
@@ -159,7 +159,7 @@ def _fill_board(data: RunData, board: Leaderboard, where: dict[str, str]) -> Non
     analysis = _analyze(data, HEADLINE, {t: s for t, s in aligned[HEADLINE.key].items() if s.n})
     best = analysis.best[0] if analysis and analysis.best else None
     for row in board.rows:
-        for spec in shown:
+        for spec in metrics:
             sample = aligned[spec.key].get(row.template)
             row.values[spec.key] = _estimate(data, sample)
         if best is not None and best.n >= MIN_ENCOUNTERS_FOR_CHANCE and len(board.rows) > 1:

@@ -22,7 +22,7 @@ from scribe_eval.errors import ConfigError
 from scribe_eval.experiment import load_experiment
 from scribe_eval.judge import PROMPT_VERSION
 from scribe_eval.report import build_report
-from scribe_eval.runner import RunOptions, RunOutcome, run_experiment
+from scribe_eval.runner import RunOptions, RunOutcome, rescore_run, run_experiment
 from scribe_eval.store import STORE_FILENAME, RunStore
 
 WriteExperiment = Callable[..., Path]
@@ -261,3 +261,22 @@ def test_the_report_shows_judge_metrics_unvalidated_until_audited(
         page = build_report(store, store.get_run(run.id), tmp_path / "again").read_text("utf-8")
     assert "Judge: unsupported claims</" in page or "Judge: unsupported claims<" in page
     assert "(unvalidated)" not in page
+
+
+def test_rescoring_a_judged_run_keeps_its_judge_scores(
+    judged: Callable[..., Path], fake: Any, tmp_path: Path
+) -> None:
+    runs = tmp_path / "runs"
+    run = _run(judged(), runs).run
+    calls = len(fake.requests)
+    with RunStore(runs) as store:
+        outcome = rescore_run(store, run.id)
+        new = store.get_run(outcome.run.id)
+    assert new.meta.judge == run.meta.judge
+    before = {c.cell_id: c.scores for c in _documents(runs, run.id)}
+    after = {c.cell_id: c.scores for c in _documents(runs, new.id)}
+    for cell_id, scores in before.items():
+        judge = {k: v for k, v in scores.items() if k.startswith("judge_")}
+        assert judge
+        assert {k: after[cell_id][k] for k in judge} == judge
+    assert len(fake.requests) == calls
