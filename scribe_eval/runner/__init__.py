@@ -22,9 +22,13 @@ from scribe_eval.runner._progress import RunProgress
 from scribe_eval.runner._remote import RemoteResources
 from scribe_eval.runner._rescore import RescoreOutcome, rescore_run
 from scribe_eval.runner._run import (
+    EXIT_CELLS_FAILED,
+    EXIT_OK,
+    EXIT_RUN_FAILED,
     RunOptions,
     RunOutcome,
     cleanup_run,
+    exit_code,
     outcome_json,
     run_experiment,
     start_or_resume,
@@ -38,6 +42,9 @@ from scribe_eval.runner._score import (
 from scribe_eval.runner._target import EmbeddedSession, TargetSession, UrlSession, open_target
 
 __all__ = [
+    "EXIT_CELLS_FAILED",
+    "EXIT_OK",
+    "EXIT_RUN_FAILED",
     "EmbeddedSession",
     "ExecutionLimits",
     "JudgeOutcome",
@@ -54,6 +61,7 @@ __all__ = [
     "content_hash",
     "document_expectations",
     "document_key",
+    "exit_code",
     "judge_finished_run",
     "judge_run",
     "judge_scores",
