@@ -24,6 +24,7 @@ _COMMANDS: list[tuple[str, str]] = [
     ("emulator", "emulator"),
     ("export", "export"),
     ("init", "init"),
+    ("judge", "judge"),
     ("schema", "schema"),
     ("compare", "compare"),
     ("report", "report"),

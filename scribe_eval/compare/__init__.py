@@ -28,6 +28,7 @@ from scribe_eval.compare._evaluate import (
     comparability_problems,
     describe_difference,
     evaluate_gate,
+    judge_difference,
     resolve_pair,
 )
 from scribe_eval.compare._gate import DEFAULT_GATE, Gate, LimitRule, MetricRule, load_gate
@@ -62,6 +63,7 @@ __all__ = [
     "gate_markdown",
     "gate_table",
     "identity_text",
+    "judge_difference",
     "load_gate",
     "load_run_data",
     "method_note",

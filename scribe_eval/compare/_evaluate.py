@@ -23,7 +23,7 @@ from scribe_eval.compare._limits import limit_results
 from scribe_eval.compare._result import GateResult, RuleResult
 from scribe_eval.compare._unchanged import unchanged
 from scribe_eval.errors import ConfigError
-from scribe_eval.metrics import MetricSpec, fmt_interval, fmt_points
+from scribe_eval.metrics import JUDGE_METRIC_KEYS, MetricSpec, fmt_interval, fmt_points
 from scribe_eval.stats import MetricSample, PairedComparison, compare_paired, non_inferiority
 from scribe_eval.store import RunRecord, RunStore
 
@@ -49,6 +49,19 @@ def comparability_problems(baseline: RunRecord, candidate: RunRecord) -> list[st
         older = baseline if _version_key(a.version) < _version_key(b.version) else candidate
         problems[-1] += f": rescore the older run with `scribe-eval rescore {older.id}`"
     return problems
+
+
+def judge_difference(baseline: RunRecord, candidate: RunRecord) -> str | None:
+    """How two runs' judges differ (model, prompt version, settings), or None when they agree.
+
+    Judge metrics of runs judged differently measure different things and are never compared.
+    """
+    a, b = baseline.meta.judge or {}, candidate.meta.judge or {}
+    if a == b:
+        return None
+    keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+    shown = ", ".join(f"{k} {a.get(k)!r} vs {b.get(k)!r}" for k in keys)
+    return f"runs {baseline.id} and {candidate.id} were judged differently ({shown})"
 
 
 def _version_key(version: object) -> tuple[int, str]:
@@ -90,6 +103,17 @@ def evaluate_gate(
             + " (use --force to compare anyway)"
         )
     chosen = gate or DEFAULT_GATE
+    judged = sorted(
+        {r.metric for r in chosen.rules if isinstance(r, MetricRule)} & JUDGE_METRIC_KEYS
+    )
+    difference = judge_difference(baseline, candidate) if judged else None
+    if difference and not force:
+        raise ConfigError(
+            f"{difference}: their judge metrics ({', '.join(judged)}) are not comparable; "
+            "re-judge both with one judge (`scribe-eval judge RUN --experiment FILE`)"
+        )
+    if difference:
+        problems.append(difference)
     settings = candidate.meta.metrics
     seed = chosen.seed if chosen.seed is not None else settings.seed
     resamples = chosen.resamples or settings.bootstrap

@@ -253,8 +253,9 @@ class _EncounterLoader:
         check_note(self.findings, encounter, where, sections, note.section_keys)
         path = (self.findings.root / note.path).resolve() if note.path else None
         return ReferenceNote(
-            note_type=kind, sections=sections, section_keys=dict(note.section_keys), path=path
-        )
+            note_type=kind, sections=sections, section_keys=dict(note.section_keys), path=path,
+            ratings=dict(note.ratings),
+        )  # fmt: skip
 
     def _note_file(self, encounter: str, rel: str) -> dict[str, str] | None:
         text = self.findings.read_text(encounter, rel)

@@ -18,6 +18,7 @@ encounters:
         path: notes/en-01-sore-throat.soap.md       # "## Heading" blocks, or inline:
         # sections: {Subjective: "...", Plan: "..."}
         section_keys: {Subjective: corti-subjective, Plan: corti-plan}
+        # ratings: {accurate: 4, thorough: 3}   optional clinician PDQI-9 ratings (1-5)
     terms: [{text: amoxicillin, kind: medication}, penicillin]
     keyterms: [amoxicillin]
     metadata: {specialty: general-practice, visit_type: acute, tags: [adult]}
@@ -67,6 +68,8 @@ class NoteEntry(_Strict):
     path: str | None = None
     sections: dict[str, str] | None = None
     section_keys: dict[str, str] = Field(default_factory=dict)
+    ratings: dict[str, Annotated[int, Field(ge=1, le=5)]] = Field(default_factory=dict)
+    """Optional clinician ratings of this note: PDQI-9 attribute -> 1-5 (validates the judge)."""
 
     @model_validator(mode="after")
     def _one_source(self) -> NoteEntry:

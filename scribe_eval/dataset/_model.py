@@ -44,6 +44,8 @@ class ReferenceNote(_Frozen):
     sections: dict[str, str]
     section_keys: dict[str, str] = Field(default_factory=dict)
     path: Path | None = None
+    ratings: dict[str, int] = Field(default_factory=dict)
+    """Clinician ratings of this note (PDQI-9 attribute -> 1-5), when the dataset has them."""
 
     @property
     def text(self) -> str:

@@ -47,8 +47,13 @@ def _line_number(described: str) -> int:
 
 
 def experiment_hash(experiment: Experiment) -> str:
-    """sha256 of the experiment's canonical JSON (paths as written, resolved)."""
-    canonical = json.dumps(experiment.model_dump(mode="json", by_alias=True), sort_keys=True)
+    """sha256 of the experiment's canonical JSON (paths as written, resolved).
+
+    The ``judge:`` block is left out: the judge is a stage after the documents, so adding or
+    changing it neither changes what the scribe API is asked nor stops a run from resuming.
+    """
+    data = experiment.model_dump(mode="json", by_alias=True, exclude={"judge"})
+    canonical = json.dumps(data, sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

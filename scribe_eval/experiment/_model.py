@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from scribe_eval.judge import JudgeConfig
+
 TranscriptSourceName = Literal["asr", "reference"]
 
 
@@ -137,5 +139,6 @@ class Experiment(_Strict):
     execution: Execution = Field(default_factory=Execution)
     cleanup: Cleanup = Field(default_factory=Cleanup)
     metrics: MetricOptions = Field(default_factory=MetricOptions)
+    judge: JudgeConfig | None = None
     encounters: list[str] | None = None
     path: Path | None = Field(default=None, exclude=True)

@@ -55,6 +55,8 @@ if TYPE_CHECKING:
     from scribe_eval.metrics._attribution import AttributionResult, speaker_attribution
     from scribe_eval.metrics._catalogue import (
         COUNT_KEYS,
+        JUDGE_HEADLINES,
+        JUDGE_METRIC_KEYS,
         METRICS,
         MINUS,
         NOTE_HEADLINES,
@@ -133,6 +135,8 @@ _EXPORTS: dict[str, str] = {
     "AttributionResult": "_attribution",
     "speaker_attribution": "_attribution",
     "COUNT_KEYS": "_catalogue",
+    "JUDGE_HEADLINES": "_catalogue",
+    "JUDGE_METRIC_KEYS": "_catalogue",
     "METRICS": "_catalogue",
     "MINUS": "_catalogue",
     "NOTE_HEADLINES": "_catalogue",
@@ -202,6 +206,8 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "FactCheckResult",
     "FactKindResult",
     "GeneratedSection",
+    "JUDGE_HEADLINES",
+    "JUDGE_METRIC_KEYS",
     "LengthLimit",
     "METRICS",
     "METRICS_VERSION",

@@ -176,6 +176,57 @@ def _adherence_specs() -> list[MetricSpec]:
     return out
 
 
+def _judge_specs() -> list[MetricSpec]:
+    """The model judge's metrics (``scribe_eval.judge``), written by the judge stage, not the
+    scorer: present only in runs whose experiment has a ``judge:``."""
+    out = [
+        MetricSpec(
+            "judge_unsupported_rate", "Judge: unsupported claims", "document", "mean", False,
+            "share of the note's claims the judge found unsupported or contradicted by the "
+            "transcript, mean over notes",
+        ),
+        MetricSpec(
+            "judge_contradicted_rate", "Judge: contradicted claims", "document", "mean", False,
+            "share of the note's claims the judge found contradicted by the transcript",
+        ),
+        MetricSpec(
+            "judge_omission_rate", "Judge: omissions", "document", "mean", False,
+            "share of the reference note's claims the judge found missing from the note",
+        ),
+        MetricSpec(
+            "judge_major_error_notes", "Judge: notes with a major error", "document", "mean",
+            False, "share of notes with at least one major or critical unsupported, contradicted "
+            "or omitted claim (the count per note is on the encounter page)",
+        ),
+        MetricSpec(
+            "judge_content_rule_rate", "Judge: content rules obeyed", "document", "mean", True,
+            "share of the template's content rules (contentOverride clauses, instructions, "
+            "writing style) the judge found obeyed",
+        ),
+        MetricSpec(
+            "judge_pdqi_mean", "Judge: PDQI-9 mean", "document", "mean", True,
+            "mean of the nine PDQI-9 scores, 1-5 mapped to 0-100 (1 = 0, 5 = 100)",
+        ),
+    ]  # fmt: skip
+    for item in PDQI_ITEM_KEYS:
+        shown = item.replace("_", " ")
+        out.append(
+            MetricSpec(
+                f"judge_pdqi_{item}", f"Judge: PDQI-9 {shown}", "document", "mean", True,
+                f"the judge's PDQI-9 '{shown}' score, 1-5 mapped to 0-100 (1 = 0, 5 = 100)",
+            )
+        )  # fmt: skip
+    return out
+
+
+#: The PDQI-9 attributes the judge scores (as ``scribe_eval.judge.PDQI_ITEMS``; metrics imports
+#: no other package of ours).
+PDQI_ITEM_KEYS: tuple[str, ...] = (
+    "accurate", "thorough", "useful", "organised", "comprehensible", "succinct", "synthesised",
+    "internally_consistent", "free_of_bias",
+)  # fmt: skip
+
+
 _SPECS: tuple[MetricSpec, ...] = (
     MetricSpec(
         "wer", "WER", "transcript", "ratio", False,
@@ -253,6 +304,7 @@ _SPECS: tuple[MetricSpec, ...] = (
         "length_ratio", "Length ratio", "document", "mean", None,
         "note length in percent of the reference's (100 = same length; descriptive, not gated)",
     ),
+    *_judge_specs(),
 )  # fmt: skip
 
 METRICS: dict[str, MetricSpec] = {spec.key: spec for spec in _SPECS}
@@ -296,3 +348,14 @@ def metric(key: str) -> MetricSpec:
 def metrics_of(cell: CellKindName) -> tuple[MetricSpec, ...]:
     """Every metric a cell kind carries, in display order."""
     return tuple(spec for spec in METRICS.values() if spec.cell == cell)
+
+
+#: The judge's metrics (written by the judge stage; "unvalidated" until a judge audit or
+#: clinician ratings exist for the dataset and judge).
+JUDGE_METRIC_KEYS: frozenset[str] = frozenset(k for k in METRICS if k.startswith("judge_"))
+
+#: Judge metrics the report shows beside ``NOTE_HEADLINES`` when a run was judged.
+JUDGE_HEADLINES: tuple[str, ...] = (
+    "judge_unsupported_rate", "judge_omission_rate", "judge_major_error_notes",
+    "judge_content_rule_rate", "judge_pdqi_mean",
+)  # fmt: skip

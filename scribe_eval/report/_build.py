@@ -33,6 +33,7 @@ from scribe_eval.report._metrics import (
     fmt_slice,
     fmt_value,
     is_number,
+    note_metrics_for,
 )
 from scribe_eval.report._overview import (
     encounter_rows,
@@ -72,6 +73,7 @@ def build_report(
     pages = not no_text
     env = _environment()
     common = _common(no_text)
+    common["note_metrics"] = note_metrics_for(data)
     common["embedded_notice"] = embedded_notice(run)
     _clean(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

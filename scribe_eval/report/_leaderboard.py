@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from scribe_eval.compare import RunData, samples, scored
 from scribe_eval.errors import ScribeEvalError
 from scribe_eval.metrics import METRICS, MetricSpec, fmt_points
-from scribe_eval.report._metrics import HEADLINE, NOTE_METRICS, TRANSCRIPT_METRICS
+from scribe_eval.report._metrics import HEADLINE, TRANSCRIPT_METRICS, note_metrics_for
 from scribe_eval.stats import (
     BestTemplate,
     MetricSample,
@@ -141,9 +141,10 @@ def note_leaderboards(data: RunData) -> list[Leaderboard]:
 
 
 def _fill_board(data: RunData, board: Leaderboard, where: dict[str, str]) -> None:
+    metrics = note_metrics_for(data)
     per_metric = {
         spec.key: {k[0][1]: s for k, s in samples(data, spec, by=["template"], where=where).items()}
-        for spec in NOTE_METRICS
+        for spec in metrics
     }
     primary = per_metric[HEADLINE.key]
     common = _shared_ids(primary.values())
@@ -158,7 +159,7 @@ def _fill_board(data: RunData, board: Leaderboard, where: dict[str, str]) -> Non
     analysis = _analyze(data, HEADLINE, {t: s for t, s in aligned[HEADLINE.key].items() if s.n})
     best = analysis.best[0] if analysis and analysis.best else None
     for row in board.rows:
-        for spec in NOTE_METRICS:
+        for spec in metrics:
             sample = aligned[spec.key].get(row.template)
             row.values[spec.key] = _estimate(data, sample)
         if best is not None and best.n >= MIN_ENCOUNTERS_FOR_CHANCE and len(board.rows) > 1:

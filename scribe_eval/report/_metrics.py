@@ -6,9 +6,13 @@ on the 0-100 scale with one decimal, intervals as ``[−3.4, −0.9]``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from scribe_eval.audit import judge_audit_key
+from scribe_eval.compare import RunData
 from scribe_eval.metrics import (
+    JUDGE_HEADLINES,
     METRICS,
     MINUS,
     NOTE_HEADLINES,
@@ -38,7 +42,36 @@ __all__ = [
     "fmt_slice",
     "fmt_value",
     "is_number",
+    "note_metrics_for",
 ]
+
+
+def note_metrics_for(data: RunData) -> tuple[MetricSpec, ...]:
+    """The note metrics a run's report shows: the headlines, plus the judge's when it was judged.
+
+    A judge metric's label says "unvalidated" until ``scribe-eval audit judge`` has measured
+    this judge on this dataset (detection of controlled errors, or agreement with clinicians).
+    """
+    judge = data.run.meta.judge
+    judged = judge is not None and any(
+        c.scores.get(k) is not None for c in data.cells if c.kind == "document"
+        for k in JUDGE_HEADLINES
+    )  # fmt: skip
+    if not judged:
+        return NOTE_METRICS
+    assert judge is not None
+    audit = data.store.cache_get(judge_audit_key(data.run.dataset_hash, judge))
+    validated = audit is not None and bool(audit.value.get("validated"))
+    specs = tuple(METRICS[k] for k in JUDGE_HEADLINES)
+    if not validated:
+        specs = tuple(
+            replace(
+                s, label=f"{s.label} (unvalidated)",
+                description=f"{s.description}; unvalidated: run `scribe-eval audit judge`",
+            )
+            for s in specs
+        )  # fmt: skip
+    return NOTE_METRICS + specs
 
 
 def fmt(value: Any, digits: int = 1) -> str:

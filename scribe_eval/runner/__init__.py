@@ -1,6 +1,7 @@
 """The evaluation runner: executes an experiment's matrix against its target.
 
-Stages per encounter: interaction -> recording -> transcript -> documents -> scores, with bounded
+Stages per encounter: interaction -> recording -> transcript -> documents -> scores (then, when
+the experiment has a ``judge:``, the judge stage over the run's notes), with bounded
 concurrency, a shared stage cache (a re-run of an unchanged experiment makes no API call), failures
 recorded as data, and resume after an interruption or a crash.
 """
@@ -9,6 +10,13 @@ from __future__ import annotations
 
 from scribe_eval.runner._checks import check_before_run
 from scribe_eval.runner._engine import ExecutionLimits, MatrixExecutor
+from scribe_eval.runner._judging import (
+    JudgeOutcome,
+    judge_finished_run,
+    judge_run,
+    judge_scores,
+    judge_stored_run,
+)
 from scribe_eval.runner._keys import content_hash, document_key, transcript_key
 from scribe_eval.runner._progress import RunProgress
 from scribe_eval.runner._remote import RemoteResources
@@ -39,6 +47,7 @@ __all__ = [
     "EXIT_RUN_FAILED",
     "EmbeddedSession",
     "ExecutionLimits",
+    "JudgeOutcome",
     "MatrixExecutor",
     "RemoteResources",
     "RescoreOutcome",
@@ -53,6 +62,10 @@ __all__ = [
     "document_expectations",
     "document_key",
     "exit_code",
+    "judge_finished_run",
+    "judge_run",
+    "judge_scores",
+    "judge_stored_run",
     "normalizer_for",
     "open_target",
     "outcome_json",

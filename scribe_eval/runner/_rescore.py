@@ -71,6 +71,9 @@ def rescore_run(
             store.put_cell(cell.model_copy(update={"run_id": new.id}))
             continue
         rescored += 1
+        # The judge's scores are the judge stage's, not the scorer's: they stay as they were.
+        judged = {k: v for k, v in cell.scores.items() if k.startswith("judge_")}
+        scores = {**scores, **judged}
         store.put_cell(
             cell.model_copy(
                 update={

@@ -28,6 +28,7 @@ from scribe_eval.experiment import (
 from scribe_eval.metrics import METRICS_VERSION, preload_scorers
 from scribe_eval.runner._checks import check_before_run
 from scribe_eval.runner._engine import ExecutionLimits, MatrixExecutor
+from scribe_eval.runner._judging import judge_finished_run
 from scribe_eval.runner._progress import RunProgress
 from scribe_eval.runner._remote import RemoteResources
 from scribe_eval.runner._score import normalizer_for
@@ -150,6 +151,7 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
                 run.id, status=status, finished=utc_now(), api_calls_delta=sum(calls.values()),
                 notes=executor.aborted,
             )  # fmt: skip
+        await judge_finished_run(store, run.id, experiment.judge, dataset)
         # Counted by the store: loading every cell (twice) peaked at 400+ MB at 10,000 cells.
         counts = store.cell_counts(run.id).items()
         return RunOutcome(

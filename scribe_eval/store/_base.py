@@ -106,8 +106,9 @@ class RunStore:
         finished: str | None = None,
         api_calls_delta: int = 0,
         notes: str | None = None,
+        provenance: dict[str, Any] | None = None,
     ) -> None:
-        """Change a run's status, finish time, API call count or notes."""
+        """Change a run's status, finish time, API call count, notes or provenance (replaced)."""
         raise NotImplementedError
 
     # Baselines (governance)

@@ -154,13 +154,15 @@ class PgRunStore(PgExtras, RunStore):
         finished: str | None = None,
         api_calls_delta: int = 0,
         notes: str | None = None,
+        provenance: dict[str, Any] | None = None,
     ) -> None:
-        """Change a run's status, finish time, API call count or notes."""
+        """Change a run's status, finish time, API call count, notes or provenance (replaced)."""
         self.get_run(run_id)
         self._run_sql(
             "UPDATE runs SET status = COALESCE(%s, status), finished = COALESCE(%s, finished), "
-            "api_calls = api_calls + %s, notes = COALESCE(%s, notes) WHERE id = %s",
-            (status, finished, api_calls_delta, notes, run_id),
+            "api_calls = api_calls + %s, notes = COALESCE(%s, notes), "
+            "provenance = COALESCE(%s, provenance) WHERE id = %s",
+            (status, finished, api_calls_delta, notes, _json_or_none(provenance), run_id),
         )
 
     # Cells
@@ -294,3 +296,7 @@ def _cell_from_row(row: Row) -> CellRecord:
     for field in _JSON_CELL_FIELDS:
         data[field] = json.loads(data[field])
     return CellRecord.model_validate(data)
+
+
+def _json_or_none(value: dict[str, Any] | None) -> str | None:
+    return None if value is None else json.dumps(value, sort_keys=True)

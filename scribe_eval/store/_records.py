@@ -56,7 +56,8 @@ class DatasetInfo(_Lenient):
 
 
 class Provenance(_Lenient):
-    """What a run was made with: versions, dataset, templates, metric settings and the matrix."""
+    """What a run was made with: versions, dataset, templates, metric settings, the matrix and
+    the judge (when one scored the notes)."""
 
     scribe_eval: str = "?"
     python: str = "?"
@@ -65,6 +66,8 @@ class Provenance(_Lenient):
     templates: list[TemplateInfo] = Field(default_factory=list)
     metrics: MetricSettings = Field(default_factory=MetricSettings)
     matrix: dict[str, Any] = Field(default_factory=dict)
+    judge: dict[str, Any] | None = None
+    """The judge's model, prompt and rubric versions and settings (None: not judged)."""
 
 
 class RunRecord(_Frozen):

@@ -148,13 +148,15 @@ class SqliteRunStore(SqliteExtras, RunStore):
         finished: str | None = None,
         api_calls_delta: int = 0,
         notes: str | None = None,
+        provenance: dict[str, Any] | None = None,
     ) -> None:
-        """Change a run's status, finish time, API call count or notes."""
+        """Change a run's status, finish time, API call count, notes or provenance (replaced)."""
         self.get_run(run_id)
         self._db.execute(
             "UPDATE runs SET status = COALESCE(?, status), finished = COALESCE(?, finished), "
-            "api_calls = api_calls + ?, notes = COALESCE(?, notes) WHERE id = ?",
-            (status, finished, api_calls_delta, notes, run_id),
+            "api_calls = api_calls + ?, notes = COALESCE(?, notes), "
+            "provenance = COALESCE(?, provenance) WHERE id = ?",
+            (status, finished, api_calls_delta, notes, _json_or_none(provenance), run_id),
         )
 
     def baselines(self) -> dict[str, str]:
@@ -276,3 +278,7 @@ def _cell_from_row(row: sqlite3.Row) -> CellRecord:
 
 
 RunStore.default_backend = SqliteRunStore
+
+
+def _json_or_none(value: dict[str, Any] | None) -> str | None:
+    return None if value is None else json.dumps(value, sort_keys=True)

@@ -3,7 +3,8 @@
 It listens on 127.0.0.1 at a free port, in a thread, and answers ``POST /v1/chat/completions``
 from a script per judge task (``claims``, ``content_rules``, ``rubric``): a JSON answer, raw
 content (malformed), a refusal, or an error status with headers (429 and ``Retry-After``). When a
-task's script is used up it answers that task's default. It records every request (task, headers,
+task's script is used up it answers that task's default (a JSON value, or a function of the
+request body that returns one). It records every request (task, headers,
 body) and the most calls it had in flight at once.
 """
 
@@ -79,7 +80,12 @@ class FakeOpenAI:
             self._in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self._in_flight)
             queue = self.scripts.get(task)
-            reply = queue.popleft() if queue else Reply.answer(self.defaults[task])
+            default = self.defaults[task]
+            reply = (
+                queue.popleft()
+                if queue
+                else Reply.answer(default(body) if callable(default) else default)
+            )
         time.sleep(self.delay)
         with self._lock:
             self._in_flight -= 1
