@@ -18,6 +18,7 @@ COMMAND_SUMMARIES: dict[str, str] = {
     "emulator": "Run the embedded, offline emulator of the ambient-documentation API.",
     "export": "Write one row per cell of RUN_ID (an id, a prefix, `latest` or a baseline name).",
     "init": "Write a starter project into DIRECTORY (default: here), ready for `scribe-eval run`.",
+    "judge": "Judge every finished note of RUN with the experiment's model judge.",
     "report": "Write reports/NAME/index.html for RUN_ID (an id, a prefix, `latest` or a baseline "
     "name).",
     "rescore": "Recompute every score of RUN from its stored transcripts and documents.",
