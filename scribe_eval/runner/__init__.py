@@ -10,8 +10,9 @@ from __future__ import annotations
 from scribe_eval.runner._checks import check_before_run
 from scribe_eval.runner._engine import ExecutionLimits, MatrixExecutor
 from scribe_eval.runner._keys import content_hash, document_key, transcript_key
+from scribe_eval.runner._lease import LEASE_TTL_S, LeaseKeeper, leased, take_lease
 from scribe_eval.runner._progress import RunProgress
-from scribe_eval.runner._remote import RemoteResources
+from scribe_eval.runner._remote import CleanupReport, RemoteResources
 from scribe_eval.runner._rescore import RescoreOutcome, rescore_run
 from scribe_eval.runner._run import (
     RunOptions,
@@ -30,8 +31,11 @@ from scribe_eval.runner._score import (
 from scribe_eval.runner._target import EmbeddedSession, TargetSession, UrlSession, open_target
 
 __all__ = [
+    "LEASE_TTL_S",
+    "CleanupReport",
     "EmbeddedSession",
     "ExecutionLimits",
+    "LeaseKeeper",
     "MatrixExecutor",
     "RemoteResources",
     "RescoreOutcome",
@@ -45,6 +49,7 @@ __all__ = [
     "content_hash",
     "document_expectations",
     "document_key",
+    "leased",
     "normalizer_for",
     "open_target",
     "outcome_json",
@@ -53,5 +58,6 @@ __all__ = [
     "score_document",
     "score_transcript",
     "start_or_resume",
+    "take_lease",
     "transcript_key",
 ]

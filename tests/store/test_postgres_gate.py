@@ -38,4 +38,4 @@ def test_under_ci_missing_postgres_fails_the_run() -> None:
     result = _pytest_without_postgres(ci=True)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "PostgreSQL tests need" in result.stdout
-    assert "2 passed, 14 deselected, 2 errors" in result.stdout
+    assert "2 passed, 16 deselected, 2 errors" in result.stdout
