@@ -48,7 +48,15 @@ __all__ = [
 
 
 class ScribeEvalError(Exception):
-    """Base class of every error scribe-eval raises on purpose."""
+    """Base class of every error scribe-eval raises on purpose.
+
+    Attributes:
+        run_wide: True when every other call of a run would fail the same way (credentials
+            refused, host unreachable, TLS, an unusable URL): a run stops after a few of these
+            instead of failing each cell on its own.
+    """
+
+    run_wide: bool = False
 
     def __init__(self, message: str) -> None:
         if not message:
@@ -59,6 +67,8 @@ class ScribeEvalError(Exception):
 
 class ConfigError(ScribeEvalError):
     """An experiment, gate or settings value is missing or invalid."""
+
+    run_wide = True
 
 
 class DatasetError(ScribeEvalError):
@@ -102,6 +112,8 @@ class APIStatusError(APIError):
 
 class AuthenticationError(APIStatusError):
     """The credentials were refused (401 after one re-authentication, or 403)."""
+
+    run_wide = True
 
 
 class NotFoundError(APIStatusError):

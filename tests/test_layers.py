@@ -25,12 +25,7 @@ ALLOWED_ALWAYS = {"errors", "_version"}
 
 #: Known breaches still to remove, each with the reason it is still here. The test fails when
 #: one of them disappears (so the entry is removed with the fix) or a new one appears.
-KNOWN: dict[str, set[str]] = {
-    # JSON Schemas are generated from the models that read dataset.yaml and template files
-    # (issue 15, item 6); dataset/ and templates/ do not export them yet. Export them publicly
-    # (e.g. DatasetManifest, EncounterEntry, TemplateFile) and import those instead.
-    "cli/_schemas.py": {"scribe_eval.dataset._manifest", "scribe_eval.templates._file"},
-}
+KNOWN: dict[str, set[str]] = {}
 
 
 def _imports(path: Path) -> list[tuple[int, str]]:

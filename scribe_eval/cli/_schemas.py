@@ -11,12 +11,10 @@ from __future__ import annotations
 import copy
 from typing import Any, Literal
 
-# The dataset and templates packages export no model of their file formats yet; those two
-# imports are listed as known breaches in tests/test_layers.py until they do.
 from scribe_eval.compare import Gate
-from scribe_eval.dataset._manifest import EncounterEntry, ManifestHeader
+from scribe_eval.dataset import EncounterEntry, ManifestHeader
 from scribe_eval.experiment import Experiment
-from scribe_eval.templates._file import _File
+from scribe_eval.templates import TemplateFile
 
 SchemaKind = Literal["experiment", "template", "gate", "dataset"]
 SCHEMA_KINDS: tuple[SchemaKind, ...] = ("experiment", "template", "gate", "dataset")
@@ -56,7 +54,7 @@ def _experiment() -> dict[str, Any]:
 
 
 def _template() -> dict[str, Any]:
-    schema = _File.model_json_schema(by_alias=True)
+    schema = TemplateFile.model_json_schema(by_alias=True)
     section = schema["$defs"].pop("_Section")
     section["title"] = "Section"
     schema["$defs"]["Section"] = section

@@ -7,6 +7,7 @@ port it got. Everything else (and uvicorn's own logging) goes to stderr.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import socket
 import sys
@@ -103,10 +104,34 @@ def serve(host: str, port: int, clients: tuple[str, ...], preload: bool, log_lev
     server = _make_server(config, url)
     click.echo(f"scribe-eval emulator: data in {settings.data_dir}, auth {settings.auth}, "
                f"speech {settings.asr_engine}; Ctrl-C stops it", err=True)  # fmt: skip
+    warning = exposure_warning(host, settings.auth)
+    if warning:
+        click.echo(warning, err=True)
     try:
         server.run(sockets=[sock])
     finally:
         app.state.emulator.worker.close()
+
+
+def exposure_warning(host: str, auth: str) -> str | None:
+    """One line of warning when the server listens beyond loopback without checking tokens."""
+    if auth != "none" or _is_loopback(host):
+        return None
+    return (
+        f"Warning: listening on {host} (beyond loopback) with auth off: anyone who can reach "
+        "this port can read, change and delete its recordings and notes; require tokens with "
+        "--auth client-credentials --client TENANT:ID:SECRET"
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        # A host name other than localhost may resolve to any interface: warn.
+        return False
 
 
 def _make_server(config: Any, ready_line: str) -> Any:

@@ -11,7 +11,7 @@ from rich.console import Console
 from scribe_eval.cli._common import open_cli_store, resolve_runs_dir, runs_dir_option, store_option
 from scribe_eval.errors import ConfigError
 from scribe_eval.experiment import Matrix, load_experiment
-from scribe_eval.runner import RunOptions, outcome_json, run_experiment
+from scribe_eval.runner import RunOptions, exit_code, outcome_json, run_experiment
 from scribe_eval.store import RunRecord
 
 
@@ -29,6 +29,10 @@ from scribe_eval.store import RunRecord
 @click.option(
     "--max-errors", type=click.IntRange(min=0), help="Stop after more than N failed cells."
 )
+@click.option(
+    "--allow-errors", is_flag=True,
+    help="Exit 0 although some cells failed (a run that could not work at all still exits 4).",
+)  # fmt: skip
 @click.option("--no-progress", is_flag=True, help="No progress bars (they go to stderr).")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 @click.option(
@@ -51,6 +55,7 @@ def run(
     take_over: bool,
     fail_fast: bool,
     max_errors: int | None,
+    allow_errors: bool,
     no_progress: bool,
     as_json: bool,
     workers: bool,
@@ -61,6 +66,11 @@ def run(
 
     A re-run of an unchanged experiment is served from the cache with no API call. With
     --resume RUN_ID the experiment file may be omitted: the run's own file is used.
+
+    Exit codes: 0 every cell succeeded; 1 nothing ran (bad experiment, dataset or settings);
+    3 some cells failed (see `scribe-eval runs show RUN`; --allow-errors makes this 0);
+    4 the run could not work at all: it stopped on a failure every call would hit (missing or
+    refused credentials, unreachable host, TLS) or not one cell succeeded; 130 interrupted.
     """
     folder = resolve_runs_dir(runs_dir)
     path = experiment or _experiment_of(store_url, folder, resume)
@@ -101,6 +111,8 @@ def run(
         sys.exit(130)
     if as_json:
         click.echo(outcome_json(outcome))
+        if outcome.run.notes:  # why the run stopped is said on the console, not only stored
+            click.echo(f"error: {outcome.run.notes}", err=True)
     else:
         record = outcome.run
         console.print(
@@ -115,8 +127,9 @@ def run(
         if record.notes:
             console.print(record.notes)
         click.echo(record.id)
-    if outcome.run.status == "failed":
-        sys.exit(1)
+    code = exit_code(outcome, allow_errors=allow_errors)
+    if code:
+        sys.exit(code)
 
 
 def _experiment_of(store_url: str | None, runs_dir: Path, resume: str | None) -> Path:

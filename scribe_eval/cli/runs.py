@@ -76,6 +76,8 @@ def show_run(run_id: str, runs_dir: Path | None, store_url: str | None, as_json:
         return
     console = Console()
     console.print(f"[bold]{record.id}[/] {record.name} — {record.status}")
+    if record.notes:  # why a run stopped (a run-wide failure, --fail-fast, --max-errors)
+        console.print(record.notes, markup=False)
     console.print(f"created {record.created}, finished {record.finished or '-'}")
     console.print(f"dataset {record.dataset_name} ({record.dataset_hash[:12]})")
     # Compact JSON, printed as is: a terminal too narrow wraps it rather than rich folding it.

@@ -77,7 +77,10 @@ class ClientCredentialsAuth(Auth):
 
     A token is renewed ``refresh_margin`` seconds (at most half its lifetime) before expiry, so a
     call never leaves with a token about to lapse. Concurrent calls share one token request. A 401
-    invalidates the token once; the client then retries the call with a fresh one.
+    invalidates the token once; the client then retries the call with a fresh one. A token request
+    that failed (after the client's own retries) is not repeated by every waiting call: its error
+    is given to each call for ``failure_backoff`` seconds, so a run with a wrong token URL or secret
+    asks once, not once per cell.
     """
 
     fix_hint = (
@@ -93,6 +96,7 @@ class ClientCredentialsAuth(Auth):
         *,
         scope: str = "openid",
         refresh_margin: float = 30.0,
+        failure_backoff: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         secret = client_secret if isinstance(client_secret, SecretStr) else SecretStr(client_secret)
@@ -106,6 +110,9 @@ class ClientCredentialsAuth(Auth):
         self._clock = clock
         self._header: str | None = None
         self._renew_at = 0.0
+        self.failure_backoff = failure_backoff
+        self._failure: Exception | None = None
+        self._failed_until = 0.0
         self._lock = asyncio.Lock()
 
     @classmethod
@@ -119,7 +126,14 @@ class ClientCredentialsAuth(Auth):
         """A cached ``Bearer`` header, fetching a new token when none is valid long enough."""
         async with self._lock:
             if self._header is None or self._clock() >= self._renew_at:
-                await self._renew(fetcher)
+                if self._failure is not None and self._clock() < self._failed_until:
+                    raise self._failure
+                try:
+                    await self._renew(fetcher)
+                except Exception as exc:
+                    self._failure, self._failed_until = exc, self._clock() + self.failure_backoff
+                    raise
+                self._failure = None
             return self._header
 
     def invalidate(self, authorization: str | None) -> bool:

@@ -99,7 +99,11 @@ def map_transport_error(
         fix = "nothing answered at that address; check SCRIBE_EVAL_BASE_URL and that it is up"
     else:
         fix = "the connection failed; try again later"
-    return TransportError(f"{call} failed {tries} with {kind}: {reason}. Fix: {fix}")
+    error = TransportError(f"{call} failed {tries} with {kind}: {reason}. Fix: {fix}")
+    # Nothing answered (refused, unknown host, TLS handshake) after every retry: the next call
+    # would fail the same way. A timeout or a dropped answer may be this call's bad luck.
+    error.run_wide = isinstance(exc, httpx.ConnectError)
+    return error
 
 
 def map_status_error(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from scribe_eval.dataset._audio import encounter_audio_bytes
 from scribe_eval.dataset._loader import load_dataset, validate_dataset
+from scribe_eval.dataset._manifest import EncounterEntry, ManifestHeader
 from scribe_eval.dataset._model import (
     AudioInfo,
     Dataset,
@@ -32,8 +33,10 @@ __all__ = [
     "Dataset",
     "DatasetSummary",
     "Encounter",
+    "EncounterEntry",
     "EncounterMetadata",
     "Finding",
+    "ManifestHeader",
     "ReferenceNote",
     "Role",
     "Severity",

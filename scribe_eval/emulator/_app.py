@@ -2,25 +2,28 @@
 
 Nothing happens in start-up hooks, so ``httpx.ASGITransport`` (which runs no lifespan) drives the
 same app that uvicorn serves. The API lives under ``/v2``; the token endpoint under ``/auth``;
-``/v2/health`` and ``/v2/_emulator/stats`` need no credentials and never meet injected faults.
+``/v2/health``, ``/v2/_emulator/stats``, ``/v2/docs`` and ``/v2/openapi.json`` need no credentials
+and never meet injected faults.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 
 from scribe_eval._version import __version__
 from scribe_eval.api import SUPPORTED_LANGUAGES, HealthResponse
 from scribe_eval.emulator._auth import Authenticator, token_router
 from scribe_eval.emulator._catalogue import builtin_catalogue
+from scribe_eval.emulator._docs import docs_router
 from scribe_eval.emulator._faults import FaultMiddleware, FaultPlan
+from scribe_eval.emulator._openapi import install_openapi
 from scribe_eval.emulator._problems import install_problem_handlers
 from scribe_eval.emulator._routes_documents import documents_router
 from scribe_eval.emulator._routes_interactions import interactions_router
 from scribe_eval.emulator._routes_transcripts import transcripts_router
 from scribe_eval.emulator._settings import EmulatorSettings
-from scribe_eval.emulator._state import EmulatorState, add_route
+from scribe_eval.emulator._state import EmulatorState, Tenant, add_route
 from scribe_eval.emulator._store import EmulatorStore
 from scribe_eval.emulator._worker import TranscriptWorker
 from scribe_eval.emulator.engines import (
@@ -78,17 +81,22 @@ def create_app(
         description="An offline emulator of the ambient-documentation API (contract v2).",
         redirect_slashes=False,
         openapi_url="/v2/openapi.json",
-        docs_url="/v2/docs",
+        docs_url=None,  # FastAPI's page loads Swagger UI from a CDN; ours is served locally.
         redoc_url=None,
     )
     app.state.emulator = state
     install_problem_handlers(app)
     app.include_router(token_router(state.auth))
-    app.include_router(_own_router(state), prefix="/v2")
-    for router in (interactions_router, transcripts_router, documents_router):
-        app.include_router(router(state), prefix="/v2")
+    app.include_router(docs_router(app))
+    api_routers = [
+        build(state)
+        for build in (_own_router, interactions_router, transcripts_router, documents_router)
+    ]
+    for router in api_routers:
+        app.include_router(router, prefix="/v2")
 
     app.add_middleware(FaultMiddleware, plan=state.faults)
+    install_openapi(app, settings, api_routers)
     return app
 
 
@@ -107,8 +115,7 @@ def _own_router(state: EmulatorState) -> APIRouter:
     async def stats() -> JSONResponse:
         return JSONResponse({**state.faults.snapshot(), "stored": state.store.counts()})
 
-    async def languages(request: Request, endpoint: str = "transcripts") -> JSONResponse:
-        state.tenant(request)
+    async def languages(tenant: Tenant, endpoint: str = "transcripts") -> JSONResponse:
         codes = (
             list(SUPPORTED_LANGUAGES)
             if endpoint == "transcripts"

@@ -15,11 +15,12 @@ import hashlib
 import hmac
 import secrets
 import time
-from typing import Final
+from typing import Any, Final
 from urllib.parse import parse_qs, unquote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from scribe_eval.emulator._problems import ApiProblem
 from scribe_eval.emulator._settings import EmulatorSettings
@@ -29,6 +30,16 @@ DEFAULT_TENANT: Final = "base"
 """The tenant of a call that sends no ``Tenant-Name``."""
 
 _MAX_FORM_BYTES: Final = 16 * 1024
+
+
+def auth_problems(settings: EmulatorSettings) -> dict[int, str]:
+    """The answers the bearer check can send: none without auth, else 401 and 403."""
+    if settings.auth == "none":
+        return {}
+    return {
+        401: "the bearer token is missing, unknown or expired (empty body, WWW-Authenticate)",
+        403: "the token was issued for another tenant than Tenant-Name",
+    }
 
 
 def _digest(token: str) -> str:
@@ -41,6 +52,11 @@ class Authenticator:
     def __init__(self, settings: EmulatorSettings, store: EmulatorStore) -> None:
         self._settings = settings
         self._store = store
+
+    @property
+    def checks_tokens(self) -> bool:
+        """Whether calls need a token this emulator issued (``auth`` is not ``none``)."""
+        return self._settings.auth != "none"
 
     def tenant(self, request: Request) -> str:
         """The tenant a call acts for, once its credentials are accepted.
@@ -87,6 +103,13 @@ class Authenticator:
         }
 
 
+class OAuthError(BaseModel):
+    """The token endpoint's error body (RFC 6749 section 5.2), not the API's problem shape."""
+
+    error: str
+    error_description: str
+
+
 def _challenge(error: str) -> dict[str, str]:
     return {"WWW-Authenticate": f'Bearer realm="scribe-eval-emulator", error="{error}"'}
 
@@ -108,6 +131,15 @@ def _basic_credentials(header: str) -> tuple[str, str]:
     return unquote(client_id), unquote(secret)
 
 
+def _token_errors(checks_tokens: bool) -> dict[int | str, dict[str, Any]]:
+    errors: dict[int | str, dict[str, Any]] = {
+        400: {"model": OAuthError, "description": "not client_credentials, or too large"}
+    }
+    if checks_tokens:  # without auth any client id and secret get a token
+        errors[401] = {"model": OAuthError, "description": "unknown client or wrong secret"}
+    return errors
+
+
 def token_router(auth: Authenticator) -> APIRouter:
     """The OpenID Connect token endpoint (``client_credentials`` grant only)."""
     router = APIRouter(tags=["auth"])
@@ -115,6 +147,7 @@ def token_router(auth: Authenticator) -> APIRouter:
     @router.post(
         "/auth/realms/{tenant}/protocol/openid-connect/token",
         summary="Issue an access token (client credentials, form-encoded)",
+        responses=_token_errors(auth.checks_tokens),
         openapi_extra={
             "requestBody": {
                 "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}}

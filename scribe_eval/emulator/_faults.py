@@ -2,7 +2,8 @@
 
 One ``random.Random(seed)`` decides every fault, drawing the same number of values for each call,
 so the same sequence of calls meets the same faults on every run. ``/v2/health``,
-``/v2/_emulator/*`` and the token endpoint are never faulted, and only API calls are counted.
+``/v2/_emulator/*``, the docs, the OpenAPI document and the token endpoint are never faulted, and
+only API calls are counted.
 A dropped connection sends the status line and then aborts the response, so the client sees the
 connection close without a complete answer (uvicorn closes the socket; in-process, the
 :class:`ConnectionDropped` exception, an ``httpx.RemoteProtocolError``, reaches the caller).
@@ -29,10 +30,25 @@ from scribe_eval.emulator._settings import FaultSettings
 FaultKind = Literal["drop", "429", "500", "503", "slow"]
 """The faults a request can meet (a failed transcript is decided by the transcript route)."""
 
-_EXEMPT: Final = ("/v2/health", "/v2/_emulator")
+_EXEMPT: Final = ("/v2/health", "/v2/_emulator", "/v2/docs", "/v2/openapi.json")
 _ID: Final = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 )
+
+
+def is_faulted(path: str) -> bool:
+    """Whether calls to ``path`` are counted and can meet injected faults."""
+    return path.startswith("/v2") and not path.startswith(_EXEMPT)
+
+
+def fault_problems(settings: FaultSettings) -> dict[int, str]:
+    """The error answers the fault plan can send under ``settings`` (a dropped call has none)."""
+    chances = {429: settings.p429, 500: settings.p500, 503: settings.p503}
+    return {
+        status: f"injected fault (probability {chance:g}; the emulator's --fault-{status})"
+        for status, chance in chances.items()
+        if chance > 0
+    }
 
 
 class ConnectionDropped(httpx.RemoteProtocolError):
@@ -106,7 +122,7 @@ class FaultMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = str(scope.get("path", ""))
-        if scope["type"] != "http" or not path.startswith("/v2") or path.startswith(_EXEMPT):
+        if scope["type"] != "http" or not is_faulted(path):
             await self.app(scope, receive, send)
             return
         self.plan.count(str(scope.get("method", "GET")), path)

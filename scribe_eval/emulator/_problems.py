@@ -3,17 +3,31 @@
 Every error the emulator answers is ``{requestid, status, type, detail, validationErrors}``, except
 401, which has an empty body and a ``WWW-Authenticate`` header as the vendor sends it. FastAPI's
 own 422 for a body or parameter that fails validation becomes the contract's 400.
+
+Whatever can raise an :class:`ApiProblem` says so with :func:`raises` (a route, or a dependency such
+as the tenant or interaction lookup); the OpenAPI document is built from those declarations, so it
+lists the error answers each operation can really send.
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Any, Final
+from collections.abc import Callable, Mapping
+from typing import Any, Final, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from scribe_eval.emulator._settings import EmulatorSettings
+
+ProblemSource = Callable[[EmulatorSettings], Mapping[int, str]]
+"""What a route or dependency can answer under these settings: status -> why."""
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+_PROBLEMS_ATTRIBUTE: Final = "__emulator_problems__"
 
 _TYPES: Final = {
     400: "bad_request",
@@ -27,6 +41,41 @@ _TYPES: Final = {
     500: "internal_server_error",
     503: "service_unavailable",
 }
+
+
+class Problem(BaseModel):
+    """The body of every error answer but 401 (contract section 7), as the OpenAPI schema."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    requestid: str = Field(description="The request id, also sent as X-Request-Id")
+    status: int = Field(description="The HTTP status code, repeated")
+    type: str = Field(description="A stable name of the status, e.g. not_found")
+    detail: str = Field(description="What went wrong and how to fix it")
+    validation_errors: list[dict[str, str]] = Field(
+        alias="validationErrors", description="Field name -> problem, for a rejected request"
+    )
+
+
+def raises(problems: Mapping[int, str] | ProblemSource) -> Callable[[_F], _F]:
+    """Declare the error answers a route or dependency can send (for the OpenAPI document).
+
+    ``problems`` maps status -> why, or is a function of the settings giving that mapping (for
+    answers that only some settings make possible, such as 401 when tokens are checked).
+    """
+    source: ProblemSource = problems if callable(problems) else (lambda _settings: problems)
+
+    def mark(function: _F) -> _F:
+        setattr(function, _PROBLEMS_ATTRIBUTE, source)
+        return function
+
+    return mark
+
+
+def declared_problems(function: Any, settings: EmulatorSettings) -> Mapping[int, str]:
+    """What :func:`raises` declared on ``function`` under ``settings`` (empty when nothing)."""
+    source = getattr(function, _PROBLEMS_ATTRIBUTE, None)
+    return source(settings) if source is not None else {}
 
 
 class ApiProblem(Exception):

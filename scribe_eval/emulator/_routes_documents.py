@@ -13,7 +13,7 @@ import asyncio
 import uuid
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from scribe_eval.api import (
@@ -29,8 +29,14 @@ from scribe_eval.api import (
     UpdateDocumentRequest,
 )
 from scribe_eval.emulator._catalogue import CatalogueError, ResolvedTemplate
-from scribe_eval.emulator._problems import ApiProblem
-from scribe_eval.emulator._state import EmulatorState, add_route
+from scribe_eval.emulator._problems import ApiProblem, raises
+from scribe_eval.emulator._state import (
+    EmulatorState,
+    OwnInteraction,
+    Tenant,
+    add_route,
+    emulator_state,
+)
 from scribe_eval.emulator._store import DocumentRow, utc_now
 from scribe_eval.emulator.engines import NoteRequest, NoteSegment, WrittenSection
 from scribe_eval.errors import EngineError
@@ -42,18 +48,24 @@ def documents_router(state: EmulatorState) -> APIRouter:
     """Routes of ``/interactions/{id}/documents``, ``/templates`` and ``/templateSections``."""
     router = APIRouter()
 
+    @raises(
+        {
+            400: "the template, its sections or the output language cannot be served",
+            404: "the templateKey or a section key is unknown",
+            500: "the note engine failed",
+        }
+    )
     async def create_document(
-        request: Request,
-        interaction_id: uuid.UUID,
+        interaction: OwnInteraction,
         body: CreateDocumentRequest,
         retention: Annotated[str | None, Header(alias=RETENTION_HEADER)] = None,
     ) -> JSONResponse:
-        state.interaction(state.tenant(request), interaction_id)
+        interaction_id = interaction.id
         try:
             resolved = state.catalogue.resolve(body)
         except CatalogueError as exc:
             raise ApiProblem(exc.status, exc.detail) from exc
-        note = _note_request(state, str(interaction_id), body, resolved)
+        note = _note_request(state, interaction_id, body, resolved)
         try:
             written = await asyncio.to_thread(state.notes.write, note)
         except EngineError as exc:
@@ -63,61 +75,48 @@ def documents_router(state: EmulatorState) -> APIRouter:
         if retention is not None and retention.strip().lower() == "none":
             headers[RETENTION_HEADER] = "acknowledged"
         else:
-            state.store.put_document(str(interaction_id), wire)
+            state.store.put_document(interaction_id, wire)
         return JSONResponse(wire, status_code=201, headers=headers)
 
-    async def list_documents(request: Request, interaction_id: uuid.UUID) -> JSONResponse:
-        state.interaction(state.tenant(request), interaction_id)
-        return JSONResponse({"data": state.store.documents(str(interaction_id))})
+    async def list_documents(interaction: OwnInteraction) -> JSONResponse:
+        return JSONResponse({"data": state.store.documents(interaction.id)})
 
-    async def get_document(
-        request: Request, interaction_id: uuid.UUID, document_id: uuid.UUID
-    ) -> JSONResponse:
-        return JSONResponse(_owned(state, request, interaction_id, document_id).body)
+    async def get_document(row: OwnDocument) -> JSONResponse:
+        return JSONResponse(row.body)
 
-    async def update_document(
-        request: Request,
-        interaction_id: uuid.UUID,
-        document_id: uuid.UUID,
-        body: UpdateDocumentRequest,
-    ) -> JSONResponse:
-        row = _owned(state, request, interaction_id, document_id)
+    @raises({404: "the document has no section with that key"})
+    async def update_document(row: OwnDocument, body: UpdateDocumentRequest) -> JSONResponse:
         updated = _patched(row.body, body)
         state.store.put_document(row.interaction_id, updated)
         return JSONResponse(updated)
 
-    async def delete_document(
-        request: Request, interaction_id: uuid.UUID, document_id: uuid.UUID
-    ) -> Response:
-        row = _owned(state, request, interaction_id, document_id)
+    async def delete_document(row: OwnDocument) -> Response:
         state.store.delete_document(row.id)
         return Response(status_code=204)
 
     async def list_templates(
-        request: Request,
+        tenant: Tenant,
         lang: Annotated[list[str] | None, Query()] = None,
         org: Annotated[list[str] | None, Query()] = None,
         status: Annotated[list[str] | None, Query()] = None,
     ) -> JSONResponse:
-        state.tenant(request)
         templates = state.catalogue.templates(lang or ["en"])
         if status:
             templates = [t for t in templates if t.status in status]
         return JSONResponse({"data": [t.to_wire() for t in templates]})
 
-    async def get_template(request: Request, key: str) -> JSONResponse:
-        state.tenant(request)
+    @raises({404: "the template key is unknown"})
+    async def get_template(tenant: Tenant, key: str) -> JSONResponse:
         template = state.catalogue.template(key)
         if template is None:
             raise ApiProblem(404, f"unknown template key {key!r}; GET /templates/ lists them")
         return JSONResponse(template.to_wire())
 
     async def list_sections(
-        request: Request,
+        tenant: Tenant,
         lang: Annotated[list[str] | None, Query()] = None,
         org: Annotated[list[str] | None, Query()] = None,
     ) -> JSONResponse:
-        state.tenant(request)
         sections = state.catalogue.sections(lang or ["en"])
         return JSONResponse({"data": [s.to_wire() for s in sections]})
 
@@ -287,13 +286,17 @@ def _patched(document: dict[str, Any], changes: UpdateDocumentRequest) -> dict[s
     return {**document, "name": name, "sections": sections, "updatedAt": now}
 
 
-def _owned(
-    state: EmulatorState, request: Request, interaction_id: uuid.UUID, document_id: uuid.UUID
+@raises({404: "the document does not exist in this interaction"})
+async def own_document(
+    request: Request, interaction: OwnInteraction, document_id: uuid.UUID
 ) -> DocumentRow:
-    state.interaction(state.tenant(request), interaction_id)
-    row = state.store.document(str(document_id))
-    if row is None or row.interaction_id != str(interaction_id):
+    """Dependency: a document of the tenant's interaction named in the path."""
+    row = emulator_state(request).store.document(str(document_id))
+    if row is None or row.interaction_id != interaction.id:
         raise ApiProblem(
-            404, f"document {document_id} does not exist in interaction {interaction_id}"
+            404, f"document {document_id} does not exist in interaction {interaction.id}"
         )
     return row
+
+
+OwnDocument = Annotated[DocumentRow, Depends(own_document)]

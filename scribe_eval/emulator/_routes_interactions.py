@@ -23,11 +23,20 @@ from scribe_eval.api import (
     RecordingList,
     UpdateInteractionRequest,
 )
-from scribe_eval.emulator._problems import ApiProblem
-from scribe_eval.emulator._state import EmulatorState, add_route
+from scribe_eval.emulator._problems import ApiProblem, raises
+from scribe_eval.emulator._state import (
+    EmulatorState,
+    OwnInteraction,
+    OwnRecording,
+    Tenant,
+    add_route,
+)
 from scribe_eval.emulator._store import SORT_COLUMNS, RecordingRow, utc_now
 from scribe_eval.emulator.engines import decode_audio, sniff_audio_format
 from scribe_eval.errors import AudioError
+
+MAX_PAGE_INDEX: Final = 1_000_000
+"""The last page a list may ask for (the row offset must fit SQLite's 64-bit integers)."""
 
 _MEDIA_TYPES: Final = {
     "wav": "audio/wav",
@@ -43,14 +52,19 @@ _AUDIO_BODY: Final = {
         "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
     }
 }
+_AUDIO_CONTENT: Final = {
+    media_type: {"schema": {"type": "string", "format": "binary"}}
+    for media_type in sorted(set(_MEDIA_TYPES.values()))
+}
 
 
 def interactions_router(state: EmulatorState) -> APIRouter:
     """Routes of ``/interactions`` and ``/interactions/{id}/recordings``."""
     router = APIRouter(tags=["interactions"])
 
-    async def create_interaction(request: Request, body: CreateInteractionRequest) -> JSONResponse:
-        tenant = state.tenant(request)
+    async def create_interaction(
+        request: Request, tenant: Tenant, body: CreateInteractionRequest
+    ) -> JSONResponse:
         state.store.add_tenant(tenant)
         iid, now = str(uuid.uuid4()), utc_now()
         ws_base = str(request.base_url).replace("http", "ws", 1).rstrip("/")
@@ -64,16 +78,16 @@ def interactions_router(state: EmulatorState) -> APIRouter:
         answer = InteractionCreated(interaction_id=iid, websocket_url=wire["websocketUrl"])
         return JSONResponse(answer.to_wire(), status_code=201)
 
+    @raises({400: "the sort column is unknown"})
     async def list_interactions(
-        request: Request,
+        tenant: Tenant,
         sort: str = "createdAt",
         direction: Literal["asc", "desc"] = "desc",
         page_size: Annotated[int, Query(alias="pageSize", ge=1, le=1000)] = 10,
-        index: Annotated[int, Query(ge=1)] = 1,
+        index: Annotated[int, Query(ge=1, le=MAX_PAGE_INDEX)] = 1,
         encounter_status: Annotated[list[str] | None, Query(alias="encounterStatus")] = None,
         patient: str | None = None,
     ) -> JSONResponse:
-        tenant = state.tenant(request)
         if sort not in SORT_COLUMNS:
             raise ApiProblem(
                 400,
@@ -91,44 +105,38 @@ def interactions_router(state: EmulatorState) -> APIRouter:
         )
         return JSONResponse({"interactions": rows})
 
-    async def get_interaction(request: Request, interaction_id: uuid.UUID) -> JSONResponse:
-        row = state.interaction(state.tenant(request), interaction_id)
+    async def get_interaction(row: OwnInteraction) -> JSONResponse:
         return JSONResponse(row.body)
 
     async def update_interaction(
-        request: Request, interaction_id: uuid.UUID, body: UpdateInteractionRequest
+        tenant: Tenant, row: OwnInteraction, body: UpdateInteractionRequest
     ) -> JSONResponse:
-        tenant = state.tenant(request)
-        row = state.interaction(tenant, interaction_id)
         updated = _merged({**row.body, "updatedAt": utc_now()}, body.to_wire())
         state.store.put_interaction(tenant, updated)
         return JSONResponse(updated)
 
-    async def delete_interaction(request: Request, interaction_id: uuid.UUID) -> Response:
-        state.interaction(state.tenant(request), interaction_id)
-        await asyncio.to_thread(state.store.delete_interaction, str(interaction_id))
+    async def delete_interaction(row: OwnInteraction) -> Response:
+        await asyncio.to_thread(state.store.delete_interaction, row.id)
         return Response(status_code=204)
 
-    async def upload_recording(request: Request, interaction_id: uuid.UUID) -> JSONResponse:
-        state.interaction(state.tenant(request), interaction_id)
-        row = await _receive_recording(state, request, str(interaction_id))
+    @raises(
+        {
+            400: "the upload is empty, not audio in a supported format, or cannot be decoded",
+            413: "the upload is larger than the byte limit or longer than the duration limit",
+        }
+    )
+    async def upload_recording(request: Request, interaction: OwnInteraction) -> JSONResponse:
+        row = await _receive_recording(state, request, interaction.id)
         state.store.add_recording(row)
         return JSONResponse(RecordingCreated(recording_id=row.id).to_wire(), status_code=201)
 
-    async def list_recordings(request: Request, interaction_id: uuid.UUID) -> JSONResponse:
-        state.interaction(state.tenant(request), interaction_id)
-        return JSONResponse({"recordings": state.store.recording_ids(str(interaction_id))})
+    async def list_recordings(interaction: OwnInteraction) -> JSONResponse:
+        return JSONResponse({"recordings": state.store.recording_ids(interaction.id)})
 
-    async def get_recording(
-        request: Request, interaction_id: uuid.UUID, recording_id: uuid.UUID
-    ) -> FileResponse:
-        row = state.recording(state.tenant(request), interaction_id, recording_id)
+    async def get_recording(row: OwnRecording) -> FileResponse:
         return FileResponse(row.path, media_type=_MEDIA_TYPES.get(row.format))
 
-    async def delete_recording(
-        request: Request, interaction_id: uuid.UUID, recording_id: uuid.UUID
-    ) -> Response:
-        row = state.recording(state.tenant(request), interaction_id, recording_id)
+    async def delete_recording(row: OwnRecording) -> Response:
         await asyncio.to_thread(state.store.delete_recording, row)
         return Response(status_code=204)
 
@@ -183,6 +191,8 @@ def interactions_router(state: EmulatorState) -> APIRouter:
         f"{recordings}/{{recording_id}}",
         get_recording,
         methods=["GET"],
+        response_class=FileResponse,
+        responses={200: {"description": "The audio as uploaded", "content": _AUDIO_CONTENT}},
         summary="Download a recording's audio",
     )
     add_route(

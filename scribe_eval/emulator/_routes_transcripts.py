@@ -10,9 +10,9 @@ English-only engine lacks) answers 400 and leaves nothing stored.
 from __future__ import annotations
 
 import uuid
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
 from scribe_eval.api import (
@@ -23,8 +23,14 @@ from scribe_eval.api import (
     TranscriptStatusAnswer,
     is_supported_language,
 )
-from scribe_eval.emulator._problems import ApiProblem
-from scribe_eval.emulator._state import EmulatorState, add_route
+from scribe_eval.emulator._problems import ApiProblem, raises
+from scribe_eval.emulator._state import (
+    EmulatorState,
+    OwnInteraction,
+    Tenant,
+    add_route,
+    emulator_state,
+)
 from scribe_eval.emulator._store import TranscriptRow
 from scribe_eval.emulator._worker import FAULT_KEY
 
@@ -35,11 +41,17 @@ def transcripts_router(state: EmulatorState) -> APIRouter:
     """Routes of ``/interactions/{id}/transcripts``."""
     router = APIRouter(tags=["transcripts"])
 
+    @raises(
+        {
+            400: "the language is not supported, or the speech engine cannot serve the request",
+            404: "the recording does not exist in this interaction",
+            500: "the speech engine failed",
+        }
+    )
     async def create_transcript(
-        request: Request, interaction_id: uuid.UUID, body: CreateTranscriptRequest
+        tenant: Tenant, interaction: OwnInteraction, body: CreateTranscriptRequest
     ) -> Response:
-        tenant = state.tenant(request)
-        state.interaction(tenant, interaction_id)
+        interaction_id = uuid.UUID(interaction.id)
         if not is_supported_language(body.primary_language):
             raise ApiProblem(
                 400,
@@ -64,28 +76,17 @@ def transcripts_router(state: EmulatorState) -> APIRouter:
             raise ApiProblem(500 if error.startswith("internal error") else 400, error)
         return JSONResponse(done.body, status_code=201)
 
-    async def list_transcripts(
-        request: Request, interaction_id: uuid.UUID, full: bool = False
-    ) -> JSONResponse:
-        state.interaction(state.tenant(request), interaction_id)
-        rows = state.store.transcripts(str(interaction_id))
+    async def list_transcripts(interaction: OwnInteraction, full: bool = False) -> JSONResponse:
+        rows = state.store.transcripts(interaction.id)
         return JSONResponse({"transcripts": [_summary(r, full=full) for r in rows]})
 
-    async def get_transcript(
-        request: Request, interaction_id: uuid.UUID, transcript_id: uuid.UUID
-    ) -> JSONResponse:
-        return JSONResponse(_owned(state, request, interaction_id, transcript_id).body)
+    async def get_transcript(row: OwnTranscript) -> JSONResponse:
+        return JSONResponse(row.body)
 
-    async def get_status(
-        request: Request, interaction_id: uuid.UUID, transcript_id: uuid.UUID
-    ) -> JSONResponse:
-        row = _owned(state, request, interaction_id, transcript_id)
+    async def get_status(row: OwnTranscript) -> JSONResponse:
         return JSONResponse({"status": row.status})
 
-    async def delete_transcript(
-        request: Request, interaction_id: uuid.UUID, transcript_id: uuid.UUID
-    ) -> Response:
-        row = _owned(state, request, interaction_id, transcript_id)
+    async def delete_transcript(row: OwnTranscript) -> Response:
         state.store.delete_transcript(row.id)
         return Response(status_code=204)
 
@@ -153,16 +154,20 @@ def _new_row(
     return TranscriptRow(tid, interaction_id, recording_id, "processing", request, wire, None)
 
 
-def _owned(
-    state: EmulatorState, request: Request, interaction_id: uuid.UUID, transcript_id: uuid.UUID
+@raises({404: "the transcript does not exist in this interaction"})
+async def own_transcript(
+    request: Request, interaction: OwnInteraction, transcript_id: uuid.UUID
 ) -> TranscriptRow:
-    state.interaction(state.tenant(request), interaction_id)
-    row = state.store.transcript(str(transcript_id))
-    if row is None or row.interaction_id != str(interaction_id):
+    """Dependency: a transcript of the tenant's interaction named in the path."""
+    row = emulator_state(request).store.transcript(str(transcript_id))
+    if row is None or row.interaction_id != interaction.id:
         raise ApiProblem(
-            404, f"transcript {transcript_id} does not exist in interaction {interaction_id}"
+            404, f"transcript {transcript_id} does not exist in interaction {interaction.id}"
         )
     return row
+
+
+OwnTranscript = Annotated[TranscriptRow, Depends(own_transcript)]
 
 
 def _summary(row: TranscriptRow, *, full: bool) -> dict[str, Any]:

@@ -2,6 +2,10 @@
 
 Routers are built by functions that close over one :class:`EmulatorState`, so two apps in one
 process (e.g. a test's "before" and "after restart") never share anything but their data dir.
+The checks most routes share (the tenant's credentials, the interaction or recording named in
+the path) are FastAPI dependencies that find the state through ``request.app``, each declaring
+with :func:`raises` the answers it can send, so the OpenAPI document lists them for every route
+that uses them.
 """
 
 from __future__ import annotations
@@ -9,14 +13,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 
-from scribe_eval.emulator._auth import Authenticator
+from scribe_eval.emulator._auth import Authenticator, auth_problems
 from scribe_eval.emulator._catalogue import Catalogue
 from scribe_eval.emulator._faults import FaultPlan
-from scribe_eval.emulator._problems import ApiProblem
+from scribe_eval.emulator._problems import ApiProblem, raises
 from scribe_eval.emulator._settings import EmulatorSettings
 from scribe_eval.emulator._store import EmulatorStore, InteractionRow, RecordingRow
 from scribe_eval.emulator._worker import TranscriptWorker
@@ -60,6 +64,56 @@ class EmulatorState:
                 404, f"recording {recording_id} does not exist in interaction {interaction_id}"
             )
         return row
+
+
+def emulator_state(request: Request) -> EmulatorState:
+    """The state of the app serving ``request``."""
+    state: EmulatorState = request.app.state.emulator
+    return state
+
+
+@raises(auth_problems)
+async def current_tenant(request: Request) -> str:
+    """Dependency: the tenant of a call whose credentials are accepted (else 401/403)."""
+    return emulator_state(request).tenant(request)
+
+
+Tenant = Annotated[str, Depends(current_tenant)]
+"""A route parameter that is the calling tenant, credentials checked."""
+
+
+@raises(
+    {
+        403: "the interaction belongs to another tenant",
+        404: "the interaction does not exist",
+    }
+)
+async def own_interaction(
+    request: Request, tenant: Tenant, interaction_id: uuid.UUID
+) -> InteractionRow:
+    """Dependency: the tenant's interaction named in the path."""
+    return emulator_state(request).interaction(tenant, interaction_id)
+
+
+OwnInteraction = Annotated[InteractionRow, Depends(own_interaction)]
+"""A route parameter that is the interaction of the path, owned by the caller."""
+
+
+@raises({404: "the recording does not exist in this interaction"})
+async def own_recording(
+    request: Request, interaction: OwnInteraction, recording_id: uuid.UUID
+) -> RecordingRow:
+    """Dependency: a recording of the tenant's interaction named in the path."""
+    row = emulator_state(request).store.recording(str(recording_id))
+    if row is None or row.interaction_id != interaction.id:
+        raise ApiProblem(
+            404, f"recording {recording_id} does not exist in interaction {interaction.id}"
+        )
+    return row
+
+
+OwnRecording = Annotated[RecordingRow, Depends(own_recording)]
+"""A route parameter that is the recording of the path, in the caller's interaction."""
 
 
 def add_route(

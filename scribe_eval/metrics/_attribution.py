@@ -22,10 +22,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-# meeteval ships no type information; its results are read field by field below.
-from meeteval.io import SegLST  # type: ignore[import-untyped]
-from meeteval.wer import api as meeteval_api  # type: ignore[import-untyped]
-
 from scribe_eval.errors import MetricError
 from scribe_eval.metrics._normalize import Normalizer, get_normalizer
 from scribe_eval.metrics._transcript import Turn, speaker_wer
@@ -105,6 +101,11 @@ def speaker_attribution(
     words = sum(len(s["words"].split()) for s in ref)
     if not words:
         return AttributionResult(0, 0, 0, 0, {}, False, norm.label)
+    # meeteval is imported here, not at module level: it costs ~0.15 s that every other
+    # metric (and `score notes`) would pay. It ships no type information.
+    from meeteval.io import SegLST  # type: ignore[import-untyped]
+    from meeteval.wer import api as meeteval_api  # type: ignore[import-untyped]
+
     try:
         cp = meeteval_api.cpwer(SegLST(ref), SegLST(_or_silence(hyp, ref)))[_SESSION]
         orc = meeteval_api.orcwer(SegLST(ref), SegLST(_or_silence(hyp, ref)))[_SESSION]

@@ -9,13 +9,14 @@ rouge-score's own within 1e-12 in ``rouge-score`` tokenizer mode.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Any
+from itertools import chain, count, pairwise
+from typing import Any, TypeVar
 
 from scribe_eval.errors import MetricError
 from scribe_eval.metrics._lcs import lcs_length, to_chars, union_lcs_indices
-from scribe_eval.metrics._tokenize import TOKENIZERS, TokenizerName, split_sentences, tokenize
+from scribe_eval.metrics._tokenize import TOKENIZERS, TokenizerName, sentence_tokens
 from scribe_eval.metrics._version import METRICS_VERSION
 
 __all__ = ["ROUGE_TYPES", "RougeResult", "RougeScore", "rouge"]
@@ -34,6 +35,7 @@ class RougeScore:
 
 
 _ZERO = RougeScore(0.0, 0.0, 0.0)
+_Gram = TypeVar("_Gram", bound=Hashable)
 
 
 def _score(precision: float, recall: float) -> RougeScore:
@@ -99,22 +101,25 @@ def rouge(
         raise MetricError(
             f"stemming is English-only (Porter) but language is {language!r}: drop --stemmer"
         )
-    ref = tokenize(reference, tokenizer, stemmer=stemmer)
-    hyp = tokenize(hypothesis, tokenizer, stemmer=stemmer)
-    ids: dict[str, int] = {}
-    ref_sents = [
-        _ids(tokenize(s, tokenizer, stemmer=stemmer), ids)
-        for s in split_sentences(reference, tokenizer)
-    ]
-    hyp_sents = [
-        _ids(tokenize(s, tokenizer, stemmer=stemmer), ids)
-        for s in split_sentences(hypothesis, tokenizer)
-    ]
+    # Each sentence is tokenized once: a text's tokens are its sentences' tokens in order
+    # (sentences are lines, or pieces of lines cut at whitespace, and no token spans either).
+    ref_words = sentence_tokens(reference, tokenizer, stemmer=stemmer)
+    hyp_words = sentence_tokens(hypothesis, tokenizer, stemmer=stemmer)
+    # Token ids (0, 1, ... in order of first appearance), mapped at C speed.
+    vocabulary = dict.fromkeys(chain.from_iterable(chain(ref_words, hyp_words)))
+    to_id = dict(zip(vocabulary, count(), strict=False)).__getitem__
+    ref_sents = [list(map(to_id, s)) for s in ref_words]
+    hyp_sents = [list(map(to_id, s)) for s in hyp_words]
+    ref = list(chain.from_iterable(ref_sents))
+    hyp = list(chain.from_iterable(hyp_sents))
+    ref_counts, hyp_counts = Counter(ref), Counter(hyp)
     return RougeResult(
-        rouge1=_ngram_score(ref, hyp, 1),
-        rouge2=_ngram_score(ref, hyp, 2),
-        rougeL=_lcs_score(_ids(ref, ids), _ids(hyp, ids)),
-        rougeLsum=_summary_lcs_score(ref_sents, hyp_sents),
+        rouge1=_overlap_score(ref_counts, hyp_counts, len(ref), len(hyp)),
+        rouge2=_overlap_score(
+            Counter(pairwise(ref)), Counter(pairwise(hyp)), len(ref) - 1, len(hyp) - 1
+        ),
+        rougeL=_lcs_score(ref, hyp),
+        rougeLsum=_summary_lcs_score(ref_sents, hyp_sents, ref, hyp_counts),
         tokenizer=TOKENIZERS[tokenizer],
         stemmer=stemmer,
         ref_tokens=len(ref),
@@ -122,20 +127,14 @@ def rouge(
     )
 
 
-def _ids(tokens: Sequence[str], ids: dict[str, int]) -> list[int]:
-    return [ids.setdefault(t, len(ids)) for t in tokens]
-
-
-def _ngrams(tokens: Sequence[str], n: int) -> Counter[tuple[str, ...]]:
-    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
-
-
-def _ngram_score(ref: Sequence[str], hyp: Sequence[str], n: int) -> RougeScore:
-    ref_ngrams, hyp_ngrams = _ngrams(ref, n), _ngrams(hyp, n)
-    overlap = sum(min(count, hyp_ngrams[g]) for g, count in ref_ngrams.items())
-    precision = overlap / max(sum(hyp_ngrams.values()), 1)
-    recall = overlap / max(sum(ref_ngrams.values()), 1)
-    return _score(precision, recall)
+def _overlap_score(
+    ref_counts: Counter[_Gram], hyp_counts: Counter[_Gram], n_ref: int, n_hyp: int
+) -> RougeScore:
+    """rouge-score's ``_score_ngrams``: clipped n-gram overlap over the n-gram counts."""
+    if len(hyp_counts) < len(ref_counts):
+        ref_counts, hyp_counts = hyp_counts, ref_counts
+    overlap = sum(min(n, hyp_counts[g]) for g, n in ref_counts.items() if g in hyp_counts)
+    return _score(overlap / max(n_hyp, 1), overlap / max(n_ref, 1))
 
 
 def _lcs_score(ref: list[int], hyp: list[int]) -> RougeScore:
@@ -145,20 +144,22 @@ def _lcs_score(ref: list[int], hyp: list[int]) -> RougeScore:
     return _score(length / len(hyp), length / len(ref))
 
 
-def _summary_lcs_score(ref_sents: list[list[int]], hyp_sents: list[list[int]]) -> RougeScore:
-    """rouge-score's ``_summary_level_lcs``: union LCS per reference sentence, hits clipped."""
-    if not ref_sents or not hyp_sents:
-        return _ZERO
-    m, n = sum(map(len, ref_sents)), sum(map(len, hyp_sents))
+def _summary_lcs_score(
+    ref_sents: list[list[int]], hyp_sents: list[list[int]], ref: list[int], hyp_counts: Counter[int]
+) -> RougeScore:
+    """rouge-score's ``_summary_level_lcs``: union LCS per reference sentence, hits clipped.
+
+    rouge-score walks the union tokens in order and counts a hit while the token is left in
+    both texts. Union indices are distinct reference positions, so the reference never runs
+    out first, and the hits of a token are ``min(times in the unions, times in hypothesis)``.
+    """
+    m, n = len(ref), sum(hyp_counts.values())
     if not m or not n:
         return _ZERO
-    left_ref = Counter(t for s in ref_sents for t in s)
-    left_hyp = Counter(t for s in hyp_sents for t in s)
-    hits = 0
-    for sent, union in zip(ref_sents, union_lcs_indices(ref_sents, hyp_sents), strict=True):
-        for token in (sent[i] for i in union):
-            if left_hyp[token] > 0 and left_ref[token] > 0:
-                hits += 1
-                left_hyp[token] -= 1
-                left_ref[token] -= 1
+    union = Counter(
+        token
+        for sent, taken in zip(ref_sents, union_lcs_indices(ref_sents, hyp_sents), strict=True)
+        for token in map(sent.__getitem__, taken)
+    )
+    hits = sum(min(n, hyp_counts[t]) for t, n in union.items())
     return _score(hits / n, hits / m)

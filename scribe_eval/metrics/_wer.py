@@ -1,7 +1,11 @@
 """The WER family from one alignment pass: per recording and pooled over a corpus.
 
-``wer()`` normalises both texts, aligns the words once with jiwer 4 (rapidfuzz's Levenshtein
-underneath) and the characters once for CER, and freezes every count and rate in a ``WerResult``.
+``wer()`` normalises both texts, aligns the words once with rapidfuzz's Levenshtein (what jiwer 4
+runs underneath: the same edit operations, so the same counts and alignment) and freezes every count
+and rate in a ``WerResult``. The character edit distance behind CER costs several times the word
+pass on a long transcript, so it is computed the first time CER is asked for (``cer``,
+``char_errors``, ``as_dict()``), once; the word alignment ops are built from the stored edits
+when first read.
 Rates on a result are **per recording**; ``corpus_wer()`` pools counts over recordings (total
 errors / total reference words), which is what a corpus-level WER means. An empty reference has no
 defined rate: its rates are ``None`` and ``empty_reference`` is set, while its insertions still
@@ -12,10 +16,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
+from operator import itemgetter
 from typing import Any, Literal
 
-import jiwer
+from rapidfuzz.distance import Editops, Levenshtein, Opcodes
 
 from scribe_eval.errors import MetricError
 from scribe_eval.metrics._normalize import Normalizer, get_normalizer
@@ -47,41 +53,50 @@ class AlignmentOp:
         }
 
 
+Edit = tuple[str, int, int]
+"""One word edit as rapidfuzz lists it: (``replace``, ``delete`` or ``insert``, ref, hyp index)."""
+
+
 @dataclass(frozen=True)
 class WerResult:
     """Every WER-family count and rate of one reference/hypothesis pair (per recording).
 
     Rates are ``None`` when the normalised reference is empty (``empty_reference``): a rate
-    over zero reference words is undefined, and the insertions are still counted.
+    over zero reference words is undefined, and the insertions are still counted. ``errors``
+    (S + D + I) is computed once, here; readers take it rather than adding the parts.
     """
 
     normalizer: str
     ref_words: tuple[str, ...]
     hyp_words: tuple[str, ...]
-    ops: tuple[AlignmentOp, ...]
     hits: int
     substitutions: int
     deletions: int
     insertions: int
-    char_hits: int
-    char_substitutions: int
-    char_deletions: int
-    char_insertions: int
+    edits: tuple[Edit, ...] = field(repr=False)
+    errors: int = field(init=False)
 
-    @property
-    def errors(self) -> int:
-        """Substitutions + deletions + insertions."""
-        return self.substitutions + self.deletions + self.insertions
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "errors", self.substitutions + self.deletions + self.insertions)
 
-    @property
+    @cached_property
+    def ops(self) -> tuple[AlignmentOp, ...]:
+        """The word alignment as runs of equal, substituted, deleted and inserted words."""
+        edits = Editops(list[Any](self.edits), len(self.ref_words), len(self.hyp_words))
+        # as_list() gives plain tuples at run time (rapidfuzz's stubs say Opcode objects).
+        opcodes: list[tuple[str, int, int, int, int]] = Opcodes.from_editops(edits).as_list()  # type: ignore[assignment]
+        return tuple(AlignmentOp(_OP_KIND[tag], i1, i2, j1, j2) for tag, i1, i2, j1, j2 in opcodes)
+
+    @cached_property
     def char_errors(self) -> int:
-        """Character substitutions + deletions + insertions."""
-        return self.char_substitutions + self.char_deletions + self.char_insertions
+        """Character edit distance (S + D + I) between the normalised texts, words joined by
+        one space; computed on first use."""
+        return int(Levenshtein.distance(" ".join(self.ref_words), " ".join(self.hyp_words)))
 
     @property
     def ref_chars(self) -> int:
         """Characters in the normalised reference (words joined by one space)."""
-        return self.char_hits + self.char_substitutions + self.char_deletions
+        return max(0, sum(map(len, self.ref_words)) + len(self.ref_words) - 1)
 
     @property
     def empty_reference(self) -> bool:
@@ -123,6 +138,7 @@ class WerResult:
             "substitutions": self.substitutions,
             "deletions": self.deletions,
             "insertions": self.insertions,
+            "errors": self.errors,
             "ref_words": len(self.ref_words),
             "hyp_words": len(self.hyp_words),
             "ref_chars": self.ref_chars,
@@ -164,49 +180,31 @@ def wer(reference: str, hypothesis: str, *, normalizer: str | Normalizer = "basi
     """
     norm = get_normalizer(normalizer)
     ref_words, hyp_words = norm.words(reference), norm.words(hypothesis)
-    words = jiwer.process_words(_wrap(ref_words), _wrap(hyp_words), _AS_IS, _AS_IS)
-    chars = jiwer.process_characters(
-        _wrap(" ".join(ref_words)), _wrap(" ".join(hyp_words)), _AS_IS, _AS_IS
-    )
-    ops = tuple(
-        AlignmentOp(
-            _op_kind(c.type), c.ref_start_idx, c.ref_end_idx, c.hyp_start_idx, c.hyp_end_idx
-        )
-        for c in words.alignments[0]
-    )
+    ids: dict[str, int] = {}
+    ref_ids = [ids.setdefault(w, len(ids)) for w in ref_words]
+    hyp_ids = [ids.setdefault(w, len(ids)) for w in hyp_words]
+    # as_list() gives plain tuples at run time (rapidfuzz's stubs say Editop objects).
+    edits: list[Edit] = Levenshtein.editops(ref_ids, hyp_ids).as_list()  # type: ignore[assignment]
+    kinds = Counter(map(itemgetter(0), edits))
+    substitutions, deletions = kinds["replace"], kinds["delete"]
     return WerResult(
         normalizer=norm.label,
         ref_words=ref_words,
         hyp_words=hyp_words,
-        ops=ops,
-        hits=words.hits,
-        substitutions=words.substitutions,
-        deletions=words.deletions,
-        insertions=words.insertions,
-        char_hits=chars.hits,
-        char_substitutions=chars.substitutions,
-        char_deletions=chars.deletions,
-        char_insertions=chars.insertions,
+        hits=len(ref_words) - substitutions - deletions,
+        substitutions=substitutions,
+        deletions=deletions,
+        insertions=kinds["insert"],
+        edits=tuple(edits),
     )
 
 
-def _wrap(units: Iterable[str]) -> Any:
-    """One sentence of pre-split words (or characters), in the shape jiwer's transforms output."""
-    return [list(units)]
-
-
-def _op_kind(kind: str) -> OpKind:
-    if kind not in ("equal", "substitute", "delete", "insert"):
-        raise MetricError(f"jiwer returned an unknown alignment op {kind!r}: upgrade scribe-eval")
-    return kind  # type: ignore[return-value]
-
-
-def _as_is(sentences: Any) -> Any:
-    """Our inputs are already lists of words (or characters): jiwer must not transform them."""
-    return sentences
-
-
-_AS_IS: Any = _as_is
+_OP_KIND: dict[str, OpKind] = {
+    "equal": "equal",
+    "replace": "substitute",
+    "delete": "delete",
+    "insert": "insert",
+}
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,13 @@ from scribe_eval.runner._progress import RunProgress
 from scribe_eval.runner._remote import CleanupReport, RemoteResources
 from scribe_eval.runner._rescore import RescoreOutcome, rescore_run
 from scribe_eval.runner._run import (
+    EXIT_CELLS_FAILED,
+    EXIT_OK,
+    EXIT_RUN_FAILED,
     RunOptions,
     RunOutcome,
     cleanup_run,
+    exit_code,
     outcome_json,
     run_experiment,
     start_or_resume,
@@ -31,6 +35,9 @@ from scribe_eval.runner._score import (
 from scribe_eval.runner._target import EmbeddedSession, TargetSession, UrlSession, open_target
 
 __all__ = [
+    "EXIT_CELLS_FAILED",
+    "EXIT_OK",
+    "EXIT_RUN_FAILED",
     "LEASE_TTL_S",
     "CleanupReport",
     "EmbeddedSession",
@@ -49,6 +56,7 @@ __all__ = [
     "content_hash",
     "document_expectations",
     "document_key",
+    "exit_code",
     "leased",
     "normalizer_for",
     "open_target",

@@ -19,6 +19,7 @@ from scribe_eval.api import CreateDocumentRequest, CreateTranscriptRequest, Docu
 from scribe_eval.dataset import Dataset, Encounter
 from scribe_eval.errors import APIStatusError, ScribeEvalError
 from scribe_eval.experiment import Cell, Experiment, Matrix, TranscriptJob
+from scribe_eval.runner._breaker import RunWideBreaker
 from scribe_eval.runner._keys import document_key, transcript_key
 from scribe_eval.runner._progress import RunProgress
 from scribe_eval.runner._remote import RemoteResources
@@ -83,6 +84,7 @@ class MatrixExecutor:
         self.deleted = 0
         self.aborted: str | None = None
         self.cleanup_left: str | None = None
+        self.breaker = RunWideBreaker()
         # The template defaults adherence is judged against (read once; no call).
         self._catalogue = adherence_catalogue(str(session.description.get("kind", "")))
         self.first_call = 0.0
@@ -193,7 +195,7 @@ class MatrixExecutor:
             failure = _failure_of(exc, next(reversed(timings), "transcript"))
             self._put_transcript_cell(job, "error", key=key, failure=failure, timings=timings)
             self.progress.advance("transcripts", error=True)
-            self._count_error()
+            self._count_error(exc)
             return None
         scores = score_transcript(
             encounter, transcript, self.experiment.metrics, job.recording_language
@@ -263,7 +265,7 @@ class MatrixExecutor:
             failure = _failure_of(exc, next(reversed(timings), "score"))
             self._put_document_cell(cell, "error", key=key, failure=failure, timings=timings)
             self.progress.advance("documents", error=True)
-            self._count_error()
+            self._count_error(exc)
             return
         self._put_document_cell(
             cell, "ok", key=key, scores=scores, timings=timings, from_cache=cached is not None
@@ -325,10 +327,13 @@ class MatrixExecutor:
         """Seconds from the first API call's start to the last one's end (0 without calls)."""
         return self.last_call - self.first_call if self.first_call else 0.0
 
-    def _count_error(self) -> None:
+    def _count_error(self, exc: Exception) -> None:
         self.errors += 1
         limits = self.limits
-        if limits.fail_fast:
+        run_wide = self.breaker.failure(exc)
+        if run_wide:
+            self.aborted = run_wide
+        elif limits.fail_fast:
             self.aborted = "stopped at the first failed cell (--fail-fast)"
         elif limits.max_errors is not None and self.errors > limits.max_errors:
             self.aborted = (
@@ -397,6 +402,8 @@ class MatrixExecutor:
             **_failure_fields(failure),
         )  # fmt: skip
         self.store.put_cell(record)
+        if status == "ok" and timings:  # a call answered: the target works (cache hits prove not)
+            self.breaker.success()
 
 
 def _failure_of(exc: Exception, stage: str) -> _Failure:

@@ -70,6 +70,29 @@ class RunOutcome:
     notes: list[str]
     startup_s: float = 0.0
     api_span_s: float = 0.0
+    #: Cells (transcripts and documents) that ended ``ok``.
+    succeeded: int = 0
+    #: True when the run stopped on a failure every call would hit (credentials, host, TLS).
+    run_wide: bool = False
+
+
+#: ``scribe-eval run`` exit codes (documented in the README and ``run --help``).
+EXIT_OK = 0
+EXIT_CELLS_FAILED = 3
+EXIT_RUN_FAILED = 4
+
+
+def exit_code(outcome: RunOutcome, *, allow_errors: bool = False) -> int:
+    """0 when every cell succeeded (or ``allow_errors``), 3 when some failed, 4 when none could.
+
+    4 means the run could not work at all: it stopped on a run-wide failure (credentials,
+    unreachable host, TLS) or not one cell succeeded. ``allow_errors`` never hides a 4.
+    """
+    if outcome.run_wide or (outcome.errors and not outcome.succeeded):
+        return EXIT_RUN_FAILED
+    if (outcome.errors or outcome.run.status == "failed") and not allow_errors:
+        return EXIT_CELLS_FAILED
+    return EXIT_OK
 
 
 def run_experiment(experiment: Experiment, options: RunOptions) -> RunOutcome:
@@ -149,13 +172,16 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
                 store.update_run(run.id, api_calls_delta=sum(calls.values()))
         if lost is not None:
             raise RunLockedError(lost)
-        cells = [c for c in store.cells(run.id) if c.kind == "document"]
+        every = list(store.cells(run.id))
+        cells = [c for c in every if c.kind == "document"]
         return RunOutcome(
             run=store.get_run(run.id),
             api_calls=sum(calls.values()),
             calls=calls,
             cells=len(cells),
-            errors=sum(c.status == "error" for c in store.cells(run.id)),
+            errors=sum(c.status == "error" for c in every),
+            succeeded=sum(c.status == "ok" for c in every),
+            run_wide=executor.breaker.tripped is not None,
             from_cache=sum(c.from_cache for c in cells),
             deleted_interactions=deleted,
             notes=matrix.notes,
@@ -172,6 +198,11 @@ def start_or_resume(
     session: TargetSession,
     options: RunOptions,
 ) -> RunRecord:
+    """The run record to execute: a new run, or ``options.resume`` checked against the experiment.
+
+    A resumed run must have the same experiment and dataset hashes; otherwise a ConfigError says
+    which changed. Used by the local runner and by the workers' coordinator alike.
+    """
     digest = experiment_hash(experiment)
     if options.resume is not None:
         run = store.resolve_run(options.resume)
@@ -257,6 +288,8 @@ def outcome_json(outcome: RunOutcome) -> str:
             "calls": outcome.calls,
             "cells": outcome.cells,
             "errors": outcome.errors,
+            "succeeded": outcome.succeeded,
+            "stopped_run_wide": outcome.run_wide,
             "from_cache": outcome.from_cache,
             "deleted_interactions": outcome.deleted_interactions,
         },

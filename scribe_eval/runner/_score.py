@@ -54,22 +54,20 @@ def score_transcript(
     result = wer(reference, transcript.text(), normalizer=normalizer)
     scores = result.as_dict()
     # The pooled ratios' numerators and denominators (see scribe_eval.metrics.METRICS).
-    scores["errors"] = result.substitutions + result.deletions + result.insertions
-    scores["aligned_words"] = result.hits + scores["errors"]
+    # (``errors`` itself is one of the result's keys.)
+    scores["aligned_words"] = result.hits + result.errors
     hyp_turns = _hypothesis_turns(transcript)
     ref_turns = [(t.speaker.lower(), t.text) for t in encounter.reference_turns]
     if hyp_turns and len({s for s, _ in ref_turns}) > 1:
         by_speaker = speaker_wer(ref_turns, hyp_turns, normalizer=normalizer)
         scores["attributed_wer"] = by_speaker.attributed_wer
         per_speaker = by_speaker.per_speaker.values()
-        scores["attributed_errors"] = sum(
-            r.substitutions + r.deletions + r.insertions for r in per_speaker
-        )
+        scores["attributed_errors"] = sum(r.errors for r in per_speaker)
         scores["attributed_ref_words"] = sum(len(r.ref_words) for r in per_speaker)
         scores["speakers"] = {
             role: {
                 "wer": r.wer,
-                "errors": r.substitutions + r.deletions + r.insertions,
+                "errors": r.errors,
                 "ref_words": len(r.ref_words),
             }
             for role, r in sorted(by_speaker.per_speaker.items())

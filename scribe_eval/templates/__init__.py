@@ -28,7 +28,12 @@ from scribe_eval.templates._diff import (
     outline_of_spec,
     outline_of_template,
 )
-from scribe_eval.templates._file import Problem, load_template_file, parse_template_file
+from scribe_eval.templates._file import (
+    Problem,
+    TemplateFile,
+    load_template_file,
+    parse_template_file,
+)
 from scribe_eval.templates._scaffold import scaffold_template
 from scribe_eval.templates._spec import MAX_INSTRUCTION_CHARS, MAX_NAME_CHARS, TemplateSpec
 from scribe_eval.templates._target import fetch_target_catalogue, open_target, pull_snapshot
@@ -48,6 +53,7 @@ __all__ = [
     "Outline",
     "Problem",
     "TemplateDiff",
+    "TemplateFile",
     "TemplateSpec",
     "builtin_catalogue",
     "diff_outlines",

@@ -115,7 +115,9 @@ class _Section(BaseModel):
     content_override: str | None = None
 
 
-class _File(BaseModel):
+class TemplateFile(BaseModel):
+    """A template file as written (camelCase keys); ``load_template_file`` reads it."""
+
     model_config = ConfigDict(
         extra="forbid", alias_generator=to_camel, validate_by_alias=True, validate_by_name=False
     )
@@ -146,9 +148,9 @@ def parse_template_file(path: Path | str) -> ParsedFile:
     if not isinstance(data, dict):
         parsed.problem((), "a template file must be a mapping", "start with `label: ...`")
         return parsed
-    model: _File | None = None
+    model: TemplateFile | None = None
     try:
-        model = _File.model_validate(_expand_bare_keys(data))
+        model = TemplateFile.model_validate(_expand_bare_keys(data))
     except ValidationError as exc:
         for error in exc.errors():
             _schema_problem(parsed, error)
@@ -280,7 +282,7 @@ def _clean(value: str | None) -> str | None:
     return value.strip() if value is not None else None
 
 
-def _to_spec(path: Path, model: _File) -> TemplateSpec:
+def _to_spec(path: Path, model: TemplateFile) -> TemplateSpec:
     template: api.InlineTemplate | None = None
     if model.sections is not None:
         overrides = [

@@ -168,6 +168,7 @@ def _outcome(store: RunStore, run_id: str, session: TargetSession, deleted: int)
     return RunOutcome(
         run=record, api_calls=record.api_calls, calls=calls, cells=len(documents),
         errors=sum(c.status == "error" for c in cells),
+        succeeded=sum(c.status == "ok" for c in cells),
         from_cache=sum(c.from_cache for c in documents), deleted_interactions=deleted,
         notes=[],
     )  # fmt: skip

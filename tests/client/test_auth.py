@@ -121,6 +121,21 @@ async def test_refused_client_credentials_raise_authentication_error() -> None:
     assert len(transport.requests) == 1
 
 
+async def test_a_failed_token_request_is_made_once_for_many_calls_then_retried_later() -> None:
+    clock = ManualClock()
+    refusal = {"error": "unauthorized_client", "error_description": "Invalid client secret"}
+    answers = [httpx.Response(401, json=refusal), _token("tok-1"), _ok()]
+    client, transport = _client(_credentials(clock), *answers, clock=clock)
+    results = await asyncio.gather(
+        *(client.list_interactions() for _ in range(20)), return_exceptions=True
+    )
+    assert all(isinstance(r, AuthenticationError) for r in results)
+    assert len(transport.requests) == 1  # one token request for twenty waiting calls
+    clock.advance(31)  # after the back-off a fixed secret gets its chance
+    assert await client.list_interactions() == []
+    assert len(transport.requests) == 3
+
+
 async def test_static_token_is_sent_and_a_401_is_final() -> None:
     client, transport = _client(BearerTokenAuth("abc"), httpx.Response(401))
     with pytest.raises(AuthenticationError, match="SCRIBE_EVAL_TOKEN"):

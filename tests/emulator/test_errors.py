@@ -86,6 +86,13 @@ def _error(answer: httpx.Response, status: int) -> dict[str, Any]:
         pytest.param("PATCH", f"interactions/{uuid.uuid4()}", {}, 404, id="patch-unknown"),
         pytest.param("GET", "interactions/?sort=shoeSize", None, 400, id="unknown-sort"),
         pytest.param("GET", "interactions/?pageSize=0", None, 400, id="page-size-zero"),
+        pytest.param(  # found by schemathesis: the offset overflowed SQLite's integers (500)
+            "GET",
+            "interactions/?pageSize=835&index=10000000000000000000",
+            None,
+            400,
+            id="page-index-beyond-64-bit",
+        ),
         pytest.param("GET", "no-such-endpoint", None, 404, id="unknown-path"),
         pytest.param("PUT", "interactions/", None, 405, id="wrong-method"),
         pytest.param("GET", "templates/corti-nothing", None, 404, id="unknown-template"),

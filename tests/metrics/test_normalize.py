@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
+import unicodedata
 from pathlib import Path
 
 import pytest
+import regex  # type: ignore[import-untyped]
 
 from scribe_eval.errors import MetricError
 from scribe_eval.metrics import (
@@ -15,6 +18,7 @@ from scribe_eval.metrics import (
     normalizer_provenance,
     wer,
 )
+from scribe_eval.metrics._normalize import _SPLIT_SPACE
 from scribe_eval.metrics._whisper import PACKAGE_VERSION as WN
 
 
@@ -240,3 +244,29 @@ def test_shipped_board_pipeline_records_its_hash() -> None:
     provenance = normalizer_provenance("primock57-board")
     assert provenance.startswith("primock57-board@1#")
     assert len(provenance.split("#")[1]) == 12
+
+
+def test_basic_strips_edge_punctuation_like_per_word_stripping() -> None:
+    # `basic` strips punctuation at word edges in one pass over the text; it must equal the
+    # per-word definition, for every kind of whitespace str.split() knows and any punctuation.
+    spaces = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+    assert regex.fullmatch(f"[{_SPLIT_SPACE}]+", spaces)
+    assert not regex.search(
+        f"[{_SPLIT_SPACE}]", "".join(chr(c) for c in range(0x3001) if not chr(c).isspace())
+    )
+    edge = regex.compile(r"^\p{P}+|\p{P}+$")
+
+    def per_word(text: str) -> tuple[str, ...]:
+        folded = unicodedata.normalize("NFC", text).casefold()
+        return tuple(w for w in (edge.sub("", t) for t in folded.split()) if w)
+
+    alphabet = [
+        *"ab .,;:!?'\"()-–—…¿¡«»%\t\n\x1c\x1f\x85\u00a0\u2028\u3000éÉßİ",
+        "\u0301",
+        "。",
+        "x",
+    ]
+    rng = random.Random(3)
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
+        assert get_normalizer("basic").words(text) == per_word(text), repr(text)

@@ -12,8 +12,9 @@ import pytest
 from rouge_score import rouge_scorer
 
 from scribe_eval.errors import MetricError
-from scribe_eval.metrics import ROUGE_TYPES, rouge, split_sentences, tokenize
+from scribe_eval.metrics import ROUGE_TYPES, TokenizerName, rouge, split_sentences, tokenize
 from scribe_eval.metrics._lcs import union_lcs_indices
+from scribe_eval.metrics._tokenize import sentence_tokens
 
 
 def _load_notes() -> ModuleType:
@@ -102,22 +103,34 @@ def test_equal_to_rouge_score(pairs: list[tuple[str, str]], stemmer: bool) -> No
             assert abs(got.fmeasure - want.fmeasure) <= 1e-12, (name, reference, hypothesis)
 
 
-@pytest.mark.parametrize("python_tail", [0, 10_000], ids=["numpy-walk", "python-walk"])
-def test_union_lcs_kernel_matches_rouge_score_backtrack(
-    monkeypatch: pytest.MonkeyPatch, python_tail: int
-) -> None:
-    # Tiny vocabularies force many tied LCS choices: the backtrack's tie-breaking must match,
-    # both in the vectorised walk and in the plain-Python tail that finishes the last walks.
-    monkeypatch.setattr("scribe_eval.metrics._lcs._PYTHON_TAIL", python_tail)
-    rng = random.Random(7)
-    for _ in range(800):
-        vocab = rng.randint(1, 6)
-        refs = [[rng.randrange(vocab) for _ in range(rng.randint(0, 10))] for _ in range(4)]
-        cands = [[rng.randrange(vocab) for _ in range(rng.randint(0, 10))] for _ in range(4)]
+@pytest.mark.parametrize("vocab", [1, 2, 3, 6, 40], ids=lambda v: f"vocab{v}")
+def test_union_lcs_kernel_matches_rouge_score_backtrack(vocab: int) -> None:
+    # Tiny vocabularies force many tied LCS choices: the bit-parallel walk must pick the same
+    # LCS as rouge-score's backtrack, candidate by candidate, including empty sentences and
+    # sentences longer than one machine word.
+    rng = random.Random(7 + vocab)
+    for _ in range(600):
+        longest = rng.choice([3, 12, 90])
+        refs = [
+            [rng.randrange(vocab) for _ in range(rng.randint(0, longest))]
+            for _ in range(rng.randint(0, 5))
+        ]
+        cands = [
+            [rng.randrange(vocab) for _ in range(rng.randint(0, longest))]
+            for _ in range(rng.randint(0, 5))
+        ]
         expected = [
             rouge_scorer._find_union([rouge_scorer.lcs_ind(r, c) for c in cands]) for r in refs
         ]
         assert union_lcs_indices(refs, cands) == expected, (refs, cands)
+
+
+def test_union_lcs_ties_pick_rouge_scores_indices() -> None:
+    # rouge-score takes a match as soon as its backtrack meets one, so "a a" against "a" uses
+    # the second "a"; a union of both candidates keeps one index, not two.
+    assert union_lcs_indices([[0, 0]], [[0], [0]]) == [[1]]
+    assert union_lcs_indices([[0, 1, 0]], [[0], [1, 0]]) == [[1, 2]]
+    assert union_lcs_indices([[0, 1, 0, 1]], [[1, 0], [0, 1]]) == [[1, 2, 3]]
 
 
 def test_long_notes_equal_rouge_score() -> None:
@@ -209,3 +222,44 @@ def test_as_dict_has_stable_keys_and_provenance() -> None:
         assert {f"{name}_p", f"{name}_r", f"{name}_f"} <= set(data)
     assert data["tokenizer"] == "unicode@1"
     assert data["rouge1_f"] == pytest.approx(2 / 3)
+
+
+def _adversarial_text(rng: random.Random, vocab: list[str]) -> str:
+    """Few distinct words (so LCS ties everywhere), odd separators, empty and blank lines."""
+    parts: list[str] = []
+    for _ in range(rng.randint(0, 120)):
+        parts.append(rng.choice(vocab))
+        parts.append(rng.choice([" ", " ", " ", "\n", "\n\n", " \r\n", ", ", "\u00a0", "”", "\t"]))
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("vocab", [["a"], ["a", "b"], ["a", "B", "c3", "é"], _VOCAB], ids=len)
+def test_equal_to_rouge_score_on_tied_and_odd_notes(vocab: list[str]) -> None:
+    scorer = rouge_scorer.RougeScorer(list(ROUGE_TYPES))
+    rng = random.Random(len(vocab))
+    for _ in range(150):
+        reference, hypothesis = _adversarial_text(rng, vocab), _adversarial_text(rng, vocab)
+        expected = scorer.score(reference, hypothesis)
+        ours = rouge(reference, hypothesis, tokenizer="rouge-score")
+        for name in ROUGE_TYPES:
+            got, want = getattr(ours, name), expected[name]
+            for field in ("precision", "recall", "fmeasure"):
+                assert abs(getattr(got, field) - getattr(want, field)) <= 1e-12, (
+                    name,
+                    field,
+                    reference,
+                    hypothesis,
+                )
+
+
+@pytest.mark.parametrize("tokenizer", ["unicode", "rouge-score"])
+def test_sentence_tokens_concatenate_to_the_text_tokens(tokenizer: TokenizerName) -> None:
+    # rouge() tokenizes each sentence once and joins them for ROUGE-1/2/L: that must be the
+    # text's own tokens, whatever the script, case (final sigma), marks or separators.
+    alphabet = [*"aB .!?\n\t\u00a0ΣσΑé", "\u0301", "。", "।", "Dr. ", "b.i.d. ", "ΟΔΟΣ. ", "İ", "ß"]
+    rng = random.Random(5)
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        joined = [t for s in sentence_tokens(text, tokenizer) for t in s]
+        assert joined == tokenize(text, tokenizer), repr(text)
+        assert len(sentence_tokens(text, tokenizer)) == len(split_sentences(text, tokenizer))

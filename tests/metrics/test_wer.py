@@ -153,3 +153,70 @@ def test_confusion_pairs_are_counted_and_ranked() -> None:
         [wer("take it daily", "take daily"), wer("go", "go now")], include_gaps=True
     )
     assert gaps == [("", "now", 1), ("it", "", 1)]
+
+
+def _long_pairs(n: int, seed: int) -> list[tuple[str, str]]:
+    """Transcript-length pairs with runs of errors, so the alignment has many kinds of op."""
+    rng = random.Random(seed)
+    pairs = []
+    for _ in range(n):
+        ref = [rng.choice(_VOCAB) for _ in range(rng.randint(0, 300))]
+        hyp: list[str] = []
+        for word in ref:
+            roll = rng.random()
+            if roll < 0.1:
+                hyp.append(rng.choice(_VOCAB))
+            elif roll < 0.15:
+                continue
+            else:
+                hyp.append(word)
+            if rng.random() < 0.05:
+                hyp.extend(rng.choice(_VOCAB) for _ in range(rng.randint(1, 3)))
+        pairs.append((" ".join(ref), " ".join(hyp)))
+    return pairs
+
+
+def test_counts_alignment_and_cer_equal_jiwer_on_long_transcripts() -> None:
+    for reference, hypothesis in _long_pairs(60, seed=13):
+        ours = wer(reference, hypothesis, normalizer="none")
+        assert ours.errors == ours.substitutions + ours.deletions + ours.insertions
+        if not reference:
+            assert ours.insertions == len(hypothesis.split())
+            continue
+        words = jiwer.process_words(reference, hypothesis)
+        assert (ours.hits, ours.substitutions, ours.deletions, ours.insertions) == (
+            words.hits,
+            words.substitutions,
+            words.deletions,
+            words.insertions,
+        )
+        assert [op.as_dict() for op in ours.ops] == [
+            {
+                "kind": c.type,
+                "ref_start": c.ref_start_idx,
+                "ref_end": c.ref_end_idx,
+                "hyp_start": c.hyp_start_idx,
+                "hyp_end": c.hyp_end_idx,
+            }
+            for c in words.alignments[0]
+        ]
+        chars = jiwer.process_characters(reference, hypothesis)
+        assert ours.char_errors == chars.substitutions + chars.deletions + chars.insertions
+        assert ours.ref_chars == chars.hits + chars.substitutions + chars.deletions
+
+
+def test_cer_is_computed_only_when_asked_for() -> None:
+    result = wer("the patient has a cough", "the patient has no cough", normalizer="none")
+    assert result.wer == pytest.approx(0.2)
+    assert "char_errors" not in vars(result)  # the word figures did not pay for CER
+    assert result.cer == pytest.approx(2 / 23)
+    assert vars(result)["char_errors"] == 2
+
+
+def test_errors_is_a_field_of_the_result() -> None:
+    result = wer("a b c d e f", "a c d x f g", normalizer="none")
+    assert (result.substitutions, result.deletions, result.insertions) == (1, 1, 1)
+    assert result.errors == 3
+    assert result.as_dict()["errors"] == 3
+    with pytest.raises(AttributeError):
+        result.errors = 0  # type: ignore[misc]

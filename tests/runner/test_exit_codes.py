@@ -1,0 +1,96 @@
+"""`scribe-eval run` is loud when it failed: exit codes, run-wide failures stop the run early."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from scribe_eval.cli import main
+
+WriteExperiment = Callable[..., Path]
+StartEmulator = Callable[..., AbstractContextManager[str]]
+pytestmark = pytest.mark.slow
+
+
+def _run_cli(path: Path, runs: Path, *extra: str) -> tuple[int, dict[str, Any], str]:
+    result = CliRunner().invoke(
+        main, ["run", str(path), "--runs-dir", str(runs), "--no-progress", "--json", *extra]
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.exit_code, json.loads(result.stdout), result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_some_failed_cells_exit_3_and_allow_errors_exits_0(
+    write_experiment: WriteExperiment, tmp_path: Path
+) -> None:
+    # Every transcript fails on the target; the text-only encounter's documents still succeed.
+    target = {"kind": "embedded", "asr_engine": "instant", "faults": {"transcript-failed": 1.0}}
+    path = write_experiment(target=target)
+    code, outcome, _ = _run_cli(path, tmp_path / "runs")
+    assert code == 3
+    assert outcome["errors"]
+    assert outcome["succeeded"]
+    assert outcome["stopped_run_wide"] is False
+    code, _, _ = _run_cli(path, tmp_path / "again", "--allow-errors")
+    assert code == 0
+
+
+def test_an_unreachable_host_stops_the_run_after_a_few_failures_with_exit_4(
+    write_experiment: WriteExperiment, tmp_path: Path
+) -> None:
+    target = {
+        "kind": "url",
+        "base_url": f"http://127.0.0.1:{_free_port()}/v2",
+        "auth": "none",
+        "tenant": "acme",
+    }
+    path = write_experiment(target=target, execution={"retries": 0, "concurrency": 1})
+    code, outcome, stderr = _run_cli(path, tmp_path / "runs", "--allow-errors")
+    assert code == 4  # --allow-errors never hides a run that could not work
+    assert outcome["stopped_run_wide"] is True
+    assert outcome["succeeded"] <= 1  # at most the text-only encounter's reference transcript
+    # Stopped after three identical failures, not after failing all nine cells one by one.
+    assert "stopped after 3 identical failures" in stderr
+    assert "SCRIBE_EVAL_BASE_URL" in stderr or "check" in stderr
+    assert outcome["api_calls"] <= 4
+
+
+def test_refused_credentials_ask_for_a_token_once_and_stop_the_run(
+    write_experiment: WriteExperiment,
+    tmp_path: Path,
+    start_emulator: StartEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HOSPITAL_ID", "scribe-eval-ci")
+    monkeypatch.setenv("HOSPITAL_SECRET", "wrong-secret")
+    client = "acme:scribe-eval-ci:the-right-secret"
+    with start_emulator(
+        tmp_path / "remote", "--auth", "client-credentials", "--client", client
+    ) as base:
+        token_url = base.removesuffix("/v2") + "/auth/realms/{tenant}/protocol/openid-connect/token"
+        target = {
+            "kind": "url", "base_url": base, "tenant": "acme", "auth": "client-credentials",
+            "token_url": token_url,
+            "client_id_env": "HOSPITAL_ID", "client_secret_env": "HOSPITAL_SECRET",
+        }  # fmt: skip
+        code, outcome, stderr = _run_cli(write_experiment(target=target), tmp_path / "runs")
+    assert code == 4
+    assert "stopped after 3 identical failures" in stderr
+    assert "SCRIBE_EVAL_CLIENT_SECRET" in stderr or "secret" in stderr.lower()
+    calls = outcome["calls"]
+    assert isinstance(calls, dict)
+    token_calls = sum(n for name, n in calls.items() if "token" in name)
+    assert token_calls == 1, calls  # one token request for the whole run, not one per cell
