@@ -28,13 +28,48 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
+import soundfile as sf
 import yaml
-from runner import TEMPLATES, write_dataset
 
 from scribe_eval.client import AmbientClient, RetryPolicy
 from scribe_eval.store import RunStore
 
 KINDS = ("interactions", "recordings", "transcripts", "documents")
+TEMPLATES = ("corti-soap", "corti-brief-clinical-note", "corti-h-and-p", "corti-patient-summary")
+
+
+def write_dataset(folder: Path, encounters: int) -> Path:
+    """A dataset of ``encounters`` two-channel tone recordings of distinct lengths.
+
+    Distinct lengths give distinct (instant) transcripts, hence distinct documents: nothing is
+    shared through the cache, so every cell needs its own resources on the target.
+    """
+    (folder / "audio").mkdir(parents=True)
+    (folder / "transcripts").mkdir()
+    items = []
+    for i in range(encounters):
+        eid = f"en-{i:04d}"
+        t = np.arange(32000 + 160 * i) / 16000
+        tone = 0.1 * np.sin(2 * np.pi * (200 + i) * t)
+        sf.write(folder / "audio" / f"{eid}.flac", np.stack([tone, tone[::-1]], axis=1), 16000)
+        (folder / "transcripts" / f"{eid}.txt").write_text(
+            "Doctor: What brings you in today?\nPatient: A dry cough for three days, no fever.\n"
+        )
+        items.append(
+            {
+                "id": eid,
+                "audio": {"path": f"audio/{eid}.flac", "roles": {0: "doctor", 1: "patient"}},
+                "transcript": f"transcripts/{eid}.txt",
+                "notes": {"soap": {"sections": {"Subjective": "Dry cough for 3 days. No fever."}}},
+            }
+        )
+    manifest = {
+        "name": "kills", "description": "synthetic tones for the kill benchmark",
+        "licence": "Apache-2.0", "default_language": "en", "encounters": items,
+    }  # fmt: skip
+    (folder / "dataset.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False))
+    return folder
 
 
 def start_emulator(data_dir: Path, latency_ms: int) -> tuple[subprocess.Popen[str], str]:
