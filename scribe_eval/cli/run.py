@@ -21,6 +21,10 @@ from scribe_eval.store import RunRecord
 @store_option
 @click.option("--resume", metavar="RUN_ID", help="Finish an interrupted run (same experiment).")
 @click.option("--rerun-errors", is_flag=True, help="With --resume: retry the failed cells too.")
+@click.option(
+    "--take-over", is_flag=True,
+    help="With --resume: take the run from another runner whose process is gone.",
+)  # fmt: skip
 @click.option("--fail-fast", is_flag=True, help="Stop at the first failed cell.")
 @click.option(
     "--max-errors", type=click.IntRange(min=0), help="Stop after more than N failed cells."
@@ -48,6 +52,7 @@ def run(
     store_url: str | None,
     resume: str | None,
     rerun_errors: bool,
+    take_over: bool,
     fail_fast: bool,
     max_errors: int | None,
     allow_errors: bool,
@@ -86,7 +91,7 @@ def run(
     options = RunOptions(
         runs_dir=folder, resume=resume, rerun_errors=rerun_errors, fail_fast=fail_fast,
         max_errors=max_errors, progress=not no_progress and not as_json, on_start=started,
-        store=store_url,
+        store=store_url, take_over=take_over,
     )  # fmt: skip
     try:
         if workers:

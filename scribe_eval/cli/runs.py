@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import statistics
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -137,16 +138,33 @@ def bless_run(
 @click.argument("run_id")
 @runs_dir_option
 @store_option
-def cleanup(run_id: str, runs_dir: Path | None, store_url: str | None) -> None:
+@click.option(
+    "--take-over", is_flag=True,
+    help="Clean up even though another process holds the run's lease (it is gone).",
+)  # fmt: skip
+def cleanup(run_id: str, runs_dir: Path | None, store_url: str | None, take_over: bool) -> None:
     """Delete the remote interactions RUN_ID left on its target (after an interruption).
 
     A finished run deletes its own; an interrupted one keeps them so that --resume can reuse
-    them. Clinical data should not linger: run this when you will not resume.
+    them. Clinical data should not linger: run this when you will not resume. Every interaction
+    is tried (passing failures again); what could not be deleted is listed and the exit code is
+    1, so run it again later.
     """
     from scribe_eval.runner import cleanup_run
 
-    resolved, deleted = cleanup_run(run_id, resolve_runs_dir(runs_dir), store=store_url)
-    click.echo(f"{resolved}: {deleted} remote interaction(s) deleted")
+    resolved, report = cleanup_run(
+        run_id, resolve_runs_dir(runs_dir), store=store_url, take_over=take_over
+    )
+    click.echo(f"{resolved}: {report.deleted} remote interaction(s) deleted")
+    if report.left:
+        for line in report.left:
+            click.echo(f"  not deleted: {line}", err=True)
+        click.echo(
+            f"Error: {len(report.left)} remote interaction(s) of {resolved} are still on the "
+            f"target; run `scribe-eval runs cleanup {resolved}` again later",
+            err=True,
+        )
+        sys.exit(1)
 
 
 def _summary(record: RunRecord, baselines: list[str]) -> dict[str, Any]:

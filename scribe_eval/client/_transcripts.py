@@ -23,17 +23,44 @@ class TranscriptsMixin(ClientBase):
     """``/interactions/{id}/transcripts/``."""
 
     async def create_transcript(
-        self, interaction_id: str, body: CreateTranscriptRequest
+        self, interaction_id: str, body: CreateTranscriptRequest, *, one_per_recording: bool = False
     ) -> Transcript:
         """Ask for a transcript: the finished one (201) or a ``processing`` one (202).
 
         On 202 the transcript id comes from the body or, failing that, from ``Location``; pass it
         to ``wait_for_transcript``, or call ``transcribe`` to do both.
+
+        Duplicate guard, with ``one_per_recording`` (the caller makes at most one transcript of
+        the recording in this interaction, as the runner does): when the POST fails in a way that
+        may have succeeded on the server (a read time-out, a dropped connection, 500/502/504),
+        the client looks for a transcript of that recording (``find_transcript``) and returns it
+        instead of posting again. Without it such a POST is retried like any other call.
         """
         req = request(
-            "POST", "/interactions/{id}/transcripts/", {"id": interaction_id}, json=body.to_wire()
+            "POST", "/interactions/{id}/transcripts/", {"id": interaction_id},
+            json=body.to_wire(), idempotent=not one_per_recording,
+        )  # fmt: skip
+        if not one_per_recording:
+            return await self._http.call(req, _created_transcript)
+        return await self._http.call(
+            req,
+            _created_transcript,
+            lambda: self.find_transcript(interaction_id, str(body.recording_id)),
         )
-        return await self._http.call(req, _created_transcript)
+
+    async def find_transcript(self, interaction_id: str, recording_id: str) -> Transcript | None:
+        """The interaction's newest transcript of ``recording_id`` that has not failed, else None.
+
+        Its ``status`` may be ``processing``: pass its id to ``wait_for_transcript``. Listed
+        entries that carry no recording id are taken to be of that recording.
+        """
+        found: Transcript | None = None
+        for summary in await self.list_transcripts(interaction_id, full=True):
+            whole = summary.transcript or Transcript(id=summary.id, status="processing")
+            if whole.recording_id not in (None, recording_id) or whole.status == "failed":
+                continue
+            found = whole.model_copy(update={"id": summary.id})
+        return found
 
     async def get_transcript_status(
         self, interaction_id: str, transcript_id: str

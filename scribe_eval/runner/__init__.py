@@ -18,8 +18,9 @@ from scribe_eval.runner._judging import (
     judge_stored_run,
 )
 from scribe_eval.runner._keys import content_hash, document_key, transcript_key
+from scribe_eval.runner._lease import LEASE_TTL_S, LeaseKeeper, leased, take_lease
 from scribe_eval.runner._progress import RunProgress
-from scribe_eval.runner._remote import RemoteResources
+from scribe_eval.runner._remote import CleanupReport, RemoteResources
 from scribe_eval.runner._rescore import RescoreOutcome, rescore_run
 from scribe_eval.runner._run import (
     EXIT_CELLS_FAILED,
@@ -45,9 +46,12 @@ __all__ = [
     "EXIT_CELLS_FAILED",
     "EXIT_OK",
     "EXIT_RUN_FAILED",
+    "LEASE_TTL_S",
+    "CleanupReport",
     "EmbeddedSession",
     "ExecutionLimits",
     "JudgeOutcome",
+    "LeaseKeeper",
     "MatrixExecutor",
     "RemoteResources",
     "RescoreOutcome",
@@ -66,6 +70,7 @@ __all__ = [
     "judge_run",
     "judge_scores",
     "judge_stored_run",
+    "leased",
     "normalizer_for",
     "open_target",
     "outcome_json",
@@ -74,5 +79,6 @@ __all__ = [
     "score_document",
     "score_transcript",
     "start_or_resume",
+    "take_lease",
     "transcript_key",
 ]

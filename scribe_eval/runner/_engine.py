@@ -83,6 +83,7 @@ class MatrixExecutor:
         self.errors = 0
         self.deleted = 0
         self.aborted: str | None = None
+        self.cleanup_left: str | None = None
         self.breaker = RunWideBreaker()
         # The template defaults adherence is judged against (read once; no call).
         self._catalogue = adherence_catalogue(str(session.description.get("kind", "")))
@@ -117,20 +118,18 @@ class MatrixExecutor:
         """Delete what is left of the run's remote interactions, when the experiment asks.
 
         Most are deleted already, each as soon as its encounter's cells are done; this catches
-        those an earlier, interrupted attempt left behind. Returns how many were deleted in all.
+        those an earlier, interrupted attempt left behind (pending creates included). Returns how
+        many were deleted in all; ``cleanup_left`` says what could not be.
         """
         if not self.experiment.cleanup.delete_interactions:
             return 0
-        rows = self.remote.created_interactions()
-        if rows:
-            client = await self.session.client()
-            await asyncio.gather(
-                *(
-                    self._timed({}, "delete", functools.partial(self.remote.delete, client, r))
-                    for r in rows
-                )
-            )
-        return self.deleted + len(rows)
+        rows = self.store.remotes(self.run_id, kind="interaction")
+        if all(r.state == "deleted" for r in rows):
+            return self.deleted
+        report = await self.remote.clean_up(await self.session.client())
+        if report.left:
+            self.cleanup_left = report.summary()
+        return self.deleted + report.deleted
 
     def _done(self, cell_id: str) -> bool:
         cell = self.store.get_cell(self.run_id, cell_id)
@@ -151,9 +150,9 @@ class MatrixExecutor:
                     self._fail_dependent(cell, job)
                 continue
             await asyncio.gather(*(self._document(encounter, cell, context) for cell in cells))
-        await self._forget(encounter)
+        await self._forget(encounter, {job.recording_language for job in jobs})
 
-    async def _forget(self, encounter: Encounter) -> None:
+    async def _forget(self, encounter: Encounter, languages: set[str]) -> None:
         """Delete the encounter's remote interactions once its cells are done (if asked).
 
         Clinical data should not linger on the target longer than the run needs it; an encounter
@@ -161,7 +160,7 @@ class MatrixExecutor:
         """
         if not self.experiment.cleanup.delete_interactions:
             return
-        rows = self.remote.interactions_of(encounter.id)
+        rows = self.remote.interactions_of(encounter.id, languages)
         if not rows:
             return
         client = await self.session.client()
@@ -229,8 +228,9 @@ class MatrixExecutor:
             request = CreateTranscriptRequest.model_validate({**body, "recordingId": recording})
             transcript = await self._timed(
                 timings, "transcript",
-                lambda: client.transcribe(
-                    interaction, request, deadline=self.experiment.execution.transcript_deadline_s
+                lambda: self.remote.transcript(
+                    client, interaction, job.cell_id, request,
+                    deadline=self.experiment.execution.transcript_deadline_s,
                 ),
             )  # fmt: skip
         self.store.cache_put(
@@ -301,7 +301,9 @@ class MatrixExecutor:
         async with self._documents:
             document = await self._timed(
                 timings, "document",
-                lambda: client.create_document(interaction, body, no_retention=no_retention),
+                lambda: self.remote.document(
+                    client, interaction, cell.cell_id, body, no_retention=no_retention
+                ),
             )  # fmt: skip
         self.store.cache_put(key, "document", document.to_wire(), elapsed_ms=timings["document"])
         return Document.model_validate(document.model_dump())

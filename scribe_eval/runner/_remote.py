@@ -1,22 +1,63 @@
 """Remote resources a run creates, with a pending row written before each create call.
 
-After a crash the run finds a resource by the identifier it sent (an interaction's
-``encounter.identifier``, a document's ``name``) instead of creating a second one.
+Every create (interaction, recording, transcript, document) writes a ``pending`` row first and a
+``created`` row with the remote id as soon as the answer is in. After a crash the run reconciles a
+``pending`` row by listing what the target holds (an interaction by its ``encounter.identifier``,
+the recordings of an interaction, a transcript of the recording, a document by its ``name``) and
+uses what it finds instead of creating a second copy; a transcript found still ``processing`` is
+polled, never asked for again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-from scribe_eval.api import CreateInteractionRequest
+from scribe_eval.api import (
+    CreateDocumentRequest,
+    CreateInteractionRequest,
+    CreateTranscriptRequest,
+    Document,
+    Transcript,
+)
 from scribe_eval.client import AmbientClient
 from scribe_eval.dataset import Dataset, Encounter, encounter_audio_bytes
-from scribe_eval.errors import NotFoundError
+from scribe_eval.errors import (
+    APIError,
+    NotFoundError,
+    RateLimitError,
+    ScribeEvalError,
+    ServerError,
+    TransportError,
+)
 from scribe_eval.runner._keys import content_hash
 from scribe_eval.runner._requests import encounter_identifier, interaction_body
 from scribe_eval.store import RemoteRecord, RunStore, utc_now
+
+
+@dataclass
+class CleanupReport:
+    """What a clean-up did: how many interactions it deleted, and one line per one left."""
+
+    deleted: int = 0
+    left: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line: how many could not be deleted, and why (the first few)."""
+        more = len(self.left) - 3
+        shown = "; ".join(self.left[:3]) + (f"; and {more} more" if more > 0 else "")
+        return (
+            f"{len(self.left)} remote interaction(s) could not be deleted ({shown}); run "
+            "`scribe-eval runs cleanup RUN_ID` again later"
+        )
+
+
+def _transient(error: ScribeEvalError) -> bool:
+    """A failure that may pass: no answer, throttled, or a server error."""
+    return isinstance(error, TransportError | RateLimitError | ServerError)
 
 
 class RemoteResources:
@@ -109,6 +150,95 @@ class RemoteResources:
             )  # fmt: skip
             return created.recording_id
 
+    async def transcript(
+        self,
+        client: AmbientClient,
+        interaction_id: str,
+        cell_id: str,
+        body: CreateTranscriptRequest,
+        *,
+        deadline: float | None = None,
+    ) -> Transcript:
+        """The finished transcript of a transcript cell, asked for at most once per interaction.
+
+        A transcript this run asked for already (its row says so, or a pending row's listing
+        finds it) is polled until it finishes; a new one is asked for only when there is none,
+        when it was deleted, or when it failed (the cell is being retried).
+        """
+        key = f"transcript:{cell_id}"
+        recording = str(body.recording_id)
+        async with self._lock(key):
+            row = self._store.get_remote(self._run_id, key)
+            existing: str | None = None
+            if row is not None and row.parent_id == interaction_id:
+                if row.state == "created" and row.remote_id:
+                    existing = row.remote_id
+                elif row.state == "pending":
+                    found = await client.find_transcript(interaction_id, recording)
+                    existing = None if found is None else found.id
+            if existing is not None:
+                with contextlib.suppress(NotFoundError):
+                    status = await client.get_transcript_status(interaction_id, existing)
+                    if status.status != "failed":
+                        self._put_transcript(key, recording, interaction_id, existing)
+                        return await client.wait_for_transcript(
+                            interaction_id, existing, deadline=deadline
+                        )
+            self._put(key, "transcript", recording, parent_id=interaction_id, state="pending")
+            created = await client.create_transcript(interaction_id, body, one_per_recording=True)
+            self._put_transcript(key, recording, interaction_id, created.id)
+            if created.status == "completed":
+                return created
+            # Processing (or failed: the status call then raises the failure with its message).
+            return await client.wait_for_transcript(interaction_id, created.id, deadline=deadline)
+
+    def _put_transcript(self, key: str, recording: str, interaction_id: str, tid: str) -> None:
+        row = self._store.get_remote(self._run_id, key)
+        if row is None or row.state != "created" or row.remote_id != tid:
+            self._put(
+                key, "transcript", recording, remote_id=tid, parent_id=interaction_id,
+                state="created",
+            )  # fmt: skip
+
+    async def document(
+        self,
+        client: AmbientClient,
+        interaction_id: str,
+        cell_id: str,
+        body: CreateDocumentRequest,
+        *,
+        no_retention: bool = False,
+    ) -> Document:
+        """The document of a document cell, created at most once per interaction.
+
+        ``body.name`` must be ``pending_document_name(cell_id)``: a pending row is reconciled by
+        looking the document up by that name. A document created before a crash that the store
+        did not cache yet is fetched, not written again.
+        """
+        key = f"document:{cell_id}"
+        name = body.name or self.pending_document_name(cell_id)
+        async with self._lock(key):
+            row = self._store.get_remote(self._run_id, key)
+            if row is not None and row.parent_id == interaction_id:
+                if row.state == "created" and row.remote_id:
+                    with contextlib.suppress(NotFoundError):  # gone, or never kept (retention)
+                        return await client.get_document(interaction_id, row.remote_id)
+                elif row.state == "pending":
+                    found = await client.find_document(interaction_id, name)
+                    if found is not None:
+                        self._put(
+                            key, "document", name, remote_id=found.id, parent_id=interaction_id,
+                            state="created",
+                        )  # fmt: skip
+                        return found
+            self._put(key, "document", name, parent_id=interaction_id, state="pending")
+            created = await client.create_document(interaction_id, body, no_retention=no_retention)
+            self._put(
+                key, "document", name, remote_id=created.id, parent_id=interaction_id,
+                state="created",
+            )  # fmt: skip
+            return created
+
     def pending_document_name(self, cell_id: str) -> str:
         """The unique document name of a cell (the document duplicate guard matches on it)."""
         return f"scribe-eval {content_hash([self._run_id, cell_id])[:24]}"
@@ -132,25 +262,75 @@ class RemoteResources:
             )
 
     async def delete_leftovers(self, client: AmbientClient) -> int:
+        """Delete every interaction of this run still on the target; how many were deleted.
+
+        Raises APIError naming each one it could not delete (after ``clean_up``'s retries).
+        """
+        report = await self.clean_up(client)
+        if report.left:
+            raise APIError(report.summary())
+        return report.deleted
+
+    async def clean_up(
+        self, client: AmbientClient, *, rounds: int = 3, pause_s: float = 1.0
+    ) -> CleanupReport:
         """Delete every interaction of this run still on the target, pending ones included.
 
         A ``pending`` row means a create call may have landed before a crash: it is looked up by
-        its identifier and deleted if it exists.
+        its identifier and deleted if it exists. One failure never stops the others; those that
+        failed for a passing reason (no answer, 429, 5xx) are tried again, up to ``rounds``
+        passes ``pause_s`` apart (each call has the client's own retries too). The report says
+        how many were deleted and, one line each, what is left.
         """
-        deleted = 0
-        for row in self._store.remotes(self._run_id, kind="interaction"):
-            if row.state == "pending":
-                found = await client.find_interaction(row.identifier)
-                if found is None:
-                    self._put(row.key, "interaction", row.identifier, state="deleted")
-                    continue
-                row = row.model_copy(update={"remote_id": found.id, "state": "created"})
-            if row.state == "created" and row.remote_id:
-                await self.delete(client, row)
-                deleted += 1
-        return deleted
+        rows = [
+            r
+            for r in self._store.remotes(self._run_id, kind="interaction")
+            if r.state in ("pending", "created")
+        ]
+        report = CleanupReport()
+        left: dict[str, str] = {}
+        for attempt in range(1, rounds + 1):
+            outcomes = await asyncio.gather(
+                *(self._delete_one(client, row) for row in rows), return_exceptions=True
+            )
+            retry: list[RemoteRecord] = []
+            for row, outcome in zip(rows, outcomes, strict=True):
+                if isinstance(outcome, bool):
+                    report.deleted += int(outcome)
+                    left.pop(row.key, None)
+                elif isinstance(outcome, ScribeEvalError):
+                    what = row.remote_id or "(not created yet)"
+                    left[row.key] = f"interaction {what} ({row.identifier}): {outcome.message}"
+                    if _transient(outcome):
+                        retry.append(row)
+                else:
+                    raise outcome
+            if not retry or attempt == rounds:
+                break
+            rows = retry
+            await asyncio.sleep(pause_s)
+        report.left = list(left.values())
+        return report
 
-    def interactions_of(self, encounter_id: str) -> list[RemoteRecord]:
-        """The encounter's interactions of this run that exist remotely."""
-        prefix = f"interaction:{encounter_id}:"
-        return [r for r in self.created_interactions() if r.key.startswith(prefix)]
+    async def _delete_one(self, client: AmbientClient, row: RemoteRecord) -> bool:
+        """Delete one row's interaction; True when one was deleted, False when none existed."""
+        if row.state == "pending" or not row.remote_id:
+            found = await client.find_interaction(row.identifier)
+            if found is None:
+                self._put(row.key, "interaction", row.identifier, state="deleted")
+                return False
+            row = row.model_copy(update={"remote_id": found.id, "state": "created"})
+        await self.delete(client, row)
+        return True
+
+    def interactions_of(self, encounter_id: str, languages: Iterable[str]) -> list[RemoteRecord]:
+        """The encounter's interactions of this run that exist remotely (one lookup each).
+
+        ``languages`` are the recording languages the run used for the encounter; each row is
+        read by its key, so the cost does not grow with the run's size.
+        """
+        rows = (
+            self._store.get_remote(self._run_id, f"interaction:{encounter_id}:{language}")
+            for language in sorted(set(languages))
+        )
+        return [r for r in rows if r is not None and r.state == "created" and r.remote_id]

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from scribe_eval._version import __version__
 from scribe_eval.dataset import Dataset, load_dataset
-from scribe_eval.errors import ConfigError
+from scribe_eval.errors import ConfigError, RunLockedError
 from scribe_eval.experiment import (
     Experiment,
     Matrix,
@@ -29,8 +29,9 @@ from scribe_eval.metrics import METRICS_VERSION, preload_scorers
 from scribe_eval.runner._checks import check_before_run
 from scribe_eval.runner._engine import ExecutionLimits, MatrixExecutor
 from scribe_eval.runner._judging import judge_finished_run
+from scribe_eval.runner._lease import leased, take_lease
 from scribe_eval.runner._progress import RunProgress
-from scribe_eval.runner._remote import RemoteResources
+from scribe_eval.runner._remote import CleanupReport, RemoteResources
 from scribe_eval.runner._score import normalizer_for
 from scribe_eval.runner._target import TargetSession, likely_to_call, open_target
 from scribe_eval.store import RunRecord, RunStore, open_store, utc_now
@@ -53,6 +54,7 @@ class RunOptions:
     max_errors: int | None = None
     progress: bool = True
     on_start: Callable[[RunRecord, Matrix], None] | None = None
+    take_over: bool = False
 
 
 @dataclass
@@ -126,7 +128,22 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
     matrix = build_matrix(experiment, dataset, templates)
     session = await opening
     with open_store(options.store, options.runs_dir) as store:
-        run = start_or_resume(store, experiment, dataset, matrix, session, options)
+        try:
+            # A resumed run is claimed before anything about it changes; a new one once it exists.
+            lease = None
+            if options.resume is not None:
+                lease = take_lease(
+                    store, store.resolve_run(options.resume).id, take_over=options.take_over
+                )
+            try:
+                run = start_or_resume(store, experiment, dataset, matrix, session, options)
+            except BaseException:
+                if lease is not None:
+                    store.release_lease(lease.run_id, lease.token)
+                raise
+        except BaseException:
+            await session.aclose()
+            raise
         if options.on_start is not None:
             options.on_start(run, matrix)
         limits = ExecutionLimits(options.fail_fast, options.max_errors, options.rerun_errors)
@@ -137,20 +154,36 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
         )  # fmt: skip
         deleted = 0
         status: Any = "interrupted"
+        lost: str | None = None
+        await warming
+        working = asyncio.create_task(executor.run())
         try:
-            await warming
-            with progress:
-                await executor.run()
-            status = "failed" if executor.aborted else "completed"
-            if status == "completed":
-                deleted = await executor.cleanup()
+            async with leased(store, run.id, lambda _why: working.cancel(), lease=lease) as keeper:
+                try:
+                    with progress:
+                        await working
+                except asyncio.CancelledError:
+                    if keeper.lost is None:
+                        raise
+                lost = keeper.lost
+                if lost is None:
+                    status = "failed" if executor.aborted else "completed"
+                    if status == "completed":
+                        deleted = await executor.cleanup()
         finally:
+            working.cancel()
             calls = session.calls
             await session.aclose()
-            store.update_run(
-                run.id, status=status, finished=utc_now(), api_calls_delta=sum(calls.values()),
-                notes=executor.aborted,
-            )  # fmt: skip
+            if lost is None:
+                store.update_run(
+                    run.id, status=status, finished=utc_now(),
+                    api_calls_delta=sum(calls.values()),
+                    notes=executor.aborted or executor.cleanup_left,
+                )  # fmt: skip
+            else:  # the run is someone else's now: its status is theirs to set
+                store.update_run(run.id, api_calls_delta=sum(calls.values()))
+        if lost is not None:
+            raise RunLockedError(lost)
         await judge_finished_run(store, run.id, experiment.judge, dataset)
         # Counted by the store: loading every cell (twice) peaked at 400+ MB at 10,000 cells.
         counts = store.cell_counts(run.id).items()
@@ -277,21 +310,27 @@ def outcome_json(outcome: RunOutcome) -> str:
     )
 
 
-def cleanup_run(run_ref: str, runs_dir: Path, *, store: str | None = None) -> tuple[str, int]:
-    """Delete what a run left on its target (e.g. after an interruption); (run id, count).
+def cleanup_run(
+    run_ref: str, runs_dir: Path, *, store: str | None = None, take_over: bool = False
+) -> tuple[str, CleanupReport]:
+    """Delete what a run left on its target (e.g. after an interruption); (run id, report).
 
+    Every interaction is tried, transient failures again; the report lists what is left. The
+    run's lease is held meanwhile, so a clean-up never pulls interactions from under a runner.
     The target comes from the run's stored experiment; credentials, for a URL target, from the
     environment variables it names.
     """
-    return asyncio.run(_cleanup(run_ref, runs_dir, store))
+    return asyncio.run(_cleanup(run_ref, runs_dir, store, take_over))
 
 
-async def _cleanup(run_ref: str, runs_dir: Path, spec: str | None) -> tuple[str, int]:
+async def _cleanup(
+    run_ref: str, runs_dir: Path, spec: str | None, take_over: bool
+) -> tuple[str, CleanupReport]:
     with open_store(spec, runs_dir) as store:
         run = store.resolve_run(run_ref)
         remote = RemoteResources(store, run.id, str(run.target.get("kind", "?")), None)
-        if not store.remotes(run.id, kind="interaction"):
-            return run.id, 0
+        if not any(r.state != "deleted" for r in store.remotes(run.id, kind="interaction")):
+            return run.id, CleanupReport()
         try:
             experiment = Experiment.model_validate(run.config)
         except ValidationError as exc:
@@ -299,11 +338,15 @@ async def _cleanup(run_ref: str, runs_dir: Path, spec: str | None) -> tuple[str,
                 f"run {run.id} was stored by another version of scribe-eval; its target cannot "
                 "be rebuilt for clean-up"
             ) from exc
+        lease = take_lease(store, run.id, take_over=take_over)
         session = open_target(experiment, store.runs_dir)
         try:
-            client = await session.client()
-            deleted = await remote.delete_leftovers(client)
+            async with leased(store, run.id, lambda _why: None, lease=lease) as keeper:
+                client = await session.client()
+                report = await remote.clean_up(client)
+                if keeper.lost is not None:
+                    raise RunLockedError(keeper.lost)
         finally:
             await session.aclose()
-        store.update_run(run.id, api_calls_delta=session.api_calls)
-        return run.id, deleted
+            store.update_run(run.id, api_calls_delta=session.api_calls)
+        return run.id, report

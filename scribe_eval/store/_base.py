@@ -223,12 +223,24 @@ class RunStore:
 
     # Leases: one runner per run
 
-    def acquire_lease(self, run_id: str, *, ttl_s: float = 60.0, take_over: bool = False) -> Lease:
+    def acquire_lease(
+        self,
+        run_id: str,
+        *,
+        ttl_s: float = 60.0,
+        take_over: bool = False,
+        stale_token: str | None = None,
+    ) -> Lease:
         """Take the run's lease for ``ttl_s`` seconds.
 
-        Raises RunLockedError naming the holder's host, pid and since, unless its lease expired
-        or ``take_over`` is set.
+        Raises RunLockedError naming the holder's host, pid and since, unless its lease expired,
+        ``take_over`` is set, or the lease held is still the one whose token is ``stale_token``
+        (a holder the caller found dead: of two callers that found it dead, one wins).
         """
+        raise NotImplementedError
+
+    def lease(self, run_id: str) -> Lease | None:
+        """The run's lease as stored (possibly expired), or None when nobody holds it."""
         raise NotImplementedError
 
     def renew_lease(self, run_id: str, token: str, *, ttl_s: float = 60.0) -> None:
@@ -258,8 +270,9 @@ def locked_message(lease: Lease) -> str:
     """The one-line RunLockedError message for a lease someone else holds."""
     return (
         f"run {lease.run_id} is being run by host {lease.host} (pid {lease.pid}) since "
-        f"{lease.since} (last heartbeat {lease.heartbeat}); wait for it to finish, or take it "
-        f"over if that process is gone (its lease expires at {lease.expires})"
+        f"{lease.since} (last heartbeat {lease.heartbeat}); wait for it to finish, or, if that "
+        f"process is gone, take the run over with --take-over (its lease expires at "
+        f"{lease.expires})"
     )
 
 

@@ -229,7 +229,14 @@ class PgRunStore(PgExtras, RunStore):
 
     # Leases, on the server's clock
 
-    def acquire_lease(self, run_id: str, *, ttl_s: float = 60.0, take_over: bool = False) -> Lease:
+    def acquire_lease(
+        self,
+        run_id: str,
+        *,
+        ttl_s: float = 60.0,
+        take_over: bool = False,
+        stale_token: str | None = None,
+    ) -> Lease:
         """Take the run's lease; RunLockedError names the live holder unless ``take_over``."""
         row = self._one(
             "INSERT INTO leases AS l (run_id, token, host, pid, since, heartbeat, expires) "
@@ -238,10 +245,11 @@ class PgRunStore(PgExtras, RunStore):
             "ON CONFLICT (run_id) DO UPDATE SET token = excluded.token, host = excluded.host, "
             "pid = excluded.pid, since = excluded.since, heartbeat = excluded.heartbeat, "
             "expires = excluded.expires WHERE l.expires < clock_timestamp() OR %(take)s "
+            "OR l.token = %(stale)s "
             f"RETURNING {_LEASE_COLUMNS}",
             {
                 "run_id": run_id, "token": secrets.token_hex(16), "host": socket.gethostname(),
-                "pid": os.getpid(), "ttl": ttl_s, "take": take_over,
+                "pid": os.getpid(), "ttl": ttl_s, "take": take_over, "stale": stale_token,
             },
         )  # fmt: skip
         if row is None:
@@ -264,6 +272,11 @@ class PgRunStore(PgExtras, RunStore):
     def release_lease(self, run_id: str, token: str) -> None:
         """Give the lease up (nothing happens when it is no longer ours)."""
         self._run_sql("DELETE FROM leases WHERE run_id = %s AND token = %s", (run_id, token))
+
+    def lease(self, run_id: str) -> Lease | None:
+        """The run's lease as stored (possibly expired), or None when nobody holds it."""
+        row = self._one(f"SELECT {_LEASE_COLUMNS} FROM leases WHERE run_id = %s", (run_id,))
+        return None if row is None else Lease.model_validate(row)
 
     def _lease_of(self, run_id: str) -> Lease:
         row = self._one(f"SELECT {_LEASE_COLUMNS} FROM leases WHERE run_id = %s", (run_id,))

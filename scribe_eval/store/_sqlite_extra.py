@@ -49,7 +49,14 @@ class SqliteExtras(RunStore):
 
     # Leases
 
-    def acquire_lease(self, run_id: str, *, ttl_s: float = 60.0, take_over: bool = False) -> Lease:
+    def acquire_lease(
+        self,
+        run_id: str,
+        *,
+        ttl_s: float = 60.0,
+        take_over: bool = False,
+        stale_token: str | None = None,
+    ) -> Lease:
         """Take the run's lease (the local clock; one file means one machine's clock)."""
         now = datetime.now(UTC)
         lease = Lease(
@@ -59,7 +66,8 @@ class SqliteExtras(RunStore):
         )  # fmt: skip
         with self._write():
             held = self._lease(run_id)
-            if held is not None and not take_over and held.expires > lease.since:
+            live = held is not None and held.expires > lease.since
+            if held is not None and live and not take_over and held.token != stale_token:
                 raise RunLockedError(locked_message(held))
             self._db.execute(
                 "INSERT OR REPLACE INTO leases (run_id, token, host, pid, since, heartbeat, "
@@ -81,6 +89,10 @@ class SqliteExtras(RunStore):
     def release_lease(self, run_id: str, token: str) -> None:
         """Give the lease up (nothing happens when it is no longer ours)."""
         self._db.execute("DELETE FROM leases WHERE run_id = ? AND token = ?", (run_id, token))
+
+    def lease(self, run_id: str) -> Lease | None:
+        """The run's lease as stored (possibly expired), or None when nobody holds it."""
+        return self._lease(run_id)
 
     def _lease(self, run_id: str) -> Lease | None:
         row = self._db.execute("SELECT * FROM leases WHERE run_id = ?", (run_id,)).fetchone()

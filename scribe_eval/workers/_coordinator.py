@@ -31,6 +31,7 @@ from scribe_eval.runner import (
     check_before_run,
     open_target,
     start_or_resume,
+    take_lease,
 )
 from scribe_eval.store import RunRecord, RunStore, is_postgres_url, open_store, store_spec, utc_now
 from scribe_eval.workers._queue import TASK_NAME, ensure_queue_schema, make_app
@@ -77,7 +78,7 @@ async def _coordinate(
                 options.on_start(run, matrix)
             encounters = sorted({job.encounter_id for job in matrix.transcripts})
             # One coordinator per run: a second `--resume --workers` is refused while we wait.
-            lease = store.acquire_lease(run.id, ttl_s=LEASE_TTL_S)
+            lease = take_lease(store, run.id, take_over=options.take_over, ttl_s=LEASE_TTL_S)
             try:
                 renew = functools.partial(store.renew_lease, run.id, lease.token, ttl_s=LEASE_TTL_S)
                 failed = await _enqueue_and_wait(url, run.id, encounters, workers, renew)

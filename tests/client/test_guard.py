@@ -12,6 +12,7 @@ import pytest
 from scribe_eval.api import (
     CreateDocumentRequest,
     CreateInteractionRequest,
+    CreateTranscriptRequest,
     EncounterSpec,
     StringContext,
 )
@@ -177,3 +178,50 @@ async def test_create_document_without_a_name_is_never_retried_after_a_timeout()
     with pytest.raises(TransportError, match="ReadTimeout"):
         await client.create_document(IID, unnamed)
     assert len(transport.requests) == 1
+
+
+RID = "7c1e0d52-0000-4000-8000-000000000001"
+TRANSCRIPT = CreateTranscriptRequest.model_validate({"recordingId": RID, "primaryLanguage": "en"})
+
+
+def _listed(*items: tuple[str, str, str]) -> httpx.Response:
+    """A ``full=true`` listing of (transcript id, recording id, status)."""
+    return httpx.Response(
+        200,
+        json={
+            "transcripts": [
+                {"id": tid, "transcript": {"id": tid, "recordingId": rid, "status": status}}
+                for tid, rid, status in items
+            ]
+        },
+    )
+
+
+async def test_a_timed_out_transcript_post_finds_the_one_made_instead_of_posting_again() -> None:
+    client, transport = _client(
+        httpx.ReadTimeout("answer lost"),
+        _listed(("t-failed", RID, "failed"), ("t-other", "another-recording", "processing"),
+                ("t-1", RID, "processing")),
+    )  # fmt: skip
+    found = await client.create_transcript(IID, TRANSCRIPT, one_per_recording=True)
+    assert (found.id, found.status) == ("t-1", "processing")
+    assert transport.calls().count(f"POST /v2/interactions/{IID}/transcripts/") == 1
+    assert transport.requests[1].url.params.get("full") == "true"
+
+
+async def test_a_transcript_post_lost_before_the_server_acted_is_posted_again() -> None:
+    made = {"id": "t-2", "recordingId": RID, "status": "completed", "transcripts": []}
+    client, transport = _client(
+        httpx.ReadTimeout("answer lost"),
+        _listed(("t-failed", RID, "failed")),
+        httpx.Response(201, json=made),
+    )
+    assert (await client.create_transcript(IID, TRANSCRIPT, one_per_recording=True)).id == "t-2"
+    assert transport.calls().count(f"POST /v2/interactions/{IID}/transcripts/") == 2
+
+
+async def test_without_the_guard_a_transcript_post_is_retried_blindly() -> None:
+    made = {"id": "t-3", "status": "completed"}
+    client, transport = _client(httpx.ReadTimeout("answer lost"), httpx.Response(201, json=made))
+    assert (await client.create_transcript(IID, TRANSCRIPT)).id == "t-3"
+    assert transport.calls() == [f"POST /v2/interactions/{IID}/transcripts/"] * 2

@@ -175,6 +175,21 @@ def test_a_lease_admits_one_runner_until_it_expires_or_is_taken_over(store: RunS
     assert store.acquire_lease("r2").token != other.token  # it expired
 
 
+def test_a_dead_holder_is_replaced_by_one_caller_only(store: RunStore) -> None:
+    assert store.lease("r1") is None
+    dead = store.acquire_lease("r1", ttl_s=30)
+    assert store.lease("r1") == dead
+    with pytest.raises(RunLockedError):
+        store.acquire_lease("r1", stale_token="not-the-holder")
+    first = store.acquire_lease("r1", stale_token=dead.token)
+    assert store.lease("r1") == first
+    # A second caller that also found the dead holder loses: the lease changed hands.
+    with pytest.raises(RunLockedError, match=rf"pid {first.pid}"):
+        store.acquire_lease("r1", stale_token=dead.token)
+    store.release_lease("r1", first.token)
+    assert store.lease("r1") is None
+
+
 def test_renewing_moves_the_expiry_forward(store: RunStore) -> None:
     lease = store.acquire_lease("r1", ttl_s=0.2)
     store.renew_lease("r1", lease.token, ttl_s=60)
