@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Column, Table
 
 from scribe_eval.cli._common import open_cli_store, runs_dir_option, store_option
+from scribe_eval.cli._tables import print_table
 from scribe_eval.errors import ConfigError
 
 
@@ -37,7 +38,7 @@ def baselines_command(
             (event.previous_run_id or "") + (" (forced)" if event.forced else ""),
             "yes" if current.get(event.name) == event.run_id else "",
         )  # fmt: skip
-    Console().print(table)
+    print_table(table)
 
 
 @click.command("trend")
@@ -85,7 +86,7 @@ def trend_command(
             ("* " if p.identity_changed else "  ") + p.run_id, p.created, str(p.n),
             fmt_points(p.value), fmt_interval(p.low, p.high), identity_text(p.identity),
         )  # fmt: skip
-    Console().print(table)
+    print_table(table)
 
 
 def shared_summary(shared: dict[str, str]) -> dict[str, Any]:

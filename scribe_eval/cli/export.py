@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from scribe_eval.cli._common import resolve_runs_dir, runs_dir_option
+from scribe_eval.cli._common import resolve_runs_dir, runs_dir_option, store_option
 from scribe_eval.export import EXPORT_FORMATS, ExportFormat, load_run, write_rows
 
 
@@ -28,14 +28,21 @@ from scribe_eval.export import EXPORT_FORMATS, ExportFormat, load_run, write_row
     help="File to write [default: stdout].",
 )
 @runs_dir_option
-def export(run_ref: str, fmt: ExportFormat, output: Path | None, runs_dir: Path | None) -> None:
+@store_option
+def export(
+    run_ref: str,
+    fmt: ExportFormat,
+    output: Path | None,
+    runs_dir: Path | None,
+    store_url: str | None,
+) -> None:
     """Write one row per cell of RUN_ID (an id, a prefix, `latest` or a baseline name).
 
     Columns: provenance (run, dataset, tool and metric versions), the cell (encounter, template,
     language, source, status, error, request id, cache key), every score as `scores.<key>`
     (nested keys joined with dots, lists as JSON text) and stage timings as `timing_ms.<stage>`.
     """
-    results = load_run(run_ref, resolve_runs_dir(runs_dir))
+    results = load_run(run_ref, resolve_runs_dir(runs_dir), store=store_url)
     rows = results.rows()
     write_rows(rows, fmt, output)
     if output is not None:

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from scribe_eval.cli._common import resolve_runs_dir, runs_dir_option
+from scribe_eval.cli._common import open_cli_store, runs_dir_option, store_option
 from scribe_eval.runner import rescore_run
-from scribe_eval.store import RunStore
 
 
 @click.command("rescore")
@@ -19,14 +18,17 @@ from scribe_eval.store import RunStore
     help="The metric version to score with (this scribe-eval's own; checked, never guessed).",
 )
 @runs_dir_option
-def rescore(run_ref: str, metrics_version: str | None, runs_dir: Path | None) -> None:
+@store_option
+def rescore(
+    run_ref: str, metrics_version: str | None, runs_dir: Path | None, store_url: str | None
+) -> None:
     """Recompute every score of RUN from its stored transcripts and documents.
 
     The scores go into a new run linked to RUN (RUN is left as it was); no API call is made.
     Use it when a newer scribe-eval scores differently: `compare` refuses runs whose metric
     versions differ, so rescore the baseline instead of buying its answers again.
     """
-    with RunStore(resolve_runs_dir(runs_dir)) as store:
+    with open_cli_store(store_url, runs_dir) as store:
         outcome = rescore_run(store, run_ref, metrics_version=metrics_version)
     old = outcome.run.provenance.get("rescored_from")
     click.echo(

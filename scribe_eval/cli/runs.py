@@ -88,13 +88,13 @@ def show_run(run_id: str, runs_dir: Path | None, store_url: str | None, as_json:
         counts.add_row(
             kind, *(str(row[k]) for k in ("ok", "error", "skipped", "pending", "from_cache"))
         )
-    console.print(counts)
+    print_table(counts)
     print_shared(console, detail["shared_cache"])
     if detail["timings_ms"]:
         timings = Table("stage", "n", "median ms", "p95 ms")
         for stage, row in detail["timings_ms"].items():
             timings.add_row(stage, str(row["n"]), f"{row['median']:.0f}", f"{row['p95']:.0f}")
-        console.print(timings)
+        print_table(timings)
     if detail["errors"]:
         errors = Table("cell", "stage", "error", "message", "request id")
         for item in detail["errors"][:50]:
@@ -102,7 +102,7 @@ def show_run(run_id: str, runs_dir: Path | None, store_url: str | None, as_json:
                 item["cell_id"], item["stage"] or "", item["error_type"] or "",
                 (item["message"] or "")[:120], item["request_id"] or "",
             )  # fmt: skip
-        console.print(errors)
+        print_table(errors)
 
 
 @runs.command("bless")

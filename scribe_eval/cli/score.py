@@ -25,8 +25,9 @@ from rich.console import Console
 from rich.table import Table
 
 from scribe_eval._textfile import read_text_file
+from scribe_eval.cli._tables import print_table
 from scribe_eval.errors import DatasetError
-from scribe_eval.metrics import NORMALIZERS, TOKENIZERS
+from scribe_eval.metrics import NORMALIZERS, TOKENIZERS, fmt_points
 
 if TYPE_CHECKING:
     from scribe_eval.metrics import RougeResult, TermRecallResult, TokenizerName, WerResult
@@ -66,10 +67,12 @@ def _columns(func: Any) -> Any:
 @_columns
 @click.option(
     "--normalizer",
-    type=click.Choice(list(NORMALIZERS)),
+    metavar="NAME|FILE.yaml",
     default="basic",
     show_default=True,
-    help="Text normaliser applied to both sides ('none' = whitespace split only).",
+    help="Text normaliser applied to both sides: a built-in ("
+    + ", ".join(NORMALIZERS)
+    + "; 'none' = whitespace split only) or a pipeline YAML file (README: Normalisers).",
 )
 @click.option("--terms", type=_FILE, default=None, help="File of medical terms, one per line.")
 def transcripts(
@@ -278,13 +281,16 @@ def _read_terms(path: Path) -> list[str]:
 
 
 def _fmt(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.3f}"
+    # People read points (0-100, one decimal), as everywhere else; --json keeps fractions.
+    return "n/a" if value is None else fmt_points(value)
 
 
 def _print_transcripts(
     items: list[dict[str, Any]], results: list[WerResult], summary: dict[str, Any]
 ) -> None:
-    table = Table("id", "WER", "MER", "WIL", "CER", "S", "D", "I", "ref words")
+    table = Table(
+        "id", "WER", "MER", "WIL", "CER", "S", "D", "I", "ref words", title="points (0-100)"
+    )
     for item, res in zip(items, results, strict=True):
         table.add_row(
             str(item["id"]),
@@ -298,7 +304,7 @@ def _print_transcripts(
             str(len(res.ref_words)),
         )
     console = Console()
-    console.print(table)
+    print_table(table)
     console.print(
         f"n={summary['n']}  WER mean of items {_fmt(summary['wer_mean'])}  "
         f"WER pooled {_fmt(summary['wer_corpus'])}  CER pooled {_fmt(summary['cer_corpus'])}  "
@@ -312,11 +318,11 @@ def _print_notes(
 ) -> None:
     from scribe_eval.metrics import ROUGE_TYPES
 
-    table = Table("id", *(f"{t} F" for t in ROUGE_TYPES))
+    table = Table("id", *(f"{t} F" for t in ROUGE_TYPES), title="points (0-100)")
     for item in items:
         table.add_row(str(item["id"]), *(_fmt(item[f"{t}_f"]) for t in ROUGE_TYPES))
     console = Console()
-    console.print(table)
+    print_table(table)
     means = "  ".join(f"{t} F {_fmt(summary[f'{t}_f'])}" for t in ROUGE_TYPES)
     console.print(
         f"n={summary['n']} (empty references {summary['n_empty_reference']}, left out of the "

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from scribe_eval.errors import ConfigError
-from scribe_eval.store import CellRecord, RunRecord, RunStore, default_runs_dir
+from scribe_eval.store import CellRecord, RunRecord, default_runs_dir, open_store
 
 #: The cell's own fields, in the order they lead every row.
 CELL_COLUMNS = (
@@ -70,15 +70,18 @@ class RunResults:
         return pandas.DataFrame(self.rows())
 
 
-def load_run(run: str = "latest", runs_dir: str | Path | None = None) -> RunResults:
+def load_run(
+    run: str = "latest", runs_dir: str | Path | None = None, *, store: str | None = None
+) -> RunResults:
     """Read a run from the run store: an id, a unique id prefix, ``latest`` or a baseline name.
 
-    ``runs_dir`` defaults to ``$SCRIBE_EVAL_RUNS_DIR`` or ``runs/``, as on the command line.
+    ``runs_dir`` defaults to ``$SCRIBE_EVAL_RUNS_DIR`` or ``runs/``, as on the command line;
+    ``store`` (default ``$SCRIBE_EVAL_STORE``) names a ``postgresql://`` team store instead.
     """
     folder = Path(runs_dir) if runs_dir is not None else default_runs_dir()
-    with RunStore(folder) as store:
-        record = store.resolve_run(run)
-        cells = store.cells(record.id)
+    with open_store(store, folder) as store_:
+        record = store_.resolve_run(run)
+        cells = store_.cells(record.id)
     ordered = sorted(cells, key=lambda c: (c.kind != "transcript", c.cell_id))
     return RunResults(run=record, cells=tuple(ordered))
 

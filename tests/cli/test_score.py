@@ -201,3 +201,22 @@ def test_a_file_with_no_scorable_row_fails(tmp_path: Path) -> None:
     assert code == 1
     assert "Error: no row of" in err
     assert "Traceback" not in err
+
+
+def test_transcripts_take_a_pipeline_file_as_normalizer(tmp_path: Path) -> None:
+    pipeline = tmp_path / "clinic.normalizer.yaml"
+    words = tmp_path / "clinic.words.yaml"
+    words.write_text("{had: has}\n", encoding="utf-8")
+    pipeline.write_text(
+        "name: clinic\nversion: '1'\nsteps: [basic, {word_map: clinic.words.yaml}]\n",
+        encoding="utf-8",
+    )
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("ref,hyp\nthe patient has a cough,The patient had a cough\n", encoding="utf-8")
+    args = ["score", "transcripts", str(pairs), "--ref-col", "ref", "--hyp-col", "hyp", "--json"]
+    plain = CliRunner().invoke(main, args)
+    mapped = CliRunner().invoke(main, [*args, "--normalizer", str(pipeline)])
+    assert plain.exit_code == 0, plain.output
+    assert mapped.exit_code == 0, mapped.output
+    assert json.loads(plain.stdout)["summary"]["wer_corpus"] == pytest.approx(0.2)
+    assert json.loads(mapped.stdout)["summary"]["wer_corpus"] == 0.0

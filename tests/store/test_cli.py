@@ -81,6 +81,24 @@ def test_runs_show_counts_cells_reused_from_other_runs(
     assert json.loads(out)["shared_cache"] == {"cells": 0, "by_run": {}}
 
 
+def test_export_reads_the_same_store_as_every_other_command(
+    store: RunStore, cli_args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.create_run(make_run("team-run", "2026-01-01T00:00:00Z"))
+    store.put_cell(cell("team-run", "k1", cache_key="k1"))
+    code, out = _invoke("export", "team-run", "--format", "jsonl", *cli_args)
+    assert code == 0, out
+    rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert [r["run_id"] for r in rows] == ["team-run"]
+    # $SCRIBE_EVAL_STORE is honoured like --store.
+    url = cli_args[cli_args.index("--store") + 1] if "--store" in cli_args else None
+    if url is not None:
+        monkeypatch.setenv("SCRIBE_EVAL_STORE", url)
+        code, out = _invoke("export", "team-run", "--format", "jsonl", *cli_args[:2])
+        assert code == 0, out
+        assert '"team-run"' in out
+
+
 def test_trend_has_one_point_per_run_and_marks_identity_changes(
     store: RunStore, cli_args: list[str]
 ) -> None:
