@@ -7,6 +7,7 @@ the cleaned-transcript redistribution); no third-party data is committed.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -350,3 +351,12 @@ def test_cli_import_prints_counts_and_force_replaces(tmp_path: Path) -> None:
     assert again.exit_code == 1
     assert "add --force" in again.output
     assert CliRunner().invoke(main, [*args, "--force"]).exit_code == 0
+
+
+def test_an_imported_dataset_has_the_mode_of_any_new_folder(tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        import_dataset("osce", FIXTURES / "osce", tmp_path / "out", columns=CSV_COLUMNS)
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "out").stat().st_mode & 0o777 == 0o755  # not mkdtemp's private 0700

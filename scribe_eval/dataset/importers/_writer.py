@@ -8,6 +8,7 @@ manifest, validates the result and only then moves it into place (replacing DEST
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -141,6 +142,11 @@ class DatasetWriter:
         shutil.rmtree(self.work, ignore_errors=True)
 
     def _move_into_place(self) -> None:
+        # mkdtemp made the folder 0700 (private while it is written); the dataset gets the mode
+        # any folder made here would have, so colleagues sharing it can read it.
+        umask = os.umask(0)
+        os.umask(umask)
+        self.work.chmod(0o777 & ~umask)
         old: Path | None = None
         if self.dest.exists():
             old = self.work.with_name(self.work.name.replace(".importing-", ".replaced-"))
