@@ -84,7 +84,8 @@ def trend_command(
     for p in points:
         table.add_row(
             ("* " if p.identity_changed else "  ") + p.run_id, p.created, str(p.n),
-            fmt_points(p.value), fmt_interval(p.low, p.high), identity_text(p.identity),
+            fmt_points(p.value), fmt_interval(p.low, p.high) or "too few",
+            identity_text(p.identity),
         )  # fmt: skip
     print_table(table)
 

@@ -24,7 +24,11 @@ from scribe_eval.store import RunRecord, RunStore
 
 @dataclass(frozen=True)
 class TrendPoint:
-    """One run's value of the metric with its 95% bootstrap interval over encounters."""
+    """One run's value of the metric with its 95% bootstrap interval over encounters.
+
+    ``low`` and ``high`` are None when fewer than two encounters leave no uncertainty to measure
+    (the report says "too few for an interval" rather than drawing a zero-width one).
+    """
 
     run_id: str
     created: str
@@ -34,8 +38,8 @@ class TrendPoint:
     identity_changed: bool
     n: int
     value: float
-    low: float
-    high: float
+    low: float | None
+    high: float | None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON types (values are fractions)."""
@@ -116,8 +120,8 @@ def trends(
                     changed,
                     estimate.n,
                     estimate.value,
-                    estimate.low,
-                    estimate.high,
+                    None if estimate.degenerate else estimate.low,
+                    None if estimate.degenerate else estimate.high,
                 )
             )
     return out

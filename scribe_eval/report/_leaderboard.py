@@ -222,7 +222,8 @@ def _verdict(
         n += f" ({board.dropped} scored by only some templates left out)"
     if best is None or analysis is None:
         unscored = sum(r.unscored for r in board.rows)
-        why = f" ({unscored} documents written, none with a reference to score against)"
+        plural = "s" if unscored != 1 else ""
+        why = f" ({unscored} document{plural} written, none with a reference to score against)"
         return f"Nothing scored in {where}", None, f"No {label} to rank{why if unscored else ''}."
     if len(best.probabilities) == 1:
         return f"Only one template ({best.template}) was scored in {where}.", None, n

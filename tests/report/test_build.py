@@ -307,3 +307,17 @@ def test_a_run_that_did_not_complete_says_so_and_why_at_the_top(
     store.update_run(run.id, status="completed", notes=None)
     again = build_report(store, store.get_run(run.id), tmp_path / "ok").read_text(encoding="utf-8")
     assert "This run failed" not in again
+
+
+def test_the_heat_map_colours_only_metrics_with_a_better_direction(
+    store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
+) -> None:
+    run = kit.write_run(store, mini_dataset, run_spec("run-a"))
+    for cell in store.cells(run.id):
+        if cell.kind == "document" and cell.status == "ok":
+            store.put_cell(cell.model_copy(update={"scores": {**cell.scores, "length_ratio": 1.4}}))
+    html = build_report(store, run, tmp_path / "out").read_text(encoding="utf-8")
+    assert ">Length ratio<" in html  # it is reported (in the leaderboards) ...
+    assert 'class="heat" data-metric="rougeLsum_f"' in html
+    # Length ratio has no better direction: a darker-is-better colour would mislead.
+    assert 'class="heat" data-metric="length_ratio"' not in html

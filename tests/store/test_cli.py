@@ -81,6 +81,15 @@ def test_runs_show_counts_cells_reused_from_other_runs(
     assert json.loads(out)["shared_cache"] == {"cells": 0, "by_run": {}}
 
 
+def test_a_one_encounter_trend_point_has_no_interval(store: RunStore) -> None:
+    for day, run_id in enumerate(("r1", "r2"), start=1):
+        store.create_run(make_run(run_id, f"2026-01-0{day}T00:00:00Z"))
+        store.put_cell(cell(run_id, "e1", scores={"rougeLsum_f": 0.4 + day / 10}))
+    points = trend_rows(store, template="soap", language="en", dataset="sample")
+    assert [p.n for p in points] == [1, 1]
+    assert all(p.low is None and p.high is None for p in points)  # not a zero-width [x, x]
+
+
 def test_export_reads_the_same_store_as_every_other_command(
     store: RunStore, cli_args: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -121,7 +130,10 @@ def test_trend_has_one_point_per_run_and_marks_identity_changes(
         ("r2", 2, 0.6, False),
         ("r3", 2, 0.3, True),
     ]
-    assert points[0].low < 0.6 < points[0].high
+    low, high = points[0].low, points[0].high
+    assert low is not None
+    assert high is not None
+    assert low < 0.6 < high
     code, out = _invoke("runs", "trend", "--template", "soap", "--language", "en", *cli_args)
     assert code == 0
     assert "other" in out  # the newest run's dataset is the default
