@@ -29,6 +29,7 @@ from scribe_eval.runner import (
     RunOutcome,
     TargetSession,
     check_before_run,
+    judge_finished_run,
     open_target,
     start_or_resume,
     take_lease,
@@ -82,7 +83,11 @@ async def _coordinate(
             try:
                 renew = functools.partial(store.renew_lease, run.id, lease.token, ttl_s=LEASE_TTL_S)
                 failed = await _enqueue_and_wait(url, run.id, encounters, workers, renew)
-                return await _finish(store, run, experiment, session, failed)
+                outcome = await _finish(store, run, experiment, session, failed)
+                # The judge stage, as after a local run (a no-op without `judge:`; its failures
+                # are recorded per note and never fail the run).
+                await judge_finished_run(store, run.id, experiment.judge, dataset)
+                return outcome
             finally:
                 store.release_lease(run.id, lease.token)
     finally:
