@@ -14,7 +14,7 @@ Targets: precision >= 0.95 and recall >= 0.90 per kind.
 
 from __future__ import annotations
 
-import sys
+import argparse
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -49,9 +49,14 @@ def ratio(num: int, den: int) -> str:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--errors", action="store_true", help="Also print every wrong case.")
+    errors = parser.parse_args().errors
     counts: Counter[tuple[str, str, str]] = Counter()
     files = sorted(GOLDEN.glob("golden-*.yaml"))
-    cases = {p.stem: score(p, counts, "--errors" in sys.argv) for p in files}
+    cases = {p.stem: score(p, counts, errors) for p in files}
     print(f"metrics_version {METRICS_VERSION}; cases {cases}")
     print(f"{'lang':<10} {'kind':<11} {'tp':>4} {'fp':>4} {'fn':>4} {'precision':>9} {'recall':>7}")
     for lang in [*sorted({k[0] for k in counts}), "all"]:

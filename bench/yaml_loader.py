@@ -9,10 +9,10 @@ three runs, with the load average. Run: ``.venv/bin/python bench/yaml_loader.py 
 
 from __future__ import annotations
 
+import argparse
 import gc
 import os
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -21,7 +21,6 @@ import yaml
 
 from scribe_eval._yaml import load_yaml_text, uses_c_loader
 
-ENCOUNTERS = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
 RUNS = 3
 
 
@@ -67,9 +66,12 @@ def timed(parse: Callable[[str], Any], text: str, expected: Any) -> tuple[list[f
 
 
 def main() -> None:
-    text = manifest(ENCOUNTERS)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("encounters", nargs="?", type=int, default=10_000)
+    encounters = parser.parse_args().encounters
+    text = manifest(encounters)
     print(
-        f"manifest: {ENCOUNTERS} encounters, {len(text) / 1e6:.1f} MB; C loader: {uses_c_loader()}"
+        f"manifest: {encounters} encounters, {len(text) / 1e6:.1f} MB; C loader: {uses_c_loader()}"
     )
     print("load average: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     expected = yaml.load(text, Loader=yaml.SafeLoader)
