@@ -30,7 +30,7 @@ from scribe_eval.errors import DatasetError
 from scribe_eval.metrics import NORMALIZERS, TOKENIZERS, fmt_points
 
 if TYPE_CHECKING:
-    from scribe_eval.metrics import RougeResult, TermRecallResult, TokenizerName, WerResult
+    from scribe_eval.metrics import TermRecallResult, TokenizerName, WerResult
 
 __all__ = ["score"]
 
@@ -126,6 +126,15 @@ def transcripts(
     help="'unicode' (any script) or 'rouge-score' (its ASCII tokenizer, for paper comparisons).",
 )
 @click.option("--stemmer", is_flag=True, help="Porter-stem English tokens (rouge-score's way).")
+@click.option(
+    "--medications",
+    type=_FILE,
+    default=None,
+    help="File of medication names, one per line, for the fact check (as a dataset's terms).",
+)
+@click.option(
+    "--csv", "as_csv", is_flag=True, help="One CSV row per item (missed/invented facts as text)."
+)
 def notes(
     file: Path,
     ref_col: str,
@@ -135,9 +144,16 @@ def notes(
     keep_empty_hypotheses: bool,
     tokenizer: str,
     stemmer: bool,
+    medications: Path | None,
+    as_csv: bool,
 ) -> None:
-    """ROUGE-1, ROUGE-2, ROUGE-L and ROUGE-Lsum (P, R, F) per row, plus mean F."""
-    from scribe_eval.metrics import ROUGE_TYPES, rouge
+    """ROUGE-1, ROUGE-2, ROUGE-L and ROUGE-Lsum (P, R, F) per row, plus mean F.
+
+    Each row also gets the clinical fact check the runner applies (quantities, medications,
+    negations, laterality): fact recall and precision with the missed and the invented facts
+    (kind and text), so notes made elsewhere get the same checks.
+    """
+    from scribe_eval.metrics import ROUGE_TYPES, check_facts, rouge
 
     table = _read_rows(file, ref_col, hyp_col, id_col, keep_empty=keep_empty_hypotheses)
     rows = table.rows
@@ -147,23 +163,35 @@ def notes(
     # reported, given no numbers and left out of the means, as `score transcripts` does.
     empty = [not r[ref_col].strip() for r in rows]
     items = []
-    for row_id, res, is_empty in zip(table.ids, results, empty, strict=True):
+    names = _read_terms(medications) if medications else []
+    found = matched = reference_facts = 0
+    for row, row_id, res, is_empty in zip(rows, table.ids, results, empty, strict=True):
         item: dict[str, Any] = {"id": row_id, **res.as_dict(), "empty_reference": is_empty}
         if is_empty:
             item.update({k: None for k in item if k.startswith("rouge")})
+        else:
+            facts = check_facts(row[ref_col], row[hyp_col], medications=names)
+            item.update({k: v for k, v in facts.as_dict().items() if k != "kinds"})
+            kinds = facts.kinds.values()
+            matched += sum(len(k.matched) for k in kinds)
+            reference_facts += sum(len(k.reference) for k in kinds)
+            found += sum(len(k.generated) for k in kinds)
         items.append(item)
     scored = [res for res, is_empty in zip(results, empty, strict=True) if not is_empty]
     summary: dict[str, Any] = {"n": len(results), "n_empty_reference": sum(empty)}
     for name in ROUGE_TYPES:
         values = [getattr(res, name).fmeasure for res in scored]
         summary[f"{name}_f"] = sum(values) / len(values) if values else None
+    # Pooled over the items, as the runner pools them: matched / all reference (generated) facts.
+    summary["fact_recall"] = matched / reference_facts if reference_facts else None
+    summary["fact_precision"] = matched / found if found else None
     summary.update(tokenizer=TOKENIZERS[tok], stemmer=stemmer)
     summary["metrics_version"] = results[0].as_dict()["metrics_version"] if results else None
     summary.update(table.left_out_summary())
     if as_json:
         click.echo(json.dumps({"items": items, "summary": summary}, ensure_ascii=False))
     else:
-        _print_notes(items, results, summary)
+        _print_notes(items, summary, "csv" if as_csv else "auto")
 
 
 @dataclass
@@ -313,18 +341,30 @@ def _print_transcripts(
     )
 
 
-def _print_notes(
-    items: list[dict[str, Any]], results: list[RougeResult], summary: dict[str, Any]
-) -> None:
+def _print_notes(items: list[dict[str, Any]], summary: dict[str, Any], table_format: str) -> None:
     from scribe_eval.metrics import ROUGE_TYPES
 
-    table = Table("id", *(f"{t} F" for t in ROUGE_TYPES), title="points (0-100)")
+    headers = (*(f"{t} F" for t in ROUGE_TYPES), "fact recall", "fact precision")
+    table = Table("id", *headers, "missed facts", "invented facts", title="points (0-100)")
     for item in items:
-        table.add_row(str(item["id"]), *(_fmt(item[f"{t}_f"]) for t in ROUGE_TYPES))
-    console = Console()
-    print_table(table)
+        table.add_row(
+            str(item["id"]),
+            *(_fmt(item[f"{t}_f"]) for t in ROUGE_TYPES),
+            _fmt(item.get("fact_recall")),
+            _fmt(item.get("fact_precision")),
+            _facts_text(item.get("missed", [])),
+            _facts_text(item.get("invented", [])),
+        )
+    print_table(table, table_format)
+    if table_format == "csv":
+        return
     means = "  ".join(f"{t} F {_fmt(summary[f'{t}_f'])}" for t in ROUGE_TYPES)
-    console.print(
+    Console().print(
         f"n={summary['n']} (empty references {summary['n_empty_reference']}, left out of the "
-        f"means)  mean {means}  tokenizer {summary['tokenizer']}"
+        f"means)  mean {means}  fact recall {_fmt(summary['fact_recall'])}  fact precision "
+        f"{_fmt(summary['fact_precision'])} (pooled)  tokenizer {summary['tokenizer']}"
     )
+
+
+def _facts_text(facts: list[dict[str, str]]) -> str:
+    return "; ".join(f"{f['kind']}: {f['text']}" for f in facts)

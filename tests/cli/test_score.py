@@ -220,3 +220,30 @@ def test_transcripts_take_a_pipeline_file_as_normalizer(tmp_path: Path) -> None:
     assert mapped.exit_code == 0, mapped.output
     assert json.loads(plain.stdout)["summary"]["wer_corpus"] == pytest.approx(0.2)
     assert json.loads(mapped.stdout)["summary"]["wer_corpus"] == 0.0
+
+
+def test_notes_report_the_fact_check_per_item_in_json_and_csv(tmp_path: Path) -> None:
+    reference = "Temperature 38.1 °C. No chest pain. Amoxicillin 500 mg. Left ear pain."
+    generated = "Temp 38.1. Chest pain. Amoxicillin 50 mg. Right ear pain."
+    pairs = tmp_path / "notes.csv"
+    with pairs.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([["ref", "hyp"], [reference, generated]])
+    meds = tmp_path / "meds.txt"
+    meds.write_text("amoxicillin\n", encoding="utf-8")
+    args = ["score", "notes", str(pairs), "--ref-col", "ref", "--hyp-col", "hyp"]
+    args += ["--medications", str(meds)]
+    result = CliRunner().invoke(main, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    item = json.loads(result.stdout)["items"][0]
+    missed = {(f["kind"], f["text"]) for f in item["missed"]}
+    invented = {(f["kind"], f["text"]) for f in item["invented"]}
+    assert ("quantity", "38.1 °c") not in missed  # the note left out "°C": still the same fact
+    assert ("quantity", "500 mg") in missed
+    assert ("quantity", "50 mg") in invented
+    assert any(kind == "negation" for kind, _ in missed)  # "no chest pain" became "chest pain"
+    assert ("laterality", "right ear") in invented
+    assert 0 < item["fact_recall"] < 1
+    assert 0 < item["fact_precision"] < 1
+    rows = list(csv.DictReader(CliRunner().invoke(main, [*args, "--csv"]).stdout.splitlines()))
+    assert rows[0]["fact recall"] == f"{item['fact_recall'] * 100:.1f}"
+    assert "quantity: 500 mg" in rows[0]["missed facts"]
