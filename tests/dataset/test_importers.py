@@ -360,3 +360,12 @@ def test_an_imported_dataset_has_the_mode_of_any_new_folder(tmp_path: Path) -> N
     finally:
         os.umask(umask)
     assert (tmp_path / "out").stat().st_mode & 0o777 == 0o755  # not mkdtemp's private 0700
+
+
+def test_osce_skips_text_files_that_are_not_labelled_transcripts(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    shutil.copytree(FIXTURES / "osce", src)
+    (src / "requirements.txt").write_text("numpy>=1.26\npandas\n", encoding="utf-8")
+    result = import_dataset("osce", src, tmp_path / "out", columns=CSV_COLUMNS)
+    assert [e.id for e in load_dataset(tmp_path / "out").encounters] == ["RES0001", "RES0002"]
+    assert any("requirements.txt" in line and "speaker label" in line for line in result.skipped)

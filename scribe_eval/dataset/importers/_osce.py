@@ -31,6 +31,11 @@ def import_osce(src: Path, writer: DatasetWriter) -> list[str]:
         if not dialogue.turns:
             skipped.append(f"{path.name}: empty transcript, skipped")
             continue
+        if dialogue.unlabelled:
+            # An OSCE transcript labels every turn (D:, P:); a text without one label is some
+            # other file under SRC (a README, requirements.txt), not a visit.
+            skipped.append(f"{path.name}: no speaker label (D:, P:) on any line; not a transcript")
+            continue
         problem = dialogue.problem(path.name)
         if problem:
             skipped.append(problem)
