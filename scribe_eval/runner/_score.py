@@ -73,6 +73,13 @@ def score_transcript(
             for role, r in sorted(by_speaker.per_speaker.items())
         }
         scores.update(_attribution(ref_turns, hyp_turns, normalizer))
+    elif len({s for s, _ in ref_turns}) > 1 and (diarized := _diarized_turns(transcript)):
+        # One channel, speakers told apart by diarization: the API names no roles, so there is
+        # no per-role WER and no swap flag, but cpWER/ORC-WER need no names (they are
+        # permutation-free) and measure how many words went to the wrong speaker.
+        attribution = _attribution(ref_turns, diarized, normalizer)
+        attribution.pop("speaker_swap", None)
+        scores.update(attribution)
     scores.update(_term_list(result, language, normalizer))
     terms = [t.text for t in encounter.terms]
     if terms:
@@ -252,6 +259,18 @@ def _hypothesis_turns(transcript: Transcript) -> list[tuple[str, str]]:
             return []
         turns.append((role.lower(), segment.text))
     return turns
+
+
+def _diarized_turns(transcript: Transcript) -> list[tuple[str, str]]:
+    """Turns labelled by diarized speaker id (``speaker 0``...), when there are two or more."""
+    turns: list[tuple[str, str]] = []
+    for segment in transcript.segments:
+        if not segment.text.strip():
+            continue
+        if segment.speaker_id is None:
+            return []
+        turns.append((f"speaker {segment.speaker_id}", segment.text))
+    return turns if len({s for s, _ in turns}) > 1 else []
 
 
 def _count(findings: list[dict[str, Any]], *statuses: str) -> int:

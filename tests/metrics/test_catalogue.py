@@ -139,3 +139,30 @@ def test_points_have_one_decimal_and_a_true_minus() -> None:
     assert fmt_points(-0.0123, signed=True) == "−1.2"
     assert fmt_points(0.0123, signed=True) == "+1.2"
     assert fmt_points(None) == "—"
+
+
+def test_a_diarized_one_channel_transcript_gets_cpwer_and_orcwer_but_no_swap_flag() -> None:
+    encounter = next(e for e in load_dataset(SAMPLE).encounters if e.language == "en")
+    reference = encounter.reference_turns
+
+    def transcript(flip_last: bool) -> Transcript:
+        segments = []
+        for i, turn in enumerate(reference):
+            speaker = 0 if turn.speaker.lower() == "doctor" else 1
+            if flip_last and i == len(reference) - 1:
+                speaker = 1 - speaker  # the diarizer gave the last turn to the other person
+            segments.append({"channel": 0, "speakerId": speaker, "text": turn.text})
+        return Transcript.model_validate(
+            {"id": "t", "status": "completed", "transcripts": segments}
+        )
+
+    right = score_transcript(encounter, transcript(False), MetricOptions(), "en")
+    wrong = score_transcript(encounter, transcript(True), MetricOptions(), "en")
+    assert right["cpwer"] == 0.0
+    assert right["orcwer"] == 0.0
+    assert wrong["wer"] == 0.0  # every word right ...
+    assert wrong["cpwer"] > 0.0  # ... but some given to the wrong speaker
+    assert wrong["orcwer"] == 0.0
+    assert wrong["attribution_error_rate"] == wrong["cpwer"]
+    assert "speaker_swap" not in wrong  # no roles named: a swap cannot be told
+    assert "attributed_wer" not in wrong
