@@ -231,6 +231,14 @@ def _verdict(
     practical, margin = _options(data)
     if not best.clear_winner:
         reason = _why_not_separated(contender, best.template, practical) if contender else ""
+        behind = [t for t, _ in best.probabilities if t not in best.tied]
+        if behind:
+            reason += f" Significantly behind {best.template}: {', '.join(behind)}."
+        # No call is made, but what the leader would cost on the guard metrics is said anyway:
+        # a tie on ROUGE can hide a large loss of sections or facts.
+        costs = _tradeoffs(data, best.template, aligned, margin)
+        if costs:
+            reason += f" Before choosing {best.template}: " + "; ".join(costs) + "."
         return (
             f"No clear winner in {where} on {label}",
             None,

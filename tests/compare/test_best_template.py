@@ -45,3 +45,21 @@ def test_templates_scored_against_different_note_types_are_never_ranked_together
         assert len(board.rows) == 1
         assert board.winner is None
         assert board.verdict.startswith("Only one template")
+
+
+def test_a_tie_on_rouge_still_says_what_the_leader_would_cost_in_facts(
+    store: RunStore, make_run: MakeRun
+) -> None:
+    make_run("run")
+    (board,) = _boards(store, "run").values()
+    assert board.verdict.startswith("No clear winner")
+    assert "Before choosing" not in board.detail
+    leader = board.detail.split(" has the highest value", 1)[0].rsplit(" ", 1)[-1]
+    for cell in store.cells("run"):
+        if cell.template_label == leader and cell.status == "ok":
+            scores = {**cell.scores, "fact_recall": cell.scores["fact_recall"] - 0.3}
+            store.put_cell(cell.model_copy(update={"scores": scores}))
+    (board,) = _boards(store, "run").values()
+    assert board.verdict.startswith("No clear winner")
+    assert f"Before choosing {leader}: it may be up to" in board.detail
+    assert "on Fact recall" in board.detail
