@@ -33,8 +33,9 @@ checks the two agree).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from scribe_eval._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from scribe_eval.metrics._adherence import (
@@ -267,15 +268,4 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Import the module defining ``name`` on first use and keep the name here."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, __all__)
