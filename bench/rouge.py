@@ -225,6 +225,7 @@ def whole_command(path: Path, runs: int) -> float:
         "generated",
         "--tokenizer",
         "rouge-score",
+        "--no-facts",  # like for like: the peer computes ROUGE only
         "--json",
     ]
     peer_cmd = [sys.executable, "-c", PEER, str(path)]

@@ -133,6 +133,12 @@ def transcripts(
     help="File of medication names, one per line, for the fact check (as a dataset's terms).",
 )
 @click.option(
+    "--facts/--no-facts",
+    default=True,
+    show_default=True,
+    help="Run the clinical fact check (about 4 ms per note of 500 words; ROUGE alone ~1 ms).",
+)
+@click.option(
     "--csv", "as_csv", is_flag=True, help="One CSV row per item (missed/invented facts as text)."
 )
 def notes(
@@ -145,6 +151,7 @@ def notes(
     tokenizer: str,
     stemmer: bool,
     medications: Path | None,
+    facts: bool,
     as_csv: bool,
 ) -> None:
     """ROUGE-1, ROUGE-2, ROUGE-L and ROUGE-Lsum (P, R, F) per row, plus mean F.
@@ -169,10 +176,10 @@ def notes(
         item: dict[str, Any] = {"id": row_id, **res.as_dict(), "empty_reference": is_empty}
         if is_empty:
             item.update({k: None for k in item if k.startswith("rouge")})
-        else:
-            facts = check_facts(row[ref_col], row[hyp_col], medications=names)
-            item.update({k: v for k, v in facts.as_dict().items() if k != "kinds"})
-            kinds = facts.kinds.values()
+        elif facts:
+            checked = check_facts(row[ref_col], row[hyp_col], medications=names)
+            item.update({k: v for k, v in checked.as_dict().items() if k != "kinds"})
+            kinds = checked.kinds.values()
             matched += sum(len(k.matched) for k in kinds)
             reference_facts += sum(len(k.reference) for k in kinds)
             found += sum(len(k.generated) for k in kinds)
