@@ -75,7 +75,8 @@ def run(
     folder = resolve_runs_dir(runs_dir)
     path = experiment or _experiment_of(store_url, folder, resume)
     loaded = load_experiment(path)
-    console = Console(stderr=True)
+    # Wrapped for a terminal; whole lines in a log or a pipe (a note cut mid-sentence misleads).
+    console = Console(stderr=True, soft_wrap=not sys.stderr.isatty())
     started_ids: list[str] = []
 
     def started(record: RunRecord, matrix: Matrix) -> None:
