@@ -93,6 +93,16 @@ def uses_c_loader() -> bool:
     return LOADER_BASE is not yaml.SafeLoader
 
 
+def syntax_problem(exc: yaml.MarkedYAMLError) -> tuple[int, str]:
+    """The 1-based line of a YAML syntax error and what is wrong there, in one phrase."""
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark is not None else 1
+    problem = exc.problem or exc.context or "invalid YAML"
+    if exc.context and exc.context_mark is not None and exc.context_mark.line + 1 != line:
+        problem += f" ({exc.context} started at line {exc.context_mark.line + 1})"
+    return line, problem
+
+
 def load_yaml_text(text: str) -> Any:
     """Parse one YAML document with the safe loader, refusing duplicate keys.
 
@@ -102,11 +112,7 @@ def load_yaml_text(text: str) -> Any:
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        problem = exc.problem or exc.context or "invalid YAML"
-        if exc.context and exc.context_mark is not None and exc.context_mark.line + 1 != line:
-            problem += f" ({exc.context} started at line {exc.context_mark.line + 1})"
+        line, problem = syntax_problem(exc)
         raise YamlTextError(
             line, f"YAML syntax error: {problem}", "fix the indentation or quoting there"
         ) from exc

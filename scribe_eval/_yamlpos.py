@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from scribe_eval._yaml import LOADER_BASE
+from scribe_eval._yaml import LOADER_BASE, syntax_problem
 from scribe_eval.errors import ScribeEvalError, TemplateError
 
 Loc = tuple[str | int, ...]
@@ -53,11 +53,7 @@ def load_located(
     try:
         node = yaml.compose(text, Loader=LOADER_BASE)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        problem = exc.problem or exc.context or "invalid YAML"
-        if exc.context and exc.context_mark is not None and exc.context_mark.line + 1 != line:
-            problem += f" ({exc.context} started at line {exc.context_mark.line + 1})"
+        line, problem = syntax_problem(exc)
         raise error(
             f"{source}:{line}: YAML syntax error: {problem} — fix the indentation or quoting there"
         ) from exc
