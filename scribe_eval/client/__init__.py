@@ -17,6 +17,7 @@ from scribe_eval.client._auth import (
 )
 from scribe_eval.client._client import AmbientClient
 from scribe_eval.client._documents import CreatedDocument
+from scribe_eval.client._embedded import EmbeddedServer, read_embedded_identity
 from scribe_eval.client._http import CallCounter
 from scribe_eval.client._retry import PollPolicy, RetryPolicy, parse_retry_after
 from scribe_eval.client._scripted import ManualClock, ScriptedTransport
@@ -30,11 +31,13 @@ __all__ = [
     "ClientCredentialsAuth",
     "ClientSettings",
     "CreatedDocument",
+    "EmbeddedServer",
     "ManualClock",
     "NoAuth",
     "PollPolicy",
     "RetryPolicy",
     "ScriptedTransport",
     "parse_retry_after",
+    "read_embedded_identity",
     "vendor_token_url",
 ]

@@ -9,18 +9,19 @@ so a fully cached re-run makes no API call and starts nothing.
 from __future__ import annotations
 
 import asyncio
-import ctypes
-import json
 import os
-import re
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-from scribe_eval.client import AmbientClient, ClientSettings, PollPolicy, RetryPolicy
+from scribe_eval.client import (
+    AmbientClient,
+    ClientSettings,
+    EmbeddedServer,
+    PollPolicy,
+    RetryPolicy,
+    read_embedded_identity,
+)
 from scribe_eval.errors import ConfigError
 from scribe_eval.experiment import (
     EmbeddedTarget,
@@ -30,10 +31,6 @@ from scribe_eval.experiment import (
     experiment_hash,
 )
 from scribe_eval.store import STORE_FILENAME, is_postgres_url, open_store, store_spec
-
-_READY = re.compile(r"(http://127\.0\.0\.1:\d+/v2)")
-_START_TIMEOUT_S = 300.0
-_PR_SET_PDEATHSIG = 1
 
 
 class TargetSession:
@@ -141,48 +138,19 @@ class EmbeddedSession(TargetSession):
         *,
         prestart: bool = False,
     ) -> None:
-        self._target = target
         self._execution = execution
-        self._runs_dir = runs_dir
-        self._process: subprocess.Popen[str] | None = None
+        self.server = EmbeddedServer(
+            runs_dir / "emulator", runs_dir / "emulator.log", serve_options(target)
+        )
         if prestart:
             # The server's start-up (a second or two of imports) overlaps with the identity
             # query and with the runner's own reading of the dataset.
-            self._spawn_process()
+            self.server.spawn()
         identity = embedded_identity(target)
         super().__init__(identity=identity, description={"kind": "embedded", **identity})
 
-    def _command(self) -> list[str]:
-        target = self._target
-        command = [
-            sys.executable, "-m", "scribe_eval.cli", "emulator", "serve",
-            "--host", "127.0.0.1", "--port", "0",
-            "--data-dir", str(self._runs_dir / "emulator"),
-            "--asr-engine", target.asr_engine, "--note-engine", target.note_engine,
-        ]  # fmt: skip
-        if target.async_threshold_s is not None:
-            command += ["--async-threshold-s", str(target.async_threshold_s)]
-        if target.latency_ms:
-            command += ["--latency-ms", str(target.latency_ms)]
-        for name, probability in sorted(target.faults.items()):
-            command += [f"--fault-{name}", str(probability)]
-        if target.faults:
-            command += ["--fault-seed", str(target.fault_seed)]
-        return command
-
-    def _spawn_process(self) -> subprocess.Popen[str]:
-        if self._process is None:
-            self._runs_dir.mkdir(parents=True, exist_ok=True)
-            with (self._runs_dir / "emulator.log").open("a", encoding="utf-8") as log:
-                # The child keeps its own copy of the descriptor; ours closes with this block.
-                self._process = self._spawn(log)
-        return self._process
-
     async def _start(self) -> AmbientClient:
-        process = self._spawn_process()
-        base = await asyncio.wait_for(
-            asyncio.to_thread(_read_ready_line, process), timeout=_START_TIMEOUT_S
-        )
+        base = await self.server.base_url()
         return AmbientClient(
             base,
             retry=RetryPolicy(max_attempts=self._execution.retries + 1),
@@ -195,29 +163,24 @@ class EmbeddedSession(TargetSession):
             timeout=self._execution.timeout_s,
         )
 
-    def _spawn(self, log: TextIO) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            self._command(),
-            stdout=subprocess.PIPE,
-            stderr=log,
-            text=True,
-            env=_child_env(),
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-        )
-
     async def aclose(self) -> None:
         """Close the client and stop the emulator process."""
         await super().aclose()
-        process = self._process
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                await asyncio.to_thread(process.wait, 15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                await asyncio.to_thread(process.wait)
-        if process is not None and process.stdout is not None:
-            process.stdout.close()
+        await self.server.stop()
+
+
+def serve_options(target: EmbeddedTarget) -> list[str]:
+    """The ``emulator serve`` options of an embedded target (engines, latency, faults)."""
+    options = ["--asr-engine", target.asr_engine, "--note-engine", target.note_engine]
+    if target.async_threshold_s is not None:
+        options += ["--async-threshold-s", str(target.async_threshold_s)]
+    if target.latency_ms:
+        options += ["--latency-ms", str(target.latency_ms)]
+    for name, probability in sorted(target.faults.items()):
+        options += [f"--fault-{name}", str(probability)]
+    if target.faults:
+        options += ["--fault-seed", str(target.fault_seed)]
+    return options
 
 
 def open_target(experiment: Experiment, runs_dir: Path, *, prestart: bool = False) -> TargetSession:
@@ -257,42 +220,15 @@ def likely_to_call(
 
 
 def embedded_identity(target: EmbeddedTarget) -> dict[str, Any]:
-    """The emulator's version and engine identities, from ``scribe-eval emulator identity``.
+    """The emulator's version and engine identities, and the target's faults.
 
     Faults and latency are part of it: a run with injected failures must not share answers with
     a clean one.
     """
-    command = [
-        sys.executable, "-m", "scribe_eval.cli", "emulator", "identity",
-        "--asr-engine", target.asr_engine, "--note-engine", target.note_engine,
-    ]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, text=True, env=_child_env(), check=False)
-    if done.returncode != 0:
-        message = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise ConfigError(f"cannot start the embedded emulator: {message.removeprefix('Error: ')}")
-    identity: dict[str, Any] = json.loads(done.stdout)
+    identity = read_embedded_identity(target.asr_engine, target.note_engine)
     identity["faults"] = dict(sorted(target.faults.items()))
     identity["fault_seed"] = target.fault_seed if target.faults else None
     return identity
-
-
-def _read_ready_line(process: subprocess.Popen[str]) -> str:
-    assert process.stdout is not None
-    for line in process.stdout:
-        match = _READY.search(line)
-        if match:
-            return match.group(1)
-    code = process.wait()
-    raise ConfigError(
-        f"the embedded emulator exited (code {code}) before it was ready; see "
-        "emulator.log in the runs directory"
-    )
-
-
-def _die_with_parent() -> None:
-    """In the child: get SIGTERM when the runner dies, even by SIGKILL (Linux prctl)."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _required_env(name: str) -> str:
@@ -300,9 +236,3 @@ def _required_env(name: str) -> str:
     if not value:
         raise ConfigError(f"environment variable {name} is not set; export it before the run")
     return value
-
-
-def _child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.setdefault("PYTHONUNBUFFERED", "1")
-    return env

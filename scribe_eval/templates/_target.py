@@ -1,8 +1,7 @@
 """Reaching a target's catalogue: ``embedded`` (a local emulator) or a base URL.
 
-This is the one place that starts the embedded emulator for template commands; it runs the
-emulator as a subprocess (``scribe-eval emulator serve --port 0``) and reads the base URL it
-prints, so nothing here imports the emulator. Credentials for a URL target come from the
+The embedded emulator starts the way `run` starts it (``scribe_eval.client.EmbeddedServer``, a
+subprocess), so nothing here imports the emulator. Credentials for a URL target come from the
 ``SCRIBE_EVAL_*`` variables (see ``scribe_eval.client.ClientSettings``).
 """
 
@@ -11,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-import sys
 import tempfile
 from collections.abc import AsyncIterator
 from datetime import date
@@ -28,7 +26,6 @@ from scribe_eval.templates._catalogue import (
 
 #: How long the embedded emulator may take to print its base URL.
 EMBEDDED_START_TIMEOUT = 60.0
-_URL = re.compile(r"https?://\S+")
 
 
 @contextlib.asynccontextmanager
@@ -53,56 +50,22 @@ async def open_target(target: str) -> AsyncIterator[CatalogueSource]:
 
 @contextlib.asynccontextmanager
 async def embedded_base_url() -> AsyncIterator[str]:
-    """Start ``scribe-eval emulator serve --port 0`` and yield its base URL until exit.
+    """Start the embedded emulator and yield its base URL until exit.
 
-    The emulator keeps its data in a temporary folder removed afterwards: reading the catalogue
-    leaves nothing behind.
+    The emulator keeps its data (and log) in a temporary folder removed afterwards: reading the
+    catalogue leaves nothing behind.
     """
+    from scribe_eval.client import EmbeddedServer
+
     with tempfile.TemporaryDirectory(prefix="scribe-eval-templates-") as data_dir:
-        async with _serve(data_dir) as base_url:
-            yield base_url
-
-
-@contextlib.asynccontextmanager
-async def _serve(data_dir: str) -> AsyncIterator[str]:
-    entry = "from scribe_eval.cli import main; main()"
-    command = [sys.executable, "-c", entry, "emulator", "serve", "--port", "0"]
-    command += ["--data-dir", data_dir, "--asr-engine", "instant"]
-    process = await asyncio.create_subprocess_exec(
-        *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
-    )
-    try:
-        base_url = await asyncio.wait_for(_read_url(process), EMBEDDED_START_TIMEOUT)
-        yield base_url
-    finally:
-        if process.returncode is None:
-            process.terminate()
-            try:
-                await asyncio.wait_for(process.wait(), 10)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-
-
-async def _read_url(process: asyncio.subprocess.Process) -> str:
-    assert process.stdout is not None
-    seen: list[str] = []
-    while line := (await process.stdout.readline()).decode(errors="replace"):
-        seen.append(line.strip())
-        if match := _URL.search(line):
-            # Keep reading in the background so a chatty server never blocks on a full pipe.
-            asyncio.get_running_loop().create_task(_drain(process))
-            return match.group(0).rstrip("/.,")
-    raise ConfigError(
-        "the embedded emulator exited before printing its URL "
-        f"(last output: {' | '.join(seen[-3:]) or 'none'}) — run `scribe-eval emulator serve`"
-    )
-
-
-async def _drain(process: asyncio.subprocess.Process) -> None:
-    assert process.stdout is not None
-    while await process.stdout.readline():
-        pass
+        folder = Path(data_dir)
+        server = EmbeddedServer(
+            folder / "data", folder / "emulator.log", ["--asr-engine", "instant"]
+        )
+        try:
+            yield await server.base_url(EMBEDDED_START_TIMEOUT)
+        finally:
+            await server.stop()
 
 
 async def fetch_target_catalogue(target: str, languages: tuple[str, ...] = ()) -> Catalogue:

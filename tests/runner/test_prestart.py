@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 import pytest
@@ -66,8 +67,10 @@ def test_a_prestarted_emulator_is_stopped_by_aclose(
 ) -> None:
     session = open_target(load_experiment(write_experiment()), tmp_path / "runs", prestart=True)
     assert isinstance(session, EmbeddedSession)
-    process = session._process
-    assert process is not None
-    assert process.poll() is None
+    pid = session.server.pid
+    assert pid is not None
+    os.kill(pid, 0)  # Running: no error.
     asyncio.run(session.aclose())
-    assert process.poll() is not None
+    assert session.server.pid is None
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # Stopped and reaped.

@@ -1,0 +1,169 @@
+"""The embedded emulator as a child process: the one way every command starts it.
+
+``scribe-eval emulator serve --port 0`` runs in a subprocess (so nothing of ours imports the
+emulator), prints its base URL when ready, logs to a file and dies with its parent, even when the
+parent is killed with SIGKILL (Linux). `run` keeps one for the whole run in the runs directory;
+`templates pull/validate` start one on a temporary folder to read its catalogue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from scribe_eval.errors import ConfigError
+
+#: How long the emulator may take to print its base URL (a first start loads speech models).
+START_TIMEOUT_S = 300.0
+_READY = re.compile(r"(http://127\.0\.0\.1:\d+/v2)")
+_PR_SET_PDEATHSIG = 1
+
+
+class EmbeddedServer:
+    """``scribe-eval emulator serve`` on 127.0.0.1 and a free port, data in ``data_dir``.
+
+    ``options`` are further ``serve`` options (engines, latency, faults). ``spawn()`` starts the
+    process now (idempotent: a caller may start it early to overlap its start-up with other
+    work); ``await base_url()`` starts it if needed and waits until it is ready; ``await stop()``
+    ends it. Its standard error goes to ``log`` (appended).
+    """
+
+    def __init__(self, data_dir: Path, log: Path, options: Sequence[str] = ()) -> None:
+        self.data_dir = data_dir
+        self.log = log
+        self.options = tuple(options)
+        self._process: subprocess.Popen[str] | None = None
+        self._url: str | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The process id while the server process exists (started and not yet stopped)."""
+        return None if self._process is None else self._process.pid
+
+    @property
+    def command(self) -> list[str]:
+        """The command line that starts the server."""
+        return [
+            *_scribe_eval_command(), "emulator", "serve", "--host", "127.0.0.1", "--port", "0",
+            "--data-dir", str(self.data_dir), *self.options,
+        ]  # fmt: skip
+
+    def spawn(self) -> None:
+        """Start the process unless it runs already."""
+        if self._process is not None:
+            return
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with self.log.open("a", encoding="utf-8") as log:
+            # The child keeps its own copy of the descriptor; ours closes with this block.
+            self._process = subprocess.Popen(
+                self.command,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+                env=child_env(),
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            )
+
+    async def base_url(self, timeout: float = START_TIMEOUT_S) -> str:
+        """The server's base URL (``http://127.0.0.1:PORT/v2``), once it is ready."""
+        if self._url is None:
+            self.spawn()
+            assert self._process is not None
+            try:
+                self._url = await asyncio.wait_for(
+                    asyncio.to_thread(self._read_ready_line, self._process), timeout=timeout
+                )
+            except BaseException:
+                await self.stop()  # Never leave a half-started server behind.
+                raise
+        return self._url
+
+    async def stop(self) -> None:
+        """Stop the server (SIGTERM, then SIGKILL after 15 s)."""
+        process, self._process, self._url = self._process, None, None
+        if process is None:
+            return
+        if process.poll() is None:
+            process.terminate()
+            try:
+                await asyncio.to_thread(process.wait, 15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                await asyncio.to_thread(process.wait)
+        if process.stdout is not None:
+            process.stdout.close()
+
+    def _read_ready_line(self, process: subprocess.Popen[str]) -> str:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if match := _READY.search(line):
+                # Keep reading in the background so a chatty server never blocks on a full pipe.
+                threading.Thread(target=_drain, args=(process,), daemon=True).start()
+                return match.group(1)
+        code = process.wait()
+        raise ConfigError(
+            f"the embedded emulator exited (code {code}) before it was ready"
+            f"{_last_lines(self.log)} — see {self.log}"
+        )
+
+
+def read_embedded_identity(asr_engine: str, note_engine: str) -> dict[str, Any]:
+    """The emulator's version and engine identities (``scribe-eval emulator identity``).
+
+    Read without starting the server, so a fully cached run can key its cache on it.
+    """
+    command = [
+        *_scribe_eval_command(), "emulator", "identity",
+        "--asr-engine", asr_engine, "--note-engine", note_engine,
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, env=child_env(), check=False)
+    if done.returncode != 0:
+        message = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise ConfigError(f"cannot start the embedded emulator: {message.removeprefix('Error: ')}")
+    identity: dict[str, Any] = json.loads(done.stdout)
+    return identity
+
+
+def child_env() -> dict[str, str]:
+    """The environment of an emulator child: ours, with unbuffered output."""
+    env = dict(os.environ)
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def _scribe_eval_command() -> list[str]:
+    return [sys.executable, "-m", "scribe_eval.cli"]
+
+
+def _drain(process: subprocess.Popen[str]) -> None:
+    stdout = process.stdout
+    try:
+        while stdout is not None and stdout.readline():
+            pass
+    except (OSError, ValueError):
+        pass  # Closed by stop().
+
+
+def _last_lines(log: Path, count: int = 3) -> str:
+    try:
+        lines = [s.strip() for s in log.read_text(encoding="utf-8", errors="replace").splitlines()]
+    except OSError:
+        return ""
+    lines = [s for s in lines if s][-count:]
+    return f" (last output: {' | '.join(lines)})" if lines else ""
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the parent dies, even by SIGKILL (Linux prctl)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
