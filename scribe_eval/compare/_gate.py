@@ -111,7 +111,7 @@ class MetricRule(_Strict):
     @property
     def name(self) -> str:
         """A short name for tables and JUnit."""
-        return f"{self.metric} non-inferiority (margin {self.margin:g} points)"
+        return f"{self.spec.label} non-inferiority (margin {self.margin:g} points)"
 
 
 class LimitRule(_Strict):

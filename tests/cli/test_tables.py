@@ -66,7 +66,7 @@ def test_compare_piped_prints_one_line_per_rule_and_slice(runs_dir: Path) -> Non
     # One line per rule and slice, each starting with its result, none folded or cut.
     assert [row.split()[0] for row in rows] == [r["result"] for r in records]
     assert all(record["why"] in row for record, row in zip(records, rows, strict=True))
-    wer = next(row for row in rows if "wer non-inferiority" in row)
+    wer = next(row for row in rows if "WER non-inferiority" in row)
     assert wer.startswith("FAIL")
     assert "language=en, source=asr" in wer
     assert "…" not in output
@@ -78,7 +78,7 @@ def test_compare_as_csv_has_the_table_s_columns(runs_dir: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(output)))
     assert len(rows) >= 3
     assert list(rows[0])[:3] == ["result", "rule", "slice"]
-    assert [r["result"] for r in rows if r["rule"].startswith("wer")] == ["FAIL"]
+    assert [r["result"] for r in rows if r["rule"].startswith("WER non")] == ["FAIL"]
 
 
 def test_plain_table_never_cuts_and_keeps_brackets() -> None:

@@ -180,7 +180,7 @@ def test_cli_exit_codes_and_outputs(store: RunStore, make_run: MakeRun, tmp_path
     )
     assert bad.exit_code == 2, bad.output
     assert "REGRESSION" in bad.output
-    assert "| FAIL | rougeLsum_f non-inferiority (margin 2 points)" in bad.output
+    assert "| FAIL | ROUGE-Lsum non-inferiority (margin 2 points)" in bad.output
     assert "| −5.0 | [−" in bad.output  # points, one decimal, a true minus sign
     assert "Bonferroni over the gate's" in bad.output
     suite = ET.parse(junit).getroot().find("testsuite")

@@ -140,7 +140,7 @@ def test_compare_view_pairs_runs_and_links_changed_encounters(
     build_report(store, run, tmp_path / "out", compare_with=base)
     html = (tmp_path / "out" / "compare.html").read_text(encoding="utf-8")
     # The page shows the gate's own rows: per template, skipped on 3 encounters (too few).
-    assert "rougeLsum_f non-inferiority (margin 2 points)" in html
+    assert "ROUGE-Lsum non-inferiority (margin 2 points)" in html
     assert "template: soap-short" in html
     assert "a decision needs at least 5" in html
     assert "Every metric and slice" not in html  # no second set of tests on the same page
