@@ -91,10 +91,12 @@ def show_run(run_id: str, runs_dir: Path | None, store_url: str | None, as_json:
     print_table(counts)
     print_shared(console, detail["shared_cache"])
     if detail["timings_ms"]:
-        timings = Table("stage", "n", "median ms", "p95 ms")
+        timings = Table("stage", "n", "median ms", "p95 ms", title="Calls this run made")
         for stage, row in detail["timings_ms"].items():
             timings.add_row(stage, str(row["n"]), f"{row['median']:.0f}", f"{row['p95']:.0f}")
         print_table(timings)
+    elif cells and record.api_calls == 0:
+        console.print("No stage timings: this run made no call (answers from the cache or a run).")
     if detail["errors"]:
         errors = Table("cell", "stage", "error", "message", "request id")
         for item in detail["errors"][:50]:
@@ -188,9 +190,11 @@ def _detail(record: RunRecord, cells: list[CellRecord]) -> dict[str, Any]:
         by_status = Counter(c.status for c in of_kind)
         counts[kind] = {s: by_status.get(s, 0) for s in ("ok", "error", "skipped", "pending")}
         counts[kind]["from_cache"] = sum(c.from_cache for c in of_kind)
+    # Only calls this run made: a cached or rescored cell keeps the timings of the run that
+    # bought its answer, which say nothing about this one.
     samples: dict[str, list[float]] = {}
     for cell in cells:
-        for stage, ms in cell.timings.items():
+        for stage, ms in cell.timings.items() if not cell.from_cache else ():
             samples.setdefault(stage, []).append(ms)
     timings = {stage: _spread(values) for stage, values in sorted(samples.items())}
     errors = [

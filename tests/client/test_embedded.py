@@ -30,8 +30,10 @@ def test_the_server_answers_at_its_url_and_stops(tmp_path: Path) -> None:
 
     status, url, pid = asyncio.run(scenario())
     assert status == 200
-    assert url.startswith("http://127.0.0.1:") and url.endswith("/v2")
-    assert pid is not None and server.pid is None
+    assert url.startswith("http://127.0.0.1:")
+    assert url.endswith("/v2")
+    assert pid is not None
+    assert server.pid is None
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
     assert (tmp_path / "data").is_dir()

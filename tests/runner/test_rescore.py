@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,6 +46,16 @@ def test_rescore_recomputes_every_score_into_a_linked_run_with_no_call(
         assert rescored == {c.cell_id: c.scores for c in cells}  # the honest scores are back
         assert "rescored 8 cells" in result.output
         assert "0 API calls" in result.output
+    # `runs show` times the calls a run made: the original has them, the rescored run none.
+    shown = CliRunner().invoke(main, ["runs", "show", old.id, "--runs-dir", str(runs), "--json"])
+    assert "document" in json.loads(shown.output)["timings_ms"]
+    for extra in ([], ["--json"]):
+        shown = CliRunner().invoke(main, ["runs", "show", new_id, "--runs-dir", str(runs), *extra])
+        assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.output)["timings_ms"] == {}
+    plain = CliRunner().invoke(main, ["runs", "show", new_id, "--runs-dir", str(runs)]).output
+    assert "No stage timings: this run made no call" in plain
+    assert "median ms" not in plain
 
 
 def test_rescore_refuses_a_version_it_cannot_compute_and_a_changed_dataset(
