@@ -10,15 +10,9 @@ from __future__ import annotations
 
 from scribe_eval.runner._checks import check_before_run
 from scribe_eval.runner._engine import ExecutionLimits, MatrixExecutor
-from scribe_eval.runner._judging import (
-    JudgeOutcome,
-    judge_finished_run,
-    judge_run,
-    judge_scores,
-    judge_stored_run,
-)
-from scribe_eval.runner._keys import content_hash, document_key, transcript_key
-from scribe_eval.runner._lease import LEASE_TTL_S, LeaseKeeper, leased, take_lease
+from scribe_eval.runner._judging import JudgeOutcome, judge_finished_run, judge_stored_run
+from scribe_eval.runner._keys import content_hash
+from scribe_eval.runner._lease import LEASE_TTL_S, LeaseKeeper, take_lease
 from scribe_eval.runner._progress import RunProgress
 from scribe_eval.runner._remote import CleanupReport, RemoteResources
 from scribe_eval.runner._rescore import RescoreOutcome, rescore_run
@@ -40,7 +34,7 @@ from scribe_eval.runner._score import (
     score_document,
     score_transcript,
 )
-from scribe_eval.runner._target import EmbeddedSession, TargetSession, UrlSession, open_target
+from scribe_eval.runner._target import EmbeddedSession, TargetSession, open_target
 
 __all__ = [
     "EXIT_CELLS_FAILED",
@@ -59,18 +53,13 @@ __all__ = [
     "RunOutcome",
     "RunProgress",
     "TargetSession",
-    "UrlSession",
     "check_before_run",
     "cleanup_run",
     "content_hash",
     "document_expectations",
-    "document_key",
     "exit_code",
     "judge_finished_run",
-    "judge_run",
-    "judge_scores",
     "judge_stored_run",
-    "leased",
     "normalizer_for",
     "open_target",
     "outcome_json",
@@ -80,5 +69,4 @@ __all__ = [
     "score_transcript",
     "start_or_resume",
     "take_lease",
-    "transcript_key",
 ]
