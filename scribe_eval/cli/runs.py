@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import statistics
 import sys
+import textwrap
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -63,14 +64,29 @@ def list_runs(
 @runs_dir_option
 @store_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def show_run(run_id: str, runs_dir: Path | None, store_url: str | None, as_json: bool) -> None:
-    """Status, cell counts, API calls, errors and stage timings of RUN_ID (or `latest`)."""
+@click.option(
+    "--errors",
+    "with_tracebacks",
+    is_flag=True,
+    help="Every failed cell in full, with the trimmed traceback of an error that is not ours.",
+)
+def show_run(
+    run_id: str, runs_dir: Path | None, store_url: str | None, as_json: bool, with_tracebacks: bool
+) -> None:
+    """Status, cell counts, API calls, errors and stage timings of RUN_ID (or `latest`).
+
+    A cell that failed on an error scribe-eval did not expect (a bug, an unexpected answer) keeps
+    a trimmed traceback in the store; --errors shows it, for a bug report.
+    """
     with open_cli_store(store_url, runs_dir) as store:
         record = store.resolve_run(run_id)
         cells = store.cells(record.id)
         shared = store.shared_cells(record.id)
-    detail = _detail(record, cells)
+    detail = _detail(record, cells, with_tracebacks=with_tracebacks)
     detail["shared_cache"] = shared_summary(shared)
+    if with_tracebacks and not as_json:
+        _print_errors(detail["errors"])
+        return
     if as_json:
         click.echo(json.dumps(detail, indent=2))
         return
@@ -105,6 +121,10 @@ def show_run(run_id: str, runs_dir: Path | None, store_url: str | None, as_json:
                 (item["message"] or "")[:120], item["request_id"] or "",
             )  # fmt: skip
         print_table(errors)
+        if any(c.traceback for c in cells):
+            console.print(
+                f"Unexpected errors kept a traceback: scribe-eval runs show {record.id} --errors"
+            )
 
 
 @runs.command("bless")
@@ -183,7 +203,24 @@ def _summary(record: RunRecord, baselines: list[str]) -> dict[str, Any]:
     }
 
 
-def _detail(record: RunRecord, cells: list[CellRecord]) -> dict[str, Any]:
+def _print_errors(errors: list[dict[str, Any]]) -> None:
+    """Each failed cell whole: identity, stage, error line, request id and any traceback."""
+    if not errors:
+        click.echo("No failed cell.")
+        return
+    for item in errors:
+        click.echo(f"{item['cell_id']} [{item['stage'] or '-'}] {item['error_type'] or 'error'}")
+        click.echo(f"  {item['message'] or ''}")
+        if item["request_id"]:
+            click.echo(f"  request id {item['request_id']}")
+        if item.get("traceback"):
+            click.echo(textwrap.indent(item["traceback"], "  "))
+        click.echo("")
+
+
+def _detail(
+    record: RunRecord, cells: list[CellRecord], *, with_tracebacks: bool = False
+) -> dict[str, Any]:
     counts: dict[str, dict[str, int]] = {}
     for kind in ("transcript", "document"):
         of_kind = [c for c in cells if c.kind == kind]
@@ -204,6 +241,7 @@ def _detail(record: RunRecord, cells: list[CellRecord]) -> dict[str, Any]:
             "error_type": c.error_type,
             "message": c.error_message,
             "request_id": c.request_id,
+            **({"traceback": c.traceback} if with_tracebacks else {}),
         }
         for c in cells
         if c.status == "error"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
+import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -46,6 +47,7 @@ class _Failure:
     error_type: str
     message: str
     request_id: str | None
+    traceback: str | None = None
 
 
 @dataclass
@@ -250,11 +252,13 @@ class MatrixExecutor:
         )
         timings: dict[str, float] = {}
         cached = self.store.cache_get(key)
+        scoring = False  # a scoring failure is the scorer's, not the last call's that answered
         try:
             if cached is not None:
                 document = Document.model_validate(cached.value)
             else:
                 document = await self._fetch_document(encounter, cell, context, key, timings)
+            scoring = True
             expected = document_expectations(fields, cell.output_language, self._catalogue)
             scores = score_document(
                 encounter, document, note_type=cell.template.reference,
@@ -262,7 +266,8 @@ class MatrixExecutor:
                 expectations=expected,
             )  # fmt: skip
         except Exception as exc:  # failures are data: one cell never stops the others
-            failure = _failure_of(exc, next(reversed(timings), "score"))
+            stage = "score" if scoring else next(reversed(timings), "document")
+            failure = _failure_of(exc, stage)
             self._put_document_cell(cell, "error", key=key, failure=failure, timings=timings)
             self.progress.advance("documents", error=True)
             self._count_error(exc)
@@ -409,8 +414,27 @@ class MatrixExecutor:
 def _failure_of(exc: Exception, stage: str) -> _Failure:
     request_id = exc.request_id if isinstance(exc, APIStatusError) else None
     # Not one of ours means a bug or an unexpected answer: keep its type so it can be reported.
-    message = exc.message if isinstance(exc, ScribeEvalError) else (str(exc) or repr(exc))
-    return _Failure(stage, type(exc).__name__, message, request_id)
+    if isinstance(exc, ScribeEvalError):
+        return _Failure(stage, type(exc).__name__, exc.message, request_id)
+    return _Failure(
+        stage, type(exc).__name__, str(exc) or repr(exc), request_id, trimmed_traceback(exc)
+    )
+
+
+_TRACEBACK_FRAMES = 8
+_TRACEBACK_CHARS = 4000
+
+
+def trimmed_traceback(exc: BaseException) -> str:
+    """The last frames of ``exc``'s traceback, for `runs show --errors` (never printed by default).
+
+    Only an error that is not ours gets one: ours name the problem and the fix already. The
+    message line is left out (the cell keeps it in ``error_message``); at most
+    ``_TRACEBACK_CHARS`` characters, cut from the start, so the frame that raised is always kept.
+    """
+    frames = traceback.format_tb(exc.__traceback__, limit=-_TRACEBACK_FRAMES)
+    text = "".join(frames).rstrip()
+    return text[-_TRACEBACK_CHARS:] if len(text) > _TRACEBACK_CHARS else text
 
 
 def _failure_fields(failure: _Failure | None) -> dict[str, Any]:
@@ -421,4 +445,5 @@ def _failure_fields(failure: _Failure | None) -> dict[str, Any]:
         "error_type": failure.error_type,
         "error_message": failure.message,
         "request_id": failure.request_id,
+        "traceback": failure.traceback,
     }
