@@ -56,6 +56,15 @@ LIMIT_UNITS: dict[str, Unit] = {
     "p95_latency_ms": "ms",
 }
 
+#: How each limit is named in tables, as the index names the same figure (never the stored key).
+LIMIT_LABELS: dict[str, str] = {
+    "error_rate": "Failed cells",
+    "unscored_rate": "Unscored notes",
+    "missing_sections": "Missing sections",
+    "fact_recall": METRICS["fact_recall"].label,
+    "p95_latency_ms": "p95 latency",
+}
+
 #: Default slicing: note metrics per template, language and source; transcripts per language.
 NOTE_SLICES: tuple[SliceDimension, ...] = ("template", "language", "source")
 TRANSCRIPT_SLICES: tuple[SliceDimension, ...] = ("language", "source")
@@ -156,7 +165,7 @@ class LimitRule(_Strict):
             if value is not None
         ]
         stage = f" ({self.stage})" if self.limit == "p95_latency_ms" else ""
-        return f"{self.limit}{stage} {', '.join(bounds)}"
+        return f"{LIMIT_LABELS[self.limit]}{stage} {', '.join(bounds)}"
 
 
 def _rule_kind(value: Any) -> str:

@@ -277,3 +277,19 @@ def test_a_large_sure_regression_on_eight_encounters_is_detected(
     assert row.high is not None
     assert row.high < 0
     assert "no significant difference" not in row.reason
+
+
+def test_limit_rules_are_named_by_label_not_by_stored_key() -> None:
+    names = {
+        LimitRule(limit="error_rate", max_increase=2).name,
+        LimitRule(limit="unscored_rate", max=5).name,
+        LimitRule(limit="fact_recall", min=60).name,
+        LimitRule(limit="p95_latency_ms", max=900).name,
+    }
+    assert names == {
+        "Failed cells max + 2 points",
+        "Unscored notes max 5 points",
+        "Fact recall min 60 points",
+        "p95 latency (document) max 900 ms",
+    }
+    assert not any("_" in name for name in names)
