@@ -16,6 +16,7 @@ from scribe_eval.store._open import is_postgres_url, open_store, store_spec
 from scribe_eval.store._records import (
     BaselineEvent,
     CacheEntry,
+    CellFields,
     CellKind,
     CellRecord,
     CellStatus,
@@ -35,15 +36,19 @@ from scribe_eval.store._store import (
     SqliteRunStore,
     default_runs_dir,
 )
+from scribe_eval.store._summary import CellFigures, CellSummary, SpeakerFigures, summary_of
 from scribe_eval.store._urls import redact_url
 
 __all__ = [
     "STORE_FILENAME",
     "BaselineEvent",
     "CacheEntry",
+    "CellFields",
+    "CellFigures",
     "CellKind",
     "CellRecord",
     "CellStatus",
+    "CellSummary",
     "DatasetInfo",
     "Lease",
     "MetricSettings",
@@ -53,6 +58,7 @@ __all__ = [
     "RunRecord",
     "RunStatus",
     "RunStore",
+    "SpeakerFigures",
     "SqliteRunStore",
     "TemplateInfo",
     "TranscriptSource",
@@ -63,5 +69,6 @@ __all__ = [
     "open_store",
     "redact_url",
     "store_spec",
+    "summary_of",
     "utc_now",
 ]
