@@ -5,6 +5,10 @@ in the runs directory (``runs/`` by default, ``--runs-dir`` or ``SCRIBE_EVAL_RUN
 change); with ``--store postgresql://...`` (or ``SCRIBE_EVAL_STORE``) a PostgreSQL database shared
 by a team. ``open_store`` picks the kind; both pass one contract test suite. It never holds a
 credential.
+
+Each cell is stored with its full scores and, beside them, its typed top-level figures
+(`CellFigures`): ``cell_summaries(run)`` reads a whole run without the scores (what compare, the
+gate and the report's tables need), ``encounter_cells(run, encounter)`` one encounter's full cells.
 """
 
 from __future__ import annotations
