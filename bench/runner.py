@@ -15,10 +15,14 @@ API phase, clean-up), R times, min and median, with the load average (the machin
 ``--scale 250,1000,2500`` instead runs the experiment at those sizes with no added latency, then
 ``scribe-eval report`` of each run, and prints wall and CPU seconds, peak RSS of the runner and of
 the report process (target < 300 MB at 10,000 cells) and the slope per 1,000 encounters between
-sizes: a step whose cost grows faster than the number of encounters shows as a rising slope.
+sizes: a step whose cost grows faster than the number of encounters shows as a rising slope. With
+``--keep DIR`` the datasets and run stores stay in DIR, and a later ``--keep DIR`` with the same
+sizes reuses each stored run and measures only its report (``--report-repeats`` times, min and
+median): the report's figures before and after a change, on the very same store.
 
 Run: ``.venv/bin/python bench/runner.py [--encounters 100] [--templates 4] [--concurrency 16]
-[--latency-ms 200] [--sequential-encounters 20] [--repeats 3] [--scale 250,1000,2500]``.
+[--latency-ms 200] [--sequential-encounters 20] [--repeats 3] [--scale 250,1000,2500]
+[--keep DIR] [--report-repeats 1]``.
 """
 
 from __future__ import annotations
@@ -214,28 +218,69 @@ def scale(args: argparse.Namespace, root: Path) -> None:
           f"{'report s':>10}{'CPU s':>8}{'RSS MB':>8}")  # fmt: skip
     rows = []
     for size in sizes:
-        dataset = write_dataset(root / f"data-{size}", size)
-        experiment = write_experiment(
-            root, dataset, templates=args.templates, concurrency=args.concurrency,
-            latency_ms=0, name=f"scale-{size}",
-        )  # fmt: skip
-        runs = root / f"runs-{size}"
-        ran = run_command(experiment, runs)
-        run_id = str(ran.output["id"])
-        built = measure(["report", run_id, "--runs-dir", str(runs), "-o", str(root / f"r{size}")])
+        ran, run_id, runs = _run_at(args, root, size)
+        built = _report_at(args, root, size, run_id, runs)
         cells = size * (1 + args.templates)
         rows.append((size, ran, built))
-        print(f"{size:>10}{cells:>7}{ran.wall:>8.1f}{ran.cpu:>8.1f}{ran.rss_mb:>8.0f}"
+        run_wall = "stored" if ran is None else f"{ran.wall:.1f}"
+        run_cpu = "-" if ran is None else f"{ran.cpu:.1f}"
+        run_rss = "-" if ran is None else f"{ran.rss_mb:.0f}"
+        print(f"{size:>10}{cells:>7}{run_wall:>8}{run_cpu:>8}{run_rss:>8}"
               f"{built.wall:>10.1f}{built.cpu:>8.1f}{built.rss_mb:>8.0f}")  # fmt: skip
+        if args.report_repeats > 1:
+            print(f"{'':>17}report min/median of {args.report_repeats}: "
+                  f"{built.wall:.1f}/{built.output['wall_median']} s wall, "
+                  f"{built.cpu:.1f}/{built.output['cpu_median']} s CPU, "
+                  f"{built.rss_mb:.0f}/{built.output['rss_median']} MB")  # fmt: skip
     print("slope per 1,000 encounters between sizes (constant: linear; rising: worse):")
     for (a, ran_a, rep_a), (b, ran_b, rep_b) in itertools.pairwise(rows):
         per = 1000 / (b - a)
-        print(f"  {a:>5} -> {b:<5} run {(ran_b.wall - ran_a.wall) * per:6.1f} s wall, "
-              f"{(ran_b.cpu - ran_a.cpu) * per:6.1f} s CPU | report "
+        run_part = (
+            "run (stored)"
+            if ran_a is None or ran_b is None
+            else f"run {(ran_b.wall - ran_a.wall) * per:6.1f} s wall, "
+            f"{(ran_b.cpu - ran_a.cpu) * per:6.1f} s CPU"
+        )
+        print(f"  {a:>5} -> {b:<5} {run_part} | report "
               f"{(rep_b.wall - rep_a.wall) * per:6.1f} s wall, "
               f"{(rep_b.cpu - rep_a.cpu) * per:6.1f} s CPU")  # fmt: skip
     print(f"peak RSS targets: < {TARGET_RSS_MB:.0f} MB for run and report; load average at the "
           f"end {os.getloadavg()[0]:.1f}")  # fmt: skip
+
+
+def _run_at(args: argparse.Namespace, root: Path, size: int) -> tuple[Measured | None, str, Path]:
+    """Run the experiment of ``size`` encounters, or reuse the run a kept folder already holds."""
+    runs = root / f"runs-{size}"
+    stored = runs / "run-id.txt"
+    if stored.exists():
+        return None, stored.read_text().strip(), runs
+    dataset = write_dataset(root / f"data-{size}", size)
+    experiment = write_experiment(
+        root, dataset, templates=args.templates, concurrency=args.concurrency,
+        latency_ms=0, name=f"scale-{size}",
+    )  # fmt: skip
+    ran = run_command(experiment, runs)
+    run_id = str(ran.output["id"])
+    stored.write_text(run_id + "\n")
+    return ran, run_id, runs
+
+
+def _report_at(
+    args: argparse.Namespace, root: Path, size: int, run_id: str, runs: Path
+) -> Measured:
+    """The report of the run, ``--report-repeats`` times: the minima, with medians in output."""
+    out = root / f"r{size}"
+    built = [
+        measure(["report", run_id, "--runs-dir", str(runs), "-o", str(out)])
+        for _ in range(args.report_repeats)
+    ]
+    walls, cpus, rss = [m.wall for m in built], [m.cpu for m in built], [m.rss_mb for m in built]
+    medians: dict[str, object] = {
+        "wall_median": f"{statistics.median(walls):.1f}",
+        "cpu_median": f"{statistics.median(cpus):.1f}",
+        "rss_median": f"{statistics.median(rss):.0f}",
+    }
+    return Measured(min(walls), min(cpus), min(rss), medians)
 
 
 def main() -> None:
@@ -248,7 +293,16 @@ def main() -> None:
     parser.add_argument("--sequential-encounters", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--scale", default=None, help="comma-separated encounter counts")
+    parser.add_argument(
+        "--keep", type=Path, default=None,
+        help="with --scale: keep datasets and stores here; reuse a run already stored there",
+    )  # fmt: skip
+    parser.add_argument("--report-repeats", type=int, default=1, help="with --scale")
     args = parser.parse_args()
+    if args.scale and args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        scale(args, args.keep.resolve())
+        return
     with tempfile.TemporaryDirectory() as tmp:
         if args.scale:
             scale(args, Path(tmp))

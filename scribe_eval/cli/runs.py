@@ -22,7 +22,7 @@ from scribe_eval.cli._runs_team import (
     trend_command,
 )
 from scribe_eval.cli._tables import format_option, print_table
-from scribe_eval.store import CellRecord, RunRecord
+from scribe_eval.store import CellSummary, RunRecord, RunStore
 
 
 @click.group("runs")
@@ -80,9 +80,11 @@ def show_run(
     """
     with open_cli_store(store_url, runs_dir) as store:
         record = store.resolve_run(run_id)
-        cells = store.cells(record.id)
+        # Summaries: a run's counts, timings and errors need none of its cells' scores.
+        cells = store.cell_summaries(record.id)
+        tracebacks = _tracebacks(store, cells)
         shared = store.shared_cells(record.id)
-    detail = _detail(record, cells, with_tracebacks=with_tracebacks)
+    detail = _detail(record, cells, tracebacks=tracebacks if with_tracebacks else None)
     detail["shared_cache"] = shared_summary(shared)
     if with_tracebacks and not as_json:
         _print_errors(detail["errors"])
@@ -121,7 +123,7 @@ def show_run(
                 (item["message"] or "")[:120], item["request_id"] or "",
             )  # fmt: skip
         print_table(errors)
-        if any(c.traceback for c in cells):
+        if any(tracebacks.values()):
             console.print(
                 f"Unexpected errors kept a traceback: scribe-eval runs show {record.id} --errors"
             )
@@ -218,8 +220,21 @@ def _print_errors(errors: list[dict[str, Any]]) -> None:
         click.echo("")
 
 
+def _tracebacks(store: RunStore, cells: list[CellSummary]) -> dict[str, str | None]:
+    """The stored traceback of each failed cell (read from the full cell, failed ones only)."""
+    out: dict[str, str | None] = {}
+    for cell in cells:
+        if cell.status == "error":
+            full = store.get_cell(cell.run_id, cell.cell_id)
+            out[cell.cell_id] = None if full is None else full.traceback
+    return out
+
+
 def _detail(
-    record: RunRecord, cells: list[CellRecord], *, with_tracebacks: bool = False
+    record: RunRecord,
+    cells: list[CellSummary],
+    *,
+    tracebacks: dict[str, str | None] | None = None,
 ) -> dict[str, Any]:
     counts: dict[str, dict[str, int]] = {}
     for kind in ("transcript", "document"):
@@ -241,7 +256,7 @@ def _detail(
             "error_type": c.error_type,
             "message": c.error_message,
             "request_id": c.request_id,
-            **({"traceback": c.traceback} if with_tracebacks else {}),
+            **({"traceback": tracebacks.get(c.cell_id)} if tracebacks is not None else {}),
         }
         for c in cells
         if c.status == "error"

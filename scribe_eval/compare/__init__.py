@@ -1,9 +1,10 @@
 """The results layer, and baseline vs candidate: the rollout gate and its outputs.
 
 The results layer lives here. `load_run_data` is the one read model of a run (its record, its
-cells, its dataset checked against the recorded hash) and `samples` the one way cells become
-per-encounter statistics samples; the gate, ``compare`` and every page of the report use both,
-with labels, directions and formats from the metric catalogue (`scribe_eval.metrics.METRICS`).
+cells' summaries with their typed figures, its dataset checked against the recorded hash; one
+encounter's full cells on demand) and `samples` the one way cells become per-encounter statistics
+samples; the gate, ``compare`` and every page of the report use both, with labels, directions and
+formats from the metric catalogue (`scribe_eval.metrics.METRICS`).
 
 `evaluate_gate` refuses runs whose dataset, normalisers, tokenizer or metric versions differ
 (unless forced), then judges each rule per slice — by default per template, language and source:

@@ -1,10 +1,12 @@
 """The results layer's read model: one run, its cells, its dataset, and its samples.
 
-`load_run_data` reads a run once: its record, its cells grouped by encounter, and its dataset when
-the folder is still there *and* its content hash equals the one the run recorded (otherwise the
-reason why not). `samples` is the only way cells become per-encounter statistics samples; the
-gate, ``compare``, and the report's leaderboards, overview, slices and compare page all call it,
-so one question always gets one number.
+`load_run_data` reads a run once: its record, its cells' summaries grouped by encounter (each
+cell's typed top-level figures, `scribe_eval.store.CellFigures`, not its full scores: a run of
+12,500 cells would hold 200 MB of them), and its dataset when the folder is still there *and* its
+content hash equals the one the run recorded (otherwise the reason why not). `RunData.full_cells`
+reads one encounter's full cells when a page needs them. `samples` is the only way cells become
+per-encounter statistics samples; the gate, ``compare``, and the report's leaderboards, overview,
+slices and compare page all call it, so one question always gets one number.
 """
 
 from __future__ import annotations
@@ -24,7 +26,15 @@ from scribe_eval.dataset import Dataset, Encounter, load_dataset
 from scribe_eval.errors import ScribeEvalError
 from scribe_eval.metrics import MetricSpec, metric
 from scribe_eval.stats import MetricSample
-from scribe_eval.store import CellRecord, Provenance, RunRecord, RunStore, TemplateInfo
+from scribe_eval.store import (
+    CellFields,
+    CellRecord,
+    CellSummary,
+    Provenance,
+    RunRecord,
+    RunStore,
+    TemplateInfo,
+)
 
 Dimension = Literal["language", "template", "source", "reference", "specialty", "tag"]
 SliceKey = tuple[tuple[str, str], ...]
@@ -35,22 +45,23 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
 
 @dataclass
 class RunData:
-    """One run with its cells grouped by encounter, and its dataset when still there unchanged."""
+    """One run with its cells' summaries grouped by encounter, and its dataset when still there
+    unchanged."""
 
     store: RunStore
     run: RunRecord
-    cells: list[CellRecord]
+    cells: list[CellSummary]
     dataset: Dataset | None
     dataset_problem: str | None
-    transcripts: dict[str, list[CellRecord]] = field(default_factory=dict)
-    documents: dict[str, list[CellRecord]] = field(default_factory=dict)
+    transcripts: dict[str, list[CellSummary]] = field(default_factory=dict)
+    documents: dict[str, list[CellSummary]] = field(default_factory=dict)
     meta: Provenance = field(default_factory=Provenance)
     _index: dict[str, Encounter] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.meta = self.run.meta
-        by_transcript: dict[str, list[CellRecord]] = defaultdict(list)
-        by_document: dict[str, list[CellRecord]] = defaultdict(list)
+        by_transcript: dict[str, list[CellSummary]] = defaultdict(list)
+        by_document: dict[str, list[CellSummary]] = defaultdict(list)
         for cell in self.cells:
             target = by_transcript if cell.kind == "transcript" else by_document
             target[cell.encounter_id].append(cell)
@@ -71,7 +82,11 @@ class RunData:
         """The dataset's encounter, or None when the dataset is unavailable or lacks it."""
         return self._index.get(encounter_id)
 
-    def transcript(self, cell: CellRecord) -> Transcript | None:
+    def full_cells(self, encounter_id: str) -> list[CellRecord]:
+        """One encounter's full cells (with every stored score), read now and not kept."""
+        return self.store.encounter_cells(self.run.id, encounter_id)
+
+    def transcript(self, cell: CellFields) -> Transcript | None:
         """The stored transcript answer of a transcript cell, or None."""
         value = self._cached(cell)
         try:
@@ -79,7 +94,7 @@ class RunData:
         except ValidationError:
             return None
 
-    def document(self, cell: CellRecord) -> Document | None:
+    def document(self, cell: CellFields) -> Document | None:
         """The stored document answer of a document cell, or None."""
         value = self._cached(cell)
         try:
@@ -87,7 +102,7 @@ class RunData:
         except ValidationError:
             return None
 
-    def _cached(self, cell: CellRecord) -> dict[str, Any] | None:
+    def _cached(self, cell: CellFields) -> dict[str, Any] | None:
         if not cell.cache_key or cell.status != "ok":
             return None
         entry = self.store.cache_get(cell.cache_key)
@@ -113,15 +128,18 @@ class RunData:
         """True when the run wrote notes from more than one transcript source."""
         return len(self.run.config.get("sources") or ["asr"]) > 1
 
-    def reference_of(self, cell: CellRecord) -> str:
+    def reference_of(self, cell: CellSummary | CellRecord) -> str:
         """The reference note type a document cell is scored against."""
-        stored = cell.scores.get("note_type")
+        if isinstance(cell, CellSummary):
+            stored = cell.figures.note_type
+        else:
+            stored = cell.scores.get("note_type")
         if isinstance(stored, str) and stored:
             return stored
         template = self.templates.get(cell.template_label)
         return template.reference if template else ""
 
-    def values(self, cell: CellRecord, dimension: str) -> list[str]:
+    def values(self, cell: CellSummary, dimension: str) -> list[str]:
         """The values of a slicing dimension for one cell (several for tags)."""
         if dimension == "language":
             return [cell.language]
@@ -153,7 +171,7 @@ def load_run_data(store: RunStore, run: RunRecord, *, like: RunData | None = Non
         and like.run.dataset_hash == run.dataset_hash
     )
     dataset, problem = (like.dataset, like.dataset_problem) if like and same else _dataset_of(run)
-    return RunData(store, run, store.cells(run.id), dataset, problem)
+    return RunData(store, run, store.cell_summaries(run.id), dataset, problem)
 
 
 def _root(run: RunRecord) -> str | None:
@@ -178,7 +196,7 @@ def _dataset_of(run: RunRecord) -> tuple[Dataset | None, str | None]:
     return dataset, None
 
 
-def scored(data: RunData, spec: MetricSpec) -> list[CellRecord]:
+def scored(data: RunData, spec: MetricSpec) -> list[CellSummary]:
     """The cells of the metric's kind that finished and carry this metric's score.
 
     A document without a reference is unscored for ROUGE and facts but still has an adherence
@@ -187,7 +205,7 @@ def scored(data: RunData, spec: MetricSpec) -> list[CellRecord]:
     return [
         c
         for c in data.cells
-        if c.kind == spec.cell and c.status == "ok" and spec.parts(c.scores) is not None
+        if c.kind == spec.cell and c.status == "ok" and spec.parts(c.figures) is not None
     ]
 
 
@@ -198,7 +216,7 @@ def samples(
     by: Sequence[str] = (),
     where: Mapping[Any, str] | None = None,
     encounters: Collection[str] | None = None,
-    cells: Iterable[CellRecord] | None = None,
+    cells: Iterable[CellSummary] | None = None,
 ) -> dict[SliceKey, MetricSample]:
     """Per slice, the per-encounter sample of one catalogue metric.
 
@@ -214,7 +232,7 @@ def samples(
     for cell in scored(data, spec) if cells is None else cells:
         if encounters is not None and cell.encounter_id not in encounters:
             continue
-        pair = spec.parts(cell.scores)
+        pair = spec.parts(cell.figures)
         if pair is None:
             continue
         for key in slice_keys(data, cell, by, wanted):
@@ -235,7 +253,7 @@ def samples(
 
 
 def slice_keys(
-    data: RunData, cell: CellRecord, by: Sequence[str], where: Mapping[Any, str]
+    data: RunData, cell: CellSummary, by: Sequence[str], where: Mapping[Any, str]
 ) -> list[SliceKey]:
     """The slices a cell belongs to (a cell with several tags is in several ``tag`` slices)."""
     options: list[list[tuple[str, str]]] = []

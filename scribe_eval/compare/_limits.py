@@ -14,7 +14,8 @@ from scribe_eval.compare._data import RunData, SliceKey, slice_keys
 from scribe_eval.compare._gate import LimitRule, to_internal
 from scribe_eval.compare._result import RuleResult
 from scribe_eval.compare._unchanged import unchanged
-from scribe_eval.store import CellRecord
+from scribe_eval.metrics import is_number
+from scribe_eval.store import CellSummary
 
 
 def limit_results(rule: LimitRule, base: RunData, cand: RunData) -> list[RuleResult]:
@@ -129,31 +130,29 @@ def _values(rule: LimitRule, data: RunData, cells: set[str] | None) -> dict[Slic
     return {key: sum(values) / len(values) for key, values in groups.items() if values}
 
 
-def _error(rule: LimitRule, cell: CellRecord) -> float | None:
+def _error(rule: LimitRule, cell: CellSummary) -> float | None:
     return 1.0 if cell.status == "error" else 0.0 if cell.status == "ok" else None
 
 
-def _unscored(rule: LimitRule, cell: CellRecord) -> float | None:
+def _unscored(rule: LimitRule, cell: CellSummary) -> float | None:
     if cell.kind != "document" or cell.status != "ok":
         return None
-    return 1.0 if "unscored" in cell.scores else 0.0
+    return 1.0 if cell.figures.unscored is not None else 0.0
 
 
-def _latency(rule: LimitRule, cell: CellRecord) -> float | None:
+def _latency(rule: LimitRule, cell: CellSummary) -> float | None:
     value = cell.timings.get(rule.stage)
     return None if value is None or cell.from_cache else float(value)
 
 
-def _score(rule: LimitRule, cell: CellRecord) -> float | None:
+def _score(rule: LimitRule, cell: CellSummary) -> float | None:
     if cell.kind != "document" or cell.status != "ok":
         return None
-    score = cell.scores.get(rule.limit)
-    if isinstance(score, bool) or not isinstance(score, int | float) or math.isnan(score):
-        return None
-    return float(score)
+    score = cell.figures.get(rule.limit)
+    return float(score) if is_number(score) else None
 
 
-_CONTRIBUTIONS: dict[str, Callable[[LimitRule, CellRecord], float | None]] = {
+_CONTRIBUTIONS: dict[str, Callable[[LimitRule, CellSummary], float | None]] = {
     "error_rate": _error,
     "unscored_rate": _unscored,
     "p95_latency_ms": _latency,

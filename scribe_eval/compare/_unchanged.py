@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from scribe_eval.compare._data import RunData
 from scribe_eval.metrics import CellKindName
-from scribe_eval.store import CellRecord
+from scribe_eval.store import CellSummary
 
 
 def unchanged(base: RunData, cand: RunData, kind: CellKindName, where: dict[str, str]) -> bool:
@@ -17,7 +17,7 @@ def unchanged(base: RunData, cand: RunData, kind: CellKindName, where: dict[str,
 
     The target identity must be equal, every template in the slice must have the same spec hash
     and reference, and every cell the runs share in the slice must point to the same stored
-    answer (equal cache keys) with equal scores.
+    answer (equal cache keys) with equal stored scores (equal digests of their JSON).
     """
     if base.run.target != cand.run.target:
         return False
@@ -38,12 +38,12 @@ def unchanged(base: RunData, cand: RunData, kind: CellKindName, where: dict[str,
         cells_a[i].status == "ok" == cells_b[i].status
         and cells_a[i].cache_key is not None
         and cells_a[i].cache_key == cells_b[i].cache_key
-        and cells_a[i].scores == cells_b[i].scores
+        and cells_a[i].figures.digest == cells_b[i].figures.digest
         for i in shared
     )
 
 
-def _in_slice(data: RunData, cell: CellRecord, kind: str, where: dict[str, str]) -> bool:
+def _in_slice(data: RunData, cell: CellSummary, kind: str, where: dict[str, str]) -> bool:
     if cell.kind != kind:
         return False
     return all(value in data.values(cell, dimension) for dimension, value in where.items())

@@ -18,9 +18,8 @@ fails when the scorer and the catalogue disagree.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, TypeGuard
+from typing import Any, Literal, Protocol, TypeGuard
 
 from scribe_eval.errors import ConfigError
 
@@ -28,6 +27,14 @@ CellKindName = Literal["transcript", "document"]
 CorpusKind = Literal["mean", "ratio"]
 
 MINUS = "\N{MINUS SIGN}"
+
+
+class Scores(Protocol):
+    """What `MetricSpec.parts` reads: a cell's stored scores (a mapping) or its typed figures."""
+
+    def get(self, key: str, /) -> Any:
+        """The value under ``key``, or None."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -59,7 +66,7 @@ class MetricSpec:
         """True when the metric has a direction, so a margin can say what "worse" means."""
         return self.higher_is_better is not None
 
-    def parts(self, scores: Mapping[str, Any]) -> tuple[float, float] | None:
+    def parts(self, scores: Scores) -> tuple[float, float] | None:
         """One cell's contribution: (numerator, denominator), or None when it has no score.
 
         For a mean metric the denominator is 1. A ratio needs a positive denominator.

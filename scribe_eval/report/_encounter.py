@@ -68,12 +68,17 @@ class EncounterPage:
 
 
 def encounter_page(data: RunData, encounter_id: str) -> EncounterPage:
-    """Build the page of one encounter from its cells, stored answers and dataset entry."""
+    """Build the page of one encounter from its cells, stored answers and dataset entry.
+
+    Only this page needs the cells' full scores (section pairs, missed facts): they are read for
+    this encounter alone and dropped with the page.
+    """
     encounter = data.encounter(encounter_id)
-    transcripts = [_transcript(data, encounter, c) for c in data.transcripts.get(encounter_id, [])]
+    full = data.full_cells(encounter_id)
+    transcripts = [_transcript(data, encounter, c) for c in full if c.kind == "transcript"]
     order = {label: i for i, label in enumerate(data.templates)}
     cells = sorted(
-        data.documents.get(encounter_id, []),
+        (c for c in full if c.kind == "document"),
         key=lambda c: (
             order.get(c.template_label, len(order)),
             c.template_label,

@@ -29,6 +29,7 @@ from scribe_eval.stats import (
     bootstrap_estimate,
     compare_paired,
 )
+from scribe_eval.store import CellSummary
 
 #: Below this many encounters the report shows no interval and no chance of being best.
 MIN_ENCOUNTERS_FOR_CHANCE = 3
@@ -128,7 +129,7 @@ def note_leaderboards(data: RunData) -> list[Leaderboard]:
             board.rows.append(row)
         if cell.status == "error":
             row.failed += 1
-        elif cell.status == "ok" and "unscored" in cell.scores:
+        elif cell.status == "ok" and cell.figures.unscored is not None:
             row.unscored += 1
         elif cell.status == "ok":
             row.scored += 1
@@ -366,12 +367,10 @@ def transcript_summaries(data: RunData) -> list[TranscriptSummary]:
         cells = [c for c in scored(data, wer) if c.source == "asr" and c.language == language]
         values = {m: _estimate(data, per_metric[m].get(key)) for m in per_metric}
         counts = {
-            k: int(sum(c.scores.get(k, 0) or 0 for c in cells))
+            k: int(sum(c.figures.get(k) or 0 for c in cells))
             for k in ("substitutions", "deletions", "insertions", "ref_words")
         }
-        normalizer = (
-            str(cells[0].scores.get("normalizer", "")) if cells else normalizers.get(language, "")
-        )
+        normalizer = (cells[0].figures.normalizer or "") if cells else normalizers.get(language, "")
         n = per_metric["wer"][key].n if key in per_metric["wer"] else 0
         speakers = _speakers(data, cells)
         out.append(
@@ -382,14 +381,14 @@ def transcript_summaries(data: RunData) -> list[TranscriptSummary]:
     return out
 
 
-def _speakers(data: RunData, cells: list) -> dict[str, Shown]:  # type: ignore[type-arg]
+def _speakers(data: RunData, cells: list[CellSummary]) -> dict[str, Shown]:
     parts: dict[str, tuple[list[str], list[float], list[float]]] = defaultdict(lambda: ([], [], []))
     for cell in cells:
-        for role, figures in (cell.scores.get("speakers") or {}).items():
-            errors, words = figures.get("errors"), figures.get("ref_words")
-            if isinstance(errors, int | float) and isinstance(words, int | float) and words > 0:
+        for role, figures in cell.figures.speakers.items():
+            errors, words = figures.errors, figures.ref_words
+            if errors is not None and words is not None and words > 0:
                 ids, nums, dens = parts[role]
                 ids.append(cell.encounter_id)
-                nums.append(float(errors))
-                dens.append(float(words))
+                nums.append(errors)
+                dens.append(words)
     return {role: _estimate(data, MetricSample.from_ratio(*p)) for role, p in sorted(parts.items())}

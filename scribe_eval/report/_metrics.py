@@ -54,7 +54,7 @@ def note_metrics_for(data: RunData) -> tuple[MetricSpec, ...]:
     """
     judge = data.run.meta.judge
     judged = judge is not None and any(
-        c.scores.get(k) is not None for c in data.cells if c.kind == "document"
+        c.figures.get(k) is not None for c in data.cells if c.kind == "document"
         for k in JUDGE_HEADLINES
     )  # fmt: skip
     if not judged:

@@ -13,7 +13,7 @@ from scribe_eval.report._leaderboard import Leaderboard, Shown
 from scribe_eval.report._metrics import HEADLINE, WER, is_number
 from scribe_eval.report._svg import StripRow, strip_chart
 from scribe_eval.stats import bootstrap_estimate
-from scribe_eval.store import CellRecord
+from scribe_eval.store import CellSummary
 
 _MAX_FAILURES = 500
 
@@ -64,7 +64,7 @@ def templates_in_order(data: RunData) -> list[str]:
     return order + sorted(seen - set(order))
 
 
-def failures(data: RunData) -> tuple[list[CellRecord], int]:
+def failures(data: RunData) -> tuple[list[CellSummary], int]:
     """Failed cells (at most 500 are listed) and how many there are in all."""
     failed = [c for c in data.cells if c.status == "error"]
     return failed[:_MAX_FAILURES], len(failed)
@@ -96,7 +96,7 @@ def encounter_rows(data: RunData, *, pages: bool) -> list[EncounterRow]:
         transcripts = data.transcripts.get(encounter_id, [])
         documents = data.documents.get(encounter_id, [])
         asr = next((c for c in transcripts if c.source == "asr" and c.status == "ok"), None)
-        parts = WER.parts(asr.scores) if asr else None
+        parts = WER.parts(asr.figures) if asr else None
         language = (
             encounter.language
             if encounter
@@ -114,10 +114,10 @@ def encounter_rows(data: RunData, *, pages: bool) -> list[EncounterRow]:
             failures=sum(c.status == "error" for c in transcripts + documents),
         )
         for cell in sorted(documents, key=lambda c: c.source != "asr"):
-            value = cell.scores.get(HEADLINE.key)
+            value = cell.figures.get(HEADLINE.key)
             if cell.template_label not in row.values and is_number(value):
                 row.values[cell.template_label] = float(value)
-                row.missing_sections += int(cell.scores.get("missing_sections") or 0)
+                row.missing_sections += int(cell.figures.get("missing_sections") or 0)
         rows.append(row)
     return rows
 

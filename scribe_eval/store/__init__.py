@@ -5,6 +5,10 @@ in the runs directory (``runs/`` by default, ``--runs-dir`` or ``SCRIBE_EVAL_RUN
 change); with ``--store postgresql://...`` (or ``SCRIBE_EVAL_STORE``) a PostgreSQL database shared
 by a team. ``open_store`` picks the kind; both pass one contract test suite. It never holds a
 credential.
+
+Each cell is stored with its full scores and, beside them, its typed top-level figures
+(`CellFigures`): ``cell_summaries(run)`` reads a whole run without the scores (what compare, the
+gate and the report's tables need), ``encounter_cells(run, encounter)`` one encounter's full cells.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from scribe_eval.store._open import is_postgres_url, open_store, store_spec
 from scribe_eval.store._records import (
     BaselineEvent,
     CacheEntry,
+    CellFields,
     CellKind,
     CellRecord,
     CellStatus,
@@ -35,15 +40,19 @@ from scribe_eval.store._store import (
     SqliteRunStore,
     default_runs_dir,
 )
+from scribe_eval.store._summary import CellFigures, CellSummary, SpeakerFigures, summary_of
 from scribe_eval.store._urls import redact_url
 
 __all__ = [
     "STORE_FILENAME",
     "BaselineEvent",
     "CacheEntry",
+    "CellFields",
+    "CellFigures",
     "CellKind",
     "CellRecord",
     "CellStatus",
+    "CellSummary",
     "DatasetInfo",
     "Lease",
     "MetricSettings",
@@ -53,6 +62,7 @@ __all__ = [
     "RunRecord",
     "RunStatus",
     "RunStore",
+    "SpeakerFigures",
     "SqliteRunStore",
     "TemplateInfo",
     "TranscriptSource",
@@ -63,5 +73,6 @@ __all__ = [
     "open_store",
     "redact_url",
     "store_spec",
+    "summary_of",
     "utc_now",
 ]

@@ -23,6 +23,7 @@ from scribe_eval.store._records import (
     RunRecord,
     RunStatus,
 )
+from scribe_eval.store._summary import CellSummary
 
 
 def current_user() -> str:
@@ -174,6 +175,19 @@ class RunStore:
 
     def get_cell(self, run_id: str, cell_id: str) -> CellRecord | None:
         """One cell, or None."""
+        raise NotImplementedError
+
+    def cell_summaries(self, run_id: str) -> list[CellSummary]:
+        """Every cell of a run without its full scores, in the order of `cells`.
+
+        Each summary carries the cell's typed top-level figures (`CellFigures`): what compare,
+        the gate and the report's tables need, a few hundred bytes a cell instead of ~16 KB. A
+        cell stored before figures existed gets them computed from its scores, and stored.
+        """
+        raise NotImplementedError
+
+    def encounter_cells(self, run_id: str, encounter_id: str) -> list[CellRecord]:
+        """The full cells of one encounter of a run (transcripts first, as in `cells`)."""
         raise NotImplementedError
 
     def cell_counts(self, run_id: str) -> dict[tuple[str, str, bool], int]:

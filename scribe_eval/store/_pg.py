@@ -25,10 +25,17 @@ from scribe_eval.store._base import RunStore, locked_message
 from scribe_eval.store._pg_more import PgExtras, Row, run_from_row
 from scribe_eval.store._pg_schema import MIGRATION_LOCK, PG_MIGRATIONS
 from scribe_eval.store._records import CellRecord, Lease, RemoteRecord, RunRecord, RunStatus
+from scribe_eval.store._summary import (
+    SUMMARY_COLUMNS,
+    CellSummary,
+    figures_json,
+    summary_from_row,
+)
 from scribe_eval.store._urls import redact_url
 
 _JSON_RUN_FIELDS = ("target", "config", "provenance")
 _JSON_CELL_FIELDS = ("scores", "timings")
+_CELL_ORDER = "kind DESC, encounter_id, template_label, language, source"
 _ISO = """to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"""
 _LEASE_COLUMNS = ", ".join(
     ["run_id", "token", "host", "pid"]
@@ -175,6 +182,7 @@ class PgRunStore(PgExtras, RunStore):
         row["updated"] = cell.updated or utc_now()
         for field in _JSON_CELL_FIELDS:
             row[field] = json.dumps(row[field], sort_keys=True)
+        row["figures"] = figures_json(row["scores"], cell.scores)
         with self._conn() as conn:
             conn.execute(_upsert("cells", row, ("run_id", "cell_id")), row)
             if cell.cache_key is not None and not cell.from_cache:
@@ -185,10 +193,43 @@ class PgRunStore(PgExtras, RunStore):
 
     def cells(self, run_id: str) -> list[CellRecord]:
         """Every cell of a run, transcripts first, in a stable order."""
+        rows = self._all(f"SELECT * FROM cells WHERE run_id = %s ORDER BY {_CELL_ORDER}", (run_id,))
+        return [_cell_from_row(row) for row in rows]
+
+    def cell_summaries(self, run_id: str) -> list[CellSummary]:
+        """Every cell of a run without its full scores, in the order of `cells`."""
+        out, backfill = [], []
+        with self._conn() as conn:
+            cursor = conn.execute(
+                f"SELECT {SUMMARY_COLUMNS} FROM cells WHERE run_id = %s ORDER BY {_CELL_ORDER}",
+                (run_id,),
+            )
+            for row in cursor:
+                summary, figures = summary_from_row(dict(row))
+                out.append(summary)
+                if figures is not None:
+                    backfill.append((figures, run_id, summary.cell_id))
+        if backfill:
+            self._store_figures(backfill)
+        return out
+
+    def _store_figures(self, rows: list[tuple[str, str, str]]) -> None:
+        """Keep the figures computed for cells stored before they existed (once per cell)."""
+        try:
+            with self._conn() as conn, conn.transaction(), conn.cursor() as cursor:
+                cursor.executemany(
+                    "UPDATE cells SET figures = %s WHERE run_id = %s AND cell_id = %s "
+                    "AND figures IS NULL",
+                    rows,
+                )
+        except psycopg.errors.InsufficientPrivilege:  # a read-only role: computed next time
+            pass
+
+    def encounter_cells(self, run_id: str, encounter_id: str) -> list[CellRecord]:
+        """The full cells of one encounter of a run (transcripts first, as in `cells`)."""
         rows = self._all(
-            "SELECT * FROM cells WHERE run_id = %s ORDER BY kind DESC, encounter_id, "
-            "template_label, language, source",
-            (run_id,),
+            f"SELECT * FROM cells WHERE run_id = %s AND encounter_id = %s ORDER BY {_CELL_ORDER}",
+            (run_id, encounter_id),
         )
         return [_cell_from_row(row) for row in rows]
 
@@ -306,6 +347,7 @@ def _upsert(table: str, row: dict[str, Any], key: tuple[str, ...]) -> str:
 
 def _cell_from_row(row: Row) -> CellRecord:
     data = dict(row)
+    data.pop("figures", None)
     for field in _JSON_CELL_FIELDS:
         data[field] = json.loads(data[field])
     return CellRecord.model_validate(data)

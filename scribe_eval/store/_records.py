@@ -98,12 +98,8 @@ class RunRecord(_Frozen):
         return Provenance.model_validate(self.provenance)
 
 
-class CellRecord(_Frozen):
-    """One cell of a run: a transcript (per encounter and recording language) or a document.
-
-    Failures are data: a failed cell keeps the stage it failed in, the error type and message and
-    the vendor's request id, and the run goes on.
-    """
+class CellFields(_Frozen):
+    """What every view of a cell carries: where it sits in the matrix and how it ended."""
 
     run_id: str
     cell_id: str
@@ -121,9 +117,20 @@ class CellRecord(_Frozen):
     request_id: str | None = None
     cache_key: str | None = None
     from_cache: bool = False
-    scores: dict[str, Any] = Field(default_factory=dict)
     timings: dict[str, float] = Field(default_factory=dict)
     updated: str = ""
+
+
+class CellRecord(CellFields):
+    """One cell of a run: a transcript (per encounter and recording language) or a document.
+
+    Failures are data: a failed cell keeps the stage it failed in, the error type and message and
+    the vendor's request id, and the run goes on. ``scores`` holds everything the scorer wrote,
+    lists included (sections, findings, missed facts: about 16 KB a document); readers of a whole
+    run read `CellSummary` instead (``RunStore.cell_summaries``).
+    """
+
+    scores: dict[str, Any] = Field(default_factory=dict)
     traceback: str | None = None
 
 

@@ -101,4 +101,10 @@ MIGRATIONS: tuple[str, ...] = (
         forced INTEGER NOT NULL DEFAULT 0
     );
     """,
+    # 4: each cell's top-level figures beside its scores (readers of a whole run load only these;
+    # older rows get theirs when first read), and per-encounter reads of full cells.
+    """
+    ALTER TABLE cells ADD COLUMN figures TEXT;
+    CREATE INDEX cells_by_encounter ON cells(run_id, encounter_id);
+    """,
 )

@@ -18,10 +18,17 @@ from scribe_eval.store._clock import utc_now
 from scribe_eval.store._records import CacheEntry, CellRecord, RemoteRecord, RunRecord, RunStatus
 from scribe_eval.store._schema import MIGRATIONS
 from scribe_eval.store._sqlite_extra import SqliteExtras
+from scribe_eval.store._summary import (
+    SUMMARY_COLUMNS,
+    CellSummary,
+    figures_json,
+    summary_from_row,
+)
 
 STORE_FILENAME = "scribe-eval.sqlite"
 _JSON_RUN_FIELDS = ("target", "config", "provenance")
 _JSON_CELL_FIELDS = ("scores", "timings")
+_CELL_ORDER = "kind DESC, encounter_id, template_label, language, source"
 
 
 def default_runs_dir() -> Path:
@@ -173,6 +180,7 @@ class SqliteRunStore(SqliteExtras, RunStore):
         row["updated"] = cell.updated or utc_now()
         for field in _JSON_CELL_FIELDS:
             row[field] = json.dumps(row[field], sort_keys=True)
+        row["figures"] = figures_json(row["scores"], cell.scores)
         columns = ", ".join(row)
         marks = ", ".join(f":{name}" for name in row)
         self._db.execute(f"INSERT OR REPLACE INTO cells ({columns}) VALUES ({marks})", row)
@@ -182,9 +190,43 @@ class SqliteRunStore(SqliteExtras, RunStore):
     def cells(self, run_id: str) -> list[CellRecord]:
         """Every cell of a run, transcripts first, in a stable order."""
         rows = self._db.execute(
-            "SELECT * FROM cells WHERE run_id = ? ORDER BY kind DESC, encounter_id, "
-            "template_label, language, source",
+            f"SELECT * FROM cells WHERE run_id = ? ORDER BY {_CELL_ORDER}", (run_id,)
+        ).fetchall()
+        return [_cell_from_row(row) for row in rows]
+
+    def cell_summaries(self, run_id: str) -> list[CellSummary]:
+        """Every cell of a run without its full scores, in the order of `cells`."""
+        cursor = self._db.execute(
+            f"SELECT {SUMMARY_COLUMNS} FROM cells WHERE run_id = ? ORDER BY {_CELL_ORDER}",
             (run_id,),
+        )
+        out, backfill = [], []
+        for row in cursor:
+            summary, figures = summary_from_row(dict(row))
+            out.append(summary)
+            if figures is not None:
+                backfill.append((figures, run_id, summary.cell_id))
+        if backfill:
+            self._store_figures(backfill)
+        return out
+
+    def _store_figures(self, rows: list[tuple[str, str, str]]) -> None:
+        """Keep the figures computed for cells stored before they existed (once per cell)."""
+        try:
+            with self._write():
+                self._db.executemany(
+                    "UPDATE cells SET figures = ? WHERE run_id = ? AND cell_id = ? "
+                    "AND figures IS NULL",
+                    rows,
+                )
+        except sqlite3.OperationalError:  # a read-only or busy file: computed again next time
+            pass
+
+    def encounter_cells(self, run_id: str, encounter_id: str) -> list[CellRecord]:
+        """The full cells of one encounter of a run (transcripts first, as in `cells`)."""
+        rows = self._db.execute(
+            f"SELECT * FROM cells WHERE run_id = ? AND encounter_id = ? ORDER BY {_CELL_ORDER}",
+            (run_id, encounter_id),
         ).fetchall()
         return [_cell_from_row(row) for row in rows]
 
@@ -271,6 +313,7 @@ def _run_from_row(row: sqlite3.Row) -> RunRecord:
 
 def _cell_from_row(row: sqlite3.Row) -> CellRecord:
     data = dict(row)
+    data.pop("figures", None)
     data["from_cache"] = bool(data["from_cache"])
     for field in _JSON_CELL_FIELDS:
         data[field] = json.loads(data[field])

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import math
+import sqlite3
 import time
 from pathlib import Path
 from types import ModuleType
@@ -11,11 +13,14 @@ from types import ModuleType
 import pytest
 
 from scribe_eval.errors import RunLockedError, StoreError
+from scribe_eval.metrics import METRICS
 from scribe_eval.store import (
+    STORE_FILENAME,
     BaselineEvent,
     CacheEntry,
     RemoteRecord,
     RunStore,
+    SpeakerFigures,
     utc_now,
 )
 
@@ -233,3 +238,123 @@ def test_cell_counts_are_per_kind_status_and_cache(store: RunStore) -> None:
         ("document", "error", False): 1,
     }
     assert store.cell_counts("no-such-run") == {}
+
+
+_DOCUMENT_SCORES: dict[str, object] = {
+    "rougeLsum_f": 0.41, "rouge1_f": 0.5, "fact_recall": None, "length_ratio": math.nan,
+    "missing_sections": 2, "note_type": "soap",
+    "sections": [{"reference_heading": "Plan", "rouge": {"rouge1_f": 0.3}}] * 50,
+    "fact_misses": [["medication", "ramipril 5 mg"]] * 20, "not_a_metric": 3.0,
+}  # fmt: skip
+_TRANSCRIPT_SCORES: dict[str, object] = {
+    "wer": 0.25, "errors": 5, "ref_words": 20, "aligned_words": 22, "normalizer": "basic",
+    "speakers": {"doctor": {"wer": 0.2, "errors": 2, "ref_words": 10}, "patient": {"errors": 3}},
+}  # fmt: skip
+
+
+def _scored_run(store: RunStore) -> None:
+    store.create_run(make_run("r1"))
+    store.put_cell(cell("r1", "b|soap", encounter_id="b", scores=_DOCUMENT_SCORES))
+    transcript = cell("r1", "b|t", kind="transcript", encounter_id="b", scores=_TRANSCRIPT_SCORES)
+    store.put_cell(transcript)
+    store.put_cell(
+        cell("r1", "a|soap", encounter_id="a", status="error", error_message="boom",
+             traceback="Traceback ...", timings={"document": 4.0}, scores={"unscored": "no note"})
+    )  # fmt: skip
+    store.put_cell(cell("r1", "a|t", kind="transcript", encounter_id="a", scores={"wer": 0.1}))
+
+
+def test_cell_summaries_are_the_cells_with_typed_figures_instead_of_scores(
+    store: RunStore,
+) -> None:
+    _scored_run(store)
+    full = store.cells("r1")
+    summaries = store.cell_summaries("r1")
+    assert [s.cell_id for s in summaries] == [c.cell_id for c in full] == [
+        "a|t", "b|t", "a|soap", "b|soap",
+    ]  # fmt: skip
+    for summary, record in zip(summaries, full, strict=True):
+        assert summary.model_dump(exclude={"figures"}) == record.model_dump(
+            exclude={"scores", "traceback"}
+        )
+        assert not hasattr(summary, "scores")
+    document = summaries[3].figures
+    # Every catalogue metric the cell has (None where no finite number), no lists, no strangers.
+    assert document.metrics == {
+        "rougeLsum_f": 0.41, "rouge1_f": 0.5, "fact_recall": None, "length_ratio": None,
+    }  # fmt: skip
+    assert document.counts == {"missing_sections": 2.0}
+    assert (document.note_type, document.unscored, document.normalizer) == ("soap", None, None)
+    assert len(document.model_dump_json()) < len(json.dumps(_DOCUMENT_SCORES)) / 4
+    transcript = summaries[1].figures
+    assert transcript.counts == {"errors": 5.0, "ref_words": 20.0, "aligned_words": 22.0}
+    assert transcript.normalizer == "basic"
+    assert transcript.speakers["doctor"] == SpeakerFigures(wer=0.2, errors=2, ref_words=10)
+    assert transcript.speakers["patient"] == SpeakerFigures(errors=3)
+    assert METRICS["wer"].parts(transcript) == (5.0, 20.0)
+    assert METRICS["rougeLsum_f"].parts(document) == (0.41, 1.0)
+    assert METRICS["fact_recall"].parts(document) is None
+    assert summaries[2].figures.unscored == "no note"
+    assert summaries[2].timings == {"document": 4.0}
+    assert store.cell_summaries("other") == []
+
+
+def test_equal_scores_have_equal_digests_and_a_changed_score_does_not(store: RunStore) -> None:
+    _scored_run(store)
+    store.create_run(make_run("r2"))
+    store.put_cell(cell("r2", "b|soap", encounter_id="b", scores=dict(_DOCUMENT_SCORES)))
+    changed = {**_DOCUMENT_SCORES, "fact_misses": []}  # not a figure, but a stored score
+    store.put_cell(cell("r2", "a|soap", encounter_id="a", scores=changed))
+    one = {s.cell_id: s.figures for s in store.cell_summaries("r1")}
+    two = {s.cell_id: s.figures for s in store.cell_summaries("r2")}
+    assert one["b|soap"].digest == two["b|soap"].digest
+    assert two["a|soap"].digest != two["b|soap"].digest
+    assert two["a|soap"].metrics == two["b|soap"].metrics
+
+
+def test_encounter_cells_are_one_encounters_full_cells(store: RunStore) -> None:
+    _scored_run(store)
+    store.create_run(make_run("r2"))
+    store.put_cell(cell("r2", "b|soap", encounter_id="b"))
+    cells = store.encounter_cells("r1", "b")
+    assert [c.cell_id for c in cells] == ["b|t", "b|soap"]
+    assert cells[1].scores == store.get_cell("r1", "b|soap").scores  # type: ignore[union-attr]
+    assert cells[1].scores["fact_misses"] == [["medication", "ramipril 5 mg"]] * 20
+    failed = store.encounter_cells("r1", "a")
+    assert [c.traceback for c in failed] == [None, "Traceback ..."]
+    assert store.encounter_cells("r1", "missing") == []
+
+
+def test_cells_stored_before_figures_existed_get_them_once(
+    store: RunStore, store_url: str | None, tmp_path: Path
+) -> None:
+    _scored_run(store)
+    expected = store.cell_summaries("r1")
+    _forget_figures(store_url, tmp_path)
+    assert _stored_figures(store_url, tmp_path) == [None] * 4
+    assert store.cell_summaries("r1") == expected
+    assert None not in _stored_figures(store_url, tmp_path)  # kept: computed once
+    assert store.cell_summaries("r1") == expected
+
+
+def _forget_figures(store_url: str | None, tmp_path: Path) -> None:
+    """Make the cells look as a store before migration 4 (SQLite) / 2 (PostgreSQL) wrote them."""
+    _sql(store_url, tmp_path, "UPDATE cells SET figures = NULL")
+
+
+def _stored_figures(store_url: str | None, tmp_path: Path) -> list[object]:
+    return [r[0] for r in _sql(store_url, tmp_path, "SELECT figures FROM cells ORDER BY cell_id")]
+
+
+def _sql(store_url: str | None, tmp_path: Path, query: str) -> list[tuple[object, ...]]:
+    if store_url is None:
+        db = sqlite3.connect(tmp_path / "runs" / STORE_FILENAME, isolation_level=None)
+        try:
+            return db.execute(query).fetchall()
+        finally:
+            db.close()
+    import psycopg
+
+    with psycopg.connect(store_url, autocommit=True) as conn:
+        cursor = conn.execute(query)
+        return cursor.fetchall() if cursor.description else []

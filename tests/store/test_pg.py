@@ -15,6 +15,7 @@ from scribe_eval.cli import main
 from scribe_eval.errors import StoreError
 from scribe_eval.store import RunStore, SqliteRunStore, open_store, redact_url
 from scribe_eval.store._pg import PgRunStore
+from scribe_eval.store._pg_schema import PG_MIGRATIONS
 
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "datasets" / "mini"
 SECRET = "s3cret-Pw-9"
@@ -53,7 +54,9 @@ def test_machines_opening_a_new_store_at_once_migrate_it_once(pg_url: str, tmp_p
         thread.join()
     assert failures == []
     with psycopg.connect(pg_url) as conn:
-        assert conn.execute("SELECT version FROM scribe_eval_schema").fetchall() == [(1,)]
+        assert conn.execute("SELECT version FROM scribe_eval_schema").fetchall() == [
+            (len(PG_MIGRATIONS),)
+        ]
 
 
 def test_an_unreachable_server_is_one_line_without_the_password(tmp_path: Path) -> None:
