@@ -39,6 +39,9 @@ class UrlTarget(_Strict):
     """A real API: base URL, tenant, and the *names* of the variables holding credentials.
 
     The credentials themselves never appear in the file, the run store or a report.
+    ``model_version`` is the vendor's model version as the team declares it (the API reports
+    none; ``SCRIBE_EVAL_TARGET_VERSION`` fills it when the file does not): when set it is part
+    of the target identity, so a new version buys every answer again and marks the trend.
     """
 
     kind: Literal["url"] = "url"
@@ -49,6 +52,7 @@ class UrlTarget(_Strict):
     client_id_env: str = "SCRIBE_EVAL_CLIENT_ID"
     client_secret_env: str = "SCRIBE_EVAL_CLIENT_SECRET"
     token_env: str = "SCRIBE_EVAL_TOKEN"
+    model_version: str | None = Field(default=None, min_length=1)
 
 
 Target = Annotated[EmbeddedTarget | UrlTarget, Field(discriminator="kind")]
