@@ -4,6 +4,7 @@ and a URL target's cached answers expire (cache.max_age, 7 days by default)."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -28,6 +29,7 @@ from scribe_eval.experiment import (
     load_experiment,
     parse_duration,
 )
+from scribe_eval.report import build_report
 from scribe_eval.runner import RunOptions, RunOutcome, StageCache, run_experiment
 from scribe_eval.runner._target import UrlSession
 from scribe_eval.store import STORE_FILENAME, RunStore
@@ -160,6 +162,14 @@ def test_a_changed_declared_version_buys_again_and_marks_the_trend(
     assert marks == {
         undeclared.run.id: False, first.run.id: True, again.run.id: False, updated.run.id: True
     }  # fmt: skip
+    # The report's trend page lists the same two new identities, with the declared version.
+    with RunStore(runs) as store:
+        index = build_report(store, updated.run, tmp_path / "report", no_text=True)
+    page = (index.parent / "trend.html").read_text(encoding="utf-8")
+    listed = re.findall(r"<li><code>([^<]*)</code></li>", page)
+    declared = [item for item in listed if "2026-1" in item]
+    assert {item.split(":")[0] for item in declared} == {first.run.id, updated.run.id}
+    assert any("&#34;model_version&#34;:&#34;2026-12&#34;" in item for item in declared)
     shown = CliRunner().invoke(main, ["runs", "show", updated.run.id, "--runs-dir", str(runs)])
     assert shown.exit_code == 0, shown.output
     assert "vendor model version 2026-12 (declared)" in shown.output
