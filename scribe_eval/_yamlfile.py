@@ -64,6 +64,8 @@ class YamlDocument:
             loc = tuple(p for p in item["loc"] if isinstance(p, str | int))
             dotted = ".".join(str(p) for p in loc) or "(top level)"
             message = item["msg"]
+            if item["type"] == "value_error":  # our validators' messages, without pydantic's prefix
+                message = str((item.get("ctx") or {}).get("error") or message)
             if item["type"] == "extra_forbidden" and loc and isinstance(loc[-1], str):
                 guess = closest(loc[-1], known)
                 message = f"unknown key {loc[-1]!r}" + (

@@ -10,8 +10,8 @@ from rich.console import Console
 
 from scribe_eval.cli._common import open_cli_store, resolve_runs_dir, runs_dir_option, store_option
 from scribe_eval.errors import ConfigError
-from scribe_eval.experiment import Matrix, load_experiment
-from scribe_eval.runner import RunOptions, exit_code, outcome_json, run_experiment
+from scribe_eval.experiment import CacheOptions, Experiment, Matrix, load_experiment, parse_duration
+from scribe_eval.runner import RunOptions, cache_note, exit_code, outcome_json, run_experiment
 from scribe_eval.store import RunRecord
 
 
@@ -32,6 +32,11 @@ from scribe_eval.store import RunRecord
 @click.option(
     "--allow-errors", is_flag=True,
     help="Exit 0 although some cells failed (a run that could not work at all still exits 4).",
+)  # fmt: skip
+@click.option(
+    "--cache-max-age", metavar="DURATION|none",
+    help="Buy again cached answers older than this (30m, 12h, 7d, 2w; none: no limit). "
+    "Default: the experiment's cache.max_age, else 7d for a URL target, none for embedded.",
 )  # fmt: skip
 @click.option("--no-progress", is_flag=True, help="No progress bars (they go to stderr).")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
@@ -56,6 +61,7 @@ def run(
     fail_fast: bool,
     max_errors: int | None,
     allow_errors: bool,
+    cache_max_age: str | None,
     no_progress: bool,
     as_json: bool,
     workers: bool,
@@ -74,7 +80,7 @@ def run(
     """
     folder = resolve_runs_dir(runs_dir)
     path = experiment or _experiment_of(store_url, folder, resume)
-    loaded = load_experiment(path)
+    loaded = with_cache_max_age(load_experiment(path), cache_max_age)
     # Wrapped for a terminal; whole lines in a log or a pipe (a note cut mid-sentence misleads).
     console = Console(stderr=True, soft_wrap=not sys.stderr.isatty())
     started_ids: list[str] = []
@@ -88,6 +94,9 @@ def run(
         )
         for note in matrix.notes:
             console.print(f"  note: {note}")
+        limit = cache_note(loaded)
+        if limit is not None:
+            console.print(f"  note: {limit}", markup=False)
 
     options = RunOptions(
         runs_dir=folder, resume=resume, rerun_errors=rerun_errors, fail_fast=fail_fast,
@@ -120,6 +129,11 @@ def run(
             f"{record.status}: {outcome.cells} documents ({outcome.from_cache} from cache), "
             f"{outcome.errors} failed cells, {outcome.api_calls} API calls"
             + (
+                f", {outcome.expired} cached answers past the age limit bought again"
+                if outcome.expired
+                else ""
+            )
+            + (
                 f", {outcome.deleted_interactions} interactions deleted"
                 if outcome.deleted_interactions
                 else ""
@@ -131,6 +145,21 @@ def run(
     code = exit_code(outcome, allow_errors=allow_errors)
     if code:
         sys.exit(code)
+
+
+def with_cache_max_age(experiment: Experiment, value: str | None) -> Experiment:
+    """``experiment`` with ``--cache-max-age`` as its ``cache.max_age`` (unchanged without it).
+
+    Raises:
+        ConfigError: ``value`` is not a duration (the message says what to write).
+    """
+    if value is None:
+        return experiment
+    try:
+        parse_duration(value)
+    except ValueError as exc:
+        raise ConfigError(f"--cache-max-age: {exc}") from None
+    return experiment.model_copy(update={"cache": CacheOptions(max_age=value)})
 
 
 def _experiment_of(store_url: str | None, runs_dir: Path, resume: str | None) -> Path:

@@ -100,6 +100,8 @@ def show_run(
     console.print(f"dataset {record.dataset_name} ({record.dataset_hash[:12]})")
     # Compact JSON, printed as is: a terminal too narrow wraps it rather than rich folding it.
     click.echo(f"target {json.dumps(record.target, sort_keys=True, separators=(',', ':'))}")
+    if record.target.get("model_version"):  # the API reports none: the team declared it
+        click.echo(f"vendor model version {record.target['model_version']} (declared)")
     console.print(f"API calls: {record.api_calls}")
     counts = Table("kind", "ok", "error", "skipped", "pending", "from cache")
     for kind, row in detail["counts"].items():

@@ -7,6 +7,7 @@ language and source) and document cells (encounter x template x output language 
 
 from __future__ import annotations
 
+from scribe_eval.experiment._duration import format_duration, parse_duration
 from scribe_eval.experiment._load import experiment_hash, load_experiment
 from scribe_eval.experiment._matrix import (
     Cell,
@@ -19,6 +20,7 @@ from scribe_eval.experiment._matrix import (
     transcript_cell_id,
 )
 from scribe_eval.experiment._model import (
+    CacheOptions,
     Cleanup,
     EmbeddedTarget,
     Execution,
@@ -32,6 +34,7 @@ from scribe_eval.experiment._model import (
 )
 
 __all__ = [
+    "CacheOptions",
     "Cell",
     "Cleanup",
     "EmbeddedTarget",
@@ -49,7 +52,9 @@ __all__ = [
     "build_matrix",
     "document_cell_id",
     "experiment_hash",
+    "format_duration",
     "load_experiment",
+    "parse_duration",
     "resolve_templates",
     "transcript_cell_id",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,17 @@ from pydantic import ValidationError
 from scribe_eval._yamlfile import YamlDocument, field_names, read_config
 from scribe_eval.api import is_supported_language
 from scribe_eval.errors import ConfigError
-from scribe_eval.experiment._model import Experiment
+from scribe_eval.experiment._model import Experiment, UrlTarget
+
+#: The vendor model version of a URL target, when the experiment file declares none.
+TARGET_VERSION_ENV = "SCRIBE_EVAL_TARGET_VERSION"
 
 
 def load_experiment(path: str | Path) -> Experiment:
     """Read and validate an experiment file; relative paths resolve against its folder.
+
+    A URL target without ``model_version`` takes it from ``SCRIBE_EVAL_TARGET_VERSION`` when that
+    is set (the file wins; the embedded emulator has its own identity and ignores it).
 
     Raises:
         ConfigError: The file is missing, is not YAML, or breaks the schema. The message has one
@@ -37,7 +44,21 @@ def load_experiment(path: str | Path) -> Experiment:
     if problems:
         ordered = [line for _, line in sorted(problems, key=lambda pair: pair[0])]
         raise ConfigError("invalid experiment file:\n" + "\n".join(ordered))
-    return experiment.model_copy(update={"path": path.resolve()})
+    return with_declared_version(experiment).model_copy(update={"path": path.resolve()})
+
+
+def with_declared_version(experiment: Experiment) -> Experiment:
+    """``experiment`` with a URL target's ``model_version`` filled from the environment.
+
+    Only when the file declares none and ``SCRIBE_EVAL_TARGET_VERSION`` is set and not blank.
+    """
+    target = experiment.target
+    declared = os.environ.get(TARGET_VERSION_ENV, "").strip()
+    if not isinstance(target, UrlTarget) or target.model_version is not None or not declared:
+        return experiment
+    return experiment.model_copy(
+        update={"target": target.model_copy(update={"model_version": declared})}
+    )
 
 
 def _line_number(described: str) -> int:
@@ -50,9 +71,13 @@ def experiment_hash(experiment: Experiment) -> str:
     """sha256 of the experiment's canonical JSON (paths as written, resolved).
 
     The ``judge:`` block is left out: the judge is a stage after the documents, so adding or
-    changing it neither changes what the scribe API is asked nor stops a run from resuming.
+    changing it neither changes what the scribe API is asked nor stops a run from resuming. So
+    is ``cache:`` (how old a reused answer may be changes no request), and an unset
+    ``target.model_version``, so that experiments written before it existed keep their hash.
     """
-    data = experiment.model_dump(mode="json", by_alias=True, exclude={"judge"})
+    data = experiment.model_dump(mode="json", by_alias=True, exclude={"judge", "cache"})
+    if data["target"].get("model_version", "") is None:
+        del data["target"]["model_version"]
     canonical = json.dumps(data, sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -64,8 +89,12 @@ def _normalise(raw: dict[str, Any], folder: Path) -> dict[str, Any]:
         data["target"] = {"kind": "embedded"}
     elif isinstance(target, str) and target.startswith(("http://", "https://")):
         data["target"] = {"kind": "url", "base_url": target}
-    elif isinstance(target, dict) and "kind" not in target:
-        data["target"] = {"kind": "url" if "base_url" in target else "embedded", **target}
+    elif isinstance(target, dict):
+        if "url" in target and "base_url" not in target:  # `target: {url: ..., tenant: ...}`
+            target = {("base_url" if k == "url" else k): v for k, v in target.items()}
+        if "kind" not in target:
+            target = {"kind": "url" if "base_url" in target else "embedded", **target}
+        data["target"] = target
     if isinstance(data.get("dataset"), str):
         data["dataset"] = str((folder / data["dataset"]).resolve())
     templates = data.get("templates")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from scribe_eval.experiment._duration import parse_duration
 from scribe_eval.judge import JudgeConfig
 
 TranscriptSourceName = Literal["asr", "reference"]
@@ -39,6 +40,9 @@ class UrlTarget(_Strict):
     """A real API: base URL, tenant, and the *names* of the variables holding credentials.
 
     The credentials themselves never appear in the file, the run store or a report.
+    ``model_version`` is the vendor's model version as the team declares it (the API reports
+    none; ``SCRIBE_EVAL_TARGET_VERSION`` fills it when the file does not): when set it is part
+    of the target identity, so a new version buys every answer again and marks the trend.
     """
 
     kind: Literal["url"] = "url"
@@ -49,6 +53,7 @@ class UrlTarget(_Strict):
     client_id_env: str = "SCRIBE_EVAL_CLIENT_ID"
     client_secret_env: str = "SCRIBE_EVAL_CLIENT_SECRET"
     token_env: str = "SCRIBE_EVAL_TOKEN"
+    model_version: str | None = Field(default=None, min_length=1)
 
 
 Target = Annotated[EmbeddedTarget | UrlTarget, Field(discriminator="kind")]
@@ -111,6 +116,28 @@ class Cleanup(_Strict):
     retention: Literal["default", "none"] = "default"
 
 
+#: How old a URL target's cached answer may be, unless ``cache.max_age`` says otherwise: a vendor
+#: can update its model without telling, and the API reports no version.
+URL_CACHE_MAX_AGE_S = 7 * 86_400.0
+
+
+class CacheOptions(_Strict):
+    """How old a cached stage answer may be before the run buys it again.
+
+    ``max_age`` is a duration (``12h``, ``7d``, ``2w``) or ``none`` (no limit); unset, a URL
+    target's limit is 7 days and the embedded emulator's none (its identity names its models).
+    """
+
+    max_age: str | None = None
+
+    @field_validator("max_age", mode="before")
+    @classmethod
+    def _a_duration(cls, value: object) -> object:
+        if value is not None:
+            parse_duration(value)
+        return value
+
+
 class MetricOptions(_Strict):
     """How transcripts and notes are scored (recorded with every number)."""
 
@@ -138,7 +165,19 @@ class Experiment(_Strict):
     transcript: TranscriptOptions = Field(default_factory=TranscriptOptions)
     execution: Execution = Field(default_factory=Execution)
     cleanup: Cleanup = Field(default_factory=Cleanup)
+    cache: CacheOptions = Field(default_factory=CacheOptions)
     metrics: MetricOptions = Field(default_factory=MetricOptions)
     judge: JudgeConfig | None = None
     encounters: list[str] | None = None
     path: Path | None = Field(default=None, exclude=True)
+
+    @property
+    def cache_max_age_s(self) -> float | None:
+        """Seconds a cached stage answer stays usable; None for no limit.
+
+        ``cache.max_age`` when given, else 7 days for a URL target and no limit for the embedded
+        emulator.
+        """
+        if self.cache.max_age is not None:
+            return parse_duration(self.cache.max_age)
+        return URL_CACHE_MAX_AGE_S if isinstance(self.target, UrlTarget) else None

@@ -8,6 +8,7 @@ recorded as data, and resume after an interruption or a crash.
 
 from __future__ import annotations
 
+from scribe_eval.runner._cache import StageCache, cache_note
 from scribe_eval.runner._checks import check_before_run
 from scribe_eval.runner._engine import ExecutionLimits, MatrixExecutor
 from scribe_eval.runner._judging import JudgeOutcome, judge_finished_run, judge_stored_run
@@ -52,7 +53,9 @@ __all__ = [
     "RunOptions",
     "RunOutcome",
     "RunProgress",
+    "StageCache",
     "TargetSession",
+    "cache_note",
     "check_before_run",
     "cleanup_run",
     "content_hash",

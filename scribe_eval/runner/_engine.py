@@ -21,6 +21,7 @@ from scribe_eval.dataset import Dataset, Encounter
 from scribe_eval.errors import APIStatusError, ScribeEvalError
 from scribe_eval.experiment import Cell, Experiment, Matrix, TranscriptJob
 from scribe_eval.runner._breaker import RunWideBreaker
+from scribe_eval.runner._cache import StageCache
 from scribe_eval.runner._keys import document_key, transcript_key
 from scribe_eval.runner._progress import RunProgress
 from scribe_eval.runner._remote import RemoteResources
@@ -79,6 +80,8 @@ class MatrixExecutor:
         self.dataset = dataset
         self.matrix = matrix
         self.store = store
+        # Every read of a stage answer goes through here: too old (cache.max_age) is absent.
+        self.cache = StageCache(store, experiment.cache_max_age_s)
         self.session = session
         self.progress = progress
         self.limits = limits
@@ -187,7 +190,7 @@ class MatrixExecutor:
         body = transcript_body(self.experiment, encounter, job.recording_language)
         key = transcript_key(self.session.identity, encounter.audio_hash, body)
         timings: dict[str, float] = {}
-        cached = self.store.cache_get(key)
+        cached = self.cache.get(key)
         try:
             if cached is not None:
                 transcript = Transcript.model_validate(cached.value)
@@ -251,7 +254,7 @@ class MatrixExecutor:
             self.session.identity, context, fields, cell.output_language, {"retention": retention}
         )
         timings: dict[str, float] = {}
-        cached = self.store.cache_get(key)
+        cached = self.cache.get(key)
         scoring = False  # a scoring failure is the scorer's, not the last call's that answered
         try:
             if cached is not None:

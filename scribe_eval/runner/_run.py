@@ -75,6 +75,9 @@ class RunOutcome:
     succeeded: int = 0
     #: True when the run stopped on a failure every call would hit (credentials, host, TLS).
     run_wide: bool = False
+    #: Cached answers found older than the cache's age limit and bought again (local runs only:
+    #: a run spread over workers counts them in the workers).
+    expired: int = 0
 
 
 #: ``scribe-eval run`` exit codes (documented in the README and ``run --help``).
@@ -200,6 +203,7 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
             notes=matrix.notes,
             startup_s=session.startup_s,
             api_span_s=executor.api_span_s,
+            expired=executor.cache.expired,
         )
 
 
@@ -304,6 +308,7 @@ def outcome_json(outcome: RunOutcome) -> str:
             "succeeded": outcome.succeeded,
             "stopped_run_wide": outcome.run_wide,
             "from_cache": outcome.from_cache,
+            "expired_cache": outcome.expired,
             "deleted_interactions": outcome.deleted_interactions,
         },
         indent=2,

@@ -2,7 +2,9 @@
 
 The target's *identity* is part of every cache key. For ``embedded`` it is the emulator's version
 and its engines' model hashes (never its port), obtained without starting the server; for a URL it
-is the base URL and tenant. The server and the client are started lazily, at the first cache miss,
+is the base URL and tenant, and the vendor model version when the experiment declares one (the API
+reports none: a declared version is how a vendor update reaches the cache keys and the trend). The
+server and the client are started lazily, at the first cache miss,
 so a fully cached re-run makes no API call and starts nothing.
 """
 
@@ -80,14 +82,20 @@ class UrlSession(TargetSession):
     """A real API; credentials come from the environment variables the experiment names."""
 
     def __init__(self, target: UrlTarget, execution: Execution) -> None:
+        # The version joins the identity only when declared: an undeclared one leaves the
+        # identity, and so every cache key made before versions existed, as it was.
+        declared = {} if target.model_version is None else {"model_version": target.model_version}
         super().__init__(
             identity={
                 "kind": "url",
                 "base_url": target.base_url.rstrip("/"),
                 "tenant": target.tenant,
+                **declared,
             },
-            description={"kind": "url", "base_url": target.base_url, "tenant": target.tenant},
-        )
+            description={
+                "kind": "url", "base_url": target.base_url, "tenant": target.tenant, **declared,
+            },
+        )  # fmt: skip
         self._target = target
         self._execution = execution
 

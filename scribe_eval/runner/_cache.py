@@ -1,0 +1,79 @@
+"""The matrix executor's reads of the stage cache, with an age limit.
+
+A URL target reports no model version, so the vendor can change its model under an unchanged
+identity; an answer bought before that would be served forever. An answer older than the
+experiment's limit (`Experiment.cache_max_age_s`: 7 days for a URL target by default, none for the
+embedded emulator) is therefore treated as absent: the stage is bought again and its new answer
+replaces the old one in the (shared) cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from scribe_eval.experiment import Experiment, UrlTarget, format_duration
+from scribe_eval.store import CacheEntry, RunStore
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class StageCache:
+    """``get`` returns a cached answer only while it is younger than ``max_age_s``.
+
+    ``expired`` counts the answers found but too old (each bought again by the caller). An entry
+    whose time cannot be read counts as too old: its age is unknown.
+    """
+
+    def __init__(
+        self,
+        store: RunStore,
+        max_age_s: float | None,
+        *,
+        clock: Callable[[], datetime] = _now,
+    ) -> None:
+        self.store = store
+        self.max_age_s = max_age_s
+        self.expired = 0
+        self._clock = clock
+
+    def get(self, key: str) -> CacheEntry | None:
+        """The usable cached answer under ``key``, or None (absent or too old)."""
+        entry = self.store.cache_get(key)
+        if entry is None or self.max_age_s is None:
+            return entry
+        age = entry_age_s(entry, self._clock())
+        if age is None or age > self.max_age_s:
+            self.expired += 1
+            return None
+        return entry
+
+
+def entry_age_s(entry: CacheEntry, now: datetime) -> float | None:
+    """Seconds since ``entry`` was stored; None when its timestamp cannot be read."""
+    try:
+        created = datetime.fromisoformat(entry.created)
+    except ValueError:
+        return None
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)
+    return (now - created).total_seconds()
+
+
+def cache_note(experiment: Experiment) -> str | None:
+    """The run's one line about the cache's age limit; None for the embedded emulator's runs.
+
+    Printed on URL runs because their default limit costs calls a user may not expect.
+    """
+    if not isinstance(experiment.target, UrlTarget):
+        return None
+    limit = experiment.cache_max_age_s
+    how = "cache.max_age in the experiment, or run --cache-max-age"
+    if limit is None:
+        return f"cached answers are reused whatever their age ({how})"
+    return (
+        f"cached answers older than {format_duration(limit)} are bought again: the vendor can "
+        f"change its model without notice ({how})"
+    )
