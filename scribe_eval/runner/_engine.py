@@ -1,7 +1,11 @@
 """Executing the matrix: interaction -> recording -> transcript -> documents -> scores.
 
 Each encounter is a task; per-stage semaphores bound transcripts and documents, an overall one
-bounds every API call. Every stage answer is cached under a key of everything it depends on and
+bounds every API call. Scoring, CPU work of a few milliseconds a cell, runs on one thread of its
+own, so that answers arriving meanwhile are taken in and the next calls sent; one thread, because
+scores are pure functions of their inputs and need no parallelism to be deterministic.
+
+Every stage answer, and every cell's scores, is cached under a key of everything it depends on and
 committed at once; failures are data (a failed cell keeps its stage, error type, message and
 request id) and the run goes on, unless ``fail_fast`` or ``max_errors`` says stop.
 """
@@ -13,6 +17,7 @@ import functools
 import time
 import traceback
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -101,6 +106,7 @@ class MatrixExecutor:
         self._transcripts = asyncio.Semaphore(execution.transcript_concurrency)
         self._documents = asyncio.Semaphore(execution.document_concurrency)
         self.remote = RemoteResources(store, run_id, session.identity.get("kind", "?"), dataset)
+        self._scorer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scribe-eval-score")
 
     async def run(self) -> None:
         """Execute every encounter; returns when all are done or the error budget is spent."""
@@ -120,6 +126,8 @@ class MatrixExecutor:
         finally:
             for task in tasks:
                 task.cancel()
+            # At most the cell being scored is waited for (milliseconds); queued ones are dropped.
+            self._scorer.shutdown(wait=True, cancel_futures=True)
 
     async def cleanup(self) -> int:
         """Delete what is left of the run's remote interactions, when the experiment asks.
@@ -306,7 +314,8 @@ class MatrixExecutor:
         if hit is not None:
             scores: dict[str, Any] = hit.value["scores"]
             return scores
-        scores = compute()
+        loop = asyncio.get_running_loop()
+        scores = await loop.run_in_executor(self._scorer, compute)
         self.store.cache_put(key, "score", {"scores": scores})
         return scores
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import shutil
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import yaml
 
 from scribe_eval.experiment import MetricOptions, load_experiment
 from scribe_eval.runner import RunOptions, RunOutcome, _engine, run_experiment
+from scribe_eval.runner import _run as _run_module
 from scribe_eval.runner._score import (
     document_score_key,
     score_document,
@@ -39,17 +41,22 @@ def _scores(runs: Path, outcome: RunOutcome) -> dict[str, dict[str, Any]]:
 
 
 def _count_scorer_calls(monkeypatch: pytest.MonkeyPatch) -> collections.Counter[str]:
+    """Scorer calls per kind; ``calls["on the event loop"]`` counts those made on the loop's thread,
+    ``calls["preload"]`` the times the scorers' models were loaded ahead."""
     calls: collections.Counter[str] = collections.Counter()
+    main = threading.get_ident()
 
     def counting(kind: str, scorer: Callable[..., Any]) -> Callable[..., Any]:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             calls[kind] += 1
+            calls["on the event loop"] += threading.get_ident() == main
             return scorer(*args, **kwargs)
 
         return wrapped
 
     for kind, scorer in (("transcript", score_transcript), ("document", score_document)):
         monkeypatch.setattr(_engine, f"score_{kind}", counting(kind, scorer))
+    monkeypatch.setattr(_run_module, "preload_scorers", counting("preload", lambda: None))
     return calls
 
 
@@ -62,17 +69,19 @@ def test_scores_are_computed_again_only_when_what_they_depend_on_changed(
     calls = _count_scorer_calls(monkeypatch)
     experiment = write_experiment(dataset=str(data))
     first = _run(experiment, runs)
-    # Two recordings (the text-only visit has no ASR transcript to score), 3 visits x 2 templates.
-    assert calls == {"transcript": 2, "document": 6}
+    # Two recordings (the text-only visit has no ASR transcript to score), 3 visits x 2 templates,
+    # scored off the event loop, after the models were loaded while the emulator started.
+    assert calls == {"transcript": 2, "document": 6, "on the event loop": 0, "preload": 1}
 
     calls.clear()
     again = _run(experiment, runs)
-    assert calls == {}
+    assert +calls == {}, "an unchanged re-run loads no scorer and scores nothing"
     assert _scores(runs, again) == _scores(runs, first)
 
     calls.clear()
     _run(write_experiment("stats", dataset=str(data), metrics={"seed": 7, "bootstrap": 500}), runs)
-    assert calls == {}, "a statistics-only setting changes no score"
+    # (A new experiment hash starts the emulator and loads the models ahead, scored or not.)
+    assert calls["transcript"] + calls["document"] == 0, "statistics-only settings: no rescore"
 
     calls.clear()
     tokens = _run(
@@ -88,7 +97,7 @@ def test_scores_are_computed_again_only_when_what_they_depend_on_changed(
     calls.clear()
     changed = _run(experiment, runs)
     # Only the visit whose reference changed is scored again: its transcript and two documents.
-    assert calls == {"transcript": 1, "document": 2}
+    assert (calls["transcript"], calls["document"]) == (1, 2)
     before, after = _scores(runs, first), _scores(runs, changed)
     differs = sorted(cell for cell in after if after[cell] != before[cell])
     assert differs
