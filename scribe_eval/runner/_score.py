@@ -14,6 +14,7 @@ packaged term list), `SCORES_VERSION` below for what this module writes (keys, l
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict
 from typing import Any
 
@@ -91,8 +92,14 @@ def document_score_key(
     """
     inputs = _scoring_inputs(encounter, answer, options, output_language)
     inputs["note_type"] = note_type
-    inputs["adherence"] = None if expectations is None else asdict(expectations)
+    inputs["adherence"] = None if expectations is None else _adherence_digest(expectations)
     return score_key("document", inputs)
+
+
+@functools.lru_cache(maxsize=256)
+def _adherence_digest(expectations: AdherenceExpectations) -> str:
+    # A run holds a few templates' expectations, asked for by every cell: hash each once.
+    return content_hash(asdict(expectations))
 
 
 def normalizer_for(options: MetricOptions, language: str) -> str:
