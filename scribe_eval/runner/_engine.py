@@ -1,7 +1,11 @@
 """Executing the matrix: interaction -> recording -> transcript -> documents -> scores.
 
 Each encounter is a task; per-stage semaphores bound transcripts and documents, an overall one
-bounds every API call. Every stage answer is cached under a key of everything it depends on and
+bounds every API call. Scoring, CPU work of a few milliseconds a cell, runs on one thread of its
+own, so that answers arriving meanwhile are taken in and the next calls sent; one thread, because
+scores are pure functions of their inputs and need no parallelism to be deterministic.
+
+Every stage answer, and every cell's scores, is cached under a key of everything it depends on and
 committed at once; failures are data (a failed cell keeps its stage, error type, message and
 request id) and the run goes on, unless ``fail_fast`` or ``max_errors`` says stop.
 """
@@ -13,6 +17,7 @@ import functools
 import time
 import traceback
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -20,6 +25,7 @@ from scribe_eval.api import CreateDocumentRequest, CreateTranscriptRequest, Docu
 from scribe_eval.dataset import Dataset, Encounter
 from scribe_eval.errors import APIStatusError, ScribeEvalError
 from scribe_eval.experiment import Cell, Experiment, Matrix, TranscriptJob
+from scribe_eval.metrics import AdherenceExpectations
 from scribe_eval.runner._breaker import RunWideBreaker
 from scribe_eval.runner._cache import StageCache
 from scribe_eval.runner._keys import document_key, transcript_key
@@ -29,11 +35,13 @@ from scribe_eval.runner._requests import reference_context, transcript_body, tra
 from scribe_eval.runner._score import (
     adherence_catalogue,
     document_expectations,
+    document_score_key,
     score_document,
     score_transcript,
+    transcript_score_key,
 )
 from scribe_eval.runner._target import TargetSession
-from scribe_eval.store import CellRecord, CellStatus, RunStore, utc_now
+from scribe_eval.store import CacheEntry, CellRecord, CellStatus, RunStore, utc_now
 
 T = TypeVar("T")
 
@@ -92,6 +100,8 @@ class MatrixExecutor:
         self.breaker = RunWideBreaker()
         # The template defaults adherence is judged against (read once; no call).
         self._catalogue = adherence_catalogue(str(session.description.get("kind", "")))
+        # What each (template, output language) is held to, worked out once, not per cell.
+        self._expectations: dict[tuple[str, str], AdherenceExpectations | None] = {}
         self.first_call = 0.0
         self.last_call = 0.0
         execution = experiment.execution
@@ -99,6 +109,7 @@ class MatrixExecutor:
         self._transcripts = asyncio.Semaphore(execution.transcript_concurrency)
         self._documents = asyncio.Semaphore(execution.document_concurrency)
         self.remote = RemoteResources(store, run_id, session.identity.get("kind", "?"), dataset)
+        self._scorer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scribe-eval-score")
 
     async def run(self) -> None:
         """Execute every encounter; returns when all are done or the error budget is spent."""
@@ -118,6 +129,8 @@ class MatrixExecutor:
         finally:
             for task in tasks:
                 task.cancel()
+            # At most the cell being scored is waited for (milliseconds); queued ones are dropped.
+            self._scorer.shutdown(wait=True, cancel_futures=True)
 
     async def cleanup(self) -> int:
         """Delete what is left of the run's remote interactions, when the experiment asks.
@@ -202,8 +215,11 @@ class MatrixExecutor:
             self.progress.advance("transcripts", error=True)
             self._count_error(exc)
             return None
-        scores = score_transcript(
-            encounter, transcript, self.experiment.metrics, job.recording_language
+        options, language = self.experiment.metrics, job.recording_language
+        wire = cached.value if cached is not None else transcript.to_wire()
+        scores = await self._scored(
+            transcript_score_key(encounter, wire, options, language),
+            functools.partial(score_transcript, encounter, transcript, options, language),
         )
         self._put_transcript_cell(
             job, "ok", key=key, scores=scores, timings=timings, from_cache=cached is not None
@@ -262,12 +278,7 @@ class MatrixExecutor:
             else:
                 document = await self._fetch_document(encounter, cell, context, key, timings)
             scoring = True
-            expected = document_expectations(fields, cell.output_language, self._catalogue)
-            scores = score_document(
-                encounter, document, note_type=cell.template.reference,
-                output_language=cell.output_language, options=self.experiment.metrics,
-                expectations=expected,
-            )  # fmt: skip
+            scores = await self._score_document(encounter, cell, document, cached)
         except Exception as exc:  # failures are data: one cell never stops the others
             stage = "score" if scoring else next(reversed(timings), "document")
             failure = _failure_of(exc, stage)
@@ -279,6 +290,37 @@ class MatrixExecutor:
             cell, "ok", key=key, scores=scores, timings=timings, from_cache=cached is not None
         )
         self.progress.advance("documents")
+
+    async def _score_document(
+        self, encounter: Encounter, cell: Cell, document: Document, cached: CacheEntry | None
+    ) -> dict[str, Any]:
+        language = cell.output_language
+        memo = (cell.template.spec.spec_hash, language)
+        if memo not in self._expectations:
+            fields = cell.template.spec.request_fields()
+            self._expectations[memo] = document_expectations(fields, language, self._catalogue)
+        scoring: dict[str, Any] = {
+            "note_type": cell.template.reference,
+            "output_language": language,
+            "options": self.experiment.metrics,
+            "expectations": self._expectations[memo],
+        }
+        wire = cached.value if cached is not None else document.to_wire()
+        return await self._scored(
+            document_score_key(encounter, wire, **scoring),
+            functools.partial(score_document, encounter, document, **scoring),
+        )
+
+    async def _scored(self, key: str, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """The cell's scores: from the cache under ``key``, else computed and cached."""
+        hit = self.store.cache_get(key)
+        if hit is not None:
+            scores: dict[str, Any] = hit.value["scores"]
+            return scores
+        loop = asyncio.get_running_loop()
+        scores = await loop.run_in_executor(self._scorer, compute)
+        self.store.cache_put(key, "score", {"scores": scores})
+        return scores
 
     async def _fetch_document(
         self,

@@ -39,3 +39,12 @@ def document_key(
             "options": options,
         }
     )
+
+
+def score_key(kind: str, inputs: dict[str, Any]) -> str:
+    """The key of a cell's scores: everything scoring reads (see `scribe_eval.runner._score`).
+
+    Stored in the same stage cache as the answers, under stage ``score``, so an unchanged re-run
+    reads its scores instead of computing them again.
+    """
+    return f"score:{kind}:" + content_hash(inputs)

@@ -118,7 +118,9 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
     opening = asyncio.create_task(
         asyncio.to_thread(open_target, experiment, options.runs_dir, prestart=prestart)
     )
-    warming = asyncio.create_task(asyncio.to_thread(preload_scorers))
+    # Only a run that will call its target has answers to score; a re-run answered from the
+    # cache reads its scores too, and one that rescores loads the models on its scoring thread.
+    warming = asyncio.create_task(asyncio.to_thread(preload_scorers) if prestart else _nothing())
     try:
         dataset = await asyncio.to_thread(load_dataset, experiment.dataset)
         templates = resolve_templates(experiment)
@@ -205,6 +207,10 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
             api_span_s=executor.api_span_s,
             expired=executor.cache.expired,
         )
+
+
+async def _nothing() -> None:
+    return None
 
 
 def start_or_resume(

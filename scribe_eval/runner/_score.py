@@ -3,10 +3,19 @@
 Scores are flat JSON objects under the metrics package's stable keys, plus the settings that made
 them (normaliser, tokenizer, metrics version). Lists of misses are kept short and are dropped by
 the report's sharing-safe mode.
+
+Scores are cached like answers: `transcript_score_key` and `document_score_key` hash everything
+a cell's scores depend on (the answer's wire form, the encounter and its reference hash, the metric
+settings that change a score, ``METRICS_VERSION`` and ``SCORES_VERSION``), so an unchanged re-run
+reads them instead of scoring again. Whoever changes what a score is must bump a version:
+``scribe_eval.metrics.METRICS_VERSION`` for a metric's value (normaliser, tokenizer, formula,
+packaged term list), `SCORES_VERSION` below for what this module writes (keys, list lengths).
 """
 
 from __future__ import annotations
 
+import functools
+from dataclasses import asdict
 from typing import Any
 
 from scribe_eval.api import CreateDocumentRequest, Document, Transcript
@@ -14,6 +23,7 @@ from scribe_eval.dataset import Encounter
 from scribe_eval.errors import MetricError
 from scribe_eval.experiment import MetricOptions
 from scribe_eval.metrics import (
+    ADHERENCE_VERSION,
     METRICS_VERSION,
     AdherenceExpectations,
     GeneratedSection,
@@ -31,9 +41,65 @@ from scribe_eval.metrics import (
     term_recall,
     wer,
 )
+from scribe_eval.runner._keys import content_hash, score_key
 
 _MAX_LISTED = 25
 _NO_CONTEXT = {"type": "string", "data": "(not sent: used to read the template's request)"}
+
+#: The layout of the scores this module writes; bump it when a key, a list's length or a field's
+#: meaning changes here, so cached scores are computed again (metric values: METRICS_VERSION).
+SCORES_VERSION = "1"
+
+#: Metric settings that only change statistics (intervals, verdicts), never a cell's scores; left
+#: out of the score keys, so changing them rescores nothing. Every other setting is keyed.
+_STATISTICS_ONLY = frozenset({"seed", "bootstrap", "practical_difference", "tradeoff_margin"})
+
+
+def _scoring_inputs(
+    encounter: Encounter, answer: dict[str, Any], options: MetricOptions, language: str
+) -> dict[str, Any]:
+    return {
+        "answer": content_hash(answer),
+        "encounter": encounter.id,
+        "reference": encounter.reference_hash,
+        "settings": options.model_dump(mode="json", exclude=set(_STATISTICS_ONLY)),
+        "normalizer": normalizer_for(options, language),
+        "language": language,
+        "versions": [METRICS_VERSION, ADHERENCE_VERSION, SCORES_VERSION],
+    }
+
+
+def transcript_score_key(
+    encounter: Encounter, answer: dict[str, Any], options: MetricOptions, language: str
+) -> str:
+    """The cache key of `score_transcript`'s result; ``answer`` is the transcript's wire form."""
+    return score_key("transcript", _scoring_inputs(encounter, answer, options, language))
+
+
+def document_score_key(
+    encounter: Encounter,
+    answer: dict[str, Any],
+    *,
+    note_type: str,
+    output_language: str,
+    options: MetricOptions,
+    expectations: AdherenceExpectations | None,
+) -> str:
+    """The cache key of `score_document`'s result; ``answer`` is the document's wire form.
+
+    The adherence rules are part of it (a template override changes them), and so are the note
+    type and output language, which choose the reference.
+    """
+    inputs = _scoring_inputs(encounter, answer, options, output_language)
+    inputs["note_type"] = note_type
+    inputs["adherence"] = None if expectations is None else _adherence_digest(expectations)
+    return score_key("document", inputs)
+
+
+@functools.lru_cache(maxsize=256)
+def _adherence_digest(expectations: AdherenceExpectations) -> str:
+    # A run holds a few templates' expectations, asked for by every cell: hash each once.
+    return content_hash(asdict(expectations))
 
 
 def normalizer_for(options: MetricOptions, language: str) -> str:

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from scribe_eval.experiment import experiment_hash, load_experiment
-from scribe_eval.runner._target import EmbeddedSession, likely_to_call, open_target
+from scribe_eval.errors import ConfigError
+from scribe_eval.experiment import EmbeddedTarget, experiment_hash, load_experiment
+from scribe_eval.runner._target import (
+    EmbeddedSession,
+    embedded_identity,
+    likely_to_call,
+    open_target,
+)
 from scribe_eval.store import RunRecord, RunStore
 
 from .conftest import WriteExperiment
@@ -74,3 +83,37 @@ def test_a_prestarted_emulator_is_stopped_by_aclose(
     assert session.server.pid is None
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # Stopped and reaped.
+
+
+def test_the_identity_worked_out_in_process_is_the_one_the_emulator_command_prints() -> None:
+    target = EmbeddedTarget(asr_engine="instant", faults={"transcript_fail": 0.1}, fault_seed=3)
+    command = [sys.executable, "-m", "scribe_eval.cli", "emulator", "identity"]
+    printed = subprocess.run(
+        [*command, "--asr-engine", "instant"], capture_output=True, text=True, check=True
+    ).stdout
+    identity = embedded_identity(target)
+    # The cache keys of every earlier run were made from the printed identity: they still match.
+    assert {k: identity[k] for k in ("emulator", "asr", "notes")} == json.loads(printed)
+    assert (identity["faults"], identity["fault_seed"]) == ({"transcript_fail": 0.1}, 3)
+
+
+def test_an_unknown_engine_is_one_config_error_naming_the_choices() -> None:
+    with pytest.raises(ConfigError, match="unknown speech engine 'nope'; use whisper-base"):
+        embedded_identity(EmbeddedTarget(asr_engine="nope"))
+
+
+def test_the_identity_and_the_checks_import_no_server(write_experiment: WriteExperiment) -> None:
+    probe = f"""
+import sys
+from scribe_eval.dataset import load_dataset
+from scribe_eval.experiment import load_experiment, resolve_templates
+from scribe_eval.runner._checks import check_before_run
+from scribe_eval.runner._target import embedded_identity
+experiment = load_experiment({str(write_experiment())!r})
+check_before_run(experiment, load_dataset(experiment.dataset), resolve_templates(experiment))
+embedded_identity(experiment.target)
+print(sorted(m for m in sys.modules if m.split(".")[0] in {{"fastapi", "uvicorn", "starlette"}}
+             or m.startswith("scribe_eval.emulator._app")))
+"""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

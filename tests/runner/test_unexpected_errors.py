@@ -1,4 +1,4 @@
-"""A cell that fails on an error that is not ours keeps a trimmed traceback, shown only on demand."""
+"""A cell failing on an error that is not ours keeps a trimmed traceback, shown on demand."""
 
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ def test_an_unexpected_error_keeps_its_traceback_for_runs_show_errors_only(
         main, ["runs", "show", "latest", "--runs-dir", str(runs), "--json"]
     )
     errors = json.loads(as_json.stdout)["errors"]
-    assert errors and all("traceback" not in item for item in errors)
+    assert errors
+    assert all("traceback" not in item for item in errors)
 
     full = CliRunner().invoke(main, ["runs", "show", "latest", "--runs-dir", str(runs), "--errors"])
     assert full.exit_code == 0
