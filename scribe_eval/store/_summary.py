@@ -14,20 +14,31 @@ Adding a metric to the catalogue needs nothing here: the figures keep every cata
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from hashlib import sha256
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from scribe_eval.metrics import COUNT_KEYS, METRICS, MetricSpec, is_number
 from scribe_eval.store._records import CellFields, CellRecord
 
-#: The per-cell counts a summary keeps: the catalogue's count keys and every ratio's parts.
-_COUNTS: frozenset[str] = COUNT_KEYS | {
-    key for spec in METRICS.values() for key in (spec.numerator, spec.denominator) if key
-}
+if TYPE_CHECKING:
+    from scribe_eval.metrics import MetricSpec
+
+# The metric catalogue is imported when figures are computed, not with the store: `runs list`
+# opens the store and must not pay for the metrics package (tests/cli/test_startup.py).
+
+
+@functools.cache
+def _catalogue() -> tuple[frozenset[str], frozenset[str]]:
+    """The catalogue's metric keys, and the per-cell counts a summary keeps (the catalogue's
+    count keys and every ratio's parts)."""
+    from scribe_eval.metrics import COUNT_KEYS, METRICS
+
+    parts = {key for spec in METRICS.values() for key in (spec.numerator, spec.denominator) if key}
+    return frozenset(METRICS), COUNT_KEYS | parts
 
 
 class SpeakerFigures(BaseModel):
@@ -70,12 +81,15 @@ class CellFigures(BaseModel):
         """The figures of stored scores (``text``: their stored JSON, when at hand)."""
         if text is None:
             text = scores_json(scores)
+        from scribe_eval.metrics import is_number
+
         speakers = scores.get("speakers")
+        metric_keys, count_keys = _catalogue()
         return cls(
             metrics={
-                k: float(v) if is_number(v) else None for k, v in scores.items() if k in METRICS
+                k: float(v) if is_number(v) else None for k, v in scores.items() if k in metric_keys
             },
-            counts={k: float(v) for k, v in scores.items() if k in _COUNTS and is_number(v)},
+            counts={k: float(v) for k, v in scores.items() if k in count_keys and is_number(v)},
             speakers={
                 str(role): SpeakerFigures.model_validate(_numbers(figures))
                 for role, figures in (speakers.items() if isinstance(speakers, dict) else ())
@@ -124,6 +138,8 @@ def scores_json(scores: Mapping[str, Any]) -> str:
 
 
 def _numbers(figures: Mapping[str, Any]) -> dict[str, float]:
+    from scribe_eval.metrics import is_number
+
     return {str(k): float(v) for k, v in figures.items() if is_number(v)}
 
 
