@@ -212,14 +212,7 @@ def identity(asr_engine: str, asr_model_dir: Path | None, note_engine: str) -> N
     """
     import json
 
-    from scribe_eval._version import __version__
-    from scribe_eval.emulator.engines import create_asr_engine, create_note_engine
+    from scribe_eval.emulator.engines import engine_identity
 
-    asr = create_asr_engine(asr_engine, model_dir=asr_model_dir)
-    notes = create_note_engine(note_engine)
-    click.echo(
-        json.dumps(
-            {"emulator": __version__, "asr": asr.identity(), "notes": notes.identity()},
-            sort_keys=True,
-        )
-    )
+    identity = engine_identity(asr_engine, note_engine, model_dir=asr_model_dir)
+    click.echo(json.dumps(identity, sort_keys=True))

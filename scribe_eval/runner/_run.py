@@ -33,7 +33,12 @@ from scribe_eval.runner._lease import leased, take_lease
 from scribe_eval.runner._progress import RunProgress
 from scribe_eval.runner._remote import CleanupReport, RemoteResources
 from scribe_eval.runner._score import normalizer_for
-from scribe_eval.runner._target import TargetSession, likely_to_call, open_target
+from scribe_eval.runner._target import (
+    IdentityReader,
+    TargetSession,
+    likely_to_call,
+    open_target,
+)
 from scribe_eval.store import RunRecord, RunStore, open_store, utc_now
 
 _DEPENDENCIES = (
@@ -55,6 +60,9 @@ class RunOptions:
     progress: bool = True
     on_start: Callable[[RunRecord, Matrix], None] | None = None
     take_over: bool = False
+    #: How the embedded emulator's identity is read (see `embedded_identity`): None runs
+    #: ``scribe-eval emulator identity`` in a subprocess; the CLI passes the emulator's function.
+    read_identity: IdentityReader | None = None
 
 
 @dataclass
@@ -116,7 +124,13 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
         experiment, options.store, options.runs_dir, resume=bool(options.resume)
     )
     opening = asyncio.create_task(
-        asyncio.to_thread(open_target, experiment, options.runs_dir, prestart=prestart)
+        asyncio.to_thread(
+            open_target,
+            experiment,
+            options.runs_dir,
+            prestart=prestart,
+            read_identity=options.read_identity,
+        )
     )
     # Only a run that will call its target has answers to score; a re-run answered from the
     # cache reads its scores too, and one that rescores loads the models on its scoring thread.

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from scribe_eval.client import (
     EmbeddedServer,
     PollPolicy,
     RetryPolicy,
+    read_embedded_identity,
 )
 from scribe_eval.errors import ConfigError, ScribeEvalError
 from scribe_eval.experiment import (
@@ -145,6 +147,7 @@ class EmbeddedSession(TargetSession):
         runs_dir: Path,
         *,
         prestart: bool = False,
+        read_identity: IdentityReader | None = None,
     ) -> None:
         self._execution = execution
         self.server = EmbeddedServer(
@@ -154,7 +157,7 @@ class EmbeddedSession(TargetSession):
             # The server's start-up (a second or two of imports) overlaps with the identity
             # query and with the runner's own reading of the dataset.
             self.server.spawn()
-        identity = embedded_identity(target)
+        identity = embedded_identity(target, read_identity)
         super().__init__(identity=identity, description={"kind": "embedded", **identity})
 
     async def _start(self) -> AmbientClient:
@@ -191,15 +194,24 @@ def serve_options(target: EmbeddedTarget) -> list[str]:
     return options
 
 
-def open_target(experiment: Experiment, runs_dir: Path, *, prestart: bool = False) -> TargetSession:
+def open_target(
+    experiment: Experiment,
+    runs_dir: Path,
+    *,
+    prestart: bool = False,
+    read_identity: IdentityReader | None = None,
+) -> TargetSession:
     """The session for an experiment's target.
 
     Nothing is started, unless ``prestart`` asks to start an embedded emulator now because the
     run will most likely call it (see `likely_to_call`); ``aclose`` stops it either way.
+    ``read_identity``: see `embedded_identity`.
     """
     target = experiment.target
     if isinstance(target, EmbeddedTarget):
-        return EmbeddedSession(target, experiment.execution, runs_dir, prestart=prestart)
+        return EmbeddedSession(
+            target, experiment.execution, runs_dir, prestart=prestart, read_identity=read_identity
+        )
     return UrlSession(target, experiment.execution)
 
 
@@ -227,24 +239,30 @@ def likely_to_call(
     return not any(r.experiment_hash == digest and r.status == "completed" for r in runs)
 
 
-def embedded_identity(target: EmbeddedTarget) -> dict[str, Any]:
+#: Reads the embedded emulator's identity from its engine names (ASR, notes), as
+#: ``scribe-eval emulator identity`` prints it.
+IdentityReader = Callable[[str, str], dict[str, Any]]
+
+
+def embedded_identity(
+    target: EmbeddedTarget, read_identity: IdentityReader | None = None
+) -> dict[str, Any]:
     """The emulator's version and engine identities, and the target's faults.
 
     Faults and latency are part of it: a run with injected failures must not share answers with
-    a clean one.
+    a clean one. The runner never imports the emulator (DESIGN.md): by default the identity comes
+    from ``scribe-eval emulator identity`` in a subprocess (~0.6 s of CPU). The CLI, which may
+    import the emulator, passes ``read_identity`` (`scribe_eval.emulator.engines.engine_identity`,
+    the very code that command runs) and saves the subprocess: same interpreter, same environment,
+    same code as the server started later, so the same identity.
     """
-    # In-process: the engines package (not the server's app) costs ~0.06 s of CPU here, where
-    # `scribe-eval emulator identity` in a subprocess cost ~0.6 s and a second of a cached re-run.
-    # Same interpreter, same environment, same code as the server started later: same identity.
-    from scribe_eval._version import __version__
-    from scribe_eval.emulator.engines import create_asr_engine, create_note_engine
-
+    read = read_identity or read_embedded_identity
     try:
-        asr = create_asr_engine(target.asr_engine).identity()
-        notes = create_note_engine(target.note_engine).identity()
+        identity = dict(read(target.asr_engine, target.note_engine))
     except ScribeEvalError as exc:
+        if isinstance(exc, ConfigError):
+            raise
         raise ConfigError(f"cannot start the embedded emulator: {exc.message}") from exc
-    identity: dict[str, Any] = {"emulator": __version__, "asr": asr, "notes": notes}
     identity["faults"] = dict(sorted(target.faults.items()))
     identity["fault_seed"] = target.fault_seed if target.faults else None
     return identity

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from scribe_eval.emulator.engines import engine_identity
 from scribe_eval.errors import ConfigError
 from scribe_eval.experiment import EmbeddedTarget, experiment_hash, load_experiment
 from scribe_eval.runner._target import (
@@ -91,13 +92,17 @@ def test_the_identity_worked_out_in_process_is_the_one_the_emulator_command_prin
     printed = subprocess.run(
         [*command, "--asr-engine", "instant"], capture_output=True, text=True, check=True
     ).stdout
-    identity = embedded_identity(target)
+    # The CLI's reader (in process) and the runner's own default (that command, a subprocess).
+    identity = embedded_identity(target, engine_identity)
+    assert embedded_identity(target) == identity
     # The cache keys of every earlier run were made from the printed identity: they still match.
     assert {k: identity[k] for k in ("emulator", "asr", "notes")} == json.loads(printed)
     assert (identity["faults"], identity["fault_seed"]) == ({"transcript_fail": 0.1}, 3)
 
 
 def test_an_unknown_engine_is_one_config_error_naming_the_choices() -> None:
+    with pytest.raises(ConfigError, match="unknown speech engine 'nope'; use whisper-base"):
+        embedded_identity(EmbeddedTarget(asr_engine="nope"), engine_identity)
     with pytest.raises(ConfigError, match="unknown speech engine 'nope'; use whisper-base"):
         embedded_identity(EmbeddedTarget(asr_engine="nope"))
 
@@ -109,9 +114,10 @@ from scribe_eval.dataset import load_dataset
 from scribe_eval.experiment import load_experiment, resolve_templates
 from scribe_eval.runner._checks import check_before_run
 from scribe_eval.runner._target import embedded_identity
+from scribe_eval.cli.run import _engine_identity
 experiment = load_experiment({str(write_experiment())!r})
 check_before_run(experiment, load_dataset(experiment.dataset), resolve_templates(experiment))
-embedded_identity(experiment.target)
+embedded_identity(experiment.target, _engine_identity)
 print(sorted(m for m in sys.modules if m.split(".")[0] in {{"fastapi", "uvicorn", "starlette"}}
              or m.startswith("scribe_eval.emulator._app")))
 """

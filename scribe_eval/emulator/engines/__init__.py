@@ -24,7 +24,11 @@ from scribe_eval.emulator.engines._audio import (
     is_silent,
     sniff_audio_format,
 )
-from scribe_eval.emulator.engines._factory import create_asr_engine, create_note_engine
+from scribe_eval.emulator.engines._factory import (
+    create_asr_engine,
+    create_note_engine,
+    engine_identity,
+)
 from scribe_eval.emulator.engines._notes import (
     DEFAULT_NOTE_ENGINE,
     NoteEngine,
@@ -59,6 +63,7 @@ __all__ = [
     "create_asr_engine",
     "create_note_engine",
     "decode_audio",
+    "engine_identity",
     "ensure_whisper_base",
     "ensure_whisper_tiny_en",
     "is_silent",

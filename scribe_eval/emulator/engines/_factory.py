@@ -119,3 +119,24 @@ def create_note_engine(name: str = DEFAULT_NOTE_ENGINE, **options: Any) -> NoteE
 
         return OpenAINoteEngine.from_env(**options)
     raise EngineError(f"unknown note engine {name!r}; use 'template' (the default) or 'openai'")
+
+
+def engine_identity(
+    asr_engine: str = DEFAULT_ASR_ENGINE,
+    note_engine: str = DEFAULT_NOTE_ENGINE,
+    *,
+    model_dir: Path | None = None,
+) -> dict[str, Any]:
+    """What makes the emulator's answers what they are: its version and each engine's identity
+    (model hashes and versions), never its port. Weights are verified, no model is loaded.
+
+    ``scribe-eval emulator identity`` prints it; the runner keys its cache on it.
+
+    Raises:
+        EngineError: Unknown engine name, or missing/altered weights.
+    """
+    from scribe_eval._version import __version__
+
+    asr = create_asr_engine(asr_engine, model_dir=model_dir).identity()
+    notes = create_note_engine(note_engine).identity()
+    return {"emulator": __version__, "asr": asr, "notes": notes}
