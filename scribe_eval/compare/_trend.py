@@ -87,21 +87,26 @@ def trends(
     by: Sequence[str] = (),
     where: Mapping[str, str] | None = None,
     comparable_to: RunRecord | None = None,
+    loaded: RunData | None = None,
 ) -> dict[SliceKey, list[TrendPoint]]:
     """Per slice (``by``), one point per run of ``dataset`` that has the metric, oldest first.
 
     With ``comparable_to``, only runs whose numbers compare with that run's (same dataset
     content, normalisers, tokenizer and metric version) are points: a trend never mixes scales.
+    ``loaded`` is one run's data already read (the report's run): it is used, not read again.
     """
     spec = metric_spec(metric)
     out: dict[SliceKey, list[TrendPoint]] = {}
-    like: RunData | None = None
+    like = loaded
     for run in sorted(store.list_runs(), key=lambda r: (r.created, r.id)):
         if run.dataset_name != dataset:
             continue
         if comparable_to is not None and comparability_problems(comparable_to, run):
             continue
-        data = load_run_data(store, run, like=like)
+        if loaded is not None and run.id == loaded.run.id:
+            data = loaded
+        else:
+            data = load_run_data(store, run, like=like)
         like = data
         identity = _identity(run)
         for key, sample in samples(data, spec, by=by, where=where).items():

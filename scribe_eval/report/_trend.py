@@ -38,13 +38,16 @@ def trend_series(data: RunData) -> list[TrendSeries]:
     dataset = data.run.dataset_name
     notes = trends(
         data.store, HEADLINE.key, dataset=dataset, by=["template", "language"],
-        comparable_to=data.run,
+        comparable_to=data.run, loaded=data,
     )  # fmt: skip
     for key, points in sorted(notes.items()):
         where = dict(key)
         title = f"{HEADLINE.label}, template {where['template']}, {where['language']}"
         out.extend(_series(title, points, higher_is_better=True))
-    wer = trends(data.store, WER.key, dataset=dataset, by=["language"], where={"source": "asr"})
+    wer = trends(
+        data.store, WER.key, dataset=dataset, by=["language"], where={"source": "asr"},
+        loaded=data,
+    )  # fmt: skip
     for key, points in sorted(wer.items()):
         out.extend(_series(f"WER, {dict(key)['language']}", points, higher_is_better=False))
     return out
