@@ -32,7 +32,7 @@ from scribe_eval.experiment import (
 from scribe_eval.report import build_report
 from scribe_eval.runner import RunOptions, RunOutcome, StageCache, run_experiment
 from scribe_eval.runner._target import UrlSession
-from scribe_eval.store import STORE_FILENAME, RunStore
+from scribe_eval.store import STORE_FILENAME, RunStore, open_store
 
 WriteExperiment = Callable[..., Path]
 StartEmulator = Callable[..., AbstractContextManager[str]]
@@ -261,8 +261,18 @@ def test_the_age_limit_defaults_by_target_kind(
     assert experiment_hash(experiment) == experiment_hash(_pinned(target))
 
 
-def test_the_stage_cache_serves_younger_answers_and_counts_older_ones(tmp_path: Path) -> None:
-    with RunStore(tmp_path / "runs") as store:
+def _store(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> AbstractContextManager[Any]:
+    spec = request.getfixturevalue("pg_url") if kind == "postgresql" else None
+    return open_store(spec, tmp_path / "runs")
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_the_stage_cache_serves_younger_answers_and_counts_older_ones(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    with _store(kind, tmp_path, request) as store:
         store.cache_put("document:a", "document", {"id": "a"})
         stored = datetime.fromisoformat(store.cache_entries()[0].created)
 
