@@ -80,17 +80,16 @@ def document_score_key(
     """
     inputs = _scoring_inputs(encounter, answer, options, output_language)
     inputs["note_type"] = note_type
-    if expectations is not None:
-        from scribe_eval.metrics import ADHERENCE_VERSION
-
-        inputs["adherence"] = [ADHERENCE_VERSION, _adherence_digest(expectations)]
+    inputs["adherence"] = None if expectations is None else _adherence_digest(expectations)
     return score_key("document", inputs)
 
 
 @functools.lru_cache(maxsize=256)
 def _adherence_digest(expectations: AdherenceExpectations) -> str:
     # A run holds a few templates' expectations, asked for by every cell: hash each once.
-    return content_hash(asdict(expectations))
+    from scribe_eval.metrics import ADHERENCE_VERSION
+
+    return content_hash([ADHERENCE_VERSION, asdict(expectations)])
 
 
 def normalizer_for(options: MetricOptions, language: str) -> str:
