@@ -19,13 +19,12 @@ import traceback
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from scribe_eval.api import CreateDocumentRequest, CreateTranscriptRequest, Document, Transcript
 from scribe_eval.dataset import Dataset, Encounter
 from scribe_eval.errors import APIStatusError, ScribeEvalError
 from scribe_eval.experiment import Cell, Experiment, Matrix, TranscriptJob
-from scribe_eval.metrics import AdherenceExpectations
 from scribe_eval.runner._breaker import RunWideBreaker
 from scribe_eval.runner._cache import StageCache
 from scribe_eval.runner._keys import document_key, transcript_key
@@ -42,6 +41,9 @@ from scribe_eval.runner._score import (
 )
 from scribe_eval.runner._target import TargetSession
 from scribe_eval.store import CacheEntry, CellRecord, CellStatus, RunStore, utc_now
+
+if TYPE_CHECKING:
+    from scribe_eval.metrics import AdherenceExpectations
 
 T = TypeVar("T")
 
@@ -109,6 +111,8 @@ class MatrixExecutor:
         self._transcripts = asyncio.Semaphore(execution.transcript_concurrency)
         self._documents = asyncio.Semaphore(execution.document_concurrency)
         self.remote = RemoteResources(store, run_id, session.identity.get("kind", "?"), dataset)
+        self._cells_of: dict[str, list[Cell]] = {}
+        self._has_cells = True
         self._scorer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scribe-eval-score")
 
     async def run(self) -> None:
@@ -116,8 +120,14 @@ class MatrixExecutor:
         by_encounter: dict[str, list[TranscriptJob]] = {}
         for job in self.matrix.transcripts:
             by_encounter.setdefault(job.encounter_id, []).append(job)
+        # Looked up per job and per encounter: dicts, not scans of the matrix and the dataset.
+        for cell in self.matrix.cells:
+            self._cells_of.setdefault(cell.transcript_cell_id, []).append(cell)
+        encounters = {e.id: e for e in self.dataset.encounters}
+        # A new run has no cell to skip: no need to ask the store about each one.
+        self._has_cells = bool(self.store.cell_counts(self.run_id))
         tasks = [
-            asyncio.create_task(self._encounter(self.dataset.encounter(eid), jobs))
+            asyncio.create_task(self._encounter(encounters[eid], jobs))
             for eid, jobs in by_encounter.items()
         ]
         try:
@@ -150,6 +160,8 @@ class MatrixExecutor:
         return self.deleted + report.deleted
 
     def _done(self, cell_id: str) -> bool:
+        if not self._has_cells:
+            return False
         cell = self.store.get_cell(self.run_id, cell_id)
         if cell is None or cell.status == "pending":
             return False
@@ -157,11 +169,12 @@ class MatrixExecutor:
 
     async def _encounter(self, encounter: Encounter, jobs: list[TranscriptJob]) -> None:
         for job in jobs:
-            cells = [c for c in self.matrix.cells_for(job.cell_id) if not self._done(c.cell_id)]
+            written = self._cells_of.get(job.cell_id, [])
+            cells = [c for c in written if not self._done(c.cell_id)]
             if self._done(job.cell_id) and not cells:
-                self.progress.skip(transcripts=1, documents=len(self.matrix.cells_for(job.cell_id)))
+                self.progress.skip(transcripts=1, documents=len(written))
                 continue
-            self.progress.skip(documents=len(self.matrix.cells_for(job.cell_id)) - len(cells))
+            self.progress.skip(documents=len(written) - len(cells))
             context = await self._transcript(encounter, job)
             if context is None:
                 for cell in cells:

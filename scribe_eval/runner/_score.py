@@ -10,37 +10,25 @@ settings that change a score, ``METRICS_VERSION`` and ``SCORES_VERSION``), so an
 reads them instead of scoring again. Whoever changes what a score is must bump a version:
 ``scribe_eval.metrics.METRICS_VERSION`` for a metric's value (normaliser, tokenizer, formula,
 packaged term list), `SCORES_VERSION` below for what this module writes (keys, list lengths).
+
+The scorers are imported when first used, not with this module: a re-run whose scores all come
+from the cache never loads them.
 """
 
 from __future__ import annotations
 
 import functools
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scribe_eval.api import CreateDocumentRequest, Document, Transcript
 from scribe_eval.dataset import Encounter
 from scribe_eval.errors import MetricError
 from scribe_eval.experiment import MetricOptions
-from scribe_eval.metrics import (
-    ADHERENCE_VERSION,
-    METRICS_VERSION,
-    AdherenceExpectations,
-    GeneratedSection,
-    WerResult,
-    check_adherence,
-    check_facts,
-    expectations_from_request,
-    keyterm_recall,
-    load_term_list,
-    rouge,
-    score_sections,
-    speaker_attribution,
-    speaker_wer,
-    term_list_recall,
-    term_recall,
-    wer,
-)
+from scribe_eval.metrics import METRICS_VERSION
+
+if TYPE_CHECKING:
+    from scribe_eval.metrics import AdherenceExpectations, WerResult
 from scribe_eval.runner._keys import content_hash, score_key
 
 _MAX_LISTED = 25
@@ -65,7 +53,7 @@ def _scoring_inputs(
         "settings": options.model_dump(mode="json", exclude=set(_STATISTICS_ONLY)),
         "normalizer": normalizer_for(options, language),
         "language": language,
-        "versions": [METRICS_VERSION, ADHERENCE_VERSION, SCORES_VERSION],
+        "versions": [METRICS_VERSION, SCORES_VERSION],
     }
 
 
@@ -99,7 +87,9 @@ def document_score_key(
 @functools.lru_cache(maxsize=256)
 def _adherence_digest(expectations: AdherenceExpectations) -> str:
     # A run holds a few templates' expectations, asked for by every cell: hash each once.
-    return content_hash(asdict(expectations))
+    from scribe_eval.metrics import ADHERENCE_VERSION
+
+    return content_hash([ADHERENCE_VERSION, asdict(expectations)])
 
 
 def normalizer_for(options: MetricOptions, language: str) -> str:
@@ -113,6 +103,8 @@ def score_transcript(
     encounter: Encounter, transcript: Transcript, options: MetricOptions, language: str
 ) -> dict[str, Any]:
     """WER family, speaker-attributed WER, term and keyterm recall for one recording."""
+    from scribe_eval.metrics import keyterm_recall, speaker_wer, term_recall, wer
+
     normalizer = normalizer_for(options, language)
     reference = encounter.reference_text
     if not reference.strip():
@@ -174,6 +166,8 @@ def document_expectations(
     """
     if catalogue is None:
         return None
+    from scribe_eval.metrics import expectations_from_request
+
     body = {**request_fields, "outputLanguage": output_language, "context": [_NO_CONTEXT]}
     try:
         request = CreateDocumentRequest.model_validate(body)
@@ -200,6 +194,8 @@ def adherence_catalogue(target_kind: str) -> Any:
 
 def score_adherence(document: Document, expected: AdherenceExpectations) -> dict[str, Any]:
     """Did the note follow its template? Rates per rule, and the failed rules with reasons."""
+    from scribe_eval.metrics import GeneratedSection, check_adherence
+
     sections = [GeneratedSection(s.key, s.name or "", s.text) for s in document.ordered_sections()]
     scores = check_adherence(expected, sections).as_dict()
     scores.pop("metrics_version", None)
@@ -235,6 +231,8 @@ def _score_against_reference(
     output_language: str,
     options: MetricOptions,
 ) -> dict[str, Any]:
+    from scribe_eval.metrics import check_facts, rouge, score_sections
+
     reference = encounter.notes.get(note_type)
     if reference is None:
         return {"unscored": f"no reference note of type {note_type!r} for {encounter.id}"}
@@ -279,6 +277,8 @@ def _attribution(
     ref_turns: list[tuple[str, str]], hyp_turns: list[tuple[str, str]], normalizer: str
 ) -> dict[str, Any]:
     """cpWER, ORC-WER and whether the API swapped doctor and patient (meeting-recognition WERs)."""
+    from scribe_eval.metrics import speaker_attribution
+
     result = speaker_attribution(ref_turns, hyp_turns, normalizer=normalizer)
     if not result.ref_words:
         return {}
@@ -296,6 +296,8 @@ def _attribution(
 
 def _term_list(result: WerResult, language: str, normalizer: str) -> dict[str, Any]:
     """Recall of the packaged medical-term list of the language, with the missed terms."""
+    from scribe_eval.metrics import load_term_list, term_list_recall
+
     try:
         terms = load_term_list(language)
     except MetricError:  # no packaged list for this language: nothing to report

@@ -34,6 +34,7 @@ from scribe_eval.experiment import (
     UrlTarget,
     experiment_hash,
 )
+from scribe_eval.runner._pool import PoolShards
 from scribe_eval.store import STORE_FILENAME, is_postgres_url, open_store, store_spec
 
 
@@ -164,6 +165,8 @@ class EmbeddedSession(TargetSession):
         base = await self.server.base_url()
         return AmbientClient(
             base,
+            # Local, so no proxy to honour: small pools keep httpcore's per-request scans short.
+            transport=PoolShards(self._execution.concurrency),
             retry=RetryPolicy(max_attempts=self._execution.retries + 1),
             # The emulator is local: poll its background transcripts briskly.
             poll=PollPolicy(
