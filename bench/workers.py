@@ -13,7 +13,8 @@ Runs alternate (1, 3, 1, 3, ...) so that both see the same load from the rest of
 Per run it prints the wall time of ``run --workers``, the job phase (first job start to last
 job end, from procrastinate's events) and the serial rest (the coordinator's start and finish),
 the calls made on the target and the duplicates (creates beyond one per encounter or document:
-expect 0). The summary gives min and median, the ratio of medians, the ideal ratio and the bound
+expect 0), and the CPU seconds the workers and the emulator used (on a small shared machine the
+CPU, not the target's latency, is what three workers run out of). The summary gives min and median, the ratio of medians, the ideal ratio and the bound
 that the serial rest leaves (Amdahl), and the load average.
 Run: ``.venv/bin/python bench/workers.py [--encounters 40] [--templates 4] [--latency-ms 200]
 [--concurrency 2] [--repeats 3] [--global-concurrency 0]``.
@@ -47,13 +48,16 @@ READY_TIMEOUT_S = 120.0
 
 @dataclass(frozen=True)
 class RunFigures:
-    """One timed run: seconds, its job phase, the load average then, and calls by endpoint."""
+    """One timed run: seconds, its job phase, the load average then, calls by endpoint, and the
+    CPU seconds the workers and the emulator used during the run."""
 
     workers: int
     wall_s: float
     jobs_s: float
     load: float
     calls: Counter[str]
+    workers_cpu_s: float
+    emulator_cpu_s: float
 
     @property
     def serial_s(self) -> float:
@@ -128,7 +132,7 @@ def start_workers(
 
 
 def one_run(
-    experiment: Path, base: str, workers: int, args: argparse.Namespace, tmp: Path
+    experiment: Path, base: str, emulator: int, workers: int, args: argparse.Namespace, tmp: Path
 ) -> RunFigures:
     """Time `run --workers` with ``workers`` worker processes, in a fresh schema."""
     schema = f"bench_{uuid.uuid4().hex[:10]}"
@@ -140,6 +144,7 @@ def one_run(
     try:
         start_workers(pool, workers, args.concurrency, env, tmp)
         before = _calls(base)
+        cpu_before = [cpu_seconds(p.pid) for p in pool], cpu_seconds(emulator)
         load = os.getloadavg()[0]
         started = time.perf_counter()
         quiet = subprocess.DEVNULL
@@ -148,9 +153,11 @@ def one_run(
                         "--runs-dir", str(tmp / "coordinator")], env=env,
                        stdout=quiet, stderr=quiet, check=True)  # fmt: skip
         wall = time.perf_counter() - started
+        cpu = sum(cpu_seconds(p.pid) for p in pool) - sum(cpu_before[0])
+        emulator_cpu = cpu_seconds(emulator) - cpu_before[1]
         calls = _calls(base)
         calls.subtract(before)
-        return RunFigures(workers, wall, _job_phase(url), load, +calls)
+        return RunFigures(workers, wall, _job_phase(url), load, +calls, cpu, emulator_cpu)
     finally:
         for process in pool:
             process.terminate()
@@ -158,6 +165,15 @@ def one_run(
             process.wait(timeout=30)
         with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of a live process so far (Linux /proc; NaN elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _job_phase(url: str) -> float:
@@ -211,13 +227,13 @@ def main() -> None:
             assert emulator.stdout is not None
             base = emulator.stdout.readline().strip()
             experiment = write_experiment(tmp, dataset, base, args.templates)
-            report(args, experiment, base, tmp)
+            report(args, experiment, base, emulator.pid, tmp)
         finally:
             emulator.terminate()
             emulator.wait(timeout=20)
 
 
-def report(args: argparse.Namespace, experiment: Path, base: str, tmp: Path) -> None:
+def report(args: argparse.Namespace, experiment: Path, base: str, emulator: int, tmp: Path) -> None:
     """Alternate one-worker and three-worker runs, print each, then the summary."""
     cap = args.global_concurrency or "none"
     print(f"{args.encounters} encounters x {args.templates} templates, latency {args.latency_ms} "
@@ -226,13 +242,14 @@ def report(args: argparse.Namespace, experiment: Path, base: str, tmp: Path) -> 
     runs: dict[int, list[RunFigures]] = {1: [], 3: []}
     for _ in range(args.repeats):
         for workers in (1, 3):
-            figures = one_run(experiment, base, workers, args, tmp)
+            figures = one_run(experiment, base, emulator, workers, args, tmp)
             runs[workers].append(figures)
             calls = sum(figures.calls.values())
             dup = duplicates(figures.calls, args.encounters, args.templates)
             print(f"  {workers} worker(s): {figures.wall_s:6.1f} s (jobs {figures.jobs_s:.1f} s, "
                   f"serial {figures.serial_s:.1f} s), {calls} calls, {dup} duplicates, "
-                  f"load {figures.load:.1f}", flush=True)  # fmt: skip
+                  f"load {figures.load:.1f}; CPU s: workers {figures.workers_cpu_s:.1f}, "
+                  f"emulator {figures.emulator_cpu_s:.1f}", flush=True)  # fmt: skip
     one, three = (statistics.median(f.wall_s for f in runs[w]) for w in (1, 3))
     jobs1, jobs3 = (statistics.median(f.jobs_s for f in runs[w]) for w in (1, 3))
     serial = statistics.median(f.serial_s for f in runs[1] + runs[3])
