@@ -38,6 +38,11 @@ def worker(
         )
     from scribe_eval.workers import serve
 
+    def ready() -> None:
+        # One line a supervisor (or bench/workers.py) can wait for: jobs are taken from now on.
+        click.echo(f"worker ready: up to {concurrency} encounter job(s) at once", err=True)
+
     serve(
-        url, resolve_runs_dir(runs_dir), concurrency=concurrency, burst=burst, heartbeat_s=heartbeat
-    )
+        url, resolve_runs_dir(runs_dir), concurrency=concurrency, burst=burst,
+        heartbeat_s=heartbeat, on_ready=ready,
+    )  # fmt: skip

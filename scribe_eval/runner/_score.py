@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import asdict
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scribe_eval.api import CreateDocumentRequest, Document, Transcript
@@ -178,18 +179,45 @@ def document_expectations(
 
 def adherence_catalogue(target_kind: str) -> Any:
     """The catalogue that gives a target's template defaults: the built-in one for the embedded
-    emulator, else the newest pulled snapshot (None when there is none: adherence not judged)."""
-    from scribe_eval.templates import (
-        DEFAULT_CATALOGUE_ROOT,
-        builtin_catalogue,
-        load_snapshot,
-        newest_snapshot,
-    )
+    emulator, else the newest pulled snapshot (None when there is none: adherence not judged).
+
+    Read once per process while its files are unchanged: a worker builds an executor per
+    encounter job, and parsing the snapshot's YAML each time cost more than the job's own scoring.
+    """
+    from scribe_eval.templates import DEFAULT_CATALOGUE_ROOT, newest_snapshot
 
     if target_kind == "embedded":
-        return builtin_catalogue()
+        return _builtin_catalogue()
     newest = newest_snapshot(DEFAULT_CATALOGUE_ROOT)
-    return load_snapshot(newest) if newest is not None else None
+    if newest is None:
+        return None
+    folder = newest.resolve()
+    return _snapshot_catalogue(folder, _files_stamp(folder))
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_catalogue() -> Any:
+    from scribe_eval.templates import builtin_catalogue
+
+    return builtin_catalogue()
+
+
+@functools.lru_cache(maxsize=4)
+def _snapshot_catalogue(folder: Path, stamp: tuple[tuple[str, int, int], ...]) -> Any:
+    from scribe_eval.templates import load_snapshot
+
+    del stamp  # part of the cache key only: a file changed, added or removed reads it again
+    return load_snapshot(folder)
+
+
+def _files_stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, modification time and size of every file of a snapshot folder."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            info = path.stat()
+            found.append((str(path.relative_to(folder)), info.st_mtime_ns, info.st_size))
+    return tuple(found)
 
 
 def score_adherence(document: Document, expected: AdherenceExpectations) -> dict[str, Any]:

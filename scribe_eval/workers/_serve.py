@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
+from scribe_eval.metrics import preload_scorers
 from scribe_eval.workers._queue import QUEUE, ensure_queue_schema, make_app
 from scribe_eval.workers._worker import WorkerState
 
@@ -16,19 +18,32 @@ def serve(
     concurrency: int = 1,
     burst: bool = False,
     heartbeat_s: float = 10.0,
+    on_ready: Callable[[], None] | None = None,
 ) -> None:
-    """Run jobs (``concurrency`` at once) until SIGINT/SIGTERM, or until the queue is empty."""
-    asyncio.run(_serve(url, runs_dir, concurrency, burst, heartbeat_s))
+    """Run jobs (``concurrency`` at once) until SIGINT/SIGTERM, or until the queue is empty.
+
+    The scorers' models are loaded before the first job is taken (``on_ready`` is called then):
+    loaded lazily, they held up every job in flight on the worker's event loop for seconds.
+    """
+    asyncio.run(_serve(url, runs_dir, concurrency, burst, heartbeat_s, on_ready))
 
 
 async def _serve(
-    url: str, runs_dir: Path, concurrency: int, burst: bool, heartbeat_s: float
+    url: str,
+    runs_dir: Path,
+    concurrency: int,
+    burst: bool,
+    heartbeat_s: float,
+    on_ready: Callable[[], None] | None,
 ) -> None:
     await asyncio.to_thread(ensure_queue_schema, url)
+    await asyncio.to_thread(preload_scorers)
     state = WorkerState(url, runs_dir)
     app = make_app(url, state.run_encounter)
     try:
         async with app.open_async():
+            if on_ready is not None:
+                on_ready()
             await app.run_worker_async(
                 queues=[QUEUE], concurrency=concurrency, wait=not burst,
                 update_heartbeat_interval=heartbeat_s, stalled_worker_timeout=3 * heartbeat_s,

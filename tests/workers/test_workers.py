@@ -25,7 +25,7 @@ from scribe_eval.dataset import load_dataset
 from scribe_eval.experiment import build_matrix, load_experiment, resolve_templates
 from scribe_eval.runner import RunOptions, run_experiment
 from scribe_eval.store import RunStore, open_store
-from scribe_eval.workers import only_encounter
+from scribe_eval.workers import only_encounter, serve
 
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "datasets" / "mini"
 CLI = [sys.executable, "-m", "scribe_eval.cli"]
@@ -63,6 +63,21 @@ def test_one_encounters_part_of_the_matrix_is_exactly_its_cells(tmp_path: Path) 
         c.cell_id for c in matrix.cells
     )
     assert all(len({c.encounter_id for c in p.cells}) == 1 for p in parts)
+
+
+def test_a_worker_is_ready_only_once_the_scorers_are_loaded(pg_url: str, tmp_path: Path) -> None:
+    # Loaded by the first job instead, the language model held up every job in flight for
+    # seconds on the worker's event loop (three workers starting together: ~9 s).
+    from scribe_eval.metrics import _langid
+
+    _langid._base_model.cache_clear()
+    loaded_when_ready: list[int] = []
+
+    def ready() -> None:
+        loaded_when_ready.append(_langid._base_model.cache_info().currsize)
+
+    serve(pg_url, tmp_path, burst=True, on_ready=ready)
+    assert loaded_when_ready == [1]
 
 
 def test_workers_need_a_team_store(tmp_path: Path) -> None:
