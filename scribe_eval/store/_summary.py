@@ -16,18 +16,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from functools import cache
 from hashlib import sha256
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from scribe_eval.metrics import COUNT_KEYS, METRICS, MetricSpec, is_number
 from scribe_eval.store._records import CellFields, CellRecord
 
-#: The per-cell counts a summary keeps: the catalogue's count keys and every ratio's parts.
-_COUNTS: frozenset[str] = COUNT_KEYS | {
-    key for spec in METRICS.values() for key in (spec.numerator, spec.denominator) if key
-}
+if TYPE_CHECKING:
+    from scribe_eval.metrics import MetricSpec
 
 
 class SpeakerFigures(BaseModel):
@@ -68,14 +66,18 @@ class CellFigures(BaseModel):
     @classmethod
     def of(cls, scores: Mapping[str, Any], *, text: str | None = None) -> CellFigures:
         """The figures of stored scores (``text``: their stored JSON, when at hand)."""
+        # The catalogue is imported here, not with the store: `runs list` reads no cell.
+        from scribe_eval.metrics import METRICS, is_number
+
         if text is None:
             text = scores_json(scores)
         speakers = scores.get("speakers")
+        counts = _count_keys()
         return cls(
             metrics={
                 k: float(v) if is_number(v) else None for k, v in scores.items() if k in METRICS
             },
-            counts={k: float(v) for k, v in scores.items() if k in _COUNTS and is_number(v)},
+            counts={k: float(v) for k, v in scores.items() if k in counts and is_number(v)},
             speakers={
                 str(role): SpeakerFigures.model_validate(_numbers(figures))
                 for role, figures in (speakers.items() if isinstance(speakers, dict) else ())
@@ -123,7 +125,18 @@ def scores_json(scores: Mapping[str, Any]) -> str:
     return json.dumps(scores, sort_keys=True)
 
 
+@cache
+def _count_keys() -> frozenset[str]:
+    """The per-cell counts a summary keeps: the catalogue's count keys and every ratio's parts."""
+    from scribe_eval.metrics import COUNT_KEYS, METRICS
+
+    parts = {key for spec in METRICS.values() for key in (spec.numerator, spec.denominator)}
+    return COUNT_KEYS | {key for key in parts if key}
+
+
 def _numbers(figures: Mapping[str, Any]) -> dict[str, float]:
+    from scribe_eval.metrics import is_number
+
     return {str(k): float(v) for k, v in figures.items() if is_number(v)}
 
 
