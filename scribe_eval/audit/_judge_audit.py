@@ -24,7 +24,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import spearmanr
 
 from scribe_eval.audit._perturb import ERROR_KINDS, PERTURBATIONS, PerturbationKind, perturb
 from scribe_eval.dataset import Dataset, Encounter, ReferenceNote
@@ -266,6 +265,9 @@ async def _rubric(
 def _agreement(
     pairs: list[tuple[dict[str, int], dict[str, int]]],
 ) -> tuple[RatingAgreement, ...]:
+    # Imported here: scipy.stats is ~70 MB of memory, and every report imports this module.
+    from scipy.stats import spearmanr
+
     out = []
     for item in PDQI_ITEMS:
         both = [(c[item], j[item]) for c, j in pairs if item in c and item in j]

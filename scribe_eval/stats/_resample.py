@@ -80,7 +80,12 @@ def swap_matrix(rng: np.random.Generator, n: int, permutations: int) -> FloatArr
     if 1 << n <= permutations:
         patterns = np.arange(1 << n)[:, None] >> np.arange(n)[None, :]
         return (patterns & 1).astype(np.float64)
-    return rng.integers(0, 2, size=(permutations, n)).astype(np.float64)
+    swaps = np.empty((permutations, n), dtype=np.float64)
+    rows = max(1, _DRAW_BLOCK // n)
+    for start in range(0, permutations, rows):  # in blocks, as `resample_counts` draws
+        block = min(rows, permutations - start)
+        swaps[start : start + block] = rng.integers(0, 2, size=(block, n))
+    return swaps
 
 
 def is_exact(n: int, patterns: int) -> bool:

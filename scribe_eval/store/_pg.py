@@ -222,8 +222,8 @@ class PgRunStore(PgExtras, RunStore):
                     "AND figures IS NULL",
                     rows,
                 )
-        except psycopg.errors.InsufficientPrivilege:  # a read-only role: computed next time
-            pass
+        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ReadOnlySqlTransaction):
+            pass  # a read-only role or replica: the figures are computed again next time
 
     def encounter_cells(self, run_id: str, encounter_id: str) -> list[CellRecord]:
         """The full cells of one encounter of a run (transcripts first, as in `cells`)."""

@@ -14,11 +14,12 @@ Adding a metric to the catalogue needs nothing here: the figures keep every cata
 
 from __future__ import annotations
 
-import functools
 import json
+import sys
 from collections.abc import Mapping
+from functools import cache
 from hashlib import sha256
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,19 +27,6 @@ from scribe_eval.store._records import CellFields, CellRecord
 
 if TYPE_CHECKING:
     from scribe_eval.metrics import MetricSpec
-
-# The metric catalogue is imported when figures are computed, not with the store: `runs list`
-# opens the store and must not pay for the metrics package (tests/cli/test_startup.py).
-
-
-@functools.cache
-def _catalogue() -> tuple[frozenset[str], frozenset[str]]:
-    """The catalogue's metric keys, and the per-cell counts a summary keeps (the catalogue's
-    count keys and every ratio's parts)."""
-    from scribe_eval.metrics import COUNT_KEYS, METRICS
-
-    parts = {key for spec in METRICS.values() for key in (spec.numerator, spec.denominator) if key}
-    return frozenset(METRICS), COUNT_KEYS | parts
 
 
 class SpeakerFigures(BaseModel):
@@ -79,17 +67,18 @@ class CellFigures(BaseModel):
     @classmethod
     def of(cls, scores: Mapping[str, Any], *, text: str | None = None) -> CellFigures:
         """The figures of stored scores (``text``: their stored JSON, when at hand)."""
+        # The catalogue is imported here, not with the store: `runs list` reads no cell.
+        from scribe_eval.metrics import METRICS, is_number
+
         if text is None:
             text = scores_json(scores)
-        from scribe_eval.metrics import is_number
-
         speakers = scores.get("speakers")
-        metric_keys, count_keys = _catalogue()
+        counts = _count_keys()
         return cls(
             metrics={
-                k: float(v) if is_number(v) else None for k, v in scores.items() if k in metric_keys
+                k: float(v) if is_number(v) else None for k, v in scores.items() if k in METRICS
             },
-            counts={k: float(v) for k, v in scores.items() if k in count_keys and is_number(v)},
+            counts={k: float(v) for k, v in scores.items() if k in counts and is_number(v)},
             speakers={
                 str(role): SpeakerFigures.model_validate(_numbers(figures))
                 for role, figures in (speakers.items() if isinstance(speakers, dict) else ())
@@ -137,6 +126,15 @@ def scores_json(scores: Mapping[str, Any]) -> str:
     return json.dumps(scores, sort_keys=True)
 
 
+@cache
+def _count_keys() -> frozenset[str]:
+    """The per-cell counts a summary keeps: the catalogue's count keys and every ratio's parts."""
+    from scribe_eval.metrics import COUNT_KEYS, METRICS
+
+    parts = {key for spec in METRICS.values() for key in (spec.numerator, spec.denominator)}
+    return COUNT_KEYS | {key for key in parts if key}
+
+
 def _numbers(figures: Mapping[str, Any]) -> dict[str, float]:
     from scribe_eval.metrics import is_number
 
@@ -160,13 +158,40 @@ def summary_from_row(data: dict[str, Any]) -> tuple[CellSummary, str | None]:
     stored, scores = data.pop("figures", None), data.pop("scores", None)
     data["timings"] = json.loads(data["timings"])
     data["from_cache"] = bool(data["from_cache"])
+    for name in _REPEATED:
+        if isinstance(data.get(name), str):
+            data[name] = sys.intern(data[name])
     if stored is not None:
         figures, backfill = CellFigures.model_validate_json(stored), None
     else:
         text = scores or "{}"
         figures = CellFigures.of(json.loads(text), text=text)
         backfill = figures.model_dump_json()
-    return CellSummary.model_validate({**data, "figures": figures}), backfill
+    summary = CellSummary.model_validate({**data, "figures": _shared(figures)})
+    return _shared(summary), backfill
+
+
+#: Fields whose few values repeat over a run's cells: one string object each (``sys.intern``).
+_REPEATED = (
+    "run_id", "kind", "template_label", "spec_hash", "language", "recording_language", "source",
+    "status",
+)  # fmt: skip
+
+_Model = TypeVar("_Model", bound=BaseModel)
+_ALL_SET: dict[type[BaseModel], set[str]] = {}
+
+
+def _shared(model: _Model) -> _Model:
+    """The model with every field set sharing one ``model_fields_set`` object.
+
+    pydantic keeps a set of the names given per instance (about 2 KB for a summary, more than
+    its figures); the summaries of 12,500 cells all give every field. Sharing it is safe for
+    these frozen models: pydantic copies the set before changing it (``model_copy``).
+    """
+    everything = _ALL_SET.setdefault(type(model), set(type(model).model_fields))
+    if model.model_fields_set == everything:
+        object.__setattr__(model, "__pydantic_fields_set__", everything)
+    return model
 
 
 def figures_json(scores_text: str, scores: Mapping[str, Any]) -> str:

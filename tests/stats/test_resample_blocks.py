@@ -29,3 +29,16 @@ def test_counts_drawn_in_blocks_are_the_whole_draws_counts(
     after = np.random.Generator(np.random.PCG64(11))
     after.integers(0, n, size=(resamples, n))
     assert rng.integers(0, 1 << 40) == after.integers(0, 1 << 40)
+
+
+@pytest.mark.parametrize(("n", "permutations"), [(13, 100), (50, 7), (97, 31)])
+@pytest.mark.parametrize("block", [1, 40, 1 << 18])
+def test_swaps_drawn_in_blocks_are_the_whole_draw(
+    n: int, permutations: int, block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_resample, "_DRAW_BLOCK", block)
+    rng = _resample.make_generator(5)
+    swaps = _resample.swap_matrix(rng, n, permutations)
+    whole = np.random.Generator(np.random.PCG64(5))
+    assert np.array_equal(swaps, whole.integers(0, 2, size=(permutations, n)).astype(np.float64))
+    assert rng.integers(0, 1 << 40) == whole.integers(0, 1 << 40)

@@ -295,6 +295,11 @@ def test_cell_summaries_are_the_cells_with_typed_figures_instead_of_scores(
     assert METRICS["rougeLsum_f"].parts(document) == (0.41, 1.0)
     assert METRICS["fact_recall"].parts(document) is None
     assert summaries[2].figures.unscored == "no note"
+    # Summaries share one set of field names (memory); copying one never changes the others.
+    edited = summaries[0].model_copy(update={"status": "error"})
+    assert edited.status == "error"
+    assert [s.status for s in store.cell_summaries("r1")[:1]] == [summaries[0].status]
+    assert summaries[1].model_fields_set == set(type(summaries[1]).model_fields)
     assert summaries[2].timings == {"document": 4.0}
     assert store.cell_summaries("other") == []
 
