@@ -70,9 +70,9 @@ def test_a_worker_is_ready_only_once_the_scorers_are_loaded(pg_url: str, tmp_pat
     # seconds on the worker's event loop (three workers starting together: ~9 s).
     from scribe_eval.metrics import _langid
 
-    # Both caches: an identifier cached by an earlier test would never ask for the base model.
-    _langid._base_model.cache_clear()
+    # Both caches: an identifier cached by an earlier test would not ask for the base model.
     _langid._identifier.cache_clear()
+    _langid._base_model.cache_clear()
     loaded_when_ready: list[int] = []
 
     def ready() -> None:
