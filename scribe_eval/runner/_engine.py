@@ -233,6 +233,7 @@ class MatrixExecutor:
         scores = await self._scored(
             transcript_score_key(encounter, wire, options, language),
             functools.partial(score_transcript, encounter, transcript, options, language),
+            answered_now=cached is None,
         )
         self._put_transcript_cell(
             job, "ok", key=key, scores=scores, timings=timings, from_cache=cached is not None
@@ -322,11 +323,18 @@ class MatrixExecutor:
         return await self._scored(
             document_score_key(encounter, wire, **scoring),
             functools.partial(score_document, encounter, document, **scoring),
+            answered_now=cached is None,
         )
 
-    async def _scored(self, key: str, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        """The cell's scores: from the cache under ``key``, else computed and cached."""
-        hit = self.store.cache_get(key)
+    async def _scored(
+        self, key: str, compute: Callable[[], dict[str, Any]], *, answered_now: bool
+    ) -> dict[str, Any]:
+        """The cell's scores: from the cache under ``key``, else computed and cached.
+
+        An answer the target just gave is scored without looking (one query a cell saved on a
+        first run; at worst an identical earlier answer is scored again).
+        """
+        hit = None if answered_now else self.store.cache_get(key)
         if hit is not None:
             scores: dict[str, Any] = hit.value["scores"]
             return scores

@@ -86,7 +86,7 @@ def test_a_prestarted_emulator_is_stopped_by_aclose(
         os.kill(pid, 0)  # Stopped and reaped.
 
 
-def test_the_identity_worked_out_in_process_is_the_one_the_emulator_command_prints() -> None:
+def test_the_identity_is_the_one_the_emulator_command_prints_with_the_faults() -> None:
     target = EmbeddedTarget(asr_engine="instant", faults={"transcript_fail": 0.1}, fault_seed=3)
     command = [sys.executable, "-m", "scribe_eval.cli", "emulator", "identity"]
     printed = subprocess.run(
