@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import click
@@ -44,8 +45,25 @@ class _Root(click.Group):
     A ``ScribeEvalError``, and any standard failure ``user_error`` recognises (damaged store,
     file that is not UTF-8, missing extra, unreadable path), prints its message and exits 1;
     anything else is a bug of ours, named in one line with the advice to rerun with ``--debug``.
-    ``--debug`` shows the traceback instead. Click's own usage errors keep their exit code 2.
+    ``--debug`` shows the traceback instead. A usage error (unknown option, missing argument) is
+    bad input too: one line and exit 1, never click's exit 2, which CI would read as "the gate
+    failed" (`compare` exits 2 for a regression).
     """
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        with _usage_as_bad_input():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        # Every sub-command's (and nested group's) arguments are parsed in here.
+        with _usage_as_bad_input():
+            return super().invoke(ctx)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(name for name, _ in _COMMANDS)
@@ -71,6 +89,24 @@ class _Root(click.Group):
                 raise
             click.echo(f"Error: {_one_line(exc)}", err=True)
             sys.exit(1)
+
+
+class _BadUsage(click.ClickException):
+    """A usage error as one ``Error:`` line with exit code 1 (see `_Root`)."""
+
+    exit_code = 1
+
+
+@contextlib.contextmanager
+def _usage_as_bad_input() -> Iterator[None]:
+    try:
+        yield
+    except click.exceptions.NoArgsIsHelpError:
+        raise  # A bare group prints its help: not an error of the user's.
+    except click.UsageError as exc:
+        where = f"; see '{exc.ctx.command_path} --help'" if exc.ctx is not None else ""
+        message = " ".join(exc.format_message().split()).removesuffix(".")
+        raise _BadUsage(f"{message}{where}") from exc
 
 
 def _one_line(exc: Exception) -> str:

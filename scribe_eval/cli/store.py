@@ -18,7 +18,14 @@ def store() -> None:
 
 @store.command("migrate")
 @click.option("--from", "source", required=True, metavar="DIR|URL", help="A runs directory or URL.")
-@click.option("--to", "destination", required=True, metavar="URL|DIR", help="Where to copy to.")
+@click.option(
+    "--to",
+    "destination",
+    required=True,
+    envvar="SCRIBE_EVAL_STORE",
+    metavar="URL|DIR",
+    help="Where to copy to (default: $SCRIBE_EVAL_STORE, the team store).",
+)
 def migrate(source: str, destination: str) -> None:
     """Copy every run, cell, cached answer and blessing from --from into --to.
 

@@ -63,11 +63,12 @@ def entry_age_s(entry: CacheEntry, now: datetime) -> float | None:
 
 
 def cache_note(experiment: Experiment) -> str | None:
-    """The run's one line about the cache's age limit; None for the embedded emulator's runs.
+    """The run's one line about the cache's age limit; None when there is none to tell.
 
-    Printed on URL runs because their default limit costs calls a user may not expect.
+    Printed on URL runs because their default limit costs calls a user may not expect, and on
+    embedded runs only when a limit was set (by default their answers never expire).
     """
-    if not isinstance(experiment.target, UrlTarget):
+    if not isinstance(experiment.target, UrlTarget) and experiment.cache.max_age is None:
         return None
     limit = experiment.cache_max_age_s
     how = "cache.max_age in the experiment, or run --cache-max-age"

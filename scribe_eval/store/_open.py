@@ -6,14 +6,28 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from scribe_eval.errors import ConfigError
 from scribe_eval.store._base import RunStore
 
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 
 def store_spec(spec: str | None = None) -> str | None:
-    """The store the user chose: ``spec``, else ``$SCRIBE_EVAL_STORE``, else None (SQLite)."""
-    return spec or os.environ.get("SCRIBE_EVAL_STORE") or None
+    """The store the user chose: ``spec``, else ``$SCRIBE_EVAL_STORE``, else None (SQLite).
+
+    Raises:
+        ConfigError: A URL of another scheme than ``postgresql://`` (``mysql://``, the typo
+            ``postgresq://``): taken for a folder, it would quietly start a new local history.
+    """
+    chosen = spec or os.environ.get("SCRIBE_EVAL_STORE") or None
+    if chosen is not None and "://" in chosen and not is_postgres_url(chosen):
+        scheme = chosen.split("://", 1)[0]
+        origin = "--store" if spec else "SCRIBE_EVAL_STORE"
+        raise ConfigError(
+            f"{origin}: a store URL must start with postgresql:// (not {scheme}://); for a local "
+            "store give a folder (or leave it out for the runs directory)"
+        )
+    return chosen
 
 
 def is_postgres_url(spec: str) -> bool:

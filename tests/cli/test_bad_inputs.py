@@ -314,3 +314,35 @@ def test_an_unexpected_failure_is_one_line_asking_for_a_report(
         "Error: internal error (ZeroDivisionError: division by zero); this is a bug in "
         "scribe-eval: rerun with --debug for the traceback and report it"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        pytest.param(["compare", "--baseline", "prod", "latest", "--junitt", "g.xml"],
+                     "No such option '--junitt'. Did you mean '--junit'?", id="unknown-option"),
+        pytest.param(["runs", "trend"], "Missing option '--template'", id="missing-option"),
+        pytest.param(["nope"], "No such command 'nope'", id="unknown-command"),
+    ],
+)  # fmt: skip
+def test_a_usage_error_is_one_line_and_exit_1_never_the_gates_2(
+    args: list[str], named: str, tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"Error: {named}")
+    assert "--help'" in lines[0]
+
+
+@pytest.mark.parametrize("url", ["mysql://root:secret@127.0.0.1/x", "postgresq://u@h/db"])
+def test_a_store_url_of_another_scheme_is_refused_not_taken_for_a_folder(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["runs", "list", "--store", url])
+    assert result.exit_code == 1, result.output
+    assert "a store URL must start with postgresql://" in result.stderr
+    assert "secret" not in result.stderr
+    assert list(tmp_path.iterdir()) == []  # No stray local store was created.

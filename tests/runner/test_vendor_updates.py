@@ -349,3 +349,30 @@ def test_the_embedded_emulator_has_no_age_limit_and_no_note(
     assert again.exit_code == 0, again.output
     assert "(6 from cache), 0 failed cells, 0 API calls" in again.stderr
     assert "note: cached answers" not in again.stderr
+
+
+@pytest.mark.slow
+def test_a_limit_set_for_the_embedded_emulator_applies_and_is_said(
+    write_experiment: WriteExperiment, tmp_path: Path
+) -> None:
+    runs = tmp_path / "runs"
+    path = write_experiment()
+    _run(path, runs)
+    _age_cache(runs, 2)
+    limited = CliRunner().invoke(
+        main, ["run", str(path), "--runs-dir", str(runs), "--no-progress", "--cache-max-age", "1d"]
+    )
+    assert limited.exit_code == 0, limited.output
+    assert "note: cached answers older than 1d are bought again" in limited.stderr
+    assert "0 API calls" not in limited.stderr
+
+
+def test_store_migrate_copies_into_the_team_store_named_by_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    team = tmp_path / "team"
+    monkeypatch.setenv("SCRIBE_EVAL_STORE", str(team))
+    RunStore(tmp_path / "runs").close()  # An empty local history.
+    result = CliRunner().invoke(main, ["store", "migrate", "--from", str(tmp_path / "runs")])
+    assert result.exit_code == 0, result.output
+    assert (team / STORE_FILENAME).exists()
