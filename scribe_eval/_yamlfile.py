@@ -54,6 +54,25 @@ class YamlDocument:
         """``path:line`` for a location."""
         return f"{self.path}:{self.line_of(loc)}"
 
+    def _in_data(self, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+        """``loc`` as a path in the file: without the tags pydantic adds for a tagged union
+        (``target.embedded.model_version`` is ``target.model_version`` on line 5, not line 3)."""
+        node, out = self.data, []
+        for i, part in enumerate(loc):
+            if isinstance(node, dict):
+                if part in node:
+                    node = node[part]
+                elif i < len(loc) - 1 and isinstance(part, str):
+                    continue  # A union's tag: no such key in the file.
+                else:
+                    node = None
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                node = node[part]
+            else:
+                node = None
+            out.append(part)
+        return tuple(out)
+
     def describe(self, error: ValidationError, known: Collection[str] = ()) -> list[str]:
         """One ``path:line: field: message`` line per pydantic error, in line order.
 
@@ -61,16 +80,25 @@ class YamlDocument:
         """
         out: list[tuple[int, str]] = []
         for item in error.errors():
-            loc = tuple(p for p in item["loc"] if isinstance(p, str | int))
+            loc = self._in_data(tuple(p for p in item["loc"] if isinstance(p, str | int)))
             dotted = ".".join(str(p) for p in loc) or "(top level)"
             message = item["msg"]
             if item["type"] == "value_error":  # our validators' messages, without pydantic's prefix
                 message = str((item.get("ctx") or {}).get("error") or message)
             if item["type"] == "extra_forbidden" and loc and isinstance(loc[-1], str):
                 guess = closest(loc[-1], known)
-                message = f"unknown key {loc[-1]!r}" + (
-                    f"; did you mean {guess!r}?" if guess else ""
-                )
+                if guess == loc[-1]:
+                    # Right spelling, wrong place: a key of another section or kind (a URL
+                    # target's model_version under an embedded target). Never "did you mean X?"
+                    # with X the very key written.
+                    message = (
+                        f"key {loc[-1]!r} is not valid here: it belongs to another section or "
+                        f"kind (check `kind:` and the indentation)"
+                    )
+                else:
+                    message = f"unknown key {loc[-1]!r}" + (
+                        f"; did you mean {guess!r}?" if guess else ""
+                    )
             if item["type"] == "union_tag_invalid":
                 ctx = item.get("ctx") or {}
                 field = str(ctx.get("discriminator", "")).strip("'") or "kind"

@@ -1,8 +1,9 @@
 """A corpus of bad inputs through the real command line: one line naming each, never a traceback.
 
 Every case runs ``scribe-eval`` in-process through click's runner (as a user's shell would call
-it, arguments and environment included) and asserts the exit code (1 for a bad input, 2 for
-click's own usage errors), that no traceback is printed, and that the message names the problem.
+it, arguments and environment included) and asserts the exit code (1 for a bad input, click's
+usage errors included: 2 is the gate's), that no traceback is printed, and that the message
+names the problem.
 A few cases that need a fresh interpreter (a missing extra, ``--debug``) run it as a subprocess.
 """
 
@@ -163,11 +164,11 @@ CASES = [
                  ["SCRIBE_EVAL_TOKEN_URL", "token_url"], id="run-secret-to-unnamed-host"),
     pytest.param(["run", "{ws}/not-there.yaml"], {}, 1, ["not-there.yaml", "No such file"],
                  id="run-no-file"),
-    pytest.param(["run", "{ws}/a-folder.yaml", "--runs-dir", "{ws}/r"], {}, 2,
+    pytest.param(["run", "{ws}/a-folder.yaml", "--runs-dir", "{ws}/r"], {}, 1,
                  ["a-folder.yaml", "is a directory"], id="run-folder-as-experiment"),
     pytest.param(["run", "--resume", "20990101-000000-ffffff", "--runs-dir", "{ws}/runs"], {}, 1,
                  ["20990101-000000-ffffff"], id="run-resume-unknown"),
-    pytest.param(["run", "{ws}/exp-ok.yaml", "--runs-dir", "{ws}/a-file"], {}, 2,
+    pytest.param(["run", "{ws}/exp-ok.yaml", "--runs-dir", "{ws}/a-file"], {}, 1,
                  ["a-file"], id="run-runs-dir-is-a-file"),
     # Datasets.
     pytest.param(["dataset", "validate", "{ws}/ds-dup"], {}, 1,
@@ -234,9 +235,9 @@ CASES = [
                  ["cannot reach the PostgreSQL store", "Connection refused"],
                  id="runs-list-unreachable-team-store"),
     # Options.
-    pytest.param(["emulator", "serve", "--port", "99999"], {}, 2, ["99999"], id="emulator-port"),
-    pytest.param(["schema", "nonsense"], {}, 2, ["nonsense"], id="schema-unknown-kind"),
-    pytest.param(["no-such-command"], {}, 2, ["no-such-command"], id="unknown-command"),
+    pytest.param(["emulator", "serve", "--port", "99999"], {}, 1, ["99999"], id="emulator-port"),
+    pytest.param(["schema", "nonsense"], {}, 1, ["nonsense"], id="schema-unknown-kind"),
+    pytest.param(["no-such-command"], {}, 1, ["no-such-command"], id="unknown-command"),
 ]  # fmt: skip
 
 

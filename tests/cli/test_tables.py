@@ -98,7 +98,7 @@ def test_plain_table_never_cuts_and_keeps_brackets() -> None:
 
 def test_dash_o_is_never_the_runs_folder(runs_dir: Path) -> None:
     code, output = _invoke("runs", "list", "-o", str(runs_dir))
-    assert code == 2
+    assert code == 1
     assert "No such option '-o'" in output
 
 

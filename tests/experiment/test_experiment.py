@@ -121,6 +121,20 @@ def test_misspelt_keys_get_a_suggestion_and_the_line_of_the_value(tmp_path: Path
     ]
 
 
+def test_a_right_key_in_the_wrong_kind_is_never_suggested_as_itself(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        f"name: x\ndataset: {MINI}\ntarget:\n  kind: embedded\n  model_version: '2026-11'\n"
+        "templates: [corti-soap]\n",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_experiment(path)
+    message = caught.value.message
+    assert f"{path}:5:" in message
+    assert "key 'model_version' is not valid here: it belongs to another section or kind" in message
+    assert "did you mean" not in message
+
+
 def test_a_key_written_twice_and_broken_yaml_are_reported_with_lines(tmp_path: Path) -> None:
     path = _write(tmp_path, f"name: x\ndataset: {MINI}\ntemplates: [corti-soap]\nname: y\n")
     twice = r"exp.yaml:4: name: key 'name' is written twice \(lines 1 and 4\)"
