@@ -46,7 +46,7 @@ def test_a_server_that_cannot_start_names_its_last_words_and_its_log(tmp_path: P
     with pytest.raises(ConfigError) as caught:
         asyncio.run(server.base_url())
     message = str(caught.value)
-    assert "exited (code 2) before it was ready" in message
+    assert "exited (code 1) before it was ready" in message
     assert "latency" in message.lower()
     assert str(log) in message
     assert "\n" not in message
