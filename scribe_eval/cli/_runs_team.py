@@ -63,7 +63,8 @@ def trend_command(
     """One point per run for the same dataset: the metric's mean and 95% interval over time.
 
     A `*` marks a run whose target identity (the vendor's model versions) differs from the
-    run before: a step there is likely a vendor update.
+    run before: a step there is likely a vendor update. A `+` marks a run whose template (its
+    spec hash, shown) differs from the run before: the template was edited under its name.
     """
     # Imported here: `runs list` loads this module and must not pay for compare and metrics.
     from scribe_eval.compare import identity_text, trend_rows
@@ -78,16 +79,20 @@ def trend_command(
     if as_json:
         click.echo(json.dumps([p.as_dict() for p in points], indent=2))
         return
-    table = Table("created", "n", f"{metric} (points)", "95% interval", "identity")
+    table = Table("created", "n", f"{metric} (points)", "95% interval", "template", "identity")
     # The id is what people copy: never wrapped or cut (as in `runs list`).
     table.columns.insert(0, Column("run", no_wrap=True, min_width=24))
     for p in points:
+        mark = ("*" if p.identity_changed else " ") + ("+" if p.template_changed else " ")
         table.add_row(
-            ("* " if p.identity_changed else "  ") + p.run_id, p.created, str(p.n),
+            f"{mark} {p.run_id}", p.created, str(p.n),
             fmt_points(p.value), fmt_interval(p.low, p.high) or "too few",
-            identity_text(p.identity),
+            ", ".join(p.templates) or "-", identity_text(p.identity),
         )  # fmt: skip
     print_table(table)
+    click.echo(
+        "marks: * target identity changed (a model update); + template spec changed (edited)"
+    )
 
 
 def shared_summary(shared: dict[str, str]) -> dict[str, Any]:

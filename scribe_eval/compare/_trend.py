@@ -4,7 +4,9 @@ Each point is the run's value of a catalogue metric, computed by the results lay
 report and the gate compute it (`samples`: per-encounter, pooled WER, mean ROUGE), with its
 bootstrap interval over encounters at the run's own seed. A point is marked when the target's
 identity (the vendor's or the emulator's model versions) differs from the point before, so a
-silent model update shows as a step at a marked point.
+silent model update shows as a step at a marked point; and, apart, when the template's spec hash
+in the slice differs (a template edited under the same name), so a template change is never
+mistaken for a model update.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from scribe_eval.compare._data import RunData, SliceKey, load_run_data, samples
+from scribe_eval.compare._data import RunData, SliceKey, load_run_data, samples, slice_keys
 from scribe_eval.compare._evaluate import comparability_problems
 from scribe_eval.errors import ConfigError
 from scribe_eval.metrics import metric as metric_spec
@@ -40,6 +42,10 @@ class TrendPoint:
     value: float
     low: float | None
     high: float | None
+    #: The spec hashes of the slice's documents (empty for transcript metrics), and whether they
+    #: differ from the point before: the template itself changed under its name.
+    templates: tuple[str, ...] = ()
+    template_changed: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON types (values are fractions)."""
@@ -109,12 +115,15 @@ def trends(
             data = load_run_data(store, run, like=like)
         like = data
         identity = _identity(run)
+        hashes = _spec_hashes(data, by, where) if spec.cell == "document" else {}
         for key, sample in samples(data, spec, by=by, where=where).items():
             if sample.n == 0:
                 continue
             estimate = bootstrap_estimate(sample, seed=data.seed, resamples=data.resamples)
             series = out.setdefault(key, [])
             changed = bool(series) and series[-1].identity != identity
+            templates = tuple(sorted(hashes.get(key, ())))
+            edited = bool(series) and series[-1].templates != templates
             series.append(
                 TrendPoint(
                     run.id,
@@ -127,8 +136,22 @@ def trends(
                     estimate.value,
                     None if estimate.degenerate else estimate.low,
                     None if estimate.degenerate else estimate.high,
+                    templates,
+                    edited,
                 )
             )
+    return out
+
+
+def _spec_hashes(
+    data: RunData, by: Sequence[str], where: Mapping[str, str] | None
+) -> dict[SliceKey, set[str]]:
+    """Per slice, the spec hashes of its document cells (which version of each template)."""
+    out: dict[SliceKey, set[str]] = {}
+    for cell in data.cells:
+        if cell.kind == "document" and cell.spec_hash:
+            for key in slice_keys(data, cell, by, dict(where or {})):
+                out.setdefault(key, set()).add(cell.spec_hash[:12])
     return out
 
 

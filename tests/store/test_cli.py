@@ -144,6 +144,34 @@ def test_trend_has_one_point_per_run_and_marks_identity_changes(
     )
 
 
+def test_trend_marks_an_edited_template_apart_from_a_model_update(
+    store: RunStore, cli_args: list[str]
+) -> None:
+    # r2 edits soap under its name (a new spec hash) on the same target; r3 changes the target.
+    runs = {"r1": ("a" * 64, "v1"), "r2": ("b" * 64, "v1"), "r3": ("b" * 64, "v2")}
+    for day, (run_id, (spec_hash, version)) in enumerate(runs.items(), start=1):
+        store.create_run(
+            make_run(run_id, f"2026-01-0{day}T00:00:00Z",
+                     target={"kind": "embedded", "identity": {"note": version}})
+        )  # fmt: skip
+        for i in range(2):
+            store.put_cell(
+                cell(run_id, f"c{i}", encounter_id=f"e{i}", spec_hash=spec_hash,
+                     scores={"rougeLsum_f": 0.5})
+            )  # fmt: skip
+    points = trend_rows(store, template="soap", language="en", dataset="sample")
+    assert [(p.run_id, p.templates, p.template_changed, p.identity_changed) for p in points] == [
+        ("r1", ("a" * 12,), False, False),
+        ("r2", ("b" * 12,), True, False),
+        ("r3", ("b" * 12,), False, True),
+    ]
+    code, out = _invoke("runs", "trend", "--template", "soap", "--language", "en", *cli_args)
+    assert code == 0, out
+    rows = out.splitlines()
+    assert any(line.startswith(" + r2") for line in rows), out  # edited template, same target
+    assert any(line.startswith("*  r3") for line in rows), out  # new target, same template
+
+
 def test_migrate_copies_everything_once(
     store_url: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
