@@ -84,7 +84,9 @@ class TargetSession:
 class UrlSession(TargetSession):
     """A real API; credentials come from the environment variables the experiment names."""
 
-    def __init__(self, target: UrlTarget, execution: Execution) -> None:
+    def __init__(
+        self, target: UrlTarget, execution: Execution, *, experiment_path: Path | None = None
+    ) -> None:
         # The version joins the identity only when declared: an undeclared one leaves the
         # identity, and so every cache key made before versions existed, as it was.
         declared = {} if target.model_version is None else {"model_version": target.model_version}
@@ -101,9 +103,14 @@ class UrlSession(TargetSession):
         )  # fmt: skip
         self._target = target
         self._execution = execution
+        # The URL came from the experiment file, not SCRIBE_EVAL_BASE_URL: a fix points there.
+        where = f"in {experiment_path}" if experiment_path else "in the experiment file"
+        self.url_source = f"target.base_url {where}"
 
     async def _start(self) -> AmbientClient:
-        return AmbientClient.from_settings(url_client_settings(self._target, self._execution))
+        return AmbientClient.from_settings(
+            url_client_settings(self._target, self._execution), base_url_source=self.url_source
+        )
 
 
 def url_client_settings(target: UrlTarget, execution: Execution) -> ClientSettings:
@@ -215,7 +222,7 @@ def open_target(
         return EmbeddedSession(
             target, experiment.execution, runs_dir, prestart=prestart, read_identity=read_identity
         )
-    return UrlSession(target, experiment.execution)
+    return UrlSession(target, experiment.execution, experiment_path=experiment.path)
 
 
 def likely_to_call(
