@@ -131,10 +131,11 @@ def url_client_settings(target: UrlTarget, execution: Execution) -> ClientSettin
     if target.auth == "token":
         values.update(auth_mode="token", token=_required_env(target.token_env))
     elif target.auth == "client-credentials":
+        hint = _static_token_hint(target)
         values.update(
             auth_mode="client_credentials",
-            client_id=_required_env(target.client_id_env),
-            client_secret=_required_env(target.client_secret_env),
+            client_id=_required_env(target.client_id_env, hint),
+            client_secret=_required_env(target.client_secret_env, hint),
         )
     else:
         values["auth_mode"] = "none"
@@ -278,8 +279,20 @@ def embedded_identity(
     return identity
 
 
-def _required_env(name: str) -> str:
+def _required_env(name: str, hint: str = "") -> str:
     value = os.environ.get(name)
     if not value:
-        raise ConfigError(f"environment variable {name} is not set; export it before the run")
+        raise ConfigError(f"environment variable {name} is not set; export it before the run{hint}")
     return value
+
+
+def _static_token_hint(target: UrlTarget) -> str:
+    """What to add to a missing client-credentials variable's message: ``auth`` defaults to
+    client credentials, so a static token set in the environment is not used without
+    ``auth: token``."""
+    if os.environ.get(target.token_env):
+        return (
+            f"; {target.token_env} is set, but target.auth is client-credentials (the default): "
+            "to use that static token, set `auth: token` under `target:` in the experiment file"
+        )
+    return "; or, for a static token, set `auth: token` under `target:` in the experiment file"
