@@ -42,18 +42,28 @@ def list_runs(
     with open_cli_store(store_url, runs_dir) as store:
         records = store.list_runs()
         baselines = store.baselines()
+        failed = store.failed_cell_counts()
     blessed: dict[str, list[str]] = {}
     for name, run_id in baselines.items():
         blessed.setdefault(run_id, []).append(name)
     if as_json:
-        click.echo(json.dumps([_summary(r, blessed.get(r.id, [])) for r in records], indent=2))
+        summaries = [_summary(r, blessed.get(r.id, []), failed.get(r.id, 0)) for r in records]
+        click.echo(json.dumps(summaries, indent=2))
         return
-    table = Table("name", "status", "created", "dataset", "API calls", "baseline")
+    # For a person the status says how many cells failed; CSV/JSON keep the status a status
+    # and give the count a column of its own.
+    machine = table_format in ("csv", "json")
+    headers = ["name", "status", *(["failed cells"] if machine else [])]
+    table = Table(*headers, "created", "dataset", "API calls", "baseline")
     # The id is what people copy: never wrapped or cut.
     table.columns.insert(0, Column("id", no_wrap=True, min_width=22))
     for record in records:
+        n_failed = failed.get(record.id, 0)
+        status = (
+            [record.status, str(n_failed)] if machine else [status_text(record.status, n_failed)]
+        )
         table.add_row(
-            record.id, record.name, record.status, record.created, record.dataset_name,
+            record.id, record.name, *status, record.created, record.dataset_name,
             str(record.api_calls), ", ".join(blessed.get(record.id, [])),
         )  # fmt: skip
     print_table(table, table_format)
@@ -93,7 +103,8 @@ def show_run(
         click.echo(json.dumps(detail, indent=2))
         return
     console = Console()
-    console.print(f"[bold]{record.id}[/] {record.name} — {record.status}")
+    status = status_text(record.status, detail["failed_cells"])
+    console.print(f"[bold]{record.id}[/] {record.name} — {status}", highlight=False)
     if record.notes:  # why a run stopped (a run-wide failure, --fail-fast, --max-errors)
         console.print(record.notes, markup=False)
     console.print(f"created {record.created}, finished {record.finished or '-'}")
@@ -193,11 +204,22 @@ def cleanup(run_id: str, runs_dir: Path | None, store_url: str | None, take_over
         sys.exit(1)
 
 
-def _summary(record: RunRecord, baselines: list[str]) -> dict[str, Any]:
+def status_text(status: str, failed_cells: int) -> str:
+    """A run's status with its failed cells: a run that ended with some (exit 3) is `completed`
+    in the store, which alone reads as a clean run."""
+    if not failed_cells:
+        return status
+    if status == "failed":  # the run itself stopped (--fail-fast, --max-errors, run-wide)
+        return f"failed, {failed_cells} cell{'s' if failed_cells != 1 else ''} failed"
+    return f"{status}, {failed_cells} failed"
+
+
+def _summary(record: RunRecord, baselines: list[str], failed_cells: int) -> dict[str, Any]:
     return {
         "id": record.id,
         "name": record.name,
         "status": record.status,
+        "failed_cells": failed_cells,
         "created": record.created,
         "finished": record.finished,
         "dataset": record.dataset_name,
@@ -264,7 +286,7 @@ def _detail(
         if c.status == "error"
     ]
     return {
-        **_summary(record, []),
+        **_summary(record, [], len(errors)),
         "counts": counts,
         "timings_ms": timings,
         "errors": errors,

@@ -15,6 +15,7 @@ import httpx
 from pydantic import BaseModel
 
 from scribe_eval.client._auth import Auth, NoAuth
+from scribe_eval.client._errors import DEFAULT_URL_SOURCE
 from scribe_eval.client._http import CallCounter, Http, QueryParams, Request, Sleep
 from scribe_eval.client._retry import PollPolicy, RetryPolicy
 from scribe_eval.client._settings import ClientSettings
@@ -40,7 +41,10 @@ class ClientBase:
         clock: Callable[[], float] = time.monotonic,
         rng: Callable[[], float] = random.random,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        base_url_source: str = DEFAULT_URL_SOURCE,
     ) -> None:
+        """``base_url_source`` names where ``base_url`` was set (``SCRIBE_EVAL_BASE_URL``,
+        ``target.base_url in experiment.yaml``, ``--target``): a message's fix points there."""
         self.base_url = base_url.rstrip("/")
         self.poll = poll or PollPolicy()
         self._sleep = sleep
@@ -54,11 +58,11 @@ class ClientBase:
             )
         except httpx.InvalidURL as exc:
             raise ConfigError(
-                f"base URL {base_url!r} is not a URL ({exc}); check SCRIBE_EVAL_BASE_URL"
+                f"base URL {base_url!r} is not a URL ({exc}); check {base_url_source}"
             ) from exc
         self._http = Http(
             self._client, auth or NoAuth(), tenant=tenant, retry=retry or RetryPolicy(),
-            sleep=sleep, rng=rng, now=now,
+            sleep=sleep, rng=rng, now=now, url_source=base_url_source,
         )  # fmt: skip
 
     @classmethod
@@ -68,8 +72,13 @@ class ClientBase:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep = asyncio.sleep,
+        base_url_source: str = DEFAULT_URL_SOURCE,
     ) -> Self:
-        """A client configured from ``settings`` (default: the ``SCRIBE_EVAL_*`` environment)."""
+        """A client configured from ``settings`` (default: the ``SCRIBE_EVAL_*`` environment).
+
+        ``base_url_source``: where the settings' base URL came from, when not from the
+        environment (an experiment file's key, a command-line option).
+        """
         settings = settings or ClientSettings.load()
         return cls(
             settings.resolved_base_url(),
@@ -80,6 +89,7 @@ class ClientBase:
             poll=settings.poll_policy(),
             timeout=settings.timeout,
             sleep=sleep,
+            base_url_source=base_url_source,
         )
 
     @property

@@ -84,19 +84,31 @@ def error_body_of(response: httpx.Response) -> ErrorBody | None:
         return None
 
 
+#: Where a base URL comes from when the caller does not say: the client's own setting.
+DEFAULT_URL_SOURCE = "SCRIBE_EVAL_BASE_URL"
+
+
 def map_transport_error(
-    exc: httpx.HTTPError | httpx.InvalidURL, call: str, attempts: int
+    exc: httpx.HTTPError | httpx.InvalidURL,
+    call: str,
+    attempts: int,
+    *,
+    url_source: str = DEFAULT_URL_SOURCE,
 ) -> ScribeEvalError:
-    """A TransportError (or ConfigError for an unusable URL) for an httpx failure."""
+    """A TransportError (or ConfigError for an unusable URL) for an httpx failure.
+
+    ``url_source`` names where the base URL was set (an environment variable, an experiment
+    file's key, a command-line option): the fix points there.
+    """
     tries = _attempts(attempts)
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
-        return ConfigError(f"{call}: the URL is not usable ({exc}); check SCRIBE_EVAL_BASE_URL")
+        return ConfigError(f"{call}: the URL is not usable ({exc}); check {url_source}")
     kind = type(exc).__name__
     reason = str(exc) or "no further detail"
     if isinstance(exc, httpx.TimeoutException):
         fix = "the API did not answer in time; raise SCRIBE_EVAL_TIMEOUT or try again later"
     elif isinstance(exc, httpx.ConnectError):
-        fix = "nothing answered at that address; check SCRIBE_EVAL_BASE_URL and that it is up"
+        fix = f"nothing answered at that address; check {url_source} and that it is up"
     else:
         fix = "the connection failed; try again later"
     error = TransportError(f"{call} failed {tries} with {kind}: {reason}. Fix: {fix}")
@@ -134,12 +146,14 @@ def map_status_error(
     return cls(text, status_code=status, request_id=request_id, detail=detail)
 
 
-def map_decode_error(response: httpx.Response, call: str, exc: Exception) -> APIError:
+def map_decode_error(
+    response: httpx.Response, call: str, exc: Exception, *, url_source: str = DEFAULT_URL_SOURCE
+) -> APIError:
     """An APIError for a success answer whose body does not match the contract."""
     reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return APIError(
         f"{call} answered {response.status_code} with a body that does not match the contract "
-        f"({reason}). Fix: check that SCRIBE_EVAL_BASE_URL points at the API's /v2 root"
+        f"({reason}). Fix: check that {url_source} points at the API's /v2 root"
     )
 
 

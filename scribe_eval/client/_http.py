@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from scribe_eval.api import TokenResponse
 from scribe_eval.client._auth import Auth
 from scribe_eval.client._errors import (
+    DEFAULT_URL_SOURCE,
     error_body_of,
     is_ambiguous,
     label,
@@ -48,14 +49,30 @@ _AMBIGUOUS_STATUSES = frozenset({500, 502, 504})
 
 
 class CallCounter:
-    """HTTP requests sent, per ``METHOD /path/{template}`` (retries and token calls included)."""
+    """HTTP requests sent, per ``METHOD /path/{template}`` (retries and token calls included).
+
+    A request counts once it may have reached the server: it was answered, or it failed after
+    the connection was made (a read time-out, a dropped answer). An attempt that never got a
+    connection (refused, unknown host, TLS, connect time-out) is no API call: it is counted
+    apart, in `unsent`, so that a dead address reports "0 API calls", not one per retry.
+    """
 
     def __init__(self) -> None:
         self._counts: Counter[str] = Counter()
+        self._unsent: Counter[str] = Counter()
 
     def record(self, call: str) -> None:
         """Count one request of ``call``."""
         self._counts[call] += 1
+
+    def record_unsent(self, call: str) -> None:
+        """Count one attempt of ``call`` that never reached a server."""
+        self._unsent[call] += 1
+
+    @property
+    def unsent(self) -> int:
+        """Attempts so far that never reached a server (not in `total`)."""
+        return sum(self._unsent.values())
 
     def __getitem__(self, call: str) -> int:
         return self._counts[call]
@@ -113,8 +130,10 @@ class Http:
         sleep: Sleep,
         rng: Callable[[], float] = random.random,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        url_source: str = DEFAULT_URL_SOURCE,
     ) -> None:
         self.client = client
+        self.url_source = url_source
         self.auth = auth
         self.tenant = tenant
         self.retry = retry
@@ -158,7 +177,10 @@ class Http:
                 error, retryable, ambiguous, wait = self._judge_status(outcome, request, attempt)
                 cause: httpx.HTTPError | None = None
             else:
-                error, cause = map_transport_error(outcome, request.target, attempt), outcome
+                error = map_transport_error(
+                    outcome, request.target, attempt, url_source=self.url_source
+                )
+                cause = outcome
                 retryable, ambiguous = isinstance(error, TransportError), is_ambiguous(outcome)
                 wait = self.retry.delay(attempt, None, self.rng)
             if ambiguous and not request.idempotent:
@@ -196,7 +218,6 @@ class Http:
         if request.authenticate and (value := await self.auth.authorization(self)) is not None:
             headers["Authorization"] = value
         content = request.content() if request.content is not None else None
-        self.counter.record(request.call)
         started = time.perf_counter()
         try:
             response = await self.client.request(
@@ -204,10 +225,18 @@ class Http:
                 json=request.json, content=content, headers=headers,
             )  # fmt: skip
         except httpx.InvalidURL as exc:
-            raise map_transport_error(exc, request.target, attempt) from exc
+            self.counter.record_unsent(request.call)
+            raise map_transport_error(
+                exc, request.target, attempt, url_source=self.url_source
+            ) from exc
         except httpx.HTTPError as exc:
+            if is_ambiguous(exc):  # connected: the server may have read the request
+                self.counter.record(request.call)
+            else:
+                self.counter.record_unsent(request.call)
             _log(request, attempt, started, type(exc).__name__, None)
             return exc
+        self.counter.record(request.call)
         body = None if response.is_success else error_body_of(response)
         _log(request, attempt, started, str(response.status_code), request_id_of(response, body))
         return response
@@ -216,7 +245,9 @@ class Http:
         try:
             return parse(response)
         except (ValidationError, ValueError) as exc:
-            raise map_decode_error(response, request.target, exc) from exc
+            raise map_decode_error(
+                response, request.target, exc, url_source=self.url_source
+            ) from exc
 
 
 def _already_deleted(request: Request, response: httpx.Response) -> bool:

@@ -84,7 +84,9 @@ class TargetSession:
 class UrlSession(TargetSession):
     """A real API; credentials come from the environment variables the experiment names."""
 
-    def __init__(self, target: UrlTarget, execution: Execution) -> None:
+    def __init__(
+        self, target: UrlTarget, execution: Execution, *, experiment_path: Path | None = None
+    ) -> None:
         # The version joins the identity only when declared: an undeclared one leaves the
         # identity, and so every cache key made before versions existed, as it was.
         declared = {} if target.model_version is None else {"model_version": target.model_version}
@@ -101,9 +103,14 @@ class UrlSession(TargetSession):
         )  # fmt: skip
         self._target = target
         self._execution = execution
+        # The URL came from the experiment file, not SCRIBE_EVAL_BASE_URL: a fix points there.
+        where = f"in {experiment_path}" if experiment_path else "in the experiment file"
+        self.url_source = f"target.base_url {where}"
 
     async def _start(self) -> AmbientClient:
-        return AmbientClient.from_settings(url_client_settings(self._target, self._execution))
+        return AmbientClient.from_settings(
+            url_client_settings(self._target, self._execution), base_url_source=self.url_source
+        )
 
 
 def url_client_settings(target: UrlTarget, execution: Execution) -> ClientSettings:
@@ -124,10 +131,11 @@ def url_client_settings(target: UrlTarget, execution: Execution) -> ClientSettin
     if target.auth == "token":
         values.update(auth_mode="token", token=_required_env(target.token_env))
     elif target.auth == "client-credentials":
+        hint = _static_token_hint(target)
         values.update(
             auth_mode="client_credentials",
-            client_id=_required_env(target.client_id_env),
-            client_secret=_required_env(target.client_secret_env),
+            client_id=_required_env(target.client_id_env, hint),
+            client_secret=_required_env(target.client_secret_env, hint),
         )
     else:
         values["auth_mode"] = "none"
@@ -215,7 +223,7 @@ def open_target(
         return EmbeddedSession(
             target, experiment.execution, runs_dir, prestart=prestart, read_identity=read_identity
         )
-    return UrlSession(target, experiment.execution)
+    return UrlSession(target, experiment.execution, experiment_path=experiment.path)
 
 
 def likely_to_call(
@@ -271,8 +279,20 @@ def embedded_identity(
     return identity
 
 
-def _required_env(name: str) -> str:
+def _required_env(name: str, hint: str = "") -> str:
     value = os.environ.get(name)
     if not value:
-        raise ConfigError(f"environment variable {name} is not set; export it before the run")
+        raise ConfigError(f"environment variable {name} is not set; export it before the run{hint}")
     return value
+
+
+def _static_token_hint(target: UrlTarget) -> str:
+    """What to add to a missing client-credentials variable's message: ``auth`` defaults to
+    client credentials, so a static token set in the environment is not used without
+    ``auth: token``."""
+    if os.environ.get(target.token_env):
+        return (
+            f"; {target.token_env} is set, but target.auth is client-credentials (the default): "
+            "to use that static token, set `auth: token` under `target:` in the experiment file"
+        )
+    return "; or, for a static token, set `auth: token` under `target:` in the experiment file"

@@ -195,6 +195,11 @@ class RunStore:
         database: a run's outcome needs no cell loaded (10,000 cells are 100+ MB as records)."""
         raise NotImplementedError
 
+    def failed_cell_counts(self) -> dict[str, int]:
+        """Run id -> how many of its cells failed (status ``error``), for every run with one,
+        counted by the database in one query: `runs list` shows it without loading a cell."""
+        raise NotImplementedError
+
     def shared_cells(self, run_id: str) -> dict[str, str]:
         """Cell id -> the other run whose call made the cached answer this cell reused."""
         raise NotImplementedError

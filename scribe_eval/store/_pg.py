@@ -242,6 +242,13 @@ class PgRunStore(PgExtras, RunStore):
         )
         return {(r["kind"], r["status"], bool(r["from_cache"])): int(r["n"]) for r in rows}
 
+    def failed_cell_counts(self) -> dict[str, int]:
+        """Run id -> its failed cells, counted by PostgreSQL."""
+        rows = self._all(
+            "SELECT run_id, COUNT(*) AS n FROM cells WHERE status = 'error' GROUP BY run_id"
+        )
+        return {str(r["run_id"]): int(r["n"]) for r in rows}
+
     def get_cell(self, run_id: str, cell_id: str) -> CellRecord | None:
         """One cell, or None."""
         row = self._one("SELECT * FROM cells WHERE run_id = %s AND cell_id = %s", (run_id, cell_id))

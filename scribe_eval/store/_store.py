@@ -239,6 +239,13 @@ class SqliteRunStore(SqliteExtras, RunStore):
         ).fetchall()
         return {(row[0], row[1], bool(row[2])): int(row[3]) for row in rows}
 
+    def failed_cell_counts(self) -> dict[str, int]:
+        """Run id -> its failed cells, counted by SQLite on the (run_id, status) index."""
+        rows = self._db.execute(
+            "SELECT run_id, COUNT(*) FROM cells WHERE status = 'error' GROUP BY run_id"
+        ).fetchall()
+        return {str(row[0]): int(row[1]) for row in rows}
+
     def get_cell(self, run_id: str, cell_id: str) -> CellRecord | None:
         """One cell, or None."""
         row = self._db.execute(

@@ -44,7 +44,8 @@ async def open_target(target: str) -> AsyncIterator[CatalogueSource]:
             f"target {target!r} is neither 'embedded' nor a base URL — "
             "use --target embedded or --target https://api.eu.corti.app/v2"
         )
-    async with AmbientClient.from_settings(ClientSettings(base_url=target)) as client:
+    settings = ClientSettings(base_url=target)
+    async with AmbientClient.from_settings(settings, base_url_source="--target") as client:
         yield client
 
 

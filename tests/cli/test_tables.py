@@ -29,10 +29,11 @@ def test_runs_list_piped_keeps_ids_statuses_and_dates_whole(
     lines = output.splitlines()
     assert lines[0].split() == ["id", "name", "status", "created", "dataset", "API", "calls",
                                 "baseline"]  # fmt: skip
-    assert lines[1].split() == [run_ids[1], "cli-test", "completed", "2026-11-24T02:00:00Z",
-                                "mini", "7"]  # fmt: skip
-    assert lines[2].split() == [run_ids[0], "cli-test", "completed", "2026-11-24T01:00:00Z",
-                                "mini", "7", "prod"]  # fmt: skip
+    # Each run has one failed cell: the status says so, whole.
+    assert lines[1].split() == [run_ids[1], "cli-test", "completed,", "1", "failed",
+                                "2026-11-24T02:00:00Z", "mini", "7"]  # fmt: skip
+    assert lines[2].split() == [run_ids[0], "cli-test", "completed,", "1", "failed",
+                                "2026-11-24T01:00:00Z", "mini", "7", "prod"]  # fmt: skip
     assert "…" not in output
     # Aligned: every column starts at the same offset on every line.
     assert len({line.index("completed") for line in lines[1:]}) == 1
@@ -45,7 +46,8 @@ def test_runs_list_as_csv_or_json(runs_dir: Path, run_ids: tuple[str, ...], fmt:
     rows = list(csv.DictReader(io.StringIO(output))) if fmt == "csv" else json.loads(output)
     assert [row["id"] for row in rows] == [run_ids[1], run_ids[0]]
     assert rows[1]["baseline"] == "prod"
-    assert rows[0]["status"] == "completed"
+    assert rows[0]["status"] == "completed"  # a status a script can match; the count apart
+    assert rows[0]["failed cells"] == "1"
 
 
 def _compare(runs_dir: Path, *extra: str) -> tuple[int, str]:

@@ -138,6 +138,24 @@ async def test_unsupported_scheme_is_a_config_error() -> None:
             await client.list_interactions()
 
 
+async def test_a_dead_address_names_where_the_base_url_was_set() -> None:
+    # The URL came from an experiment file: "check SCRIBE_EVAL_BASE_URL" would send the user to
+    # a variable they never set.
+    source = "target.base_url in exp.yaml"
+    refused = ScriptedTransport([httpx.ConnectError("refused")])
+    client = AmbientClient(
+        "http://127.0.0.1:9/v2", auth=NoAuth(), transport=refused,
+        retry=RetryPolicy(max_attempts=1), base_url_source=source,
+    )  # fmt: skip
+    async with client:
+        with pytest.raises(TransportError) as info:
+            await client.list_interactions()
+    assert f"Fix: nothing answered at that address; check {source} and" in info.value.message
+    assert "SCRIBE_EVAL_BASE_URL" not in info.value.message
+    with pytest.raises(ConfigError, match=r"check --target$"):
+        AmbientClient("http://a\x00b/v2", auth=NoAuth(), base_url_source="--target")
+
+
 def test_malformed_base_url_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="SCRIBE_EVAL_BASE_URL"):
         AmbientClient("http://a\x00b/v2", auth=NoAuth())

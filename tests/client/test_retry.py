@@ -80,6 +80,29 @@ async def test_transport_errors_are_retried(exc: Exception) -> None:
     assert len(transport.requests) == 2
 
 
+async def test_attempts_that_reached_no_server_are_not_counted_as_api_calls() -> None:
+    # Refused twice, then an answer: one API call. A dead address must not report one API call
+    # per retry (a run against a dead port said "16 API calls" when nothing answered).
+    client, transport, _ = _client(
+        httpx.ConnectError("refused"), httpx.ConnectTimeout("no route"),
+        httpx.Response(200, json=PAGE),
+    )  # fmt: skip
+    assert await client.list_interactions() == []
+    assert len(transport.requests) == 3
+    assert (client.calls.total, client.calls.unsent) == (1, 2)
+    assert client.calls.as_dict() == {"GET /interactions/": 1}
+
+
+async def test_attempts_that_may_have_reached_the_server_count_as_api_calls() -> None:
+    # A read time-out or a dropped answer: the server may have acted (and billed).
+    client, _, _ = _client(
+        httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("dropped"),
+        httpx.Response(200, json=PAGE),
+    )  # fmt: skip
+    assert await client.list_interactions() == []
+    assert (client.calls.total, client.calls.unsent) == (3, 0)
+
+
 async def test_transport_errors_after_every_attempt_become_transport_error() -> None:
     client, transport, clock = _client(*(httpx.ReadTimeout("slow") for _ in range(4)))
     with pytest.raises(TransportError, match=r"GET /interactions/ failed after 4 attempts") as info:

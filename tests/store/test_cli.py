@@ -81,6 +81,32 @@ def test_runs_show_counts_cells_reused_from_other_runs(
     assert json.loads(out)["shared_cache"] == {"cells": 0, "by_run": {}}
 
 
+def test_runs_list_and_show_say_how_many_cells_of_a_completed_run_failed(
+    store: RunStore, cli_args: list[str]
+) -> None:
+    # Exit 3 leaves a run `completed`: alone, that reads as a clean run.
+    store.create_run(make_run("20260101-aaaa", "2026-01-01T00:00:00Z", status="completed"))
+    store.create_run(make_run("20260102-bbbb", "2026-01-02T00:00:00Z", status="completed"))
+    for n in range(3):
+        store.put_cell(cell("20260101-aaaa", f"e{n}|soap", status="error", stage="transcript"))
+    store.put_cell(cell("20260101-aaaa", "e9|soap"))
+    store.put_cell(cell("20260102-bbbb", "e1|soap"))
+    code, out = _invoke("runs", "list", "--format", "plain", *cli_args)
+    assert code == 0
+    rows = {line.split()[0]: line for line in out.splitlines() if line.startswith("2026")}
+    assert "completed, 3 failed" in rows["20260101-aaaa"]
+    assert "failed" not in rows["20260102-bbbb"]
+    code, out = _invoke("runs", "list", "--json", *cli_args)
+    listed = {r["id"]: (r["status"], r["failed_cells"]) for r in json.loads(out)}
+    assert listed == {"20260101-aaaa": ("completed", 3), "20260102-bbbb": ("completed", 0)}
+    code, out = _invoke("runs", "show", "20260101-aaaa", *cli_args)
+    assert "20260101-aaaa demo — completed, 3 failed" in out.splitlines()[0]
+    code, out = _invoke("runs", "show", "20260102-bbbb", *cli_args)
+    assert out.splitlines()[0].endswith("demo — completed")
+    code, out = _invoke("runs", "show", "20260101-aaaa", "--json", *cli_args)
+    assert json.loads(out)["failed_cells"] == 3
+
+
 def test_a_one_encounter_trend_point_has_no_interval(store: RunStore) -> None:
     for day, run_id in enumerate(("r1", "r2"), start=1):
         store.create_run(make_run(run_id, f"2026-01-0{day}T00:00:00Z"))

@@ -240,6 +240,20 @@ def test_cell_counts_are_per_kind_status_and_cache(store: RunStore) -> None:
     assert store.cell_counts("no-such-run") == {}
 
 
+def test_failed_cell_counts_count_error_cells_of_every_run(store: RunStore) -> None:
+    for run_id in ("20260101-aaaa", "20260102-bbbb", "20260103-cccc"):
+        store.create_run(make_run(run_id))
+    store.put_cell(cell("20260101-aaaa", "e1|transcript", kind="transcript", status="error"))
+    store.put_cell(cell("20260101-aaaa", "e1|soap", status="skipped"))
+    store.put_cell(cell("20260101-aaaa", "e2|soap", status="error"))
+    store.put_cell(cell("20260102-bbbb", "e1|soap", status="error"))
+    store.put_cell(cell("20260102-bbbb", "e2|soap"))
+    store.put_cell(cell("20260103-cccc", "e1|soap"))
+    # Transcript and document failures both count; skipped and ok cells do not; a clean run
+    # is absent rather than 0.
+    assert store.failed_cell_counts() == {"20260101-aaaa": 2, "20260102-bbbb": 1}
+
+
 _DOCUMENT_SCORES: dict[str, object] = {
     "rougeLsum_f": 0.41, "rouge1_f": 0.5, "fact_recall": None, "length_ratio": math.nan,
     "missing_sections": 2, "note_type": "soap",
