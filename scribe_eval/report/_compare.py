@@ -57,6 +57,15 @@ class CompareView:
     gate_problem: str | None = None
     method: str = ""
     changed: list[Changed] = field(default_factory=list)
+    #: The baseline names (`runs bless`) that point at the baseline run.
+    baseline_names: list[str] = field(default_factory=list)
+
+    @property
+    def baseline_label(self) -> str:
+        """The baseline as people call it: its blessed name(s), then its experiment's name."""
+        if not self.baseline_names:
+            return self.baseline.name
+        return f"{', '.join(self.baseline_names)} (experiment {self.baseline.name})"
 
     @property
     def gate_passed(self) -> bool | None:
@@ -67,6 +76,9 @@ class CompareView:
 def compare_view(baseline: RunData, candidate: RunData, *, pages: bool) -> CompareView:
     """The gate's verdict and rows, and the encounters that moved most on the gate's slices."""
     view = CompareView(baseline.run, candidate.run)
+    view.baseline_names = sorted(
+        name for name, run_id in baseline.store.baselines().items() if run_id == baseline.run.id
+    )
     try:
         view.gate = evaluate_gate(baseline.store, baseline.run, candidate.run)
     except ScribeEvalError as exc:

@@ -321,3 +321,15 @@ def test_the_heat_map_colours_only_metrics_with_a_better_direction(
     assert 'class="heat" data-metric="rougeLsum_f"' in html
     # Length ratio has no better direction: a darker-is-better colour would mislead.
     assert 'class="heat" data-metric="length_ratio"' not in html
+
+
+def test_the_baseline_is_called_by_its_blessed_name(
+    store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
+) -> None:
+    base = kit.write_run(store, mini_dataset, run_spec("run-base"))
+    run = kit.write_run(store, mini_dataset, run_spec("run-cand"))
+    store.bless(base.id, "prod")
+    build_report(store, run, tmp_path / "out", compare_with=base)
+    expected = f"baseline prod (experiment {base.name})"
+    assert expected in (tmp_path / "out" / "compare.html").read_text("utf-8")
+    assert f"Compared with {expected}" in (tmp_path / "out" / "index.html").read_text("utf-8")
