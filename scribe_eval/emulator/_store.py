@@ -44,6 +44,9 @@ CREATE TABLE IF NOT EXISTS documents (
     created_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tokens (digest TEXT PRIMARY KEY, tenant TEXT NOT NULL,
     expires_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS recordings_interaction ON recordings (interaction_id);
+CREATE INDEX IF NOT EXISTS transcripts_interaction ON transcripts (interaction_id);
+CREATE INDEX IF NOT EXISTS documents_interaction ON documents (interaction_id);
 """
 
 #: Sort keys of ``GET /interactions/`` -> column.
