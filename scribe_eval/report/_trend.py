@@ -58,7 +58,10 @@ def _series(title: str, points: list[TrendPoint], *, higher_is_better: bool) -> 
         return []
     rows = [
         StripRow(
-            ("* " if p.identity_changed else "") + p.created[:16].replace("T", " "),
+            ("*" if p.identity_changed else "")
+            + ("+" if p.template_changed else "")
+            + (" " if p.identity_changed or p.template_changed else "")
+            + p.created[:19].replace("T", " "),  # to the second: runs a minute apart are common
             (),
             p.value,
             p.low,
