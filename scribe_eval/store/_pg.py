@@ -29,7 +29,7 @@ from scribe_eval.store._summary import (
     SUMMARY_COLUMNS,
     CellSummary,
     figures_json,
-    summary_from_row,
+    summaries_from_rows,
 )
 from scribe_eval.store._urls import redact_url
 
@@ -198,17 +198,12 @@ class PgRunStore(PgExtras, RunStore):
 
     def cell_summaries(self, run_id: str) -> list[CellSummary]:
         """Every cell of a run without its full scores, in the order of `cells`."""
-        out, backfill = [], []
         with self._conn() as conn:
             cursor = conn.execute(
                 f"SELECT {SUMMARY_COLUMNS} FROM cells WHERE run_id = %s ORDER BY {_CELL_ORDER}",
                 (run_id,),
             )
-            for row in cursor:
-                summary, figures = summary_from_row(dict(row))
-                out.append(summary)
-                if figures is not None:
-                    backfill.append((figures, run_id, summary.cell_id))
+            out, backfill = summaries_from_rows(cursor, run_id)
         if backfill:
             self._store_figures(backfill)
         return out

@@ -22,7 +22,7 @@ from scribe_eval.store._summary import (
     SUMMARY_COLUMNS,
     CellSummary,
     figures_json,
-    summary_from_row,
+    summaries_from_rows,
 )
 
 STORE_FILENAME = "scribe-eval.sqlite"
@@ -200,12 +200,7 @@ class SqliteRunStore(SqliteExtras, RunStore):
             f"SELECT {SUMMARY_COLUMNS} FROM cells WHERE run_id = ? ORDER BY {_CELL_ORDER}",
             (run_id,),
         )
-        out, backfill = [], []
-        for row in cursor:
-            summary, figures = summary_from_row(dict(row))
-            out.append(summary)
-            if figures is not None:
-                backfill.append((figures, run_id, summary.cell_id))
+        out, backfill = summaries_from_rows(cursor, run_id)
         if backfill:
             self._store_figures(backfill)
         return out

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from hashlib import sha256
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -197,3 +197,17 @@ def _shared(model: _Model) -> _Model:
 def figures_json(scores_text: str, scores: Mapping[str, Any]) -> str:
     """The ``figures`` column of a cell whose scores are stored as ``scores_text``."""
     return CellFigures.of(scores, text=scores_text).model_dump_json()
+
+
+def summaries_from_rows(
+    rows: Iterable[Mapping[str, Any]], run_id: str
+) -> tuple[list[CellSummary], list[tuple[str, str, str]]]:
+    """The summaries of a run's rows of ``SUMMARY_COLUMNS``, and ``(figures, run_id, cell_id)``
+    for the rows whose figures must be stored (cells written before the figures column)."""
+    out, backfill = [], []
+    for row in rows:
+        summary, figures = summary_from_row(dict(row))
+        out.append(summary)
+        if figures is not None:
+            backfill.append((figures, run_id, summary.cell_id))
+    return out, backfill
