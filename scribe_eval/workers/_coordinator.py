@@ -158,15 +158,10 @@ async def _enqueue(app: procrastinate.App, url: str, run_id: str, encounter: str
     try:
         return int(await deferrer.defer_async(run_id=run_id, encounter_id=encounter, cap=cap))
     except procrastinate.exceptions.AlreadyEnqueued:  # a resume while the job still waits
-        async with await psycopg.AsyncConnection.connect(url) as conn:
-            cursor = await conn.execute(
-                "SELECT id FROM procrastinate_jobs WHERE queueing_lock = %s AND status = 'todo'",
-                (lock,),
-            )
-            row = await cursor.fetchone()
-        if row is None:  # it started meanwhile: enqueue again, the cells done are skipped
+        waiting = (await _waiting(url, [lock])).get(lock)
+        if waiting is None:  # it started meanwhile: enqueue again, the cells done are skipped
             return await _enqueue(app, url, run_id, encounter, cap)
-        return int(row[0])
+        return waiting
 
 
 async def _statuses(url: str, ids: list[int]) -> dict[str, int]:
