@@ -148,9 +148,10 @@ def _spec_hashes(
 ) -> dict[SliceKey, set[str]]:
     """Per slice, the spec hashes of its document cells (which version of each template)."""
     out: dict[SliceKey, set[str]] = {}
+    wanted = dict(where or {})
     for cell in data.cells:
         if cell.kind == "document" and cell.spec_hash:
-            for key in slice_keys(data, cell, by, dict(where or {})):
+            for key in slice_keys(data, cell, by, wanted):
                 out.setdefault(key, set()).add(cell.spec_hash[:12])
     return out
 

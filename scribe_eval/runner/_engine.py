@@ -112,7 +112,6 @@ class MatrixExecutor:
         self._documents = asyncio.Semaphore(execution.document_concurrency)
         self.remote = RemoteResources(store, run_id, session.identity.get("kind", "?"), dataset)
         self._cells_of: dict[str, list[Cell]] = {}
-        self._has_cells = True
         self._scorer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scribe-eval-score")
 
     async def run(self) -> None:
@@ -124,8 +123,6 @@ class MatrixExecutor:
         for cell in self.matrix.cells:
             self._cells_of.setdefault(cell.transcript_cell_id, []).append(cell)
         encounters = {e.id: e for e in self.dataset.encounters}
-        # A new run has no cell to skip: no need to ask the store about each one.
-        self._has_cells = bool(self.store.cell_counts(self.run_id))
         tasks = [
             asyncio.create_task(self._encounter(encounters[eid], jobs))
             for eid, jobs in by_encounter.items()
@@ -159,19 +156,21 @@ class MatrixExecutor:
             self.cleanup_left = report.summary()
         return self.deleted + report.deleted
 
-    def _done(self, cell_id: str) -> bool:
-        if not self._has_cells:
-            return False
-        cell = self.store.get_cell(self.run_id, cell_id)
-        if cell is None or cell.status == "pending":
-            return False
-        return not (cell.status == "error" and self.limits.redo_errors)
+    def _finished(self, encounter_id: str) -> set[str]:
+        """The ids of the encounter's cells a resumed run (or a retried job) skips: one indexed
+        query per encounter, not one per cell nor a count of the whole run per job."""
+        return {
+            cell.cell_id
+            for cell in self.store.encounter_cells(self.run_id, encounter_id)
+            if cell.status != "pending" and not (cell.status == "error" and self.limits.redo_errors)
+        }
 
     async def _encounter(self, encounter: Encounter, jobs: list[TranscriptJob]) -> None:
+        done = self._finished(encounter.id)
         for job in jobs:
             written = self._cells_of.get(job.cell_id, [])
-            cells = [c for c in written if not self._done(c.cell_id)]
-            if self._done(job.cell_id) and not cells:
+            cells = [c for c in written if c.cell_id not in done]
+            if job.cell_id in done and not cells:
                 self.progress.skip(transcripts=1, documents=len(written))
                 continue
             self.progress.skip(documents=len(written) - len(cells))

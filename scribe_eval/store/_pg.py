@@ -26,6 +26,7 @@ from scribe_eval.store._pg_more import PgExtras, Row, run_from_row
 from scribe_eval.store._pg_schema import MIGRATION_LOCK, PG_MIGRATIONS
 from scribe_eval.store._records import CellRecord, Lease, RemoteRecord, RunRecord, RunStatus
 from scribe_eval.store._summary import (
+    CELL_ORDER,
     SUMMARY_COLUMNS,
     CellSummary,
     figures_json,
@@ -35,7 +36,6 @@ from scribe_eval.store._urls import redact_url
 
 _JSON_RUN_FIELDS = ("target", "config", "provenance")
 _JSON_CELL_FIELDS = ("scores", "timings")
-_CELL_ORDER = "kind DESC, encounter_id, template_label, language, source"
 _ISO = """to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"""
 _LEASE_COLUMNS = ", ".join(
     ["run_id", "token", "host", "pid"]
@@ -193,14 +193,14 @@ class PgRunStore(PgExtras, RunStore):
 
     def cells(self, run_id: str) -> list[CellRecord]:
         """Every cell of a run, transcripts first, in a stable order."""
-        rows = self._all(f"SELECT * FROM cells WHERE run_id = %s ORDER BY {_CELL_ORDER}", (run_id,))
+        rows = self._all(f"SELECT * FROM cells WHERE run_id = %s ORDER BY {CELL_ORDER}", (run_id,))
         return [_cell_from_row(row) for row in rows]
 
     def cell_summaries(self, run_id: str) -> list[CellSummary]:
         """Every cell of a run without its full scores, in the order of `cells`."""
         with self._conn() as conn:
             cursor = conn.execute(
-                f"SELECT {SUMMARY_COLUMNS} FROM cells WHERE run_id = %s ORDER BY {_CELL_ORDER}",
+                f"SELECT {SUMMARY_COLUMNS} FROM cells WHERE run_id = %s ORDER BY {CELL_ORDER}",
                 (run_id,),
             )
             out, backfill = summaries_from_rows(cursor, run_id)
@@ -223,7 +223,7 @@ class PgRunStore(PgExtras, RunStore):
     def encounter_cells(self, run_id: str, encounter_id: str) -> list[CellRecord]:
         """The full cells of one encounter of a run (transcripts first, as in `cells`)."""
         rows = self._all(
-            f"SELECT * FROM cells WHERE run_id = %s AND encounter_id = %s ORDER BY {_CELL_ORDER}",
+            f"SELECT * FROM cells WHERE run_id = %s AND encounter_id = %s ORDER BY {CELL_ORDER}",
             (run_id, encounter_id),
         )
         return [_cell_from_row(row) for row in rows]

@@ -19,6 +19,7 @@ from scribe_eval.store._records import CacheEntry, CellRecord, RemoteRecord, Run
 from scribe_eval.store._schema import MIGRATIONS
 from scribe_eval.store._sqlite_extra import SqliteExtras
 from scribe_eval.store._summary import (
+    CELL_ORDER,
     SUMMARY_COLUMNS,
     CellSummary,
     figures_json,
@@ -28,7 +29,6 @@ from scribe_eval.store._summary import (
 STORE_FILENAME = "scribe-eval.sqlite"
 _JSON_RUN_FIELDS = ("target", "config", "provenance")
 _JSON_CELL_FIELDS = ("scores", "timings")
-_CELL_ORDER = "kind DESC, encounter_id, template_label, language, source"
 
 
 def default_runs_dir() -> Path:
@@ -190,14 +190,14 @@ class SqliteRunStore(SqliteExtras, RunStore):
     def cells(self, run_id: str) -> list[CellRecord]:
         """Every cell of a run, transcripts first, in a stable order."""
         rows = self._db.execute(
-            f"SELECT * FROM cells WHERE run_id = ? ORDER BY {_CELL_ORDER}", (run_id,)
+            f"SELECT * FROM cells WHERE run_id = ? ORDER BY {CELL_ORDER}", (run_id,)
         ).fetchall()
         return [_cell_from_row(row) for row in rows]
 
     def cell_summaries(self, run_id: str) -> list[CellSummary]:
         """Every cell of a run without its full scores, in the order of `cells`."""
         cursor = self._db.execute(
-            f"SELECT {SUMMARY_COLUMNS} FROM cells WHERE run_id = ? ORDER BY {_CELL_ORDER}",
+            f"SELECT {SUMMARY_COLUMNS} FROM cells WHERE run_id = ? ORDER BY {CELL_ORDER}",
             (run_id,),
         )
         out, backfill = summaries_from_rows(cursor, run_id)
@@ -220,7 +220,7 @@ class SqliteRunStore(SqliteExtras, RunStore):
     def encounter_cells(self, run_id: str, encounter_id: str) -> list[CellRecord]:
         """The full cells of one encounter of a run (transcripts first, as in `cells`)."""
         rows = self._db.execute(
-            f"SELECT * FROM cells WHERE run_id = ? AND encounter_id = ? ORDER BY {_CELL_ORDER}",
+            f"SELECT * FROM cells WHERE run_id = ? AND encounter_id = ? ORDER BY {CELL_ORDER}",
             (run_id, encounter_id),
         ).fetchall()
         return [_cell_from_row(row) for row in rows]
