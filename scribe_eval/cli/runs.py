@@ -22,7 +22,7 @@ from scribe_eval.cli._runs_team import (
     trend_command,
 )
 from scribe_eval.cli._tables import format_option, print_table
-from scribe_eval.store import CellSummary, RunRecord, RunStore
+from scribe_eval.store import CellSummary, RunRecord
 
 
 @click.group("runs")
@@ -92,7 +92,7 @@ def show_run(
         record = store.resolve_run(run_id)
         # Summaries: a run's counts, timings and errors need none of its cells' scores.
         cells = store.cell_summaries(record.id)
-        tracebacks = _tracebacks(store, cells)
+        tracebacks = store.failed_tracebacks(record.id)
         shared = store.shared_cells(record.id)
     detail = _detail(record, cells, tracebacks=tracebacks if with_tracebacks else None)
     detail["shared_cache"] = shared_summary(shared)
@@ -244,21 +244,11 @@ def _print_errors(errors: list[dict[str, Any]]) -> None:
         click.echo("")
 
 
-def _tracebacks(store: RunStore, cells: list[CellSummary]) -> dict[str, str | None]:
-    """The stored traceback of each failed cell (read from the full cell, failed ones only)."""
-    out: dict[str, str | None] = {}
-    for cell in cells:
-        if cell.status == "error":
-            full = store.get_cell(cell.run_id, cell.cell_id)
-            out[cell.cell_id] = None if full is None else full.traceback
-    return out
-
-
 def _detail(
     record: RunRecord,
     cells: list[CellSummary],
     *,
-    tracebacks: dict[str, str | None] | None = None,
+    tracebacks: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     counts: dict[str, dict[str, int]] = {}
     for kind in ("transcript", "document"):

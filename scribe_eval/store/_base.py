@@ -200,6 +200,11 @@ class RunStore:
         counted by the database in one query: `runs list` shows it without loading a cell."""
         raise NotImplementedError
 
+    def failed_tracebacks(self, run_id: str) -> dict[str, str]:
+        """Cell id -> the trimmed traceback of each failed cell of a run that kept one, read in
+        one query on the (run_id, status) index: `runs show` loads no cell to find them."""
+        raise NotImplementedError
+
     def shared_cells(self, run_id: str) -> dict[str, str]:
         """Cell id -> the other run whose call made the cached answer this cell reused."""
         raise NotImplementedError

@@ -244,6 +244,15 @@ class PgRunStore(PgExtras, RunStore):
         )
         return {str(r["run_id"]): int(r["n"]) for r in rows}
 
+    def failed_tracebacks(self, run_id: str) -> dict[str, str]:
+        """Cell id -> the traceback of each failed cell that kept one, in one indexed query."""
+        rows = self._all(
+            "SELECT cell_id, traceback FROM cells WHERE run_id = %s AND status = 'error' "
+            "AND traceback IS NOT NULL",
+            (run_id,),
+        )
+        return {str(r["cell_id"]): str(r["traceback"]) for r in rows}
+
     def get_cell(self, run_id: str, cell_id: str) -> CellRecord | None:
         """One cell, or None."""
         row = self._one("SELECT * FROM cells WHERE run_id = %s AND cell_id = %s", (run_id, cell_id))

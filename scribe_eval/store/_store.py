@@ -241,6 +241,15 @@ class SqliteRunStore(SqliteExtras, RunStore):
         ).fetchall()
         return {str(row[0]): int(row[1]) for row in rows}
 
+    def failed_tracebacks(self, run_id: str) -> dict[str, str]:
+        """Cell id -> the traceback of each failed cell that kept one, in one indexed query."""
+        rows = self._db.execute(
+            "SELECT cell_id, traceback FROM cells WHERE run_id = ? AND status = 'error' "
+            "AND traceback IS NOT NULL",
+            (run_id,),
+        ).fetchall()
+        return {str(row[0]): str(row[1]) for row in rows}
+
     def get_cell(self, run_id: str, cell_id: str) -> CellRecord | None:
         """One cell, or None."""
         row = self._db.execute(

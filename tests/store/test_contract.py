@@ -254,6 +254,19 @@ def test_failed_cell_counts_count_error_cells_of_every_run(store: RunStore) -> N
     assert store.failed_cell_counts() == {"20260101-aaaa": 2, "20260102-bbbb": 1}
 
 
+def test_failed_tracebacks_are_those_of_the_runs_failed_cells_that_kept_one(
+    store: RunStore,
+) -> None:
+    for run_id in ("20260101-aaaa", "20260102-bbbb"):
+        store.create_run(make_run(run_id))
+    store.put_cell(cell("20260101-aaaa", "e1|soap", status="error", traceback="tb one"))
+    store.put_cell(cell("20260101-aaaa", "e2|soap", status="error"))  # an error of ours: none
+    store.put_cell(cell("20260101-aaaa", "e3|soap", status="ok", traceback="stale"))
+    store.put_cell(cell("20260102-bbbb", "e1|soap", status="error", traceback="tb other run"))
+    assert store.failed_tracebacks("20260101-aaaa") == {"e1|soap": "tb one"}
+    assert store.failed_tracebacks("no-such-run") == {}
+
+
 _DOCUMENT_SCORES: dict[str, object] = {
     "rougeLsum_f": 0.41, "rouge1_f": 0.5, "fact_recall": None, "length_ratio": math.nan,
     "missing_sections": 2, "note_type": "soap",
