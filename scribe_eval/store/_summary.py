@@ -114,6 +114,11 @@ class CellSummary(CellFields):
 
     figures: CellFigures = Field(default_factory=CellFigures)
 
+    @property
+    def note_type(self) -> str | None:
+        """The reference note type the scorer stored for a document (None when it stored none)."""
+        return self.figures.note_type
+
 
 def summary_of(cell: CellRecord) -> CellSummary:
     """The summary of a full cell (as the store would return it)."""
@@ -185,16 +190,21 @@ _ALL_SET: dict[type[BaseModel], set[str]] = {}
 
 
 def _shared(model: _Model) -> _Model:
-    """The model with every field set sharing one ``model_fields_set`` object.
+    """The model with every field set, sharing one ``model_fields_set`` object.
 
     pydantic keeps a set of the names given per instance (about 2 KB for a summary, more than
-    its figures); the summaries of 12,500 cells all give every field. Sharing it is safe for
-    these frozen models: pydantic copies the set before changing it (``model_copy``).
+    its figures); the summaries of 12,500 cells all give every field. ``model_construct`` uses
+    the ``_fields_set`` it is given as it is (public API), and the values are the validated
+    model's own, so nothing is validated twice. Sharing is safe for these frozen models:
+    pydantic copies the set before changing it (``model_copy``).
     """
-    everything = _ALL_SET.setdefault(type(model), set(type(model).model_fields))
-    if model.model_fields_set == everything:
-        object.__setattr__(model, "__pydantic_fields_set__", everything)
-    return model
+    cls = type(model)
+    everything = _ALL_SET.get(cls)
+    if everything is None:
+        everything = _ALL_SET.setdefault(cls, set(cls.model_fields))
+    if model.model_fields_set != everything:
+        return model
+    return cls.model_construct(_fields_set=everything, **vars(model))
 
 
 def figures_json(scores_text: str, scores: Mapping[str, Any]) -> str:

@@ -327,6 +327,8 @@ def test_cell_summaries_are_the_cells_with_typed_figures_instead_of_scores(
     assert edited.status == "error"
     assert [s.status for s in store.cell_summaries("r1")[:1]] == [summaries[0].status]
     assert summaries[1].model_fields_set == set(type(summaries[1]).model_fields)
+    assert len({id(s.model_fields_set) for s in store.cell_summaries("r1")}) == 1
+    assert len({id(s.figures.model_fields_set) for s in summaries if s.cell_id != "a|soap"}) == 1
     assert summaries[2].timings == {"document": 4.0}
     assert store.cell_summaries("other") == []
 
