@@ -129,13 +129,10 @@ class RunData:
         return len(self.run.config.get("sources") or ["asr"]) > 1
 
     def reference_of(self, cell: CellSummary | CellRecord) -> str:
-        """The reference note type a document cell is scored against."""
-        if isinstance(cell, CellSummary):
-            stored = cell.figures.note_type
-        else:
-            stored = cell.scores.get("note_type")
-        if isinstance(stored, str) and stored:
-            return stored
+        """The reference note type a document cell is scored against: the one the scorer stored,
+        else its template's (a cell not scored yet)."""
+        if cell.note_type:
+            return cell.note_type
         template = self.templates.get(cell.template_label)
         return template.reference if template else ""
 

@@ -133,6 +133,12 @@ class CellRecord(CellFields):
     scores: dict[str, Any] = Field(default_factory=dict)
     traceback: str | None = None
 
+    @property
+    def note_type(self) -> str | None:
+        """The reference note type the scorer stored for a document (None when it stored none)."""
+        stored = self.scores.get("note_type")
+        return stored if isinstance(stored, str) and stored else None
+
 
 class CacheEntry(_Frozen):
     """A stage's stored answer, keyed by everything the answer depends on."""

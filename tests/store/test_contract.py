@@ -329,6 +329,14 @@ def test_cell_summaries_are_the_cells_with_typed_figures_instead_of_scores(
     assert summaries[1].model_fields_set == set(type(summaries[1]).model_fields)
     assert len({id(s.model_fields_set) for s in store.cell_summaries("r1")}) == 1
     assert len({id(s.figures.model_fields_set) for s in summaries if s.cell_id != "a|soap"}) == 1
+    # A summary and its full cell name the same reference note type (None when none stored).
+    stored = store.get_cell("r1", "b|soap")
+    assert stored is not None
+    assert [summaries[3].note_type, stored.note_type, summaries[2].note_type] == [
+        "soap",
+        "soap",
+        None,
+    ]
     assert summaries[2].timings == {"document": 4.0}
     assert store.cell_summaries("other") == []
 
