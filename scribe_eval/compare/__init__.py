@@ -37,6 +37,7 @@ from scribe_eval.compare._result import GateResult, RuleResult, RuleStatus
 from scribe_eval.compare._trend import TrendPoint, identity_text, trend_rows, trends
 from scribe_eval.compare._unchanged import unchanged
 from scribe_eval.compare._writers import (
+    fmt_difference,
     gate_json,
     gate_junit,
     gate_markdown,
@@ -59,6 +60,7 @@ __all__ = [
     "describe_difference",
     "describe_slice",
     "evaluate_gate",
+    "fmt_difference",
     "gate_json",
     "gate_junit",
     "gate_markdown",

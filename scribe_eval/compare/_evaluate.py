@@ -23,7 +23,13 @@ from scribe_eval.compare._limits import limit_results
 from scribe_eval.compare._result import GateResult, RuleResult
 from scribe_eval.compare._unchanged import unchanged
 from scribe_eval.errors import ConfigError
-from scribe_eval.metrics import JUDGE_METRIC_KEYS, MetricSpec, fmt_interval, fmt_points
+from scribe_eval.metrics import (
+    JUDGE_METRIC_KEYS,
+    MetricSpec,
+    fmt_change,
+    fmt_interval,
+    fmt_points,
+)
 from scribe_eval.stats import MetricSample, PairedComparison, compare_paired, non_inferiority
 from scribe_eval.store import RunRecord, RunStore
 
@@ -185,7 +191,7 @@ def _decide(item: _Pending, family: int, gate: Gate, seed: int, resamples: int) 
     # "the interval excludes zero" and "p_adjusted < alpha" are one statement.
     p_adjusted = min(1.0, c.p_interval * family)
     significant = not c.degenerate and (c.low > 0 or c.high < 0)
-    decision = non_inferiority(c, margin=rule.margin_fraction, scale=100, unit=" points")
+    decision = non_inferiority(c, margin=rule.margin_fraction, unit=" points", show=fmt_points)
     note = f" ({item.dropped} encounters in only one run left out)" if item.dropped else ""
     verdict = describe_difference(c, significant, rule.spec)
     return RuleResult(
@@ -205,7 +211,7 @@ def describe_difference(c: PairedComparison, significant: bool, spec: MetricSpec
     if c.identical:
         return f"identical on all {c.n} encounters"
     if significant:
-        amount = fmt_points(abs(c.difference))
+        amount = fmt_change(c.value_a, c.value_b, signed=False)  # beside the two shown values
         return f"{c.change} by {amount} points, interval {interval} excludes 0: significant"
     limit = "?" if c.mde is None else fmt_points(c.mde)
     return (

@@ -39,13 +39,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from scribe_eval._yamlfile import read_config, validate_config
-from scribe_eval.metrics import METRICS, MetricSpec
+from scribe_eval.metrics import METRICS, FigureUnit, MetricSpec
 
 SliceDimension = Literal["language", "template", "source", "reference", "specialty", "tag"]
 LimitName = Literal[
     "error_rate", "unscored_rate", "missing_sections", "fact_recall", "p95_latency_ms"
 ]
-Unit = Literal["points", "count", "ms"]
+Unit = FigureUnit
 
 #: How each limit is written and shown: rates and recall in points, sections per note, ms.
 LIMIT_UNITS: dict[str, Unit] = {

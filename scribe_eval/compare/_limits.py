@@ -14,7 +14,7 @@ from scribe_eval.compare._data import RunData, SliceKey, slice_keys
 from scribe_eval.compare._gate import LimitRule, to_internal
 from scribe_eval.compare._result import RuleResult
 from scribe_eval.compare._unchanged import unchanged
-from scribe_eval.metrics import is_number
+from scribe_eval.metrics import fmt_figure, is_number
 from scribe_eval.store import CellSummary
 
 
@@ -103,11 +103,8 @@ def _skipped(rule: LimitRule, key: SliceKey, reason: str) -> RuleResult:
 
 
 def _show(rule: LimitRule, value: float) -> str:
-    if rule.unit == "points":
-        return f"{value * 100:.1f}%"
-    if rule.unit == "ms":
-        return f"{value:.0f} ms"
-    return f"{value:.2f}"
+    suffix = {"points": "%", "ms": " ms"}.get(rule.unit, "")
+    return fmt_figure(value, rule.unit) + suffix
 
 
 def _show_raw(rule: LimitRule, value: float) -> str:

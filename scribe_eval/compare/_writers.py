@@ -9,7 +9,7 @@ from rich.table import Table
 
 from scribe_eval.compare._data import describe_slice
 from scribe_eval.compare._result import GateResult, RuleResult
-from scribe_eval.metrics import MINUS, fmt_interval, fmt_points
+from scribe_eval.metrics import fmt_change, fmt_figure, fmt_interval
 
 _MARK = {"pass": "PASS", "fail": "FAIL", "skipped": "skip", "unchanged": "same"}
 _COLUMNS = (
@@ -18,16 +18,18 @@ _COLUMNS = (
 )  # fmt: skip
 
 
-def _fmt(result: RuleResult, value: float | None, *, signed: bool = False) -> str:
-    """Points with one decimal for metrics and rates; ms and counts as they are."""
-    if value is None:
+def _fmt(result: RuleResult, value: float | None) -> str:
+    """A figure in its row's unit, as the catalogue shows it (points, counts, ms)."""
+    return "" if value is None else fmt_figure(value, result.unit)
+
+
+def fmt_difference(result: RuleResult) -> str:
+    """A row's candidate - baseline as shown beside its two values: the difference of the shown
+    values (`scribe_eval.metrics.fmt_change`), so the table's arithmetic agrees with itself;
+    empty when the row has no difference. The row was decided on the exact one."""
+    if result.difference is None or result.baseline is None or result.candidate is None:
         return ""
-    if result.unit == "points":
-        return fmt_points(value, signed=signed)
-    text = f"{value:+.0f}" if signed and result.unit == "ms" else f"{value:.0f}"
-    if result.unit == "count":
-        text = f"{value:+.2f}" if signed else f"{value:.2f}"
-    return text.replace("-", MINUS)
+    return fmt_change(result.baseline, result.candidate, result.unit)
 
 
 def _interval(result: RuleResult) -> str:
@@ -43,7 +45,7 @@ def _p(result: RuleResult) -> str:
 def _row(r: RuleResult) -> list[str]:
     return [
         _MARK[r.status], r.rule, _slice(r), "" if r.n is None else str(r.n),
-        _fmt(r, r.baseline), _fmt(r, r.candidate), _fmt(r, r.difference, signed=True),
+        _fmt(r, r.baseline), _fmt(r, r.candidate), fmt_difference(r),
         _interval(r), _p(r), r.reason,
     ]  # fmt: skip
 
@@ -66,7 +68,8 @@ def _headline(gate: GateResult) -> str:
 def method_note(gate: GateResult) -> str:
     """How every number of the gate was computed, in one paragraph."""
     return (
-        f"Values in points (0-100). Paired bootstrap over the encounters both runs scored, "
+        f"Values in points (0-100); a diff is the difference of the two values as shown, each row "
+        f"was decided on the exact ones. Paired bootstrap over the encounters both runs scored, "
         f"{gate.resamples} resamples, seed {gate.seed}; each row's interval and p-value come "
         f"from the same resamples; {gate.adjustment}. Non-inferiority fails when "
         "the interval cannot rule out a loss larger than the margin. An unchanged slice (same "

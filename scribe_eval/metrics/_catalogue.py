@@ -10,6 +10,15 @@ Values are fractions (0-1) internally and in JSON; people see points on a 0-100 
 decimal (`MetricSpec.points`). The runner's scorer, the gate, the report, ``score`` and the
 Markdown/JUnit writers take labels, directions and formats from here.
 
+How a number is shown (`shown`, one rule for every figure a person reads): points are rounded to
+one decimal half away from zero (13.85 is 13.9), after float noise below 1e-9 is settled, so that
+0.1385 computed as 0.13849999999999998 is 13.9 too. A difference shown beside the two values it
+compares is the difference of the values *as shown* (`fmt_change`): a reader who subtracts the
+numbers on the page gets the number on the page (13.9 and 11.2 give 2.7, never the 2.66 of the
+exact values rounded, nor 2.6 beside 13.8). Decisions (gates, recommendations, sort orders) are
+taken on the exact values; only what is printed follows this rule. An interval is the rounded
+bounds of the exact one, so in rare ties a shown difference may sit 0.1 outside a shown interval.
+
 Adding a metric: one `MetricSpec` below, one scorer function that writes its key (and, for a
 ratio, its numerator and denominator counts), and one test. ``tests/metrics/test_catalogue.py``
 fails when the scorer and the catalogue disagree.
@@ -19,12 +28,23 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from typing import Any, Literal, Protocol, TypeGuard
 
 from scribe_eval.errors import ConfigError
 
 CellKindName = Literal["transcript", "document"]
 CorpusKind = Literal["mean", "ratio"]
+FigureUnit = Literal["points", "count", "ms"]
+"""How a figure is shown: ``points`` (a fraction x 100, one decimal), ``count`` (a count per
+note, two decimals) or ``ms`` (milliseconds, whole)."""
+
+#: Per unit: the power of ten a stored value is scaled by, and the decimals shown.
+_RESOLUTION: dict[str, tuple[int, int]] = {"points": (2, 1), "count": (0, 2), "ms": (0, 0)}
+#: Float noise below this many decimals (of the shown scale) never decides a rounding tie.
+_SETTLE = Decimal("1e-9")
+#: Enough digits for any finite float at that resolution (the default 28 would raise on 1e20 ms).
+_DIGITS = Context(prec=400)
 
 MINUS = "\N{MINUS SIGN}"
 
@@ -91,13 +111,50 @@ def is_number(value: Any) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def shown(value: Any, unit: FigureUnit = "points") -> Decimal | None:
+    """The number a reader sees for ``value`` (None when it is missing): scaled to ``unit`` and
+    rounded half away from zero at its resolution, float noise settled first (see the module)."""
+    if not is_number(value):
+        return None
+    shift, decimals = _RESOLUTION[unit]
+    exact = Decimal(value).scaleb(shift).quantize(_SETTLE, ROUND_HALF_EVEN, _DIGITS)
+    return exact.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP, _DIGITS)
+
+
+def fmt_figure(value: Any, unit: FigureUnit = "points", *, signed: bool = False) -> str:
+    """``value`` as shown in ``unit`` (`shown`); signed uses a true minus sign and ``±0.0``."""
+    number = shown(value, unit)
+    return "—" if number is None else _text(number, signed)
+
+
 def fmt_points(value: Any, *, signed: bool = False) -> str:
     """A fraction as points with one decimal; signed differences use a true minus sign."""
-    if not is_number(value):
+    return fmt_figure(value, "points", signed=signed)
+
+
+def _shown_change(before: Any, after: Any, unit: FigureUnit = "points") -> Decimal | None:
+    """``after - before`` as a reader computes it from the two shown values (exact decimals)."""
+    a, b = shown(before, unit), shown(after, unit)
+    return None if a is None or b is None else b - a
+
+
+def fmt_change(before: Any, after: Any, unit: FigureUnit = "points", *, signed: bool = True) -> str:
+    """The difference ``after - before`` to print beside the two values: the difference of the
+    shown values, so the page's arithmetic agrees with itself (``13.9`` and ``11.2`` give
+    ``+2.7``). Unsigned, its size (``leads by 2.7``). Decide on the exact values, never on this.
+    """
+    change = _shown_change(before, after, unit)
+    if change is None:
         return "—"
-    text = f"{value * 100:+.1f}" if signed else f"{value * 100:.1f}"
-    if text in ("+0.0", "-0.0"):
-        text = "0.0" if not signed else "±0.0"
+    return _text(change if signed else abs(change), signed)
+
+
+def _text(number: Decimal, signed: bool) -> str:
+    if number.is_zero():
+        number = abs(number)  # no "-0.0"
+    text = f"{number:+f}" if signed else f"{number:f}"
+    if signed and number.is_zero():
+        text = "±" + text[1:]
     return text.replace("-", MINUS)
 
 

@@ -30,8 +30,10 @@ from scribe_eval.report._metrics import (
     fmt_diff,
     fmt_interval,
     fmt_p,
+    fmt_row_difference,
     fmt_slice,
     fmt_value,
+    fmt_value_change,
     is_number,
     note_metrics_for,
 )
@@ -118,6 +120,8 @@ def _environment() -> Environment:
         heat=heat_style,
         slice=fmt_slice,
         value=fmt_value,
+        change=fmt_value_change,
+        difference=fmt_row_difference,
         share=lambda v: f"{v:.0%}" if is_number(v) else "—",
         localpath=_local_path,
     )

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from scribe_eval.compare import RunData, samples, scored
 from scribe_eval.errors import ScribeEvalError
-from scribe_eval.metrics import METRICS, MetricSpec, fmt_points
+from scribe_eval.metrics import METRICS, MetricSpec, fmt_change, fmt_points
 from scribe_eval.report._metrics import HEADLINE, TRANSCRIPT_METRICS, note_metrics_for
 from scribe_eval.stats import (
     BestTemplate,
@@ -247,11 +247,12 @@ def _verdict(
             f"({_chance(best, analysis)}); {n}.{reason}",
         )
     lead = abs(contender.difference) if contender else 0.0
+    shown_lead = _gap(contender) if contender else fmt_points(0.0)
     if lead < practical:
         return (
             f"No practical difference in {where} on {label}",
             None,
-            f"{best.template} leads by {fmt_points(lead)} points, significantly, but less than "
+            f"{best.template} leads by {shown_lead} points, significantly, but less than "
             f"the {fmt_points(practical)}-point minimum practical difference; {n}.",
         )
     blocked = _tradeoffs(data, best.template, aligned, margin)
@@ -259,7 +260,7 @@ def _verdict(
         return (
             f"{best.template} leads {label} in {where}, but not recommended",
             None,
-            f"It is significantly better on {label} by at least {fmt_points(lead)} points, but "
+            f"It is significantly better on {label} by at least {shown_lead} points, but "
             + "; ".join(blocked)
             + f" (trade-off margin {fmt_points(margin)} points); {n}.",
         )
@@ -267,7 +268,7 @@ def _verdict(
         f"{best.template} is recommended in {where}",
         best.template,
         f"Significantly better on {label} than every other template (paired test, "
-        f"Holm-corrected, alpha {1 - analysis.confidence:.2g}), by at least {fmt_points(lead)} "
+        f"Holm-corrected, alpha {1 - analysis.confidence:.2g}), by at least {shown_lead} "
         f"points; not worse beyond {fmt_points(margin)} points on section coverage or fact "
         f"recall; {_chance(best, analysis)}; {n}.",
     )
@@ -277,6 +278,16 @@ def _chance(best: BestTemplate, analysis: RunAnalysis) -> str:
     if best.n < MIN_ENCOUNTERS_FOR_CHANCE:
         return f"only {best.n} shared encounter(s): too few to say how likely it is best"
     return f"best in {best.probability_best:.0%} of {analysis.resamples} bootstrap resamples"
+
+
+def _gap(c: PairedComparison) -> str:
+    """The size of ``c``'s difference as the board shows it: the difference of its two values
+    as shown in the table (`fmt_change`), so the card agrees with the reader's arithmetic.
+
+    The board's samples are aligned to the encounters every template scored, so the pair's
+    values are the table's. Decisions use ``c.difference``, never this text.
+    """
+    return fmt_change(c.value_a, c.value_b, signed=False)
 
 
 def _closest(analysis: RunAnalysis, best: str) -> PairedComparison | None:
@@ -308,10 +319,12 @@ def _tradeoffs(
                 resamples=data.resamples, permutations=100,
             )  # fmt: skip
             if -c.low > margin:
+                # The bound is no difference of the two means shown beside it: say so, and
+                # print the means' difference as the reader computes it from them.
                 out.append(
                     f"it may be up to {fmt_points(-c.low)} points worse than {other} on "
-                    f"{spec.label} ({fmt_points(mine.subset(ids).value)} vs "
-                    f"{fmt_points(theirs.subset(ids).value)})"
+                    f"{spec.label} (interval bound; means {fmt_points(c.value_b)} vs "
+                    f"{fmt_points(c.value_a)}, {fmt_change(c.value_a, c.value_b)})"
                 )
     return out
 
@@ -339,10 +352,10 @@ def _why_not_separated(c: PairedComparison, best: str, practical: float = 0.01) 
         return (
             f" With {c.n} encounters, differences smaller than about {fmt_points(c.mde)} points "
             f"could not be detected reliably (80% power); {best} leads {other} by "
-            f"{fmt_points(abs(c.difference))}.{more}"
+            f"{_gap(c)}.{more}"
         )
     return (
-        f" Its lead over {other} ({fmt_points(abs(c.difference))} points on {c.n} encounters) is "
+        f" Its lead over {other} ({_gap(c)} points on {c.n} encounters) is "
         f"not significant after Holm correction (p = {c.p_adjusted:.2g})."
     )
 

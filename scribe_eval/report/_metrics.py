@@ -10,15 +10,17 @@ from dataclasses import replace
 from typing import Any
 
 from scribe_eval.audit import judge_audit_key
-from scribe_eval.compare import RunData
+from scribe_eval.compare import RuleResult, RunData, fmt_difference
 from scribe_eval.metrics import (
     JUDGE_HEADLINES,
     METRICS,
-    MINUS,
     NOTE_HEADLINES,
     PRIMARY_NOTE_METRIC,
     TRANSCRIPT_HEADLINES,
+    FigureUnit,
     MetricSpec,
+    fmt_change,
+    fmt_figure,
     fmt_interval,
     fmt_points,
     is_number,
@@ -39,8 +41,10 @@ __all__ = [
     "fmt_diff",
     "fmt_interval",
     "fmt_p",
+    "fmt_row_difference",
     "fmt_slice",
     "fmt_value",
+    "fmt_value_change",
     "is_number",
     "note_metrics_for",
 ]
@@ -84,16 +88,25 @@ def fmt_diff(value: Any) -> str:
     return fmt_points(value, signed=True)
 
 
-def fmt_value(value: Any, unit: str = "points", signed: bool = False) -> str:
+def fmt_value(value: Any, unit: FigureUnit = "points", signed: bool = False) -> str:
     """A gate figure in its unit: points, a count per note, or milliseconds."""
     if not is_number(value):
         return "—"
-    if unit == "points":
-        return fmt_points(value, signed=signed)
-    text = f"{value:+.2f}" if signed else f"{value:.2f}"
-    if unit == "ms":
-        text = f"{value:+.0f} ms" if signed else f"{value:.0f} ms"
-    return text.replace("-", MINUS)
+    return fmt_figure(value, unit, signed=signed) + (" ms" if unit == "ms" else "")
+
+
+def fmt_value_change(before: Any, after: Any, unit: FigureUnit = "points") -> str:
+    """``after - before`` printed beside the two values: the difference of the values as shown
+    (`scribe_eval.metrics.fmt_change`), so a reader's subtraction gives the printed number."""
+    text = fmt_change(before, after, unit)
+    return text + (" ms" if unit == "ms" and text != "—" else "")
+
+
+def fmt_row_difference(result: RuleResult) -> str:
+    """A gate row's difference beside its two values, as the gate's other writers show it
+    (`scribe_eval.compare.fmt_difference`); an em dash when the row has none."""
+    text = fmt_difference(result)
+    return text + (" ms" if result.unit == "ms" else "") if text else "—"
 
 
 def fmt_p(value: Any) -> str:

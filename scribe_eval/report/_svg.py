@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from scribe_eval.report._metrics import is_number
+from scribe_eval.report._metrics import fmt, is_number
 
 _WIDTH = 680
 _LABEL = 170
@@ -81,7 +81,7 @@ def _row(row: StripRow, top: int, plot: int) -> str:
             cx, cy = _x(value, plot), mid + _jitter(ident)
             dot = (
                 f'<circle class="dot" cx="{cx:.1f}" cy="{cy:.1f}" r="3">'
-                f"<title>{escape(ident)}: {value * 100:.1f}</title></circle>"
+                f"<title>{escape(ident)}: {fmt(value)}</title></circle>"
             )
             out.append(f'<a href="{escape(href)}">{dot}</a>' if href else dot)
     if is_number(row.value):

@@ -8,6 +8,7 @@ two-sided 95% interval makes this a one-sided test at the 2.5% level.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,12 +42,19 @@ class NonInferiority:
 
 
 def non_inferiority(
-    comparison: PairedComparison, *, margin: float, scale: float = 1.0, unit: str = ""
+    comparison: PairedComparison,
+    *,
+    margin: float,
+    scale: float = 1.0,
+    unit: str = "",
+    show: Callable[[float], str] | None = None,
 ) -> NonInferiority:
     """Pass unless the worse bound of B − A shows B worse than A by more than ``margin``.
 
     ``margin`` is in metric units and must be non-negative (0 asks for no regression at all);
-    ``scale``/``unit`` only format the reason (``scale=100, unit=" points"``).
+    ``scale``/``unit`` only format the reason (``scale=100, unit=" points"``); ``show``, when
+    given, prints an amount instead of ``scale`` (the caller's display rule, so the reason
+    shows a bound as the caller's interval column does).
     """
     if not margin >= 0.0:
         raise ConfigError(
@@ -58,8 +66,12 @@ def non_inferiority(
     worst = -bound if c.higher_is_better else bound
     passed = worst <= margin
     level = f"{_percent(c.confidence)} interval"
-    amount = f"{_amount(abs(worst), scale)}{unit}"
-    limit = f"{_amount(margin, scale)}{unit}"
+
+    def shown(value: float) -> str:
+        return show(value) if show is not None else _amount(value, scale)
+
+    amount = f"{shown(abs(worst))}{unit}"
+    limit = f"{shown(margin)}{unit}"
     if passed and worst > 0:
         reason = f"pass: at worst {c.label_b} is {amount} worse than {c.label_a} ({level}), "
         reason += f"within the {limit} margin"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from scribe_eval.compare import load_run_data
+from scribe_eval.metrics import fmt_points
 from scribe_eval.report._leaderboard import Leaderboard, note_leaderboards
 from scribe_eval.store import RunStore
 
@@ -33,6 +34,19 @@ def test_a_clear_practical_lead_is_recommended_and_states_n(
     (board,) = _boards(store, "run").values()
     assert board.winner == "soap"
     assert "n = 40 encounters every template scored" in board.detail
+
+
+def test_the_cards_lead_is_the_difference_of_the_values_the_table_shows(
+    store: RunStore, make_run: MakeRun
+) -> None:
+    # Exact means 48.43 and 45.78: the table shows 48.4 and 45.8, so the card must say 2.6
+    # (the exact 2.66 rounds to 2.7, which no reader of the table can reproduce).
+    make_run("run", shifts={"soap": 0.02678})
+    (board,) = _boards(store, "run").values()
+    shown = {r.template: fmt_points(r.values["rougeLsum_f"].value) for r in board.rows}
+    assert shown == {"soap": "48.4", "brief": "45.8"}
+    assert board.winner == "soap"
+    assert "by at least 2.6 points" in board.detail
 
 
 def test_templates_scored_against_different_note_types_are_never_ranked_together(

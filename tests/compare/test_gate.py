@@ -181,7 +181,14 @@ def test_cli_exit_codes_and_outputs(store: RunStore, make_run: MakeRun, tmp_path
     assert bad.exit_code == 2, bad.output
     assert "REGRESSION" in bad.output
     assert "| FAIL | ROUGE-Lsum non-inferiority (margin 2 points)" in bad.output
-    assert "| −5.0 | [−" in bad.output  # points, one decimal, a true minus sign
+    # Points, one decimal, a true minus sign; each row's diff is its shown candidate minus its
+    # shown baseline (45.8 and 40.7 print −5.1, though the exact −5.02 rounds to −5.0).
+    rows = [line.split(" | ") for line in bad.output.splitlines() if "non-inferiority" in line]
+    assert rows
+    assert "| 45.8 | 40.7 | −5.1 | [−" in bad.output
+    for row in rows:
+        base, cand, diff = (float(x.replace("−", "-").replace("±", "")) for x in row[4:7])
+        assert round(cand - base, 1) == diff, row
     assert "Bonferroni over the gate's" in bad.output
     suite = ET.parse(junit).getroot().find("testsuite")
     assert suite is not None

@@ -15,6 +15,8 @@ from scribe_eval.metrics import (
     COUNT_KEYS,
     JUDGE_METRIC_KEYS,
     METRICS,
+    fmt_change,
+    fmt_figure,
     fmt_interval,
     fmt_points,
     metric,
@@ -139,6 +141,42 @@ def test_points_have_one_decimal_and_a_true_minus() -> None:
     assert fmt_points(-0.0123, signed=True) == "−1.2"
     assert fmt_points(0.0123, signed=True) == "+1.2"
     assert fmt_points(None) == "—"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        pytest.param(0.1385, "13.9", id="half-rounds-away-from-zero"),
+        pytest.param(0.13849999999999998, "13.9", id="float-noise-does-not-decide-a-tie"),
+        pytest.param(0.1384999, "13.8", id="below-half"),
+        pytest.param(-0.1385, "−13.9", id="negative-half"),
+        pytest.param(-0.0004, "0.0", id="no-minus-zero"),
+    ],
+)
+def test_points_round_half_away_from_zero(value: float, shown: str) -> None:
+    assert fmt_points(value) == shown
+
+
+def test_a_difference_beside_its_values_is_the_difference_of_the_shown_values() -> None:
+    # 13.84 and 11.16 show as 13.8 and 11.2: the difference printed beside them is 2.6, though
+    # the exact 2.68 would round to 2.7.
+    assert (fmt_points(0.1384), fmt_points(0.1116)) == ("13.8", "11.2")
+    assert fmt_change(0.1116, 0.1384) == "+2.6"
+    assert fmt_change(0.1384, 0.1116) == "−2.6"
+    assert fmt_change(0.1384, 0.1116, signed=False) == "2.6"
+    assert fmt_change(0.10004, 0.1) == "±0.0"
+    assert fmt_change(None, 0.1) == "—"
+    values = [i / 9973 for i in range(0, 9973, 37)]
+    for before, after in zip(values, reversed(values), strict=True):
+        printed = float(fmt_change(before, after).replace("−", "-").replace("±", ""))
+        assert printed == round(float(fmt_points(after)) - float(fmt_points(before)), 1)
+
+
+def test_counts_and_milliseconds_follow_the_same_rule() -> None:
+    assert fmt_figure(0.125, "count") == "0.13"
+    assert fmt_figure(1234.5, "ms") == "1235"
+    assert fmt_change(100.4, 200.4, "ms") == "+100"
+    assert fmt_change(0.124, 0.126, "count") == "+0.01"
 
 
 def test_a_diarized_one_channel_transcript_gets_cpwer_and_orcwer_but_no_swap_flag() -> None:
