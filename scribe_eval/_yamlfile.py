@@ -76,37 +76,56 @@ class YamlDocument:
     def describe(self, error: ValidationError, known: Collection[str] = ()) -> list[str]:
         """One ``path:line: field: message`` line per pydantic error, in line order.
 
-        An unknown key gets a "did you mean" from ``known`` (the schema's field names).
+        An unknown key gets a "did you mean" from ``known`` (the schema's field names). A missing
+        required key that an unknown sibling key misspells is one problem, not two: only the
+        misspelling is reported (``templats`` on its line, not also "templates is missing").
         """
+        items = error.errors()
+        located = [
+            self._in_data(tuple(p for p in item["loc"] if isinstance(p, str | int)))
+            for item in items
+        ]
+        misspelt = {
+            (*loc[:-1], guess)
+            for item, loc in zip(items, located, strict=True)
+            if item["type"] == "extra_forbidden" and loc and isinstance(loc[-1], str)
+            for guess in [closest(loc[-1], known)]
+            if guess and guess != loc[-1]
+        }
         out: list[tuple[int, str]] = []
-        for item in error.errors():
-            loc = self._in_data(tuple(p for p in item["loc"] if isinstance(p, str | int)))
-            dotted = ".".join(str(p) for p in loc) or "(top level)"
-            message = item["msg"]
-            if item["type"] == "value_error":  # our validators' messages, without pydantic's prefix
-                message = str((item.get("ctx") or {}).get("error") or message)
-            if item["type"] == "extra_forbidden" and loc and isinstance(loc[-1], str):
-                guess = closest(loc[-1], known)
-                if guess == loc[-1]:
-                    # Right spelling, wrong place: a key of another section or kind (a URL
-                    # target's model_version under an embedded target). Never "did you mean X?"
-                    # with X the very key written.
-                    message = (
-                        f"key {loc[-1]!r} is not valid here: it belongs to another section or "
-                        f"kind (check `kind:` and the indentation)"
-                    )
-                else:
-                    message = f"unknown key {loc[-1]!r}" + (
-                        f"; did you mean {guess!r}?" if guess else ""
-                    )
+        for item, loc in zip(items, located, strict=True):
+            if item["type"] == "missing" and loc in misspelt:
+                continue
             if item["type"] == "union_tag_invalid":
                 ctx = item.get("ctx") or {}
-                field = str(ctx.get("discriminator", "")).strip("'") or "kind"
-                loc = (*loc, field)
-                dotted = ".".join(str(p) for p in loc)
-                message = f"{ctx.get('tag')!r} is not one of {ctx.get('expected_tags')}"
+                loc = (*loc, str(ctx.get("discriminator", "")).strip("'") or "kind")
+            dotted = ".".join(str(p) for p in loc) or "(top level)"
+            message = _message(item, loc, known)
             out.append((self.line_of(loc), f"{self.where(loc)}: {dotted}: {message}"))
         return [line for _, line in sorted(out, key=lambda pair: pair[0])]
+
+
+def _message(item: Any, loc: Location, known: Collection[str]) -> str:
+    """The problem and its fix for one pydantic error at ``loc`` (as written in the file)."""
+    kind, key = item["type"], loc[-1] if loc else ""
+    ctx = item.get("ctx") or {}
+    if kind == "missing" and key != "":
+        return f"required key {key!r} is missing; add it"
+    if kind == "value_error":  # our validators' messages, without pydantic's prefix
+        return str(ctx.get("error") or item["msg"])
+    if kind == "union_tag_invalid":
+        return f"{ctx.get('tag')!r} is not one of {ctx.get('expected_tags')}"
+    if kind != "extra_forbidden" or not isinstance(key, str):
+        return str(item["msg"])
+    guess = closest(key, known)
+    if guess == key:
+        # Right spelling, wrong place: a key of another section or kind (a URL target's
+        # model_version under an embedded target). Never "did you mean X?" with X the very key.
+        return (
+            f"key {key!r} is not valid here: it belongs to another section or kind (check "
+            "`kind:` and the indentation)"
+        )
+    return f"unknown key {key!r}" + (f"; did you mean {guess!r}?" if guess else "")
 
 
 def load_yaml(path: Path, what: str = "file") -> YamlDocument:
@@ -139,9 +158,9 @@ def validate_config(doc: YamlDocument, model: type[M], data: Any, what: str) -> 
         validated = model.model_validate(data)
     except ValidationError as exc:
         lines = doc.duplicate_problems() + doc.describe(exc, field_names(model))
-        raise ConfigError(f"invalid {what}:\n" + "\n".join(lines)) from exc
+        raise ConfigError.of_problems(what, lines, source=str(doc.path)) from exc
     if doc.duplicates:
-        raise ConfigError(f"invalid {what}:\n" + "\n".join(doc.duplicate_problems()))
+        raise ConfigError.of_problems(what, doc.duplicate_problems(), source=str(doc.path))
     return validated
 
 

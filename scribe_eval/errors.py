@@ -33,6 +33,8 @@ fix, so the CLI boundary shows one line for them too and a traceback only under 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Self
 
 __all__ = [
     "APIError",
@@ -73,6 +75,22 @@ class ScribeEvalError(Exception):
             raise ValueError("a ScribeEvalError needs a message that says what happened")
         super().__init__(message)
         self.message = message
+
+    @classmethod
+    def of_problems(cls, what: str, problems: Sequence[str], *, source: str = "") -> Self:
+        """One error for every problem found in one input, each problem one line with its fix.
+
+        One problem is one line, ``invalid experiment file: x.yaml:3: ...``. Several get a
+        one-line header naming the input and how many there are, then one indented line each:
+        the first line a terminal shows is always a whole sentence (the CLI prints ``Error:``
+        before it).
+        """
+        lines = [p for p in problems if p]
+        if len(lines) == 1:
+            return cls(f"invalid {what}: {lines[0]}")
+        named = f"{what} {source}" if source else what
+        header = f"invalid {named}: {len(lines)} problems, one per line below; fix each"
+        return cls("\n".join([header, *(f"  {line}" for line in lines)]))
 
 
 class ConfigError(ScribeEvalError):

@@ -43,7 +43,7 @@ def load_experiment(path: str | Path) -> Experiment:
         problems += [(_line_number(line), line) for line in schema]
     if problems:
         ordered = [line for _, line in sorted(problems, key=lambda pair: pair[0])]
-        raise ConfigError("invalid experiment file:\n" + "\n".join(ordered))
+        raise ConfigError.of_problems("experiment file", ordered, source=str(path))
     return with_declared_version(experiment).model_copy(update={"path": path.resolve()})
 
 

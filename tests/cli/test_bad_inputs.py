@@ -76,6 +76,8 @@ def _experiments(ws: Path) -> None:
     _write_yaml(ws / "exp-no-dataset.yaml", _experiment(ws, dataset=str(ws / "nowhere")))
     _write_yaml(ws / "exp-typo.yaml", {**_experiment(ws), "templtes": []})
     _write_yaml(ws / "exp-kind.yaml", _experiment(ws, target={"kind": "embeded"}))
+    two = _experiment(ws, dataset=str(ws / "nowhere"), execution={"concurrency": 0})
+    _write_yaml(ws / "exp-two-problems.yaml", two)
     latin_template = [{"file": str(ws / "latin1-template.yaml"), "label": "t"}]
     _write_yaml(ws / "exp-latin1-template.yaml", _experiment(ws, templates=latin_template))
     missing_template = [{"file": str(ws / "nope.yaml"), "label": "t"}]
@@ -270,6 +272,26 @@ def test_a_bad_input_gets_one_line_naming_it(
     errors = [line for line in output.splitlines() if line.startswith("Error:")]
     assert len(errors) <= 1, output
     assert "s3cr3t-value" not in output
+
+
+def test_an_invalid_experiment_file_is_one_line_or_a_one_line_header_and_a_line_a_problem(
+    ws: Path,
+) -> None:
+    runs = str(ws / "r")
+    typo = CliRunner().invoke(main, ["run", str(ws / "exp-typo.yaml"), "--runs-dir", runs])
+    assert typo.exit_code == 1
+    (line,) = typo.output.splitlines()
+    assert line.startswith(f"Error: invalid experiment file: {ws / 'exp-typo.yaml'}:")
+    assert line.endswith(": templtes: unknown key 'templtes'; did you mean 'templates'?")
+    path = ws / "exp-two-problems.yaml"
+    two = CliRunner().invoke(main, ["run", str(path), "--runs-dir", runs])
+    assert two.exit_code == 1
+    header, *problems = two.output.splitlines()
+    assert header == (
+        f"Error: invalid experiment file {path}: 2 problems, one per line below; fix each"
+    )
+    assert [p.split(": ", 2)[1] for p in problems] == ["dataset", "execution.concurrency"]
+    assert all(p.startswith(f"  {path}:") for p in problems)
 
 
 def test_the_corpus_is_large_enough() -> None:

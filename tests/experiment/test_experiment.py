@@ -57,7 +57,11 @@ def test_every_problem_is_reported_at_once_with_its_line(tmp_path: Path) -> None
     )
     with pytest.raises(ConfigError) as caught:
         load_experiment(path)
-    lines = caught.value.message.splitlines()[1:]
+    header, *rest = caught.value.message.splitlines()
+    # One header line naming the file, the count and the fix; then one indented line a problem.
+    assert header == f"invalid experiment file {path}: 4 problems, one per line below; fix each"
+    assert all(line.startswith(f"  {path}:") for line in rest)
+    lines = [line.strip() for line in rest]
     assert [line.split(": ", 1)[0] for line in lines] == [
         f"{path}:2", f"{path}:5", f"{path}:7", f"{path}:9",
     ]  # fmt: skip
@@ -65,6 +69,24 @@ def test_every_problem_is_reported_at_once_with_its_line(tmp_path: Path) -> None
     assert "templates.1: label 'corti-soap' is also used by templates.0" in lines[1]
     assert "languages.output.1: unknown language 'xx'" in lines[2]
     assert "execution.concurrency" in lines[3]
+
+
+def test_one_problem_is_one_line_and_a_misspelt_required_key_is_one_problem(
+    tmp_path: Path,
+) -> None:
+    path = _write(tmp_path, "name: x\ndataset: .\ntemplats: [corti-soap]\n")
+    with pytest.raises(ConfigError) as caught:
+        load_experiment(path)
+    # Not also "templates: Field required" on line 1: the typo is the one problem.
+    assert caught.value.message == (
+        f"invalid experiment file: {path}:3: templats: unknown key 'templats'; "
+        "did you mean 'templates'?"
+    )
+    missing = _write(tmp_path, "name: x\ndataset: .\n")
+    with pytest.raises(ConfigError) as caught:
+        load_experiment(missing)
+    assert caught.value.message.endswith("templates: required key 'templates' is missing; add it")
+    assert "\n" not in caught.value.message
 
 
 def test_a_template_needs_exactly_one_of_key_or_file(tmp_path: Path) -> None:
@@ -113,7 +135,7 @@ def test_misspelt_keys_get_a_suggestion_and_the_line_of_the_value(tmp_path: Path
     )
     with pytest.raises(ConfigError) as caught:
         load_experiment(path)
-    lines = caught.value.message.splitlines()[1:]
+    lines = [line.strip() for line in caught.value.message.splitlines()[1:]]
     assert lines == [
         f"{path}:4: target.kind: 'embeded' is not one of 'embedded', 'url'",
         f"{path}:7: templates.0.lable: unknown key 'lable'; did you mean 'label'?",
