@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from scribe_eval.compare import RunData, load_run_data
 from scribe_eval.errors import ConfigError
@@ -35,6 +35,7 @@ from scribe_eval.report._metrics import (
     fmt_value,
     fmt_value_change,
     is_number,
+    leader_columns,
     note_metrics_for,
 )
 from scribe_eval.report._overview import (
@@ -76,6 +77,7 @@ def build_report(
     env = _environment()
     common = _common(no_text)
     common["note_metrics"] = note_metrics_for(data)
+    common["board_metrics"], common["judge_metrics"] = leader_columns(common["note_metrics"])
     common["embedded_notice"] = embedded_notice(run)
     _clean(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -124,6 +126,7 @@ def _environment() -> Environment:
         difference=fmt_row_difference,
         share=lambda v: f"{v:.0%}" if is_number(v) else "—",
         localpath=_local_path,
+        words=_whole_hyphenated,
     )
     return env
 
@@ -142,6 +145,15 @@ def embedded_notice(run: RunRecord) -> str | None:
         f"this run's notes come from {writer}, and its transcripts from an open-source speech "
         "model running offline. Its numbers show how scribe-eval measures and decides; they say "
         "nothing about the vendor's quality. Point an experiment at the vendor's API to judge it."
+    )
+
+
+def _whole_hyphenated(label: Any) -> Markup:
+    """``label`` with each hyphenated word kept on one line: a narrow heading may wrap between
+    words ("Section / coverage"), never inside "ROUGE-Lsum"."""
+    return Markup(" ").join(
+        Markup('<span class="nw">{}</span>').format(word) if "-" in word else escape(word)
+        for word in str(label).split(" ")
     )
 
 

@@ -13,6 +13,7 @@ from scribe_eval.audit import judge_audit_key
 from scribe_eval.compare import RuleResult, RunData, fmt_difference
 from scribe_eval.metrics import (
     JUDGE_HEADLINES,
+    JUDGE_METRIC_KEYS,
     METRICS,
     NOTE_HEADLINES,
     PRIMARY_NOTE_METRIC,
@@ -46,6 +47,7 @@ __all__ = [
     "fmt_value",
     "fmt_value_change",
     "is_number",
+    "leader_columns",
     "note_metrics_for",
 ]
 
@@ -76,6 +78,18 @@ def note_metrics_for(data: RunData) -> tuple[MetricSpec, ...]:
             for s in specs
         )  # fmt: skip
     return NOTE_METRICS + specs
+
+
+def leader_columns(
+    metrics: tuple[MetricSpec, ...],
+) -> tuple[tuple[MetricSpec, ...], tuple[MetricSpec, ...]]:
+    """A leaderboard's columns: the note metrics, and the judge's in a table of their own.
+
+    Nine metrics with their intervals fill a 1280 px page; the judge's five more would push the
+    last columns behind a horizontal scroll bar.
+    """
+    judged = tuple(m for m in metrics if m.key in JUDGE_METRIC_KEYS)
+    return tuple(m for m in metrics if m.key not in JUDGE_METRIC_KEYS), judged
 
 
 def fmt(value: Any, digits: int = 1) -> str:

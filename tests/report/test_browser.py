@@ -74,7 +74,7 @@ def page(browser: Any) -> Iterator[Any]:
 def _first_templates(page: Any) -> list[str]:
     return list(
         page.eval_on_selector_all(
-            "#leader-1 tbody tr td:first-child", "c => c.map(x => x.textContent)"
+            "#leader-1 tbody tr td:first-child", "c => c.map(x => x.dataset.v)"
         )
     )
 
@@ -117,6 +117,22 @@ def test_report_sorts_filters_and_opens_an_encounter(
 
     page.goto((index.parent / "compare.html").as_uri())
     page.screenshot(path=str(ARTIFACTS / "report-compare.png"), full_page=True)
+    assert page.problems == []
+
+
+def test_every_leaderboard_fits_a_1280_pixel_window(
+    page: Any, store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
+) -> None:
+    run = kit.write_run(store, mini_dataset, run_spec("run-a"))
+    index = build_report(store, run, tmp_path / "out")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(index.as_uri())
+    widths = page.eval_on_selector_all(
+        "table.leader", "ts => ts.map(t => [t.id, t.scrollWidth, t.clientWidth])"
+    )
+    assert widths
+    # No column hidden behind the table's own horizontal scroll bar.
+    assert [w for w in widths if w[1] > w[2]] == []
     assert page.problems == []
 
 

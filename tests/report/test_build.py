@@ -59,8 +59,8 @@ def test_leaderboard_shows_each_template_value_with_its_interval(
     html = build_report(store, run, tmp_path / "out").read_text(encoding="utf-8")
     board = html.split('id="leader-1"', 1)[1].split("</table>", 1)[0]
     full, short = (
-        board.split("<tr><td>soap-full</td>")[1],
-        board.split("<tr><td>soap-short</td>")[1],
+        board.split('<tr><td data-v="soap-full">')[1],
+        board.split('<tr><td data-v="soap-short">')[1],
     )
     # soap-full copies every reference note: 100 on every note metric, a zero-width interval.
     assert full.split("</tr>")[0].count(">100.0<") >= 6
@@ -88,7 +88,8 @@ def test_a_supported_winner_is_named_and_starred(
     assert "soap-full is recommended in en · reference: soap" in html
     assert "Significantly better on ROUGE-Lsum than every other template" in html
     assert "not worse beyond 5.0 points on section coverage or fact recall" in html
-    row = html.split('id="leader-1"', 1)[1].split("<tr><td>soap-full</td>")[1].split("</tr>")[0]
+    board = html.split('id="leader-1"', 1)[1]
+    row = board.split('<tr><td data-v="soap-full">')[1].split("</tr>")[0]
     assert 'class="star"' in row
     assert "specialty: respiratory" in html  # slices from the dataset metadata
 
@@ -258,6 +259,26 @@ def test_the_overview_shows_fact_precision_length_and_coverage_beside_rouge(
     board = html.split('id="leader-1"', 1)[1].split("</table>", 1)[0]
     for heading in ("Fact precision", "Length ratio", "Section coverage", "ROUGE-Lsum"):
         assert f">{heading}<" in board
+
+
+def test_a_judged_run_shows_the_judges_metrics_in_a_table_of_their_own(
+    store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
+) -> None:
+    # Fourteen metric columns with intervals cannot fit a 1280 px page: the judge's five get
+    # their own table under the board, so the board keeps its width.
+    judged = run_spec("run-a", extra_provenance={"judge": {"model": "fake"}})
+    run = kit.write_run(store, mini_dataset, judged)
+    for cell in store.cells(run.id):
+        if cell.kind == "document" and cell.status == "ok":
+            scores = {**cell.scores, "judge_pdqi_mean": 0.5, "judge_omission_rate": 0.25}
+            store.put_cell(cell.model_copy(update={"scores": scores}))
+    html = build_report(store, run, tmp_path / "out").read_text(encoding="utf-8")
+    board = html.split('id="leader-1"', 1)[1].split("</table>", 1)[0]
+    judge = html.split('id="leader-1-judge"', 1)[1].split("</table>", 1)[0]
+    assert "Judge:" not in board
+    assert board.count("</th>") == 12  # template, nine note metrics, P(best), scored
+    assert 'Judge: <span class="nw">PDQI-9</span> mean' in judge
+    assert 'data-v="0.5"' in judge
 
 
 def test_the_methods_show_what_each_metric_catches_on_this_dataset(
