@@ -226,10 +226,9 @@ def test_a_bad_max_age_in_the_file_is_one_line_with_its_place_and_fix(tmp_path: 
     path.write_text(path.read_text() + "cache: {max_age: 7 days}\n", encoding="utf-8")
     with pytest.raises(ConfigError) as err:
         load_experiment(path)
-    problems = str(err.value).splitlines()[1:]
-    assert problems == [
-        f"{path}:5: cache.max_age: '7 days' is not a duration; write a number and one unit of "
-        "s, m, h, d or w (30m, 12h, 7d, 2w), or `none` for no limit"
+    assert str(err.value).splitlines() == [
+        f"invalid experiment file: {path}:5: cache.max_age: '7 days' is not a duration; write a "
+        "number and one unit of s, m, h, d or w (30m, 12h, 7d, 2w), or `none` for no limit"
     ]
 
 
