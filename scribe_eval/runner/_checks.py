@@ -30,7 +30,8 @@ def check_before_run(
     if isinstance(experiment.target, UrlTarget):
         problems += _credential_problems(experiment)
     if problems:
-        raise ConfigError("the experiment cannot run as written:\n" + "\n".join(problems))
+        source = experiment.path.name if experiment.path else ""
+        raise ConfigError.of_problems("experiment", problems, source=source)
 
 
 def _credential_problems(experiment: Experiment) -> list[str]:
