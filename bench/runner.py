@@ -15,9 +15,10 @@ API phase, clean-up), R times, min and median, with the load average (the machin
 ``--scale 250,1000,2500`` instead runs the experiment at those sizes with no added latency, then
 ``scribe-eval report`` of each run, and prints wall and CPU seconds, peak RSS of the runner and of
 the report process (target < 300 MB at 10,000 cells) and the slope per 1,000 encounters between
-sizes: a step whose cost grows faster than the number of encounters shows as a rising slope. With
-``--keep DIR`` the datasets and run stores stay in DIR, and a later ``--keep DIR`` with the same
-sizes reuses each stored run and measures only its report (``--report-repeats`` times, min and
+sizes: a step whose cost grows faster than the number of encounters shows as a rising slope
+(encounters are alike in size at every scale, so only the tool's own steps can make it rise).
+With ``--keep DIR`` the datasets and run stores stay in DIR, and a later ``--keep DIR`` with the
+same sizes reuses each stored run and measures only its report (``--report-repeats`` times, min and
 median): the report's figures before and after a change, on the very same store.
 
 Run: ``.venv/bin/python bench/runner.py [--encounters 100] [--templates 4] [--concurrency 16]
@@ -50,6 +51,7 @@ TARGET_SPEEDUP = 12.0
 TARGET_CACHED_S = 2.0
 TARGET_RSS_MB = 300.0
 CLI = str(Path(sys.executable).parent / "scribe-eval")
+STEP_SAMPLES = 18
 
 
 def write_dataset(folder: Path, encounters: int) -> Path:
@@ -61,8 +63,13 @@ def write_dataset(folder: Path, encounters: int) -> Path:
     for i in range(encounters):
         eid = f"en-{i:04d}"
         # Distinct lengths give distinct (instant) transcripts, hence distinct documents: the
-        # cache must not answer one encounter's document with another's.
-        t = np.arange(32000 + 160 * i) / 16000
+        # cache must not answer one encounter's document with another's. The step is the
+        # smallest that keeps the instant transcript's timings (whole milliseconds, the last
+        # segment ending at 0.9 x the duration) apart: 18 samples, 1.125 ms. A larger one made
+        # the encounters themselves grow with the run (10 ms each: 27 s of audio and 7 lines
+        # at 2,500), so the cost per encounter rose with the size and the slope looked
+        # quadratic; now the longest recording of 2,500 is 4.8 s (one line, like the first).
+        t = np.arange(32000 + STEP_SAMPLES * i) / 16000
         tone = 0.1 * np.sin(2 * np.pi * (200 + i) * t) + 0.01 * rng.standard_normal(t.size)
         stereo = np.stack([tone, tone[::-1]], axis=1).astype(np.float32)
         sf.write(folder / "audio" / f"{eid}.flac", stereo, 16000)
@@ -155,9 +162,14 @@ def _watch_rss(process: subprocess.Popen[bytes], peak: list[float]) -> None:
 
 def run_command(experiment: Path, runs: Path) -> Measured:
     """``scribe-eval run EXPERIMENT --json``: every cell must succeed."""
+    fresh = not (runs / "scribe-eval.sqlite").exists()
     measured = measure(["run", str(experiment), "--runs-dir", str(runs), "--json"])
     if measured.output.get("errors"):
         raise SystemExit(f"the benchmark run had {measured.output['errors']} failed cells")
+    if fresh and measured.output.get("from_cache"):
+        raise SystemExit(
+            "two encounters shared a cached answer: the dataset's recordings must differ"
+        )
     return measured
 
 

@@ -84,7 +84,10 @@ class MatrixExecutor:
         session: TargetSession,
         progress: RunProgress,
         limits: ExecutionLimits,
+        scorers_loaded: asyncio.Future[None] | None = None,
     ) -> None:
+        """``scorers_loaded``: the scorers' preload (`preload_scorers`) under way; the first
+        score waits for it, API calls do not."""
         self.run_id = run_id
         self.experiment = experiment
         self.dataset = dataset
@@ -113,6 +116,7 @@ class MatrixExecutor:
         self.remote = RemoteResources(store, run_id, session.identity.get("kind", "?"), dataset)
         self._cells_of: dict[str, list[Cell]] = {}
         self._scorer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scribe-eval-score")
+        self._scorers_loaded = scorers_loaded
 
     async def run(self) -> None:
         """Execute every encounter; returns when all are done or the error budget is spent."""
@@ -337,6 +341,10 @@ class MatrixExecutor:
         if hit is not None:
             scores: dict[str, Any] = hit.value["scores"]
             return scores
+        if self._scorers_loaded is not None and not self._scorers_loaded.done():
+            # Not a model loaded twice on two threads. A failed preload is the run's to report;
+            # the scorer then meets the same failure itself. Waited for, never cancelled.
+            await asyncio.wait({self._scorers_loaded})
         loop = asyncio.get_running_loop()
         scores = await loop.run_in_executor(self._scorer, compute)
         self.store.cache_put(key, "score", {"scores": scores})

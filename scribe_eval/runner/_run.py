@@ -119,7 +119,9 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
     # Asking the target for its identity (a subprocess for `embedded`) overlaps with reading
     # and checking the dataset: both take about a second.
     # A first run starts the emulator now, and loads the scorers' models meanwhile (see
-    # likely_to_call and preload_scorers): neither then holds up the API phase.
+    # likely_to_call and preload_scorers). The API phase waits for neither: the first call waits
+    # for the emulator, the first score for the models (loading them took longer than starting
+    # the emulator, and held up every call for 0.5-3 s).
     prestart = likely_to_call(
         experiment, options.store, options.runs_dir, resume=bool(options.resume)
     )
@@ -169,12 +171,11 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
         progress = RunProgress(len(matrix.transcripts), len(matrix.cells), enabled=options.progress)
         executor = MatrixExecutor(
             run_id=run.id, experiment=experiment, dataset=dataset, matrix=matrix, store=store,
-            session=session, progress=progress, limits=limits,
+            session=session, progress=progress, limits=limits, scorers_loaded=warming,
         )  # fmt: skip
         deleted = 0
         status: Any = "interrupted"
         lost: str | None = None
-        await warming
         working = asyncio.create_task(executor.run())
         try:
             async with leased(store, run.id, lambda _why: working.cancel(), lease=lease) as keeper:
@@ -193,6 +194,11 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
             working.cancel()
             calls = session.calls
             await session.aclose()
+            # Done by now unless the run scored nothing. A failed preload is not raised: every
+            # cell's scorer met the same failure and stored it as the cell's error.
+            await asyncio.wait({warming})
+            if not warming.cancelled():
+                warming.exception()
             if lost is None:
                 store.update_run(
                     run.id, status=status, finished=utc_now(),

@@ -104,6 +104,42 @@ def test_scores_are_computed_again_only_when_what_they_depend_on_changed(
     assert all(cell.startswith("en-02-rash|") for cell in differs)
 
 
+def test_api_calls_do_not_wait_for_the_scorers_models_but_scores_do(
+    write_experiment: WriteExperiment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading the models took longer than starting the emulator and held up every call."""
+    from scribe_eval.client import AmbientClient
+
+    called = threading.Event()
+    order: list[str] = []
+    create = AmbientClient.create_interaction
+
+    async def first_call(self: AmbientClient, *args: Any, **kwargs: Any) -> Any:
+        called.set()
+        return await create(self, *args, **kwargs)
+
+    def preload() -> None:
+        # Released only by an API call: a run that waited for the models before calling would
+        # stop here (for as long as the guard lets it) and then fail.
+        assert called.wait(timeout=20), "no API call was made while the models loaded"
+        order.append("models loaded")
+
+    def scored(kind: str, scorer: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            order.append(kind)
+            return scorer(*args, **kwargs)
+
+        return wrapped
+
+    monkeypatch.setattr(AmbientClient, "create_interaction", first_call)
+    monkeypatch.setattr(_run_module, "preload_scorers", preload)
+    for kind, scorer in (("transcript", score_transcript), ("document", score_document)):
+        monkeypatch.setattr(_engine, f"score_{kind}", scored(kind, scorer))
+    _run(write_experiment(), tmp_path / "runs")
+    assert order[0] == "models loaded", "a cell was scored before the models were loaded"
+    assert sorted(order[1:]) == ["document"] * 6 + ["transcript"] * 2
+
+
 def test_score_keys_change_with_every_input_but_statistics_only_settings() -> None:
     from scribe_eval.dataset import load_dataset
 
