@@ -10,14 +10,27 @@ local SQLite store, against the same emulator.
 
 Printed: wall time, job starts (more than the encounters: a job started again), the
 interactions, recordings, transcripts and documents the target holds for the workers' run
-against what the run needed (expect equal: no duplicate), and whether every cell's scores equal
-the single-process run's. Exit code 1 when a count or a score differs.
+against what the run needed (expect equal: no duplicate), whether every recording on the target
+is byte for byte its dataset file (a killed upload left no partial recording behind), and
+whether every cell's scores equal the single-process run's.
+
+Whisper itself is not deterministic: a window whose beam-search text fails faster-whisper's
+quality thresholds is decoded again by sampling at a higher temperature, with an unseeded
+random generator. The same audio then gives different words from one call to the next, in one
+process and with no concurrency (both runs ask the same emulator). So a cell whose scores differ
+is explained when its encounter's transcript text differs between the two runs while the
+recording and the request were the same; those transcripts are printed word by word. Exit code
+1 when a count differs, a recording differs, a cell failed, or scores differ for a cell whose
+transcript is the same in both runs.
 Run: ``.venv/bin/python bench/workers_killed.py [--templates 2] [--asr-engine whisper-base]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import difflib
+import hashlib
 import os
 import signal
 import subprocess
@@ -31,7 +44,15 @@ import httpx
 import psycopg
 import yaml
 
-from scribe_eval.store import RunStore, open_store
+# Run as a script, bench/ is on sys.path and the project root is not: put this tree's root first,
+# so that bench.kills (and scribe_eval, as in the subprocesses started from the root) come from it.
+if not __package__:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.kills import needed
+from scribe_eval.client import AmbientClient
+from scribe_eval.dataset import load_dataset
+from scribe_eval.store import CellRecord, RunStore, open_store
 
 ADMIN_URL = os.environ.get(
     "SCRIBE_EVAL_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
@@ -64,19 +85,6 @@ def stored(base: str) -> dict[str, int]:
     """Rows the emulator holds, by resource."""
     rows = httpx.get(f"{base.rstrip('/')}/_emulator/stats", timeout=30).json()["stored"]
     return {kind: int(rows[kind]) for kind in KINDS}
-
-
-def needed(store: RunStore, run_id: str) -> dict[str, int]:
-    """What the run needed on the target: one interaction per encounter, one recording and one
-    transcript per recognised encounter, one document per document cell."""
-    cells = store.cells(run_id)
-    asr = [c for c in cells if c.kind == "transcript" and c.source == "asr"]
-    return {
-        "interactions": len({(c.encounter_id, c.recording_language) for c in cells}),
-        "recordings": len(asr),
-        "transcripts": len(asr),
-        "documents": sum(c.kind == "document" for c in cells),
-    }
 
 
 def busy_jobs(url: str) -> int:
@@ -182,6 +190,7 @@ def report(experiment: Path, base: str, url: str, tmp: Path) -> bool:
         cells = {c.cell_id: c for c in store.cells(run_id)}
         need = needed(store, run_id)
         status = store.get_run(run_id).status
+        words = {c.encounter_id: transcript_words(store, c) for c in asr_cells(cells)}
     encounters = len({c.encounter_id for c in cells.values()})
     print(f"3 workers, one killed: {status} in {elapsed:.1f} s, {starts} job starts for "
           f"{encounters} encounters, {len(cells)} cells")  # fmt: skip
@@ -192,20 +201,90 @@ def report(experiment: Path, base: str, url: str, tmp: Path) -> bool:
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, check=True,
     )  # fmt: skip
     print(f"single process on SQLite: {time.perf_counter() - started:.1f} s")
+    single_id = single.stdout.strip().splitlines()[-1]
     with RunStore(tmp / "single") as local:
-        expected = {c.cell_id: c for c in local.cells(single.stdout.strip().splitlines()[-1])}
+        expected = {c.cell_id: c for c in local.cells(single_id)}
+        theirs = {c.encounter_id: transcript_words(local, c) for c in asr_cells(expected)}
+    uploads, altered = recordings_as_uploaded(base, [run_id, single_id])
+    expected_uploads = len(words) + len(theirs)  # one per recognised encounter and run
+    altered += ["missing"] * (expected_uploads - uploads)
+    not_same = f" (not: {altered})" if altered else ""
+    print(f"  recordings of both runs on the target byte for byte their dataset file: "
+          f"{expected_uploads - len(altered)} of {expected_uploads}{not_same}")  # fmt: skip
+    recognised = sorted(e for e in theirs if words.get(e) != theirs[e])
     differ = [
         cid for cid in expected if cid not in cells or cells[cid].scores != expected[cid].scores
     ]
+    unexplained = [cid for cid in differ if expected[cid].encounter_id not in recognised]
     errors = [c.cell_id for c in cells.values() if c.status != "ok"]
     print(f"  scores: {len(expected) - len(differ)} of {len(expected)} cells equal, "
-          f"{len(errors)} failed cells in the workers' run")  # fmt: skip
+          f"{len(errors)} failed cells in the workers' run; of the {len(differ)} others, "
+          f"{len(differ) - len(unexplained)} belong to a transcript the target recognised "
+          f"differently from the same recording, {len(unexplained)} do not")  # fmt: skip
+    for encounter in recognised:
+        mine = words.get(encounter, [])
+        changes = word_changes(mine, theirs[encounter])
+        print(f"  transcript {encounter}: {len(changes)} change(s) in {len(theirs[encounter])} "
+              f"words, workers vs single: " + "; ".join(changes[:6]))  # fmt: skip
     for cid in differ[:5]:
-        mine, theirs = cells[cid].scores if cid in cells else {}, expected[cid].scores
-        keys = sorted(k for k in {*mine, *theirs} if mine.get(k) != theirs.get(k))
-        print(f"  differs: {cid}: " + "; ".join(
-            f"{k} {mine.get(k)!r:.60} vs {theirs.get(k)!r:.60}" for k in keys[:6]))  # fmt: skip
-    return not differ and not errors and on_target == need and status == "completed"
+        ours, single_scores = cells[cid].scores if cid in cells else {}, expected[cid].scores
+        keys = sorted(k for k in {*ours, *single_scores} if ours.get(k) != single_scores.get(k))
+        shown = [f"{k} {ours.get(k)!r:.60} vs {single_scores.get(k)!r:.60}" for k in keys[:6]]
+        print(f"  differs: {cid}: " + "; ".join(shown))
+    return (
+        not unexplained and not errors and not altered and on_target == need
+        and status == "completed"
+    )  # fmt: skip
+
+
+def asr_cells(cells: dict[str, CellRecord]) -> list[CellRecord]:
+    """The transcript cells made by the target's speech recognition."""
+    return [c for c in cells.values() if c.kind == "transcript" and c.source == "asr"]
+
+
+def transcript_words(store: RunStore, cell: CellRecord) -> list[str]:
+    """The words of a transcript cell's answer as the run stored it (its stage-cache entry)."""
+    entry = store.cache_get(cell.cache_key) if cell.cache_key else None
+    segments = (entry.value.get("transcripts") or []) if entry is not None else []
+    return " ".join(str(s.get("text", "")) for s in segments).split()
+
+
+def word_changes(mine: list[str], theirs: list[str]) -> list[str]:
+    """Where two word sequences differ, as ``'mine' -> 'theirs'`` (``-``: no words)."""
+    matcher = difflib.SequenceMatcher(a=mine, b=theirs, autojunk=False)
+    return [
+        f"{' '.join(mine[i1:i2]) or '-'!r} -> {' '.join(theirs[j1:j2]) or '-'!r}"
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    ]
+
+
+def recordings_as_uploaded(base: str, run_ids: list[str]) -> tuple[int, list[str]]:
+    """The runs' recordings on the target, and those not byte for byte their dataset file
+    (``run:encounter``): a retried job must not reuse a recording a killed upload cut short."""
+    dataset = load_dataset(SAMPLE)
+    digests = {
+        e.id: hashlib.sha256(e.audio.paths[0].read_bytes()).hexdigest()
+        for e in dataset.encounters
+        if e.audio is not None
+    }
+
+    async def check() -> tuple[int, list[str]]:
+        seen, altered = 0, []
+        async with AmbientClient(base, tenant="bench") as client:
+            async for interaction in client.iter_interactions(page_size=100):
+                identifier = interaction.encounter.identifier if interaction.encounter else None
+                parts = str(identifier).split(":")
+                if len(parts) < 4 or parts[1] not in run_ids:
+                    continue
+                for rid in await client.list_recordings(interaction.id):
+                    seen += 1
+                    data = await client.get_recording(interaction.id, rid)
+                    if hashlib.sha256(data).hexdigest() != digests.get(parts[2]):
+                        altered.append(f"{parts[1][:8]}:{parts[2]}")
+        return seen, altered
+
+    return asyncio.run(check())
 
 
 if __name__ == "__main__":

@@ -83,8 +83,8 @@ class RunOutcome:
     succeeded: int = 0
     #: True when the run stopped on a failure every call would hit (credentials, host, TLS).
     run_wide: bool = False
-    #: Cached answers found older than the cache's age limit and bought again (local runs only:
-    #: a run spread over workers counts them in the workers).
+    #: Cached answers found older than the cache's age limit and bought again (a local run: by
+    #: this process; a run over workers: by all of them). ``RunRecord.expired_cache`` sums them.
     expired: int = 0
 
 
@@ -204,9 +204,13 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
                     run.id, status=status, finished=utc_now(),
                     api_calls_delta=sum(calls.values()),
                     notes=executor.aborted or executor.cleanup_left,
+                    expired_cache_delta=executor.cache.expired,
                 )  # fmt: skip
             else:  # the run is someone else's now: its status is theirs to set
-                store.update_run(run.id, api_calls_delta=sum(calls.values()))
+                store.update_run(
+                    run.id, api_calls_delta=sum(calls.values()),
+                    expired_cache_delta=executor.cache.expired,
+                )  # fmt: skip
         if lost is not None:
             raise RunLockedError(lost)
         await judge_finished_run(store, run.id, experiment.judge, dataset)

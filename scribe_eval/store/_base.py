@@ -108,8 +108,10 @@ class RunStore:
         api_calls_delta: int = 0,
         notes: str | None = None,
         provenance: dict[str, Any] | None = None,
+        expired_cache_delta: int = 0,
     ) -> None:
-        """Change a run's status, finish time, API call count, notes or provenance (replaced)."""
+        """Change a run's status, finish time, API call count, notes or provenance (replaced);
+        the call and expired-cache counts are added to (several processes may add at once)."""
         raise NotImplementedError
 
     # Baselines (governance)

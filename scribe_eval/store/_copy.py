@@ -46,10 +46,13 @@ def _copy_run(source: RunStore, destination: RunStore, run: RunRecord, report: C
         report.runs += 1
     else:
         report.runs_present += 1
-        if present.status != run.status or present.api_calls != run.api_calls:
+        if (present.status, present.api_calls, present.expired_cache) != (
+            run.status, run.api_calls, run.expired_cache,
+        ):  # fmt: skip
             destination.update_run(
                 run.id, status=run.status, finished=run.finished,
                 api_calls_delta=run.api_calls - present.api_calls, notes=run.notes,
+                expired_cache_delta=run.expired_cache - present.expired_cache,
             )  # fmt: skip
     for cell in source.cells(run.id):
         if destination.get_cell(run.id, cell.cell_id) != cell:

@@ -162,14 +162,25 @@ class PgRunStore(PgExtras, RunStore):
         api_calls_delta: int = 0,
         notes: str | None = None,
         provenance: dict[str, Any] | None = None,
+        expired_cache_delta: int = 0,
     ) -> None:
-        """Change a run's status, finish time, API call count, notes or provenance (replaced)."""
+        """Change a run's status, finish time, API call count, notes or provenance (replaced);
+        the call and expired-cache counts are added to (several processes may add at once)."""
         self.get_run(run_id)
         self._run_sql(
             "UPDATE runs SET status = COALESCE(%s, status), finished = COALESCE(%s, finished), "
             "api_calls = api_calls + %s, notes = COALESCE(%s, notes), "
-            "provenance = COALESCE(%s, provenance) WHERE id = %s",
-            (status, finished, api_calls_delta, notes, _json_or_none(provenance), run_id),
+            "provenance = COALESCE(%s, provenance), expired_cache = expired_cache + %s "
+            "WHERE id = %s",
+            (
+                status,
+                finished,
+                api_calls_delta,
+                notes,
+                _json_or_none(provenance),
+                expired_cache_delta,
+                run_id,
+            ),
         )
 
     # Cells

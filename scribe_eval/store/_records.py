@@ -91,6 +91,9 @@ class RunRecord(_Frozen):
     provenance: dict[str, Any]
     api_calls: int = 0
     notes: str | None = None
+    #: Cached answers found older than the cache's age limit and bought again (every runner and
+    #: worker of the run adds its own).
+    expired_cache: int = 0
 
     @property
     def meta(self) -> Provenance:

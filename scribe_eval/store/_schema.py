@@ -107,4 +107,9 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE cells ADD COLUMN figures TEXT;
     CREATE INDEX cells_by_encounter ON cells(run_id, encounter_id);
     """,
+    # 5: cached answers a run found older than the cache's age limit and bought again, counted
+    # in the store so that every worker of a run spread over machines adds its own.
+    """
+    ALTER TABLE runs ADD COLUMN expired_cache INTEGER NOT NULL DEFAULT 0;
+    """,
 )

@@ -156,14 +156,25 @@ class SqliteRunStore(SqliteExtras, RunStore):
         api_calls_delta: int = 0,
         notes: str | None = None,
         provenance: dict[str, Any] | None = None,
+        expired_cache_delta: int = 0,
     ) -> None:
-        """Change a run's status, finish time, API call count, notes or provenance (replaced)."""
+        """Change a run's status, finish time, API call count, notes or provenance (replaced);
+        the call and expired-cache counts are added to (several processes may add at once)."""
         self.get_run(run_id)
         self._db.execute(
             "UPDATE runs SET status = COALESCE(?, status), finished = COALESCE(?, finished), "
             "api_calls = api_calls + ?, notes = COALESCE(?, notes), "
-            "provenance = COALESCE(?, provenance) WHERE id = ?",
-            (status, finished, api_calls_delta, notes, _json_or_none(provenance), run_id),
+            "provenance = COALESCE(?, provenance), expired_cache = expired_cache + ? "
+            "WHERE id = ?",
+            (
+                status,
+                finished,
+                api_calls_delta,
+                notes,
+                _json_or_none(provenance),
+                expired_cache_delta,
+                run_id,
+            ),
         )
 
     def baselines(self) -> dict[str, str]:

@@ -210,5 +210,5 @@ def _outcome(store: RunStore, run_id: str, session: TargetSession, deleted: int)
         errors=sum(c.status == "error" for c in cells),
         succeeded=sum(c.status == "ok" for c in cells),
         from_cache=sum(c.from_cache for c in documents), deleted_interactions=deleted,
-        notes=[],
+        notes=[], expired=record.expired_cache,
     )  # fmt: skip

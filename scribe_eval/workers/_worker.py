@@ -61,14 +61,15 @@ class WorkerState:
             async with target_slot(self.url, context.target, cap):
                 await executor.run()
         finally:
-            self._account(run_id, context)
+            self._account(run_id, context, expired=executor.cache.expired)
 
-    def _account(self, run_id: str, context: _RunContext) -> None:
+    def _account(self, run_id: str, context: _RunContext, *, expired: int) -> None:
         # No await in here: concurrent jobs of this worker never report the same calls twice.
+        # ``expired`` is the job's own count (one executor per job), the calls the session's.
         total = context.session.api_calls
         delta, context.reported_calls = total - context.reported_calls, total
-        if delta:
-            self.store.update_run(run_id, api_calls_delta=delta)
+        if delta or expired:
+            self.store.update_run(run_id, api_calls_delta=delta, expired_cache_delta=expired)
 
     async def _context(self, run_id: str) -> _RunContext:
         async with self._opening:

@@ -328,6 +328,9 @@ def test_a_url_answer_older_than_max_age_is_bought_again_and_a_younger_one_reuse
     assert "note: cached answers older than 7d are bought again" in older.stderr, older.stderr
     bought = json.loads(older.stdout)
     assert bought["expired_cache"] == 8
+    with RunStore(runs) as store:  # the run keeps its count (workers add theirs there too)
+        assert store.get_run(bought["id"]).expired_cache == 8
+        assert store.get_run(first.run.id).expired_cache == 0
     assert bought["from_cache"] == 0
     assert bought["calls"]["POST /interactions/{id}/documents/"] == 6
     assert bought["calls"]["POST /interactions/{id}/transcripts/"] == 2

@@ -219,7 +219,9 @@ def test_migrate_copies_everything_once(
 
 
 def _fill(store: RunStore) -> None:
-    store.create_run(make_run("r1", "2026-01-01T00:00:00Z", status="completed", api_calls=4))
+    store.create_run(
+        make_run("r1", "2026-01-01T00:00:00Z", status="completed", api_calls=4, expired_cache=2)
+    )
     store.create_run(make_run("r2", "2026-01-02T00:00:00Z"))
     store.cache_put("k", "document", {"id": "d"})
     store.put_cell(cell("r1", "c1", cache_key="k"))

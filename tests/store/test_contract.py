@@ -54,9 +54,11 @@ def test_runs_round_trip_resolve_and_update(store: RunStore) -> None:
     with pytest.raises(StoreError, match="runs list"):
         store.get_run("nope")
     store.update_run("20260101-aaaa", status="completed", api_calls_delta=5, notes="n")
-    store.update_run("20260101-aaaa", api_calls_delta=2)
+    store.update_run("20260101-aaaa", api_calls_delta=2, expired_cache_delta=3)
+    store.update_run("20260101-aaaa", expired_cache_delta=1)
     run = store.get_run("20260101-aaaa")
     assert (run.status, run.api_calls, run.notes) == ("completed", 7, "n")
+    assert (run.expired_cache, store.get_run("20260102-bbbb").expired_cache) == (4, 0)
     assert run.target == {"kind": "embedded", "identity": {"asr": "x"}}
     with pytest.raises(StoreError, match="already exists"):
         store.create_run(make_run("20260101-aaaa"))

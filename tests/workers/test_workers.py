@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import json
 import os
 import signal
 import subprocess
@@ -132,6 +133,45 @@ def test_three_workers_one_killed_give_the_scores_of_one_process_and_no_duplicat
     assert {c.cell_id: c.scores for c in cells} == expected
     assert len(counts) == 3  # one interaction per encounter ...
     assert max(counts.values()) == 1, counts  # ... and none made twice
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_a_run_over_workers_counts_the_cached_answers_it_found_too_old(
+    pg_url: str, tmp_path: Path
+) -> None:
+    # The workers read the cache, not the coordinator: each must add what it found too old.
+    with _emulator(tmp_path / "emulator") as base:
+        path = _experiment(
+            tmp_path, {"kind": "url", "base_url": base, "tenant": "t1", "auth": "none"}
+        )
+        env = {**os.environ, "SCRIBE_EVAL_STORE": pg_url}
+        env.pop("CI", None)
+        workers = [_worker(env, tmp_path / f"w{i}") for i in range(2)]
+        command = [*CLI, "run", str(path), "--workers", "--no-progress", "--json",
+                   "--runs-dir", str(tmp_path / "coordinator")]  # fmt: skip
+        try:
+            first = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180)
+            with psycopg.connect(pg_url, autocommit=True) as conn:
+                aged = conn.execute(  # older than a URL target's default limit of 7 days
+                    "UPDATE cache SET created = '2020-01-01T00:00:00Z' WHERE stage != 'score'"
+                ).rowcount
+            second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180)
+        finally:
+            for process in workers:
+                process.terminate()
+                process.wait(timeout=30)
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+    before, after = json.loads(first.stdout), json.loads(second.stdout)
+    assert aged == 8  # 2 transcripts (one encounter has no audio) and 6 documents
+    assert before["expired_cache"] == 0
+    assert after["expired_cache"] == 8
+    assert after["from_cache"] == 0
+    assert "cached answers older than 7d are bought again" in second.stderr
+    with open_store(pg_url, tmp_path) as store:
+        assert store.get_run(after["id"]).expired_cache == 8
+        assert store.get_run(after["id"]).api_calls == after["api_calls"]
 
 
 def _worker(env: dict[str, str], runs: Path) -> subprocess.Popen[bytes]:
