@@ -43,8 +43,17 @@ if TYPE_CHECKING:
 DEFAULT_ASR_ENGINE: Final = "whisper-base"
 """The engine the emulator uses unless told otherwise."""
 
-ASR_PIPELINE_VERSION: Final = "2"
+ASR_PIPELINE_VERSION: Final = "3"
 """Bumped whenever segmentation, prompting or merging changes what an engine returns."""
+
+TEMPERATURE: Final = 0.0
+"""Beam search only. faster-whisper's default re-decodes a window that fails its quality checks
+by sampling at rising temperatures, with no seed that makes it repeatable: the same recording
+then gave different words from one call to the next ("Day or Night." and "8 or 9." for one
+sample visit), so two runs of one experiment differed where nothing had changed, and a gate
+could blame a template for the engine's dice. A window stuck repeating itself stays stuck (the
+fallback's one benefit); ``condition_on_previous_text=False`` keeps one such window from
+spreading to the next."""
 
 SPLIT_PAUSE_S: Final = 1.0
 """A pause this long inside a Whisper segment starts a new segment (a new turn, usually)."""
@@ -174,6 +183,7 @@ class WhisperEngine:
             "ctranslate2": ctranslate2.__version__,
             "compute_type": "int8",
             "beam_size": str(self.beam_size),
+            "temperature": str(TEMPERATURE),
             "keyterm_prompt": self.keyterm_prompt,
             "vad": "silero",
             "diarizer": DIARIZER_VERSION,
@@ -261,6 +271,9 @@ class WhisperEngine:
                 # where whole-segment times can leak across a removed pause.
                 word_timestamps=True,
                 condition_on_previous_text=False,
+                # No fallback to sampling: the same audio always gives the same words (see
+                # TEMPERATURE).
+                temperature=TEMPERATURE,
             )
             return list(segments)
 

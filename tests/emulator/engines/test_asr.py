@@ -270,3 +270,26 @@ def test_hub_model_only_by_explicit_name(
     engine = create_asr_engine("whisper-hub:tiny.en")
     assert engine.identity()["model_origin"] == "hub:tiny.en"
     assert engine.identity()["model_sha256"] == TINY_EN_OFFICIAL
+
+
+def test_decoding_never_falls_back_to_sampling(
+    tiny: WhisperEngine, mono_clip: DecodedAudio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # faster-whisper's default temperatures (0.0, 0.2, ... 1.0) re-decode a failing window by
+    # unseeded sampling: the same recording then gives different words from call to call. One
+    # temperature of 0 is beam search alone, the same words every time.
+    import faster_whisper
+
+    seen: list[Any] = []
+    real = faster_whisper.WhisperModel.transcribe
+
+    def spy(self: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(kwargs.get("temperature", "faster-whisper's default"))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(faster_whisper.WhisperModel, "transcribe", spy)
+    first = tiny.transcribe(mono_clip, language="en-GB")
+    assert seen
+    assert all(t in (0, 0.0, [0.0], (0.0,)) for t in seen), seen
+    assert tiny.transcribe(mono_clip, language="en-GB") == first
+    assert tiny.identity()["temperature"] == "0.0"
