@@ -14,14 +14,12 @@ against what the run needed (expect equal: no duplicate), whether every recordin
 is byte for byte its dataset file (a killed upload left no partial recording behind), and
 whether every cell's scores equal the single-process run's.
 
-Whisper itself is not deterministic: a window whose beam-search text fails faster-whisper's
-quality thresholds is decoded again by sampling at a higher temperature, with an unseeded
-random generator. The same audio then gives different words from one call to the next, in one
-process and with no concurrency (both runs ask the same emulator). So a cell whose scores differ
-is explained when its encounter's transcript text differs between the two runs while the
-recording and the request were the same; those transcripts are printed word by word. Exit code
-1 when a count differs, a recording differs, a cell failed, or scores differ for a cell whose
-transcript is the same in both runs.
+The emulator's speech recogniser decodes by beam search alone (no fallback to unseeded sampling,
+ASR pipeline 3), so the same recording gives the same words in both runs and every cell's scores
+must be equal. Where an encounter's transcript text differs between the runs, the words are
+printed side by side (the engine's or ours: a differing transcript from the same recording and
+request points at the engine). Exit code 1 when a count differs, a recording differs, a cell
+failed, or any cell's scores differ.
 Run: ``.venv/bin/python bench/workers_killed.py [--templates 2] [--asr-engine whisper-base]``.
 """
 
@@ -232,7 +230,7 @@ def report(experiment: Path, base: str, url: str, tmp: Path) -> bool:
         shown = [f"{k} {ours.get(k)!r:.60} vs {single_scores.get(k)!r:.60}" for k in keys[:6]]
         print(f"  differs: {cid}: " + "; ".join(shown))
     return (
-        not unexplained and not errors and not altered and on_target == need
+        not differ and not errors and not altered and on_target == need
         and status == "completed"
     )  # fmt: skip
 
