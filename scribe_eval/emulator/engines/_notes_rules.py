@@ -89,6 +89,10 @@ _INCLUDE: Final = re.compile(
     re.IGNORECASE,
 )
 _ONLY: Final = re.compile(r"^(?:only include|only|nur|kun|seulement)\b\s*:?\s*(.+)$", re.I)
+_ONLY_WORD: Final = re.compile(
+    r"^\s*(?:only|nur|kun|seulement)\b\s*|\s*\b(?:only|nur|kun|seulement)\s*$", re.I
+)
+"""``only`` leading or closing an include clause's terms."""
 _EXCLUDE: Final = re.compile(
     r"^(?:exclude|excluding|omit|leave out|without|avoid|skip|do not (?:include|mention)|"
     r"don't (?:include|mention)|no|ausschließen|ausschliessen|weglassen|ohne|nicht erwähnen|"
@@ -187,7 +191,11 @@ def _terms(text: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
             include.extend(_split_terms(match.group(1)))
             only = True
         elif match := _INCLUDE.match(clause):
-            include.extend(_split_terms(match.group(1)))
+            # "Include only the follow-up" and "Include: follow-up only" restrict, as "Only:"
+            # does; read as an include of the word "only the follow-up", they changed nothing.
+            terms, restricted = _ONLY_WORD.subn("", match.group(1))
+            include.extend(_split_terms(terms))
+            only = only or restricted > 0
         elif match := _EXCLUDE.match(clause):
             exclude.extend(_split_terms(match.group(1)))
     return tuple(include), tuple(exclude), only

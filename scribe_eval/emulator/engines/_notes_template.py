@@ -43,7 +43,7 @@ from scribe_eval.emulator.engines._notes import (
 from scribe_eval.emulator.engines._notes_lexicon import Category
 from scribe_eval.emulator.engines._notes_text import Sentence
 
-NOTE_ENGINE_VERSION: Final = "1"
+NOTE_ENGINE_VERSION: Final = "2"
 """Bumped whenever cues, routing or rewriting change what the template engine writes."""
 
 _THRESHOLD: Final = 1.0

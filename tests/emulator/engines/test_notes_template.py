@@ -322,3 +322,15 @@ def test_note_request_normalises_lists_and_fact_objects() -> None:
     request = NoteRequest([NoteSegment("Hi")], None, [fact, "plain"], resolved, "en")  # type: ignore[arg-type]
     assert request.segments == (NoteSegment("Hi"),)
     assert request.facts == ("allergies: penicillin", "plain")
+
+
+@pytest.mark.parametrize(
+    "rule",
+    ["Only: medications", "Include only the medications.", "Include: medications only."],
+)
+def test_only_reads_the_same_wherever_it_stands(rule: str) -> None:
+    # "Include only X" and "Include: X only" restrict the section as "Only: X" does; they were
+    # read as including the literal words "only the X" and changed nothing.
+    note = _write({"template": {"sections": [{"key": "corti-plan", "contentOverride": rule}]}})
+    assert "doxycycline" in note["Plan"]
+    assert "x-ray" not in note["Plan"]
