@@ -80,6 +80,9 @@ TERM_CATEGORIES: Final[dict[str, Category]] = {
                     "plan"),
     **dict.fromkeys(("symptoms", "history", "hpi", "complaint", "symptome", "beschwerden"),
                     "history"),
+    **dict.fromkeys(("chief complaint", "presenting complaint", "main complaint",
+                     "reason for visit", "reason for the visit", "hauptbeschwerde",
+                     "vorstellungsgrund"), "complaint"),
 }  # fmt: skip
 """Instruction terms that name a category rather than a literal word."""
 
