@@ -46,6 +46,8 @@ class TargetSession:
         self._client: AmbientClient | None = None
         self._lock = asyncio.Lock()
         self.startup_s = 0.0
+        #: Called once, when the client has started (the first call goes out now).
+        self.on_started: Callable[[], None] | None = None
 
     @property
     def started(self) -> bool:
@@ -69,6 +71,8 @@ class TargetSession:
                 started = time.perf_counter()
                 self._client = await self._start()
                 self.startup_s = time.perf_counter() - started
+                if self.on_started is not None:
+                    self.on_started()
             return self._client
 
     async def _start(self) -> AmbientClient:
