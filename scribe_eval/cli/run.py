@@ -119,6 +119,7 @@ def run(
         runs_dir=folder, resume=resume, rerun_errors=rerun_errors, fail_fast=fail_fast,
         max_errors=max_errors, progress=not no_progress and not as_json, on_start=started,
         store=store_url, take_over=take_over, read_identity=_engine_identity, server=server,
+        prestart=None if workers else server is not None,
     )  # fmt: skip
     try:
         if workers:

@@ -64,6 +64,9 @@ class RunOptions:
     #: imported the runner): the run adopts it and stops it. The caller still stops it when the
     #: run fails before adopting it (stopping twice does nothing).
     server: EmbeddedServer | None = None
+    #: Whether the run will most likely call its embedded target (`likely_to_call`), when the
+    #: caller found out already (the CLI asks before it spawns ``server``); None: the run asks.
+    prestart: bool | None = None
 
 
 @dataclass
@@ -124,8 +127,12 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
     # phase waits for neither: the first call waits for the emulator, the first score for the
     # models (loading them took longer than starting the emulator, and held up every call for
     # 0.5-3 s; loaded during the start-up, they took its CPU and delayed the first call).
-    prestart = options.server is not None or likely_to_call(
-        experiment, options.store, options.runs_dir, resume=bool(options.resume)
+    prestart = options.server is not None or (
+        options.prestart
+        if options.prestart is not None
+        else likely_to_call(
+            experiment, options.store, options.runs_dir, resume=bool(options.resume)
+        )
     )
     opening = asyncio.create_task(
         asyncio.to_thread(
