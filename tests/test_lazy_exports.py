@@ -14,12 +14,20 @@ from types import ModuleType
 
 import pytest
 
+import scribe_eval.client
 import scribe_eval.emulator
+import scribe_eval.experiment
+import scribe_eval.judge
 import scribe_eval.metrics
+import scribe_eval.runner
 
 LAZY = [
     pytest.param(scribe_eval.metrics, id="metrics"),
     pytest.param(scribe_eval.emulator, id="emulator"),
+    pytest.param(scribe_eval.client, id="client"),
+    pytest.param(scribe_eval.runner, id="runner"),
+    pytest.param(scribe_eval.experiment, id="experiment"),
+    pytest.param(scribe_eval.judge, id="judge"),
 ]
 
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 
 from scribe_eval.cli._common import open_cli_store, resolve_runs_dir, runs_dir_option, store_option
 from scribe_eval.errors import ConfigError
-from scribe_eval.experiment import CacheOptions, Experiment, Matrix, load_experiment, parse_duration
-from scribe_eval.runner import RunOptions, cache_note, exit_code, outcome_json, run_experiment
-from scribe_eval.store import RunRecord
+from scribe_eval.experiment import CacheOptions, Experiment, load_experiment, parse_duration
+from scribe_eval.runner import prestart_embedded
+
+if TYPE_CHECKING:
+    from scribe_eval.experiment import Matrix
+    from scribe_eval.store import RunRecord
 
 
 @click.command("run")
@@ -82,6 +84,20 @@ def run(
     folder = resolve_runs_dir(runs_dir)
     path = experiment or _experiment_of(store_url, folder, resume)
     loaded = with_cache_max_age(load_experiment(path), cache_max_age)
+    # A run that will call its embedded emulator spawns it now, before importing the runner:
+    # the server's start-up (~0.7 s) overlaps with the runner's imports, the dataset and the
+    # store, and the run adopts it. Stopped when the command ends, on every path (a run refused
+    # by its checks, Ctrl-C, a bug); stopping the server the run already stopped does nothing.
+    server = None if workers else prestart_embedded(
+        loaded, store_url, folder, resume=resume is not None
+    )  # fmt: skip
+    if server is not None:
+        click.get_current_context().call_on_close(server.terminate)
+
+    from rich.console import Console
+
+    from scribe_eval.runner import RunOptions, cache_note, exit_code, outcome_json, run_experiment
+
     # Wrapped for a terminal; whole lines in a log or a pipe (a note cut mid-sentence misleads).
     console = Console(stderr=True, soft_wrap=not sys.stderr.isatty())
     started_ids: list[str] = []
@@ -102,7 +118,8 @@ def run(
     options = RunOptions(
         runs_dir=folder, resume=resume, rerun_errors=rerun_errors, fail_fast=fail_fast,
         max_errors=max_errors, progress=not no_progress and not as_json, on_start=started,
-        store=store_url, take_over=take_over, read_identity=_engine_identity,
+        store=store_url, take_over=take_over, read_identity=_engine_identity, server=server,
+        prestart=None if workers else server is not None,
     )  # fmt: skip
     try:
         if workers:

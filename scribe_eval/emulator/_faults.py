@@ -6,7 +6,7 @@ so the same sequence of calls meets the same faults on every run. ``/v2/health``
 only API calls are counted.
 A dropped connection sends the status line and then aborts the response, so the client sees the
 connection close without a complete answer (uvicorn closes the socket; in-process, the
-:class:`ConnectionDropped` exception, an ``httpx.RemoteProtocolError``, reaches the caller).
+``ConnectionDropped`` exception, an ``httpx.RemoteProtocolError``, reaches the caller).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import uuid
 from collections import Counter
 from typing import Any, Final, Literal
 
-import httpx
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from scribe_eval.emulator._problems import problem_body
@@ -51,12 +50,35 @@ def fault_problems(settings: FaultSettings) -> dict[int, str]:
     }
 
 
-class ConnectionDropped(httpx.RemoteProtocolError):
-    """Raised to abort a response half-way: the injected "dropped connection" fault.
+def connection_dropped() -> type[Exception]:
+    """``ConnectionDropped``: raised to abort a response half-way, the injected "dropped
+    connection" fault.
 
     Over a socket uvicorn closes the connection. In-process, ``httpx.ASGITransport`` passes the
-    exception to the caller, so it is the error httpx raises for a dropped connection.
+    exception to the caller, so it is the error httpx raises for a dropped connection (an
+    ``httpx.RemoteProtocolError``). Defined on first use: importing httpx was ~60 ms of the
+    served emulator's start-up, which needs the class only when a call meets the fault.
     """
+    global _dropped
+    if _dropped is None:
+        import httpx
+
+        class ConnectionDropped(httpx.RemoteProtocolError):
+            """The injected "dropped connection" fault (see `connection_dropped`)."""
+
+        ConnectionDropped.__qualname__ = "ConnectionDropped"
+        _dropped = ConnectionDropped
+    return _dropped
+
+
+_dropped: type[Exception] | None = None
+
+
+def __getattr__(name: str) -> Any:
+    # ``ConnectionDropped`` as a module attribute (``scribe_eval.emulator`` exports it).
+    if name == "ConnectionDropped":
+        return connection_dropped()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class FaultPlan:
@@ -135,7 +157,7 @@ class FaultMiddleware:
         elif fault == "drop":
             await send({"type": "http.response.start", "status": 200, "headers": [
                 (b"content-type", b"application/json"), (b"content-length", b"1024")]})  # fmt: skip
-            raise ConnectionDropped("injected fault: connection dropped")
+            raise connection_dropped()("injected fault: connection dropped")
         elif fault is not None:
             await _send_fault(send, int(fault), settings.retry_after_s)
             return
@@ -160,6 +182,7 @@ class DroppedConnectionFilter(logging.Filter):
     """Keeps uvicorn from logging a traceback for each injected dropped connection."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """False for records caused by :class:`ConnectionDropped`."""
+        """False for records caused by ``ConnectionDropped`` (see `connection_dropped`)."""
         exc = record.exc_info[1] if record.exc_info else None
-        return not isinstance(exc, ConnectionDropped)
+        # None yet: no call has met the fault, so no record is caused by it.
+        return _dropped is None or not isinstance(exc, _dropped)

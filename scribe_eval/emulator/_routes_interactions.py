@@ -32,7 +32,7 @@ from scribe_eval.emulator._state import (
     add_route,
 )
 from scribe_eval.emulator._store import SORT_COLUMNS, RecordingRow, utc_now
-from scribe_eval.emulator.engines import decode_audio, sniff_audio_format
+from scribe_eval.emulator.engines import DecodedAudio, decode_audio, sniff_audio_format
 from scribe_eval.errors import AudioError
 
 MAX_PAGE_INDEX: Final = 1_000_000
@@ -117,6 +117,7 @@ def interactions_router(state: EmulatorState) -> APIRouter:
 
     async def delete_interaction(row: OwnInteraction) -> Response:
         await asyncio.to_thread(state.store.delete_interaction, row.id)
+        state.worker.decoded.drop(interaction_id=row.id)
         return Response(status_code=204)
 
     @raises(
@@ -126,8 +127,9 @@ def interactions_router(state: EmulatorState) -> APIRouter:
         }
     )
     async def upload_recording(request: Request, interaction: OwnInteraction) -> JSONResponse:
-        row = await _receive_recording(state, request, interaction.id)
+        row, audio = await _receive_recording(state, request, interaction.id)
         state.store.add_recording(row)
+        state.worker.decoded.put(interaction.id, row.id, audio)  # its transcript needs it next
         return JSONResponse(RecordingCreated(recording_id=row.id).to_wire(), status_code=201)
 
     async def list_recordings(interaction: OwnInteraction) -> JSONResponse:
@@ -138,6 +140,7 @@ def interactions_router(state: EmulatorState) -> APIRouter:
 
     async def delete_recording(row: OwnRecording) -> Response:
         await asyncio.to_thread(state.store.delete_recording, row)
+        state.worker.decoded.drop(interaction_id=row.interaction_id, recording_id=row.id)
         return Response(status_code=204)
 
     item, recordings = "/interactions/{interaction_id}", "/interactions/{interaction_id}/recordings"
@@ -216,7 +219,7 @@ def _merged(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
 
 async def _receive_recording(
     state: EmulatorState, request: Request, interaction_id: str
-) -> RecordingRow:
+) -> tuple[RecordingRow, DecodedAudio]:
     limit = state.settings.max_upload_bytes
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
@@ -240,7 +243,8 @@ async def _receive_recording(
         part.replace(final)
     finally:
         part.unlink(missing_ok=True)
-    return RecordingRow(rid, interaction_id, final, fmt, audio.duration_s, audio.channels, size)
+    row = RecordingRow(rid, interaction_id, final, fmt, audio.duration_s, audio.channels, size)
+    return row, audio
 
 
 async def _stream_to_file(request: Request, path: Any, limit: int) -> int:

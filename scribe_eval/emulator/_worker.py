@@ -1,9 +1,10 @@
 """Transcription off the event loop: one worker thread runs every speech job, in order.
 
-A job is a stored transcript row in status ``processing``; the worker decodes the recording, runs
-the speech engine and stores the finished body (``completed``) or the reason it failed
-(``failed``). Synchronous requests wait for their job; asynchronous ones (202) do not. One job at
-a time is deliberate: a Whisper call already uses every core. Jobs left ``processing`` by a process
+A job is a stored transcript row in status ``processing``; the worker decodes the recording (or
+takes the audio its upload decoded, see `DecodedRecordings`), runs the speech engine and stores
+the finished body (``completed``) or the reason it failed (``failed``). Synchronous requests wait
+for their job; asynchronous ones (202) do not. One job at a time is deliberate: a Whisper call
+already uses every core. Jobs left ``processing`` by a process
 that stopped are resumed when the next one starts (the request and the audio are both stored).
 """
 
@@ -12,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
@@ -34,6 +37,61 @@ _SPOKEN: Final = (
 _PUNCTUATION: Final = re.compile(r"[.,?!;:]")
 
 
+#: Most bytes of decoded audio `DecodedRecordings` keeps (a 30-minute stereo recording is 230 MB).
+DECODED_MAX_BYTES: Final = 64 * 1024 * 1024
+
+
+class DecodedRecordings:
+    """Audio decoded at upload, kept for the recording's first transcription.
+
+    An upload is decoded whole before its 201 (to refuse what cannot be decoded); transcribing it
+    decoded the same file again, a few milliseconds per recording on the same cores as the event
+    loop. The first job for a recording takes its audio from here (each decoded array serves one
+    job, so no engine ever shares one); later jobs, and recordings pushed out by newer ones past
+    ``max_bytes``, decode from disk as before. A deleted recording's audio is dropped with it.
+    Thread-safe: uploads put from the event loop, jobs take on the worker thread.
+    """
+
+    def __init__(self, max_bytes: int = DECODED_MAX_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._audio: OrderedDict[str, tuple[str, DecodedAudio]] = OrderedDict()
+        self._bytes = 0
+
+    def put(self, interaction_id: str, recording_id: str, audio: DecodedAudio) -> None:
+        """Keep a just-uploaded recording's audio (not one larger than ``max_bytes``)."""
+        size = audio.samples.nbytes
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            self._audio[recording_id] = (interaction_id, audio)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, (_, oldest) = self._audio.popitem(last=False)
+                self._bytes -= oldest.samples.nbytes
+
+    def take(self, recording_id: str) -> DecodedAudio | None:
+        """The recording's audio, removed from here; None when not kept."""
+        with self._lock:
+            kept = self._audio.pop(recording_id, None)
+            if kept is None:
+                return None
+            self._bytes -= kept[1].samples.nbytes
+            return kept[1]
+
+    def drop(self, *, interaction_id: str, recording_id: str | None = None) -> None:
+        """Forget a deleted recording, or every recording of a deleted interaction."""
+        with self._lock:
+            for rid, (iid, audio) in list(self._audio.items()):
+                if iid == interaction_id and recording_id in (None, rid):
+                    del self._audio[rid]
+                    self._bytes -= audio.samples.nbytes
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._audio)
+
+
 class TranscriptWorker:
     """Runs speech jobs one at a time on a worker thread and stores their results."""
 
@@ -41,6 +99,7 @@ class TranscriptWorker:
         self._store = store
         self._engine = engine
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scribe-eval-asr")
+        self.decoded = DecodedRecordings()
 
     def submit(self, transcript_id: str) -> Future[TranscriptRow | None]:
         """Queue the job of a stored ``processing`` transcript; do not wait for it."""
@@ -74,7 +133,8 @@ class TranscriptWorker:
             return self._finish(row, "failed", "the recording was deleted before transcription")
         try:
             parsed = CreateTranscriptRequest.model_validate(request)
-            body = transcribe_recording(self._engine, recording, parsed, row.id)
+            audio = self.decoded.take(recording.id)
+            body = transcribe_recording(self._engine, recording, parsed, row.id, audio=audio)
         except ScribeEvalError as exc:
             return self._finish(row, "failed", exc.message)
         except Exception as exc:  # The job must end failed, whatever the engine raised.
@@ -90,10 +150,17 @@ class TranscriptWorker:
 
 
 def transcribe_recording(
-    engine: AsrEngine, recording: RecordingRow, request: CreateTranscriptRequest, tid: str
+    engine: AsrEngine,
+    recording: RecordingRow,
+    request: CreateTranscriptRequest,
+    tid: str,
+    *,
+    audio: DecodedAudio | None = None,
 ) -> dict[str, Any]:
-    """Decode a recording, recognise it as the request asks, and build the wire transcript."""
-    audio = decode_audio(recording.path)
+    """Decode a recording (unless ``audio`` is its decoded file already), recognise it as the
+    request asks, and build the wire transcript."""
+    if audio is None:
+        audio = decode_audio(recording.path)
     multichannel = request.is_multichannel and audio.channels > 1
     if audio.channels > 1 and not multichannel:
         audio = DecodedAudio.from_array(audio.mono(), format=audio.format)

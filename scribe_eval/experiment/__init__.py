@@ -7,31 +7,65 @@ language and source) and document cells (encounter x template x output language 
 
 from __future__ import annotations
 
-from scribe_eval.experiment._duration import format_duration, parse_duration
-from scribe_eval.experiment._load import experiment_hash, load_experiment
-from scribe_eval.experiment._matrix import (
-    Cell,
-    Matrix,
-    TemplateChoice,
-    TranscriptJob,
-    build_matrix,
-    document_cell_id,
-    resolve_templates,
-    transcript_cell_id,
-)
-from scribe_eval.experiment._model import (
-    CacheOptions,
-    Cleanup,
-    EmbeddedTarget,
-    Execution,
-    Experiment,
-    Languages,
-    MetricOptions,
-    TemplateEntry,
-    TranscriptOptions,
-    TranscriptSourceName,
-    UrlTarget,
-)
+from typing import TYPE_CHECKING
+
+from scribe_eval._lazy import lazy_exports
+
+# Loaded on first use (PEP 562): reading an experiment file does not import the dataset's audio
+# stack (numpy, soundfile) the matrix needs, so `run` starts its emulator sooner.
+if TYPE_CHECKING:
+    from scribe_eval.experiment._duration import format_duration, parse_duration
+    from scribe_eval.experiment._load import experiment_hash, load_experiment
+    from scribe_eval.experiment._matrix import (
+        Cell,
+        Matrix,
+        TemplateChoice,
+        TranscriptJob,
+        build_matrix,
+        document_cell_id,
+        resolve_templates,
+        transcript_cell_id,
+    )
+    from scribe_eval.experiment._model import (
+        CacheOptions,
+        Cleanup,
+        EmbeddedTarget,
+        Execution,
+        Experiment,
+        Languages,
+        MetricOptions,
+        TemplateEntry,
+        TranscriptOptions,
+        TranscriptSourceName,
+        UrlTarget,
+    )
+
+# Public name -> the private module defining it.
+_EXPORTS: dict[str, str] = {
+    "format_duration": "_duration",
+    "parse_duration": "_duration",
+    "experiment_hash": "_load",
+    "load_experiment": "_load",
+    "Cell": "_matrix",
+    "Matrix": "_matrix",
+    "TemplateChoice": "_matrix",
+    "TranscriptJob": "_matrix",
+    "build_matrix": "_matrix",
+    "document_cell_id": "_matrix",
+    "resolve_templates": "_matrix",
+    "transcript_cell_id": "_matrix",
+    "CacheOptions": "_model",
+    "Cleanup": "_model",
+    "EmbeddedTarget": "_model",
+    "Execution": "_model",
+    "Experiment": "_model",
+    "Languages": "_model",
+    "MetricOptions": "_model",
+    "TemplateEntry": "_model",
+    "TranscriptOptions": "_model",
+    "TranscriptSourceName": "_model",
+    "UrlTarget": "_model",
+}
 
 __all__ = [
     "CacheOptions",
@@ -58,3 +92,6 @@ __all__ = [
     "resolve_templates",
     "transcript_cell_id",
 ]
+
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, __all__)

@@ -85,9 +85,11 @@ class MatrixExecutor:
         progress: RunProgress,
         limits: ExecutionLimits,
         scorers_loaded: asyncio.Future[None] | None = None,
+        start_scorers: Callable[[], None] | None = None,
     ) -> None:
-        """``scorers_loaded``: the scorers' preload (`preload_scorers`) under way; the first
-        score waits for it, API calls do not."""
+        """``scorers_loaded``: the scorers' preload (`preload_scorers`); the first score waits
+        for it, API calls do not. ``start_scorers`` starts that preload if it waits for the
+        first call, which a run answered from the cache may never make."""
         self.run_id = run_id
         self.experiment = experiment
         self.dataset = dataset
@@ -117,6 +119,7 @@ class MatrixExecutor:
         self._cells_of: dict[str, list[Cell]] = {}
         self._scorer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scribe-eval-score")
         self._scorers_loaded = scorers_loaded
+        self._start_scorers = start_scorers
 
     async def run(self) -> None:
         """Execute every encounter; returns when all are done or the error budget is spent."""
@@ -342,6 +345,8 @@ class MatrixExecutor:
             scores: dict[str, Any] = hit.value["scores"]
             return scores
         if self._scorers_loaded is not None and not self._scorers_loaded.done():
+            if self._start_scorers is not None:
+                self._start_scorers()
             # Not a model loaded twice on two threads. A failed preload is the run's to report;
             # the scorer then meets the same failure itself. Waited for, never cancelled.
             await asyncio.wait({self._scorers_loaded})

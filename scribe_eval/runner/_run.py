@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from scribe_eval._version import __version__
+from scribe_eval.client import EmbeddedServer
 from scribe_eval.dataset import Dataset, load_dataset
 from scribe_eval.errors import ConfigError, RunLockedError
 from scribe_eval.experiment import (
@@ -30,15 +31,11 @@ from scribe_eval.runner._checks import check_before_run
 from scribe_eval.runner._engine import ExecutionLimits, MatrixExecutor
 from scribe_eval.runner._judging import judge_finished_run
 from scribe_eval.runner._lease import leased, take_lease
+from scribe_eval.runner._prestart import likely_to_call
 from scribe_eval.runner._progress import RunProgress
 from scribe_eval.runner._remote import CleanupReport, RemoteResources
 from scribe_eval.runner._score import normalizer_for
-from scribe_eval.runner._target import (
-    IdentityReader,
-    TargetSession,
-    likely_to_call,
-    open_target,
-)
+from scribe_eval.runner._target import IdentityReader, TargetSession, open_target
 from scribe_eval.store import RunRecord, RunStore, open_store, utc_now
 
 _DEPENDENCIES = (
@@ -63,6 +60,13 @@ class RunOptions:
     #: How the embedded emulator's identity is read (see `embedded_identity`): None runs
     #: ``scribe-eval emulator identity`` in a subprocess; the CLI passes the emulator's function.
     read_identity: IdentityReader | None = None
+    #: The embedded emulator the caller spawned for this run (`prestart_embedded`, before it
+    #: imported the runner): the run adopts it and stops it. The caller still stops it when the
+    #: run fails before adopting it (stopping twice does nothing).
+    server: EmbeddedServer | None = None
+    #: Whether the run will most likely call its embedded target (`likely_to_call`), when the
+    #: caller found out already (the CLI asks before it spawns ``server``); None: the run asks.
+    prestart: bool | None = None
 
 
 @dataclass
@@ -118,12 +122,17 @@ def run_experiment(experiment: Experiment, options: RunOptions) -> RunOutcome:
 async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
     # Asking the target for its identity (a subprocess for `embedded`) overlaps with reading
     # and checking the dataset: both take about a second.
-    # A first run starts the emulator now, and loads the scorers' models meanwhile (see
-    # likely_to_call and preload_scorers). The API phase waits for neither: the first call waits
-    # for the emulator, the first score for the models (loading them took longer than starting
-    # the emulator, and held up every call for 0.5-3 s).
-    prestart = likely_to_call(
-        experiment, options.store, options.runs_dir, resume=bool(options.resume)
+    # A first run starts the emulator now (unless the CLI did already, see _prestart), and loads
+    # the scorers' models once its first call is out (see likely_to_call and _Scorers). The API
+    # phase waits for neither: the first call waits for the emulator, the first score for the
+    # models (loading them took longer than starting the emulator, and held up every call for
+    # 0.5-3 s; loaded during the start-up, they took its CPU and delayed the first call).
+    prestart = options.server is not None or (
+        options.prestart
+        if options.prestart is not None
+        else likely_to_call(
+            experiment, options.store, options.runs_dir, resume=bool(options.resume)
+        )
     )
     opening = asyncio.create_task(
         asyncio.to_thread(
@@ -132,22 +141,29 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
             options.runs_dir,
             prestart=prestart,
             read_identity=options.read_identity,
+            server=options.server,
         )
     )
     # Only a run that will call its target has answers to score; a re-run answered from the
     # cache reads its scores too, and one that rescores loads the models on its scoring thread.
-    warming = asyncio.create_task(asyncio.to_thread(preload_scorers) if prestart else _nothing())
+    scorers = _Scorers(wanted=prestart)
     try:
         dataset = await asyncio.to_thread(load_dataset, experiment.dataset)
         templates = resolve_templates(experiment)
         check_before_run(experiment, dataset, templates)
     except BaseException:
-        for done in await asyncio.gather(opening, warming, return_exceptions=True):
+        await scorers.settle()
+        for done in await asyncio.gather(opening, return_exceptions=True):
             if isinstance(done, TargetSession):
                 await done.aclose()
         raise
     matrix = build_matrix(experiment, dataset, templates)
-    session = await opening
+    try:
+        session = await opening
+    except BaseException:
+        await scorers.settle()
+        raise
+    session.on_started = scorers.start
     with open_store(options.store, options.runs_dir) as store:
         try:
             # A resumed run is claimed before anything about it changes; a new one once it exists.
@@ -164,6 +180,7 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
                 raise
         except BaseException:
             await session.aclose()
+            await scorers.settle()
             raise
         if options.on_start is not None:
             options.on_start(run, matrix)
@@ -171,11 +188,13 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
         progress = RunProgress(len(matrix.transcripts), len(matrix.cells), enabled=options.progress)
         executor = MatrixExecutor(
             run_id=run.id, experiment=experiment, dataset=dataset, matrix=matrix, store=store,
-            session=session, progress=progress, limits=limits, scorers_loaded=warming,
+            session=session, progress=progress, limits=limits, scorers_loaded=scorers.task,
+            start_scorers=scorers.start,
         )  # fmt: skip
         deleted = 0
         status: Any = "interrupted"
         lost: str | None = None
+        idle = False  # every call answered, none in flight: the run and its clean-up completed
         working = asyncio.create_task(executor.run())
         try:
             async with leased(store, run.id, lambda _why: working.cancel(), lease=lease) as keeper:
@@ -190,15 +209,14 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
                     status = "failed" if executor.aborted else "completed"
                     if status == "completed":
                         deleted = await executor.cleanup()
+                        idle = True
         finally:
             working.cancel()
             calls = session.calls
-            await session.aclose()
-            # Done by now unless the run scored nothing. A failed preload is not raised: every
-            # cell's scorer met the same failure and stored it as the cell's error.
-            await asyncio.wait({warming})
-            if not warming.cancelled():
-                warming.exception()
+            # A completed run awaited every call and its clean-up: nothing is in flight, so the
+            # emulator is stopped at once instead of after its graceful shutdown (~0.15 s).
+            await session.aclose(idle=idle)
+            await scorers.settle()
             if lost is None:
                 store.update_run(
                     run.id, status=status, finished=utc_now(),
@@ -235,6 +253,39 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
 
 async def _nothing() -> None:
     return None
+
+
+class _Scorers:
+    """The scorers' preload (`preload_scorers`) of a run that will call its target (``wanted``).
+
+    It starts with the run's first call (`start`, the session's ``on_started``), or with the first
+    score if that comes first: not before, so loading the models (1-3 s of CPU) does not compete
+    with the emulator's start-up and the runner's own for the cores and delay the first call.
+    """
+
+    def __init__(self, *, wanted: bool) -> None:
+        self._go = asyncio.Event()
+        self.task = asyncio.create_task(self._load() if wanted else _nothing())
+
+    async def _load(self) -> None:
+        await self._go.wait()
+        await asyncio.to_thread(preload_scorers)
+
+    def start(self) -> None:
+        """Start loading now (again: nothing)."""
+        self._go.set()
+
+    async def settle(self) -> None:
+        """Wait for a started preload; drop one never started (the run scored nothing).
+
+        A failed preload is not raised: every cell's scorer met the same failure and stored it
+        as the cell's error.
+        """
+        if not self._go.is_set():
+            self.task.cancel()
+        await asyncio.wait({self.task})
+        if not self.task.cancelled():
+            self.task.exception()
 
 
 def start_or_resume(

@@ -32,10 +32,9 @@ from scribe_eval.experiment import (
     Execution,
     Experiment,
     UrlTarget,
-    experiment_hash,
 )
 from scribe_eval.runner._pool import PoolShards
-from scribe_eval.store import STORE_FILENAME, is_postgres_url, open_store, store_spec
+from scribe_eval.runner._prestart import embedded_server, same_server
 
 
 class TargetSession:
@@ -47,6 +46,8 @@ class TargetSession:
         self._client: AmbientClient | None = None
         self._lock = asyncio.Lock()
         self.startup_s = 0.0
+        #: Called once, when the client has started (the first call goes out now).
+        self.on_started: Callable[[], None] | None = None
 
     @property
     def started(self) -> bool:
@@ -70,13 +71,19 @@ class TargetSession:
                 started = time.perf_counter()
                 self._client = await self._start()
                 self.startup_s = time.perf_counter() - started
+                if self.on_started is not None:
+                    self.on_started()
             return self._client
 
     async def _start(self) -> AmbientClient:
         raise NotImplementedError
 
-    async def aclose(self) -> None:
-        """Close the client (and stop the emulator, for ``embedded``)."""
+    async def aclose(self, *, idle: bool = False) -> None:
+        """Close the client (and stop the emulator, for ``embedded``).
+
+        ``idle``: every call of the run was answered and none is in flight (the run completed),
+        so an embedded emulator has nothing left to finish (see `EmbeddedServer.terminate`).
+        """
         if self._client is not None:
             await self._client.aclose()
 
@@ -157,24 +164,36 @@ class EmbeddedSession(TargetSession):
         *,
         prestart: bool = False,
         read_identity: IdentityReader | None = None,
+        server: EmbeddedServer | None = None,
     ) -> None:
         self._execution = execution
-        self.server = EmbeddedServer(
-            runs_dir / "emulator", runs_dir / "emulator.log", serve_options(target)
-        )
+        self.server = embedded_server(target, runs_dir)
+        if server is not None:
+            # Spawned early by the caller (see _prestart): adopted, so stopped by aclose. One
+            # started otherwise (it cannot be, but would not be this run's) is stopped at once.
+            if same_server(server, self.server):
+                self.server = server
+            else:
+                server.terminate()
+        # The client's connection pools (a TLS context: ~40-80 ms of CPU) are built here, off the
+        # event loop while the server starts, when the run will most likely call it; else at
+        # the first call.
+        self._transport: PoolShards | None = None
         if prestart:
             # The server's start-up (a second or two of imports) overlaps with the identity
             # query and with the runner's own reading of the dataset.
             self.server.spawn()
+            self._transport = PoolShards(execution.concurrency)
         identity = embedded_identity(target, read_identity)
         super().__init__(identity=identity, description={"kind": "embedded", **identity})
 
     async def _start(self) -> AmbientClient:
         base = await self.server.base_url()
+        transport, self._transport = self._transport, None
         return AmbientClient(
             base,
             # Local, so no proxy to honour: small pools keep httpcore's per-request scans short.
-            transport=PoolShards(self._execution.concurrency),
+            transport=transport or PoolShards(self._execution.concurrency),
             retry=RetryPolicy(max_attempts=self._execution.retries + 1),
             # The emulator is local: poll its background transcripts briskly.
             poll=PollPolicy(
@@ -185,24 +204,13 @@ class EmbeddedSession(TargetSession):
             timeout=self._execution.timeout_s,
         )
 
-    async def aclose(self) -> None:
-        """Close the client and stop the emulator process."""
+    async def aclose(self, *, idle: bool = False) -> None:
+        """Close the client and stop the emulator process (at once when ``idle``)."""
         await super().aclose()
-        await self.server.stop()
-
-
-def serve_options(target: EmbeddedTarget) -> list[str]:
-    """The ``emulator serve`` options of an embedded target (engines, latency, faults)."""
-    options = ["--asr-engine", target.asr_engine, "--note-engine", target.note_engine]
-    if target.async_threshold_s is not None:
-        options += ["--async-threshold-s", str(target.async_threshold_s)]
-    if target.latency_ms:
-        options += ["--latency-ms", str(target.latency_ms)]
-    for name, probability in sorted(target.faults.items()):
-        options += [f"--fault-{name}", str(probability)]
-    if target.faults:
-        options += ["--fault-seed", str(target.fault_seed)]
-    return options
+        transport, self._transport = self._transport, None
+        if transport is not None:  # built, never used: the run made no call
+            await transport.aclose()
+        await self.server.stop(idle=idle)
 
 
 def open_target(
@@ -211,43 +219,24 @@ def open_target(
     *,
     prestart: bool = False,
     read_identity: IdentityReader | None = None,
+    server: EmbeddedServer | None = None,
 ) -> TargetSession:
     """The session for an experiment's target.
 
     Nothing is started, unless ``prestart`` asks to start an embedded emulator now because the
     run will most likely call it (see `likely_to_call`); ``aclose`` stops it either way.
-    ``read_identity``: see `embedded_identity`.
+    ``read_identity``: see `embedded_identity`. ``server``: the embedded emulator the caller
+    already spawned for this run (`prestart_embedded`), which the session adopts.
     """
     target = experiment.target
     if isinstance(target, EmbeddedTarget):
         return EmbeddedSession(
-            target, experiment.execution, runs_dir, prestart=prestart, read_identity=read_identity
-        )
+            target, experiment.execution, runs_dir, prestart=prestart,
+            read_identity=read_identity, server=server,
+        )  # fmt: skip
+    if server is not None:
+        server.terminate()
     return UrlSession(target, experiment.execution, experiment_path=experiment.path)
-
-
-def likely_to_call(
-    experiment: Experiment, store: str | None, runs_dir: Path, *, resume: bool
-) -> bool:
-    """Whether a run will call its embedded target, so it is worth starting early.
-
-    Always when resuming; otherwise unless a run of the same experiment completed before (a
-    re-run, probably answered from the cache; if not, the emulator starts at the first cache
-    miss as usual). URL targets start nothing, so the answer is False.
-    """
-    if not isinstance(experiment.target, EmbeddedTarget):
-        return False
-    if resume:
-        return True
-    chosen = store_spec(store)
-    if chosen is None or not is_postgres_url(chosen):
-        folder = Path(chosen) if chosen is not None else runs_dir
-        if not (folder / STORE_FILENAME).exists():
-            return True  # No run yet, and a run refused by its checks must not create the file.
-    digest = experiment_hash(experiment)
-    with open_store(store, runs_dir) as opened:
-        runs = opened.list_runs()
-    return not any(r.experiment_hash == digest and r.status == "completed" for r in runs)
 
 
 #: Reads the embedded emulator's identity from its engine names (ASR, notes), as

@@ -89,3 +89,21 @@ def test_command_list_prints_as_click_would(width: int) -> None:
     click.Group.format_commands(main, ctx, clicks)
     assert ours.getvalue() == clicks.getvalue()
     assert "List, inspect and bless stored runs." in ours.getvalue()
+
+
+def test_the_served_emulator_imports_no_http_client(tmp_path: Path) -> None:
+    """What `emulator serve` imports and builds before its ready line: no httpx (~60 ms of a
+    run's start-up, which waits for the emulator), unless a dropped connection is injected."""
+    probe = f"""
+import sys
+import uvicorn
+from scribe_eval.cli.emulator import serve
+from scribe_eval.emulator import DroppedConnectionFilter, EmulatorSettings, create_app
+create_app(EmulatorSettings(data_dir={str(tmp_path / "data")!r}, asr_engine="instant"))
+print(sorted(m for m in sys.modules if m.split(".")[0] in {NETWORK!r}))
+from scribe_eval.emulator import ConnectionDropped
+import httpx
+print(issubclass(ConnectionDropped, httpx.RemoteProtocolError))
+"""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[:2] == ["[]", "True"]

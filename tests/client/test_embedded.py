@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import subprocess
 from pathlib import Path
 
 import httpx
@@ -57,3 +59,49 @@ def test_stopping_a_server_never_started_does_nothing(tmp_path: Path) -> None:
     asyncio.run(server.stop())
     assert server.pid is None
     assert not (tmp_path / "emulator.log").exists()
+
+
+@pytest.mark.slow
+def test_an_idle_server_is_killed_at_once_and_keeps_what_it_answered(tmp_path: Path) -> None:
+    """``stop(idle=True)`` (a completed run) kills the server without its graceful shutdown:
+    what it answered is stored all the same, and a delete it answered stays deleted."""
+    data, log = tmp_path / "data", tmp_path / "emulator.log"
+    first = EmbeddedServer(data, log, ["--asr-engine", "instant"])
+
+    async def make_two_delete_one() -> tuple[str, str, subprocess.Popen[str]]:
+        url = await first.base_url()
+        async with httpx.AsyncClient() as http:
+            ids = []
+            for patient in ("kept", "deleted"):
+                made = await http.post(
+                    f"{url}/interactions/",
+                    json={"encounter": {"identifier": patient, "status": "planned", "type":
+                          "first_consultation", "period": {"startedAt": "2026-01-01T00:00:00Z"}},
+                          "patient": {"identifier": patient}},
+                )  # fmt: skip
+                assert made.status_code == 201, made.text
+                ids.append(made.json()["interactionId"])
+            assert (await http.delete(f"{url}/interactions/{ids[1]}")).status_code == 204
+        process = first._process
+        assert process is not None
+        await first.stop(idle=True)
+        return ids[0], ids[1], process
+
+    kept, deleted, process = asyncio.run(make_two_delete_one())
+    assert process.returncode == -signal.SIGKILL  # killed, not asked: no graceful shutdown
+    assert first.pid is None
+    wal = data / "emulator.sqlite3-wal"
+    assert b"deleted" not in (wal.read_bytes() if wal.exists() else b"")
+    second = EmbeddedServer(data, log, ["--asr-engine", "instant"])
+
+    async def look() -> tuple[int, int]:
+        url = await second.base_url()
+        try:
+            async with httpx.AsyncClient() as http:
+                a = await http.get(f"{url}/interactions/{kept}")
+                b = await http.get(f"{url}/interactions/{deleted}")
+        finally:
+            await second.stop()
+        return a.status_code, b.status_code
+
+    assert asyncio.run(look()) == (200, 404)

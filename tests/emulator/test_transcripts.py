@@ -224,3 +224,54 @@ async def test_what_the_engine_is_asked(
         await client.transcribe(iid, _request(rid, **fields))
     [call] = engine.calls
     assert {key: call[key] for key in expected} == expected
+
+
+async def test_an_upload_is_decoded_once_and_its_transcripts_match(
+    app: FastAPI, client: AmbientClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first transcript of a recording uses the audio its upload decoded; a second one
+    decodes the file again; both read the same audio. A deleted recording is forgotten."""
+    import scribe_eval.emulator._routes_interactions as uploads
+    import scribe_eval.emulator._worker as worker
+
+    decoded: list[str] = []
+
+    def counting(path: Any) -> DecodedAudio:
+        decoded.append(Path(path).name)
+        return real(path)
+
+    from scribe_eval.emulator.engines import decode_audio as real
+
+    monkeypatch.setattr(worker, "decode_audio", counting)
+    monkeypatch.setattr(uploads, "decode_audio", counting)
+    cache = app.state.emulator.worker.decoded
+    iid, rid = await _upload(client, wav(8.0, channels=2))
+    assert (len(decoded), len(cache)) == (1, 1)  # the upload's decode, kept
+    first = await client.transcribe(iid, _request(rid))
+    assert (len(decoded), len(cache)) == (1, 0)  # taken, not decoded again
+    second = await client.transcribe(iid, _request(rid))
+    assert len(decoded) == 2  # from the file, as before
+    assert first.segments == second.segments
+    iid2, rid2 = await _upload(client, wav(4.0))
+    assert len(cache) == 1
+    await client.delete_recording(iid2, rid2)
+    assert len(cache) == 0
+    await _upload(client, wav(4.0))
+    await client.delete_interaction(iid)  # another interaction's audio stays
+    assert len(cache) == 1
+
+
+def test_kept_audio_is_bounded_oldest_out() -> None:
+    from scribe_eval.emulator._worker import DecodedRecordings
+
+    one = DecodedAudio.from_array(np.zeros(1000, dtype=np.float32))  # 4,000 bytes
+    kept = DecodedRecordings(max_bytes=10_000)
+    for rid in ("a", "b", "c"):
+        kept.put("i", rid, one)
+    assert len(kept) == 2
+    assert kept.take("a") is None  # pushed out by c
+    assert kept.take("c") is one
+    kept.put("i", "big", DecodedAudio.from_array(np.zeros(3000, dtype=np.float32)))
+    assert kept.take("big") is None  # larger than the bound: never kept
+    assert kept.take("b") is one
+    assert len(kept) == 0

@@ -8,18 +8,17 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from scribe_eval.client import EmbeddedServer
 from scribe_eval.emulator.engines import engine_identity
 from scribe_eval.errors import ConfigError
 from scribe_eval.experiment import EmbeddedTarget, experiment_hash, load_experiment
-from scribe_eval.runner._target import (
-    EmbeddedSession,
-    embedded_identity,
-    likely_to_call,
-    open_target,
-)
+from scribe_eval.runner._prestart import embedded_server, likely_to_call, prestart_embedded
+from scribe_eval.runner._target import EmbeddedSession, embedded_identity, open_target
 from scribe_eval.store import RunRecord, RunStore
 
 from .conftest import WriteExperiment
@@ -123,3 +122,84 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in {{"fastapi", "uvicorn"
 """
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_session_adopts_the_server_spawned_for_it(
+    tmp_path: Path, write_experiment: WriteExperiment
+) -> None:
+    experiment = load_experiment(write_experiment())
+    runs = tmp_path / "runs"
+    assert isinstance(experiment.target, EmbeddedTarget)
+    ours = embedded_server(experiment.target, runs)
+    session = open_target(experiment, runs, server=ours, read_identity=engine_identity)
+    assert isinstance(session, EmbeddedSession)
+    assert session.server is ours  # so aclose stops the very process the CLI spawned
+    # A server made for another runs folder is not this run's: not adopted.
+    other = embedded_server(experiment.target, tmp_path / "elsewhere")
+    session = open_target(experiment, runs, server=other, read_identity=engine_identity)
+    assert isinstance(session, EmbeddedSession)
+    assert session.server is not other
+    assert session.server.data_dir == runs / "emulator"
+
+
+def test_reading_the_experiment_and_spawning_import_neither_runner_nor_audio(
+    write_experiment: WriteExperiment,
+) -> None:
+    """`run` spawns its emulator before these imports, so its start-up overlaps with them."""
+    probe = f"""
+import sys
+import scribe_eval.cli.run
+from scribe_eval.experiment import load_experiment
+from scribe_eval.runner._prestart import embedded_server, likely_to_call
+experiment = load_experiment({str(write_experiment())!r})
+embedded_server(experiment.target, __import__("pathlib").Path("runs"))
+heavy = {{"numpy", "httpx", "rich", "scribe_eval.metrics", "scribe_eval.runner._run",
+          "scribe_eval.dataset", "scribe_eval.judge._client"}}
+print(sorted(m for m in heavy if m in sys.modules))
+"""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.slow
+def test_a_run_refused_after_the_early_start_stops_its_emulator(
+    tmp_path: Path, write_experiment: WriteExperiment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI spawns the emulator before the runner takes it over; a run refused before that
+    (here: the target's identity, an unknown speech engine) stops it all the same."""
+    import scribe_eval.cli.run as cli_run
+    from scribe_eval.cli import main
+
+    spawned: list[EmbeddedServer] = []
+
+    def spy(*args: Any, **kwargs: Any) -> EmbeddedServer | None:
+        server = prestart_embedded(*args, **kwargs)
+        if server is not None:
+            spawned.append(server)
+        return server
+
+    monkeypatch.setattr(cli_run, "prestart_embedded", spy)
+    path = write_experiment(target={"kind": "embedded", "asr_engine": "nope"})
+    runs = tmp_path / "runs"
+    result = CliRunner().invoke(main, ["run", str(path), "--runs-dir", str(runs), "--json"])
+    assert result.exit_code == 1, result.output
+    assert "unknown speech engine 'nope'" in result.output
+    assert len(spawned) == 1  # the emulator was started early...
+    assert spawned[0].pid is None  # ...and stopped
+    assert not _emulators_on(runs / "emulator")
+
+
+def _emulators_on(data_dir: Path) -> list[int]:
+    """Processes serving an emulator on ``data_dir`` (zombies excluded: they are not running)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if str(data_dir).encode() in cmdline and state != "Z":
+            found.append(int(proc.name))
+    return found

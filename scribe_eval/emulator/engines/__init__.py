@@ -9,6 +9,9 @@ deterministic and model-free; ``openai`` for any OpenAI-compatible chat-completi
 it writes :class:`WrittenSection` objects from a :class:`NoteRequest`.
 """
 
+from typing import TYPE_CHECKING
+
+from scribe_eval._lazy import lazy_exports
 from scribe_eval.emulator.engines._asr import (
     CONTRACT_LANGUAGES,
     DEFAULT_ASR_ENGINE,
@@ -36,13 +39,17 @@ from scribe_eval.emulator.engines._notes import (
     NoteSegment,
     WrittenSection,
 )
-from scribe_eval.emulator.engines._notes_openai import OpenAINoteEngine
 from scribe_eval.emulator.engines._notes_template import TemplateNoteEngine
 from scribe_eval.emulator.engines._weights import (
     cache_dir,
     ensure_whisper_base,
     ensure_whisper_tiny_en,
 )
+
+# The OpenAI note engine is loaded on first use (PEP 562): the emulator's start-up does not import
+# it, and httpx with it (~60 ms), unless it serves that engine (`create_note_engine` imports it).
+if TYPE_CHECKING:
+    from scribe_eval.emulator.engines._notes_openai import OpenAINoteEngine
 
 __all__ = [
     "CONTRACT_LANGUAGES",
@@ -70,3 +77,5 @@ __all__ = [
     "sniff_audio_format",
     "whisper_language",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, {"OpenAINoteEngine": "_notes_openai"}, __all__)

@@ -1,0 +1,85 @@
+"""Starting the embedded emulator early: before the runner's own imports, when a run will call it.
+
+The emulator's start-up (its imports, ~0.7 s) is the longest step before a run's first call, so
+``scribe-eval run`` spawns it as soon as the experiment is read (`prestart_embedded`), then
+imports the runner, reads the dataset and opens the store meanwhile, and hands the running
+server on (`RunOptions.server`); the session adopts it and stops it like one it started.
+This module imports only the experiment, the store and the client's process handle (no httpx),
+so the CLI can use it before the rest of the runner is loaded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scribe_eval.client import EmbeddedServer
+from scribe_eval.experiment import EmbeddedTarget, Experiment, experiment_hash
+from scribe_eval.store import STORE_FILENAME, is_postgres_url, open_store, store_spec
+
+
+def serve_options(target: EmbeddedTarget) -> list[str]:
+    """The ``emulator serve`` options of an embedded target (engines, latency, faults)."""
+    options = ["--asr-engine", target.asr_engine, "--note-engine", target.note_engine]
+    if target.async_threshold_s is not None:
+        options += ["--async-threshold-s", str(target.async_threshold_s)]
+    if target.latency_ms:
+        options += ["--latency-ms", str(target.latency_ms)]
+    for name, probability in sorted(target.faults.items()):
+        options += [f"--fault-{name}", str(probability)]
+    if target.faults:
+        options += ["--fault-seed", str(target.fault_seed)]
+    return options
+
+
+def embedded_server(target: EmbeddedTarget, runs_dir: Path) -> EmbeddedServer:
+    """The (not yet started) emulator of a run: data in ``<runs dir>/emulator``, so a resumed run
+    finds the interactions the interrupted one made, log in ``<runs dir>/emulator.log``."""
+    return EmbeddedServer(runs_dir / "emulator", runs_dir / "emulator.log", serve_options(target))
+
+
+def same_server(a: EmbeddedServer, b: EmbeddedServer) -> bool:
+    """Whether two servers are started the same way (data dir, log and options)."""
+    return (a.data_dir, a.log, a.options) == (b.data_dir, b.log, b.options)
+
+
+def likely_to_call(
+    experiment: Experiment, store: str | None, runs_dir: Path, *, resume: bool
+) -> bool:
+    """Whether a run will call its embedded target, so it is worth starting early.
+
+    Always when resuming; otherwise unless a run of the same experiment completed before (a
+    re-run, probably answered from the cache; if not, the emulator starts at the first cache
+    miss as usual). URL targets start nothing, so the answer is False.
+    """
+    if not isinstance(experiment.target, EmbeddedTarget):
+        return False
+    if resume:
+        return True
+    chosen = store_spec(store)
+    if chosen is None or not is_postgres_url(chosen):
+        folder = Path(chosen) if chosen is not None else runs_dir
+        if not (folder / STORE_FILENAME).exists():
+            return True  # No run yet, and a run refused by its checks must not create the file.
+    digest = experiment_hash(experiment)
+    with open_store(store, runs_dir) as opened:
+        runs = opened.list_runs()
+    return not any(r.experiment_hash == digest and r.status == "completed" for r in runs)
+
+
+def prestart_embedded(
+    experiment: Experiment, store: str | None, runs_dir: Path, *, resume: bool
+) -> EmbeddedServer | None:
+    """The run's emulator, spawned now (not waited for), when the run will most likely call it.
+
+    The caller owns the process until it hands it on in ``RunOptions.server``, and must stop it
+    (``terminate()``) on every path, including a run refused before its first call; stopping a
+    server the run already stopped does nothing.
+    """
+    target = experiment.target
+    if not isinstance(target, EmbeddedTarget) or not likely_to_call(
+        experiment, store, runs_dir, resume=resume
+    ):
+        return None
+    server = embedded_server(target, runs_dir)
+    server.spawn()
+    return server
