@@ -87,7 +87,7 @@ def trend_command(
         mark = ("*" if p.identity_changed else " ") + ("+" if p.template_changed else " ")
         table.add_row(
             f"{mark} {p.run_id}", p.created, str(p.n),
-            fmt_points(p.value), fmt_interval(p.low, p.high) or "too few",
+            fmt_points(p.value), fmt_interval(p.low, p.high) or "too few for an interval",
             ", ".join(p.templates) or "-", identity_short(p.identity, previous),
         )  # fmt: skip
         previous = p.identity

@@ -29,8 +29,9 @@ from scribe_eval.store import RunRecord, RunStore
 class TrendPoint:
     """One run's value of the metric with its 95% bootstrap interval over encounters.
 
-    ``low`` and ``high`` are None when fewer than two encounters leave no uncertainty to measure
-    (the report says "too few for an interval" rather than drawing a zero-width one).
+    ``low`` and ``high`` are None for fewer encounters than an interval needs
+    (`scribe_eval.stats.has_interval`, the rule of the leaderboards too): the CLI and the trend
+    page say "too few for an interval" rather than drawing a zero-width or a two-point one.
     """
 
     run_id: str
@@ -135,8 +136,7 @@ def trends(
                     changed,
                     estimate.n,
                     estimate.value,
-                    None if estimate.degenerate else estimate.low,
-                    None if estimate.degenerate else estimate.high,
+                    *estimate.shown_interval,
                     templates,
                     edited,
                 )
