@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar, get_args
+from typing import Any, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -115,6 +115,9 @@ def _message(item: Any, loc: Location, known: Collection[str]) -> str:
         return str(ctx.get("error") or item["msg"])
     if kind == "union_tag_invalid":
         return f"{ctx.get('tag')!r} is not one of {ctx.get('expected_tags')}"
+    if kind in _TYPE_MESSAGES:
+        bounds = {name: _written(bound) for name, bound in ctx.items()}
+        return _TYPE_MESSAGES[kind].format(value=_written(item.get("input")), **bounds)
     if kind != "extra_forbidden" or not isinstance(key, str):
         return str(item["msg"])
     guess = closest(key, known)
@@ -126,6 +129,37 @@ def _message(item: Any, loc: Location, known: Collection[str]) -> str:
             "`kind:` and the indentation)"
         )
     return f"unknown key {key!r}" + (f"; did you mean {guess!r}?" if guess else "")
+
+
+#: pydantic's wording of a wrong type or bound ("Input should be a valid integer, unable to parse
+#: string as an integer") in the terms of the file, with an example of what to write: one place
+#: for every integer, number and true/false field of every file scribe-eval reads.
+_TYPE_MESSAGES = {
+    "int_parsing": "must be a whole number (e.g. 8), not {value}",
+    "int_type": "must be a whole number (e.g. 8), not {value}",
+    "int_from_float": "must be a whole number (e.g. 8), not {value}",
+    "float_parsing": "must be a number (e.g. 0.5), not {value}",
+    "float_type": "must be a number (e.g. 0.5), not {value}",
+    "bool_parsing": "must be true or false, not {value}",
+    "bool_type": "must be true or false, not {value}",
+    "greater_than": "must be more than {gt}, not {value}",
+    "greater_than_equal": "must be at least {ge}, not {value}",
+    "less_than": "must be less than {lt}, not {value}",
+    "less_than_equal": "must be at most {le}, not {value}",
+}
+
+
+def _written(value: Any) -> str:
+    """A value as the file wrote it (YAML words, not Python's)."""
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return "a section" if isinstance(value, dict) else "a list"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a bound of 0.0 reads as the file would write it: 0
+    return repr(value) if isinstance(value, str) else str(value)
 
 
 def load_yaml(path: Path, what: str = "file") -> YamlDocument:
@@ -178,6 +212,27 @@ def field_names(model: type[BaseModel]) -> set[str]:
             names.update(n for n in (name, info.alias) if n)
             pending.extend(_models_in(info.annotation))
     return names
+
+
+def setting_paths(model: type[BaseModel]) -> dict[str, str]:
+    """Each setting's name -> its dotted path in a file of ``model`` (``concurrency`` ->
+    ``execution.concurrency``), through nested sections, not list items; the shortest path wins."""
+    paths: dict[str, str] = {}
+    pending: list[tuple[type[BaseModel], str]] = [(model, "")]
+    seen: set[type[BaseModel]] = set()
+    while pending:
+        current, prefix = pending.pop(0)  # breadth first: the shortest path comes first
+        if current in seen:
+            continue
+        seen.add(current)
+        for name, info in current.model_fields.items():
+            if info.exclude:
+                continue
+            key = info.alias or name
+            paths.setdefault(key, f"{prefix}{key}")
+            if get_origin(info.annotation) not in (list, dict):
+                pending.extend((m, f"{prefix}{key}.") for m in _models_in(info.annotation))
+    return paths
 
 
 def _models_in(annotation: Any) -> list[type[BaseModel]]:

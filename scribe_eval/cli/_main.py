@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import difflib
 import importlib
 import logging
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import click
 
+from scribe_eval._suggest import closest
 from scribe_eval._version import __version__
 from scribe_eval.cli._help import write_command_list
 from scribe_eval.errors import user_error
@@ -61,8 +63,11 @@ class _Root(click.Group):
             return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
-        # Every sub-command's (and nested group's) arguments are parsed in here.
-        with _usage_as_bad_input():
+        # Every sub-command's (and nested group's) arguments are parsed in here. Some usage
+        # errors carry no context ("Option '-o' requires an argument"): the command they belong
+        # to is found from the words typed, so every usage error points at the right --help.
+        words = [*ctx._protected_args, *ctx.args]  # click empties them while invoking
+        with _usage_as_bad_input(lambda: _command_named(ctx, words)):
             return super().invoke(ctx)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -98,15 +103,64 @@ class _BadUsage(click.ClickException):
 
 
 @contextlib.contextmanager
-def _usage_as_bad_input() -> Iterator[None]:
+def _usage_as_bad_input(
+    command_of: Callable[[], tuple[str, click.Command] | None] = lambda: None,
+) -> Iterator[None]:
     try:
         yield
     except click.exceptions.NoArgsIsHelpError:
         raise  # A bare group prints its help: not an error of the user's.
     except click.UsageError as exc:
-        where = f"; see '{exc.ctx.command_path} --help'" if exc.ctx is not None else ""
+        named = (exc.ctx.command_path, exc.ctx.command) if exc.ctx is not None else command_of()
         message = " ".join(exc.format_message().split()).removesuffix(".")
-        raise _BadUsage(f"{message}{where}") from exc
+        if isinstance(exc, click.NoSuchOption) and named is not None:
+            message = _file_setting_hint(exc, named[1]) or message
+        if named is None:
+            raise _BadUsage(message) from exc
+        # "Did you mean '--junit'?" ends a sentence: the pointer starts the next one.
+        lead = " See" if message.endswith("?") else "; see"
+        raise _BadUsage(f"{message}{lead} '{named[0]} --help'") from exc
+
+
+def _command_named(ctx: click.Context, words: Sequence[str]) -> tuple[str, click.Command] | None:
+    """The (sub-)command ``words`` name under ``ctx``'s group, with its path."""
+    path, command = [ctx.command_path], ctx.command
+    for word in words:
+        if not isinstance(command, click.Group):
+            break
+        sub = command.get_command(ctx, word)
+        if sub is None:
+            continue  # an option of the group or its value
+        path.append(word)
+        command = sub
+    return (" ".join(path), command) if command is not ctx.command else None
+
+
+def _file_setting_hint(exc: click.NoSuchOption, command: click.Command) -> str | None:
+    """For a command that reads an experiment file: an unknown option that names one of the
+    file's settings (``--concurrency``) is told where that setting lives, instead of click's
+    guess at the closest option (``--global-concurrency``, a different thing)."""
+    if not any(p.name == "experiment" for p in command.params):
+        return None
+    from scribe_eval._yamlfile import setting_paths
+    from scribe_eval.experiment import Experiment
+
+    word = exc.option_name.lstrip("-").replace("-", "_")
+    paths = setting_paths(Experiment)
+    setting = closest(word, paths)
+    if setting is None or _likeness(word, setting) < max(
+        (_likeness(word, p.lstrip("-").replace("-", "_")) for p in exc.possibilities or ()),
+        default=0.0,
+    ):
+        return None
+    return (
+        f"No such option {exc.option_name!r}: {setting} is a setting of the experiment file "
+        f"(`{paths[setting]}`), not an option; set it there"
+    )
+
+
+def _likeness(word: str, other: str) -> float:
+    return difflib.SequenceMatcher(None, word.lower(), other.lower()).ratio()
 
 
 def _one_line(exc: Exception) -> str:

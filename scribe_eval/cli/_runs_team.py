@@ -67,7 +67,7 @@ def trend_command(
     spec hash, shown) differs from the run before: the template was edited under its name.
     """
     # Imported here: `runs list` loads this module and must not pay for compare and metrics.
-    from scribe_eval.compare import identity_text, trend_rows
+    from scribe_eval.compare import identity_hash, identity_short, identity_text, trend_rows
     from scribe_eval.metrics import fmt_interval, fmt_points
 
     with open_cli_store(store_url, runs_dir) as store:
@@ -82,17 +82,22 @@ def trend_command(
     table = Table("created", "n", f"{metric} (points)", "95% interval", "template", "identity")
     # The id is what people copy: never wrapped or cut (as in `runs list`).
     table.columns.insert(0, Column("run", no_wrap=True, min_width=24))
+    previous: dict[str, Any] | None = None
     for p in points:
         mark = ("*" if p.identity_changed else " ") + ("+" if p.template_changed else " ")
         table.add_row(
             f"{mark} {p.run_id}", p.created, str(p.n),
-            fmt_points(p.value), fmt_interval(p.low, p.high) or "too few",
-            ", ".join(p.templates) or "-", identity_text(p.identity),
+            fmt_points(p.value), fmt_interval(p.low, p.high) or "too few for an interval",
+            ", ".join(p.templates) or "-", identity_short(p.identity, previous),
         )  # fmt: skip
+        previous = p.identity
     print_table(table)
     click.echo(
         "marks: * target identity changed (a model update); + template spec changed (edited)"
     )
+    # Each identity in full once, under its short hash (every field: --json).
+    for text in dict.fromkeys(identity_text(p.identity) for p in points):
+        click.echo(f"identity {identity_hash(json.loads(text))}: {text}")
 
 
 def shared_summary(shared: dict[str, str]) -> dict[str, Any]:

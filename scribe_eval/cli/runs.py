@@ -109,8 +109,12 @@ def show_run(
         console.print(record.notes, markup=False)
     console.print(f"created {record.created}, finished {record.finished or '-'}")
     console.print(f"dataset {record.dataset_name} ({record.dataset_hash[:12]})")
-    # Compact JSON, printed as is: a terminal too narrow wraps it rather than rich folding it.
-    click.echo(f"target {json.dumps(record.target, sort_keys=True, separators=(',', ':'))}")
+    # The target's kind and identity hash here; the identity in full once, at the end.
+    from scribe_eval.compare import identity_hash, identity_text, target_identity
+
+    target_hash = identity_hash(target_identity(record))
+    kind = record.target.get("kind", "?")
+    console.print(f"target {kind}, identity {target_hash} (in full below)")
     if record.target.get("model_version"):  # the API reports none: the team declared it
         click.echo(f"vendor model version {record.target['model_version']} (declared)")
     console.print(f"API calls: {record.api_calls}")
@@ -140,6 +144,8 @@ def show_run(
             console.print(
                 f"Unexpected errors kept a traceback: scribe-eval runs show {record.id} --errors"
             )
+    # Compact JSON, printed as is: a terminal too narrow wraps it rather than rich folding it.
+    click.echo(f"target (identity {target_hash}): {identity_text(record.target)}")
 
 
 @runs.command("bless")

@@ -34,7 +34,16 @@ from scribe_eval.compare._evaluate import (
 )
 from scribe_eval.compare._gate import DEFAULT_GATE, Gate, LimitRule, MetricRule, load_gate
 from scribe_eval.compare._result import GateResult, RuleResult, RuleStatus
-from scribe_eval.compare._trend import TrendPoint, identity_text, trend_rows, trends
+from scribe_eval.compare._trend import (
+    TrendPoint,
+    identity_changes,
+    identity_hash,
+    identity_short,
+    identity_text,
+    target_identity,
+    trend_rows,
+    trends,
+)
 from scribe_eval.compare._unchanged import unchanged
 from scribe_eval.compare._writers import (
     fmt_difference,
@@ -65,6 +74,9 @@ __all__ = [
     "gate_junit",
     "gate_markdown",
     "gate_table",
+    "identity_changes",
+    "identity_hash",
+    "identity_short",
     "identity_text",
     "judge_difference",
     "load_gate",
@@ -75,6 +87,7 @@ __all__ = [
     "resolve_pair",
     "samples",
     "scored",
+    "target_identity",
     "trend_rows",
     "trends",
     "unchanged",

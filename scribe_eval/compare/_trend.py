@@ -11,6 +11,7 @@ mistaken for a model update.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -28,8 +29,9 @@ from scribe_eval.store import RunRecord, RunStore
 class TrendPoint:
     """One run's value of the metric with its 95% bootstrap interval over encounters.
 
-    ``low`` and ``high`` are None when fewer than two encounters leave no uncertainty to measure
-    (the report says "too few for an interval" rather than drawing a zero-width one).
+    ``low`` and ``high`` are None for fewer encounters than an interval needs
+    (`scribe_eval.stats.has_interval`, the rule of the leaderboards too): the CLI and the trend
+    page say "too few for an interval" rather than drawing a zero-width or a two-point one.
     """
 
     run_id: str
@@ -114,7 +116,7 @@ def trends(
         else:
             data = load_run_data(store, run, like=like)
         like = data
-        identity = _identity(run)
+        identity = target_identity(run)
         hashes = _spec_hashes(data, by, where) if spec.cell == "document" else {}
         for key, sample in samples(data, spec, by=by, where=where).items():
             if sample.n == 0:
@@ -134,8 +136,7 @@ def trends(
                     changed,
                     estimate.n,
                     estimate.value,
-                    None if estimate.degenerate else estimate.low,
-                    None if estimate.degenerate else estimate.high,
+                    *estimate.shown_interval,
                     templates,
                     edited,
                 )
@@ -165,7 +166,8 @@ def _newest_dataset(
     return None
 
 
-def _identity(run: RunRecord) -> dict[str, Any]:
+def target_identity(run: RunRecord) -> dict[str, Any]:
+    """What names the model versions behind a run's target: a trend marks a change of it."""
     # URL targets keep what the vendor reports under "identity"; the embedded emulator's whole
     # description is its identity (engine, model and emulator versions).
     nested = run.target.get("identity")
@@ -173,5 +175,44 @@ def _identity(run: RunRecord) -> dict[str, Any]:
 
 
 def identity_text(identity: dict[str, Any]) -> str:
-    """A target identity as compact, stable JSON (for a table cell)."""
+    """A target identity as compact, stable JSON (in full: ``--json``, once per identity)."""
     return json.dumps(identity, sort_keys=True, separators=(",", ":"))
+
+
+def identity_hash(identity: dict[str, Any]) -> str:
+    """The identity's short hash (12 hex digits of the SHA-256 of its compact JSON)."""
+    return hashlib.sha256(identity_text(identity).encode("utf-8")).hexdigest()[:12]
+
+
+def identity_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """What differs between two identities, one ``dotted.key old -> new`` per changed field."""
+    old, new = _flatten(before), _flatten(after)
+    return [
+        f"{key} {old.get(key, '-')} -> {new.get(key, '-')}"
+        for key in sorted(old.keys() | new.keys())
+        if old.get(key) != new.get(key)
+    ]
+
+
+def identity_short(identity: dict[str, Any], previous: dict[str, Any] | None) -> str:
+    """A table cell for an identity in a list of runs: its short hash, or "same as above", or
+    its hash and the (at most two) fields that changed since the row above."""
+    if previous is not None and previous == identity:
+        return "same as above"
+    if previous is None:
+        return identity_hash(identity)
+    changes = identity_changes(previous, identity)
+    more = f" (+{len(changes) - _SHOWN_CHANGES} more)" if len(changes) > _SHOWN_CHANGES else ""
+    return f"{identity_hash(identity)}: {'; '.join(changes[:_SHOWN_CHANGES])}{more}"
+
+
+_SHOWN_CHANGES = 2
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, str]:
+    if isinstance(value, dict) and value:
+        out: dict[str, str] = {}
+        for key, item in value.items():
+            out.update(_flatten(item, f"{prefix}{key}."))
+        return out
+    return {prefix.rstrip("."): json.dumps(value) if not isinstance(value, str) else value}

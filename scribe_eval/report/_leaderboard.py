@@ -28,11 +28,9 @@ from scribe_eval.stats import (
     analyze_run,
     bootstrap_estimate,
     compare_paired,
+    has_interval,
 )
 from scribe_eval.store import CellSummary
-
-#: Below this many encounters the report shows no interval and no chance of being best.
-MIN_ENCOUNTERS_FOR_CHANCE = 3
 
 #: Metrics a recommended template must not lose beyond the trade-off margin.
 GUARD_METRICS: tuple[str, ...] = ("section_coverage", "fact_recall")
@@ -54,8 +52,8 @@ class Shown:
     best: bool = False
 
     def __post_init__(self) -> None:
-        # One encounter has no interval, and a bootstrap over two is no honest one: show none.
-        if 0 < self.n < MIN_ENCOUNTERS_FOR_CHANCE:
+        # Too few encounters for an interval (the stats rule every page and the CLI follow).
+        if self.n > 0 and not has_interval(self.n):
             object.__setattr__(self, "low", None)
             object.__setattr__(self, "high", None)
 
@@ -163,7 +161,7 @@ def _fill_board(data: RunData, board: Leaderboard, where: dict[str, str]) -> Non
         for spec in metrics:
             sample = aligned[spec.key].get(row.template)
             row.values[spec.key] = _estimate(data, sample)
-        if best is not None and best.n >= MIN_ENCOUNTERS_FOR_CHANCE and len(board.rows) > 1:
+        if best is not None and has_interval(best.n) and len(board.rows) > 1:
             row.probability_best = dict(best.probabilities).get(row.template)
     board.verdict, board.winner, board.detail = _verdict(data, board, best, analysis, aligned)
     if board.winner is not None:
@@ -275,7 +273,7 @@ def _verdict(
 
 
 def _chance(best: BestTemplate, analysis: RunAnalysis) -> str:
-    if best.n < MIN_ENCOUNTERS_FOR_CHANCE:
+    if not has_interval(best.n):
         return f"only {best.n} shared encounter(s): too few to say how likely it is best"
     return f"best in {best.probability_best:.0%} of {analysis.resamples} bootstrap resamples"
 

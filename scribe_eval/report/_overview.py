@@ -46,6 +46,10 @@ class SliceRow:
     n: int
     values: dict[tuple[str, str], Shown] = field(default_factory=dict)
 
+    def n_in(self, group: str) -> int:
+        """Encounters of this slice in one language group: the most any of its columns scored."""
+        return max((v.n for (g, _), v in self.values.items() if g == group), default=0)
+
 
 def slice_columns(rows: list[SliceRow], templates: list[str]) -> list[tuple[str, str]]:
     """Every (group, system) column the slice rows fill: per group, templates in the

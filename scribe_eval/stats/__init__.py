@@ -5,7 +5,8 @@ records its seed, resample count, confidence and method. Data goes in as `Metric
 (per-encounter numerators over denominators, so a mean and a pooled ratio such as corpus WER
 are handled alike), and the bootstrap resamples encounters, never words.
 
-- `bootstrap_estimate`: a corpus value with its interval.
+- `bootstrap_estimate`: a corpus value with its interval (`has_interval`: shown from
+  `MIN_ENCOUNTERS_FOR_INTERVAL` encounters on).
 - `compare_paired`: B − A on the same encounters, paired-bootstrap interval, bootstrap and
   approximate-randomization p-values, minimum detectable effect; `verdict` renders it.
 - `holm_adjust` / `holm_correct`: Holm's correction for a family of p-values / comparisons.
@@ -15,7 +16,12 @@ are handled alike), and the bootstrap resamples encounters, never words.
 
 from __future__ import annotations
 
-from scribe_eval.stats._estimate import Estimate, bootstrap_estimate
+from scribe_eval.stats._estimate import (
+    MIN_ENCOUNTERS_FOR_INTERVAL,
+    Estimate,
+    bootstrap_estimate,
+    has_interval,
+)
 from scribe_eval.stats._holm import holm_adjust, holm_correct
 from scribe_eval.stats._noninferiority import NonInferiority, non_inferiority
 from scribe_eval.stats._paired import (
@@ -37,6 +43,7 @@ from scribe_eval.stats._run import (
 from scribe_eval.stats._sample import MetricKind, MetricSample
 
 __all__ = [
+    "MIN_ENCOUNTERS_FOR_INTERVAL",
     "BestTemplate",
     "CellEstimate",
     "Change",
@@ -52,6 +59,7 @@ __all__ = [
     "analyze_run",
     "bootstrap_estimate",
     "compare_paired",
+    "has_interval",
     "holm_adjust",
     "holm_correct",
     "minimum_detectable_effect",

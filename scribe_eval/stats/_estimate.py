@@ -19,6 +19,16 @@ from scribe_eval.stats._resample import (
 )
 from scribe_eval.stats._sample import FloatArray, MetricKind, MetricSample, require_estimable
 
+#: Fewer encounters than this give no interval anywhere a number is shown (leaderboards, chips,
+#: slices, the trend in the CLI and the report) and no chance of being best: one encounter has no
+#: spread, and a bootstrap over two draws only three distinct means, no honest 95% interval.
+MIN_ENCOUNTERS_FOR_INTERVAL = 3
+
+
+def has_interval(n: int) -> bool:
+    """Whether ``n`` encounters are enough to show a 95% interval (the one rule for every page)."""
+    return n >= MIN_ENCOUNTERS_FOR_INTERVAL
+
 
 @dataclass(frozen=True)
 class Estimate:
@@ -40,6 +50,11 @@ class Estimate:
     seed: int
     degenerate: bool
     undefined_resamples: int
+
+    @property
+    def shown_interval(self) -> tuple[float | None, float | None]:
+        """``(low, high)`` as every page shows it: ``(None, None)`` for too few encounters."""
+        return (self.low, self.high) if has_interval(self.n) else (None, None)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON types (NaN and infinity become None)."""

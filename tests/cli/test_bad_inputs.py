@@ -355,17 +355,42 @@ def test_an_unexpected_failure_is_one_line_asking_for_a_report(
                      "No such option '--junitt'. Did you mean '--junit'?", id="unknown-option"),
         pytest.param(["runs", "trend"], "Missing option '--template'", id="missing-option"),
         pytest.param(["nope"], "No such command 'nope'", id="unknown-command"),
+        # Click attaches no command to this one: the pointer is found from the words typed.
+        pytest.param(["report", "latest", "-o"],
+                     "Option '-o' requires an argument; see 'scribe-eval report --help'",
+                     id="option-without-value"),
+        pytest.param(["runs", "trend", "--template"],
+                     "Option '--template' requires an argument; "
+                     "see 'scribe-eval runs trend --help'",
+                     id="nested-option-without-value"),
+        # A setting of the experiment file typed as an option is told where it lives, not
+        # pointed at --global-concurrency (which only applies with --workers).
+        pytest.param(["run", "exp.yaml", "--concurency", "4"],
+                     "No such option '--concurency': concurrency is a setting of the experiment "
+                     "file (`execution.concurrency`), not an option", id="file-setting-misspelt"),
+        pytest.param(["run", "exp.yaml", "--concurrency", "4"],
+                     "No such option '--concurrency': concurrency is a setting of the experiment "
+                     "file (`execution.concurrency`), not an option", id="file-setting"),
     ],
 )  # fmt: skip
 def test_a_usage_error_is_one_line_and_exit_1_never_the_gates_2(
     args: list[str], named: str, tmp_path: Path
 ) -> None:
-    result = CliRunner().invoke(main, args)
+    result = CliRunner().invoke(main, args, prog_name="scribe-eval")
     assert result.exit_code == 1, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f"Error: {named}")
     assert "--help'" in lines[0]
+    assert "?;" not in lines[0]  # a question ends its sentence: "...'--junit'? See '...'"
+    assert "global-concurrency" not in lines[0]
+
+
+def test_an_option_close_to_a_real_option_keeps_clicks_suggestion() -> None:
+    result = CliRunner().invoke(main, ["run", "exp.yaml", "--worker", "2"])
+    assert result.exit_code == 1
+    assert "'--workers'" in result.stderr
+    assert "setting of the experiment file" not in result.stderr
 
 
 @pytest.mark.parametrize("url", ["mysql://root:secret@127.0.0.1/x", "postgresq://u@h/db"])

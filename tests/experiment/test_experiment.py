@@ -165,3 +165,34 @@ def test_a_key_written_twice_and_broken_yaml_are_reported_with_lines(tmp_path: P
     path = _write(tmp_path, f"name: x\ndataset: {MINI}\ntemplates: [corti-soap\n")
     with pytest.raises(ConfigError, match=r"exp.yaml:\d+: YAML syntax error"):
         load_experiment(path)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        pytest.param("execution", "concurrency: eight",
+                     "must be a whole number (e.g. 8), not 'eight'", id="integer-word"),
+        pytest.param("execution", "concurrency: 2.5", "must be a whole number (e.g. 8), not 2.5",
+                     id="integer-fraction"),
+        pytest.param("execution", "timeout_s: soon", "must be a number (e.g. 0.5), not 'soon'",
+                     id="number"),
+        pytest.param("metrics", "stemmer: maybe", "must be true or false, not 'maybe'",
+                     id="boolean"),
+        pytest.param("execution", "concurrency: 0", "must be at least 1, not 0", id="lower-bound"),
+        pytest.param("execution", "timeout_s: 0", "must be more than 0, not 0", id="positive"),
+        pytest.param("metrics", "bootstrap: 1000000", "must be at most 100000, not 1000000",
+                     id="upper-bound"),
+    ],
+)  # fmt: skip
+def test_a_wrong_type_or_bound_is_said_in_the_files_terms(
+    tmp_path: Path, setting: str, value: str, message: str
+) -> None:
+    # One place words pydantic's type errors ("Input should be a valid integer, unable to parse
+    # string as an integer") for every integer, number and true/false field of every file.
+    path = _write(
+        tmp_path, f"name: x\ndataset: {MINI}\ntemplates: [corti-soap]\n{setting}:\n  {value}\n"
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_experiment(path)
+    key = value.split(":")[0]
+    assert caught.value.message == f"invalid experiment file: {path}:5: {setting}.{key}: {message}"

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-from scribe_eval.dataset import Dataset
+from scribe_eval.dataset import Dataset, load_dataset
 from scribe_eval.report import build_report
 from scribe_eval.store import RunStore
 
@@ -120,19 +121,43 @@ def test_report_sorts_filters_and_opens_an_encounter(
     assert page.problems == []
 
 
-def test_every_leaderboard_fits_a_1280_pixel_window(
+def _three_languages(mini_dataset: Dataset) -> Dataset:
+    """The mini dataset with its second visit in German and its third in French, with
+    specialties, visit types and tags, so the index page has a slice table per language."""
+    manifest = mini_dataset.root / "dataset.yaml"
+    data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+    for entry, language in zip(data["encounters"], ["en", "de", "fr"], strict=True):
+        entry["language"] = language
+        entry["metadata"] = {
+            "specialty": "general-practice",
+            "visit_type": "chronic-follow-up",
+            "tags": ["adult", "respiratory", "polypharmacy", "parent-speaking"],
+        }
+    manifest.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return load_dataset(mini_dataset.root)
+
+
+def test_every_table_of_the_index_page_fits_a_1280_pixel_window(
     page: Any, store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
 ) -> None:
-    run = kit.write_run(store, mini_dataset, run_spec("run-a"))
+    # Four templates with long names in three languages: the tables that grow with the number
+    # of templates or languages (slices, encounters) and the transcript table must still fit.
+    dataset = _three_languages(mini_dataset)
+    templates = ("soap", "brief-handover", "soap-telegraphic", "soap-problem-oriented")
+    run = kit.write_run(store, dataset, run_spec("run-a", templates=templates))
     index = build_report(store, run, tmp_path / "out")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(index.as_uri())
     widths = page.eval_on_selector_all(
-        "table.leader", "ts => ts.map(t => [t.id, t.scrollWidth, t.clientWidth])"
+        "main table:not([hidden])",
+        "ts => ts.map(t => [t.id || t.className || t.rows[0].textContent.slice(0, 30),"
+        " t.scrollWidth, t.clientWidth])",
     )
-    assert widths
+    assert len(widths) >= 8
     # No column hidden behind the table's own horizontal scroll bar.
     assert [w for w in widths if w[1] > w[2]] == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report-index-1280.png"), full_page=True)
     assert page.problems == []
 
 

@@ -137,7 +137,13 @@ def test_export_reads_the_same_store_as_every_other_command(
 def test_trend_has_one_point_per_run_and_marks_identity_changes(
     store: RunStore, cli_args: list[str]
 ) -> None:
-    scores = {"r1": [0.5, 0.7], "r2": [0.6, 0.6], "r3": [0.2, 0.4], "other": [0.9, 0.9]}
+    # Three encounters a run: the fewest that get an interval (stats.MIN_ENCOUNTERS_FOR_INTERVAL).
+    scores = {
+        "r1": [0.5, 0.7, 0.6],
+        "r2": [0.6, 0.6, 0.6],
+        "r3": [0.2, 0.4, 0.3],
+        "other": [0.9, 0.9, 0.9],
+    }
     for day, (run_id, values) in enumerate(scores.items(), start=1):
         identity = {"note": "v2" if run_id in ("r3", "other") else "v1"}
         dataset = "elsewhere" if run_id == "other" else "sample"
@@ -152,9 +158,9 @@ def test_trend_has_one_point_per_run_and_marks_identity_changes(
         store.put_cell(cell(run_id, "brief", template_label="brief", scores={"rougeLsum_f": 0.0}))
     points = trend_rows(store, template="soap", language="en", dataset="sample")
     assert [(p.run_id, p.n, round(p.value, 6), p.identity_changed) for p in points] == [
-        ("r1", 2, 0.6, False),
-        ("r2", 2, 0.6, False),
-        ("r3", 2, 0.3, True),
+        ("r1", 3, 0.6, False),
+        ("r2", 3, 0.6, False),
+        ("r3", 3, 0.3, True),
     ]
     low, high = points[0].low, points[0].high
     assert low is not None

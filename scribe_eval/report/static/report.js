@@ -35,7 +35,8 @@
       if (s.value) wanted[s.getAttribute("data-filter")] = s.value.toLowerCase();
     });
     var shown = 0;
-    Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+    // The target is a table or a block of tables (the slices: one table per language).
+    Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (row) {
       var ok = Object.keys(wanted).every(function (name) {
         var have = (row.getAttribute("data-" + name) || "").toLowerCase();
         return name === "q" ? have.indexOf(wanted[name]) >= 0 : ("|" + have + "|").indexOf("|" + wanted[name] + "|") >= 0;
