@@ -15,11 +15,11 @@ async def test_jobs_are_deferred_in_batches_and_a_waiting_job_is_kept(
     monkeypatch.setattr(_coordinator, "BATCH", 2)
     ensure_queue_schema(pg_url)
     app = make_app(pg_url)
-    async with app.open_async():
-        first = await _coordinator._enqueue_all(app, pg_url, "run-1", ["en-b"], 3)
+    async with app.open_async(), await psycopg.AsyncConnection.connect(pg_url) as conn:
+        first = await _coordinator._enqueue_all(app, conn, "run-1", ["en-b"], 3)
         # A resume: en-b's job still waits, the other four are new (three batches of <= 2).
         ids = await _coordinator._enqueue_all(
-            app, pg_url, "run-1", ["en-a", "en-b", "en-c", "en-d", "en-e"], 3
+            app, conn, "run-1", ["en-a", "en-b", "en-c", "en-d", "en-e"], 3
         )
     with psycopg.connect(pg_url) as conn:
         rows = conn.execute("SELECT id, queueing_lock, args FROM procrastinate_jobs").fetchall()
@@ -28,3 +28,38 @@ async def test_jobs_are_deferred_in_batches_and_a_waiting_job_is_kept(
     assert sorted(ids) == sorted(row[0] for row in rows)
     by_lock = {row[1]: row[2] for row in rows}
     assert by_lock["run-1/en-d"] == {"run_id": "run-1", "encounter_id": "en-d", "cap": 3}
+
+
+async def test_the_wait_reads_only_unfinished_jobs_and_counts_the_failed_once(
+    pg_url: str,
+) -> None:
+    ensure_queue_schema(pg_url)
+    app = make_app(pg_url)
+    encounters = ["en-a", "en-b", "en-c", "en-d"]
+    async with app.open_async(), await psycopg.AsyncConnection.connect(pg_url) as conn:
+        ids = await _coordinator._enqueue_all(app, conn, "run-1", encounters, 0)
+        watch = _coordinator.JobWatch(ids)
+        assert await watch.poll(conn)
+        assert watch.pending == set(ids)
+        assert watch.failed == 0
+
+        async def finish(job: int, status: str) -> None:
+            await conn.execute(
+                "UPDATE procrastinate_jobs SET status = %s::procrastinate_job_status WHERE id = %s",
+                (status, job),
+            )
+            await conn.commit()
+
+        await finish(ids[0], "failed")
+        await finish(ids[1], "succeeded")
+        await finish(ids[2], "doing")
+        assert await watch.poll(conn)
+        assert watch.pending == {ids[2], ids[3]}
+        assert watch.failed == 1
+        assert await watch.poll(conn)  # the failed job is not counted twice
+        assert watch.failed == 1
+        await finish(ids[2], "cancelled")
+        await finish(ids[3], "succeeded")
+        assert not await watch.poll(conn)
+        assert watch.pending == set()
+        assert watch.failed == 2
