@@ -27,6 +27,7 @@ from scribe_eval.experiment import build_matrix, load_experiment, resolve_templa
 from scribe_eval.runner import RunOptions, run_experiment
 from scribe_eval.store import RunStore, open_store
 from scribe_eval.workers import only_encounter, serve
+from scribe_eval.workers._worker import split_by_encounter
 
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "datasets" / "mini"
 CLI = [sys.executable, "-m", "scribe_eval.cli"]
@@ -64,6 +65,23 @@ def test_one_encounters_part_of_the_matrix_is_exactly_its_cells(tmp_path: Path) 
         c.cell_id for c in matrix.cells
     )
     assert all(len({c.encounter_id for c in p.cells}) == 1 for p in parts)
+
+
+def test_the_matrix_split_once_gives_each_encounter_what_only_encounter_gives(
+    tmp_path: Path,
+) -> None:
+    experiment = load_experiment(
+        _experiment(tmp_path, {"kind": "embedded", "asr_engine": "instant"})
+    )
+    matrix = build_matrix(
+        experiment, load_dataset(experiment.dataset), resolve_templates(experiment)
+    )
+    parts = split_by_encounter(matrix)
+    encounters = {j.encounter_id for j in matrix.transcripts}
+    assert len(encounters) > 1
+    assert set(parts) == encounters
+    for encounter, part in parts.items():
+        assert part == only_encounter(matrix, encounter)
 
 
 def test_a_worker_is_ready_only_once_the_scorers_are_loaded(pg_url: str, tmp_path: Path) -> None:
