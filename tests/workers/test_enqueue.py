@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from types import SimpleNamespace
+
 import psycopg
 import pytest
 
+from scribe_eval.store import CellRecord, RunRecord, RunStore
 from scribe_eval.workers import _coordinator
 from scribe_eval.workers._queue import ensure_queue_schema, make_app
 
@@ -63,3 +67,30 @@ async def test_the_wait_reads_only_unfinished_jobs_and_counts_the_failed_once(
         assert not await watch.poll(conn)
         assert watch.pending == set()
         assert watch.failed == 2
+
+
+def test_the_outcome_counts_every_cell_as_a_local_run_does(tmp_path: Path) -> None:
+    runs = RunRecord.model_validate(
+        {
+            "id": "r1", "name": "demo", "status": "completed", "created": "2026-01-01T00:00:00Z",
+            "experiment_hash": "e" * 64, "dataset_name": "d", "dataset_hash": "d" * 64,
+            "target": {}, "config": {}, "provenance": {}, "api_calls": 7, "expired_cache": 2,
+        }
+    )  # fmt: skip
+    base = {"run_id": "r1", "encounter_id": "en-1", "language": "en", "recording_language": "en"}
+    cells: list[dict[str, object]] = [
+        {"cell_id": "t1", "kind": "transcript", "status": "ok", "source": "reference"},
+        {"cell_id": "t2", "kind": "transcript", "status": "error", "source": "asr"},
+        {"cell_id": "d1", "kind": "document", "status": "ok", "source": "asr"},
+        {"cell_id": "d2", "kind": "document", "status": "ok", "source": "asr", "from_cache": True},
+        {"cell_id": "d3", "kind": "document", "status": "error", "source": "asr"},
+    ]
+    session = SimpleNamespace(calls={"create_document": 1})
+    with RunStore(tmp_path) as store:
+        store.create_run(runs)
+        for data in cells:
+            store.put_cell(CellRecord.model_validate({**base, **data}))
+        outcome = _coordinator._outcome(store, "r1", session, 4)  # type: ignore[arg-type]
+    assert (outcome.cells, outcome.errors, outcome.succeeded, outcome.from_cache) == (3, 2, 3, 1)
+    assert (outcome.api_calls, outcome.expired, outcome.deleted_interactions) == (7, 2, 4)
+    assert outcome.calls == {"create_document": 1}
