@@ -215,7 +215,9 @@ async def _finish(
     deleted = 0
     if not failed and experiment.cleanup.delete_interactions:
         remote = RemoteResources(store, run.id, str(run.target.get("kind", "?")), None)
-        if store.remotes(run.id, kind="interaction"):
+        # The jobs delete their encounters' interactions: with none left, no client is made (an
+        # embedded target would be started just to find nothing to delete).
+        if any(r.state != "deleted" for r in store.remotes(run.id, kind="interaction")):
             deleted = await remote.delete_leftovers(await session.client())
     notes = f"{failed} encounter job(s) failed after every attempt" if failed else None
     store.update_run(

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import psycopg
 import pytest
 
-from scribe_eval.store import CellRecord, RunRecord, RunStore
+from scribe_eval.store import CellRecord, RemoteRecord, RunRecord, RunStore
 from scribe_eval.workers import _coordinator
 from scribe_eval.workers._queue import ensure_queue_schema, make_app
 
@@ -69,14 +69,19 @@ async def test_the_wait_reads_only_unfinished_jobs_and_counts_the_failed_once(
         assert watch.failed == 2
 
 
-def test_the_outcome_counts_every_cell_as_a_local_run_does(tmp_path: Path) -> None:
-    runs = RunRecord.model_validate(
+def _run() -> RunRecord:
+    return RunRecord.model_validate(
         {
-            "id": "r1", "name": "demo", "status": "completed", "created": "2026-01-01T00:00:00Z",
+            "id": "r1", "name": "demo", "status": "running", "created": "2026-01-01T00:00:00Z",
             "experiment_hash": "e" * 64, "dataset_name": "d", "dataset_hash": "d" * 64,
-            "target": {}, "config": {}, "provenance": {}, "api_calls": 7, "expired_cache": 2,
+            "target": {"kind": "url"}, "config": {}, "provenance": {}, "api_calls": 7,
+            "expired_cache": 2,
         }
     )  # fmt: skip
+
+
+def test_the_outcome_counts_every_cell_as_a_local_run_does(tmp_path: Path) -> None:
+    runs = _run()
     base = {"run_id": "r1", "encounter_id": "en-1", "language": "en", "recording_language": "en"}
     cells: list[dict[str, object]] = [
         {"cell_id": "t1", "kind": "transcript", "status": "ok", "source": "reference"},
@@ -94,3 +99,50 @@ def test_the_outcome_counts_every_cell_as_a_local_run_does(tmp_path: Path) -> No
     assert (outcome.cells, outcome.errors, outcome.succeeded, outcome.from_cache) == (3, 2, 3, 1)
     assert (outcome.api_calls, outcome.expired, outcome.deleted_interactions) == (7, 2, 4)
     assert outcome.calls == {"create_document": 1}
+
+
+@pytest.mark.parametrize(
+    ("states", "client_made"),
+    [
+        pytest.param(["deleted", "deleted"], False, id="all-deleted-by-the-jobs"),
+        pytest.param(["deleted", "created"], True, id="one-left"),
+    ],
+)
+async def test_the_finish_makes_a_client_only_for_interactions_left(
+    tmp_path: Path, states: list[str], client_made: bool
+) -> None:
+    made: list[bool] = []
+
+    class Session:
+        api_calls = 0
+        calls: dict[str, int] = {}  # noqa: RUF012
+
+        async def client(self) -> object:
+            made.append(True)
+            raise RuntimeError("no target here")
+
+    experiment = SimpleNamespace(cleanup=SimpleNamespace(delete_interactions=True))
+    with RunStore(tmp_path) as store:
+        store.create_run(_run())
+        for i, state in enumerate(states):
+            store.put_remote(
+                RemoteRecord.model_validate(
+                    {
+                        "run_id": "r1",
+                        "key": f"interaction:en-{i}:en",
+                        "kind": "interaction",
+                        "target": "url",
+                        "identifier": f"i{i}",
+                        "state": state,
+                        "updated": "2026-01-01T00:00:00Z",
+                    }
+                )
+            )
+        run = store.get_run("r1")
+        if client_made:
+            with pytest.raises(RuntimeError, match="no target here"):
+                await _coordinator._finish(store, run, experiment, Session(), 0)  # type: ignore[arg-type]
+        else:
+            outcome = await _coordinator._finish(store, run, experiment, Session(), 0)  # type: ignore[arg-type]
+            assert outcome.run.status == "completed"
+    assert made == ([True] if client_made else [])
