@@ -251,3 +251,14 @@ def _emulator(data_dir: Path, *extra: str) -> Iterator[str]:
         process.wait(timeout=20)
         if process.stdout is not None:
             process.stdout.close()
+
+
+def test_a_worker_imports_what_its_first_job_needs_before_it_is_ready() -> None:
+    modules = ["scribe_eval.metrics._adherence", "scribe_eval.metrics._facts", "httpcore"]
+    code = (
+        "import sys; from scribe_eval.workers._serve import warm_up; "
+        f"names = {modules!r}; before = [n in sys.modules for n in names]; warm_up(); "
+        "print(before, [n in sys.modules for n in names])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == f"{[False] * 3} {[True] * 3}"
