@@ -39,10 +39,9 @@ class TargetSlots:
         if cap < 1:
             yield None
             return
-        conn = self._idle.pop() if self._idle else await _connect(self.url)
+        conn, slot = await self._take(target, cap)
         kept = False
         try:
-            slot = await _take(conn, target, cap)
             yield slot
             kept = await _unlock(conn, target, slot)
         finally:
@@ -50,6 +49,25 @@ class TargetSlots:
                 self._idle.append(conn)
             else:
                 await conn.close()  # releases the lock
+
+    async def _take(self, target: str, cap: int) -> tuple[_Conn, int]:
+        """A slot on a kept connection, or on a new one when none is kept or it has broken
+        since (the server restarted, say)."""
+        while self._idle:
+            conn = self._idle.pop()
+            try:
+                return conn, await _take(conn, target, cap)
+            except psycopg.OperationalError:
+                await conn.close()
+            except BaseException:
+                await conn.close()
+                raise
+        conn = await _connect(self.url)
+        try:
+            return conn, await _take(conn, target, cap)
+        except BaseException:
+            await conn.close()
+            raise
 
     async def aclose(self) -> None:
         """Close the connections kept for later jobs."""

@@ -90,3 +90,15 @@ async def test_a_job_that_fails_closes_its_slots_connection(pg_url: str) -> None
         await failing_job()
     assert slots._idle == []
     assert _held(pg_url, target) == 0
+
+
+async def test_a_kept_connection_that_broke_is_replaced_not_failing_the_job(pg_url: str) -> None:
+    slots, target = TargetSlots(pg_url), f"vendor-{uuid.uuid4().hex}"
+    try:
+        first = await _backend(slots, target)
+        with psycopg.connect(pg_url, autocommit=True) as admin:  # the server drops it
+            admin.execute("SELECT pg_terminate_backend(%s)", (first,))
+        second = await _backend(slots, target)
+        assert second != first
+    finally:
+        await slots.aclose()
