@@ -165,9 +165,12 @@ class PgRunStore(PgExtras, RunStore):
         expired_cache_delta: int = 0,
     ) -> None:
         """Change a run's status, finish time, API call count, notes or provenance (replaced);
-        the call and expired-cache counts are added to (several processes may add at once)."""
-        self.get_run(run_id)
-        self._run_sql(
+        the call and expired-cache counts are added to (several processes may add at once).
+
+        One statement: a worker adds its calls after every job, and reading the run back first
+        (its whole configuration, parsed) cost a second round trip each time.
+        """
+        changed = self._run_sql(
             "UPDATE runs SET status = COALESCE(%s, status), finished = COALESCE(%s, finished), "
             "api_calls = api_calls + %s, notes = COALESCE(%s, notes), "
             "provenance = COALESCE(%s, provenance), expired_cache = expired_cache + %s "
@@ -182,6 +185,8 @@ class PgRunStore(PgExtras, RunStore):
                 run_id,
             ),
         )
+        if changed == 0:
+            self.get_run(run_id)  # raises StoreError naming the run
 
     # Cells
 
@@ -194,13 +199,14 @@ class PgRunStore(PgExtras, RunStore):
         for field in _JSON_CELL_FIELDS:
             row[field] = json.dumps(row[field], sort_keys=True)
         row["figures"] = figures_json(row["scores"], cell.scores)
-        with self._conn() as conn:
-            conn.execute(_upsert("cells", row, ("run_id", "cell_id")), row)
-            if cell.cache_key is not None and not cell.from_cache:
-                conn.execute(
-                    "UPDATE cache SET run_id = %s WHERE key = %s AND run_id IS NULL",
-                    (cell.run_id, cell.cache_key),
-                )
+        upsert = _upsert("cells", row, ("run_id", "cell_id"))
+        if cell.cache_key is not None and not cell.from_cache:
+            # The cache entry's maker, in the same round trip (both, or neither, are applied).
+            upsert = (
+                f"WITH cell AS ({upsert} RETURNING 1) UPDATE cache SET run_id = %(run_id)s "
+                "WHERE key = %(cache_key)s AND run_id IS NULL"
+            )
+        self._run_sql(upsert, row)
 
     def cells(self, run_id: str) -> list[CellRecord]:
         """Every cell of a run, transcripts first, in a stable order."""

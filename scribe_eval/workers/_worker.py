@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scribe_eval.dataset import Dataset, load_dataset
-from scribe_eval.experiment import Experiment, Matrix, build_matrix, resolve_templates
+from scribe_eval.experiment import (
+    Cell,
+    Experiment,
+    Matrix,
+    TranscriptJob,
+    build_matrix,
+    resolve_templates,
+)
 from scribe_eval.runner import (
     ExecutionLimits,
     MatrixExecutor,
@@ -24,7 +31,7 @@ from scribe_eval.runner import (
     open_target,
 )
 from scribe_eval.store import RunStore, open_store
-from scribe_eval.workers._slots import target_slot
+from scribe_eval.workers._slots import TargetSlots
 
 
 @dataclass
@@ -35,6 +42,9 @@ class _RunContext:
     session: TargetSession
     reported_calls: int = 0
     target: str = field(default="")
+    # Each encounter's part of the matrix, split once: a scan of the whole matrix per job made
+    # a run's jobs cost O(encounters^2) together.
+    parts: dict[str, Matrix] = field(default_factory=dict)
 
 
 class WorkerState:
@@ -46,11 +56,12 @@ class WorkerState:
         self.store: RunStore = open_store(url, runs_dir)
         self._runs: dict[str, _RunContext] = {}
         self._opening = asyncio.Lock()
+        self._slots = TargetSlots(url)
 
     async def run_encounter(self, run_id: str, encounter_id: str, cap: int) -> None:
         """The task body: every cell of ``encounter_id`` in run ``run_id``."""
         context = await self._context(run_id)
-        matrix = only_encounter(context.matrix, encounter_id)
+        matrix = context.parts.get(encounter_id) or only_encounter(context.matrix, encounter_id)
         executor = MatrixExecutor(
             run_id=run_id, experiment=context.experiment, dataset=context.dataset,
             matrix=matrix, store=self.store, session=context.session,
@@ -58,7 +69,7 @@ class WorkerState:
             limits=ExecutionLimits(),
         )  # fmt: skip
         try:
-            async with target_slot(self.url, context.target, cap):
+            async with self._slots.hold(context.target, cap):
                 await executor.run()
         finally:
             self._account(run_id, context, expired=executor.cache.expired)
@@ -83,12 +94,14 @@ class WorkerState:
         matrix = build_matrix(experiment, dataset, resolve_templates(experiment))
         session = open_target(experiment, self.runs_dir)
         target = json.dumps(session.identity, sort_keys=True)
-        return _RunContext(experiment, dataset, matrix, session, target=target)
+        parts = split_by_encounter(matrix)
+        return _RunContext(experiment, dataset, matrix, session, target=target, parts=parts)
 
     async def aclose(self) -> None:
-        """Close every target session and the store."""
+        """Close every target session, the slots' connections and the store."""
         for context in self._runs.values():
             await context.session.aclose()
+        await self._slots.aclose()
         self.store.close()
 
 
@@ -100,3 +113,19 @@ def only_encounter(matrix: Matrix, encounter_id: str) -> Matrix:
         templates=matrix.templates,
         notes=matrix.notes,
     )
+
+
+def split_by_encounter(matrix: Matrix) -> dict[str, Matrix]:
+    """``only_encounter`` for every encounter of ``matrix``, in one pass over it."""
+    transcripts: dict[str, list[TranscriptJob]] = {}
+    cells: dict[str, list[Cell]] = {}
+    for job in matrix.transcripts:
+        transcripts.setdefault(job.encounter_id, []).append(job)
+    for cell in matrix.cells:
+        cells.setdefault(cell.encounter_id, []).append(cell)
+    return {
+        encounter: Matrix(
+            transcripts.get(encounter, []), cells.get(encounter, []), matrix.templates, matrix.notes
+        )
+        for encounter in transcripts.keys() | cells.keys()
+    }

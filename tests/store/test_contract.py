@@ -60,6 +60,8 @@ def test_runs_round_trip_resolve_and_update(store: RunStore) -> None:
     assert (run.status, run.api_calls, run.notes) == ("completed", 7, "n")
     assert (run.expired_cache, store.get_run("20260102-bbbb").expired_cache) == (4, 0)
     assert run.target == {"kind": "embedded", "identity": {"asr": "x"}}
+    with pytest.raises(StoreError, match=r"no run 'nope'.*runs list"):
+        store.update_run("nope", api_calls_delta=1)
     with pytest.raises(StoreError, match="already exists"):
         store.create_run(make_run("20260101-aaaa"))
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from types import SimpleNamespace
+
 import psycopg
 import pytest
 
+from scribe_eval.store import CellRecord, RemoteRecord, RunRecord, RunStore
 from scribe_eval.workers import _coordinator
 from scribe_eval.workers._queue import ensure_queue_schema, make_app
 
@@ -15,11 +19,11 @@ async def test_jobs_are_deferred_in_batches_and_a_waiting_job_is_kept(
     monkeypatch.setattr(_coordinator, "BATCH", 2)
     ensure_queue_schema(pg_url)
     app = make_app(pg_url)
-    async with app.open_async():
-        first = await _coordinator._enqueue_all(app, pg_url, "run-1", ["en-b"], 3)
+    async with app.open_async(), await psycopg.AsyncConnection.connect(pg_url) as conn:
+        first = await _coordinator._enqueue_all(app, conn, "run-1", ["en-b"], 3)
         # A resume: en-b's job still waits, the other four are new (three batches of <= 2).
         ids = await _coordinator._enqueue_all(
-            app, pg_url, "run-1", ["en-a", "en-b", "en-c", "en-d", "en-e"], 3
+            app, conn, "run-1", ["en-a", "en-b", "en-c", "en-d", "en-e"], 3
         )
     with psycopg.connect(pg_url) as conn:
         rows = conn.execute("SELECT id, queueing_lock, args FROM procrastinate_jobs").fetchall()
@@ -28,3 +32,117 @@ async def test_jobs_are_deferred_in_batches_and_a_waiting_job_is_kept(
     assert sorted(ids) == sorted(row[0] for row in rows)
     by_lock = {row[1]: row[2] for row in rows}
     assert by_lock["run-1/en-d"] == {"run_id": "run-1", "encounter_id": "en-d", "cap": 3}
+
+
+async def test_the_wait_reads_only_unfinished_jobs_and_counts_the_failed_once(
+    pg_url: str,
+) -> None:
+    ensure_queue_schema(pg_url)
+    app = make_app(pg_url)
+    encounters = ["en-a", "en-b", "en-c", "en-d"]
+    async with app.open_async(), await psycopg.AsyncConnection.connect(pg_url) as conn:
+        ids = await _coordinator._enqueue_all(app, conn, "run-1", encounters, 0)
+        watch = _coordinator.JobWatch(ids)
+        assert await watch.poll(conn)
+        assert watch.pending == set(ids)
+        assert watch.failed == 0
+
+        async def finish(job: int, status: str) -> None:
+            await conn.execute(
+                "UPDATE procrastinate_jobs SET status = %s::procrastinate_job_status WHERE id = %s",
+                (status, job),
+            )
+            await conn.commit()
+
+        await finish(ids[0], "failed")
+        await finish(ids[1], "succeeded")
+        await finish(ids[2], "doing")
+        assert await watch.poll(conn)
+        assert watch.pending == {ids[2], ids[3]}
+        assert watch.failed == 1
+        assert await watch.poll(conn)  # the failed job is not counted twice
+        assert watch.failed == 1
+        await finish(ids[2], "cancelled")
+        await finish(ids[3], "succeeded")
+        assert not await watch.poll(conn)
+        assert watch.pending == set()
+        assert watch.failed == 2
+
+
+def _run() -> RunRecord:
+    return RunRecord.model_validate(
+        {
+            "id": "r1", "name": "demo", "status": "running", "created": "2026-01-01T00:00:00Z",
+            "experiment_hash": "e" * 64, "dataset_name": "d", "dataset_hash": "d" * 64,
+            "target": {"kind": "url"}, "config": {}, "provenance": {}, "api_calls": 7,
+            "expired_cache": 2,
+        }
+    )  # fmt: skip
+
+
+def test_the_outcome_counts_every_cell_as_a_local_run_does(tmp_path: Path) -> None:
+    runs = _run()
+    base = {"run_id": "r1", "encounter_id": "en-1", "language": "en", "recording_language": "en"}
+    cells: list[dict[str, object]] = [
+        {"cell_id": "t1", "kind": "transcript", "status": "ok", "source": "reference"},
+        {"cell_id": "t2", "kind": "transcript", "status": "error", "source": "asr"},
+        {"cell_id": "d1", "kind": "document", "status": "ok", "source": "asr"},
+        {"cell_id": "d2", "kind": "document", "status": "ok", "source": "asr", "from_cache": True},
+        {"cell_id": "d3", "kind": "document", "status": "error", "source": "asr"},
+    ]
+    session = SimpleNamespace(calls={"create_document": 1})
+    with RunStore(tmp_path) as store:
+        store.create_run(runs)
+        for data in cells:
+            store.put_cell(CellRecord.model_validate({**base, **data}))
+        outcome = _coordinator._outcome(store, "r1", session, 4)  # type: ignore[arg-type]
+    assert (outcome.cells, outcome.errors, outcome.succeeded, outcome.from_cache) == (3, 2, 3, 1)
+    assert (outcome.api_calls, outcome.expired, outcome.deleted_interactions) == (7, 2, 4)
+    assert outcome.calls == {"create_document": 1}
+
+
+@pytest.mark.parametrize(
+    ("states", "client_made"),
+    [
+        pytest.param(["deleted", "deleted"], False, id="all-deleted-by-the-jobs"),
+        pytest.param(["deleted", "created"], True, id="one-left"),
+    ],
+)
+async def test_the_finish_makes_a_client_only_for_interactions_left(
+    tmp_path: Path, states: list[str], client_made: bool
+) -> None:
+    made: list[bool] = []
+
+    class Session:
+        api_calls = 0
+        calls: dict[str, int] = {}  # noqa: RUF012
+
+        async def client(self) -> object:
+            made.append(True)
+            raise RuntimeError("no target here")
+
+    experiment = SimpleNamespace(cleanup=SimpleNamespace(delete_interactions=True))
+    with RunStore(tmp_path) as store:
+        store.create_run(_run())
+        for i, state in enumerate(states):
+            store.put_remote(
+                RemoteRecord.model_validate(
+                    {
+                        "run_id": "r1",
+                        "key": f"interaction:en-{i}:en",
+                        "kind": "interaction",
+                        "target": "url",
+                        "identifier": f"i{i}",
+                        "state": state,
+                        "updated": "2026-01-01T00:00:00Z",
+                    }
+                )
+            )
+        run = store.get_run("r1")
+        if client_made:
+            with pytest.raises(RuntimeError, match="no target here"):
+                await _coordinator._finish(store, run, experiment, Session(), 0)  # type: ignore[arg-type]
+        else:
+            outcome = await _coordinator._finish(store, run, experiment, Session(), 0)  # type: ignore[arg-type]
+            assert outcome.run.status == "completed"
+    assert made == ([True] if client_made else [])

@@ -27,6 +27,7 @@ from scribe_eval.experiment import build_matrix, load_experiment, resolve_templa
 from scribe_eval.runner import RunOptions, run_experiment
 from scribe_eval.store import RunStore, open_store
 from scribe_eval.workers import only_encounter, serve
+from scribe_eval.workers._worker import split_by_encounter
 
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "datasets" / "mini"
 CLI = [sys.executable, "-m", "scribe_eval.cli"]
@@ -64,6 +65,23 @@ def test_one_encounters_part_of_the_matrix_is_exactly_its_cells(tmp_path: Path) 
         c.cell_id for c in matrix.cells
     )
     assert all(len({c.encounter_id for c in p.cells}) == 1 for p in parts)
+
+
+def test_the_matrix_split_once_gives_each_encounter_what_only_encounter_gives(
+    tmp_path: Path,
+) -> None:
+    experiment = load_experiment(
+        _experiment(tmp_path, {"kind": "embedded", "asr_engine": "instant"})
+    )
+    matrix = build_matrix(
+        experiment, load_dataset(experiment.dataset), resolve_templates(experiment)
+    )
+    parts = split_by_encounter(matrix)
+    encounters = {j.encounter_id for j in matrix.transcripts}
+    assert len(encounters) > 1
+    assert set(parts) == encounters
+    for encounter, part in parts.items():
+        assert part == only_encounter(matrix, encounter)
 
 
 def test_a_worker_is_ready_only_once_the_scorers_are_loaded(pg_url: str, tmp_path: Path) -> None:
@@ -233,3 +251,14 @@ def _emulator(data_dir: Path, *extra: str) -> Iterator[str]:
         process.wait(timeout=20)
         if process.stdout is not None:
             process.stdout.close()
+
+
+def test_a_worker_imports_what_its_first_job_needs_before_it_is_ready() -> None:
+    modules = ["scribe_eval.metrics._adherence", "scribe_eval.metrics._facts", "httpcore"]
+    code = (
+        "import sys; from scribe_eval.workers._serve import warm_up; "
+        f"names = {modules!r}; before = [n in sys.modules for n in names]; warm_up(); "
+        "print(before, [n in sys.modules for n in names])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == f"{[False] * 3} {[True] * 3}"
