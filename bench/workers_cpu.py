@@ -13,7 +13,8 @@ Modes, alternated per repeat: ``local`` (``run EXPERIMENT`` on the SQLite file),
 --workers`` with W workers of ``--concurrency C``). The workers are started and ready before the
 count starts; the CPU of each run's CLI process (runner or coordinator) includes its start-up.
 Run: ``.venv/bin/python bench/workers_cpu.py [--encounters 40] [--templates 4]
-[--latency-ms 200] [--workers 1] [--concurrency 2] [--repeats 3]``.
+[--latency-ms 200] [--workers 1] [--concurrency 2] [--repeats 3] [--global-concurrency 0]
+[--modes local,local-pg,workers]``.
 """
 
 from __future__ import annotations
@@ -123,7 +124,7 @@ def one_run(mode: str, experiment: Path, base: str, emulator: int, args: argpars
         if mode == "local":
             env.pop("SCRIBE_EVAL_STORE")
         if mode == "workers":
-            command += ["--workers", "--global-concurrency", "0"]
+            command += ["--workers", "--global-concurrency", str(args.global_concurrency)]
         command += ["--runs-dir", str(tmp / uuid.uuid4().hex[:8])]
         pool: list[subprocess.Popen[bytes]] = []
         try:
@@ -159,6 +160,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--concurrency", type=int, default=2, help="jobs at once per worker")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--global-concurrency", type=int, default=0,
+                        help="cap on jobs in flight across workers (0: none)")  # fmt: skip
     parser.add_argument(
         "--modes", default=",".join(MODES), help="comma-separated: " + " ".join(MODES)
     )
