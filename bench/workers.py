@@ -32,6 +32,8 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -216,22 +218,30 @@ def main() -> None:
     parser.add_argument("--global-concurrency", type=int, default=0,
                         help="cap on jobs in flight across workers (0: none)")  # fmt: skip
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as name:
-        tmp = Path(name)
-        dataset = write_dataset(tmp / "dataset", args.encounters)
-        emulator = subprocess.Popen(
-            [*CLI, "emulator", "serve", "--port", "0", "--data-dir", str(tmp / "emulator"),
-             "--asr-engine", "instant", "--no-preload", "--latency-ms", str(args.latency_ms)],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-        )  # fmt: skip
-        try:
-            assert emulator.stdout is not None
-            base = emulator.stdout.readline().strip()
-            experiment = write_experiment(tmp, dataset, base, args.templates)
-            report(args, experiment, base, emulator.pid, tmp)
-        finally:
-            emulator.terminate()
-            emulator.wait(timeout=20)
+    with (
+        tempfile.TemporaryDirectory() as name,
+        served(Path(name), args.latency_ms) as (tmp, base, pid),
+    ):
+        experiment = write_experiment(tmp, write_dataset(tmp / "dataset", args.encounters), base,
+                                      args.templates)  # fmt: skip
+        report(args, experiment, base, pid, tmp)
+
+
+@contextmanager
+def served(tmp: Path, latency_ms: int) -> Iterator[tuple[Path, str, int]]:
+    """An emulator (instant speech, ``latency_ms`` per call) with its data in ``tmp``:
+    yields ``tmp``, its base URL and its process id; stopped on the way out."""
+    emulator = subprocess.Popen(
+        [*CLI, "emulator", "serve", "--port", "0", "--data-dir", str(tmp / "emulator"),
+         "--asr-engine", "instant", "--no-preload", "--latency-ms", str(latency_ms)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        assert emulator.stdout is not None
+        yield tmp, emulator.stdout.readline().strip(), emulator.pid
+    finally:
+        emulator.terminate()
+        emulator.wait(timeout=20)
 
 
 def report(args: argparse.Namespace, experiment: Path, base: str, emulator: int, tmp: Path) -> None:

@@ -43,6 +43,7 @@ from bench.workers import (
     CLI,
     _calls,
     cpu_seconds,
+    served,
     start_workers,
     write_dataset,
     write_experiment,
@@ -167,36 +168,27 @@ def main() -> None:
     )
     args = parser.parse_args()
     modes = args.modes.split(",")
-    with tempfile.TemporaryDirectory() as name:
-        tmp = Path(name)
-        dataset = write_dataset(tmp / "dataset", args.encounters)
-        emulator = subprocess.Popen(
-            [*CLI, "emulator", "serve", "--port", "0", "--data-dir", str(tmp / "emulator"),
-             "--asr-engine", "instant", "--no-preload", "--latency-ms", str(args.latency_ms)],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-        )  # fmt: skip
-        try:
-            assert emulator.stdout is not None
-            base = emulator.stdout.readline().strip()
-            experiment = write_experiment(tmp, dataset, base, args.templates)
-            print(f"{args.encounters} encounters x {args.templates} templates, latency "
-                  f"{args.latency_ms} ms; workers: {args.workers} x --concurrency "
-                  f"{args.concurrency}; {os.cpu_count()} cores")  # fmt: skip
-            costs: dict[str, list[Cost]] = {m: [] for m in modes}
-            for _ in range(args.repeats):
-                for mode in modes:
-                    cost = one_run(mode, experiment, base, emulator.pid, args, tmp)
-                    costs[mode].append(cost)
-                    print(f"  {mode:9} {cost.wall_s:6.1f} s, {cost.calls} calls, load "
-                          f"{cost.load:.1f}; CPU ms/call: ours {cost.per_call_ms(cost.ours_s):.1f} "
-                          f"(cli {cost.per_call_ms(cost.cli_s):.1f}, workers "
-                          f"{cost.per_call_ms(cost.workers_s):.1f}), emulator "
-                          f"{cost.per_call_ms(cost.emulator_s):.1f}, postgres "
-                          f"{cost.per_call_ms(cost.postgres_s):.1f}", flush=True)  # fmt: skip
-            summary(costs)
-        finally:
-            emulator.terminate()
-            emulator.wait(timeout=20)
+    with (
+        tempfile.TemporaryDirectory() as name,
+        served(Path(name), args.latency_ms) as (tmp, base, pid),
+    ):
+        experiment = write_experiment(tmp, write_dataset(tmp / "dataset", args.encounters), base,
+                                      args.templates)  # fmt: skip
+        print(f"{args.encounters} encounters x {args.templates} templates, latency "
+              f"{args.latency_ms} ms; workers: {args.workers} x --concurrency "
+              f"{args.concurrency}; {os.cpu_count()} cores")  # fmt: skip
+        costs: dict[str, list[Cost]] = {m: [] for m in modes}
+        for _ in range(args.repeats):
+            for mode in modes:
+                cost = one_run(mode, experiment, base, pid, args, tmp)
+                costs[mode].append(cost)
+                print(f"  {mode:9} {cost.wall_s:6.1f} s, {cost.calls} calls, load "
+                      f"{cost.load:.1f}; CPU ms/call: ours {cost.per_call_ms(cost.ours_s):.1f} "
+                      f"(cli {cost.per_call_ms(cost.cli_s):.1f}, workers "
+                      f"{cost.per_call_ms(cost.workers_s):.1f}), emulator "
+                      f"{cost.per_call_ms(cost.emulator_s):.1f}, postgres "
+                      f"{cost.per_call_ms(cost.postgres_s):.1f}", flush=True)  # fmt: skip
+        summary(costs)
 
 
 def summary(costs: dict[str, list[Cost]]) -> None:
