@@ -105,21 +105,35 @@ async def _enqueue_and_wait(
     app = make_app(url)
     # One connection for the whole wait: a new one per poll cost the server a backend process
     # (about 4 ms of its CPU) twice a second.
-    async with app.open_async(), await psycopg.AsyncConnection.connect(url) as conn:
-        ids = await _enqueue_all(app, conn, run_id, encounters, workers.cap)
-        watch = JobWatch(ids)
-        renewed = checked = time.monotonic()
-        while await watch.poll(conn):
-            # Stalled jobs are looked for ten times per stall timeout, not at every poll: the
-            # query joins the jobs with the workers' heartbeats.
-            if time.monotonic() - checked >= workers.stall_after_s / 10:
-                await _retry_stalled(app, watch.pending, workers.stall_after_s)
-                checked = time.monotonic()
-            if time.monotonic() - renewed > LEASE_TTL_S / 3:
-                renew()
-                renewed = time.monotonic()
-            await asyncio.sleep(POLL_S)
-        return watch.failed
+    async with app.open_async():
+        conn = await psycopg.AsyncConnection.connect(url)
+        try:
+            ids = await _enqueue_all(app, conn, run_id, encounters, workers.cap)
+            watch = JobWatch(ids)
+            renewed = checked = time.monotonic()
+            while True:
+                try:
+                    pending = await watch.poll(conn)
+                except psycopg.OperationalError:
+                    # The server dropped the connection (a restart, a killed backend): the
+                    # watch's state is in memory, so poll again on a new one. A server still
+                    # down raises from the connect, as a poll's own connection did.
+                    await conn.close()
+                    conn = await psycopg.AsyncConnection.connect(url)
+                    pending = await watch.poll(conn)
+                if not pending:
+                    return watch.failed
+                # Stalled jobs are looked for ten times per stall timeout, not at every poll:
+                # the query joins the jobs with the workers' heartbeats.
+                if time.monotonic() - checked >= workers.stall_after_s / 10:
+                    await _retry_stalled(app, watch.pending, workers.stall_after_s)
+                    checked = time.monotonic()
+                if time.monotonic() - renewed > LEASE_TTL_S / 3:
+                    renew()
+                    renewed = time.monotonic()
+                await asyncio.sleep(POLL_S)
+        finally:
+            await conn.close()
 
 
 class JobWatch:

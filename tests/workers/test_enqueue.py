@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -146,3 +147,34 @@ async def test_the_finish_makes_a_client_only_for_interactions_left(
             outcome = await _coordinator._finish(store, run, experiment, Session(), 0)  # type: ignore[arg-type]
             assert outcome.run.status == "completed"
     assert made == ([True] if client_made else [])
+
+
+async def test_the_wait_survives_its_connection_being_dropped(pg_url: str) -> None:
+    # The coordinator keeps one connection for the whole wait; a server that drops it (a restart,
+    # a killed backend) must cost one reconnect, not the run's coordinator.
+    ensure_queue_schema(pg_url)
+    options = SimpleNamespace(cap=0, stall_after_s=3600.0)
+    wait = asyncio.create_task(
+        _coordinator._enqueue_and_wait(pg_url, "run-1", ["en-a", "en-b"], options, lambda: None)  # type: ignore[arg-type]
+    )
+    polling = "%procrastinate_jobs WHERE id = ANY%"
+    async with await psycopg.AsyncConnection.connect(pg_url, autocommit=True) as admin:
+        for _ in range(200):
+            cursor = await admin.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND query LIKE %s",
+                (polling,),
+            )
+            found = [row[0] for row in await cursor.fetchall()]
+            if found:
+                break
+            await asyncio.sleep(0.05)
+        assert found, "the coordinator never polled"
+        for pid in found:
+            await admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        await asyncio.sleep(2 * _coordinator.POLL_S)
+        assert not wait.done(), wait
+        await admin.execute(
+            "UPDATE procrastinate_jobs SET status = 'succeeded'::procrastinate_job_status"
+        )
+    assert await asyncio.wait_for(wait, 20) == 0
