@@ -106,7 +106,7 @@ async def _enqueue_and_wait(
     # One connection for the whole wait: a new one per poll cost the server a backend process
     # (about 4 ms of its CPU) twice a second.
     async with app.open_async():
-        conn = await psycopg.AsyncConnection.connect(url)
+        conn = await psycopg.AsyncConnection.connect(url, application_name=APPLICATION_NAME)
         try:
             ids = await _enqueue_all(app, conn, run_id, encounters, workers.cap)
             watch = JobWatch(ids)
@@ -119,7 +119,9 @@ async def _enqueue_and_wait(
                     # watch's state is in memory, so poll again on a new one. A server still
                     # down raises from the connect, as a poll's own connection did.
                     await conn.close()
-                    conn = await psycopg.AsyncConnection.connect(url)
+                    conn = await psycopg.AsyncConnection.connect(
+                        url, application_name=APPLICATION_NAME
+                    )
                     pending = await watch.poll(conn)
                 if not pending:
                     return watch.failed
@@ -134,6 +136,11 @@ async def _enqueue_and_wait(
                 await asyncio.sleep(POLL_S)
         finally:
             await conn.close()
+
+
+#: How the coordinator's connection is named to the server (``pg_stat_activity``), so a DBA sees
+#: which backend waits for a run.
+APPLICATION_NAME = "scribe-eval coordinator"
 
 
 class JobWatch:

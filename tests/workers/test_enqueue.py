@@ -157,24 +157,27 @@ async def test_the_wait_survives_its_connection_being_dropped(pg_url: str) -> No
     wait = asyncio.create_task(
         _coordinator._enqueue_and_wait(pg_url, "run-1", ["en-a", "en-b"], options, lambda: None)  # type: ignore[arg-type]
     )
-    polling = "%procrastinate_jobs WHERE id = ANY%"
-    async with await psycopg.AsyncConnection.connect(pg_url, autocommit=True) as admin:
-        for _ in range(200):
-            cursor = await admin.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid() AND query LIKE %s",
-                (polling,),
+    try:
+        async with await psycopg.AsyncConnection.connect(pg_url, autocommit=True) as admin:
+            for _ in range(200):
+                cursor = await admin.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE application_name = %s",
+                    (_coordinator.APPLICATION_NAME,),
+                )
+                found = [row[0] for row in await cursor.fetchall()]
+                jobs = await admin.execute("SELECT count(*) FROM procrastinate_jobs")
+                if found and (await jobs.fetchone() or (0,))[0] == 2:
+                    break
+                await asyncio.sleep(0.05)
+            assert found, "the coordinator never connected"
+            await asyncio.sleep(2 * _coordinator.POLL_S)  # both jobs enqueued: it is polling now
+            for pid in found:
+                await admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            await asyncio.sleep(2 * _coordinator.POLL_S)
+            assert not wait.done(), wait
+            await admin.execute(
+                "UPDATE procrastinate_jobs SET status = 'succeeded'::procrastinate_job_status"
             )
-            found = [row[0] for row in await cursor.fetchall()]
-            if found:
-                break
-            await asyncio.sleep(0.05)
-        assert found, "the coordinator never polled"
-        for pid in found:
-            await admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
-        await asyncio.sleep(2 * _coordinator.POLL_S)
-        assert not wait.done(), wait
-        await admin.execute(
-            "UPDATE procrastinate_jobs SET status = 'succeeded'::procrastinate_job_status"
-        )
-    assert await asyncio.wait_for(wait, 20) == 0
+        assert await asyncio.wait_for(wait, 20) == 0
+    finally:
+        wait.cancel()
