@@ -247,6 +247,10 @@ def _verdict(
     lead = abs(contender.difference) if contender else 0.0
     shown_lead = _gap(contender) if contender else fmt_points(0.0)
     if lead < practical:
+        if float(shown_lead) >= float(fmt_points(practical)):
+            # Rounded, the lead reads as the minimum it falls short of ("1.0 ... less than the
+            # 1.0-point minimum"): say the exact lead, which decided.
+            shown_lead = f"{lead * 100:.2f} ({shown_lead} as rounded in the table)"
         return (
             f"No practical difference in {where} on {label}",
             None,

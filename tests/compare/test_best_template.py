@@ -77,3 +77,22 @@ def test_a_tie_on_rouge_still_says_what_the_leader_would_cost_in_facts(
     assert board.verdict.startswith("No clear winner")
     assert f"Before choosing {leader}: it may be up to" in board.detail
     assert "on Fact recall" in board.detail
+
+
+def test_a_lead_that_rounds_up_to_the_minimum_says_its_exact_size(
+    store: RunStore, make_run: MakeRun
+) -> None:
+    # 0.98 points reads 1.0 in the table: "leads by 1.0 ... less than the 1.0-point minimum"
+    # contradicted itself; the exact lead that decided is said, and the table's beside it.
+    make_run("run", shifts={"soap": 0.00999})
+    (board,) = _boards(store, "run").values()
+    assert board.verdict.startswith("No practical difference")
+    assert "leads by 0.98 (1.0 as rounded in the table) points" in board.detail, board.detail
+
+
+def test_a_lead_that_rounds_below_the_minimum_is_said_once(
+    store: RunStore, make_run: MakeRun
+) -> None:
+    make_run("run", shifts={"soap": 0.005})
+    (board,) = _boards(store, "run").values()
+    assert "as rounded" not in board.detail, board.detail
