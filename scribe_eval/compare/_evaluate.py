@@ -191,7 +191,9 @@ def _decide(item: _Pending, family: int, gate: Gate, seed: int, resamples: int) 
     # "the interval excludes zero" and "p_adjusted < alpha" are one statement.
     p_adjusted = min(1.0, c.p_interval * family)
     significant = not c.degenerate and (c.low > 0 or c.high < 0)
-    decision = non_inferiority(c, margin=rule.margin_fraction, unit=" points", show=fmt_points)
+    decision = non_inferiority(
+        c, margin=rule.margin_fraction, scale=100, unit=" points", show=fmt_points
+    )
     note = f" ({item.dropped} encounters in only one run left out)" if item.dropped else ""
     verdict = describe_difference(c, significant, rule.spec)
     return RuleResult(

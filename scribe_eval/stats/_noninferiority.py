@@ -72,6 +72,10 @@ def non_inferiority(
 
     amount = f"{shown(abs(worst))}{unit}"
     limit = f"{shown(margin)}{unit}"
+    if amount == limit and abs(worst) != margin:
+        # Rounded, the worst change reads as the margin it is on one side of ("2.0 worse ...
+        # beyond the 2.0 margin"): say it with the precision that decided.
+        amount = f"{_amount(abs(worst), scale, precise=True)}{unit}"
     if passed and worst > 0:
         reason = f"pass: at worst {c.label_b} is {amount} worse than {c.label_a} ({level}), "
         reason += f"within the {limit} margin"
@@ -103,6 +107,9 @@ def _percent(level: float) -> str:
     return f"{text}%"
 
 
-def _amount(value: float, scale: float) -> str:
-    """Points with one decimal when scaled to 0-100, else three significant digits."""
-    return f"{value * scale:.1f}" if scale != 1.0 else f"{value:.3g}"
+def _amount(value: float, scale: float, *, precise: bool = False) -> str:
+    """Points with one decimal when scaled to 0-100, else three significant digits; ``precise``
+    adds two more of either."""
+    if scale != 1.0:
+        return f"{value * scale:.{3 if precise else 1}f}"
+    return f"{value:.{5 if precise else 3}g}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -90,3 +92,18 @@ def test_a_family_adjusted_level_is_named_as_it_is() -> None:
     c = compare_paired(base, cand, higher_is_better=False, confidence=0.975)
     decision = non_inferiority(c, margin=0.02, scale=100, unit=" points")
     assert "(97.5% interval)" in decision.reason
+
+
+@pytest.mark.parametrize(("worst", "passed"), [(0.02004, True), (0.019996, True), (0.02004, False)])
+def test_a_worst_change_that_rounds_to_the_margin_is_said_precisely(
+    worst: float, passed: bool
+) -> None:
+    # Shown to one decimal, 2.004 and 1.9996 points both read "2.0": "2.0 worse ... beyond the
+    # 2.0 margin" contradicted itself. The amount is said with the precision that decided.
+    base, cand = _wer_pair(0.0)
+    c = compare_paired(base, cand, higher_is_better=False, label_a="A", label_b="B")
+    c = dataclasses.replace(c, high=worst, low=-0.01)
+    margin = worst + 0.00001 if passed else worst - 0.00003
+    decision = non_inferiority(c, margin=margin, scale=100, unit=" points")
+    assert decision.passed is passed
+    assert f"{worst * 100:.3f} points" in decision.reason, decision.reason
