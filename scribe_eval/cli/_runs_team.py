@@ -68,7 +68,7 @@ def trend_command(
     """
     # Imported here: `runs list` loads this module and must not pay for compare and metrics.
     from scribe_eval.compare import identity_hash, identity_short, identity_text, trend_rows
-    from scribe_eval.metrics import fmt_interval, fmt_points
+    from scribe_eval.metrics import metric as metric_spec
 
     with open_cli_store(store_url, runs_dir) as store:
         points = trend_rows(
@@ -79,7 +79,8 @@ def trend_command(
     if as_json:
         click.echo(json.dumps([p.as_dict() for p in points], indent=2))
         return
-    table = Table("created", "n", f"{metric} (points)", "95% interval", "template", "identity")
+    spec = metric_spec(metric)  # its scale: points, or a percent for the length ratio
+    table = Table("created", "n", f"{metric} ({spec.unit})", "95% interval", "template", "identity")
     # The id is what people copy: never wrapped or cut (as in `runs list`).
     table.columns.insert(0, Column("run", no_wrap=True, min_width=24))
     previous: dict[str, Any] | None = None
@@ -87,7 +88,7 @@ def trend_command(
         mark = ("*" if p.identity_changed else " ") + ("+" if p.template_changed else " ")
         table.add_row(
             f"{mark} {p.run_id}", p.created, str(p.n),
-            fmt_points(p.value), fmt_interval(p.low, p.high) or "too few for an interval",
+            spec.fmt(p.value), spec.fmt_interval(p.low, p.high) or "too few for an interval",
             ", ".join(p.templates) or "-", identity_short(p.identity, previous),
         )  # fmt: skip
         previous = p.identity

@@ -6,8 +6,12 @@ label, the cell kind that carries it (a transcript or a document), how a corpus 
 the mean of per-encounter values, e.g. mean ROUGE-L F), and its direction (higher or lower is
 better; ``None`` for descriptive figures such as the length ratio, which cannot be gated).
 
-Values are fractions (0-1) internally and in JSON; people see points on a 0-100 scale with one
-decimal (`MetricSpec.points`). The runner's scorer, the gate, the report, ``score`` and the
+Values are fractions (0-1) internally and in JSON; people see them on the scale their spec names
+(`MetricSpec.unit`): points on a 0-100 scale with one decimal for every rate, share and F-measure
+(``41.2``), a whole percent for the length ratio (``230%``, 230 percent of the reference's
+length: it is no share, and read as points ``230.2`` looked like a score off the scale).
+`MetricSpec.fmt` / `MetricSpec.fmt_interval` print a metric's figure on its scale, so no page
+or writer special-cases a metric. The runner's scorer, the gate, the report, ``score`` and the
 Markdown/JUnit writers take labels, directions and formats from here.
 
 How a number is shown (`shown`, one rule for every figure a person reads): points are rounded to
@@ -35,12 +39,17 @@ from scribe_eval.errors import ConfigError
 
 CellKindName = Literal["transcript", "document"]
 CorpusKind = Literal["mean", "ratio"]
-FigureUnit = Literal["points", "count", "ms"]
-"""How a figure is shown: ``points`` (a fraction x 100, one decimal), ``count`` (a count per
-note, two decimals) or ``ms`` (milliseconds, whole)."""
+FigureUnit = Literal["points", "percent", "count", "ms"]
+"""How a figure is shown: ``points`` (a fraction x 100, one decimal), ``percent`` (a ratio x 100,
+whole, with a ``%`` sign: 2.302 is ``230%``), ``count`` (a count per note, two decimals) or
+``ms`` (milliseconds, whole)."""
 
 #: Per unit: the power of ten a stored value is scaled by, and the decimals shown.
-_RESOLUTION: dict[str, tuple[int, int]] = {"points": (2, 1), "count": (0, 2), "ms": (0, 0)}
+_RESOLUTION: dict[str, tuple[int, int]] = {
+    "points": (2, 1), "percent": (2, 0), "count": (0, 2), "ms": (0, 0),
+}  # fmt: skip
+#: What follows a metric's figure on its scale (points are bare: the 0-100 scale is the default).
+_SUFFIX: dict[str, str] = {"percent": "%"}
 #: Float noise below this many decimals (of the shown scale) never decides a rounding tie.
 _SETTLE = Decimal("1e-9")
 #: Enough digits for any finite float at that resolution (the default 28 would raise on 1e20 ms).
@@ -62,7 +71,8 @@ class MetricSpec:
     """One metric: stored key, label, cell kind, corpus formula, direction and description.
 
     ``numerator``/``denominator`` name the per-cell count keys of a ``ratio`` metric; a ``mean``
-    metric reads its own key. ``higher_is_better`` is None for a descriptive figure.
+    metric reads its own key. ``higher_is_better`` is None for a descriptive figure. ``unit``
+    is the scale people read it on (`FigureUnit`; ``fmt``, ``fmt_interval``).
     """
 
     key: str
@@ -73,6 +83,7 @@ class MetricSpec:
     description: str
     numerator: str | None = None
     denominator: str | None = None
+    unit: FigureUnit = "points"
 
     @property
     def direction(self) -> str:
@@ -101,9 +112,23 @@ class MetricSpec:
             return None
         return float(num), float(den)
 
-    def points(self, value: Any) -> str:
-        """A 0-1 value on the 0-100 scale with one decimal (``41.2``); an em dash when missing."""
-        return fmt_points(value)
+    def fmt(self, value: Any, *, signed: bool = False) -> str:
+        """``value`` as every page shows this metric (``41.2``, ``230%``); an em dash when
+        missing."""
+        text = fmt_figure(value, self.unit, signed=signed)
+        return text if text == "—" else text + _SUFFIX.get(self.unit, "")
+
+    def fmt_interval(self, low: Any, high: Any) -> str:
+        """An interval on this metric's scale (``[−3.4, −0.9]``, ``[180%, 260%]``); empty when
+        missing."""
+        if not (is_number(low) and is_number(high)):
+            return ""
+        return f"[{self.fmt(low)}, {self.fmt(high)}]"
+
+    def fmt_change(self, before: Any, after: Any, *, signed: bool = True) -> str:
+        """`fmt_change` on this metric's scale (the difference of the two shown values)."""
+        text = fmt_change(before, after, self.unit, signed=signed)
+        return text if text == "—" else text + _SUFFIX.get(self.unit, "")
 
 
 def is_number(value: Any) -> TypeGuard[float]:
@@ -114,11 +139,8 @@ def is_number(value: Any) -> TypeGuard[float]:
 def shown(value: Any, unit: FigureUnit = "points") -> Decimal | None:
     """The number a reader sees for ``value`` (None when it is missing): scaled to ``unit`` and
     rounded half away from zero at its resolution, float noise settled first (see the module)."""
-    if not is_number(value):
-        return None
-    shift, decimals = _RESOLUTION[unit]
-    exact = Decimal(value).scaleb(shift).quantize(_SETTLE, ROUND_HALF_EVEN, _DIGITS)
-    return exact.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP, _DIGITS)
+    exact = _settled(value, unit)
+    return None if exact is None else _rounded(exact, _RESOLUTION[unit][1])
 
 
 def fmt_figure(value: Any, unit: FigureUnit = "points", *, signed: bool = False) -> str:
@@ -163,6 +185,18 @@ def fmt_interval(low: Any, high: Any) -> str:
     if not (is_number(low) and is_number(high)):
         return ""
     return f"[{fmt_points(low)}, {fmt_points(high)}]"
+
+
+def _settled(value: Any, unit: FigureUnit) -> Decimal | None:
+    """``value`` scaled to ``unit`` with float noise settled (see the module), unrounded."""
+    if not is_number(value):
+        return None
+    shift, _ = _RESOLUTION[unit]
+    return Decimal(value).scaleb(shift).quantize(_SETTLE, ROUND_HALF_EVEN, _DIGITS)
+
+
+def _rounded(number: Decimal, decimals: int) -> Decimal:
+    return number.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP, _DIGITS)
 
 
 def _rouge_specs() -> list[MetricSpec]:
@@ -366,7 +400,8 @@ _SPECS: tuple[MetricSpec, ...] = (
     *_adherence_specs(),
     MetricSpec(
         "length_ratio", "Length ratio", "document", "mean", None,
-        "note length in percent of the reference's (100 = same length; descriptive, not gated)",
+        "note length in percent of the reference's (100% = same length; descriptive, not gated)",
+        unit="percent",
     ),
     *_judge_specs(),
 )  # fmt: skip

@@ -29,6 +29,8 @@ from scribe_eval.report._metrics import (
     fmt,
     fmt_diff,
     fmt_interval,
+    fmt_metric,
+    fmt_metric_interval,
     fmt_p,
     fmt_row_difference,
     fmt_slice,
@@ -117,6 +119,8 @@ def _environment() -> Environment:
     env.filters.update(
         pct=fmt,
         interval=fmt_interval,
+        metric=fmt_metric,
+        metric_interval=fmt_metric_interval,
         signed=fmt_diff,
         pvalue=fmt_p,
         heat=heat_style,

@@ -1,7 +1,8 @@
 """The report's view of the metric catalogue: which metrics it shows, and its Jinja filters.
 
-Labels, directions and descriptions come from `scribe_eval.metrics.METRICS`; every value is shown
-on the 0-100 scale with one decimal, intervals as ``[−3.4, −0.9]``.
+Labels, directions, descriptions and scales come from `scribe_eval.metrics.METRICS`: a metric's
+figure is shown on its spec's scale (`fmt_metric`, the ``metric`` filter: points with one decimal,
+``41.2``; the length ratio as a whole percent, ``230%``), intervals as ``[−3.4, −0.9]``.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ __all__ = [
     "fmt",
     "fmt_diff",
     "fmt_interval",
+    "fmt_metric",
+    "fmt_metric_interval",
     "fmt_p",
     "fmt_row_difference",
     "fmt_slice",
@@ -95,6 +98,20 @@ def leader_columns(
 def fmt(value: Any, digits: int = 1) -> str:
     """A 0-1 value on the 0-100 scale (``41.2``); an em dash when missing."""
     return fmt_points(value)
+
+
+def fmt_metric(value: Any, spec: MetricSpec | str) -> str:
+    """A metric's figure on its catalogue scale (`MetricSpec.fmt`): ``41.2``, ``230%``."""
+    return _spec(spec).fmt(value)
+
+
+def fmt_metric_interval(low: Any, high: Any, spec: MetricSpec | str) -> str:
+    """A metric's interval on its catalogue scale; empty when missing."""
+    return _spec(spec).fmt_interval(low, high)
+
+
+def _spec(spec: MetricSpec | str) -> MetricSpec:
+    return spec if isinstance(spec, MetricSpec) else METRICS[spec]
 
 
 def fmt_diff(value: Any) -> str:

@@ -179,6 +179,21 @@ def test_counts_and_milliseconds_follow_the_same_rule() -> None:
     assert fmt_change(0.124, 0.126, "count") == "+0.01"
 
 
+def test_each_metric_is_shown_on_the_scale_its_entry_names() -> None:
+    ratio = METRICS["length_ratio"]
+    assert ratio.unit == "percent"
+    assert "percent of the reference" in ratio.description
+    assert ratio.fmt(2.302) == "230%"
+    assert ratio.fmt(0.995) == "100%"  # half away from zero, as points
+    assert ratio.fmt_interval(1.804, 2.6) == "[180%, 260%]"
+    assert ratio.fmt_change(1.0, 1.234) == "+23%"
+    assert ratio.fmt(None) == "—"
+    wer = METRICS["wer"]
+    assert (wer.fmt(0.444), wer.fmt_interval(-0.034, -0.009)) == ("44.4", "[−3.4, −0.9]")
+    assert {s.unit for s in METRICS.values()} == {"points", "percent"}
+    assert [k for k, s in METRICS.items() if s.unit != "points"] == ["length_ratio"]
+
+
 def test_a_diarized_one_channel_transcript_gets_cpwer_and_orcwer_but_no_swap_flag() -> None:
     encounter = next(e for e in load_dataset(SAMPLE).encounters if e.language == "en")
     reference = encounter.reference_turns

@@ -354,3 +354,33 @@ def test_the_baseline_is_called_by_its_blessed_name(
     expected = f"baseline prod (experiment {base.name})"
     assert expected in (tmp_path / "out" / "compare.html").read_text("utf-8")
     assert f"Compared with {expected}" in (tmp_path / "out" / "index.html").read_text("utf-8")
+
+
+def test_every_figure_is_shown_on_its_catalogue_scale(
+    store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
+) -> None:
+    # The length ratio is a percent of the reference's length, not a 0-100 score: it reads
+    # "230%" wherever it is shown, never "230.2" as if it were points off the scale. WER by
+    # speaker sits beside the WER column in points ("44.4"): one scale, no "44.4%" beside it.
+    run = kit.write_run(store, mini_dataset, run_spec("run-a"))
+    for cell in store.cells(run.id):
+        if cell.kind == "document" and cell.status == "ok":
+            store.put_cell(
+                cell.model_copy(update={"scores": {**cell.scores, "length_ratio": 2.302}})
+            )
+    index = build_report(store, run, tmp_path / "out")
+    html = index.read_text(encoding="utf-8")
+    board = html.split('id="leader-1"', 1)[1].split("</table>", 1)[0]
+    assert 'data-v="2.302">230%<span class="ci"' in board, board
+    assert "[230%, 230%]" in board
+    assert "230.2" not in html
+    pages = list((index.parent / "encounters").glob("*.html"))
+    assert pages
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "Length ratio 230%<" in text
+        assert "230.2" not in text
+    transcripts = html.split('id="transcripts"', 1)[1].split("</table>", 1)[0]
+    speakers = re.findall(r'<span class="chip">(?:doctor|patient) ([^<]*)</span>', transcripts)
+    assert speakers, transcripts
+    assert all(re.fullmatch(r"\d+\.\d", figure) for figure in speakers), speakers
