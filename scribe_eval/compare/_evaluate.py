@@ -26,6 +26,7 @@ from scribe_eval.errors import ConfigError
 from scribe_eval.metrics import (
     JUDGE_METRIC_KEYS,
     MetricSpec,
+    fmt_against,
     fmt_change,
     fmt_interval,
     fmt_points,
@@ -192,7 +193,7 @@ def _decide(item: _Pending, family: int, gate: Gate, seed: int, resamples: int) 
     p_adjusted = min(1.0, c.p_interval * family)
     significant = not c.degenerate and (c.low > 0 or c.high < 0)
     decision = non_inferiority(
-        c, margin=rule.margin_fraction, scale=100, unit=" points", show=fmt_points
+        c, margin=rule.margin_fraction, scale=100, unit=" points", show=fmt_against
     )
     note = f" ({item.dropped} encounters in only one run left out)" if item.dropped else ""
     verdict = describe_difference(c, significant, rule.spec)

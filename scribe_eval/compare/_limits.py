@@ -2,7 +2,9 @@
 
 A rise (``max_increase``) is measured on the cells both runs have, per template and language by
 default, so a changed template mix (one template dropped or added) cannot fail or pass the gate
-by itself. ``max`` and ``min`` bound the candidate's own cells.
+by itself. ``max`` and ``min`` bound the candidate's own cells. A value printed beside its bound
+is printed so that the pair reads as the decision went (`scribe_eval.metrics.fmt_against`):
+"5.004% is above the maximum 5.0%", never "5.0% ... above the maximum 5.0%".
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from scribe_eval.compare._data import RunData, SliceKey, slice_keys
 from scribe_eval.compare._gate import LimitRule, to_internal
 from scribe_eval.compare._result import RuleResult
 from scribe_eval.compare._unchanged import unchanged
-from scribe_eval.metrics import fmt_figure, is_number
+from scribe_eval.metrics import fmt_against, fmt_figure, is_number
 from scribe_eval.store import CellSummary
 
 
@@ -46,26 +48,15 @@ def limit_results(rule: LimitRule, base: RunData, cand: RunData) -> list[RuleRes
                 )
             )
             continue
-        if rule.max is not None and value > to_internal(rule.max, rule.unit):
-            failures.append(
-                f"{_show(rule, value)} is above the maximum {_show_raw(rule, rule.max)}"
-            )
-        if rule.min is not None and value < to_internal(rule.min, rule.unit):
-            failures.append(
-                f"{_show(rule, value)} is below the minimum {_show_raw(rule, rule.min)}"
-            )
+        failures += _bounds(rule, value)
         baseline = before.get(key)
         if rule.max_increase is not None:
             if baseline is None or key not in after_shared:
                 out.append(_skipped(rule, key, "no cells shared with the baseline here"))
                 continue
             value = after_shared[key]
-            if value - baseline > to_internal(rule.max_increase, rule.unit):
-                failures.append(
-                    f"rose from {_show(rule, baseline)} to {_show(rule, value)} on the cells both "
-                    f"runs have, more than {_show_raw(rule, rule.max_increase)}"
-                )
-        reason = "; ".join(failures) or f"{_show(rule, value)} is within the limit"
+            failures += _rise(rule, baseline, value)
+        reason = "; ".join(failures) or f"{_within(rule, value)} is within the limit"
         out.append(
             RuleResult(
                 rule=rule.name,
@@ -81,6 +72,46 @@ def limit_results(rule: LimitRule, base: RunData, cand: RunData) -> list[RuleRes
             )
         )
     return out
+
+
+def _bounds(rule: LimitRule, value: float) -> list[str]:
+    """The candidate's own value against ``max`` and ``min``: a bound, not a comparison with
+    the baseline, so it is judged on any number of cells."""
+    out = []
+    if rule.max is not None and value > to_internal(rule.max, rule.unit):
+        shown, limit = _against(rule, value, rule.max)
+        out.append(f"{shown} is above the maximum {limit}")
+    if rule.min is not None and value < to_internal(rule.min, rule.unit):
+        shown, limit = _against(rule, value, rule.min)
+        out.append(f"{shown} is below the minimum {limit}")
+    return out
+
+
+def _rise(rule: LimitRule, baseline: float, value: float) -> list[str]:
+    assert rule.max_increase is not None
+    allowed = to_internal(rule.max_increase, rule.unit)
+    if not value - baseline > allowed:
+        return []
+    rise, limit = fmt_against(value - baseline, allowed, rule.unit)
+    unit = {"points": " points", "ms": " ms"}.get(rule.unit, "")
+    return [
+        f"rose by {rise}{unit} (from {_show(rule, baseline)} to {_show(rule, value)}) on the "
+        f"cells both runs have, more than the {limit}{unit} allowed"
+    ]
+
+
+def _against(rule: LimitRule, value: float, written: float) -> tuple[str, str]:
+    """``value`` and a bound as written in the gate file, printed as the decision ordered them
+    (the catalogue's `fmt_against`), each with the unit's sign."""
+    suffix = _suffix(rule)
+    shown, limit = fmt_against(value, to_internal(written, rule.unit), rule.unit)
+    return shown + suffix, limit + suffix
+
+
+def _within(rule: LimitRule, value: float) -> str:
+    """A passing value, printed against the bound it was checked on (never beyond it)."""
+    bound = rule.max if rule.max is not None else rule.min
+    return _show(rule, value) if bound is None else _against(rule, value, bound)[0]
 
 
 def _unchanged(rule: LimitRule, base: RunData, cand: RunData, where: dict[str, str]) -> bool:
@@ -102,13 +133,12 @@ def _skipped(rule: LimitRule, key: SliceKey, reason: str) -> RuleResult:
     )  # fmt: skip
 
 
+def _suffix(rule: LimitRule) -> str:
+    return {"points": "%", "ms": " ms"}.get(rule.unit, "")
+
+
 def _show(rule: LimitRule, value: float) -> str:
-    suffix = {"points": "%", "ms": " ms"}.get(rule.unit, "")
-    return fmt_figure(value, rule.unit) + suffix
-
-
-def _show_raw(rule: LimitRule, value: float) -> str:
-    return _show(rule, to_internal(value, rule.unit))
+    return fmt_figure(value, rule.unit) + _suffix(rule)
 
 
 def _values(rule: LimitRule, data: RunData, cells: set[str] | None) -> dict[SliceKey, float]:

@@ -23,6 +23,11 @@ exact values rounded, nor 2.6 beside 13.8). Decisions (gates, recommendations, s
 taken on the exact values; only what is printed follows this rule. An interval is the rounded
 bounds of the exact one, so in rare ties a shown difference may sit 0.1 outside a shown interval.
 
+A value printed beside the threshold it was compared with (a margin, a limit, a minimum
+practical difference) is printed by `fmt_against`: with the decimals the comparison needs, so
+the printed pair never contradicts the decision ("5.004 above the 5.0 limit", never "5.0 above
+the 5.0 limit").
+
 Adding a metric: one `MetricSpec` below, one scorer function that writes its key (and, for a
 ratio, its numerator and denominator counts), and one test. ``tests/metrics/test_catalogue.py``
 fails when the scorer and the catalogue disagree.
@@ -50,6 +55,8 @@ _RESOLUTION: dict[str, tuple[int, int]] = {
 }  # fmt: skip
 #: What follows a metric's figure on its scale (points are bare: the 0-100 scale is the default).
 _SUFFIX: dict[str, str] = {"percent": "%"}
+#: At most this many decimals are added to tell a value from the threshold it is compared with.
+_MAX_EXTRA = 8
 #: Float noise below this many decimals (of the shown scale) never decides a rounding tie.
 _SETTLE = Decimal("1e-9")
 #: Enough digits for any finite float at that resolution (the default 28 would raise on 1e20 ms).
@@ -187,6 +194,32 @@ def fmt_interval(low: Any, high: Any) -> str:
     return f"[{fmt_points(low)}, {fmt_points(high)}]"
 
 
+def fmt_against(value: Any, threshold: Any, unit: FigureUnit = "points") -> tuple[str, str]:
+    """``value`` and the ``threshold`` it was compared with, as printed side by side.
+
+    Each is shown as usual (`fmt_figure`) unless, so shown, the pair would contradict the exact
+    comparison (5.004 against 5.0 reads "5.0 above the 5.0 limit", 0.98 against 1.0 "leads by
+    1.0, less than the 1.0 minimum"): then both get the fewest extra decimals that order them as
+    the decision did and show the threshold as written (``("5.004", "5.0")``, ``("2.004",
+    "2.005")``; a threshold keeps its own decimals when it has no more). The one tie rule of
+    every reason that prints a value beside its limit.
+    """
+    a, b = _settled(value, unit), _settled(threshold, unit)
+    if a is None or b is None:
+        return fmt_figure(value, unit), fmt_figure(threshold, unit)
+    _, decimals = _RESOLUTION[unit]
+    for extra in range(_MAX_EXTRA + 1):
+        x, y = (_rounded(v, decimals + extra) for v in (a, b))
+        # Once decimals are added, the threshold is shown exactly: a margin written 2.005 must
+        # not read 2.01 in the one sentence that needed more precision.
+        if _order(x, y) == _order(a, b) and (extra == 0 or y == b):
+            break
+    short = _rounded(b, decimals)
+    if short == y:
+        y = short  # "5.0", not "5.000": the threshold has no more digits to show
+    return _text(x, False), _text(y, False)
+
+
 def _settled(value: Any, unit: FigureUnit) -> Decimal | None:
     """``value`` scaled to ``unit`` with float noise settled (see the module), unrounded."""
     if not is_number(value):
@@ -197,6 +230,10 @@ def _settled(value: Any, unit: FigureUnit) -> Decimal | None:
 
 def _rounded(number: Decimal, decimals: int) -> Decimal:
     return number.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP, _DIGITS)
+
+
+def _order(a: Decimal, b: Decimal) -> int:
+    return (a > b) - (a < b)
 
 
 def _rouge_specs() -> list[MetricSpec]:

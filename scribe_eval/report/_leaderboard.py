@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from scribe_eval.compare import RunData, samples, scored
 from scribe_eval.errors import ScribeEvalError
-from scribe_eval.metrics import METRICS, MetricSpec, fmt_change, fmt_points
+from scribe_eval.metrics import METRICS, MetricSpec, fmt_against, fmt_change, fmt_points
 from scribe_eval.report._metrics import HEADLINE, TRANSCRIPT_METRICS, note_metrics_for
 from scribe_eval.stats import (
     BestTemplate,
@@ -247,15 +247,16 @@ def _verdict(
     lead = abs(contender.difference) if contender else 0.0
     shown_lead = _gap(contender) if contender else fmt_points(0.0)
     if lead < practical:
-        if float(shown_lead) >= float(fmt_points(practical)):
-            # Rounded, the lead reads as the minimum it falls short of ("1.0 ... less than the
-            # 1.0-point minimum"): say the exact lead, which decided.
-            shown_lead = f"{lead * 100:.2f} ({shown_lead} as rounded in the table)"
+        exact, minimum = fmt_against(lead, practical)
+        if float(shown_lead) >= float(minimum):
+            # The table's values differ by the minimum the lead falls short of ("1.0 ... less
+            # than the 1.0-point minimum"): say the lead as it was compared, which decided.
+            shown_lead = f"{exact} ({shown_lead} as rounded in the table)"
         return (
             f"No practical difference in {where} on {label}",
             None,
             f"{best.template} leads by {shown_lead} points, significantly, but less than "
-            f"the {fmt_points(practical)}-point minimum practical difference; {n}.",
+            f"the {minimum}-point minimum practical difference; {n}.",
         )
     blocked = _tradeoffs(data, best.template, aligned, margin)
     if blocked:

@@ -47,14 +47,16 @@ def non_inferiority(
     margin: float,
     scale: float = 1.0,
     unit: str = "",
-    show: Callable[[float], str] | None = None,
+    show: Callable[[float, float], tuple[str, str]] | None = None,
 ) -> NonInferiority:
     """Pass unless the worse bound of B − A shows B worse than A by more than ``margin``.
 
     ``margin`` is in metric units and must be non-negative (0 asks for no regression at all);
-    ``scale``/``unit`` only format the reason (``scale=100, unit=" points"``); ``show``, when
-    given, prints an amount instead of ``scale`` (the caller's display rule, so the reason
-    shows a bound as the caller's interval column does).
+    ``scale``/``unit`` only format the reason (``scale=100, unit=" points"``). ``show``, when
+    given, prints the worst change beside the margin it was compared with, as a pair of texts:
+    the caller's display rule, which keeps the printed pair in the order the decision took
+    (`scribe_eval.metrics.fmt_against`: "2.004 points worse ... beyond the 2.0 points
+    margin"). Without it, amounts are rounded by ``scale`` alone and may read as a tie.
     """
     if not margin >= 0.0:
         raise ConfigError(
@@ -67,15 +69,10 @@ def non_inferiority(
     passed = worst <= margin
     level = f"{_percent(c.confidence)} interval"
 
-    def shown(value: float) -> str:
-        return show(value) if show is not None else _amount(value, scale)
-
-    amount = f"{shown(abs(worst))}{unit}"
-    limit = f"{shown(margin)}{unit}"
-    if amount == limit and abs(worst) != margin:
-        # Rounded, the worst change reads as the margin it is on one side of ("2.0 worse ...
-        # beyond the 2.0 margin"): say it with the precision that decided.
-        amount = f"{_amount(abs(worst), scale, precise=True)}{unit}"
+    if show is not None:
+        amount, limit = (f"{text}{unit}" for text in show(abs(worst), margin))
+    else:
+        amount, limit = f"{_amount(abs(worst), scale)}{unit}", f"{_amount(margin, scale)}{unit}"
     if passed and worst > 0:
         reason = f"pass: at worst {c.label_b} is {amount} worse than {c.label_a} ({level}), "
         reason += f"within the {limit} margin"
@@ -107,9 +104,8 @@ def _percent(level: float) -> str:
     return f"{text}%"
 
 
-def _amount(value: float, scale: float, *, precise: bool = False) -> str:
-    """Points with one decimal when scaled to 0-100, else three significant digits; ``precise``
-    adds two more of either."""
+def _amount(value: float, scale: float) -> str:
+    """Points with one decimal when scaled to 0-100, else three significant digits."""
     if scale != 1.0:
-        return f"{value * scale:.{3 if precise else 1}f}"
-    return f"{value:.{5 if precise else 3}g}"
+        return f"{value * scale:.1f}"
+    return f"{value:.3g}"

@@ -300,3 +300,32 @@ def test_limit_rules_are_named_by_label_not_by_stored_key() -> None:
         "p95 latency (document) max 900 ms",
     }
     assert not any("_" in name for name in names)
+
+
+@pytest.mark.parametrize(
+    ("rule", "text"),
+    [
+        pytest.param(
+            LimitRule(limit="error_rate", max=4.99),
+            "5.00% is above the maximum 4.99%",
+            id="max",
+        ),
+        pytest.param(
+            LimitRule(limit="error_rate", max_increase=4.99),
+            "rose by 5.00 points (from 0.0% to 5.0%) on the cells both runs have, more than the "
+            "4.99 points allowed",
+            id="max-increase",
+        ),
+    ],
+)
+def test_a_limit_reason_never_reads_as_a_tie_with_its_limit(
+    store: RunStore, make_run: MakeRun, rule: LimitRule, text: str
+) -> None:
+    # 2 failed cells of 40 are 5.0%; shown to one decimal, the 4.99 limit read "5.0" too:
+    # "5.0% is above the maximum 5.0%". The pair is printed as the decision ordered it.
+    make_run("base")
+    make_run("flaky", errors=2)
+    results = _gate(store, "base", "flaky", Gate(rules=[rule])).results
+    (row,) = [r for r in results if r.slice.get("template") == "soap"]
+    assert row.status == "fail"
+    assert text in row.reason, row.reason

@@ -15,6 +15,8 @@ from scribe_eval.metrics import (
     COUNT_KEYS,
     JUDGE_METRIC_KEYS,
     METRICS,
+    FigureUnit,
+    fmt_against,
     fmt_change,
     fmt_figure,
     fmt_interval,
@@ -177,6 +179,27 @@ def test_counts_and_milliseconds_follow_the_same_rule() -> None:
     assert fmt_figure(1234.5, "ms") == "1235"
     assert fmt_change(100.4, 200.4, "ms") == "+100"
     assert fmt_change(0.124, 0.126, "count") == "+0.01"
+
+
+@pytest.mark.parametrize(
+    ("value", "threshold", "unit", "shown"),
+    [
+        pytest.param(0.05004, 0.05, "points", ("5.004", "5.0"), id="just-above"),
+        pytest.param(0.049996, 0.05, "points", ("4.9996", "5.0"), id="just-below"),
+        pytest.param(0.0098, 0.01, "points", ("0.98", "1.0"), id="lead-short-of-a-minimum"),
+        pytest.param(0.05, 0.05, "points", ("5.0", "5.0"), id="equal"),
+        pytest.param(0.03, 0.05, "points", ("3.0", "5.0"), id="no-tie-no-extra-digit"),
+        pytest.param(0.02004, 0.02005, "points", ("2.004", "2.005"), id="threshold-as-written"),
+        pytest.param(0.05 + 1e-15, 0.05, "points", ("5.0", "5.0"), id="float-noise-is-no-order"),
+        pytest.param(2.004, 2.0, "count", ("2.004", "2.00"), id="counts"),
+        pytest.param(30000.4, 30000, "ms", ("30000.4", "30000"), id="milliseconds"),
+        pytest.param(None, 0.05, "points", ("—", "5.0"), id="missing"),
+    ],
+)
+def test_a_value_beside_its_threshold_reads_as_the_comparison_went(
+    value: float | None, threshold: float, unit: FigureUnit, shown: tuple[str, str]
+) -> None:
+    assert fmt_against(value, threshold, unit) == shown
 
 
 def test_each_metric_is_shown_on_the_scale_its_entry_names() -> None:

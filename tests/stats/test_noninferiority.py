@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from scribe_eval.errors import ConfigError
+from scribe_eval.metrics import fmt_against
 from scribe_eval.stats import MetricSample, compare_paired, non_inferiority
 
 
@@ -94,16 +95,27 @@ def test_a_family_adjusted_level_is_named_as_it_is() -> None:
     assert "(97.5% interval)" in decision.reason
 
 
-@pytest.mark.parametrize(("worst", "passed"), [(0.02004, True), (0.019996, True), (0.02004, False)])
+@pytest.mark.parametrize(
+    ("worst", "margin", "amount", "limit"),
+    [
+        pytest.param(0.02004, 0.02, "2.004", "2.0", id="just-beyond"),
+        pytest.param(0.019996, 0.02, "1.9996", "2.0", id="just-within"),
+        pytest.param(0.02004, 0.02005, "2.004", "2.005", id="margin-off-the-grid"),
+        pytest.param(0.02004, 0.02001, "2.004", "2.001", id="beyond-an-off-grid-margin"),
+        pytest.param(0.0304, 0.02, "3.0", "2.0", id="no-tie"),
+    ],
+)
 def test_a_worst_change_that_rounds_to_the_margin_is_said_precisely(
-    worst: float, passed: bool
+    worst: float, margin: float, amount: str, limit: str
 ) -> None:
     # Shown to one decimal, 2.004 and 1.9996 points both read "2.0": "2.0 worse ... beyond the
-    # 2.0 margin" contradicted itself. The amount is said with the precision that decided.
+    # 2.0 margin" contradicted itself. The gate prints the pair with the catalogue's one tie
+    # rule (fmt_against), so the printed amount and margin are ordered as the decision was.
     base, cand = _wer_pair(0.0)
     c = compare_paired(base, cand, higher_is_better=False, label_a="A", label_b="B")
     c = dataclasses.replace(c, high=worst, low=-0.01)
-    margin = worst + 0.00001 if passed else worst - 0.00003
-    decision = non_inferiority(c, margin=margin, scale=100, unit=" points")
-    assert decision.passed is passed
-    assert f"{worst * 100:.3f} points" in decision.reason, decision.reason
+    decision = non_inferiority(c, margin=margin, scale=100, unit=" points", show=fmt_against)
+    assert decision.passed is (worst <= margin)
+    assert f" {amount} points worse" in decision.reason, decision.reason
+    assert f" {limit} points margin" in decision.reason, decision.reason
+    assert (float(amount) <= float(limit)) is decision.passed
