@@ -31,7 +31,14 @@ from scribe_eval.metrics import (
     fmt_interval,
     fmt_points,
 )
-from scribe_eval.stats import MetricSample, PairedComparison, compare_paired, non_inferiority
+from scribe_eval.stats import (
+    MIN_ENCOUNTERS_FOR_INTERVAL,
+    MetricSample,
+    PairedComparison,
+    compare_paired,
+    has_interval,
+    non_inferiority,
+)
 from scribe_eval.store import RunRecord, RunStore
 
 
@@ -164,12 +171,9 @@ def _plan_metric_rule(
             results.append(_skipped(rule, key, reason))
             continue
         common = sorted(set(a[key].ids) & set(b[key].ids))
-        if len(common) < gate.min_encounters:
-            reason = (
-                f"only {len(common)} encounter(s) in both runs; a decision needs at least "
-                f"{gate.min_encounters} (the gate's min_encounters)"
-            )
-            results.append(_skipped(rule, key, reason))
+        too_few = _too_few(len(common), gate)
+        if too_few is not None:
+            results.append(_skipped(rule, key, too_few))
             continue
         sample_a, sample_b = a[key].subset(common), b[key].subset(common)
         if unchanged(base, cand, rule.spec.cell, dict(key)):
@@ -178,6 +182,26 @@ def _plan_metric_rule(
         dropped = len(set(a[key].ids) ^ set(b[key].ids))
         pending.append(_Pending(len(results), rule, key, sample_a, sample_b, dropped))
         results.append(_skipped(rule, key, "pending"))
+
+
+def _too_few(n: int, gate: Gate) -> str | None:
+    """Why ``n`` shared encounters decide nothing, or None when they are enough.
+
+    Below the one rule for a comparison (`scribe_eval.stats.has_interval`) no gate decides,
+    whatever its ``min_encounters`` says: the slice is skipped, never passed.
+    """
+    encounters = f"only {n} encounter{'' if n == 1 else 's'} in both runs"
+    if not has_interval(n):
+        return (
+            f"{encounters}: too few for an interval, so nothing is decided (at least "
+            f"{MIN_ENCOUNTERS_FOR_INTERVAL}, whatever min_encounters says)"
+        )
+    if n < gate.min_encounters:
+        return (
+            f"{encounters}; a decision needs at least {gate.min_encounters} (the gate's "
+            "min_encounters)"
+        )
+    return None
 
 
 def _decide(item: _Pending, family: int, gate: Gate, seed: int, resamples: int) -> RuleResult:

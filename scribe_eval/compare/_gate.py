@@ -8,6 +8,7 @@ milliseconds for ``p95_latency_ms``.
 ```yaml
 resamples: 2000          # bootstrap replicates (default: the candidate run's setting)
 min_encounters: 5        # fewer shared encounters in a slice: the rule is skipped, not decided
+                         #   (never fewer than 3: below that no interval, so no decision)
 seed: 7                  # default: the candidate run's seed
 rules:
   - metric: wer           # non-inferiority: fail when the data cannot rule out that the
@@ -184,7 +185,9 @@ class Gate(_Strict):
     """A gate: its rules and the statistics settings (defaults from the candidate run).
 
     ``min_encounters``: a bootstrap interval over 2 or 3 encounters is far too narrow to support
-    a decision, so a slice with fewer shared encounters is reported as skipped.
+    a decision, so a slice with fewer shared encounters is reported as skipped. Below
+    `scribe_eval.stats.MIN_ENCOUNTERS_FOR_INTERVAL` (3) nothing is decided whatever it says
+    (a value of 2, accepted for old gate files, acts as 3).
     """
 
     rules: list[Rule] = Field(min_length=1)

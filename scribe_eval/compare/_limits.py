@@ -2,9 +2,12 @@
 
 A rise (``max_increase``) is measured on the cells both runs have, per template and language by
 default, so a changed template mix (one template dropped or added) cannot fail or pass the gate
-by itself. ``max`` and ``min`` bound the candidate's own cells. A value printed beside its bound
-is printed so that the pair reads as the decision went (`scribe_eval.metrics.fmt_against`):
-"5.004% is above the maximum 5.0%", never "5.0% ... above the maximum 5.0%".
+by itself. It compares two runs, so it follows the one rule for a comparison
+(`scribe_eval.stats.has_interval`): on fewer shared encounters the slice is skipped, with the
+count, never passed or failed. ``max`` and ``min`` bound the candidate's own cells and are
+judged on any number of them. A value printed beside its bound is printed so that the pair
+reads as the decision went (`scribe_eval.metrics.fmt_against`): "5.004% is above the maximum
+5.0%", never "5.0% ... above the maximum 5.0%".
 """
 
 from __future__ import annotations
@@ -17,20 +20,20 @@ from scribe_eval.compare._gate import LimitRule, to_internal
 from scribe_eval.compare._result import RuleResult
 from scribe_eval.compare._unchanged import unchanged
 from scribe_eval.metrics import fmt_against, fmt_figure, is_number
+from scribe_eval.stats import MIN_ENCOUNTERS_FOR_INTERVAL, has_interval
 from scribe_eval.store import CellSummary
 
 
 def limit_results(rule: LimitRule, base: RunData, cand: RunData) -> list[RuleResult]:
     """One result per slice of the candidate (skipped when there is nothing to judge)."""
     shared = {c.cell_id for c in base.cells} & {c.cell_id for c in cand.cells}
-    own = _values(rule, cand, None)
-    before = _values(rule, base, shared)
-    after_shared = _values(rule, cand, shared)
+    own, _ = _values(rule, cand, None)
+    before, _ = _values(rule, base, shared)
+    after_shared, encounters = _values(rule, cand, shared)
     if not own:
         return [_skipped(rule, (), f"the candidate has no data for {rule.limit}")]
     out: list[RuleResult] = []
     for key in sorted(own):
-        failures: list[str] = []
         value = own[key]
         if _unchanged(rule, base, cand, dict(key)):
             out.append(
@@ -48,14 +51,20 @@ def limit_results(rule: LimitRule, base: RunData, cand: RunData) -> list[RuleRes
                 )
             )
             continue
-        failures += _bounds(rule, value)
+        failures = _bounds(rule, value)
         baseline = before.get(key)
         if rule.max_increase is not None:
-            if baseline is None or key not in after_shared:
-                out.append(_skipped(rule, key, "no cells shared with the baseline here"))
-                continue
-            value = after_shared[key]
-            failures += _rise(rule, baseline, value)
+            unjudged = _rise_unjudged(baseline, key in after_shared, encounters.get(key, 0))
+            if unjudged is not None:
+                # A rise that cannot be measured is never a pass; a broken bound still fails.
+                if not failures:
+                    out.append(_skipped(rule, key, unjudged))
+                    continue
+                failures.append(f"the rise is not judged: {unjudged}")
+            else:
+                assert baseline is not None
+                value = after_shared[key]
+                failures += _rise(rule, baseline, value)
         reason = "; ".join(failures) or f"{_within(rule, value)} is within the limit"
         out.append(
             RuleResult(
@@ -69,6 +78,7 @@ def limit_results(rule: LimitRule, base: RunData, cand: RunData) -> list[RuleRes
                 baseline=baseline,
                 candidate=value,
                 difference=None if baseline is None else value - baseline,
+                n=encounters.get(key) if rule.max_increase is not None else None,
             )
         )
     return out
@@ -85,6 +95,19 @@ def _bounds(rule: LimitRule, value: float) -> list[str]:
         shown, limit = _against(rule, value, rule.min)
         out.append(f"{shown} is below the minimum {limit}")
     return out
+
+
+def _rise_unjudged(baseline: float | None, shared: bool, encounters: int) -> str | None:
+    """Why a rise over the baseline cannot be judged on this slice, or None when it can."""
+    if baseline is None or not shared:
+        return "no cells shared with the baseline here"
+    if not has_interval(encounters):
+        return (
+            f"only {encounters} encounter{'' if encounters == 1 else 's'} in both runs here: too "
+            f"few to compare with the baseline (at least {MIN_ENCOUNTERS_FOR_INTERVAL}, as for "
+            "an interval)"
+        )
+    return None
 
 
 def _rise(rule: LimitRule, baseline: float, value: float) -> list[str]:
@@ -141,9 +164,13 @@ def _show(rule: LimitRule, value: float) -> str:
     return fmt_figure(value, rule.unit) + _suffix(rule)
 
 
-def _values(rule: LimitRule, data: RunData, cells: set[str] | None) -> dict[SliceKey, float]:
+def _values(
+    rule: LimitRule, data: RunData, cells: set[str] | None
+) -> tuple[dict[SliceKey, float], dict[SliceKey, int]]:
+    """Per slice: the limit's value, and how many encounters it was measured on."""
     contribution = _CONTRIBUTIONS[rule.limit]
     groups: dict[SliceKey, list[float]] = {}
+    encounters: dict[SliceKey, set[str]] = {}
     for cell in data.cells:
         if cells is not None and cell.cell_id not in cells:
             continue
@@ -152,9 +179,11 @@ def _values(rule: LimitRule, data: RunData, cells: set[str] | None) -> dict[Slic
             continue
         for key in slice_keys(data, cell, rule.dimensions, rule.where):
             groups.setdefault(key, []).append(value)
+            encounters.setdefault(key, set()).add(cell.encounter_id)
+    counts = {key: len(ids) for key, ids in encounters.items()}
     if rule.limit == "p95_latency_ms":
-        return {key: _p95(values) for key, values in groups.items()}
-    return {key: sum(values) / len(values) for key, values in groups.items() if values}
+        return {key: _p95(values) for key, values in groups.items()}, counts
+    return {key: sum(v) / len(v) for key, v in groups.items() if v}, counts
 
 
 def _error(rule: LimitRule, cell: CellSummary) -> float | None:

@@ -10,6 +10,7 @@ from rich.table import Table
 from scribe_eval.compare._data import describe_slice
 from scribe_eval.compare._result import GateResult, RuleResult
 from scribe_eval.metrics import fmt_change, fmt_figure, fmt_interval
+from scribe_eval.stats import MIN_ENCOUNTERS_FOR_INTERVAL
 
 _MARK = {"pass": "PASS", "fail": "FAIL", "skipped": "skip", "unchanged": "same"}
 _COLUMNS = (
@@ -74,7 +75,9 @@ def method_note(gate: GateResult) -> str:
         f"from the same resamples; {gate.adjustment}. Non-inferiority fails when "
         "the interval cannot rule out a loss larger than the margin. An unchanged slice (same "
         "request, target identity and stored answers) is not a hypothesis and cannot fail; a "
-        "skipped rule lacked data in one run or had fewer shared encounters than min_encounters."
+        "skipped rule lacked data in one run or had fewer shared encounters than min_encounters "
+        f"(never fewer than {MIN_ENCOUNTERS_FOR_INTERVAL}: too few for an interval, so no "
+        "comparison, margin or rise, is decided; the row says how many)."
     )
 
 

@@ -9,6 +9,9 @@ results layer (`scribe_eval.compare.samples`); pairwise tests and the chance of 
 A template is *recommended* only when it is significantly better than every other on the primary
 metric, leads by at least the minimum practical difference, and is not worse beyond the
 trade-off margin on section coverage and fact recall; otherwise the card says what blocks it.
+Every comparison follows the one rule of `scribe_eval.stats.has_interval`: on fewer encounters
+than an interval needs, the card says "too few encounters" with the count, and a trade-off that
+cannot be checked blocks a recommendation as a loss would.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from scribe_eval.errors import ScribeEvalError
 from scribe_eval.metrics import METRICS, MetricSpec, fmt_against, fmt_change, fmt_points
 from scribe_eval.report._metrics import HEADLINE, TRANSCRIPT_METRICS, note_metrics_for
 from scribe_eval.stats import (
+    MIN_ENCOUNTERS_FOR_INTERVAL,
     BestTemplate,
     MetricSample,
     PairedComparison,
@@ -226,6 +230,15 @@ def _verdict(
         return f"Nothing scored in {where}", None, f"No {label} to rank{why if unscored else ''}."
     if len(best.probabilities) == 1:
         return f"Only one template ({best.template}) was scored in {where}.", None, n
+    if not has_interval(board.n):
+        # The one rule for a comparison (no interval below it): no template is called better,
+        # tied or worth its trade-offs on these encounters; the table still shows their values.
+        return (
+            f"Too few encounters to compare templates in {where}",
+            None,
+            f"{n}: too few for an interval, so no template is called better than another "
+            f"(a comparison needs at least {MIN_ENCOUNTERS_FOR_INTERVAL}); add encounters.",
+        )
     contender = _closest(analysis, best.template)
     practical, margin = _options(data)
     if not best.clear_winner:
@@ -315,7 +328,14 @@ def _tradeoffs(
             if other == best or mine is None:
                 continue
             ids = sorted(set(mine.ids) & set(theirs.ids))
-            if len(ids) < 2:
+            if not has_interval(len(ids)):
+                # Too few to rule a loss out is no "not worse": the clause blocks a
+                # recommendation as a loss would, and says on how many encounters.
+                shared = f"only {len(ids)} encounter{'' if len(ids) == 1 else 's'}"
+                out.append(
+                    f"{shared} shared with {other} have {spec.label}: too few to say what "
+                    f"choosing it costs there (at least {MIN_ENCOUNTERS_FOR_INTERVAL})"
+                )
                 continue
             c = compare_paired(
                 theirs.subset(ids), mine.subset(ids), higher_is_better=True, seed=data.seed,
@@ -335,7 +355,7 @@ def _tradeoffs(
 def _why_not_separated(c: PairedComparison, best: str, practical: float = 0.01) -> str:
     """Why the closest contender could not be told apart from ``best``, and what would help."""
     other = c.label_b if c.label_a == best else c.label_a
-    if c.n < 2:
+    if not has_interval(c.n):
         return f" With {c.n} shared encounter(s) no comparison is possible: add encounters."
     alpha = 1.0 - c.confidence
     smallest_p = 2.0 / 2**c.n if c.permutation_exact else 0.0

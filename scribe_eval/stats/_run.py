@@ -16,7 +16,13 @@ from typing import Any, Literal
 import numpy as np
 
 from scribe_eval.errors import MetricError
-from scribe_eval.stats._estimate import Estimate, bootstrap_estimate, estimates_from_counts
+from scribe_eval.stats._estimate import (
+    MIN_ENCOUNTERS_FOR_INTERVAL,
+    Estimate,
+    bootstrap_estimate,
+    estimates_from_counts,
+    has_interval,
+)
 from scribe_eval.stats._holm import holm_correct
 from scribe_eval.stats._paired import (
     PairedComparison,
@@ -74,7 +80,8 @@ class BestTemplate:
 
     ``probability_best`` is the share of bootstrap replicates in which it is best (ties split);
     ``clear_winner`` is True only when it is significantly better (Holm) than every other
-    template; ``tied`` lists it with every template it could not be told apart from.
+    template on enough encounters for an interval (`has_interval`); ``tied`` lists it with every
+    template it could not be told apart from (all of them below that rule).
     """
 
     language: str
@@ -288,16 +295,23 @@ def _best_template(
     best = int(np.argmax(sign * values))
     probabilities = _probability_best(sign * replicates(counts, num, den))
     name = templates[best]
+    n = num.shape[0]
     tied = [name]
     for c in comparisons:
         if name in (c.label_a, c.label_b):
             other = c.label_b if c.label_a == name else c.label_a
             favours_best = (c.change == "worse") == (c.label_a == name)
-            if not (c.significant() and favours_best):
+            # Below the one rule for an interval nothing is told apart, whatever a test says.
+            if not (has_interval(n) and c.significant() and favours_best):
                 tied.append(other)
     chance = float(probabilities[best])
     if len(templates) == 1:
         statement = f"{name} is the only template in {language}"
+    elif not has_interval(n):
+        statement = (
+            f"too few encounters in {language} to tell templates apart: {n}, at least "
+            f"{MIN_ENCOUNTERS_FOR_INTERVAL} are needed"
+        )
     elif len(tied) == 1:
         statement = (
             f"{name} is best in {language}: significantly better than all "
@@ -316,7 +330,7 @@ def _best_template(
         probabilities=tuple((t, float(p)) for t, p in zip(templates, probabilities, strict=True)),
         clear_winner=len(tied) == 1,
         tied=tuple(tied),
-        n=num.shape[0],
+        n=n,
         statement=statement,
     )
 

@@ -37,7 +37,7 @@ def test_init_writes_a_project_the_tool_accepts(tmp_path: Path) -> None:
     dataset = load_dataset(project / "datasets" / "mini")
     assert sum(e.audio is not None for e in dataset.encounters) == 2
     assert load_template_file(project / "templates" / "soap-brief.yaml").label == "soap-brief"
-    assert load_gate(project / "gate.yaml").min_encounters == 2
+    assert load_gate(project / "gate.yaml").min_encounters == 3
     schema = json.loads((project / ".schemas" / "experiment.json").read_text(encoding="utf-8"))
     assert schema["title"] == "scribe-eval experiment file"
     first_line = (project / "experiment.yaml").read_text(encoding="utf-8").splitlines()[0]

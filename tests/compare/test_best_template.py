@@ -96,3 +96,37 @@ def test_a_lead_that_rounds_below_the_minimum_is_said_once(
     make_run("run", shifts={"soap": 0.005})
     (board,) = _boards(store, "run").values()
     assert "as rounded" not in board.detail, board.detail
+
+
+def test_two_encounters_make_no_verdict_only_too_few_with_the_count(
+    store: RunStore, make_run: MakeRun
+) -> None:
+    # Two encounters give no interval in the table: the card calls no template better, tied or
+    # costly either (the one rule, stats.has_interval), and says on how many encounters.
+    make_run("run", encounters=2, shifts={"soap": 0.1})
+    (board,) = _boards(store, "run").values()
+    assert board.winner is None
+    assert board.verdict == "Too few encounters to compare templates in en · reference: soap"
+    assert board.detail.startswith("n = 2 encounters every template scored: too few for an")
+    for claim in ("better by", "cannot be told apart", "highest value", "Before choosing"):
+        assert claim not in board.detail
+    assert all(r.probability_best is None for r in board.rows)
+
+
+def test_a_trade_off_checked_on_too_few_encounters_blocks_the_recommendation(
+    store: RunStore, make_run: MakeRun
+) -> None:
+    # soap leads clearly on 40 encounters, but only 2 of its notes have a fact recall: a loss
+    # cannot be ruled out on 2, so it is not "not worse", and the card says so with the count.
+    make_run("run", shifts={"soap": 0.03})
+    kept = 0
+    for cell in store.cells("run"):
+        if cell.template_label == "soap" and cell.status == "ok":
+            kept += 1
+            if kept > 2:
+                scores = {k: v for k, v in cell.scores.items() if k != "fact_recall"}
+                store.put_cell(cell.model_copy(update={"scores": scores}))
+    (board,) = _boards(store, "run").values()
+    assert board.winner is None
+    assert board.verdict.startswith("soap leads ROUGE-Lsum in en")
+    assert "only 2 encounters shared with brief have Fact recall: too few" in board.detail

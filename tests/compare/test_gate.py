@@ -302,6 +302,46 @@ def test_limit_rules_are_named_by_label_not_by_stored_key() -> None:
     assert not any("_" in name for name in names)
 
 
+@pytest.mark.parametrize("min_encounters", [2, 3])
+def test_a_slice_of_two_encounters_is_skipped_with_its_count_whatever_min_encounters_says(
+    store: RunStore, make_run: MakeRun, min_encounters: int
+) -> None:
+    # Two encounters give no interval anywhere in the report: the gate decides nothing on them
+    # either (a gate file's min_encounters: 2 acts as 3), and says why and on how many.
+    make_run("base", encounters=2)
+    make_run("worse", encounters=2, shifts={"soap": -0.2}, versions={"soap": "v2"})
+    gate = Gate(rules=[MetricRule(metric="rougeL_f", margin=2)], min_encounters=min_encounters)
+    result = _gate(store, "base", "worse", gate)
+    (row,) = [r for r in result.results if r.slice.get("template") == "soap"]
+    assert row.status == "skipped"
+    assert row.reason.startswith("only 2 encounters in both runs: too few for an interval")
+    assert result.family == 0
+    make_run("base3", encounters=3)
+    make_run("worse3", encounters=3, shifts={"soap": -0.2}, versions={"soap": "v2"})
+    decided = _gate(store, "base3", "worse3", gate).results
+    (row,) = [r for r in decided if r.slice.get("template") == "soap"]
+    assert row.status == "fail"
+
+
+def test_a_rise_over_too_few_shared_encounters_is_skipped_not_passed_or_failed(
+    store: RunStore, make_run: MakeRun
+) -> None:
+    make_run("base", encounters=2)
+    make_run("broken", encounters=2, errors=2)  # every soap cell failed: 0% -> 100%
+    rise = Gate(rules=[LimitRule(limit="error_rate", max_increase=2)])
+    (row,) = [r for r in _gate(store, "base", "broken", rise).results if r.status != "unchanged"]
+    assert row.slice == {"language": "en", "template": "soap"}
+    assert row.status == "skipped"
+    assert row.reason.startswith("only 2 encounters in both runs here: too few to compare")
+    # A bound on the candidate's own cells is no comparison: it still fails, and the row says
+    # that the rise beside it was not judged.
+    both = Gate(rules=[LimitRule(limit="error_rate", max=5, max_increase=2)])
+    (row,) = [r for r in _gate(store, "base", "broken", both).results if r.status != "unchanged"]
+    assert row.status == "fail"
+    assert "100.0% is above the maximum 5.0%" in row.reason
+    assert "the rise is not judged: only 2 encounters" in row.reason
+
+
 @pytest.mark.parametrize(
     ("rule", "text"),
     [

@@ -159,3 +159,21 @@ def test_a_single_template_is_the_only_one() -> None:
     assert run.best[0].template == "solo"
     assert run.best[0].probability_best == 1.0
     assert run.best[0].statement == "solo is the only template in en"
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_too_few_encounters_for_an_interval_name_no_winner(n: int) -> None:
+    # The one rule of every page (stats.has_interval): below it no template is told apart from
+    # another, however large the lead and however lenient the level.
+    ids = IDS[:n]
+    cells = {
+        ("a", "en"): MetricSample.from_values(ids, [0.3 + 0.01 * i for i in range(n)]),
+        ("b", "en"): MetricSample.from_values(ids, [0.9 + 0.01 * i for i in range(n)]),
+    }
+    for confidence in (0.95, 0.6):
+        run = analyze_run(cells, metric="m", higher_is_better=True, confidence=confidence)
+        (best,) = run.best
+        assert best.template == "b"
+        assert not best.clear_winner
+        assert set(best.tied) == {"a", "b"}
+        assert best.statement.startswith(f"too few encounters in en to tell templates apart: {n}")
