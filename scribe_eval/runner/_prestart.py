@@ -35,8 +35,13 @@ def serve_options(target: EmbeddedTarget) -> list[str]:
 
 def embedded_server(target: EmbeddedTarget, runs_dir: Path) -> EmbeddedServer:
     """The (not yet started) emulator of a run: data in ``<runs dir>/emulator``, so a resumed run
-    finds the interactions the interrupted one made, log in ``<runs dir>/emulator.log``."""
-    return EmbeddedServer(runs_dir / "emulator", runs_dir / "emulator.log", serve_options(target))
+    finds the interactions the interrupted one made, log in ``<runs dir>/emulator.log``. One
+    emulator at a time may use that folder: another run's is refused, saying to wait."""
+    return EmbeddedServer(
+        runs_dir / "emulator", runs_dir / "emulator.log", serve_options(target),
+        busy_fix=f"wait for the other run using {runs_dir} to finish (a new run may also use "
+        "another --runs-dir)",
+    )  # fmt: skip
 
 
 def same_server(a: EmbeddedServer, b: EmbeddedServer) -> bool:

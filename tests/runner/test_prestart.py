@@ -21,9 +21,9 @@ from scribe_eval.errors import ConfigError
 from scribe_eval.experiment import EmbeddedTarget, experiment_hash, load_experiment
 from scribe_eval.runner._prestart import embedded_server, likely_to_call, prestart_embedded
 from scribe_eval.runner._target import EmbeddedSession, embedded_identity, open_target
-from scribe_eval.store import RunRecord, RunStore, SqliteRunStore
+from scribe_eval.store import STORE_FILENAME, RunRecord, RunStore, SqliteRunStore
 
-from .conftest import WriteExperiment
+from .conftest import StartEmulator, WriteExperiment
 
 
 def _record(run_id: str, digest: str, status: str) -> RunRecord:
@@ -316,3 +316,23 @@ def _kill(pids: list[int]) -> None:
     for pid in pids:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.slow
+def test_a_second_run_on_a_runs_folder_in_use_is_one_line_naming_it_and_the_fix(
+    tmp_path: Path, write_experiment: WriteExperiment, start_emulator: StartEmulator
+) -> None:
+    from scribe_eval.cli import main
+
+    runs = tmp_path / "runs"
+    with start_emulator(runs / "emulator"):  # the first run's emulator, still serving
+        result = CliRunner().invoke(main, ["run", str(write_experiment()), "--runs-dir", str(runs)])
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"Error: the emulator data dir {runs / 'emulator'} is in use by ")
+    assert lines[0].endswith(
+        f"; wait for the other run using {runs} to finish (a new run may also use another "
+        "--runs-dir)"
+    )
+    assert not (runs / STORE_FILENAME).exists()  # refused before any run was recorded
