@@ -387,6 +387,15 @@ def test_an_unexpected_failure_is_one_line_asking_for_a_report(
         pytest.param(["run", "exp.yaml", "--concurrency", "4"],
                      "No such option '--concurrency': concurrency is a setting of the experiment "
                      "file (`execution.concurrency`), not an option", id="file-setting"),
+        # The run's own time-out (a setting with its unit), not the judge's `timeout`.
+        pytest.param(["run", "exp.yaml", "--timeout", "30"],
+                     "No such option '--timeout': timeout_s is a setting of the experiment "
+                     "file (`execution.timeout_s`), not an option; set it there",
+                     id="file-setting-with-its-unit"),
+        pytest.param(["run", "exp.yaml", "--judge-timeout", "30"],
+                     "No such option '--judge-timeout': timeout is a setting of the experiment "
+                     "file (`judge.timeout`), not an option; set it there",
+                     id="file-setting-with-its-section"),
     ],
 )  # fmt: skip
 def test_a_usage_error_is_one_line_and_exit_1_never_the_gates_2(
