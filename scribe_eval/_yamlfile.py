@@ -13,7 +13,7 @@ from typing import Any, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from scribe_eval._suggest import closest
+from scribe_eval._suggest import closest, closest_path
 from scribe_eval._textfile import read_text_file
 from scribe_eval._yaml import duplicate_key_problem
 from scribe_eval._yamlpos import load_located
@@ -179,7 +179,12 @@ def load_yaml(path: Path, what: str = "file") -> YamlDocument:
 
 
 def read_config(path: Path, what: str) -> YamlDocument:
-    """``load_yaml`` with its failures as one-line ``ConfigError``s naming ``what`` was read."""
+    """``load_yaml`` with its failures as one-line ``ConfigError``s naming ``what`` was read;
+    a path that does not exist but is close to one that does is answered with that one."""
+    if not path.exists() and (guess := closest_path(path, folder=False)) is not None:
+        raise ConfigError(
+            f"cannot read {what} {path}: No such file or directory; did you mean {guess}?"
+        )
     try:
         return load_yaml(path, what)
     except OSError as exc:
@@ -218,6 +223,16 @@ def setting_paths(model: type[BaseModel]) -> dict[str, str]:
     """Each setting's name -> its dotted path in a file of ``model`` (``concurrency`` ->
     ``execution.concurrency``), through nested sections, not list items; the shortest path wins."""
     paths: dict[str, str] = {}
+    for key, path in all_setting_paths(model):
+        paths.setdefault(key, path)
+    return paths
+
+
+def all_setting_paths(model: type[BaseModel]) -> list[tuple[str, str]]:
+    """Every (setting name, dotted path) of a file of ``model``, the same name in several
+    sections included (``timeout``: ``judge.timeout``), shortest paths first, then in the order
+    the sections are declared."""
+    out: list[tuple[str, str]] = []
     pending: list[tuple[type[BaseModel], str]] = [(model, "")]
     seen: set[type[BaseModel]] = set()
     while pending:
@@ -229,10 +244,10 @@ def setting_paths(model: type[BaseModel]) -> dict[str, str]:
             if info.exclude:
                 continue
             key = info.alias or name
-            paths.setdefault(key, f"{prefix}{key}")
+            out.append((key, f"{prefix}{key}"))
             if get_origin(info.annotation) not in (list, dict):
                 pending.extend((m, f"{prefix}{key}.") for m in _models_in(info.annotation))
-    return paths
+    return out
 
 
 def _models_in(annotation: Any) -> list[type[BaseModel]]:

@@ -139,24 +139,40 @@ def _command_named(ctx: click.Context, words: Sequence[str]) -> tuple[str, click
 def _file_setting_hint(exc: click.NoSuchOption, command: click.Command) -> str | None:
     """For a command that reads an experiment file: an unknown option that names one of the
     file's settings (``--concurrency``) is told where that setting lives, instead of click's
-    guess at the closest option (``--global-concurrency``, a different thing)."""
+    guess at the closest option (``--global-concurrency``, a different thing).
+
+    A setting answers to its name without its unit (``--timeout``: ``execution.timeout_s``) and
+    to its section and name (``--judge-timeout``: ``judge.timeout``); a name several sections
+    use means the first section declared (``execution`` before ``judge``)."""
     if not any(p.name == "experiment" for p in command.params):
         return None
-    from scribe_eval._yamlfile import setting_paths
+    from scribe_eval._yamlfile import all_setting_paths
     from scribe_eval.experiment import Experiment
 
     word = exc.option_name.lstrip("-").replace("-", "_")
-    paths = setting_paths(Experiment)
-    setting = closest(word, paths)
-    if setting is None or _likeness(word, setting) < max(
+    named: dict[str, str] = {}
+    for key, path in all_setting_paths(Experiment):
+        named.setdefault(_bare(key), path)
+        named.setdefault(_bare(path.replace(".", "_")), path)
+    choice = closest(word, named)
+    if choice is None or _likeness(word, choice) < max(
         (_likeness(word, p.lstrip("-").replace("-", "_")) for p in exc.possibilities or ()),
         default=0.0,
     ):
         return None
+    path = named[choice]
     return (
-        f"No such option {exc.option_name!r}: {setting} is a setting of the experiment file "
-        f"(`{paths[setting]}`), not an option; set it there"
+        f"No such option {exc.option_name!r}: {path.rsplit('.', 1)[-1]} is a setting of the "
+        f"experiment file (`{path}`), not an option; set it there"
     )
+
+
+def _bare(key: str) -> str:
+    """A setting's name without its unit (``timeout_s`` -> ``timeout``)."""
+    for unit in ("_ms", "_s"):
+        if key.endswith(unit) and len(key) > len(unit):
+            return key.removesuffix(unit)
+    return key
 
 
 def _likeness(word: str, other: str) -> float:

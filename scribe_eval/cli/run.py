@@ -88,15 +88,26 @@ def run(
     # the server's start-up (~0.7 s) overlaps with the runner's imports, the dataset and the
     # store, and the run adopts it. Stopped when the command ends, on every path (a run refused
     # by its checks, Ctrl-C, a bug); stopping the server the run already stopped does nothing.
-    server = None if workers else prestart_embedded(
-        loaded, store_url, folder, resume=resume is not None
-    )  # fmt: skip
-    if server is not None:
-        click.get_current_context().call_on_close(server.terminate)
+    # The stop is registered before the process is spawned: a Ctrl-C right after the spawn
+    # still stops it.
+    try:
+        server = None if workers else prestart_embedded(
+            loaded, store_url, folder, resume=resume, rerun_errors=rerun_errors,
+            stop_with=click.get_current_context().call_on_close,
+        )  # fmt: skip
 
-    from rich.console import Console
+        from rich.console import Console
 
-    from scribe_eval.runner import RunOptions, cache_note, exit_code, outcome_json, run_experiment
+        from scribe_eval.runner import (
+            RunOptions,
+            cache_note,
+            exit_code,
+            outcome_json,
+            run_experiment,
+        )
+    except KeyboardInterrupt:
+        click.echo("Interrupted before the run started; nothing was done.", err=True)
+        sys.exit(130)
 
     # Wrapped for a terminal; whole lines in a log or a pipe (a note cut mid-sentence misleads).
     console = Console(stderr=True, soft_wrap=not sys.stderr.isatty())

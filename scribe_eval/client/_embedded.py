@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from scribe_eval._datalock import holder, in_use_message
 from scribe_eval.errors import ConfigError
 
 #: How long the emulator may take to print its base URL (a first start loads speech models).
@@ -38,10 +39,19 @@ class EmbeddedServer:
     ends it. Its standard error goes to ``log`` (appended).
     """
 
-    def __init__(self, data_dir: Path, log: Path, options: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        log: Path,
+        options: Sequence[str] = (),
+        *,
+        busy_fix: str = "wait for it to stop, or use another data folder",
+    ) -> None:
         self.data_dir = data_dir
         self.log = log
         self.options = tuple(options)
+        #: What to do when another emulator holds ``data_dir``: ends that one-line error.
+        self.busy_fix = busy_fix
         self._process: subprocess.Popen[str] | None = None
         self._url: str | None = None
 
@@ -59,9 +69,15 @@ class EmbeddedServer:
         ]  # fmt: skip
 
     def spawn(self) -> None:
-        """Start the process unless it runs already."""
+        """Start the process unless it runs already.
+
+        Raises:
+            ConfigError: Another emulator holds ``data_dir`` (one server per folder, see
+                ``scribe_eval._datalock``); the message names the folder and ``busy_fix``.
+        """
         if self._process is not None:
             return
+        self._refuse_if_busy()
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("a", encoding="utf-8") as log:
             # The child keeps its own copy of the descriptor; ours closes with this block.
@@ -122,6 +138,11 @@ class EmbeddedServer:
         if process.stdout is not None:
             process.stdout.close()
 
+    def _refuse_if_busy(self) -> None:
+        pid = holder(self.data_dir)
+        if pid is not None:
+            raise ConfigError(in_use_message(self.data_dir, pid, self.busy_fix))
+
     def _read_ready_line(self, process: subprocess.Popen[str]) -> str:
         assert process.stdout is not None
         for line in process.stdout:
@@ -130,6 +151,7 @@ class EmbeddedServer:
                 threading.Thread(target=_drain, args=(process,), daemon=True).start()
                 return match.group(1)
         code = process.wait()
+        self._refuse_if_busy()  # taken between our look and its start: said as plainly
         raise ConfigError(
             f"the embedded emulator exited (code {code}) before it was ready"
             f"{_last_lines(self.log)} — see {self.log}"

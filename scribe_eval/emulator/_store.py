@@ -20,9 +20,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
+from scribe_eval._datalock import DataDirLock
 from scribe_eval.errors import StoreError
 
 SCHEMA_VERSION: Final = 1
+
+_IN_USE_FIX: Final = "wait for it to stop, or give this server another --data-dir"
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS tenants (name TEXT PRIMARY KEY, created_at TEXT NOT NULL);
@@ -117,6 +120,20 @@ class EmulatorStore:
         self.audio_dir = data_dir / "audio"
         self.incoming_dir = data_dir / "incoming"
         try:
+            # One server per folder (see scribe_eval._datalock): taken before anything is read.
+            self._dir_lock = DataDirLock.hold(data_dir, fix=_IN_USE_FIX, error=StoreError)
+        except OSError as exc:
+            raise StoreError(f"cannot open the emulator data dir {data_dir}: {exc}") from exc
+        try:
+            self._open()
+        except BaseException:
+            self._dir_lock.release()
+            raise
+        self._lock = threading.Lock()
+
+    def _open(self) -> None:
+        data_dir = self.data_dir
+        try:
             self.audio_dir.mkdir(parents=True, exist_ok=True)
             self.incoming_dir.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(data_dir / "emulator.sqlite3", check_same_thread=False)
@@ -131,8 +148,8 @@ class EmulatorStore:
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the emulator data dir {data_dir}: {exc}") from exc
         for leftover in self.incoming_dir.iterdir():
-            leftover.unlink(missing_ok=True)  # Half-received uploads of a process that died.
-        self._lock = threading.Lock()
+            # Half-received uploads of a process that died (no other one lives: the lock).
+            leftover.unlink(missing_ok=True)
 
     def _migrate(self) -> None:
         version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
@@ -151,9 +168,10 @@ class EmulatorStore:
             yield self._db
 
     def close(self) -> None:
-        """Close the database."""
+        """Close the database and let another server open the folder."""
         with self._lock:
             self._db.close()
+        self._dir_lock.release()
 
     def new_upload_path(self) -> Path:
         """A fresh path under the data dir for an upload being received."""

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from scribe_eval._suggest import closest_path
 from scribe_eval._yamlfile import YamlDocument, field_names, read_config
 from scribe_eval.api import is_supported_language
 from scribe_eval.errors import ConfigError
@@ -121,10 +122,12 @@ def _semantic_problems(data: dict[str, Any], doc: YamlDocument) -> list[tuple[in
 
     dataset = data.get("dataset")
     if isinstance(dataset, str) and not Path(dataset).exists():
+        guess = closest_path(Path(dataset), folder=True)
+        fix = f"did you mean {guess}?" if guess else "give the dataset's folder"
         add(
             ("dataset",),
-            f"dataset: {dataset} does not exist; give the dataset's folder (a relative path is "
-            "read from the experiment file's folder)",
+            f"dataset: {dataset} does not exist; {fix} (a relative path is read from the "
+            "experiment file's folder)",
         )
     templates = data.get("templates")
     seen: dict[str, int] = {}
@@ -142,7 +145,9 @@ def _semantic_problems(data: dict[str, Any], doc: YamlDocument) -> list[tuple[in
         if isinstance(label, str):
             seen.setdefault(label, index)
         if isinstance(file, str) and not Path(file).exists():
-            add(("templates", index, "file"), f"templates.{index}.file: {file} does not exist")
+            guess = closest_path(Path(file), folder=False)
+            fix = f"; did you mean {guess}?" if guess else ""
+            add(("templates", index, "file"), f"templates.{index}.file: {file} does not exist{fix}")
     languages = data.get("languages")
     languages = languages if isinstance(languages, dict) else {}
     output = languages.get("output")

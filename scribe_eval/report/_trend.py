@@ -10,11 +10,12 @@ is marked, so a silent vendor model update shows as a step at a marked run.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from scribe_eval.compare import RunData, TrendPoint, identity_text, trends
+from scribe_eval.compare import RunData, TrendPoint, identity_short, identity_text, trends
 from scribe_eval.report._metrics import HEADLINE, WER
 from scribe_eval.report._svg import StripRow, strip_chart
 
@@ -29,7 +30,11 @@ class TrendSeries:
     title: str
     points: tuple[TrendPoint, ...]
     chart: Markup
+    #: Each new target identity in full (``run id: JSON``), folded away on the page.
     changes: tuple[str, ...]
+    #: Run id -> its new identity's short hash and the fields that changed since the point
+    #: before (as `runs trend` prints them), for each point whose identity changed.
+    identity_changes: dict[str, str]
 
 
 def trend_series(data: RunData) -> list[TrendSeries]:
@@ -72,5 +77,10 @@ def _series(title: str, points: list[TrendPoint], *, higher_is_better: bool) -> 
     changes = tuple(
         f"{p.run_id}: {identity_text(p.identity)}" for p in points if p.identity_changed
     )
+    changed = {
+        p.run_id: identity_short(p.identity, before.identity)
+        for before, p in itertools.pairwise(points)
+        if p.identity_changed
+    }
     chart = strip_chart(rows, title=title, higher_is_better=higher_is_better)
-    return [TrendSeries(title, tuple(points), chart, changes)]
+    return [TrendSeries(title, tuple(points), chart, changes, changed)]

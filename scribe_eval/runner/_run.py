@@ -127,13 +127,12 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
     # phase waits for neither: the first call waits for the emulator, the first score for the
     # models (loading them took longer than starting the emulator, and held up every call for
     # 0.5-3 s; loaded during the start-up, they took its CPU and delayed the first call).
-    prestart = options.server is not None or (
-        options.prestart
-        if options.prestart is not None
-        else likely_to_call(
-            experiment, options.store, options.runs_dir, resume=bool(options.resume)
-        )
-    )
+    prestart = options.server is not None
+    if not prestart:
+        prestart = options.prestart if options.prestart is not None else likely_to_call(
+            experiment, options.store, options.runs_dir, resume=options.resume,
+            rerun_errors=options.rerun_errors,
+        )  # fmt: skip
     opening = asyncio.create_task(
         asyncio.to_thread(
             open_target,

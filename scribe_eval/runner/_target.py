@@ -175,16 +175,21 @@ class EmbeddedSession(TargetSession):
                 self.server = server
             else:
                 server.terminate()
-        # The client's connection pools (a TLS context: ~40-80 ms of CPU) are built here, off the
-        # event loop while the server starts, when the run will most likely call it; else at
-        # the first call.
-        self._transport: PoolShards | None = None
         if prestart:
             # The server's start-up (a second or two of imports) overlaps with the identity
             # query and with the runner's own reading of the dataset.
             self.server.spawn()
-            self._transport = PoolShards(execution.concurrency)
-        identity = embedded_identity(target, read_identity)
+        try:
+            identity = embedded_identity(target, read_identity)
+        except BaseException:
+            # No session is returned, so no aclose will stop the server spawned (or adopted)
+            # above: stopped here, on a failed identity and on Ctrl-C alike.
+            self.server.terminate()
+            raise
+        # The client's connection pools (a TLS context: ~40-80 ms of CPU) are built here, off the
+        # event loop while the server starts, when the run will most likely call it; else at
+        # the first call.
+        self._transport = PoolShards(execution.concurrency) if prestart else None
         super().__init__(identity=identity, description={"kind": "embedded", **identity})
 
     async def _start(self) -> AmbientClient:

@@ -84,6 +84,13 @@ def _experiments(ws: Path) -> None:
     _write_yaml(ws / "exp-missing-template.yaml", _experiment(ws, templates=missing_template))
     url = {"kind": "url", "base_url": "http://127.0.0.1:9/v2", "tenant": "acme"}
     _write_yaml(ws / "exp-url-no-token-url.yaml", _experiment(ws, target=url))
+    # Typos: the dataset's folder, a template's file name (a folder of the same name is not it).
+    (ws / "templates").mkdir()
+    (ws / "templates" / "soap-telegraphic.yaml").write_text(GOOD_TEMPLATE, "utf-8")
+    (ws / "templates" / "soap-telegraphic-v2").mkdir()
+    misspelt = [{"file": str(ws / "templates" / "soap-telegrafic.yaml"), "label": "t"}]
+    _write_yaml(ws / "exp-typo-template.yaml", _experiment(ws, templates=misspelt))
+    _write_yaml(ws / "exp-typo-dataset.yaml", _experiment(ws, dataset=str(ws / "datset")))
 
 
 def _datasets(ws: Path) -> None:
@@ -161,6 +168,15 @@ CASES = [
                  ["latin1-template.yaml", "not UTF-8"], id="run-latin1-template"),
     pytest.param(["run", "{ws}/exp-missing-template.yaml", "--runs-dir", "{ws}/r"], {}, 1,
                  ["nope.yaml"], id="run-missing-template"),
+    pytest.param(["run", "{ws}/exp-typo-template.yaml", "--runs-dir", "{ws}/r"], {}, 1,
+                 ["soap-telegrafic.yaml does not exist; did you mean "
+                  "{ws}/templates/soap-telegraphic.yaml?"], id="run-misspelt-template"),
+    pytest.param(["run", "{ws}/exp-typo-dataset.yaml", "--runs-dir", "{ws}/r"], {}, 1,
+                 ["datset does not exist; did you mean {ws}/dataset? (a relative path"],
+                 id="run-misspelt-dataset"),
+    pytest.param(["run", "{ws}/exp-typo.yml", "--runs-dir", "{ws}/r"], {}, 1,
+                 ["cannot read experiment file {ws}/exp-typo.yml: No such file or directory; "
+                  "did you mean {ws}/exp-typo.yaml?"], id="run-misspelt-experiment"),
     pytest.param(["run", "{ws}/exp-url-no-token-url.yaml", "--runs-dir", "{ws}/r"],
                  {"SCRIBE_EVAL_CLIENT_ID": "c", "SCRIBE_EVAL_CLIENT_SECRET": "s3cr3t-value"}, 1,
                  ["SCRIBE_EVAL_TOKEN_URL", "token_url"], id="run-secret-to-unnamed-host"),
@@ -371,6 +387,15 @@ def test_an_unexpected_failure_is_one_line_asking_for_a_report(
         pytest.param(["run", "exp.yaml", "--concurrency", "4"],
                      "No such option '--concurrency': concurrency is a setting of the experiment "
                      "file (`execution.concurrency`), not an option", id="file-setting"),
+        # The run's own time-out (a setting with its unit), not the judge's `timeout`.
+        pytest.param(["run", "exp.yaml", "--timeout", "30"],
+                     "No such option '--timeout': timeout_s is a setting of the experiment "
+                     "file (`execution.timeout_s`), not an option; set it there",
+                     id="file-setting-with-its-unit"),
+        pytest.param(["run", "exp.yaml", "--judge-timeout", "30"],
+                     "No such option '--judge-timeout': timeout is a setting of the experiment "
+                     "file (`judge.timeout`), not an option; set it there",
+                     id="file-setting-with-its-section"),
     ],
 )  # fmt: skip
 def test_a_usage_error_is_one_line_and_exit_1_never_the_gates_2(

@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -105,3 +106,54 @@ def test_an_idle_server_is_killed_at_once_and_keeps_what_it_answered(tmp_path: P
         return a.status_code, b.status_code
 
     assert asyncio.run(look()) == (200, 404)
+
+
+@pytest.mark.slow
+def test_a_folder_in_use_is_refused_in_one_line_until_its_server_dies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two runs at once on one runs folder would share one emulator data dir: the second is
+    refused with the folder and the fix; a crash (SIGKILL) of the first leaves it free."""
+    import scribe_eval.client._embedded as embedded
+
+    data, log = tmp_path / "data", tmp_path / "emulator.log"
+    first = EmbeddedServer(data, log, ["--asr-engine", "instant"])
+    fix = "wait for the other run to finish, or give this one another --runs-dir"
+    second = EmbeddedServer(data, log, ["--asr-engine", "instant"], busy_fix=fix)
+    try:
+        asyncio.run(first.base_url())
+        pid = first.pid
+        expected = f"the emulator data dir {data} is in use by another emulator (process {pid}); "
+        with pytest.raises(ConfigError) as caught:
+            second.spawn()  # refused before a process is started
+        assert str(caught.value) == expected + fix
+        assert second.pid is None
+        # A server started anyway (`emulator serve` by hand) refuses the folder itself.
+        serve = [sys.executable, "-m", "scribe_eval.cli", "emulator", "serve", "--port", "0",
+                 "--data-dir", str(data), "--asr-engine", "instant", "--no-preload"]  # fmt: skip
+        done = subprocess.run(serve, capture_output=True, text=True, timeout=300, check=False)
+        assert done.returncode == 1
+        assert done.stderr.strip().splitlines() == [
+            f"Error: {expected}wait for it to stop, or give this server another --data-dir"
+        ]
+        # Taken between the look and the start: the same line, not "exited before ready".
+        looks = iter([None])
+        monkeypatch.setattr(embedded, "holder", lambda d: next(looks, embedded_holder(d)))
+        with pytest.raises(ConfigError) as caught:
+            asyncio.run(second.base_url())
+        assert str(caught.value) == expected + fix
+        monkeypatch.undo()
+        assert first.pid is not None
+        os.kill(first.pid, signal.SIGKILL)
+        asyncio.run(first.stop())  # reaps the killed process: nothing of it released the lock
+        asyncio.run(second.base_url())
+        assert second.pid is not None
+    finally:
+        first.terminate()
+        second.terminate()
+
+
+def embedded_holder(data_dir: Path) -> int | None:
+    from scribe_eval._datalock import holder
+
+    return holder(data_dir)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -137,3 +140,28 @@ async def _sleep() -> None:
     import asyncio
 
     await asyncio.sleep(0.02)
+
+
+def test_two_processes_never_share_a_data_dir(tmp_path: Path) -> None:
+    """A second server on a folder would delete the first's uploads in flight and decode its
+    pending transcripts again: another process is refused until the first closes (or dies)."""
+    from scribe_eval.emulator._store import EmulatorStore
+
+    data = tmp_path / "data"
+    opening = [sys.executable, "-c", "import pathlib, sys\n"
+               "from scribe_eval.emulator._store import EmulatorStore\n"
+               f"EmulatorStore(pathlib.Path({str(data)!r})).close()"]  # fmt: skip
+    first = EmulatorStore(data)
+    upload = first.new_upload_path()
+    upload.write_bytes(b"half an upload")
+    refused = subprocess.run(opening, capture_output=True, text=True, check=False)
+    assert refused.returncode == 1
+    last = refused.stderr.strip().splitlines()[-1]
+    assert last == (
+        f"scribe_eval.errors.StoreError: the emulator data dir {data} is in use by another "
+        f"emulator (process {os.getpid()}); wait for it to stop, or give this server another "
+        "--data-dir"
+    )
+    assert upload.exists()  # the refused one touched nothing
+    first.close()
+    subprocess.run(opening, check=True)

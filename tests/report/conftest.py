@@ -62,6 +62,9 @@ class RunSpec:
     document: DocumentFn = note_by_template
     failed_documents: tuple[tuple[str, str], ...] = ()
     extra_provenance: dict[str, Any] = field(default_factory=dict)
+    target: dict[str, Any] = field(
+        default_factory=lambda: {"kind": "embedded", "identity": "emulator test"}
+    )
 
 
 def write_run(store: RunStore, dataset: Dataset, spec: RunSpec) -> RunRecord:
@@ -78,7 +81,7 @@ def write_run(store: RunStore, dataset: Dataset, spec: RunSpec) -> RunRecord:
         experiment_hash="e" * 64,
         dataset_name=dataset.name,
         dataset_hash=dataset.content_hash,
-        target={"kind": "embedded", "identity": "emulator test"},
+        target=spec.target,
         config={"name": "report-test", "sources": ["asr"]},
         provenance={
             "scribe_eval": "0.test",

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from scribe_eval.compare import identity_hash
 from scribe_eval.dataset import Dataset
 from scribe_eval.errors import ConfigError
 from scribe_eval.metrics import METRICS_VERSION
@@ -311,6 +312,26 @@ def test_the_trend_page_has_one_point_per_comparable_run_of_the_dataset(
     assert f"<code>{second.id}</code>" in section
     assert "<code>run-0</code>" not in section
     assert 'href="trend.html"' in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_trend_page_says_which_identity_fields_changed_not_only_that_one_did(
+    store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
+) -> None:
+    engine = {"kind": "embedded", "emulator": "1.0", "asr": {"model": "base", "sha": "aaa"}}
+    updated = {**engine, "asr": {"model": "base", "sha": "bbb"}}
+    kit.write_run(store, mini_dataset, run_spec("run-1", target=engine))
+    kit.write_run(store, mini_dataset, run_spec("run-2", target=engine))
+    last = kit.write_run(store, mini_dataset, run_spec("run-3", target=updated))
+    build_report(store, last, tmp_path / "out")
+    html = (tmp_path / "out" / "trend.html").read_text(encoding="utf-8")
+    section = html.split("ROUGE-Lsum, template soap-full, en", 1)[1].split("</section>", 1)[0]
+    rows = {row.split("</code>", 1)[0]: row for row in section.split("<tr><td><code>")[1:]}
+    # The CLI's `runs trend` cell: the new identity's short hash and what changed, in the row.
+    cell = f"{identity_hash(updated)}: asr.sha aaa -&gt; bbb"
+    assert f'identity changed</span> <code class="identity-change">{cell}</code>' in rows["run-3"]
+    assert "identity changed" not in rows["run-2"]
+    # Each new identity in full stays available, folded away.
+    assert "New target identities in full" in section
 
 
 def test_a_run_that_did_not_complete_says_so_and_why_at_the_top(

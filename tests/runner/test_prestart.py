@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -19,9 +21,9 @@ from scribe_eval.errors import ConfigError
 from scribe_eval.experiment import EmbeddedTarget, experiment_hash, load_experiment
 from scribe_eval.runner._prestart import embedded_server, likely_to_call, prestart_embedded
 from scribe_eval.runner._target import EmbeddedSession, embedded_identity, open_target
-from scribe_eval.store import RunRecord, RunStore
+from scribe_eval.store import STORE_FILENAME, RunRecord, RunStore, SqliteRunStore
 
-from .conftest import WriteExperiment
+from .conftest import StartEmulator, WriteExperiment
 
 
 def _record(run_id: str, digest: str, status: str) -> RunRecord:
@@ -36,7 +38,7 @@ def test_no_store_yet_means_calls_and_creates_no_file(
     tmp_path: Path, write_experiment: WriteExperiment
 ) -> None:
     experiment = load_experiment(write_experiment())
-    assert likely_to_call(experiment, None, tmp_path / "runs", resume=False)
+    assert likely_to_call(experiment, None, tmp_path / "runs", resume=None)
     assert not (tmp_path / "runs").exists()
 
 
@@ -44,7 +46,9 @@ def test_no_store_yet_means_calls_and_creates_no_file(
     ("same_experiment", "status", "resume", "expected"),
     [
         pytest.param(True, "completed", False, False, id="re-run of a completed experiment"),
-        pytest.param(True, "completed", True, True, id="resume"),
+        pytest.param(True, "completed", True, False, id="resume of a completed run"),
+        pytest.param(True, "interrupted", True, True, id="resume of an interrupted run"),
+        pytest.param(True, "failed", True, True, id="resume of a failed run"),
         pytest.param(True, "interrupted", False, True, id="earlier run not completed"),
         pytest.param(False, "completed", False, True, id="another experiment"),
     ],
@@ -60,14 +64,50 @@ def test_a_completed_run_of_the_same_experiment_means_no_early_start(
     experiment = load_experiment(write_experiment())
     digest = experiment_hash(experiment) if same_experiment else "0" * 64
     with RunStore(tmp_path / "runs") as store:
-        store.create_run(_record("20261201-000000-aaaaaa", digest, status))
-    assert likely_to_call(experiment, None, tmp_path / "runs", resume=resume) is expected
+        store.create_run(_record(RUN_ID, digest, status))
+    resumed = RUN_ID if resume else None
+    assert likely_to_call(experiment, None, tmp_path / "runs", resume=resumed) is expected
+
+
+RUN_ID = "20261201-000000-aaaaaa"
+
+
+def test_a_completed_run_with_something_left_to_do_is_resumed_with_its_emulator(
+    tmp_path: Path, write_experiment: WriteExperiment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    experiment = load_experiment(write_experiment())
+    runs = tmp_path / "runs"
+    with RunStore(runs) as store:
+        store.create_run(_record(RUN_ID, experiment_hash(experiment), "completed"))
+    assert not likely_to_call(experiment, None, runs, resume=RUN_ID, rerun_errors=True)
+    # Failed cells to retry: only with --rerun-errors.
+    failed = {("document", "error", False): 1, ("document", "ok", False): 3}
+    monkeypatch.setattr(SqliteRunStore, "cell_counts", lambda _self, _run_id: failed)
+    assert likely_to_call(experiment, None, runs, resume=RUN_ID, rerun_errors=True)
+    assert not likely_to_call(experiment, None, runs, resume=RUN_ID)
+    # Remote interactions its clean-up could not delete: a resume deletes them.
+    with RunStore(runs) as store:
+        store.update_run(RUN_ID, notes="2 interactions left on the target")
+    assert likely_to_call(experiment, None, runs, resume=RUN_ID)
+
+
+def test_a_resume_of_no_run_starts_nothing(
+    tmp_path: Path, write_experiment: WriteExperiment
+) -> None:
+    """The runner refuses it with its own message; no emulator is needed for that."""
+    experiment = load_experiment(write_experiment())
+    runs = tmp_path / "runs"
+    assert not likely_to_call(experiment, None, runs, resume=RUN_ID)
+    assert not runs.exists()
+    with RunStore(runs) as store:
+        store.create_run(_record(RUN_ID, experiment_hash(experiment), "interrupted"))
+    assert not likely_to_call(experiment, None, runs, resume="20261201-000000-bbbbbb")
 
 
 def test_url_targets_are_never_started(tmp_path: Path, write_experiment: WriteExperiment) -> None:
     target = {"kind": "url", "base_url": "http://127.0.0.1:9/v2", "tenant": "acme"}
     path = write_experiment(target=target)
-    assert not likely_to_call(load_experiment(path), None, tmp_path / "runs", resume=True)
+    assert not likely_to_call(load_experiment(path), None, tmp_path / "runs", resume=RUN_ID)
 
 
 @pytest.mark.slow
@@ -203,3 +243,96 @@ def _emulators_on(data_dir: Path) -> list[int]:
         if str(data_dir).encode() in cmdline and state != "Z":
             found.append(int(proc.name))
     return found
+
+
+@pytest.mark.slow
+def test_ctrl_c_right_after_the_early_spawn_leaves_no_emulator(
+    tmp_path: Path, write_experiment: WriteExperiment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI registers the stop before the spawn: an interrupt between the spawn and the
+    registration (here: as the spawn returns) stops the process all the same."""
+    from scribe_eval.cli import main
+
+    spawn = EmbeddedServer.spawn
+    spawned: list[EmbeddedServer] = []
+
+    def interrupted(self: EmbeddedServer) -> None:
+        spawn(self)
+        spawned.append(self)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(EmbeddedServer, "spawn", interrupted)
+    runs = tmp_path / "runs"
+    try:
+        result = CliRunner().invoke(main, ["run", str(write_experiment()), "--runs-dir", str(runs)])
+        assert len(spawned) == 1, result.output
+        assert result.exit_code == 130, result.output
+        assert "Interrupted before the run started; nothing was done." in result.stderr
+        assert spawned[0].pid is None
+        assert not _emulators_on(runs / "emulator")
+    finally:
+        _kill(_emulators_on(runs / "emulator"))  # an orphan must not outlive a failed test
+
+
+@pytest.mark.slow
+def test_a_session_whose_identity_fails_stops_the_server_it_spawned(
+    tmp_path: Path, write_experiment: WriteExperiment
+) -> None:
+    def broken(_asr: str, _notes: str) -> dict[str, Any]:
+        raise ConfigError("unknown speech engine 'nope'; use whisper-base")
+
+    runs = tmp_path / "runs"
+    try:
+        with pytest.raises(ConfigError, match="unknown speech engine"):
+            open_target(
+                load_experiment(write_experiment()), runs, prestart=True, read_identity=broken
+            )
+        assert not _emulators_on(runs / "emulator")
+    finally:
+        _kill(_emulators_on(runs / "emulator"))
+
+
+@pytest.mark.slow
+def test_resuming_a_completed_run_starts_no_emulator(
+    tmp_path: Path, write_experiment: WriteExperiment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scribe_eval.cli import main
+
+    runs = tmp_path / "runs"
+    path = write_experiment()
+    first = CliRunner().invoke(main, ["run", str(path), "--runs-dir", str(runs), "--json"])
+    assert first.exit_code == 0, first.output
+    run_id = json.loads(first.stdout)["id"]
+    spawned: list[list[str]] = []
+    monkeypatch.setattr(EmbeddedServer, "spawn", lambda self: spawned.append(self.command))
+    for args in (["--resume", run_id], ["--resume", run_id, "--rerun-errors"], [str(path)]):
+        again = CliRunner().invoke(main, ["run", *args, "--runs-dir", str(runs), "--json"])
+        assert again.exit_code == 0, again.output
+        assert json.loads(again.stdout)["api_calls"] == 0
+    assert spawned == []  # not even to be stopped unused
+
+
+def _kill(pids: list[int]) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.slow
+def test_a_second_run_on_a_runs_folder_in_use_is_one_line_naming_it_and_the_fix(
+    tmp_path: Path, write_experiment: WriteExperiment, start_emulator: StartEmulator
+) -> None:
+    from scribe_eval.cli import main
+
+    runs = tmp_path / "runs"
+    with start_emulator(runs / "emulator"):  # the first run's emulator, still serving
+        result = CliRunner().invoke(main, ["run", str(write_experiment()), "--runs-dir", str(runs)])
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"Error: the emulator data dir {runs / 'emulator'} is in use by ")
+    assert lines[0].endswith(
+        f"; wait for the other run using {runs} to finish (a new run may also use another "
+        "--runs-dir)"
+    )
+    assert not (runs / STORE_FILENAME).exists()  # refused before any run was recorded
