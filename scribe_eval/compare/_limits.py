@@ -1,13 +1,15 @@
 """Hard limits of a gate: rates, missing sections, fact recall and latency per slice.
 
 A rise (``max_increase``) is measured on the cells both runs have, per template and language by
-default, so a changed template mix (one template dropped or added) cannot fail or pass the gate
-by itself. It compares two runs, so it follows the one rule for a comparison
-(`scribe_eval.stats.has_interval`): on fewer shared encounters the slice is skipped, with the
-count, never passed or failed. ``max`` and ``min`` bound the candidate's own cells and are
-judged on any number of them. A value printed beside its bound is printed so that the pair
-reads as the decision went (`scribe_eval.metrics.fmt_against`): "5.004% is above the maximum
-5.0%", never "5.0% ... above the maximum 5.0%".
+default, so a changed template mix (one template dropped or added) cannot fail or pass the gate by
+itself. A rise compares observed rates, counted, not estimated with an interval, so it is judged on
+any number of shared encounters: a template whose every cell fails in a language of two visits
+fails the gate (the interval rule, `scribe_eval.stats.has_interval`, governs the margins, which
+rest on an interval). Each row carries the number of encounters it was judged on. ``max`` and
+``min`` bound the candidate's own cells and are judged on any number of them. A value printed
+beside its bound is printed so that the pair reads as the decision went
+(`scribe_eval.metrics.fmt_against`): "5.004% is above the maximum 5.0%", never "5.0% ... above the
+maximum 5.0%".
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from scribe_eval.compare._gate import LimitRule, to_internal
 from scribe_eval.compare._result import RuleResult
 from scribe_eval.compare._unchanged import unchanged
 from scribe_eval.metrics import fmt_against, fmt_figure, is_number
-from scribe_eval.stats import MIN_ENCOUNTERS_FOR_INTERVAL, has_interval
 from scribe_eval.store import CellSummary
 
 
@@ -54,15 +55,14 @@ def limit_results(rule: LimitRule, base: RunData, cand: RunData) -> list[RuleRes
         failures = _bounds(rule, value)
         baseline = before.get(key)
         if rule.max_increase is not None:
-            unjudged = _rise_unjudged(baseline, key in after_shared, encounters.get(key, 0))
-            if unjudged is not None:
+            unjudged = "no cells shared with the baseline here"
+            if baseline is None or key not in after_shared:
                 # A rise that cannot be measured is never a pass; a broken bound still fails.
                 if not failures:
                     out.append(_skipped(rule, key, unjudged))
                     continue
                 failures.append(f"the rise is not judged: {unjudged}")
             else:
-                assert baseline is not None
                 value = after_shared[key]
                 failures += _rise(rule, baseline, value)
         reason = "; ".join(failures) or f"{_within(rule, value)} is within the limit"
@@ -95,19 +95,6 @@ def _bounds(rule: LimitRule, value: float) -> list[str]:
         shown, limit = _against(rule, value, rule.min)
         out.append(f"{shown} is below the minimum {limit}")
     return out
-
-
-def _rise_unjudged(baseline: float | None, shared: bool, encounters: int) -> str | None:
-    """Why a rise over the baseline cannot be judged on this slice, or None when it can."""
-    if baseline is None or not shared:
-        return "no cells shared with the baseline here"
-    if not has_interval(encounters):
-        return (
-            f"only {encounters} encounter{'' if encounters == 1 else 's'} in both runs here: too "
-            f"few to compare with the baseline (at least {MIN_ENCOUNTERS_FOR_INTERVAL}, as for "
-            "an interval)"
-        )
-    return None
 
 
 def _rise(rule: LimitRule, baseline: float, value: float) -> list[str]:

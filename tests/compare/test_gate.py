@@ -323,23 +323,23 @@ def test_a_slice_of_two_encounters_is_skipped_with_its_count_whatever_min_encoun
     assert row.status == "fail"
 
 
-def test_a_rise_over_too_few_shared_encounters_is_skipped_not_passed_or_failed(
+def test_a_rise_is_judged_on_any_number_of_shared_encounters(
     store: RunStore, make_run: MakeRun
 ) -> None:
+    # A rate is counted, not estimated: a template whose every cell fails in a language of two
+    # visits must fail the gate (skipping it as "too few for an interval" let it pass).
     make_run("base", encounters=2)
     make_run("broken", encounters=2, errors=2)  # every soap cell failed: 0% -> 100%
     rise = Gate(rules=[LimitRule(limit="error_rate", max_increase=2)])
     (row,) = [r for r in _gate(store, "base", "broken", rise).results if r.status != "unchanged"]
     assert row.slice == {"language": "en", "template": "soap"}
-    assert row.status == "skipped"
-    assert row.reason.startswith("only 2 encounters in both runs here: too few to compare")
-    # A bound on the candidate's own cells is no comparison: it still fails, and the row says
-    # that the rise beside it was not judged.
+    assert row.status == "fail"
+    assert row.n == 2
+    assert "rose by 100.0 points (from 0.0% to 100.0%)" in row.reason
     both = Gate(rules=[LimitRule(limit="error_rate", max=5, max_increase=2)])
     (row,) = [r for r in _gate(store, "base", "broken", both).results if r.status != "unchanged"]
     assert row.status == "fail"
     assert "100.0% is above the maximum 5.0%" in row.reason
-    assert "the rise is not judged: only 2 encounters" in row.reason
 
 
 @pytest.mark.parametrize(

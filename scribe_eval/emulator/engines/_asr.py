@@ -23,6 +23,7 @@ serialises calls, because a single call already uses every core.
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import threading
 from collections.abc import Sequence
@@ -171,7 +172,12 @@ class WhisperEngine:
     keyterm_prompt: str = SENTENCE_PROMPT
 
     def identity(self) -> dict[str, str]:
-        """Engine name, model hash and origin, library versions and decoding options."""
+        """Engine name, model hash and origin, library versions and decoding options.
+
+        Every library whose version can change the words is named: CTranslate2 decodes and
+        onnxruntime runs the Silero VAD that cuts the speech (a new VAD release can move a cut
+        and so change a transcript), so a new install of either shows as a new target identity.
+        """
         import ctranslate2
         import faster_whisper
 
@@ -181,6 +187,8 @@ class WhisperEngine:
             "model_origin": self.origin,
             "faster_whisper": faster_whisper.__version__,
             "ctranslate2": ctranslate2.__version__,
+            # Read from the package's metadata: importing it costs start-up time for a string.
+            "onnxruntime": importlib.metadata.version("onnxruntime"),
             "compute_type": "int8",
             "beam_size": str(self.beam_size),
             "temperature": str(TEMPERATURE),
