@@ -174,6 +174,13 @@ class MatrixExecutor:
 
     async def _encounter(self, encounter: Encounter, jobs: list[TranscriptJob]) -> None:
         done = self._finished(encounter.id)
+        # The encounter's remote rows are read together, once, when the first is needed.
+        self.remote.expect(
+            encounter.id,
+            {job.recording_language for job in jobs},
+            [job.cell_id for job in jobs],
+            [cell.cell_id for job in jobs for cell in self._cells_of.get(job.cell_id, [])],
+        )
         for job in jobs:
             written = self._cells_of.get(job.cell_id, [])
             cells = [c for c in written if c.cell_id not in done]

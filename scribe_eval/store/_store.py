@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from scribe_eval.store._summary import (
 STORE_FILENAME = "scribe-eval.sqlite"
 _JSON_RUN_FIELDS = ("target", "config", "provenance")
 _JSON_CELL_FIELDS = ("scores", "timings")
+_REMOTE_KEY = ("run_id", "key")
 
 
 def default_runs_dir() -> Path:
@@ -308,12 +310,37 @@ class SqliteRunStore(SqliteExtras, RunStore):
         marks = ", ".join(f":{name}" for name in row)
         self._db.execute(f"INSERT OR REPLACE INTO remote ({columns}) VALUES ({marks})", row)
 
+    def put_remote_if(self, record: RemoteRecord, *, expected: RemoteRecord | None) -> bool:
+        """Write ``record`` only if the row under its key is still ``expected`` (None: no row);
+        True when written."""
+        row = record.model_dump()
+        if expected is None:
+            columns = ", ".join(row)
+            marks = ", ".join(f":{name}" for name in row)
+            query = f"INSERT INTO remote ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING"
+            return self._db.execute(query, row).rowcount == 1
+        sets = ", ".join(f"{name} = :{name}" for name in row if name not in _REMOTE_KEY)
+        seen = {f"seen_{name}": value for name, value in expected.model_dump().items()}
+        same = " AND ".join(f"{name} IS :seen_{name}" for name in row)
+        query = f"UPDATE remote SET {sets} WHERE {same}"
+        return self._db.execute(query, {**row, **seen}).rowcount == 1
+
     def get_remote(self, run_id: str, key: str) -> RemoteRecord | None:
         """The remote-resource row of a run under ``key``, or None."""
         row = self._db.execute(
             "SELECT * FROM remote WHERE run_id = ? AND key = ?", (run_id, key)
         ).fetchone()
         return None if row is None else RemoteRecord.model_validate(dict(row))
+
+    def get_remotes(self, run_id: str, keys: Collection[str]) -> list[RemoteRecord]:
+        """The rows of a run under ``keys`` that exist, by key, in one query."""
+        wanted = sorted(set(keys))
+        rows = self._db.execute(
+            "SELECT * FROM remote WHERE run_id = ? AND key IN (SELECT value FROM json_each(?)) "
+            "ORDER BY key",
+            (run_id, json.dumps(wanted)),
+        ).fetchall()
+        return [RemoteRecord.model_validate(dict(row)) for row in rows]
 
     def remotes(self, run_id: str, *, kind: str | None = None) -> list[RemoteRecord]:
         """The remote resources a run created (optionally of one kind)."""

@@ -119,6 +119,43 @@ def test_cache_and_remote_rows_survive_reopening(store: RunStore, open_same: obj
         assert again.get_remote("r2", "interaction:en-01") is None
 
 
+def test_an_encounters_remote_rows_are_read_in_one_call_by_key(store: RunStore) -> None:
+    store.create_run(make_run("r1"))
+    store.create_run(make_run("r2"))
+    store.put_remote(_remote("r1", "interaction:e1:en", "created", remote_id="i-1"))
+    store.put_remote(_remote("r1", "document:e1|soap|en|asr", "pending", kind="document"))
+    store.put_remote(_remote("r1", "interaction:e10:en", "created", remote_id="i-10"))
+    store.put_remote(_remote("r2", "interaction:e1:en", "created", remote_id="other run"))
+    wanted = ["interaction:e1:en", "recording:e1:en", "document:e1|soap|en|asr"]
+    rows = store.get_remotes("r1", wanted)
+    assert [(r.key, r.remote_id) for r in rows] == [
+        ("document:e1|soap|en|asr", None), ("interaction:e1:en", "i-1"),
+    ]  # fmt: skip
+    assert rows == [store.get_remote("r1", r.key) for r in rows]
+    assert store.get_remotes("r1", []) == []
+    assert store.get_remotes("r3", wanted) == []
+
+
+def test_an_intent_is_written_only_over_the_row_it_was_decided_on(store: RunStore) -> None:
+    store.create_run(make_run("r1"))
+    key = "interaction:e1:en"
+    first = _remote("r1", key, "pending")
+    assert store.put_remote_if(first, expected=None) is True
+    assert store.get_remote("r1", key) == first
+    # Someone wrote a row meanwhile: a second "no row yet" intent is refused and changes nothing.
+    assert store.put_remote_if(_remote("r1", key, "pending", target="b"), expected=None) is False
+    assert store.get_remote("r1", key) == first
+    created = _remote("r1", key, "created", remote_id="i-1")
+    assert store.put_remote_if(created, expected=first) is True  # the row as written
+    again = _remote("r1", key, "pending", updated="2099-01-01T00:00:00.000000Z")
+    assert store.put_remote_if(again, expected=first) is False  # stale: it is `created` now
+    assert store.get_remote("r1", key) == created
+    read = store.get_remote("r1", key)
+    assert store.put_remote_if(again, expected=read) is True  # the row as read back
+    assert store.get_remote("r1", key) == again
+    assert [r.key for r in store.remotes("r1")] == [key]
+
+
 def test_a_cell_reusing_another_runs_answer_is_marked_shared(store: RunStore) -> None:
     store.create_run(make_run("alice"))
     store.create_run(make_run("bob"))
