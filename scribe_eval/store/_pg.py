@@ -292,8 +292,12 @@ class PgRunStore(PgExtras, RunStore):
             return self._run_sql(f"{_insert('remote', row)} ON CONFLICT DO NOTHING", row) == 1
         sets = ", ".join(f"{name} = %({name})s" for name in row if name not in _REMOTE_KEY)
         seen = {f"seen_{name}": value for name, value in expected.model_dump().items()}
-        same = " AND ".join(f"{name} IS NOT DISTINCT FROM %(seen_{name})s" for name in row)
-        return self._run_sql(f"UPDATE remote SET {sets} WHERE {same}", {**row, **seen}) == 1
+        # The key by equality (an IS NOT DISTINCT FROM on it scans the whole table), the rest
+        # null-safe.
+        others = (name for name in row if name not in _REMOTE_KEY)
+        same = " AND ".join(f"{name} IS NOT DISTINCT FROM %(seen_{name})s" for name in others)
+        query = f"UPDATE remote SET {sets} WHERE run_id = %(run_id)s AND key = %(key)s AND {same}"
+        return self._run_sql(query, {**row, **seen}) == 1
 
     def get_remote(self, run_id: str, key: str) -> RemoteRecord | None:
         """The remote-resource row of a run under ``key``, or None."""

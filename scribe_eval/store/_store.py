@@ -321,8 +321,9 @@ class SqliteRunStore(SqliteExtras, RunStore):
             return self._db.execute(query, row).rowcount == 1
         sets = ", ".join(f"{name} = :{name}" for name in row if name not in _REMOTE_KEY)
         seen = {f"seen_{name}": value for name, value in expected.model_dump().items()}
-        same = " AND ".join(f"{name} IS :seen_{name}" for name in row)
-        query = f"UPDATE remote SET {sets} WHERE {same}"
+        # The key by equality (the primary key's index), the rest null-safe.
+        same = " AND ".join(f"{name} IS :seen_{name}" for name in row if name not in _REMOTE_KEY)
+        query = f"UPDATE remote SET {sets} WHERE run_id = :run_id AND key = :key AND {same}"
         return self._db.execute(query, {**row, **seen}).rowcount == 1
 
     def get_remote(self, run_id: str, key: str) -> RemoteRecord | None:
