@@ -102,7 +102,7 @@ class MatrixExecutor:
         self.matrix = matrix
         self.store = store
         # Every read of a stage answer goes through here: too old (cache.max_age) is absent.
-        self.cache = StageCache(store, experiment.cache_max_age_s)
+        self.cache = StageCache(store, experiment.cache_max_age_s, run_id=run_id)
         self.session = session
         self.progress = progress
         self.limits = limits
@@ -291,9 +291,7 @@ class MatrixExecutor:
                     deadline=self.experiment.execution.transcript_deadline_s,
                 ),
             )  # fmt: skip
-        self.store.cache_put(
-            key, "transcript", transcript.to_wire(), elapsed_ms=timings["transcript"]
-        )
+        self.cache.put(key, "transcript", transcript.to_wire(), elapsed_ms=timings["transcript"])
         return transcript
 
     # Documents
@@ -405,7 +403,7 @@ class MatrixExecutor:
                     client, interaction, cell.cell_id, body, no_retention=no_retention
                 ),
             )  # fmt: skip
-        self.store.cache_put(key, "document", document.to_wire(), elapsed_ms=timings["document"])
+        self.cache.put(key, "document", document.to_wire(), elapsed_ms=timings["document"])
         return Document.model_validate(document.model_dump())
 
     # Bookkeeping

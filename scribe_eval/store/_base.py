@@ -226,8 +226,13 @@ class RunStore:
         *,
         request_id: str | None = None,
         elapsed_ms: float | None = None,
+        expired_run: str | None = None,
     ) -> None:
-        """Store a stage's answer under ``key`` (committed at once)."""
+        """Store a stage's answer under ``key`` (committed at once).
+
+        ``expired_run``: the answer replaces one that run found too old; the run's
+        ``expired_cache`` count goes up by one with it, atomically (a killed worker's count is
+        not lost, and a job retried after the answer was stored does not count it again)."""
         raise NotImplementedError
 
     def cache_count(self) -> int:

@@ -289,13 +289,26 @@ class SqliteRunStore(SqliteExtras, RunStore):
         *,
         request_id: str | None = None,
         elapsed_ms: float | None = None,
+        expired_run: str | None = None,
     ) -> None:
-        """Store a stage's answer under ``key`` (committed at once)."""
-        self._db.execute(
+        """Store a stage's answer under ``key`` (committed at once).
+
+        ``expired_run``: the answer replaces one that run found too old; the run's
+        ``expired_cache`` count goes up by one with it, atomically (a killed worker's count is
+        not lost, and a job retried after the answer was stored does not count it again)."""
+        answer = (key, stage, json.dumps(value, sort_keys=True), request_id, elapsed_ms, utc_now())
+        put = (
             "INSERT OR REPLACE INTO cache (key, stage, value, request_id, elapsed_ms, created) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (key, stage, json.dumps(value, sort_keys=True), request_id, elapsed_ms, utc_now()),
+            "VALUES (?, ?, ?, ?, ?, ?)"
         )
+        if expired_run is None:
+            self._db.execute(put, answer)
+            return
+        with self._write():
+            self._db.execute(put, answer)
+            self._db.execute(
+                "UPDATE runs SET expired_cache = expired_cache + 1 WHERE id = ?", (expired_run,)
+            )
 
     def cache_count(self) -> int:
         """How many answers the cache holds."""

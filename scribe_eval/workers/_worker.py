@@ -79,15 +79,15 @@ class WorkerState:
             async with self._slots.hold(context.target, cap):
                 await executor.run()
         finally:
-            self._account(run_id, context, expired=executor.cache.expired)
+            self._account(run_id, context)
 
-    def _account(self, run_id: str, context: _RunContext, *, expired: int) -> None:
+    def _account(self, run_id: str, context: _RunContext) -> None:
         # No await in here: concurrent jobs of this worker never report the same calls twice.
-        # ``expired`` is the job's own count (one executor per job), the calls the session's.
+        # (Answers bought again for being too old are counted as each is stored.)
         total = context.session.api_calls
         delta, context.reported_calls = total - context.reported_calls, total
-        if delta or expired:
-            self.store.update_run(run_id, api_calls_delta=delta, expired_cache_delta=expired)
+        if delta:
+            self.store.update_run(run_id, api_calls_delta=delta)
 
     async def _context(self, run_id: str) -> _RunContext:
         async with self._opening:

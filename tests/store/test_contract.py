@@ -119,6 +119,20 @@ def test_cache_and_remote_rows_survive_reopening(store: RunStore, open_same: obj
         assert again.get_remote("r2", "interaction:en-01") is None
 
 
+def test_an_answer_replacing_a_too_old_one_counts_it_for_its_run(store: RunStore) -> None:
+    store.create_run(make_run("r1"))
+    store.create_run(make_run("r2"))
+    store.cache_put("k", "document", {"id": "old"})
+    store.cache_put("k", "document", {"id": "new"}, elapsed_ms=2.0, expired_run="r1")
+    store.cache_put("k2", "document", {"id": "d"}, expired_run="r1")
+    store.cache_put("k3", "document", {"id": "d"})
+    entry = store.cache_get("k")
+    assert entry is not None
+    assert (entry.value, entry.elapsed_ms) == ({"id": "new"}, 2.0)
+    assert store.cache_count() == 3
+    assert (store.get_run("r1").expired_cache, store.get_run("r2").expired_cache) == (2, 0)
+
+
 def test_an_encounters_remote_rows_are_read_in_one_call_by_key(store: RunStore) -> None:
     store.create_run(make_run("r1"))
     store.create_run(make_run("r2"))
