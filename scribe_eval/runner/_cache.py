@@ -9,8 +9,10 @@ replaces the old one in the (shared) cache.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from scribe_eval.experiment import Experiment, UrlTarget, format_duration
 from scribe_eval.store import CacheEntry, RunStore
@@ -24,7 +26,9 @@ class StageCache:
     """``get`` returns a cached answer only while it is younger than ``max_age_s``.
 
     ``expired`` counts the answers found but too old (each bought again by the caller). An entry
-    whose time cannot be read counts as too old: its age is unknown.
+    whose time cannot be read counts as too old: its age is unknown. The answer bought again is
+    stored with ``put``, which counts it in the run's ``expired_cache`` in the same write: the
+    count is in the store as soon as the answer is, even if the process is killed next.
     """
 
     def __init__(
@@ -33,11 +37,15 @@ class StageCache:
         max_age_s: float | None,
         *,
         clock: Callable[[], datetime] = _now,
+        run_id: str | None = None,
     ) -> None:
         self.store = store
         self.max_age_s = max_age_s
         self.expired = 0
         self._clock = clock
+        self._run_id = run_id
+        # Keys found too old and not bought again yet (a key found twice is bought twice).
+        self._stale: Counter[str] = Counter()
 
     def get(self, key: str) -> CacheEntry | None:
         """The usable cached answer under ``key``, or None (absent or too old)."""
@@ -47,8 +55,22 @@ class StageCache:
         age = entry_age_s(entry, self._clock())
         if age is None or age > self.max_age_s:
             self.expired += 1
+            self._stale[key] += 1
             return None
         return entry
+
+    def put(
+        self, key: str, stage: str, value: dict[str, Any], *, elapsed_ms: float | None = None
+    ) -> None:
+        """Store the answer bought for ``key`` (one that replaces an answer found too old is
+        counted in the run's ``expired_cache`` with it, when the cache knows its run)."""
+        replaces = self._stale[key] > 0
+        self.store.cache_put(
+            key, stage, value, elapsed_ms=elapsed_ms,
+            expired_run=self._run_id if replaces else None,
+        )  # fmt: skip
+        if replaces:
+            self._stale[key] -= 1
 
 
 def entry_age_s(entry: CacheEntry, now: datetime) -> float | None:

@@ -16,8 +16,8 @@ import asyncio
 import functools
 import time
 import traceback
-from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -86,17 +86,23 @@ class MatrixExecutor:
         limits: ExecutionLimits,
         scorers_loaded: asyncio.Future[None] | None = None,
         start_scorers: Callable[[], None] | None = None,
+        scorer: Executor | None = None,
+        encounters: Mapping[str, Encounter] | None = None,
     ) -> None:
         """``scorers_loaded``: the scorers' preload (`preload_scorers`); the first score waits
         for it, API calls do not. ``start_scorers`` starts that preload if it waits for the
-        first call, which a run answered from the cache may never make."""
+        first call, which a run answered from the cache may never make.
+
+        A worker runs an executor per encounter job; it passes what lasts longer than a job: the
+        ``scorer`` thread(s), shut down by the worker, not by `run`, and the dataset's
+        ``encounters`` by id (else both are made here)."""
         self.run_id = run_id
         self.experiment = experiment
         self.dataset = dataset
         self.matrix = matrix
         self.store = store
         # Every read of a stage answer goes through here: too old (cache.max_age) is absent.
-        self.cache = StageCache(store, experiment.cache_max_age_s)
+        self.cache = StageCache(store, experiment.cache_max_age_s, run_id=run_id)
         self.session = session
         self.progress = progress
         self.limits = limits
@@ -117,7 +123,9 @@ class MatrixExecutor:
         self._documents = asyncio.Semaphore(execution.document_concurrency)
         self.remote = RemoteResources(store, run_id, session.identity.get("kind", "?"), dataset)
         self._cells_of: dict[str, list[Cell]] = {}
-        self._scorer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scribe-eval-score")
+        self._own_scorer = scorer is None
+        self._scorer = scorer or ThreadPoolExecutor(1, thread_name_prefix="scribe-eval-score")
+        self._encounters = encounters
         self._scorers_loaded = scorers_loaded
         self._start_scorers = start_scorers
 
@@ -129,7 +137,7 @@ class MatrixExecutor:
         # Looked up per job and per encounter: dicts, not scans of the matrix and the dataset.
         for cell in self.matrix.cells:
             self._cells_of.setdefault(cell.transcript_cell_id, []).append(cell)
-        encounters = {e.id: e for e in self.dataset.encounters}
+        encounters = self._encounters or {e.id: e for e in self.dataset.encounters}
         tasks = [
             asyncio.create_task(self._encounter(encounters[eid], jobs))
             for eid, jobs in by_encounter.items()
@@ -143,8 +151,10 @@ class MatrixExecutor:
         finally:
             for task in tasks:
                 task.cancel()
-            # At most the cell being scored is waited for (milliseconds); queued ones are dropped.
-            self._scorer.shutdown(wait=True, cancel_futures=True)
+            # At most the cell being scored is waited for (milliseconds); queued ones are dropped
+            # (a shared scorer's queued cells of this executor were cancelled with their tasks).
+            if self._own_scorer:
+                self._scorer.shutdown(wait=True, cancel_futures=True)
 
     async def cleanup(self) -> int:
         """Delete what is left of the run's remote interactions, when the experiment asks.
@@ -174,6 +184,13 @@ class MatrixExecutor:
 
     async def _encounter(self, encounter: Encounter, jobs: list[TranscriptJob]) -> None:
         done = self._finished(encounter.id)
+        # The encounter's remote rows are read together, once, when the first is needed.
+        self.remote.expect(
+            encounter.id,
+            {job.recording_language for job in jobs},
+            [job.cell_id for job in jobs],
+            [cell.cell_id for job in jobs for cell in self._cells_of.get(job.cell_id, [])],
+        )
         for job in jobs:
             written = self._cells_of.get(job.cell_id, [])
             cells = [c for c in written if c.cell_id not in done]
@@ -274,9 +291,7 @@ class MatrixExecutor:
                     deadline=self.experiment.execution.transcript_deadline_s,
                 ),
             )  # fmt: skip
-        self.store.cache_put(
-            key, "transcript", transcript.to_wire(), elapsed_ms=timings["transcript"]
-        )
+        self.cache.put(key, "transcript", transcript.to_wire(), elapsed_ms=timings["transcript"])
         return transcript
 
     # Documents
@@ -388,7 +403,7 @@ class MatrixExecutor:
                     client, interaction, cell.cell_id, body, no_retention=no_retention
                 ),
             )  # fmt: skip
-        self.store.cache_put(key, "document", document.to_wire(), elapsed_ms=timings["document"])
+        self.cache.put(key, "document", document.to_wire(), elapsed_ms=timings["document"])
         return Document.model_validate(document.model_dump())
 
     # Bookkeeping

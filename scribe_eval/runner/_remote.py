@@ -6,6 +6,13 @@ Every create (interaction, recording, transcript, document) writes a ``pending``
 the recordings of an interaction, a transcript of the recording, a document by its ``name``) and
 uses what it finds instead of creating a second copy; a transcript found still ``processing`` is
 polled, never asked for again.
+
+The rows are read once per encounter (``expect`` names them; the first read of any of them reads
+them all, in one query) and kept with every write made since, so that an encounter's calls cost
+no read of the store each. Kept rows may be stale only if someone else writes them: a worker
+taken for dead and retried elsewhere while it still runs. So the pending row before a create is
+written only if the stored row is still the one the decision was made on (``put_remote_if``);
+when it is not, the row is read again and the decision made again on it.
 """
 
 from __future__ import annotations
@@ -69,44 +76,95 @@ class RemoteResources:
         self._target = target
         self._dataset = dataset
         self._locks: dict[str, asyncio.Lock] = {}
+        # The rows as read or written since, by key (None: there is none), and the keys to read
+        # together with each key not read yet.
+        self._rows: dict[str, RemoteRecord | None] = {}
+        self._batches: dict[str, frozenset[str]] = {}
 
     def _lock(self, key: str) -> asyncio.Lock:
         return self._locks.setdefault(key, asyncio.Lock())
 
+    def expect(
+        self,
+        encounter_id: str,
+        languages: Iterable[str],
+        transcripts: Iterable[str] = (),
+        documents: Iterable[str] = (),
+    ) -> None:
+        """Name an encounter's rows (its recording languages, transcript and document cell ids):
+        the first read of any of them reads them all, in one query."""
+        keys = {
+            *(_key("interaction", encounter_id, language) for language in languages),
+            *(_key("recording", encounter_id, language) for language in languages),
+            *(_key("transcript", cell_id) for cell_id in transcripts),
+            *(_key("document", cell_id) for cell_id in documents),
+        }
+        batch = frozenset(keys - self._rows.keys())
+        for key in batch:
+            self._batches[key] = batch
+
+    def _row(self, key: str) -> RemoteRecord | None:
+        """The row under ``key``, as read (with its batch) or written since."""
+        if key not in self._rows:
+            batch = {k for k in self._batches.get(key, ()) if k not in self._rows} | {key}
+            found = {r.key: r for r in self._store.get_remotes(self._run_id, batch)}
+            for k in batch:
+                self._batches.pop(k, None)
+                self._rows[k] = found.get(k)
+        return self._rows[key]
+
+    def _record(self, key: str, kind: str, identifier: str, **fields: Any) -> RemoteRecord:
+        return RemoteRecord(
+            run_id=self._run_id, key=key, kind=kind, target=self._target,
+            identifier=identifier, updated=utc_now(), **fields,
+        )  # fmt: skip
+
     def _put(self, key: str, kind: str, identifier: str, **fields: Any) -> None:
-        self._store.put_remote(
-            RemoteRecord(
-                run_id=self._run_id,
-                key=key,
-                kind=kind,
-                target=self._target,
-                identifier=identifier,
-                updated=utc_now(),
-                **fields,
-            )
-        )
+        record = self._record(key, kind, identifier, **fields)
+        try:
+            self._store.put_remote(record)
+        except BaseException:
+            self._rows.pop(key, None)  # it may be stored or not: read it again next time
+            raise
+        self._rows[key] = record
+
+    def _claim(self, key: str, kind: str, identifier: str, **fields: Any) -> bool:
+        """Write the pending row before a create, if the stored row is still the one read;
+        False (with the stored row read again) when someone else wrote it meanwhile."""
+        record = self._record(key, kind, identifier, state="pending", **fields)
+        try:
+            written = self._store.put_remote_if(record, expected=self._row(key))
+        except BaseException:
+            self._rows.pop(key, None)
+            raise
+        self._rows[key] = record if written else self._store.get_remote(self._run_id, key)
+        return written
 
     def known_interaction(self, encounter_id: str, language: str) -> str | None:
         """The id of the run's interaction for an encounter, if it exists already (no call)."""
-        row = self._store.get_remote(self._run_id, f"interaction:{encounter_id}:{language}")
+        row = self._row(_key("interaction", encounter_id, language))
         if row is not None and row.state == "created" and row.remote_id:
             return row.remote_id
         return None
 
     async def interaction(self, client: AmbientClient, encounter: Encounter, language: str) -> str:
         """The id of the run's interaction for an encounter and recording language."""
-        key = f"interaction:{encounter.id}:{language}"
+        key = _key("interaction", encounter.id, language)
+        identifier = encounter_identifier(self._run_id, encounter.id, language)
         async with self._lock(key):
-            row = self._store.get_remote(self._run_id, key)
-            identifier = encounter_identifier(self._run_id, encounter.id, language)
-            if row is not None and row.state == "created" and row.remote_id:
-                return row.remote_id
-            if row is not None and row.state == "pending":
-                found = await client.find_interaction(identifier)
-                if found is not None:
-                    self._put(key, "interaction", identifier, remote_id=found.id, state="created")
-                    return found.id
-            self._put(key, "interaction", identifier, state="pending")
+            while True:
+                row = self._row(key)
+                if row is not None and row.state == "created" and row.remote_id:
+                    return row.remote_id
+                if row is not None and row.state == "pending":
+                    found = await client.find_interaction(identifier)
+                    if found is not None:
+                        self._put(
+                            key, "interaction", identifier, remote_id=found.id, state="created"
+                        )
+                        return found.id
+                if self._claim(key, "interaction", identifier):
+                    break
             body = CreateInteractionRequest.model_validate(
                 interaction_body(self._run_id, encounter, language)
             )
@@ -120,25 +178,14 @@ class RemoteResources:
         self, client: AmbientClient, interaction_id: str, encounter: Encounter, language: str
     ) -> str:
         """The id of the encounter's uploaded recording in that interaction (uploaded once)."""
-        key = f"recording:{encounter.id}:{language}"
+        key = _key("recording", encounter.id, language)
         async with self._lock(key):
-            row = self._store.get_remote(self._run_id, key)
-            if (
-                row is not None
-                and row.remote_id
-                and row.parent_id == interaction_id
-                and row.state == "created"
-            ):
-                return row.remote_id
-            if row is not None and row.state == "pending" and row.parent_id == interaction_id:
-                existing = await client.list_recordings(interaction_id)
-                if existing:
-                    self._put(
-                        key, "recording", encounter.id, remote_id=existing[0],
-                        parent_id=interaction_id, state="created",
-                    )  # fmt: skip
-                    return existing[0]
-            self._put(key, "recording", encounter.id, parent_id=interaction_id, state="pending")
+            while True:
+                found = await self._existing_recording(client, key, interaction_id, encounter.id)
+                if found is not None:
+                    return found
+                if self._claim(key, "recording", encounter.id, parent_id=interaction_id):
+                    break
             assert self._dataset is not None, "uploads need the run's dataset"
             data, content_type = await asyncio.to_thread(
                 encounter_audio_bytes, self._dataset, encounter
@@ -149,6 +196,24 @@ class RemoteResources:
                 parent_id=interaction_id, state="created",
             )  # fmt: skip
             return created.recording_id
+
+    async def _existing_recording(
+        self, client: AmbientClient, key: str, interaction_id: str, encounter_id: str
+    ) -> str | None:
+        """The id of the recording the row (or a pending row's listing) names, if any."""
+        row = self._row(key)
+        if row is None or row.parent_id != interaction_id:
+            return None
+        if row.state == "created" and row.remote_id:
+            return row.remote_id
+        existing = await client.list_recordings(interaction_id) if row.state == "pending" else []
+        if not existing:
+            return None
+        self._put(
+            key, "recording", encounter_id, remote_id=existing[0], parent_id=interaction_id,
+            state="created",
+        )  # fmt: skip
+        return existing[0]
 
     async def transcript(
         self,
@@ -165,26 +230,21 @@ class RemoteResources:
         finds it) is polled until it finishes; a new one is asked for only when there is none,
         when it was deleted, or when it failed (the cell is being retried).
         """
-        key = f"transcript:{cell_id}"
+        key = _key("transcript", cell_id)
         recording = str(body.recording_id)
         async with self._lock(key):
-            row = self._store.get_remote(self._run_id, key)
-            existing: str | None = None
-            if row is not None and row.parent_id == interaction_id:
-                if row.state == "created" and row.remote_id:
-                    existing = row.remote_id
-                elif row.state == "pending":
-                    found = await client.find_transcript(interaction_id, recording)
-                    existing = None if found is None else found.id
-            if existing is not None:
-                with contextlib.suppress(NotFoundError):
-                    status = await client.get_transcript_status(interaction_id, existing)
-                    if status.status != "failed":
-                        self._put_transcript(key, recording, interaction_id, existing)
-                        return await client.wait_for_transcript(
-                            interaction_id, existing, deadline=deadline
-                        )
-            self._put(key, "transcript", recording, parent_id=interaction_id, state="pending")
+            while True:
+                existing = await self._existing_transcript(client, key, interaction_id, recording)
+                if existing is not None:
+                    with contextlib.suppress(NotFoundError):
+                        status = await client.get_transcript_status(interaction_id, existing)
+                        if status.status != "failed":
+                            self._put_transcript(key, recording, interaction_id, existing)
+                            return await client.wait_for_transcript(
+                                interaction_id, existing, deadline=deadline
+                            )
+                if self._claim(key, "transcript", recording, parent_id=interaction_id):
+                    break
             created = await client.create_transcript(interaction_id, body, one_per_recording=True)
             self._put_transcript(key, recording, interaction_id, created.id)
             if created.status == "completed":
@@ -192,8 +252,22 @@ class RemoteResources:
             # Processing (or failed: the status call then raises the failure with its message).
             return await client.wait_for_transcript(interaction_id, created.id, deadline=deadline)
 
+    async def _existing_transcript(
+        self, client: AmbientClient, key: str, interaction_id: str, recording: str
+    ) -> str | None:
+        """The id of the transcript the row (or a pending row's listing) names, if any."""
+        row = self._row(key)
+        if row is None or row.parent_id != interaction_id:
+            return None
+        if row.state == "created" and row.remote_id:
+            return row.remote_id
+        if row.state == "pending":
+            found = await client.find_transcript(interaction_id, recording)
+            return None if found is None else found.id
+        return None
+
     def _put_transcript(self, key: str, recording: str, interaction_id: str, tid: str) -> None:
-        row = self._store.get_remote(self._run_id, key)
+        row = self._row(key)
         if row is None or row.state != "created" or row.remote_id != tid:
             self._put(
                 key, "transcript", recording, remote_id=tid, parent_id=interaction_id,
@@ -215,29 +289,41 @@ class RemoteResources:
         looking the document up by that name. A document created before a crash that the store
         did not cache yet is fetched, not written again.
         """
-        key = f"document:{cell_id}"
+        key = _key("document", cell_id)
         name = body.name or self.pending_document_name(cell_id)
         async with self._lock(key):
-            row = self._store.get_remote(self._run_id, key)
-            if row is not None and row.parent_id == interaction_id:
-                if row.state == "created" and row.remote_id:
-                    with contextlib.suppress(NotFoundError):  # gone, or never kept (retention)
-                        return await client.get_document(interaction_id, row.remote_id)
-                elif row.state == "pending":
-                    found = await client.find_document(interaction_id, name)
-                    if found is not None:
-                        self._put(
-                            key, "document", name, remote_id=found.id, parent_id=interaction_id,
-                            state="created",
-                        )  # fmt: skip
-                        return found
-            self._put(key, "document", name, parent_id=interaction_id, state="pending")
+            while True:
+                found = await self._existing_document(client, key, interaction_id, name)
+                if found is not None:
+                    return found
+                if self._claim(key, "document", name, parent_id=interaction_id):
+                    break
             created = await client.create_document(interaction_id, body, no_retention=no_retention)
             self._put(
                 key, "document", name, remote_id=created.id, parent_id=interaction_id,
                 state="created",
             )  # fmt: skip
             return created
+
+    async def _existing_document(
+        self, client: AmbientClient, key: str, interaction_id: str, name: str
+    ) -> Document | None:
+        """The document the row names (if still there), or a pending row's by its name."""
+        row = self._row(key)
+        if row is None or row.parent_id != interaction_id:
+            return None
+        if row.state == "created" and row.remote_id:
+            with contextlib.suppress(NotFoundError):  # gone, or never kept (retention)
+                return await client.get_document(interaction_id, row.remote_id)
+        elif row.state == "pending":
+            found = await client.find_document(interaction_id, name)
+            if found is not None:
+                self._put(
+                    key, "document", name, remote_id=found.id, parent_id=interaction_id,
+                    state="created",
+                )  # fmt: skip
+                return found
+        return None
 
     def pending_document_name(self, cell_id: str) -> str:
         """The unique document name of a cell (the document duplicate guard matches on it)."""
@@ -324,13 +410,18 @@ class RemoteResources:
         return True
 
     def interactions_of(self, encounter_id: str, languages: Iterable[str]) -> list[RemoteRecord]:
-        """The encounter's interactions of this run that exist remotely (one lookup each).
+        """The encounter's interactions of this run that exist remotely.
 
         ``languages`` are the recording languages the run used for the encounter; each row is
-        read by its key, so the cost does not grow with the run's size.
+        read by its key (with the encounter's other rows, once), so the cost does not grow with
+        the run's size.
         """
         rows = (
-            self._store.get_remote(self._run_id, f"interaction:{encounter_id}:{language}")
-            for language in sorted(set(languages))
+            self._row(_key("interaction", encounter_id, lang)) for lang in sorted(set(languages))
         )
         return [r for r in rows if r is not None and r.state == "created" and r.remote_id]
+
+
+def _key(kind: str, *parts: str) -> str:
+    """A row's key: ``interaction:ENCOUNTER:LANGUAGE``, ``document:CELL_ID`` and so on."""
+    return ":".join((kind, *parts))

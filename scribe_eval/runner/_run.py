@@ -88,7 +88,8 @@ class RunOutcome:
     #: True when the run stopped on a failure every call would hit (credentials, host, TLS).
     run_wide: bool = False
     #: Cached answers found older than the cache's age limit and bought again (a local run: by
-    #: this process; a run over workers: by all of them). ``RunRecord.expired_cache`` sums them.
+    #: this process; a run over workers: by all of them). ``RunRecord.expired_cache`` sums them,
+    #: counted as each new answer is stored (a killed process's too).
     expired: int = 0
 
 
@@ -221,13 +222,10 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
                     run.id, status=status, finished=utc_now(),
                     api_calls_delta=sum(calls.values()),
                     notes=executor.aborted or executor.cleanup_left,
-                    expired_cache_delta=executor.cache.expired,
                 )  # fmt: skip
             else:  # the run is someone else's now: its status is theirs to set
-                store.update_run(
-                    run.id, api_calls_delta=sum(calls.values()),
-                    expired_cache_delta=executor.cache.expired,
-                )  # fmt: skip
+                store.update_run(run.id, api_calls_delta=sum(calls.values()))
+            # The answers bought again for being too old were counted as each was stored.
         if lost is not None:
             raise RunLockedError(lost)
         await judge_finished_run(store, run.id, experiment.judge, dataset)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Collection
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -225,8 +226,13 @@ class RunStore:
         *,
         request_id: str | None = None,
         elapsed_ms: float | None = None,
+        expired_run: str | None = None,
     ) -> None:
-        """Store a stage's answer under ``key`` (committed at once)."""
+        """Store a stage's answer under ``key`` (committed at once).
+
+        ``expired_run``: the answer replaces one that run found too old; the run's
+        ``expired_cache`` count goes up by one with it, atomically (a killed worker's count is
+        not lost, and a job retried after the answer was stored does not count it again)."""
         raise NotImplementedError
 
     def cache_count(self) -> int:
@@ -239,8 +245,22 @@ class RunStore:
         """Insert or replace a remote-resource row (committed at once)."""
         raise NotImplementedError
 
+    def put_remote_if(self, record: RemoteRecord, *, expected: RemoteRecord | None) -> bool:
+        """Write ``record`` only if the row stored under its key is still ``expected`` (None:
+        no row), in one statement; True when written (committed at once).
+
+        A runner that keeps the rows it read records its intent to create this way: False
+        means someone else (a worker taken for dead, say) wrote the row since; read it again.
+        """
+        raise NotImplementedError
+
     def get_remote(self, run_id: str, key: str) -> RemoteRecord | None:
         """The remote-resource row of a run under ``key``, or None."""
+        raise NotImplementedError
+
+    def get_remotes(self, run_id: str, keys: Collection[str]) -> list[RemoteRecord]:
+        """The remote-resource rows of a run under ``keys`` (those that exist, by key), in one
+        indexed query: an encounter's rows are read once, not once per call."""
         raise NotImplementedError
 
     def remotes(self, run_id: str, *, kind: str | None = None) -> list[RemoteRecord]:

@@ -13,6 +13,7 @@ import json
 import os
 import secrets
 import socket
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from scribe_eval.store._urls import redact_url
 
 _JSON_RUN_FIELDS = ("target", "config", "provenance")
 _JSON_CELL_FIELDS = ("scores", "timings")
+_REMOTE_KEY = ("run_id", "key")
 _ISO = """to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"""
 _LEASE_COLUMNS = ", ".join(
     ["run_id", "token", "host", "pid"]
@@ -282,10 +284,33 @@ class PgRunStore(PgExtras, RunStore):
         row = record.model_dump()
         self._run_sql(_upsert("remote", row, ("run_id", "key")), row)
 
+    def put_remote_if(self, record: RemoteRecord, *, expected: RemoteRecord | None) -> bool:
+        """Write ``record`` only if the row under its key is still ``expected`` (None: no row),
+        in one statement; True when written."""
+        row = record.model_dump()
+        if expected is None:
+            return self._run_sql(f"{_insert('remote', row)} ON CONFLICT DO NOTHING", row) == 1
+        sets = ", ".join(f"{name} = %({name})s" for name in row if name not in _REMOTE_KEY)
+        seen = {f"seen_{name}": value for name, value in expected.model_dump().items()}
+        # The key by equality (an IS NOT DISTINCT FROM on it scans the whole table), the rest
+        # null-safe.
+        others = (name for name in row if name not in _REMOTE_KEY)
+        same = " AND ".join(f"{name} IS NOT DISTINCT FROM %(seen_{name})s" for name in others)
+        query = f"UPDATE remote SET {sets} WHERE run_id = %(run_id)s AND key = %(key)s AND {same}"
+        return self._run_sql(query, {**row, **seen}) == 1
+
     def get_remote(self, run_id: str, key: str) -> RemoteRecord | None:
         """The remote-resource row of a run under ``key``, or None."""
         row = self._one("SELECT * FROM remote WHERE run_id = %s AND key = %s", (run_id, key))
         return None if row is None else RemoteRecord.model_validate(row)
+
+    def get_remotes(self, run_id: str, keys: Collection[str]) -> list[RemoteRecord]:
+        """The rows of a run under ``keys`` that exist, by key, in one indexed query."""
+        rows = self._all(
+            "SELECT * FROM remote WHERE run_id = %s AND key = ANY(%s) ORDER BY key",
+            (run_id, sorted(set(keys))),
+        )
+        return [RemoteRecord.model_validate(row) for row in rows]
 
     def remotes(self, run_id: str, *, kind: str | None = None) -> list[RemoteRecord]:
         """The remote resources a run created (optionally of one kind)."""

@@ -56,16 +56,28 @@ class PgExtras(RunStore):
         *,
         request_id: str | None = None,
         elapsed_ms: float | None = None,
+        expired_run: str | None = None,
     ) -> None:
-        """Store a stage's answer under ``key`` (committed at once)."""
+        """Store a stage's answer under ``key`` (committed at once).
+
+        ``expired_run``: the answer replaces one that run found too old; the run's
+        ``expired_cache`` count goes up by one with it, atomically (a killed worker's count is
+        not lost, and a job retried after the answer was stored does not count it again)."""
         from scribe_eval.store._clock import utc_now
 
+        # One statement either way: the count rides on the answer's own round trip.
+        counted = (
+            "WITH counted AS (UPDATE runs SET expired_cache = expired_cache + 1 WHERE id = %s) "
+            if expired_run is not None
+            else ""
+        )
+        answer = (key, stage, json.dumps(value, sort_keys=True), request_id, elapsed_ms, utc_now())
         self._run_sql(
-            "INSERT INTO cache (key, stage, value, request_id, elapsed_ms, created) "
+            f"{counted}INSERT INTO cache (key, stage, value, request_id, elapsed_ms, created) "
             "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (key) DO UPDATE SET stage = "
             "excluded.stage, value = excluded.value, request_id = excluded.request_id, "
             "elapsed_ms = excluded.elapsed_ms, created = excluded.created, run_id = NULL",
-            (key, stage, json.dumps(value, sort_keys=True), request_id, elapsed_ms, utc_now()),
+            answer if expired_run is None else (expired_run, *answer),
         )
 
     def cache_count(self) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from scribe_eval.store._summary import (
 STORE_FILENAME = "scribe-eval.sqlite"
 _JSON_RUN_FIELDS = ("target", "config", "provenance")
 _JSON_CELL_FIELDS = ("scores", "timings")
+_REMOTE_KEY = ("run_id", "key")
 
 
 def default_runs_dir() -> Path:
@@ -287,13 +289,26 @@ class SqliteRunStore(SqliteExtras, RunStore):
         *,
         request_id: str | None = None,
         elapsed_ms: float | None = None,
+        expired_run: str | None = None,
     ) -> None:
-        """Store a stage's answer under ``key`` (committed at once)."""
-        self._db.execute(
+        """Store a stage's answer under ``key`` (committed at once).
+
+        ``expired_run``: the answer replaces one that run found too old; the run's
+        ``expired_cache`` count goes up by one with it, atomically (a killed worker's count is
+        not lost, and a job retried after the answer was stored does not count it again)."""
+        answer = (key, stage, json.dumps(value, sort_keys=True), request_id, elapsed_ms, utc_now())
+        put = (
             "INSERT OR REPLACE INTO cache (key, stage, value, request_id, elapsed_ms, created) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (key, stage, json.dumps(value, sort_keys=True), request_id, elapsed_ms, utc_now()),
+            "VALUES (?, ?, ?, ?, ?, ?)"
         )
+        if expired_run is None:
+            self._db.execute(put, answer)
+            return
+        with self._write():
+            self._db.execute(put, answer)
+            self._db.execute(
+                "UPDATE runs SET expired_cache = expired_cache + 1 WHERE id = ?", (expired_run,)
+            )
 
     def cache_count(self) -> int:
         """How many answers the cache holds."""
@@ -308,12 +323,38 @@ class SqliteRunStore(SqliteExtras, RunStore):
         marks = ", ".join(f":{name}" for name in row)
         self._db.execute(f"INSERT OR REPLACE INTO remote ({columns}) VALUES ({marks})", row)
 
+    def put_remote_if(self, record: RemoteRecord, *, expected: RemoteRecord | None) -> bool:
+        """Write ``record`` only if the row under its key is still ``expected`` (None: no row);
+        True when written."""
+        row = record.model_dump()
+        if expected is None:
+            columns = ", ".join(row)
+            marks = ", ".join(f":{name}" for name in row)
+            query = f"INSERT INTO remote ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING"
+            return self._db.execute(query, row).rowcount == 1
+        sets = ", ".join(f"{name} = :{name}" for name in row if name not in _REMOTE_KEY)
+        seen = {f"seen_{name}": value for name, value in expected.model_dump().items()}
+        # The key by equality (the primary key's index), the rest null-safe.
+        same = " AND ".join(f"{name} IS :seen_{name}" for name in row if name not in _REMOTE_KEY)
+        query = f"UPDATE remote SET {sets} WHERE run_id = :run_id AND key = :key AND {same}"
+        return self._db.execute(query, {**row, **seen}).rowcount == 1
+
     def get_remote(self, run_id: str, key: str) -> RemoteRecord | None:
         """The remote-resource row of a run under ``key``, or None."""
         row = self._db.execute(
             "SELECT * FROM remote WHERE run_id = ? AND key = ?", (run_id, key)
         ).fetchone()
         return None if row is None else RemoteRecord.model_validate(dict(row))
+
+    def get_remotes(self, run_id: str, keys: Collection[str]) -> list[RemoteRecord]:
+        """The rows of a run under ``keys`` that exist, by key, in one query."""
+        wanted = sorted(set(keys))
+        rows = self._db.execute(
+            "SELECT * FROM remote WHERE run_id = ? AND key IN (SELECT value FROM json_each(?)) "
+            "ORDER BY key",
+            (run_id, json.dumps(wanted)),
+        ).fetchall()
+        return [RemoteRecord.model_validate(dict(row)) for row in rows]
 
     def remotes(self, run_id: str, *, kind: str | None = None) -> list[RemoteRecord]:
         """The remote resources a run created (optionally of one kind)."""

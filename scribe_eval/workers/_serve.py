@@ -47,7 +47,7 @@ async def _serve(
     await asyncio.to_thread(ensure_queue_schema, url)
     await asyncio.to_thread(preload_scorers)
     await asyncio.to_thread(warm_up)
-    state = WorkerState(url, runs_dir)
+    state = WorkerState(url, runs_dir, concurrency=concurrency)
     app = make_app(url, state.run_encounter)
     try:
         async with app.open_async():

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scribe_eval.dataset import Dataset, load_dataset
+from scribe_eval.dataset import Dataset, Encounter, load_dataset
 from scribe_eval.experiment import (
     Cell,
     Experiment,
@@ -42,21 +43,27 @@ class _RunContext:
     session: TargetSession
     reported_calls: int = 0
     target: str = field(default="")
+    # The dataset's encounters by id, made once: a dict of the whole dataset per job made a
+    # run's jobs cost O(encounters^2) together, as the matrix scan did.
+    encounters: dict[str, Encounter] = field(default_factory=dict)
     # Each encounter's part of the matrix, split once: a scan of the whole matrix per job made
     # a run's jobs cost O(encounters^2) together.
     parts: dict[str, Matrix] = field(default_factory=dict)
 
 
 class WorkerState:
-    """What one worker process keeps between jobs: the store and a context per run."""
+    """What one worker process keeps between jobs: the store, a context per run, and the
+    threads that score cells (``concurrency``: one per job run at once, as each job had its
+    own; started once, not per job)."""
 
-    def __init__(self, url: str, runs_dir: Path) -> None:
+    def __init__(self, url: str, runs_dir: Path, *, concurrency: int = 1) -> None:
         self.url = url
         self.runs_dir = runs_dir
         self.store: RunStore = open_store(url, runs_dir)
         self._runs: dict[str, _RunContext] = {}
         self._opening = asyncio.Lock()
         self._slots = TargetSlots(url)
+        self._scorer = ThreadPoolExecutor(concurrency, thread_name_prefix="scribe-eval-score")
 
     async def run_encounter(self, run_id: str, encounter_id: str, cap: int) -> None:
         """The task body: every cell of ``encounter_id`` in run ``run_id``."""
@@ -66,21 +73,21 @@ class WorkerState:
             run_id=run_id, experiment=context.experiment, dataset=context.dataset,
             matrix=matrix, store=self.store, session=context.session,
             progress=RunProgress(len(matrix.transcripts), len(matrix.cells), enabled=False),
-            limits=ExecutionLimits(),
+            limits=ExecutionLimits(), scorer=self._scorer, encounters=context.encounters,
         )  # fmt: skip
         try:
             async with self._slots.hold(context.target, cap):
                 await executor.run()
         finally:
-            self._account(run_id, context, expired=executor.cache.expired)
+            self._account(run_id, context)
 
-    def _account(self, run_id: str, context: _RunContext, *, expired: int) -> None:
+    def _account(self, run_id: str, context: _RunContext) -> None:
         # No await in here: concurrent jobs of this worker never report the same calls twice.
-        # ``expired`` is the job's own count (one executor per job), the calls the session's.
+        # (Answers bought again for being too old are counted as each is stored.)
         total = context.session.api_calls
         delta, context.reported_calls = total - context.reported_calls, total
-        if delta or expired:
-            self.store.update_run(run_id, api_calls_delta=delta, expired_cache_delta=expired)
+        if delta:
+            self.store.update_run(run_id, api_calls_delta=delta)
 
     async def _context(self, run_id: str) -> _RunContext:
         async with self._opening:
@@ -95,13 +102,18 @@ class WorkerState:
         session = open_target(experiment, self.runs_dir)
         target = json.dumps(session.identity, sort_keys=True)
         parts = split_by_encounter(matrix)
-        return _RunContext(experiment, dataset, matrix, session, target=target, parts=parts)
+        encounters = {e.id: e for e in dataset.encounters}
+        return _RunContext(
+            experiment, dataset, matrix, session, target=target, parts=parts, encounters=encounters
+        )
 
     async def aclose(self) -> None:
-        """Close every target session, the slots' connections and the store."""
+        """Close every target session, the slots' connections, the scorer and the store."""
         for context in self._runs.values():
             await context.session.aclose()
         await self._slots.aclose()
+        # Jobs are over: at most a cell being scored is waited for.
+        self._scorer.shutdown(wait=True, cancel_futures=True)
         self.store.close()
 
 

@@ -32,7 +32,7 @@ from scribe_eval.experiment import (
 from scribe_eval.report import build_report
 from scribe_eval.runner import RunOptions, RunOutcome, StageCache, run_experiment
 from scribe_eval.runner._target import UrlSession
-from scribe_eval.store import STORE_FILENAME, RunStore, open_store
+from scribe_eval.store import STORE_FILENAME, RunRecord, RunStore, open_store
 
 WriteExperiment = Callable[..., Path]
 StartEmulator = Callable[..., AbstractContextManager[str]]
@@ -286,6 +286,30 @@ def test_the_stage_cache_serves_younger_answers_and_counts_older_ones(
         assert old.get("document:a") is None
         assert old.expired == 1
         assert StageCache(store, None, clock=at(365)).get("document:a") is not None
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_an_answer_bought_again_is_counted_as_it_is_stored(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    with _store(kind, tmp_path, request) as store:
+        run = {"id": "r1", "name": "n", "status": "running", "created": "2026-01-01T00:00:00Z",
+               "experiment_hash": "e", "dataset_name": "d", "dataset_hash": "d", "target": {},
+               "config": {}, "provenance": {}}  # fmt: skip
+        store.create_run(RunRecord.model_validate(run))
+        store.cache_put("document:a", "document", {"id": "a"})
+        stored = datetime.fromisoformat(store.cache_entries()[0].created)
+        later = stored + timedelta(days=8)
+        cache = StageCache(store, 7 * 86_400.0, clock=lambda: later, run_id="r1")
+        assert cache.get("document:a") is None
+        assert store.get_run("r1").expired_cache == 0  # found, not bought yet
+        cache.put("document:a", "document", {"id": "a2"}, elapsed_ms=1.0)
+        # In the store with the answer: a worker killed now has not lost it.
+        assert store.get_run("r1").expired_cache == 1
+        cache.put("document:a", "document", {"id": "a3"})  # not found too old again: not counted
+        cache.put("document:b", "document", {"id": "b"})
+        assert store.get_run("r1").expired_cache == 1
+        assert cache.expired == 1
 
 
 def _age_cache(runs: Path, days: float) -> int:

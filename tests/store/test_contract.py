@@ -119,6 +119,57 @@ def test_cache_and_remote_rows_survive_reopening(store: RunStore, open_same: obj
         assert again.get_remote("r2", "interaction:en-01") is None
 
 
+def test_an_answer_replacing_a_too_old_one_counts_it_for_its_run(store: RunStore) -> None:
+    store.create_run(make_run("r1"))
+    store.create_run(make_run("r2"))
+    store.cache_put("k", "document", {"id": "old"})
+    store.cache_put("k", "document", {"id": "new"}, elapsed_ms=2.0, expired_run="r1")
+    store.cache_put("k2", "document", {"id": "d"}, expired_run="r1")
+    store.cache_put("k3", "document", {"id": "d"})
+    entry = store.cache_get("k")
+    assert entry is not None
+    assert (entry.value, entry.elapsed_ms) == ({"id": "new"}, 2.0)
+    assert store.cache_count() == 3
+    assert (store.get_run("r1").expired_cache, store.get_run("r2").expired_cache) == (2, 0)
+
+
+def test_an_encounters_remote_rows_are_read_in_one_call_by_key(store: RunStore) -> None:
+    store.create_run(make_run("r1"))
+    store.create_run(make_run("r2"))
+    store.put_remote(_remote("r1", "interaction:e1:en", "created", remote_id="i-1"))
+    store.put_remote(_remote("r1", "document:e1|soap|en|asr", "pending", kind="document"))
+    store.put_remote(_remote("r1", "interaction:e10:en", "created", remote_id="i-10"))
+    store.put_remote(_remote("r2", "interaction:e1:en", "created", remote_id="other run"))
+    wanted = ["interaction:e1:en", "recording:e1:en", "document:e1|soap|en|asr"]
+    rows = store.get_remotes("r1", wanted)
+    assert [(r.key, r.remote_id) for r in rows] == [
+        ("document:e1|soap|en|asr", None), ("interaction:e1:en", "i-1"),
+    ]  # fmt: skip
+    assert rows == [store.get_remote("r1", r.key) for r in rows]
+    assert store.get_remotes("r1", []) == []
+    assert store.get_remotes("r3", wanted) == []
+
+
+def test_an_intent_is_written_only_over_the_row_it_was_decided_on(store: RunStore) -> None:
+    store.create_run(make_run("r1"))
+    key = "interaction:e1:en"
+    first = _remote("r1", key, "pending")
+    assert store.put_remote_if(first, expected=None) is True
+    assert store.get_remote("r1", key) == first
+    # Someone wrote a row meanwhile: a second "no row yet" intent is refused and changes nothing.
+    assert store.put_remote_if(_remote("r1", key, "pending", target="b"), expected=None) is False
+    assert store.get_remote("r1", key) == first
+    created = _remote("r1", key, "created", remote_id="i-1")
+    assert store.put_remote_if(created, expected=first) is True  # the row as written
+    again = _remote("r1", key, "pending", updated="2099-01-01T00:00:00.000000Z")
+    assert store.put_remote_if(again, expected=first) is False  # stale: it is `created` now
+    assert store.get_remote("r1", key) == created
+    read = store.get_remote("r1", key)
+    assert store.put_remote_if(again, expected=read) is True  # the row as read back
+    assert store.get_remote("r1", key) == again
+    assert [r.key for r in store.remotes("r1")] == [key]
+
+
 def test_a_cell_reusing_another_runs_answer_is_marked_shared(store: RunStore) -> None:
     store.create_run(make_run("alice"))
     store.create_run(make_run("bob"))
