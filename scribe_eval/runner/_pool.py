@@ -15,8 +15,6 @@ from collections.abc import AsyncIterator, Callable
 
 import httpx
 
-from scribe_eval.client import asyncio_transport
-
 #: Connections a shard holds at most when the run uses all its concurrency: scans stay this short.
 SHARD_SIZE = 4
 
@@ -34,6 +32,10 @@ class PoolShards(httpx.AsyncBaseTransport):
     ) -> None:
         count = max(1, -(-concurrency // SHARD_SIZE))
         if pool is None:
+            # Imported here: it imports httpcore (~50 ms), which a process that only reads
+            # runs (or a worker before its warm-up) does not need.
+            from scribe_eval.client import asyncio_transport
+
             # One TLS context for all: each loads the CA bundle (~40 ms of CPU). Sockets on
             # asyncio's streams: a quarter less of the event loop's CPU per call than AnyIO's.
             context = httpx.create_ssl_context()
