@@ -75,9 +75,10 @@ def method_note(gate: GateResult) -> str:
         f"from the same resamples; {gate.adjustment}. Non-inferiority fails when "
         "the interval cannot rule out a loss larger than the margin. An unchanged slice (same "
         "request, target identity and stored answers) is not a hypothesis and cannot fail; a "
-        "skipped rule lacked data in one run or had fewer shared encounters than min_encounters "
-        f"(never fewer than {MIN_ENCOUNTERS_FOR_INTERVAL}: too few for an interval, so no "
-        "comparison, margin or rise, is decided; the row says how many)."
+        "skipped margin lacked data in one run or had fewer shared encounters than "
+        f"min_encounters (never fewer than {MIN_ENCOUNTERS_FOR_INTERVAL}: too few for an "
+        "interval; the row says how many). A rate limit counts cells, so it is judged on any "
+        "number of them."
     )
 
 
