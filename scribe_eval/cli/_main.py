@@ -161,6 +161,13 @@ def _file_setting_hint(exc: click.NoSuchOption, command: click.Command) -> str |
     ):
         return None
     path = named[choice]
+    # A setting with an option of its own (`cache.max_age`: --cache-max-age) is pointed at it.
+    option = "--" + path.replace(".", "-").replace("_", "-")
+    if any(option in getattr(p, "opts", ()) for p in command.params):
+        return (
+            f"No such option {exc.option_name!r}: did you mean {option!r}? It overrides the "
+            f"experiment file's `{path}` for this run"
+        )
     return (
         f"No such option {exc.option_name!r}: {path.rsplit('.', 1)[-1]} is a setting of the "
         f"experiment file (`{path}`), not an option; set it there"

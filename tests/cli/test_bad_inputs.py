@@ -396,6 +396,11 @@ def test_an_unexpected_failure_is_one_line_asking_for_a_report(
                      "No such option '--judge-timeout': timeout is a setting of the experiment "
                      "file (`judge.timeout`), not an option; set it there",
                      id="file-setting-with-its-section"),
+        # A setting with an option of its own is pointed at the option, not told there is none.
+        pytest.param(["run", "exp.yaml", "--max-age", "3"],
+                     "No such option '--max-age': did you mean '--cache-max-age'? It overrides "
+                     "the experiment file's `cache.max_age` for this run",
+                     id="file-setting-with-its-own-option"),
     ],
 )  # fmt: skip
 def test_a_usage_error_is_one_line_and_exit_1_never_the_gates_2(
