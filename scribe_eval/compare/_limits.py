@@ -24,6 +24,8 @@ from scribe_eval.compare._unchanged import unchanged
 from scribe_eval.metrics import fmt_against, fmt_figure, is_number
 from scribe_eval.store import CellSummary
 
+_NOT_SHARED = "no cells shared with the baseline here"
+
 
 def limit_results(rule: LimitRule, base: RunData, cand: RunData) -> list[RuleResult]:
     """One result per slice of the candidate (skipped when there is nothing to judge)."""
@@ -55,13 +57,12 @@ def limit_results(rule: LimitRule, base: RunData, cand: RunData) -> list[RuleRes
         failures = _bounds(rule, value)
         baseline = before.get(key)
         if rule.max_increase is not None:
-            unjudged = "no cells shared with the baseline here"
             if baseline is None or key not in after_shared:
                 # A rise that cannot be measured is never a pass; a broken bound still fails.
                 if not failures:
-                    out.append(_skipped(rule, key, unjudged))
+                    out.append(_skipped(rule, key, _NOT_SHARED))
                     continue
-                failures.append(f"the rise is not judged: {unjudged}")
+                failures.append(f"the rise is not judged: {_NOT_SHARED}")
             else:
                 value = after_shared[key]
                 failures += _rise(rule, baseline, value)
