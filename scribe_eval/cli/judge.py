@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -9,7 +10,7 @@ import click
 from scribe_eval.cli._common import open_cli_store, runs_dir_option, store_option
 from scribe_eval.errors import ConfigError
 from scribe_eval.experiment import load_experiment
-from scribe_eval.runner import judge_stored_run
+from scribe_eval.runner import EXIT_CELLS_FAILED, judge_stored_run
 
 
 @click.command("judge")
@@ -31,6 +32,9 @@ def judge(
     judge's model and settings: with nothing changed this makes no judge call, and it never calls
     the scribe API. The scores replace RUN's judge scores in place and its provenance names the
     judge; a judge task that fails is recorded on the note, never as a failed cell.
+
+    Exit codes: 0 every judgeable note was judged; 3 a judge task failed on some notes (see
+    their ``judge_failures``); 1 bad input (no judge, a changed dataset).
     """
     config = None
     if experiment_file is not None:
@@ -41,8 +45,6 @@ def judge(
             )
     with open_cli_store(store_url, runs_dir) as store:
         outcome = judge_stored_run(store, run_ref, config)
-    click.echo(
-        f"run {outcome.run_id}: {outcome.judged} notes judged, {outcome.from_cache} from the "
-        f"cache, {outcome.calls} judge calls; {outcome.failed} with a failed judge task, "
-        f"{outcome.skipped} not judgeable (failed documents)"
-    )
+    click.echo(f"run {outcome.run_id}: {outcome.summary()}")
+    if outcome.failed:
+        sys.exit(EXIT_CELLS_FAILED)

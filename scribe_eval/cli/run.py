@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 )
 @click.option(
     "--allow-errors", is_flag=True,
-    help="Exit 0 although some cells failed (a run that could not work at all still exits 4).",
+    help="Exit 0 although some cells (or judge tasks) failed (a run that could not work at all still exits 4).",
 )  # fmt: skip
 @click.option(
     "--cache-max-age", metavar="DURATION|none",
@@ -77,7 +77,8 @@ def run(
     --resume RUN_ID the experiment file may be omitted: the run's own file is used.
 
     Exit codes: 0 every cell succeeded; 1 nothing ran (bad experiment, dataset or settings);
-    3 some cells failed (see `scribe-eval runs show RUN`; --allow-errors makes this 0);
+    3 some cells failed, or the judge failed on some notes (see `scribe-eval runs show RUN`;
+    --allow-errors makes this 0);
     4 the run could not work at all: it stopped on a failure every call would hit (missing or
     refused credentials, unreachable host, TLS) or not one cell succeeded; 130 interrupted.
     """
@@ -170,6 +171,8 @@ def run(
         )
         if record.notes:
             console.print(record.notes)
+        if outcome.judge is not None:
+            console.print(outcome.judge.summary())
         click.echo(record.id)
     code = exit_code(outcome, allow_errors=allow_errors)
     if code:

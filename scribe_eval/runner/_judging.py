@@ -50,7 +50,11 @@ JUDGE_PREFIX = "judge_"
 @dataclass(frozen=True)
 class JudgeOutcome:
     """What one judge stage did: cells judged (and of those, from the cache), cells with a
-    failed task, cells that could not be judged (failed documents), and HTTP calls made."""
+    failed task, cells that could not be judged (failed documents), and HTTP calls made.
+
+    ``error`` says why a judge could not start at all (a missing key, an unusable endpoint):
+    then every note it should have judged counts in ``failed``.
+    """
 
     run_id: str
     judged: int
@@ -58,6 +62,17 @@ class JudgeOutcome:
     failed: int
     skipped: int
     calls: int
+    error: str | None = None
+
+    def summary(self) -> str:
+        """One line for the console: what was judged and what failed."""
+        if self.error is not None:
+            return f"could not start ({self.error}); {self.failed} notes not judged"
+        return (
+            f"{self.judged} notes judged ({self.from_cache} from cache), "
+            f"{self.calls} judge calls; {self.failed} with a failed judge task, "
+            f"{self.skipped} not judgeable (failed documents)"
+        )
 
 
 async def judge_finished_run(
@@ -65,8 +80,9 @@ async def judge_finished_run(
 ) -> JudgeOutcome | None:
     """The runner's hook after a run's documents: judge them when the experiment has a judge.
 
-    Never raises for a judge problem (a missing key, a dead endpoint): it is logged and recorded
-    on the cells as a judge failure. Cancellation (Ctrl-C) propagates.
+    Never raises for a judge problem (a missing key, a dead endpoint): it is logged, recorded
+    on the cells as a judge failure and counted in the outcome's ``failed`` (``run`` exits 3 on
+    it, as for failed cells). Cancellation (Ctrl-C) propagates.
     """
     if config is None:
         return None
@@ -75,8 +91,9 @@ async def judge_finished_run(
     except Exception as exc:  # the judge is optional: nothing it does may fail the run
         message = exc.message if isinstance(exc, ScribeEvalError) else repr(exc)
         logger.warning("judge stage of run %s failed: %s", run_id, message)
-        _record_setup_failure(store, run_id, message)
-        return None
+        failed = _record_setup_failure(store, run_id, message)
+        return JudgeOutcome(run_id, judged=0, from_cache=0, failed=failed, skipped=0, calls=0,
+                            error=message)  # fmt: skip
 
 
 async def judge_run(
@@ -284,14 +301,17 @@ def _record_provenance(store: RunStore, run: RunRecord, config: JudgeConfig) -> 
         store.update_run(run.id, provenance=provenance)
 
 
-def _record_setup_failure(store: RunStore, run_id: str, message: str) -> None:
-    """A judge that could not start: every ok document cell says so (stage ``judge``)."""
+def _record_setup_failure(store: RunStore, run_id: str, message: str) -> int:
+    """A judge that could not start: every ok document cell says so (stage ``judge``); how many."""
     failure = {"stage": "judge", "task": "", "kind": "config", "message": message, "attempts": 0}
+    count = 0
     for cell in store.cells(run_id):
         if cell.kind != "document" or cell.status != "ok":
             continue
         kept = {k: v for k, v in cell.scores.items() if not k.startswith(JUDGE_PREFIX)}
         store.put_cell(cell.model_copy(update={"scores": {**kept, "judge_failures": [failure]}}))
+        count += 1
+    return count
 
 
 def _base(language: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import platform
 import secrets
@@ -29,7 +30,7 @@ from scribe_eval.experiment import (
 from scribe_eval.metrics import METRICS_VERSION, preload_scorers
 from scribe_eval.runner._checks import check_before_run
 from scribe_eval.runner._engine import ExecutionLimits, MatrixExecutor
-from scribe_eval.runner._judging import judge_finished_run
+from scribe_eval.runner._judging import JudgeOutcome, judge_finished_run
 from scribe_eval.runner._lease import leased, take_lease
 from scribe_eval.runner._prestart import likely_to_call
 from scribe_eval.runner._progress import RunProgress
@@ -91,6 +92,9 @@ class RunOutcome:
     #: this process; a run over workers: by all of them). ``RunRecord.expired_cache`` sums them,
     #: counted as each new answer is stored (a killed process's too).
     expired: int = 0
+    #: The judge stage (None without a ``judge:`` block): a judge task that failed on a note
+    #: makes ``run`` exit 3 as a failed cell does (the note's judge scores are missing).
+    judge: JudgeOutcome | None = None
 
 
 #: ``scribe-eval run`` exit codes (documented in the README and ``run --help``).
@@ -103,11 +107,13 @@ def exit_code(outcome: RunOutcome, *, allow_errors: bool = False) -> int:
     """0 when every cell succeeded (or ``allow_errors``), 3 when some failed, 4 when none could.
 
     4 means the run could not work at all: it stopped on a run-wide failure (credentials,
-    unreachable host, TLS) or not one cell succeeded. ``allow_errors`` never hides a 4.
+    unreachable host, TLS) or not one cell succeeded. ``allow_errors`` never hides a 4. A judge
+    that failed on some notes (or could not start) is a 3: their judge scores are missing.
     """
     if outcome.run_wide or (outcome.errors and not outcome.succeeded):
         return EXIT_RUN_FAILED
-    if (outcome.errors or outcome.run.status == "failed") and not allow_errors:
+    judge_failed = outcome.judge is not None and outcome.judge.failed > 0
+    if (outcome.errors or outcome.run.status == "failed" or judge_failed) and not allow_errors:
         return EXIT_CELLS_FAILED
     return EXIT_OK
 
@@ -228,7 +234,7 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
             # The answers bought again for being too old were counted as each was stored.
         if lost is not None:
             raise RunLockedError(lost)
-        await judge_finished_run(store, run.id, experiment.judge, dataset)
+        judged = await judge_finished_run(store, run.id, experiment.judge, dataset)
         # Counted by the store: loading every cell (twice) peaked at 400+ MB at 10,000 cells.
         counts = store.cell_counts(run.id).items()
         return RunOutcome(
@@ -245,6 +251,7 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
             startup_s=session.startup_s,
             api_span_s=executor.api_span_s,
             expired=executor.cache.expired,
+            judge=judged,
         )
 
 
@@ -388,6 +395,7 @@ def outcome_json(outcome: RunOutcome) -> str:
             "from_cache": outcome.from_cache,
             "expired_cache": outcome.expired,
             "deleted_interactions": outcome.deleted_interactions,
+            "judge": None if outcome.judge is None else dataclasses.asdict(outcome.judge),
         },
         indent=2,
     )

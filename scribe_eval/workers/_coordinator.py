@@ -11,6 +11,7 @@ attempts) and deletes what the run left on the target.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import time
 from collections.abc import Callable
@@ -90,9 +91,9 @@ async def _coordinate(
                 failed = await _enqueue_and_wait(url, run.id, encounters, workers, renew)
                 outcome = await _finish(store, run, experiment, session, failed)
                 # The judge stage, as after a local run (a no-op without `judge:`; its failures
-                # are recorded per note and never fail the run).
-                await judge_finished_run(store, run.id, experiment.judge, dataset)
-                return outcome
+                # are recorded per note and make `run` exit 3).
+                judged = await judge_finished_run(store, run.id, experiment.judge, dataset)
+                return dataclasses.replace(outcome, judge=judged)
             finally:
                 store.release_lease(run.id, lease.token)
     finally:

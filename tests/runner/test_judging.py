@@ -22,7 +22,14 @@ from scribe_eval.errors import ConfigError
 from scribe_eval.experiment import load_experiment
 from scribe_eval.judge import PROMPT_VERSION
 from scribe_eval.report import build_report
-from scribe_eval.runner import RunOptions, RunOutcome, rescore_run, run_experiment
+from scribe_eval.runner import (
+    EXIT_CELLS_FAILED,
+    RunOptions,
+    RunOutcome,
+    exit_code,
+    rescore_run,
+    run_experiment,
+)
 from scribe_eval.store import STORE_FILENAME, RunStore
 
 WriteExperiment = Callable[..., Path]
@@ -121,6 +128,9 @@ def test_a_judged_run_scores_every_note_and_its_rerun_makes_no_judge_call(
     first = _run(judged(), runs)
     documents = _documents(runs, first.run.id)
     assert first.run.status == "completed"
+    assert first.judge is not None
+    assert (first.judge.judged, first.judge.failed, first.judge.error) == (6, 0, None)
+    assert exit_code(first) == 0
     assert len(documents) == 6
     assert all(c.status == "ok" for c in documents)
     # claims and rubric for all six notes; content rules only for the focused template's three.
@@ -162,14 +172,14 @@ def test_rejudging_a_run_calls_only_for_a_changed_judge(
     cli = CliRunner()
     same = cli.invoke(main, ["judge", run.id, "--runs-dir", str(runs)])
     assert same.exit_code == 0, same.output
-    assert "6 notes judged, 6 from the cache, 0 judge calls" in same.output
+    assert "6 notes judged (6 from cache), 0 judge calls" in same.output
     assert len(fake.requests) == before
 
     other = judged("other", model="fake-judge-2")
     changed = cli.invoke(main, ["judge", run.id, "--experiment", str(other), "--runs-dir",
                                 str(runs)])  # fmt: skip
     assert changed.exit_code == 0, changed.output
-    assert "6 notes judged, 0 from the cache, 15 judge calls" in changed.output
+    assert "6 notes judged (0 from cache), 15 judge calls" in changed.output
     with RunStore(runs) as store:
         assert store.get_run(run.id).meta.judge["model"] == "fake-judge-2"  # type: ignore[index]
 
@@ -218,6 +228,17 @@ def test_a_failing_judge_never_stops_the_run(
         assert {f["stage"] for f in failures} == {"judge"}
         assert {f["kind"] for f in failures} == {kind}
         assert cell.scores.get("judge_unsupported_rate") is None
+    # ... but it is not silent: every note's missing judgement counts, and the run exits 3
+    # (a gate on judge metrics would otherwise read a green run with no judge score at all).
+    assert outcome.judge is not None
+    assert outcome.judge.failed == 6
+    assert (outcome.judge.error is not None) == (kind == "config")
+    assert exit_code(outcome) == EXIT_CELLS_FAILED
+    assert exit_code(outcome, allow_errors=True) == 0
+    if kind != "config":  # re-judging from the command line says so too
+        again = CliRunner().invoke(main, ["judge", outcome.run.id, "--runs-dir", str(runs)])
+        assert again.exit_code == EXIT_CELLS_FAILED, again.output
+        assert "6 with a failed judge task" in again.output
 
 
 def test_an_experiment_without_a_judge_has_no_judge_scores(
