@@ -8,7 +8,8 @@ results layer (`scribe_eval.compare.samples`); pairwise tests and the chance of 
 
 A template is *recommended* only when it is significantly better than every other on the primary
 metric, leads by at least the minimum practical difference, and is not worse beyond the
-trade-off margin on section coverage and fact recall; otherwise the card says what blocks it.
+trade-off margin on section coverage, fact recall and the share of notes written (failures
+count, on every encounter both templates attempted); otherwise the card says what blocks it.
 Every comparison follows the one rule of `scribe_eval.stats.has_interval`: on fewer encounters
 than an interval needs, the card says "too few encounters" with the count, and a trade-off that
 cannot be checked blocks a recommendation as a loss would.
@@ -38,6 +39,8 @@ from scribe_eval.store import CellSummary
 
 #: Metrics a recommended template must not lose beyond the trade-off margin.
 GUARD_METRICS: tuple[str, ...] = ("section_coverage", "fact_recall")
+#: The guard on failures (`_delivered`): the share of attempted notes a template wrote.
+NOTES_WRITTEN = "notes written (failed cells count as not written)"
 
 SOURCE_LABELS = {
     "asr": "written from the ASR transcript",
@@ -159,6 +162,7 @@ def _fill_board(data: RunData, board: Leaderboard, where: dict[str, str]) -> Non
         key: {t: s.subset(sorted(set(s.ids) & set(common))) for t, s in by_template.items()}
         for key, by_template in per_metric.items()
     }
+    delivered = _delivered(data, board)
     analysis = _analyze(data, HEADLINE, {t: s for t, s in aligned[HEADLINE.key].items() if s.n})
     best = analysis.best[0] if analysis and analysis.best else None
     for row in board.rows:
@@ -167,11 +171,34 @@ def _fill_board(data: RunData, board: Leaderboard, where: dict[str, str]) -> Non
             row.values[spec.key] = _estimate(data, sample)
         if best is not None and has_interval(best.n) and len(board.rows) > 1:
             row.probability_best = dict(best.probabilities).get(row.template)
-    board.verdict, board.winner, board.detail = _verdict(data, board, best, analysis, aligned)
+    board.verdict, board.winner, board.detail = _verdict(
+        data, board, best, analysis, aligned, delivered
+    )
     if board.winner is not None:
         winner = next(r for r in board.rows if r.template == board.winner)
         shown = winner.values[HEADLINE.key]
         winner.values[HEADLINE.key] = Shown(shown.value, shown.low, shown.high, shown.n, True)
+
+
+def _delivered(data: RunData, board: Leaderboard) -> dict[str, MetricSample]:
+    """Per template, 1 for each of the board's encounters it wrote a note for, 0 where it failed.
+
+    The metrics are compared on the encounters every template scored, which leaves a template's
+    failures out of them: this sample puts them back for the trade-off check (`_tradeoffs`).
+    """
+    outcomes: dict[str, dict[str, float]] = defaultdict(dict)
+    for cell in data.cells:
+        if cell.kind != "document" or cell.status not in ("ok", "error"):
+            continue
+        if (cell.language, cell.source, data.reference_of(cell)) != (
+            board.where["language"], board.where["source"], board.where["reference"]
+        ):  # fmt: skip
+            continue
+        outcomes[cell.template_label][cell.encounter_id] = 0.0 if cell.status == "error" else 1.0
+    return {
+        t: MetricSample.from_values(list(by_id), list(by_id.values()))
+        for t, by_id in outcomes.items()
+    }
 
 
 def _shared_ids(items: object) -> list[str]:
@@ -218,6 +245,7 @@ def _verdict(
     best: BestTemplate | None,
     analysis: RunAnalysis | None,
     aligned: dict[str, dict[str, MetricSample]],
+    delivered: dict[str, MetricSample],
 ) -> tuple[str, str | None, str]:
     label, where = HEADLINE.label, board.group
     n = f"n = {board.n} encounter{'' if board.n == 1 else 's'} every template scored"
@@ -248,7 +276,7 @@ def _verdict(
             reason += f" Significantly behind {best.template}: {', '.join(behind)}."
         # No call is made, but what the leader would cost on the guard metrics is said anyway:
         # a tie on ROUGE can hide a large loss of sections or facts.
-        costs = _tradeoffs(data, best.template, aligned, margin)
+        costs = _tradeoffs(data, best.template, aligned, delivered, margin)
         if costs:
             reason += f" Before choosing {best.template}: " + "; ".join(costs) + "."
         return (
@@ -271,7 +299,7 @@ def _verdict(
             f"{best.template} leads by {shown_lead} points, significantly, but less than "
             f"the {minimum}-point minimum practical difference; {n}.",
         )
-    blocked = _tradeoffs(data, best.template, aligned, margin)
+    blocked = _tradeoffs(data, best.template, aligned, delivered, margin)
     if blocked:
         return (
             f"{best.template} leads {label} in {where}, but not recommended",
@@ -285,8 +313,8 @@ def _verdict(
         best.template,
         f"Significantly better on {label} than every other template (paired test, "
         f"Holm-corrected, alpha {1 - analysis.confidence:.2g}), by at least {shown_lead} "
-        f"points; not worse beyond {fmt_points(margin)} points on section coverage or fact "
-        f"recall; {_chance(best, analysis)}; {n}.",
+        f"points; not worse beyond {fmt_points(margin)} points on section coverage, fact "
+        f"recall or notes written; {_chance(best, analysis)}; {n}.",
     )
 
 
@@ -317,14 +345,24 @@ def _closest(analysis: RunAnalysis, best: str) -> PairedComparison | None:
 
 
 def _tradeoffs(
-    data: RunData, best: str, aligned: dict[str, dict[str, MetricSample]], margin: float
+    data: RunData,
+    best: str,
+    aligned: dict[str, dict[str, MetricSample]],
+    delivered: dict[str, MetricSample],
+    margin: float,
 ) -> list[str]:
-    """What the leader may lose beyond the margin on the guard metrics, one clause each."""
+    """What the leader may lose beyond the margin on the guard metrics, one clause each.
+
+    The guards are `GUARD_METRICS` on the encounters every template scored, and the share of
+    notes written (`_delivered`) on every encounter two templates both attempted: a template
+    that fails where another writes its note is not recommended on the notes it did write.
+    """
+    guards = [(METRICS[key].label, aligned.get(key, {})) for key in GUARD_METRICS]
+    guards.append((NOTES_WRITTEN, delivered))
     out = []
-    for key in GUARD_METRICS:
-        spec = METRICS[key]
-        mine = aligned.get(key, {}).get(best)
-        for other, theirs in sorted(aligned.get(key, {}).items()):
+    for label, by_template in guards:
+        mine = by_template.get(best)
+        for other, theirs in sorted(by_template.items()):
             if other == best or mine is None:
                 continue
             ids = sorted(set(mine.ids) & set(theirs.ids))
@@ -333,7 +371,7 @@ def _tradeoffs(
                 # recommendation as a loss would, and says on how many encounters.
                 shared = f"only {len(ids)} encounter{'' if len(ids) == 1 else 's'}"
                 out.append(
-                    f"{shared} shared with {other} have {spec.label}: too few to say what "
+                    f"{shared} shared with {other} have {label}: too few to say what "
                     f"choosing it costs there (at least {MIN_ENCOUNTERS_FOR_INTERVAL})"
                 )
                 continue
@@ -346,7 +384,7 @@ def _tradeoffs(
                 # print the means' difference as the reader computes it from them.
                 out.append(
                     f"it may be up to {fmt_points(-c.low)} points worse than {other} on "
-                    f"{spec.label} (interval bound; means {fmt_points(c.value_b)} vs "
+                    f"{label} (interval bound; means {fmt_points(c.value_b)} vs "
                     f"{fmt_points(c.value_a)}, {fmt_change(c.value_a, c.value_b)})"
                 )
     return out

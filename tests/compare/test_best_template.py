@@ -130,3 +130,32 @@ def test_a_trade_off_checked_on_too_few_encounters_blocks_the_recommendation(
     assert board.winner is None
     assert board.verdict.startswith("soap leads ROUGE-Lsum in en")
     assert "only 2 encounters shared with brief have Fact recall: too few" in board.detail
+
+
+def test_a_template_that_fails_where_another_writes_its_note_is_not_recommended(
+    store: RunStore, make_run: MakeRun
+) -> None:
+    # soap leads clearly on the notes it wrote, but failed on 4 of 40 encounters where brief
+    # wrote its note: the metrics are compared on the 36 both scored, which hides the failures;
+    # the card must not recommend soap on them, and it says what it would cost.
+    make_run("run", shifts={"soap": 0.03})
+    assert _boards(store, "run")["en · reference: soap"].winner == "soap"
+    failed = 0
+    for cell in store.cells("run"):
+        if cell.kind == "document" and cell.template_label == "soap" and failed < 4:
+            failed += 1
+            store.put_cell(cell.model_copy(update={"status": "error", "scores": {}}))
+    (board,) = _boards(store, "run").values()
+    assert board.winner is None
+    assert board.verdict.startswith("soap leads ROUGE-Lsum in en")
+    assert "worse than brief on notes written (failed cells count as not written)" in board.detail
+    assert "means 90.0 vs 100.0" in board.detail, board.detail
+    assert "n = 36 encounters every template scored" in board.detail
+    # The same failures in both templates cost nothing: soap is recommended again.
+    lost = {c.encounter_id for c in store.cells("run") if c.status == "error"}
+    for cell in store.cells("run"):
+        if cell.template_label == "brief" and cell.encounter_id in lost:
+            store.put_cell(cell.model_copy(update={"status": "error", "scores": {}}))
+    (board,) = _boards(store, "run").values()
+    assert board.winner == "soap", board.detail
+    assert "notes written" in board.detail  # the card names the guard it checked

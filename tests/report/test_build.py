@@ -88,7 +88,7 @@ def test_a_supported_winner_is_named_and_starred(
     html = build_report(store, run, tmp_path / "out").read_text(encoding="utf-8")
     assert "soap-full is recommended in en · reference: soap" in html
     assert "Significantly better on ROUGE-Lsum than every other template" in html
-    assert "not worse beyond 5.0 points on section coverage or fact recall" in html
+    assert "not worse beyond 5.0 points on section coverage, fact recall or notes written" in html
     board = html.split('id="leader-1"', 1)[1]
     row = board.split('<tr><td data-v="soap-full">')[1].split("</tr>")[0]
     assert 'class="star"' in row
