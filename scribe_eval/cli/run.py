@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 )
 @click.option(
     "--allow-errors", is_flag=True,
-    help="Exit 0 although some cells (or judge tasks) failed (a run that could not work at all still exits 4).",
+    help="Exit 0 although some cells or judge tasks failed (a run that could not work at all "
+    "still exits 4).",
 )  # fmt: skip
 @click.option(
     "--cache-max-age", metavar="DURATION|none",
