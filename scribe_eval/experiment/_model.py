@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from scribe_eval._suggest import did_you_mean
 from scribe_eval.experiment._duration import parse_duration
 from scribe_eval.judge import JudgeConfig
 
@@ -21,6 +22,10 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+#: The faults an embedded target can inject: each is an ``emulator serve --fault-NAME`` option.
+FAULT_NAMES: tuple[str, ...] = ("429", "500", "503", "slow", "drop", "transcript-failed")
+
+
 class EmbeddedTarget(_Strict):
     """The embedded emulator, started as a subprocess on a free port for the run.
 
@@ -32,8 +37,22 @@ class EmbeddedTarget(_Strict):
     note_engine: str = "template"
     async_threshold_s: float | None = None
     latency_ms: int = Field(default=0, ge=0)
+    #: Probability per call of each fault the emulator can inject (``emulator serve --fault-*``).
     faults: dict[str, float] = Field(default_factory=dict)
     fault_seed: int = 0
+
+    @field_validator("faults")
+    @classmethod
+    def _known_faults(cls, faults: dict[str, float]) -> dict[str, float]:
+        # Checked here, with the file's line: an unknown name failed only when the emulator
+        # started (exit 4, "7 failed cells" for a run where nothing ran).
+        for name, probability in faults.items():
+            if name not in FAULT_NAMES:
+                hint = did_you_mean(name, FAULT_NAMES, f"use one of {', '.join(FAULT_NAMES)}")
+                raise ValueError(f"unknown fault {name!r}; {hint}")
+            if not 0.0 <= probability <= 1.0:
+                raise ValueError(f"fault {name!r} has probability {probability}; give 0 to 1")
+        return faults
 
 
 class UrlTarget(_Strict):

@@ -196,3 +196,36 @@ def test_a_wrong_type_or_bound_is_said_in_the_files_terms(
         load_experiment(path)
     key = value.split(":")[0]
     assert caught.value.message == f"invalid experiment file: {path}:5: {setting}.{key}: {message}"
+
+
+def test_an_unknown_fault_is_refused_with_its_line_before_anything_runs(tmp_path: Path) -> None:
+    # It used to pass loading and fail only when the emulator started (exit 4, "7 failed cells").
+    path = _write(
+        tmp_path,
+        f"name: x\ndataset: {MINI}\ntemplates: [corti-soap]\n"
+        "target:\n  kind: embedded\n  faults:\n    transcript_failed: 0.1\n",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_experiment(path)
+    assert "exp.yaml:6: target.faults:" in caught.value.message
+    assert "unknown fault 'transcript_failed'; did you mean transcript-failed?" in (
+        caught.value.message
+    )
+    path = _write(
+        tmp_path,
+        f"name: x\ndataset: {MINI}\ntemplates: [corti-soap]\n"
+        "target: {kind: embedded, faults: {'500': 1.5}}\n",
+    )
+    with pytest.raises(ConfigError, match=r"probability 1\.5; give 0 to 1"):
+        load_experiment(path)
+
+
+def test_every_fault_an_experiment_may_name_is_an_option_of_the_emulator() -> None:
+    from scribe_eval.cli.emulator import serve
+    from scribe_eval.experiment._model import FAULT_NAMES
+
+    options = {o for p in serve.params for o in getattr(p, "opts", [])}
+    assert {f"--fault-{name}" for name in FAULT_NAMES} <= options
+    assert {o for o in options if o.startswith("--fault-")} - {"--fault-seed"} == {
+        f"--fault-{name}" for name in FAULT_NAMES
+    }

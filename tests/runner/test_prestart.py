@@ -126,7 +126,7 @@ def test_a_prestarted_emulator_is_stopped_by_aclose(
 
 
 def test_the_identity_is_the_one_the_emulator_command_prints_with_the_faults() -> None:
-    target = EmbeddedTarget(asr_engine="instant", faults={"transcript_fail": 0.1}, fault_seed=3)
+    target = EmbeddedTarget(asr_engine="instant", faults={"transcript-failed": 0.1}, fault_seed=3)
     command = [sys.executable, "-m", "scribe_eval.cli", "emulator", "identity"]
     printed = subprocess.run(
         [*command, "--asr-engine", "instant"], capture_output=True, text=True, check=True
@@ -136,7 +136,7 @@ def test_the_identity_is_the_one_the_emulator_command_prints_with_the_faults() -
     assert embedded_identity(target) == identity
     # The cache keys of every earlier run were made from the printed identity: they still match.
     assert {k: identity[k] for k in ("emulator", "asr", "notes")} == json.loads(printed)
-    assert (identity["faults"], identity["fault_seed"]) == ({"transcript_fail": 0.1}, 3)
+    assert (identity["faults"], identity["fault_seed"]) == ({"transcript-failed": 0.1}, 3)
 
 
 def test_an_unknown_engine_is_one_config_error_naming_the_choices() -> None:
