@@ -29,7 +29,6 @@ from scribe_eval.experiment import (
 from scribe_eval.metrics import METRICS_VERSION, preload_scorers
 from scribe_eval.runner._checks import check_before_run
 from scribe_eval.runner._engine import ExecutionLimits, MatrixExecutor
-from scribe_eval.runner._judging import judge_finished_run
 from scribe_eval.runner._lease import leased, take_lease
 from scribe_eval.runner._prestart import likely_to_call
 from scribe_eval.runner._progress import RunProgress
@@ -228,7 +227,10 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
             # The answers bought again for being too old were counted as each was stored.
         if lost is not None:
             raise RunLockedError(lost)
-        await judge_finished_run(store, run.id, experiment.judge, dataset)
+        if experiment.judge is not None:  # the judge stage's modules only for a run with one
+            from scribe_eval.runner._judging import judge_finished_run
+
+            await judge_finished_run(store, run.id, experiment.judge, dataset)
         # Counted by the store: loading every cell (twice) peaked at 400+ MB at 10,000 cells.
         counts = store.cell_counts(run.id).items()
         return RunOutcome(
