@@ -1,11 +1,12 @@
 """What the store's tables hold, readable without pydantic: the closed sets of values, the orders
-rows are read in, and `RunListing`, a run as `scribe-eval runs list` shows it.
+rows are read in, and `RunListing`, a run's plain fields (what `scribe-eval runs list` shows).
 
 The typed records (`RunRecord` and the rest, in ``_records``) are pydantic models: importing
-pydantic and building them costs about 0.2 s, most of what `runs list` would take. A listing
-needs a few plain fields of each run, so `RunStore.run_listings` reads those columns into
-`RunListing`, whose fields are `RunRecord`'s own (same names and types: a test pins them to the
-record, so the two cannot drift). This module imports nothing of ours.
+pydantic and building them costs about 0.2 s, most of what `runs list` would take, and each run's
+record parses its whole configuration and provenance. A listing needs a few plain fields of each
+run, so `RunStore.run_listings` reads those columns into `RunListing`, whose fields are
+`RunRecord`'s own (same names and types: a test pins them to the record, so the two cannot
+drift). This module imports nothing of ours.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ CELL_ORDER = "kind DESC, encounter_id, template_label, language, source"
 
 @dataclass(frozen=True, slots=True)
 class RunListing:
-    """A run as listed: the fields of its `RunRecord` that `runs list` shows, read without
-    building the record (its configuration and provenance are neither read nor parsed).
+    """A run as listed: the fields of its `RunRecord` that `runs list` shows, and the experiment
+    it ran (whether an experiment ran to completion before), read without building the record
+    (its configuration and provenance are neither read nor parsed).
 
     Every field is the `RunRecord` field of the same name and type.
     """
@@ -44,6 +46,7 @@ class RunListing:
     status: RunStatus
     created: str
     finished: str | None
+    experiment_hash: str
     dataset_name: str
     api_calls: int
     target: dict[str, Any]

@@ -142,10 +142,10 @@ class SqliteRunStore(SqliteExtras, RunStore):
     def resolve_run(self, ref: str) -> RunRecord:
         """A run by id, unique id prefix, ``latest``, or the name of a blessed baseline."""
         if ref == "latest":
-            runs = self.list_runs()
-            if not runs:
+            row = self._db.execute(f"SELECT id FROM runs ORDER BY {RUN_ORDER} LIMIT 1").fetchone()
+            if row is None:
                 raise StoreError(f"no runs in {self.path} yet; start one with `scribe-eval run`")
-            return runs[0]
+            return self.get_run(str(row["id"]))
         blessed = self._db.execute("SELECT run_id FROM baselines WHERE name = ?", (ref,)).fetchone()
         if blessed is not None:
             return self.get_run(str(blessed["run_id"]))
