@@ -72,6 +72,23 @@ def test_a_completed_run_of_the_same_experiment_means_no_early_start(
 RUN_ID = "20261201-000000-aaaaaa"
 
 
+def test_the_early_start_check_reads_run_listings_not_whole_records(
+    tmp_path: Path, write_experiment: WriteExperiment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every run command asks; a record parses its run's whole configuration and provenance."""
+    experiment = load_experiment(write_experiment())
+    runs = tmp_path / "runs"
+    with RunStore(runs) as store:
+        store.create_run(_record("20261130-000000-bbbbbb", "0" * 64, "completed"))
+        store.create_run(_record(RUN_ID, experiment_hash(experiment), "completed"))
+
+    def refused(_self: object) -> None:
+        raise AssertionError("every run's record was read")
+
+    monkeypatch.setattr(SqliteRunStore, "list_runs", refused)
+    assert not likely_to_call(experiment, None, runs, resume=None)
+
+
 def test_a_completed_run_with_something_left_to_do_is_resumed_with_its_emulator(
     tmp_path: Path, write_experiment: WriteExperiment, monkeypatch: pytest.MonkeyPatch
 ) -> None:
