@@ -4,9 +4,10 @@ Targets: ``--help``, ``runs list`` and ``score`` print within 0.3 s; an unchange
 400-cell experiment (every answer from the cache, 0 API calls) takes at most 2 s.
 
 Each command runs as a fresh ``scribe-eval`` process (the console script of this venv), R times;
-the figures are the wall time to exit (min and median) and, per command, the modules it imported
-and which heavy libraries it had no use for. The peer, measured in the same run, is the floor
-every command pays: the same interpreter starting with ``import click`` and nothing else.
+the figures are the wall time to exit (min and median), the median CPU time (user + system, the
+steadier figure on a loaded machine) and, per command, the modules it imported and which heavy
+libraries it had no use for. The peer, measured in the same run, is the floor every command
+pays: the same interpreter starting with ``import click`` and nothing else.
 
 - ``runs list`` on an empty store, and on ``--runs`` runs (200, each with ``--encounters`` x 3
   cells, written as bench/store.py writes them) in the SQLite file and in a fresh PostgreSQL
@@ -31,6 +32,7 @@ import csv
 import importlib.util
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -83,31 +85,42 @@ def tree_env(tree: str | None, base: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def once(argv: list[str], env: dict[str, str]) -> float:
-    """Wall seconds of one run of ``argv``; it must exit 0."""
+def once(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system) of one run of ``argv``; it must exit 0."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(
         argv, capture_output=True, env=env, check=False, cwd=tempfile.gettempdir()
     )
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed: {done.stderr.decode()[-600:]}")
     if argv[1:2] == ["run"] and json.loads(done.stdout)["api_calls"] != 0:
         raise SystemExit(f"{' '.join(argv)} made API calls: the re-run was not cached")
-    return elapsed
+    return elapsed, cpu
 
 
 def interleaved(
     argv: list[str], envs: list[dict[str, str]], repeats: int
-) -> list[tuple[float, float]]:
-    """(min, median) seconds per environment, the runs alternating between them."""
+) -> list[tuple[float, float, float]]:
+    """(min, median) wall seconds and median CPU seconds per environment, the runs alternating
+    between them (CPU is steadier than wall time on a loaded machine)."""
     for env in envs:
         once(argv, env)  # untimed: bytecode caches, the page cache
-    times: list[list[float]] = [[] for _ in envs]
+    times: list[list[tuple[float, float]]] = [[] for _ in envs]
     for _ in range(repeats):
         for i, env in enumerate(envs):
             times[i].append(once(argv, env))
-    return [(min(t), statistics.median(t)) for t in times]
+    return [
+        (
+            min(w for w, _ in t),
+            statistics.median(w for w, _ in t),
+            statistics.median(c for _, c in t),
+        )
+        for t in times
+    ]
 
 
 def modules_of(args: list[str], folder: Path, env: dict[str, str]) -> set[str]:
@@ -151,6 +164,7 @@ def bench_module(name: str) -> ModuleType:
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
@@ -245,22 +259,22 @@ def measure(
           "interleaved")  # fmt: skip
     for i, tree in enumerate(trees):
         print(f"  tree {i + 1}: {tree or 'as installed'}")
-    (floor_min, floor_med), *_ = interleaved(
+    (floor_min, floor_med, _), *_ = interleaved(
         [sys.executable, "-c", "import click"], envs[:1], args.repeats
     )
     print(f"peer: python -c 'import click'   min {floor_min:.3f} s  median {floor_med:.3f} s")
     ratio = "   B/A" if len(trees) == 2 else ""
-    print(f"{'command':<26}{'tree':>5}{'min s':>8}{'median s':>10}{'/target':>9}{'/peer':>7}"
-          f"{'modules':>9}{ratio}  heavy libraries imported")  # fmt: skip
+    print(f"{'command':<26}{'tree':>5}{'min s':>8}{'median s':>10}{'CPU s':>7}{'/target':>9}"
+          f"{'/peer':>7}{'modules':>9}{ratio}  heavy libraries imported")  # fmt: skip
     for name, argv in commands(args, folder, pg_url).items():
         target = TARGET_CACHED_S if argv[0] == "run" else TARGET_S
         figures = interleaved([CLI, *argv], envs, args.repeats)
-        for i, ((low, med), env) in enumerate(zip(figures, envs, strict=True)):
+        for i, ((low, med, cpu), env) in enumerate(zip(figures, envs, strict=True)):
             modules = modules_of(argv, folder, env)
             heavy = sorted(h for h in HEAVY if h in modules)
             versus = f"{med / figures[0][1]:>6.2f}" if ratio and i else " " * len(ratio)
             print(
-                f"{name if i == 0 else '':<26}{i + 1:>5}{low:>8.3f}{med:>10.3f}"
+                f"{name if i == 0 else '':<26}{i + 1:>5}{low:>8.3f}{med:>10.3f}{cpu:>7.3f}"
                 f"{med / target:>8.2f}x{med / floor_med:>6.1f}x{len(modules):>9}{versus}  "
                 f"{', '.join(heavy) or '-'}"
             )
