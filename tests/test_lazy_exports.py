@@ -20,6 +20,7 @@ import scribe_eval.experiment
 import scribe_eval.judge
 import scribe_eval.metrics
 import scribe_eval.runner
+import scribe_eval.store
 
 LAZY = [
     pytest.param(scribe_eval.metrics, id="metrics"),
@@ -28,6 +29,7 @@ LAZY = [
     pytest.param(scribe_eval.runner, id="runner"),
     pytest.param(scribe_eval.experiment, id="experiment"),
     pytest.param(scribe_eval.judge, id="judge"),
+    pytest.param(scribe_eval.store, id="store"),
 ]
 
 

@@ -8,7 +8,7 @@ import sys
 import textwrap
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -22,7 +22,9 @@ from scribe_eval.cli._runs_team import (
     trend_command,
 )
 from scribe_eval.cli._tables import format_option, print_table
-from scribe_eval.store import CellSummary, RunRecord
+
+if TYPE_CHECKING:
+    from scribe_eval.store import CellSummary, RunListing, RunRecord
 
 
 @click.group("runs")
@@ -39,8 +41,9 @@ def list_runs(
     runs_dir: Path | None, store_url: str | None, as_json: bool, table_format: str
 ) -> None:
     """Every run, newest first (ids, statuses and dates are never cut when piped)."""
+    # Listings, not records: the typed records' pydantic models would be most of the start-up.
     with open_cli_store(store_url, runs_dir) as store:
-        records = store.list_runs()
+        records = store.run_listings()
         baselines = store.baselines()
         failed = store.failed_cell_counts()
     blessed: dict[str, list[str]] = {}
@@ -220,7 +223,9 @@ def status_text(status: str, failed_cells: int) -> str:
     return f"{status}, {failed_cells} failed"
 
 
-def _summary(record: RunRecord, baselines: list[str], failed_cells: int) -> dict[str, Any]:
+def _summary(
+    record: RunListing | RunRecord, baselines: list[str], failed_cells: int
+) -> dict[str, Any]:
     return {
         "id": record.id,
         "name": record.name,

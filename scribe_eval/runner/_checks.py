@@ -6,8 +6,9 @@ from scribe_eval._suggest import closest
 from scribe_eval.dataset import Dataset
 from scribe_eval.errors import ConfigError
 from scribe_eval.experiment import EmbeddedTarget, Experiment, TemplateChoice, UrlTarget
+from scribe_eval.runner._score import builtin_catalogue_once
 from scribe_eval.runner._target import url_client_settings
-from scribe_eval.templates import builtin_catalogue, validate_template_file
+from scribe_eval.templates import validate_template_file
 
 
 def check_before_run(
@@ -58,7 +59,7 @@ def _reference_problems(dataset: Dataset, templates: list[TemplateChoice]) -> li
 
 
 def _catalogue_problems(templates: list[TemplateChoice]) -> list[str]:
-    catalogue = builtin_catalogue()
+    catalogue = builtin_catalogue_once()  # the scorers read the same one
     problems = []
     for choice in templates:
         spec = choice.spec

@@ -77,7 +77,8 @@ def likely_to_call(
     with open_store(store, runs_dir) as opened:
         if resume is not None:
             return _resume_has_work(opened, resume, rerun_errors=rerun_errors)
-        runs = opened.list_runs()
+        # Listings: every run's record would parse its whole configuration and provenance.
+        runs = opened.run_listings()
     digest = experiment_hash(experiment)
     return not any(r.experiment_hash == digest and r.status == "completed" for r in runs)
 

@@ -21,7 +21,7 @@ import asyncio
 import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scribe_eval.api import (
     CreateDocumentRequest,
@@ -30,7 +30,6 @@ from scribe_eval.api import (
     Document,
     Transcript,
 )
-from scribe_eval.client import AmbientClient
 from scribe_eval.dataset import Dataset, Encounter, encounter_audio_bytes
 from scribe_eval.errors import (
     APIError,
@@ -43,6 +42,9 @@ from scribe_eval.errors import (
 from scribe_eval.runner._keys import content_hash
 from scribe_eval.runner._requests import encounter_identifier, interaction_body
 from scribe_eval.store import RemoteRecord, RunStore, utc_now
+
+if TYPE_CHECKING:  # the client is imported by the session that makes the first call
+    from scribe_eval.client import AmbientClient
 
 
 @dataclass

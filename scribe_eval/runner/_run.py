@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -30,7 +30,6 @@ from scribe_eval.experiment import (
 from scribe_eval.metrics import METRICS_VERSION, preload_scorers
 from scribe_eval.runner._checks import check_before_run
 from scribe_eval.runner._engine import ExecutionLimits, MatrixExecutor
-from scribe_eval.runner._judging import JudgeOutcome, judge_finished_run
 from scribe_eval.runner._lease import leased, take_lease
 from scribe_eval.runner._prestart import likely_to_call
 from scribe_eval.runner._progress import RunProgress
@@ -38,6 +37,9 @@ from scribe_eval.runner._remote import CleanupReport, RemoteResources
 from scribe_eval.runner._score import normalizer_for
 from scribe_eval.runner._target import IdentityReader, TargetSession, open_target
 from scribe_eval.store import RunRecord, RunStore, open_store, utc_now
+
+if TYPE_CHECKING:
+    from scribe_eval.runner._judging import JudgeOutcome
 
 _DEPENDENCIES = (
     "httpx", "pydantic", "jiwer", "rapidfuzz", "rouge-score", "numpy", "soundfile",
@@ -234,7 +236,11 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
             # The answers bought again for being too old were counted as each was stored.
         if lost is not None:
             raise RunLockedError(lost)
-        judged = await judge_finished_run(store, run.id, experiment.judge, dataset)
+        judged = None
+        if experiment.judge is not None:  # the judge stage's modules only for a run with one
+            from scribe_eval.runner._judging import judge_finished_run
+
+            judged = await judge_finished_run(store, run.id, experiment.judge, dataset)
         # Counted by the store: loading every cell (twice) peaked at 400+ MB at 10,000 cells.
         counts = store.cell_counts(run.id).items()
         return RunOutcome(

@@ -16,16 +16,9 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scribe_eval.client import (
-    AmbientClient,
-    ClientSettings,
-    EmbeddedServer,
-    PollPolicy,
-    RetryPolicy,
-    read_embedded_identity,
-)
+from scribe_eval.client import EmbeddedServer, read_embedded_identity
 from scribe_eval.errors import ConfigError, ScribeEvalError
 from scribe_eval.experiment import (
     EmbeddedTarget,
@@ -33,8 +26,13 @@ from scribe_eval.experiment import (
     Experiment,
     UrlTarget,
 )
-from scribe_eval.runner._pool import PoolShards
 from scribe_eval.runner._prestart import embedded_server, same_server
+
+# The client, its settings and its connection pools (httpx, pydantic-settings: ~0.1 s) are
+# imported when the first call is made: a re-run answered from the cache makes none.
+if TYPE_CHECKING:
+    from scribe_eval.client import AmbientClient, ClientSettings
+    from scribe_eval.runner._pool import PoolShards
 
 
 class TargetSession:
@@ -115,6 +113,8 @@ class UrlSession(TargetSession):
         self.url_source = f"target.base_url {where}"
 
     async def _start(self) -> AmbientClient:
+        from scribe_eval.client import AmbientClient
+
         return AmbientClient.from_settings(
             url_client_settings(self._target, self._execution), base_url_source=self.url_source
         )
@@ -126,6 +126,8 @@ def url_client_settings(target: UrlTarget, execution: Execution) -> ClientSettin
     Raises:
         ConfigError: A named variable is unset, or a setting is invalid.
     """
+    from scribe_eval.client import ClientSettings
+
     values: dict[str, Any] = {
         "base_url": target.base_url,
         "tenant": target.tenant,
@@ -189,16 +191,18 @@ class EmbeddedSession(TargetSession):
         # The client's connection pools (a TLS context: ~40-80 ms of CPU) are built here, off the
         # event loop while the server starts, when the run will most likely call it; else at
         # the first call.
-        self._transport = PoolShards(execution.concurrency) if prestart else None
+        self._transport = _pools(execution.concurrency) if prestart else None
         super().__init__(identity=identity, description={"kind": "embedded", **identity})
 
     async def _start(self) -> AmbientClient:
+        from scribe_eval.client import AmbientClient, PollPolicy, RetryPolicy
+
         base = await self.server.base_url()
         transport, self._transport = self._transport, None
         return AmbientClient(
             base,
             # Local, so no proxy to honour: small pools keep httpcore's per-request scans short.
-            transport=transport or PoolShards(self._execution.concurrency),
+            transport=transport or _pools(self._execution.concurrency),
             retry=RetryPolicy(max_attempts=self._execution.retries + 1),
             # The emulator is local: poll its background transcripts briskly.
             poll=PollPolicy(
@@ -242,6 +246,12 @@ def open_target(
     if server is not None:
         server.terminate()
     return UrlSession(target, experiment.execution, experiment_path=experiment.path)
+
+
+def _pools(concurrency: int) -> PoolShards:
+    from scribe_eval.runner._pool import PoolShards
+
+    return PoolShards(concurrency)
 
 
 #: Reads the embedded emulator's identity from its engine names (ASR, notes), as

@@ -9,39 +9,84 @@ credential.
 Each cell is stored with its full scores and, beside them, its typed top-level figures
 (`CellFigures`): ``cell_summaries(run)`` reads a whole run without the scores (what compare, the
 gate and the report's tables need), ``encounter_cells(run, encounter)`` one encounter's full cells.
+``run_listings()`` reads every run as `scribe-eval runs list` shows it (`RunListing`), without
+building the typed records.
+
+Names are imported on first use (PEP 562): opening a store and listing its runs imports no
+pydantic (the records' models, ~0.2 s of a command's start-up).
 """
 
 from __future__ import annotations
 
-from scribe_eval.store._base import RunStore, current_user
-from scribe_eval.store._clock import utc_now
-from scribe_eval.store._copy import copy_store
-from scribe_eval.store._open import is_postgres_url, open_store, store_spec
-from scribe_eval.store._records import (
-    BaselineEvent,
-    CacheEntry,
-    CellFields,
-    CellKind,
-    CellRecord,
-    CellStatus,
-    DatasetInfo,
-    Lease,
-    MetricSettings,
-    Provenance,
-    RemoteRecord,
-    RemoteState,
-    RunRecord,
-    RunStatus,
-    TemplateInfo,
-    TranscriptSource,
-)
-from scribe_eval.store._store import (
-    STORE_FILENAME,
-    SqliteRunStore,
-    default_runs_dir,
-)
-from scribe_eval.store._summary import CellFigures, CellSummary, SpeakerFigures, summary_of
-from scribe_eval.store._urls import redact_url
+from typing import TYPE_CHECKING
+
+from scribe_eval._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from scribe_eval.store._base import current_user
+    from scribe_eval.store._clock import utc_now
+    from scribe_eval.store._copy import copy_store
+    from scribe_eval.store._open import is_postgres_url, open_store, store_spec
+    from scribe_eval.store._records import (
+        BaselineEvent,
+        CacheEntry,
+        CellFields,
+        CellRecord,
+        DatasetInfo,
+        Lease,
+        MetricSettings,
+        Provenance,
+        RemoteRecord,
+        RunRecord,
+        TemplateInfo,
+    )
+    from scribe_eval.store._rows import (
+        CellKind,
+        CellStatus,
+        RemoteState,
+        RunListing,
+        RunStatus,
+        TranscriptSource,
+    )
+    from scribe_eval.store._store import STORE_FILENAME, RunStore, SqliteRunStore, default_runs_dir
+    from scribe_eval.store._summary import CellFigures, CellSummary, SpeakerFigures, summary_of
+    from scribe_eval.store._urls import redact_url
+
+# Public name -> the private module defining it.
+_EXPORTS: dict[str, str] = {
+    "current_user": "_base",
+    "utc_now": "_clock",
+    "copy_store": "_copy",
+    "is_postgres_url": "_open",
+    "open_store": "_open",
+    "store_spec": "_open",
+    "BaselineEvent": "_records",
+    "CacheEntry": "_records",
+    "CellFields": "_records",
+    "CellRecord": "_records",
+    "DatasetInfo": "_records",
+    "Lease": "_records",
+    "MetricSettings": "_records",
+    "Provenance": "_records",
+    "RemoteRecord": "_records",
+    "RunRecord": "_records",
+    "TemplateInfo": "_records",
+    "CellKind": "_rows",
+    "CellStatus": "_rows",
+    "RemoteState": "_rows",
+    "RunListing": "_rows",
+    "RunStatus": "_rows",
+    "TranscriptSource": "_rows",
+    "STORE_FILENAME": "_store",
+    "RunStore": "_store",
+    "SqliteRunStore": "_store",
+    "default_runs_dir": "_store",
+    "CellFigures": "_summary",
+    "CellSummary": "_summary",
+    "SpeakerFigures": "_summary",
+    "summary_of": "_summary",
+    "redact_url": "_urls",
+}
 
 __all__ = [
     "STORE_FILENAME",
@@ -59,6 +104,7 @@ __all__ = [
     "Provenance",
     "RemoteRecord",
     "RemoteState",
+    "RunListing",
     "RunRecord",
     "RunStatus",
     "RunStore",
@@ -76,3 +122,6 @@ __all__ = [
     "summary_of",
     "utc_now",
 ]
+
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, __all__)

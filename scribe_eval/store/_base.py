@@ -12,19 +12,23 @@ import os
 from collections.abc import Collection
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from scribe_eval.errors import StoreError
-from scribe_eval.store._records import (
-    BaselineEvent,
-    CacheEntry,
-    CellRecord,
-    Lease,
-    RemoteRecord,
-    RunRecord,
-    RunStatus,
-)
-from scribe_eval.store._summary import CellSummary
+
+# The typed records are pydantic models (~0.2 s to import): a store is opened without them, and
+# each backend imports them where it builds one, so `runs list` (`run_listings`) never does.
+if TYPE_CHECKING:
+    from scribe_eval.store._records import (
+        BaselineEvent,
+        CacheEntry,
+        CellRecord,
+        Lease,
+        RemoteRecord,
+        RunRecord,
+    )
+    from scribe_eval.store._rows import RunListing, RunStatus
+    from scribe_eval.store._summary import CellSummary
 
 
 def current_user() -> str:
@@ -48,13 +52,16 @@ class RunStore:
     runs_dir: Path
 
     #: The class ``RunStore(runs_dir)`` makes: the local SQLite store, which registers itself
-    #: when ``scribe_eval.store`` is imported (the base never imports a backend).
+    #: when its module is imported; ``scribe_eval.store`` hands ``RunStore`` out from there (the
+    #: base never imports a backend).
     default_backend: type[RunStore] | None = None
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Self:
         if cls is RunStore:
             if RunStore.default_backend is None:
-                raise StoreError("no run store backend is registered; import scribe_eval.store")
+                raise StoreError(
+                    "no run store backend is registered; use RunStore from scribe_eval.store"
+                )
             return object.__new__(RunStore.default_backend)  # type: ignore[return-value]
         return object.__new__(cls)
 
@@ -94,6 +101,11 @@ class RunStore:
 
     def list_runs(self) -> list[RunRecord]:
         """Every run, newest first."""
+        raise NotImplementedError
+
+    def run_listings(self) -> list[RunListing]:
+        """Every run as `runs list` shows it, newest first (as `list_runs`): a few plain fields
+        read from each row, without building a typed record (no pydantic: start-up)."""
         raise NotImplementedError
 
     def resolve_run(self, ref: str) -> RunRecord:
@@ -144,6 +156,8 @@ class RunStore:
                 f"baseline {name!r} is run {current}; moving it to {run_id} needs --force "
                 "(and a --reason)"
             )
+        from scribe_eval.store._records import BaselineEvent
+
         event = BaselineEvent(
             name=name, run_id=run_id, previous_run_id=current, user=user or current_user(),
             reason=reason, blessed=_now(), forced=current is not None,

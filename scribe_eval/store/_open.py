@@ -48,4 +48,6 @@ def open_store(spec: str | None, runs_dir: Path) -> RunStore:
         from scribe_eval.store._pg import PgRunStore
 
         return PgRunStore(chosen, runs_dir=runs_dir)
-    return RunStore(Path(chosen) if chosen is not None else runs_dir)
+    from scribe_eval.store._store import SqliteRunStore
+
+    return SqliteRunStore(Path(chosen) if chosen is not None else runs_dir)

@@ -15,7 +15,7 @@ import secrets
 import socket
 from collections.abc import Collection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg.rows import dict_row
@@ -25,15 +25,19 @@ from scribe_eval.errors import RunLockedError, StoreError
 from scribe_eval.store._base import RunStore, locked_message
 from scribe_eval.store._pg_more import PgExtras, Row, run_from_row
 from scribe_eval.store._pg_schema import MIGRATION_LOCK, PG_MIGRATIONS
-from scribe_eval.store._records import CellRecord, Lease, RemoteRecord, RunRecord, RunStatus
-from scribe_eval.store._summary import (
+from scribe_eval.store._rows import (
     CELL_ORDER,
-    SUMMARY_COLUMNS,
-    CellSummary,
-    figures_json,
-    summaries_from_rows,
+    LISTING_COLUMNS,
+    RUN_ORDER,
+    RunListing,
+    RunStatus,
+    listing_from_row,
 )
 from scribe_eval.store._urls import redact_url
+
+if TYPE_CHECKING:  # imported where one is built: see `RunStore`
+    from scribe_eval.store._records import CellRecord, Lease, RemoteRecord, RunRecord
+    from scribe_eval.store._summary import CellSummary
 
 _JSON_RUN_FIELDS = ("target", "config", "provenance")
 _JSON_CELL_FIELDS = ("scores", "timings")
@@ -126,14 +130,17 @@ class PgRunStore(PgExtras, RunStore):
 
     def list_runs(self) -> list[RunRecord]:
         """Every run, newest first."""
-        return [
-            run_from_row(r) for r in self._all("SELECT * FROM runs ORDER BY created DESC, id DESC")
-        ]
+        return [run_from_row(r) for r in self._all(f"SELECT * FROM runs ORDER BY {RUN_ORDER}")]
+
+    def run_listings(self) -> list[RunListing]:
+        """Every run as `runs list` shows it, newest first, without building its record."""
+        rows = self._all(f"SELECT {LISTING_COLUMNS} FROM runs ORDER BY {RUN_ORDER}")
+        return [listing_from_row(row) for row in rows]
 
     def resolve_run(self, ref: str) -> RunRecord:
         """A run by id, unique id prefix, ``latest``, or the name of a blessed baseline."""
         if ref == "latest":
-            row = self._one("SELECT id FROM runs ORDER BY created DESC, id DESC LIMIT 1")
+            row = self._one(f"SELECT id FROM runs ORDER BY {RUN_ORDER} LIMIT 1")
             if row is None:
                 raise StoreError(
                     f"no runs in {self._location} yet; start one with `scribe-eval run`"
@@ -195,6 +202,7 @@ class PgRunStore(PgExtras, RunStore):
     def put_cell(self, cell: CellRecord) -> None:
         """Insert or replace a cell (committed at once)."""
         from scribe_eval.store._clock import utc_now
+        from scribe_eval.store._summary import figures_json
 
         row = cell.model_dump()
         row["updated"] = cell.updated or utc_now()
@@ -217,6 +225,8 @@ class PgRunStore(PgExtras, RunStore):
 
     def cell_summaries(self, run_id: str) -> list[CellSummary]:
         """Every cell of a run without its full scores, in the order of `cells`."""
+        from scribe_eval.store._summary import SUMMARY_COLUMNS, summaries_from_rows
+
         with self._conn() as conn:
             cursor = conn.execute(
                 f"SELECT {SUMMARY_COLUMNS} FROM cells WHERE run_id = %s ORDER BY {CELL_ORDER}",
@@ -302,7 +312,7 @@ class PgRunStore(PgExtras, RunStore):
     def get_remote(self, run_id: str, key: str) -> RemoteRecord | None:
         """The remote-resource row of a run under ``key``, or None."""
         row = self._one("SELECT * FROM remote WHERE run_id = %s AND key = %s", (run_id, key))
-        return None if row is None else RemoteRecord.model_validate(row)
+        return None if row is None else _remote_from_row(row)
 
     def get_remotes(self, run_id: str, keys: Collection[str]) -> list[RemoteRecord]:
         """The rows of a run under ``keys`` that exist, by key, in one indexed query."""
@@ -310,7 +320,7 @@ class PgRunStore(PgExtras, RunStore):
             "SELECT * FROM remote WHERE run_id = %s AND key = ANY(%s) ORDER BY key",
             (run_id, sorted(set(keys))),
         )
-        return [RemoteRecord.model_validate(row) for row in rows]
+        return [_remote_from_row(row) for row in rows]
 
     def remotes(self, run_id: str, *, kind: str | None = None) -> list[RemoteRecord]:
         """The remote resources a run created (optionally of one kind)."""
@@ -319,7 +329,7 @@ class PgRunStore(PgExtras, RunStore):
             "ORDER BY key",
             (run_id, kind, kind),
         )
-        return [RemoteRecord.model_validate(row) for row in rows]
+        return [_remote_from_row(row) for row in rows]
 
     # Leases, on the server's clock
 
@@ -348,7 +358,7 @@ class PgRunStore(PgExtras, RunStore):
         )  # fmt: skip
         if row is None:
             raise RunLockedError(locked_message(self._lease_of(run_id)))
-        return Lease.model_validate(row)
+        return _lease_from_row(row)
 
     def renew_lease(self, run_id: str, token: str, *, ttl_s: float = 60.0) -> None:
         """Extend our lease by ``ttl_s`` from now; RunLockedError when it is no longer ours."""
@@ -361,7 +371,7 @@ class PgRunStore(PgExtras, RunStore):
             holder = self._one(f"SELECT {_LEASE_COLUMNS} FROM leases WHERE run_id = %s", (run_id,))
             if holder is None:
                 raise RunLockedError(f"the lease of run {run_id} is gone; stop this runner")
-            raise RunLockedError(locked_message(Lease.model_validate(holder)))
+            raise RunLockedError(locked_message(_lease_from_row(holder)))
 
     def release_lease(self, run_id: str, token: str) -> None:
         """Give the lease up (nothing happens when it is no longer ours)."""
@@ -370,13 +380,13 @@ class PgRunStore(PgExtras, RunStore):
     def lease(self, run_id: str) -> Lease | None:
         """The run's lease as stored (possibly expired), or None when nobody holds it."""
         row = self._one(f"SELECT {_LEASE_COLUMNS} FROM leases WHERE run_id = %s", (run_id,))
-        return None if row is None else Lease.model_validate(row)
+        return None if row is None else _lease_from_row(row)
 
     def _lease_of(self, run_id: str) -> Lease:
         row = self._one(f"SELECT {_LEASE_COLUMNS} FROM leases WHERE run_id = %s", (run_id,))
         if row is None:  # released between our insert and this read: say so, the caller retries
             raise RunLockedError(f"run {run_id}'s lease changed hands just now; try again")
-        return Lease.model_validate(row)
+        return _lease_from_row(row)
 
 
 def _configure(conn: psycopg.Connection[Row]) -> None:
@@ -399,11 +409,25 @@ def _upsert(table: str, row: dict[str, Any], key: tuple[str, ...]) -> str:
 
 
 def _cell_from_row(row: Row) -> CellRecord:
+    from scribe_eval.store._records import CellRecord
+
     data = dict(row)
     data.pop("figures", None)
     for field in _JSON_CELL_FIELDS:
         data[field] = json.loads(data[field])
     return CellRecord.model_validate(data)
+
+
+def _remote_from_row(row: Row) -> RemoteRecord:
+    from scribe_eval.store._records import RemoteRecord
+
+    return RemoteRecord.model_validate(row)
+
+
+def _lease_from_row(row: Row) -> Lease:
+    from scribe_eval.store._records import Lease
+
+    return Lease.model_validate(row)
 
 
 def _json_or_none(value: dict[str, Any] | None) -> str | None:

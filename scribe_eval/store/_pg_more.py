@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg_pool import ConnectionPool
 
 from scribe_eval.errors import StoreError
 from scribe_eval.store._base import RunStore
-from scribe_eval.store._records import BaselineEvent, CacheEntry, RunRecord
+
+if TYPE_CHECKING:  # imported where one is built: see `RunStore`
+    from scribe_eval.store._records import BaselineEvent, CacheEntry, RunRecord
 
 Row = dict[str, Any]
 Args = tuple[Any, ...] | dict[str, Any]
@@ -132,6 +134,8 @@ class PgExtras(RunStore):
 
     def baseline_history(self, name: str | None = None) -> list[BaselineEvent]:
         """Every blessing (of one baseline, or all), oldest first."""
+        from scribe_eval.store._records import BaselineEvent
+
         rows = self._all(
             f"SELECT {_EVENT_COLUMNS} FROM baseline_events WHERE %s::text IS NULL OR name = %s "
             "ORDER BY seq",
@@ -160,6 +164,8 @@ def _append_blessing(conn: psycopg.Connection[Row], event: BaselineEvent) -> Non
 
 def run_from_row(row: Row) -> RunRecord:
     """A run record from a ``runs`` row (JSON columns decoded)."""
+    from scribe_eval.store._records import RunRecord
+
     data = dict(row)
     for field in ("target", "config", "provenance"):
         data[field] = json.loads(data[field])
@@ -167,6 +173,8 @@ def run_from_row(row: Row) -> RunRecord:
 
 
 def _entry_from_row(row: Row) -> CacheEntry:
+    from scribe_eval.store._records import CacheEntry
+
     data = dict(row)
     data["value"] = json.loads(data["value"])
     return CacheEntry.model_validate(data)

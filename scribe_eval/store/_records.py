@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-RunStatus = Literal["running", "completed", "interrupted", "failed"]
-CellStatus = Literal["pending", "ok", "error", "skipped"]
-CellKind = Literal["transcript", "document"]
-TranscriptSource = Literal["asr", "reference"]
-RemoteState = Literal["pending", "created", "deleted"]
+# The closed sets live with the readers that need no pydantic (`runs list` reads runs without it).
+from scribe_eval.store._rows import CellKind, CellStatus, RemoteState, RunStatus, TranscriptSource
 
 
 class _Frozen(BaseModel):

@@ -15,11 +15,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scribe_eval.errors import RunLockedError, StoreError
 from scribe_eval.store._base import RunStore, locked_message
-from scribe_eval.store._records import BaselineEvent, CacheEntry, Lease
+
+if TYPE_CHECKING:  # imported where one is built: see `RunStore`
+    from scribe_eval.store._records import BaselineEvent, CacheEntry, Lease
 
 
 class SqliteExtras(RunStore):
@@ -58,6 +60,8 @@ class SqliteExtras(RunStore):
         stale_token: str | None = None,
     ) -> Lease:
         """Take the run's lease (the local clock; one file means one machine's clock)."""
+        from scribe_eval.store._records import Lease
+
         now = datetime.now(UTC)
         lease = Lease(
             run_id=run_id, token=secrets.token_hex(16), host=socket.gethostname(),
@@ -95,6 +99,8 @@ class SqliteExtras(RunStore):
         return self._lease(run_id)
 
     def _lease(self, run_id: str) -> Lease | None:
+        from scribe_eval.store._records import Lease
+
         row = self._db.execute("SELECT * FROM leases WHERE run_id = ?", (run_id,)).fetchone()
         return None if row is None else Lease.model_validate(dict(row))
 
@@ -159,7 +165,7 @@ class SqliteExtras(RunStore):
     def cache_entries(self) -> list[CacheEntry]:
         """Every cached answer, oldest first."""
         rows = self._db.execute("SELECT * FROM cache ORDER BY created, key").fetchall()
-        return [_entry_from_row(dict(row)) for row in rows]
+        return [entry_from_row(dict(row)) for row in rows]
 
     def import_cache_entry(self, entry: CacheEntry) -> bool:
         """Store a copied cache entry unless its key is present; True when it was added."""
@@ -185,11 +191,16 @@ def _lost_message(run_id: str, held: Lease | None) -> str:
 
 
 def _event_from_row(data: dict[str, Any]) -> BaselineEvent:
+    from scribe_eval.store._records import BaselineEvent
+
     data.pop("seq", None)
     data["forced"] = bool(data["forced"])
     return BaselineEvent.model_validate(data)
 
 
-def _entry_from_row(data: dict[str, Any]) -> CacheEntry:
+def entry_from_row(data: dict[str, Any]) -> CacheEntry:
+    """A cache entry from a ``cache`` row (the answer as JSON text)."""
+    from scribe_eval.store._records import CacheEntry
+
     data["value"] = json.loads(data["value"])
     return CacheEntry.model_validate(data)

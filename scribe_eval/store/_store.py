@@ -11,21 +11,30 @@ import os
 import sqlite3
 from collections.abc import Collection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scribe_eval.errors import StoreError
-from scribe_eval.store._base import RunStore
+
+# Re-exported: `scribe_eval.store.RunStore` is read from here, so that ``RunStore(runs_dir)``
+# always finds this module's SQLite store registered as its default backend.
+from scribe_eval.store._base import RunStore as RunStore
 from scribe_eval.store._clock import utc_now
-from scribe_eval.store._records import CacheEntry, CellRecord, RemoteRecord, RunRecord, RunStatus
-from scribe_eval.store._schema import MIGRATIONS
-from scribe_eval.store._sqlite_extra import SqliteExtras
-from scribe_eval.store._summary import (
+from scribe_eval.store._rows import (
     CELL_ORDER,
-    SUMMARY_COLUMNS,
-    CellSummary,
-    figures_json,
-    summaries_from_rows,
+    LISTING_COLUMNS,
+    RUN_ORDER,
+    RunListing,
+    RunStatus,
+    listing_from_row,
 )
+from scribe_eval.store._schema import MIGRATIONS
+from scribe_eval.store._sqlite_extra import SqliteExtras, entry_from_row
+
+# The records are imported where one is built (see `RunStore`): opening the file and listing
+# its runs needs no pydantic.
+if TYPE_CHECKING:
+    from scribe_eval.store._records import CacheEntry, CellRecord, RemoteRecord, RunRecord
+    from scribe_eval.store._summary import CellSummary
 
 STORE_FILENAME = "scribe-eval.sqlite"
 _JSON_RUN_FIELDS = ("target", "config", "provenance")
@@ -122,16 +131,21 @@ class SqliteRunStore(SqliteExtras, RunStore):
 
     def list_runs(self) -> list[RunRecord]:
         """Every run, newest first."""
-        rows = self._db.execute("SELECT * FROM runs ORDER BY created DESC, id DESC").fetchall()
+        rows = self._db.execute(f"SELECT * FROM runs ORDER BY {RUN_ORDER}").fetchall()
         return [_run_from_row(row) for row in rows]
+
+    def run_listings(self) -> list[RunListing]:
+        """Every run as `runs list` shows it, newest first, without building its record."""
+        rows = self._db.execute(f"SELECT {LISTING_COLUMNS} FROM runs ORDER BY {RUN_ORDER}")
+        return [listing_from_row(dict(row)) for row in rows]
 
     def resolve_run(self, ref: str) -> RunRecord:
         """A run by id, unique id prefix, ``latest``, or the name of a blessed baseline."""
         if ref == "latest":
-            runs = self.list_runs()
-            if not runs:
+            row = self._db.execute(f"SELECT id FROM runs ORDER BY {RUN_ORDER} LIMIT 1").fetchone()
+            if row is None:
                 raise StoreError(f"no runs in {self.path} yet; start one with `scribe-eval run`")
-            return runs[0]
+            return self.get_run(str(row["id"]))
         blessed = self._db.execute("SELECT run_id FROM baselines WHERE name = ?", (ref,)).fetchone()
         if blessed is not None:
             return self.get_run(str(blessed["run_id"]))
@@ -188,6 +202,8 @@ class SqliteRunStore(SqliteExtras, RunStore):
 
     def put_cell(self, cell: CellRecord) -> None:
         """Insert or replace a cell (committed at once)."""
+        from scribe_eval.store._summary import figures_json
+
         row = cell.model_dump()
         row["from_cache"] = int(cell.from_cache)
         row["updated"] = cell.updated or utc_now()
@@ -209,6 +225,8 @@ class SqliteRunStore(SqliteExtras, RunStore):
 
     def cell_summaries(self, run_id: str) -> list[CellSummary]:
         """Every cell of a run without its full scores, in the order of `cells`."""
+        from scribe_eval.store._summary import SUMMARY_COLUMNS, summaries_from_rows
+
         cursor = self._db.execute(
             f"SELECT {SUMMARY_COLUMNS} FROM cells WHERE run_id = ? ORDER BY {CELL_ORDER}",
             (run_id,),
@@ -275,11 +293,7 @@ class SqliteRunStore(SqliteExtras, RunStore):
     def cache_get(self, key: str) -> CacheEntry | None:
         """The cached answer under ``key``, or None."""
         row = self._db.execute("SELECT * FROM cache WHERE key = ?", (key,)).fetchone()
-        if row is None:
-            return None
-        data = dict(row)
-        data["value"] = json.loads(data["value"])
-        return CacheEntry.model_validate(data)
+        return None if row is None else entry_from_row(dict(row))
 
     def cache_put(
         self,
@@ -344,7 +358,7 @@ class SqliteRunStore(SqliteExtras, RunStore):
         row = self._db.execute(
             "SELECT * FROM remote WHERE run_id = ? AND key = ?", (run_id, key)
         ).fetchone()
-        return None if row is None else RemoteRecord.model_validate(dict(row))
+        return None if row is None else _remote_from_row(row)
 
     def get_remotes(self, run_id: str, keys: Collection[str]) -> list[RemoteRecord]:
         """The rows of a run under ``keys`` that exist, by key, in one query."""
@@ -354,7 +368,7 @@ class SqliteRunStore(SqliteExtras, RunStore):
             "ORDER BY key",
             (run_id, json.dumps(wanted)),
         ).fetchall()
-        return [RemoteRecord.model_validate(dict(row)) for row in rows]
+        return [_remote_from_row(row) for row in rows]
 
     def remotes(self, run_id: str, *, kind: str | None = None) -> list[RemoteRecord]:
         """The remote resources a run created (optionally of one kind)."""
@@ -364,10 +378,12 @@ class SqliteRunStore(SqliteExtras, RunStore):
             query += " AND kind = ?"
             args = (run_id, kind)
         rows = self._db.execute(query + " ORDER BY key", args).fetchall()
-        return [RemoteRecord.model_validate(dict(row)) for row in rows]
+        return [_remote_from_row(row) for row in rows]
 
 
 def _run_from_row(row: sqlite3.Row) -> RunRecord:
+    from scribe_eval.store._records import RunRecord
+
     data = dict(row)
     for field in _JSON_RUN_FIELDS:
         data[field] = json.loads(data[field])
@@ -375,12 +391,20 @@ def _run_from_row(row: sqlite3.Row) -> RunRecord:
 
 
 def _cell_from_row(row: sqlite3.Row) -> CellRecord:
+    from scribe_eval.store._records import CellRecord
+
     data = dict(row)
     data.pop("figures", None)
     data["from_cache"] = bool(data["from_cache"])
     for field in _JSON_CELL_FIELDS:
         data[field] = json.loads(data[field])
     return CellRecord.model_validate(data)
+
+
+def _remote_from_row(row: sqlite3.Row) -> RemoteRecord:
+    from scribe_eval.store._records import RemoteRecord
+
+    return RemoteRecord.model_validate(dict(row))
 
 
 RunStore.default_backend = SqliteRunStore

@@ -150,9 +150,6 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-#: The order every store returns a run's cells in: transcripts first, then by encounter.
-CELL_ORDER = "kind DESC, encounter_id, template_label, language, source"
-
 #: The columns `RunStore.cell_summaries` reads: every summary field, and the scores only of rows
 #: written before the figures column existed (their figures are computed once, then stored).
 SUMMARY_COLUMNS = ", ".join(

@@ -16,6 +16,7 @@ import pytest
 
 from scribe_eval.cli import main
 from scribe_eval.cli._help import COMMAND_SUMMARIES
+from scribe_eval.store import CellRecord, RunRecord, RunStore, open_store
 
 _PROBE = """
 import atexit, runpy, sys
@@ -47,10 +48,47 @@ def test_root_help_imports_no_subcommand(tmp_path: Path) -> None:
     assert not {m for m in modules if m.startswith("scribe_eval.cli.") and m[16] != "_"}
 
 
-def test_runs_list_imports_no_metrics_server_or_network(tmp_path: Path) -> None:
+#: What listing runs has no use for: the typed records are pydantic models (~0.2 s to import).
+TYPED_RECORDS = {"pydantic", "scribe_eval.store._records", "scribe_eval.store._summary"}
+
+
+def _with_runs(store: RunStore) -> None:
+    """A store with two runs, one of them blessed and one with a failed cell."""
+    for i, status in enumerate(("completed", "failed")):
+        store.create_run(
+            RunRecord(
+                id=f"2026010{i}-000000-abcdef", name="demo", status=status,
+                created=f"2026-01-0{i + 1}T00:00:00Z", experiment_hash="e", dataset_name="sample",
+                dataset_hash="d", target={"kind": "embedded"}, config={}, provenance={},
+            )
+        )  # fmt: skip
+    store.put_cell(
+        CellRecord(
+            run_id="20260101-000000-abcdef", cell_id="c", kind="document", encounter_id="e",
+            language="en", recording_language="en", source="asr", status="error",
+        )
+    )  # fmt: skip
+    store.bless("20260100-000000-abcdef", "prod")
+
+
+def test_runs_list_imports_no_records_metrics_server_or_network(tmp_path: Path) -> None:
+    with RunStore(tmp_path / "runs") as store:
+        _with_runs(store)
     modules = imported_by(tmp_path, "runs", "list", "--runs-dir", str(tmp_path / "runs"))
-    found = modules & (SERVER | NUMERIC | NETWORK | {"jinja2", "scribe_eval.metrics"})
+    found = modules & (
+        SERVER | NUMERIC | NETWORK | TYPED_RECORDS | {"jinja2", "scribe_eval.metrics"}
+    )
     assert not found
+
+
+def test_runs_list_of_a_team_store_imports_its_driver_but_no_records(
+    tmp_path: Path, pg_url: str
+) -> None:
+    with open_store(pg_url, tmp_path / "runs") as store:
+        _with_runs(store)
+    modules = imported_by(tmp_path, "runs", "list", "--store", pg_url, "--format", "json")
+    assert "psycopg" in modules
+    assert not modules & (SERVER | NUMERIC | TYPED_RECORDS | {"httpx", "scribe_eval.metrics"})
 
 
 @pytest.mark.parametrize(

@@ -72,6 +72,23 @@ def test_a_completed_run_of_the_same_experiment_means_no_early_start(
 RUN_ID = "20261201-000000-aaaaaa"
 
 
+def test_the_early_start_check_reads_run_listings_not_whole_records(
+    tmp_path: Path, write_experiment: WriteExperiment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every run command asks; a record parses its run's whole configuration and provenance."""
+    experiment = load_experiment(write_experiment())
+    runs = tmp_path / "runs"
+    with RunStore(runs) as store:
+        store.create_run(_record("20261130-000000-bbbbbb", "0" * 64, "completed"))
+        store.create_run(_record(RUN_ID, experiment_hash(experiment), "completed"))
+
+    def refused(_self: object) -> None:
+        raise AssertionError("every run's record was read")
+
+    monkeypatch.setattr(SqliteRunStore, "list_runs", refused)
+    assert not likely_to_call(experiment, None, runs, resume=None)
+
+
 def test_a_completed_run_with_something_left_to_do_is_resumed_with_its_emulator(
     tmp_path: Path, write_experiment: WriteExperiment, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -336,3 +353,35 @@ def test_a_second_run_on_a_runs_folder_in_use_is_one_line_naming_it_and_the_fix(
         "--runs-dir)"
     )
     assert not (runs / STORE_FILENAME).exists()  # refused before any run was recorded
+
+
+@pytest.mark.slow
+def test_a_cached_rerun_imports_no_client_scorer_judge_or_server(
+    tmp_path: Path, write_experiment: WriteExperiment
+) -> None:
+    """A re-run answered from the cache makes no call and scores nothing: it imports neither
+    the HTTP client (httpx, pydantic-settings), nor the scorers' preload, nor the judge stage."""
+    from scribe_eval.cli import main
+
+    runs, path = tmp_path / "runs", write_experiment()
+    first = CliRunner().invoke(main, ["run", str(path), "--runs-dir", str(runs), "--json"])
+    assert first.exit_code == 0, first.output
+    out = tmp_path / "modules.txt"
+    probe = f"""
+import atexit, runpy, sys
+atexit.register(lambda: open({str(out)!r}, "w").write("\\n".join(sorted(sys.modules))))
+sys.argv = ["scribe-eval", "run", {str(path)!r}, "--runs-dir", {str(runs)!r}, "--json"]
+runpy.run_module("scribe_eval.cli", run_name="__main__")
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["api_calls"] == 0
+    modules = set(out.read_text().split())
+    unused = {
+        "httpx", "httpcore", "pydantic_settings", "fastapi", "uvicorn",
+        "scribe_eval.client._client", "scribe_eval.metrics._attribution",
+        "scribe_eval.runner._judging", "scribe_eval.runner._pool",
+    }  # fmt: skip
+    assert modules & unused == set()

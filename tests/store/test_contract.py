@@ -19,6 +19,7 @@ from scribe_eval.store import (
     BaselineEvent,
     CacheEntry,
     RemoteRecord,
+    RunListing,
     RunStore,
     SpeakerFigures,
     utc_now,
@@ -64,6 +65,23 @@ def test_runs_round_trip_resolve_and_update(store: RunStore) -> None:
         store.update_run("nope", api_calls_delta=1)
     with pytest.raises(StoreError, match="already exists"):
         store.create_run(make_run("20260101-aaaa"))
+
+
+def test_run_listings_are_the_listed_fields_of_list_runs(store: RunStore) -> None:
+    store.create_run(make_run("20260101-aaaa", "2026-01-01T00:00:00Z"))
+    store.create_run(make_run("20260102-bbbb", "2026-01-02T00:00:00Z", target={"kind": "url"}))
+    store.create_run(make_run("20260102-cccc", "2026-01-02T00:00:00Z"))  # same time: by id
+    store.update_run(
+        "20260101-aaaa", status="completed", finished="2026-01-01T00:05:00Z", api_calls_delta=9
+    )
+    listed = store.run_listings()
+    assert listed == [RunListing.of(r) for r in store.list_runs()]
+    assert [(r.id, r.status, r.finished, r.api_calls) for r in listed] == [
+        ("20260102-cccc", "running", None, 0),
+        ("20260102-bbbb", "running", None, 0),
+        ("20260101-aaaa", "completed", "2026-01-01T00:05:00Z", 9),
+    ]
+    assert listed[1].target == {"kind": "url"}
 
 
 def test_latest_on_an_empty_store_says_how_to_start(store: RunStore) -> None:

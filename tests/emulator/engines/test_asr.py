@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import re
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -296,3 +298,24 @@ def test_decoding_never_falls_back_to_sampling(
     assert all(t in (0, 0.0, [0.0], (0.0,)) for t in seen), seen
     assert tiny.transcribe(mono_clip, language="en-GB") == first
     assert tiny.identity()["temperature"] == "0.0"
+
+
+def test_the_identity_names_the_decoders_versions_without_importing_them() -> None:
+    """The versions come from the packages' metadata (a cached re-run reads the identity and
+    imports no decoder): the very strings the modules report, so no cache key changes."""
+    probe = """
+import json, sys
+from pathlib import Path
+from scribe_eval.emulator.engines import WhisperEngine
+engine = WhisperEngine("whisper-local", Path("m"), "0" * 64, "local:m", english_only=False)
+print(json.dumps(engine.identity()))
+print(json.dumps(sorted(m for m in ("faster_whisper", "ctranslate2", "av") if m in sys.modules)))
+"""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    identity, imported = (json.loads(line) for line in done.stdout.splitlines())
+    import ctranslate2
+    import faster_whisper
+
+    assert identity["faster_whisper"] == faster_whisper.__version__
+    assert identity["ctranslate2"] == ctranslate2.__version__
+    assert imported == []
