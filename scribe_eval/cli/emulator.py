@@ -3,8 +3,9 @@
 When the server accepts connections it prints exactly one line to stdout, its base URL
 (``http://127.0.0.1:PORT/v2``), so a parent process can start it with ``--port 0`` and read the
 port it got. Everything else (and uvicorn's own logging) goes to stderr. Then, on a thread of its
-own, it imports what its first upload will need (numpy, PyAV): the runner waits for the ready
-line, and its first calls (creating interactions) need neither.
+own, it loads what its first uploads and documents will need (numpy, PyAV, the catalogue, the note
+engine's writing; see `EmulatorState.preload`): the runner waits for the ready line, and its first
+calls (creating interactions) need none of it.
 """
 
 from __future__ import annotations
@@ -98,7 +99,6 @@ def serve(host: str, port: int, clients: tuple[str, ...], preload: bool, log_lev
     import uvicorn
 
     from scribe_eval.emulator import DroppedConnectionFilter, create_app
-    from scribe_eval.emulator.engines import preload_decoder
 
     settings = _settings(options, clients, preload=preload)
     sock = _bind(host, port)
@@ -106,7 +106,7 @@ def serve(host: str, port: int, clients: tuple[str, ...], preload: bool, log_lev
     app = create_app(settings)
     config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="off")
     logging.getLogger("uvicorn.error").addFilter(DroppedConnectionFilter())
-    server = _make_server(config, url, after_ready=preload_decoder)
+    server = _make_server(config, url, after_ready=app.state.emulator.preload)
     click.echo(f"scribe-eval emulator: data in {settings.data_dir}, auth {settings.auth}, "
                f"speech {settings.asr_engine}; Ctrl-C stops it", err=True)  # fmt: skip
     warning = exposure_warning(host, settings.auth)

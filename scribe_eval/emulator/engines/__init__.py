@@ -41,7 +41,7 @@ from scribe_eval.emulator.engines._notes import (
     NoteSegment,
     WrittenSection,
 )
-from scribe_eval.emulator.engines._notes_template import TemplateNoteEngine
+from scribe_eval.emulator.engines._notes_template_engine import TemplateNoteEngine
 from scribe_eval.emulator.engines._weights import (
     cache_dir,
     ensure_whisper_base,
