@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from typing import Any, Final, TypeVar
 
-from scribe_eval._yaml import parse_yaml
 from scribe_eval.api._templates import NamedRef, Section, Template, Translation
 from scribe_eval.errors import TemplateError
 
@@ -131,6 +130,10 @@ def builtin_catalogue_data() -> Mapping[str, Any]:
 
 @functools.cache
 def _read_builtin() -> Mapping[str, Any]:
+    # Imported here: importing the wire models (as the emulator does before its ready line, and
+    # the client) need not import PyYAML; the catalogue is read on first use.
+    from scribe_eval._yaml import parse_yaml
+
     text = resources.files("scribe_eval.api").joinpath(CATALOGUE_RESOURCE).read_text("utf-8")
     data: Mapping[str, Any] = parse_yaml(text, CATALOGUE_RESOURCE)
     return data

@@ -2,7 +2,10 @@
 
 When the server accepts connections it prints exactly one line to stdout, its base URL
 (``http://127.0.0.1:PORT/v2``), so a parent process can start it with ``--port 0`` and read the
-port it got. Everything else (and uvicorn's own logging) goes to stderr.
+port it got. Everything else (and uvicorn's own logging) goes to stderr. Then, on a thread of its
+own, it loads what its first uploads and documents will need (numpy, PyAV, the catalogue, the note
+engine's writing; see `EmulatorState.preload`): the runner waits for the ready line, and its first
+calls (creating interactions) need none of it.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import ipaddress
 import logging
 import socket
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +106,7 @@ def serve(host: str, port: int, clients: tuple[str, ...], preload: bool, log_lev
     app = create_app(settings)
     config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="off")
     logging.getLogger("uvicorn.error").addFilter(DroppedConnectionFilter())
-    server = _make_server(config, url)
+    server = _make_server(config, url, after_ready=app.state.emulator.preload)
     click.echo(f"scribe-eval emulator: data in {settings.data_dir}, auth {settings.auth}, "
                f"speech {settings.asr_engine}; Ctrl-C stops it", err=True)  # fmt: skip
     warning = exposure_warning(host, settings.auth)
@@ -134,8 +139,11 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _make_server(config: Any, ready_line: str) -> Any:
-    """uvicorn's server, printing ``ready_line`` once it accepts connections."""
+def _make_server(
+    config: Any, ready_line: str, *, after_ready: Callable[[], None] | None = None
+) -> Any:
+    """uvicorn's server, printing ``ready_line`` once it accepts connections, then starting
+    ``after_ready`` on a thread (not a daemon: the process never exits in the middle of it)."""
     import uvicorn  # Imported here: uvicorn comes with the emulator extra, not the base install.
 
     class Server(uvicorn.Server):
@@ -144,6 +152,8 @@ def _make_server(config: Any, ready_line: str) -> Any:
             if self.started:
                 sys.stdout.write(ready_line + "\n")
                 sys.stdout.flush()
+                if after_ready is not None:
+                    threading.Thread(target=after_ready, name="after-ready").start()
 
     return Server(config)
 

@@ -14,7 +14,6 @@ from fastapi.responses import JSONResponse
 from scribe_eval._version import __version__
 from scribe_eval.api import SUPPORTED_LANGUAGES, HealthResponse
 from scribe_eval.emulator._auth import Authenticator, token_router
-from scribe_eval.emulator._catalogue import builtin_catalogue
 from scribe_eval.emulator._docs import docs_router
 from scribe_eval.emulator._faults import FaultMiddleware, FaultPlan
 from scribe_eval.emulator._openapi import install_openapi
@@ -55,7 +54,6 @@ def build_state(
         faults=FaultPlan(settings.faults),
         asr=asr,
         notes=notes or create_note_engine(settings.note_engine),
-        catalogue=builtin_catalogue(),
         worker=worker,
     )
     worker.resume_interrupted()

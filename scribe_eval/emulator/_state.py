@@ -20,13 +20,13 @@ from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
 from scribe_eval.emulator._auth import Authenticator, auth_problems
-from scribe_eval.emulator._catalogue import Catalogue
+from scribe_eval.emulator._catalogue import Catalogue, builtin_catalogue
 from scribe_eval.emulator._faults import FaultPlan
 from scribe_eval.emulator._problems import ApiProblem, raises
 from scribe_eval.emulator._settings import EmulatorSettings
 from scribe_eval.emulator._store import EmulatorStore, InteractionRow, RecordingRow
 from scribe_eval.emulator._worker import TranscriptWorker
-from scribe_eval.emulator.engines import AsrEngine, NoteEngine
+from scribe_eval.emulator.engines import AsrEngine, NoteEngine, preload_decoder
 
 
 @dataclass
@@ -39,8 +39,24 @@ class EmulatorState:
     faults: FaultPlan
     asr: AsrEngine
     notes: NoteEngine
-    catalogue: Catalogue
     worker: TranscriptWorker
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The built-in template catalogue, read on first use (or by `preload`)."""
+        return builtin_catalogue()
+
+    def preload(self) -> None:
+        """Load now what the first calls would otherwise load when they need it: the audio
+        decoder, the catalogue and the note engine's writing (the speech model is not among
+        them: ``preload_asr`` decides when that loads). ``emulator serve`` runs this on a
+        thread of its own once it is ready, so it delays neither its start nor its first calls.
+        """
+        preload_decoder()
+        builtin_catalogue()
+        load = getattr(self.notes, "load", None)
+        if callable(load):
+            load()
 
     def tenant(self, request: Request) -> str:
         """The tenant of a call whose credentials are accepted (else 401/403)."""

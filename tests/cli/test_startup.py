@@ -145,3 +145,48 @@ print(issubclass(ConnectionDropped, httpx.RemoteProtocolError))
 """
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.split("\n")[:2] == ["[]", "True"]
+
+
+_READY_PROBE = """
+import runpy, sys
+import scribe_eval.cli.emulator as cli
+make = cli._make_server
+def probe(config, line, *, after_ready):
+    def after():
+        print("ready", *sorted(sys.modules), flush=True)
+        after_ready()
+        print("after", *sorted(sys.modules), flush=True)
+        server.should_exit = True
+    server = make(config, line, after_ready=after)
+    return server
+cli._make_server = probe
+sys.argv = ["scribe-eval", *sys.argv[1:]]
+runpy.run_module("scribe_eval.cli", run_name="__main__")
+"""
+SPEECH = {"numpy", "av", "faster_whisper", "ctranslate2", "onnxruntime", "tokenizers"}
+#: What the first uploads and documents need, loaded right after the ready line.
+FIRST_CALLS = {
+    "numpy", "av", "yaml", "scribe_eval.emulator.engines._notes_template",
+    "scribe_eval.emulator.engines._notes_lexicon",
+}  # fmt: skip
+
+
+def test_the_served_emulator_loads_what_its_first_calls_need_after_its_ready_line(
+    tmp_path: Path,
+) -> None:
+    """`emulator serve` with the instant engine, as the runner starts it: at the ready line
+    (which the runner waits for) neither the speech and decoding stack, nor the catalogue's YAML
+    parser, nor the note engine's writing is imported; right after it, a thread loads what the
+    first uploads and documents need."""
+    args = ["emulator", "serve", "--port", "0", "--data-dir", str(tmp_path / "data"),
+            "--asr-engine", "instant"]  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", _READY_PROBE, *args],
+        capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    lines = {line.split()[0]: set(line.split()[1:]) for line in done.stdout.splitlines()}
+    assert lines["ready"] & (SPEECH | FIRST_CALLS) == set()
+    assert "scribe_eval.emulator.engines._asr_diarize" not in lines["ready"]
+    assert "scribe_eval.emulator" in lines["ready"]  # the probe saw the server, not a stub
+    assert lines["after"] >= FIRST_CALLS
+    assert lines["after"] & (SPEECH - {"numpy", "av"}) == set()

@@ -2,7 +2,8 @@
 
 Speech: :func:`create_asr_engine` builds an :class:`AsrEngine` by name (``whisper-base`` by
 default, ``whisper-tiny.en``, ``whisper-local``, ``whisper-hub:<name>``, ``instant``); audio is
-sniffed with :func:`sniff_audio_format` and decoded with :func:`decode_audio`.
+sniffed with :func:`sniff_audio_format` and decoded with :func:`decode_audio` (numpy and PyAV
+are imported on the first decode, or ahead of it by :func:`preload_decoder`).
 
 Notes: :func:`create_note_engine` builds a :class:`NoteEngine` by name (``template`` by default,
 deterministic and model-free; ``openai`` for any OpenAI-compatible chat-completions endpoint);
@@ -25,6 +26,7 @@ from scribe_eval.emulator.engines._audio import (
     DecodedAudio,
     decode_audio,
     is_silent,
+    preload_decoder,
     sniff_audio_format,
 )
 from scribe_eval.emulator.engines._factory import (
@@ -39,7 +41,7 @@ from scribe_eval.emulator.engines._notes import (
     NoteSegment,
     WrittenSection,
 )
-from scribe_eval.emulator.engines._notes_template import TemplateNoteEngine
+from scribe_eval.emulator.engines._notes_template_engine import TemplateNoteEngine
 from scribe_eval.emulator.engines._weights import (
     cache_dir,
     ensure_whisper_base,
@@ -74,6 +76,7 @@ __all__ = [
     "ensure_whisper_base",
     "ensure_whisper_tiny_en",
     "is_silent",
+    "preload_decoder",
     "sniff_audio_format",
     "whisper_language",
 ]

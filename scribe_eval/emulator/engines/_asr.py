@@ -18,7 +18,9 @@ segment times come from word timestamps mapped back through that cut, so they ar
 in the recording (a pause of :data:`SPLIT_PAUSE_S` or more inside a segment splits it).
 
 Models are loaded once per process and shared by every engine object; one lock per model
-serialises calls, because a single call already uses every core.
+serialises calls, because a single call already uses every core. faster-whisper, numpy and the
+diariser are imported when a model is loaded or used: this module holds the :class:`AsrEngine`
+protocol every engine and the server import, and the ``instant`` engine needs none of them.
 """
 
 from __future__ import annotations
@@ -31,14 +33,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
 
-import numpy as np
-import numpy.typing as npt
-
-from scribe_eval.emulator.engines._asr_diarize import DIARIZER_VERSION, diarize_words
 from scribe_eval.emulator.engines._audio import DecodedAudio, is_silent
 from scribe_eval.errors import EngineError
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
     from faster_whisper import WhisperModel
 
 DEFAULT_ASR_ENGINE: Final = "whisper-base"
@@ -180,6 +180,8 @@ class WhisperEngine:
         """
         # The versions are read from the packages' metadata: importing faster-whisper (and PyAV
         # with it) and CTranslate2 costs ~0.15 s of a cached re-run's start-up for two strings.
+        from scribe_eval.emulator.engines._asr_diarize import DIARIZER_VERSION
+
         return {
             "engine": self.name,
             "model_sha256": self.model_sha256,
@@ -246,6 +248,8 @@ class WhisperEngine:
     def _diarized(
         self, signal: npt.NDArray[np.float32], lang: str, keyterms: Sequence[str]
     ) -> list[AsrSegment]:
+        from scribe_eval.emulator.engines._asr_diarize import diarize_words
+
         words = [
             (word.start, word.end, word.word)
             for seg in self._run(signal, lang, keyterms)
@@ -259,6 +263,8 @@ class WhisperEngine:
     def _run(
         self, signal: npt.NDArray[np.float32], lang: str, keyterms: Sequence[str]
     ) -> list[Any]:
+        import numpy as np
+
         if signal.size == 0 or is_silent(signal):
             return []
         model, lock = _shared_model(self.model_dir, self.threads)

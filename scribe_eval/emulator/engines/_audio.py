@@ -5,18 +5,24 @@ bytes, and :func:`decode_audio` decodes the whole file with PyAV (FFmpeg's decod
 faster-whisper), so WAV, FLAC, Ogg (Opus/Vorbis), MP3, WebM and M4A all work without a system
 FFmpeg. Channels are kept apart (the speech engines transcribe them separately when asked);
 :meth:`DecodedAudio.mono` mixes them down.
+
+numpy (like PyAV) is imported by the functions that use it, not with this module: the server
+imports it to sniff uploads and name the audio type, and its start-up (which the runner waits for)
+need not pay ~60-200 ms for numpy before the first upload (see `preload_decoder`).
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from scribe_eval.errors import AudioError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 AudioFormat = Literal["wav", "flac", "ogg", "mp3", "webm", "m4a"]
 """The containers the emulator accepts, as :func:`sniff_audio_format` names them."""
@@ -56,17 +62,23 @@ class DecodedAudio:
 
     def mono(self) -> npt.NDArray[np.float32]:
         """The channels mixed down to one (their mean), as a 1-D array."""
+        import numpy as np
+
         if self.channels == 1:
             return np.asarray(self.samples[0], dtype=np.float32)
         return np.asarray(self.samples.mean(axis=0, dtype=np.float32), dtype=np.float32)
 
     def channel(self, index: int) -> npt.NDArray[np.float32]:
         """One channel as a 1-D array."""
+        import numpy as np
+
         return np.asarray(self.samples[index], dtype=np.float32)
 
     @classmethod
     def from_array(cls, samples: npt.ArrayLike, *, format: str = "raw") -> DecodedAudio:
         """Wrap a 16 kHz signal shaped (samples,) or (channels, samples), e.g. for tests."""
+        import numpy as np
+
         array = np.asarray(samples, dtype=np.float32)
         if array.ndim == 1:
             array = array[np.newaxis, :]
@@ -106,6 +118,20 @@ def _is_mpeg_frame_header(head: bytes) -> bool:
     bitrate = head[2] >> 4
     rate = (head[2] >> 2) & 0x3
     return layer != 0 and bitrate != _MP3_BAD_BITRATE and rate != _MP3_BAD_RATE
+
+
+def preload_decoder() -> None:
+    """Import what decoding an upload needs (numpy, PyAV) now, not on the first upload.
+
+    ``scribe-eval emulator serve`` calls it on a thread of its own once it is ready, so the
+    imports overlap the first calls (which need neither) instead of delaying the server's start
+    or its first upload. Without PyAV it imports numpy only: the upload that needs PyAV says
+    what is missing.
+    """
+    import numpy  # noqa: F401
+
+    with contextlib.suppress(ImportError):
+        import av  # noqa: F401
 
 
 def decode_audio(path: str | Path) -> DecodedAudio:
@@ -161,6 +187,8 @@ def _decode_with_av(path: Path, fmt: str) -> tuple[npt.NDArray[np.float32], int]
 def _join(chunks: list[npt.NDArray[Any]], channels: int) -> npt.NDArray[np.float32]:
     # Copy the decoded frames into one array while dropping them one by one, so a two-hour
     # recording peaks near one copy of its samples instead of two (np.concatenate keeps both).
+    import numpy as np
+
     samples = np.empty((channels, sum(c.shape[1] for c in chunks)), dtype=np.float32)
     position = 0
     chunks.reverse()
@@ -175,6 +203,8 @@ def frame_rms_dbfs(
     signal: npt.NDArray[np.float32], *, frame_ms: int = 30
 ) -> npt.NDArray[np.float64]:
     """Root-mean-square level of consecutive frames of a 16 kHz 1-D signal, in dBFS."""
+    import numpy as np
+
     size = max(1, TARGET_RATE * frame_ms // 1000)
     count = max(1, -(-signal.shape[0] // size))
     padded = np.zeros(count * size, dtype=np.float64)
@@ -192,5 +222,7 @@ def is_silent(
     default is far below any usable speech (which peaks around -30 to -10 dBFS), so a quiet
     recording still reaches the recogniser; only near-digital silence and faint hiss stop here.
     """
+    import numpy as np
+
     rows = audio.samples if isinstance(audio, DecodedAudio) else np.atleast_2d(audio)
     return all(row.size == 0 or float(frame_rms_dbfs(row).max()) <= threshold_dbfs for row in rows)

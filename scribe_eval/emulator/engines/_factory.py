@@ -106,7 +106,7 @@ def create_note_engine(name: str = DEFAULT_NOTE_ENGINE, **options: Any) -> NoteE
         EngineError: Unknown name, or the ``openai`` engine lacks its base URL or model.
     """
     if name == "template":
-        from scribe_eval.emulator.engines._notes_template import TemplateNoteEngine
+        from scribe_eval.emulator.engines._notes_template_engine import TemplateNoteEngine
 
         if options:
             raise EngineError(

@@ -20,6 +20,11 @@ How a document is written:
    and the engine's own phrases follow the output language, but content is kept as spoken: the
    emulator does not translate. A section with nothing to say reads "No information recorded."
    in the output language (never empty, so a reader can tell "nothing found" from a failure).
+
+The engine object (`TemplateNoteEngine`, in ``_notes_template_engine``) imports this module on its
+first document: its cue patterns and helpers take ~30 ms to import, which the server's start-up
+need not pay. ``NOTE_ENGINE_VERSION`` lives there too, and is bumped whenever cues, routing or
+rewriting here change what the engine writes.
 """
 
 from __future__ import annotations
@@ -42,9 +47,6 @@ from scribe_eval.emulator.engines._notes import (
 )
 from scribe_eval.emulator.engines._notes_lexicon import Category
 from scribe_eval.emulator.engines._notes_text import Sentence
-
-NOTE_ENGINE_VERSION: Final = "2"
-"""Bumped whenever cues, routing or rewriting change what the template engine writes."""
 
 _THRESHOLD: Final = 1.0
 _STRONG_LIST: Final = 2.0
@@ -80,36 +82,24 @@ class _Scored:
     ranked: tuple[Category, ...]
 
 
-class TemplateNoteEngine:
-    """The default note engine (name ``template``): deterministic, no model, template-driven.
-
-    See the module docstring for how it assigns, filters and rewrites content. The same request
-    always gives the same document.
-    """
-
-    name = "template"
-
-    def identity(self) -> dict[str, str]:
-        """Engine name and version: everything that changes its output."""
-        return {"engine": self.name, "version": NOTE_ENGINE_VERSION, "cue_languages": "en,de,da,fr"}
-
-    def write(self, request: NoteRequest) -> list[WrittenSection]:
-        """One written section per template section, in the template's order."""
-        language = request.output_language
-        source = lex.detect_language(request_text(request))
-        scored = _score_all(_sentences(request, source, language))
-        owners = _owners(request.template.sections)
-        result = []
-        for section in request.template.sections:
-            rule = rules.directives(section, request.template.instructions)
-            chosen = _choose(section, scored, owners, rule)
-            picked = [(item.sentence, category) for item, category in chosen]
-            if section.key == "corti-patient-summary":
-                body = render.summary(picked, rule, source, language)
-            else:
-                body = render.render(picked, rule, source, language)
-            result.append(WrittenSection(section.key, section.name, body))
-        return result
+def write_note(request: NoteRequest) -> list[WrittenSection]:
+    """One written section per template section, in the template's order (the ``template``
+    engine's `TemplateNoteEngine.write`)."""
+    language = request.output_language
+    source = lex.detect_language(request_text(request))
+    scored = _score_all(_sentences(request, source, language))
+    owners = _owners(request.template.sections)
+    result = []
+    for section in request.template.sections:
+        rule = rules.directives(section, request.template.instructions)
+        chosen = _choose(section, scored, owners, rule)
+        picked = [(item.sentence, category) for item, category in chosen]
+        if section.key == "corti-patient-summary":
+            body = render.summary(picked, rule, source, language)
+        else:
+            body = render.render(picked, rule, source, language)
+        result.append(WrittenSection(section.key, section.name, body))
+    return result
 
 
 def _sentences(request: NoteRequest, source: str, output: str) -> list[Sentence]:
