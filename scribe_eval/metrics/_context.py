@@ -36,7 +36,14 @@ from collections.abc import Iterable, Iterator
 from scribe_eval.metrics import _english as en
 from scribe_eval.metrics._lexicon import lexicon
 
-__all__ = ["GENERIC_FINDINGS", "NOT_ASSERTED", "affirmed", "negations", "sentences"]
+__all__ = [
+    "GENERIC_FINDINGS",
+    "NOT_ASSERTED",
+    "affirmed",
+    "negations",
+    "sentences",
+    "stated_negations",
+]
 
 PRE_NEGATION = (
     "no evidence of", "no signs of", "no sign of", "no history of", "negative for", "free of",
@@ -68,7 +75,8 @@ TERMINATION = (
     "dafür",
 )  # fmt: skip
 # A finding named in a sentence with one of these (or a conditional cue) is not asserted there:
-# uncertain, hypothetical, advice, past or someone else's (ConText's other modifiers).
+# uncertain, hypothetical, advice, past or someone else's (ConText's other modifiers); a
+# negation there is no statement either.
 NOT_ASSERTED = (
     "risk", "risks", "possible", "possibly", "probable", "probably", "likely", "unlikely",
     "suspected", "suspect", "query", "consider", "considered", "exclude", "rule out", "ruled out",
@@ -78,7 +86,8 @@ NOT_ASSERTED = (
     "prior", "resolved", "settled", "subsided", "family", "mother", "father", "sister", "brother",
     "son", "daughter", "wife", "husband", "partner", "verdacht", "v.a", "möglich", "mögliche",
     "möglicherweise", "wahrscheinlich", "ausschluss", "risiko", "kontrolle", "wiedervorstellung",
-    "früher", "abgeklungen", "mutter", "vater", "familie", "familienanamnese",
+    "früher", "abgeklungen", "mutter", "vater", "familie", "familienanamnese", "avoid", "allowed",
+    "recommend", "recommended", "until", "stop", "continue", "vermeiden", "empfohlen", "weiter",
 )  # fmt: skip
 # Findings too generic to be contradicted: "no concerns" is not denied by "concerns about sleep".
 GENERIC_FINDINGS = frozenset({
@@ -137,11 +146,21 @@ _POST = re.compile(
     rf"(?::\s*(?:{_alternation((*POST_NEGATION, 'no', 'nein'))})"
     rf"|\s(?:{_alternation(POST_NEGATION)}))\s*(?=$|[,.;)])",
 )
+_POST_WORD = re.compile(rf"(?<![\w-])(?:{_alternation(POST_NEGATION)})(?![\w-])")
 _PSEUDO = re.compile(rf"(?<![\w-])(?:{_alternation(PSEUDO_NEGATION)})(?![\w-])")
 _CONDITIONAL = re.compile(rf"(?<![\w-])(?:{_alternation(CONDITIONAL)})(?![\w-])")
 _TERMINATION = re.compile(rf"(?<![\w-])(?:{_alternation(TERMINATION)})(?![\w-])|[()]")
 _NOT_ASSERTED = re.compile(rf"(?<![\w-])(?:{_alternation((*CONDITIONAL, *NOT_ASSERTED))})(?![\w-])")
 _TOKEN = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
+_SPELLED_COUNT = "|".join(
+    ["an?", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "few",
+     "couple of", "ein\\w*", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "zehn"]
+)  # fmt: skip
+# A negation scope that lasts a while is an instruction: "no running or football for 2 weeks".
+_INSTRUCTION = re.compile(
+    rf"\b(?:for|für)\s+(?:\d+|{_SPELLED_COUNT})\s+"
+    r"(?:days?|weeks?|months?|tag\w*|woche\w*|monat\w*)\b|\buntil\b"
+)
 
 
 def sentences(text: str) -> list[str]:
@@ -159,28 +178,51 @@ def negations(text: str) -> Iterable[str]:
 def affirmed(text: str, findings: Iterable[str]) -> set[str]:
     """Which of ``findings`` (canonical, as in "no <finding>") ``text`` (lower-case) asserts.
 
-    A finding is asserted where it is named outside every negation scope, in a statement: not in
-    a question, nor in a sentence with a conditional, hypothetical, historical or other-person
-    cue (`NOT_ASSERTED`: "return if fever", "risk of fever", "fever a week ago", "mother has
-    asthma") other than one inside the finding ("previous admissions" asserts "no previous
-    admissions"'s finding). Generic findings ("no concerns", "no complaints") are never asserted.
+    A finding is asserted where it is named outside every negation scope in a plain statement
+    (`_plain`). Generic findings ("no concerns", "no complaints") are never asserted.
     """
     wanted = {f: f.split() for f in findings if f not in GENERIC_FINDINGS}
     found: set[str] = set()
-    if not wanted:
-        return found
-    for sentence, question in _sentence_ends(text):
-        if question:
-            continue
-        cues = [m.group().split() for m in _NOT_ASSERTED.finditer(sentence)]
+    for sentence, cues in _statements(text):
         pieces = [_canonical(_tokens(p), limit=None).split() for p in _outside_negations(sentence)]
-        for finding, words in wanted.items():
-            # A cue inside the finding qualifies it on both sides: "no previous admissions".
-            if all(_contains(words, cue) for cue in cues) and any(
-                _contains(piece, words) for piece in pieces
-            ):
-                found.add(finding)
+        found.update(
+            finding
+            for finding, words in wanted.items()
+            if _plain(words, cues) and any(_contains(piece, words) for piece in pieces)
+        )
     return found
+
+
+def stated_negations(text: str) -> set[str]:
+    """The findings ``text`` (lower-case) negates in plain statements (`_plain`), without "no".
+
+    Only these can be contradicted: a negation that is an instruction ("no running or football
+    for two weeks", "no driving until reviewed") says nothing about what the patient has.
+    """
+    found: set[str] = set()
+    for sentence, cues in _statements(text):
+        for scope, _, _ in _scopes(sentence):
+            if _INSTRUCTION.search(scope):
+                continue
+            findings = (f.removeprefix("no ") for f in _findings(scope))
+            found.update(f for f in findings if _plain(f.split(), cues))
+    return found
+
+
+def _statements(text: str) -> Iterator[tuple[str, list[list[str]]]]:
+    """Each sentence that is no question, with the `NOT_ASSERTED` cues in it (as word lists)."""
+    for sentence, question in _sentence_ends(text):
+        if not question:
+            yield sentence, [m.group().split() for m in _NOT_ASSERTED.finditer(sentence)]
+
+
+def _plain(finding: list[str], cues: list[list[str]]) -> bool:
+    """Whether a finding is plainly stated in a sentence with ``cues``: no conditional,
+    hypothetical, historical, other-person or advice cue ("return if fever", "risk of fever",
+    "fever a week ago", "mother has asthma", "avoid alcohol"), except one inside the finding,
+    which qualifies it in both notes alike ("previous admissions" and "no previous admissions").
+    """
+    return all(_contains(finding, cue) for cue in cues)
 
 
 def _sentence_ends(text: str) -> Iterator[tuple[str, bool]]:
@@ -193,9 +235,17 @@ def _sentence_ends(text: str) -> Iterator[tuple[str, bool]]:
 
 
 def _outside_negations(sentence: str) -> list[str]:
-    """The pieces of ``sentence`` that no negation scope covers."""
+    """The pieces of ``sentence`` that no negation scope covers.
+
+    A post-negation word before what it negates ("Pat. verneint Fieber") opens no negation fact,
+    but the words after it are no assertion either: they are left out up to a termination cue.
+    """
+    spans = [(lo, hi) for _, lo, hi in _scopes(sentence)]
+    for cue in _POST_WORD.finditer(sentence):
+        end = _TERMINATION.search(sentence, cue.end())
+        spans.append((cue.start(), end.start() if end else len(sentence)))
     pieces, start = [], 0
-    for _, lo, hi in sorted(_scopes(sentence), key=lambda s: s[1]):
+    for lo, hi in sorted(spans):
         pieces.append(sentence[start:lo])
         start = max(start, hi)
     pieces.append(sentence[start:])

@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from scribe_eval.metrics._context import affirmed, negations
+from scribe_eval.metrics._context import affirmed, negations, stated_negations
 from scribe_eval.metrics._entities import laterality
 from scribe_eval.metrics._entities import medications as medication_facts
 from scribe_eval.metrics._lexicon import LEXICON_LABEL
@@ -193,14 +193,16 @@ def _contradicting(
 ) -> tuple[list[str], list[str]]:
     """The findings each note asserts while the other negates them (reference's, generated's).
 
-    Only findings the other note negates, and this one never does, are looked for: an asserted
-    finding is a fact only as a contradiction, so precision is not flooded with every finding.
+    Only findings the other note negates in a plain statement, and this one never negates, are
+    looked for: an asserted finding is a fact only as a contradiction, so precision is not
+    flooded with every finding, and an instruction ("no football for two weeks") contradicts no
+    history ("twisted his knee playing football").
     """
     ref_negated = {f.removeprefix("no ") for f in ref["negation"]}
     gen_negated = {f.removeprefix("no ") for f in gen["negation"]}
     return (
-        sorted(affirmed(ref_text, gen_negated - ref_negated)),
-        sorted(affirmed(gen_text, ref_negated - gen_negated)),
+        sorted(affirmed(ref_text, stated_negations(gen_text) - ref_negated)),
+        sorted(affirmed(gen_text, stated_negations(ref_text) - gen_negated)),
     )
 
 

@@ -193,6 +193,13 @@ def test_a_temperature_written_without_its_unit_is_found(generated: str) -> None
                      id="a-note-that-also-negates-it"),
         pytest.param("No concerns.", "Concerns about sleep.", [], id="generic-finding"),
         pytest.param("No fever.", "Fever: no.", [], id="colon-no-is-a-negation"),
+        # The demo's notes: advice contradicts no history, and "verneint" before its finding
+        # (no negation fact of its own) asserts nothing.
+        pytest.param("Twisted his left knee playing football.",
+                     "No running or football for two weeks.", [], id="an-instruction"),
+        pytest.param("No alcohol.", "Advised to avoid alcohol.", [], id="advice"),
+        pytest.param("Keine Taubheit.", "Pat. verneint Taubheit im Bein.", [],
+                     id="a-post-negation-word-before-its-finding"),
     ],
 )  # fmt: skip
 def test_contradicted_findings_count_against_precision(
