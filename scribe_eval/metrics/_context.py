@@ -89,6 +89,7 @@ NOT_ASSERTED = (
     "früher", "abgeklungen", "mutter", "vater", "familie", "familienanamnese", "avoid", "allowed",
     "recommend", "recommended", "until", "stop", "continue", "vermeiden", "empfohlen", "weiter",
 )  # fmt: skip
+REPLACED_BY = ("instead of", "rather than", "statt", "anstatt", "anstelle von", "anstelle")
 # Findings too generic to be contradicted: "no concerns" is not denied by "concerns about sleep".
 GENERIC_FINDINGS = frozenset({
     "concerns", "concern", "issues", "issue", "problems", "problem", "complaints", "complaint",
@@ -146,10 +147,16 @@ _POST = re.compile(
     rf"(?::\s*(?:{_alternation((*POST_NEGATION, 'no', 'nein'))})"
     rf"|\s(?:{_alternation(POST_NEGATION)}))\s*(?=$|[,.;)])",
 )
-_POST_WORD = re.compile(rf"(?<![\w-])(?:{_alternation(POST_NEGATION)})(?![\w-])")
+# Words after these assert nothing, though they open no negation fact: a post-negation word before
+# its finding ("Pat. verneint Fieber"), and "instead of" ("Bewegung statt Bettruhe").
+_NOT_AFTER = re.compile(rf"(?<![\w-])(?:{_alternation((*POST_NEGATION, *REPLACED_BY))})(?![\w-])")
+_NEGATION_WORD = re.compile(
+    rf"(?<![\w-])(?:{_alternation((*PRE_NEGATION, *POST_NEGATION, *REPLACED_BY))})(?![\w-])"
+)
 _PSEUDO = re.compile(rf"(?<![\w-])(?:{_alternation(PSEUDO_NEGATION)})(?![\w-])")
 _CONDITIONAL = re.compile(rf"(?<![\w-])(?:{_alternation(CONDITIONAL)})(?![\w-])")
 _TERMINATION = re.compile(rf"(?<![\w-])(?:{_alternation(TERMINATION)})(?![\w-])|[()]")
+_CLAUSE_END = re.compile(rf"[,;:()]|(?<![\w-])(?:{_alternation(TERMINATION)})(?![\w-])")
 _NOT_ASSERTED = re.compile(rf"(?<![\w-])(?:{_alternation((*CONDITIONAL, *NOT_ASSERTED))})(?![\w-])")
 _TOKEN = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 _SPELLED_COUNT = "|".join(
@@ -235,15 +242,20 @@ def _sentence_ends(text: str) -> Iterator[tuple[str, bool]]:
 
 
 def _outside_negations(sentence: str) -> list[str]:
-    """The pieces of ``sentence`` that no negation scope covers.
-
-    A post-negation word before what it negates ("Pat. verneint Fieber") opens no negation fact,
-    but the words after it are no assertion either: they are left out up to a termination cue.
+    """The pieces of ``sentence`` that no negation covers: none of its scopes, no clause with a
+    negation word ("Atemnot habe ich nicht"), and nothing after a negation word that opens no
+    negation fact ("Pat. verneint Fieber", "Bewegung statt Bettruhe") up to a termination cue.
     """
     spans = [(lo, hi) for _, lo, hi in _scopes(sentence)]
-    for cue in _POST_WORD.finditer(sentence):
+    for cue in _NOT_AFTER.finditer(sentence):
         end = _TERMINATION.search(sentence, cue.end())
         spans.append((cue.start(), end.start() if end else len(sentence)))
+    start = 0
+    for end in [*_CLAUSE_END.finditer(sentence), None]:
+        stop = end.start() if end else len(sentence)
+        if _NEGATION_WORD.search(sentence, start, stop):
+            spans.append((start, stop))
+        start = end.end() if end else stop
     pieces, start = [], 0
     for lo, hi in sorted(spans):
         pieces.append(sentence[start:lo])

@@ -200,6 +200,8 @@ def test_a_temperature_written_without_its_unit_is_found(generated: str) -> None
         pytest.param("No alcohol.", "Advised to avoid alcohol.", [], id="advice"),
         pytest.param("Keine Taubheit.", "Pat. verneint Taubheit im Bein.", [],
                      id="a-post-negation-word-before-its-finding"),
+        pytest.param("Keine Bettruhe.", "Bewegung statt Bettruhe.", [], id="instead-of"),
+        pytest.param("Keine Atemnot.", "Atemnot habe ich nicht.", [], id="a-negation-word-after"),
     ],
 )  # fmt: skip
 def test_contradicted_findings_count_against_precision(
