@@ -106,3 +106,25 @@ def test_phrase_map_prefers_the_longest_variant_and_whole_words() -> None:
         "shortness of breath; shortness of breath; sobbing"
     )
     assert PhraseMap.build({}).rewrite("unchanged") == "unchanged"
+
+
+def test_consistent_texts_of_one_visit_contradict_nothing() -> None:
+    """The sample's reference notes of a visit and its transcript, each against each, both ways:
+    they agree, so every contradiction found here would be a false one."""
+    from scribe_eval.dataset import load_dataset
+
+    sample = Path(__file__).resolve().parents[2] / "datasets" / "sample"
+    pairs = 0
+    for encounter in load_dataset(sample).encounters:
+        meds = [t.text for t in encounter.terms if t.kind == "medication"]
+        texts = ["\n".join(note.sections.values()) for note in encounter.notes.values()]
+        texts.append("\n".join(turn.text for turn in encounter.reference_turns))
+        for i, reference in enumerate(texts):
+            for j, generated in enumerate(texts):
+                if i != j:
+                    pairs += 1
+                    result = check_facts(
+                        reference, generated, medications=meds, language=encounter.language
+                    )
+                    assert result.contradictions == (), (encounter.id, result.contradictions)
+    assert pairs >= 40
