@@ -32,7 +32,9 @@ def score(path: Path, counts: Counter[tuple[str, str, str]], show: bool) -> int:
     data: dict[str, Any] = yaml.safe_load(path.read_text("utf-8"))
     lang = data["language"] + ("-holdout" if data.get("split") == "holdout" else "")
     for case in data["cases"]:
-        found = extract_facts(case["text"], medications=data.get("medications", ()))
+        found = extract_facts(
+            case["text"], medications=data.get("medications", ()), language=data["language"]
+        )
         for kind in FACT_KINDS:
             want, got = set(case.get(kind) or ()), set(found[kind])
             counts[lang, kind, "tp"] += len(want & got)

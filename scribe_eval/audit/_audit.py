@@ -111,7 +111,7 @@ def note_scores(
         sections, reference.sections, mapping=keys or None, tokenizer=tokenizer, stemmer=stem
     )
     scores["section_coverage"] = by_section.coverage
-    facts = check_facts(ref_text, gen_text, medications=medications)
+    facts = check_facts(ref_text, gen_text, medications=medications, language=language)
     scores.update(fact_recall=facts.recall, fact_precision=facts.precision)
     return scores
 

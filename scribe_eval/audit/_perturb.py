@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Literal
 
-from scribe_eval.metrics import extract_facts
+from scribe_eval.metrics import extract_facts, read_numbers
 
 __all__ = ["ERROR_KINDS", "PERTURBATIONS", "PerturbationKind", "perturb"]
 
@@ -37,7 +37,11 @@ PerturbationKind = Literal[
 Sections = dict[str, str]
 
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?](?!\d)|\n|$)")
-_DOSE = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)(\s*(?:mg|mcg|µg|g|ml|units?|ie|iu)\b)", re.I)
+_DOSE = re.compile(
+    r"(?<![\w.,])(\d{1,3}(?:[.,]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
+    r"(\s*(?:mg|mcg|µg|g|ml|units?|ie|iu)\b)",
+    re.I,
+)
 _NEGATION = re.compile(
     r"\b(no|denies|denied|without|kein(?:e|en|em|er|es)?|ohne)\s+(?=[^\W\d_])", re.IGNORECASE
 )
@@ -74,24 +78,24 @@ def _first_sub(
 
 
 def _drop_fact(sections: Sections, medications: Sequence[str], language: str) -> Sections | None:
-    before = _facts(sections, medications)
+    before = _facts(sections, medications, language)
     for heading, text in sections.items():
         for sentence in _SENTENCE.finditer(text):
             changed = {**sections, heading: (text[: sentence.start()] + text[sentence.end() :])}
             # Only a sentence whose removal loses a fact: a repeated dose is not a dropped fact.
-            if before - _facts(changed, medications):
+            if before - _facts(changed, medications, language):
                 return {h: t.strip() for h, t in changed.items()}
     return None
 
 
-def _facts(sections: Sections, medications: Sequence[str]) -> set[tuple[str, str]]:
-    found = extract_facts("\n".join(sections.values()), medications=medications)
+def _facts(sections: Sections, medications: Sequence[str], language: str) -> set[tuple[str, str]]:
+    found = extract_facts("\n".join(sections.values()), medications=medications, language=language)
     return {(kind, fact) for kind, facts in found.items() for fact in facts}
 
 
 def _dose_tenfold(sections: Sections, medications: Sequence[str], language: str) -> Sections | None:
     def tenfold(m: re.Match[str]) -> str:
-        value = float(m.group(1).replace(",", ".")) * 10
+        value = float(read_numbers(m.group(1), language)) * 10
         return f"{value:g}{m.group(2)}"
 
     return _first_sub(sections, _DOSE, tenfold)

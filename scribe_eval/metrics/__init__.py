@@ -76,6 +76,7 @@ if TYPE_CHECKING:
         metrics_of,
     )
     from scribe_eval.metrics._facts import (
+        Contradiction,
         FactCheckResult,
         FactKindResult,
         check_facts,
@@ -88,6 +89,7 @@ if TYPE_CHECKING:
         load_normalizer,
         normalizer_provenance,
     )
+    from scribe_eval.metrics._numbers import read_numbers
     from scribe_eval.metrics._preload import preload_scorers
     from scribe_eval.metrics._rouge import ROUGE_TYPES, RougeResult, RougeScore, rouge
     from scribe_eval.metrics._sections import (
@@ -158,6 +160,7 @@ _EXPORTS: dict[str, str] = {
     "is_number": "_catalogue",
     "metric": "_catalogue",
     "metrics_of": "_catalogue",
+    "Contradiction": "_facts",
     "FactCheckResult": "_facts",
     "FactKindResult": "_facts",
     "check_facts": "_facts",
@@ -167,6 +170,7 @@ _EXPORTS: dict[str, str] = {
     "get_normalizer": "_normalize",
     "load_normalizer": "_normalize",
     "normalizer_provenance": "_normalize",
+    "read_numbers": "_numbers",
     "preload_scorers": "_preload",
     "ROUGE_TYPES": "_rouge",
     "RougeResult": "_rouge",
@@ -211,6 +215,7 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "AttributionResult",
     "COUNT_KEYS",
     "CellKindName",
+    "Contradiction",
     "CorpusWerResult",
     "FactCheckResult",
     "FactKindResult",
@@ -267,6 +272,7 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "parse_term_list",
     "pooled_adherence",
     "preload_scorers",
+    "read_numbers",
     "rouge",
     "score_sections",
     "speaker_attribution",

@@ -36,6 +36,7 @@ fails when the scorer and the catalogue disagree.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from typing import Any, Literal, Protocol, TypeGuard
@@ -118,6 +119,14 @@ class MetricSpec:
         if not (is_number(num) and is_number(den)) or den <= 0:
             return None
         return float(num), float(den)
+
+    def corpus(self, cells: Iterable[Scores]) -> float | None:
+        """The metric over ``cells`` taken as one encounter each: the sum of their numerators
+        over the sum of their denominators (`parts`), so a mean metric's mean and a ratio's
+        pooled value, as `compare` and the report compute them. None when no cell has it."""
+        pairs = [p for p in map(self.parts, cells) if p is not None]
+        denominator = sum(d for _, d in pairs)
+        return sum(n for n, _ in pairs) / denominator if denominator else None
 
     def fmt(self, value: Any, *, signed: bool = False) -> str:
         """``value`` as every page shows this metric (``41.2``, ``230%``); an em dash when

@@ -12,7 +12,13 @@ A scope ends at the sentence end or a termination cue ("but", "however", "aber",
 items are split at commas and "or"/"and"/"nor"/"oder"/"und"; a gerund item shares the head of the
 first ("no difficulty breathing or opening the mouth" -> also "difficulty opening the mouth").
 Each item becomes "no <finding>", the finding canonical by the lexicon ("no runny nose" ->
-"no coryza").
+"no coryza"). A colon before "no" is a post-negation too ("Fever: no").
+
+`affirmed` answers the converse for given findings: does a text assert them? Yes where a finding
+is named outside every negation scope in a plain statement: not in a question, and not in a
+sentence with a conditional cue or one of ConText's other modifiers (`NOT_ASSERTED`: uncertain
+"possible", hypothetical "risk of", historical "a week ago", another person "mother"). The fact
+check asks it only about findings the other note negates, to find contradictions.
 
 medspaCy's ConText (1.3.1, on ``spacy.blank``) was tried first and works, but it is not used: it
 classifies *target* spans that a lexicon or an NER model must find first, while notes here name
@@ -25,12 +31,19 @@ release 2019) too.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from scribe_eval.metrics import _english as en
 from scribe_eval.metrics._lexicon import lexicon
 
-__all__ = ["negations", "sentences"]
+__all__ = [
+    "GENERIC_FINDINGS",
+    "NOT_ASSERTED",
+    "affirmed",
+    "negations",
+    "sentences",
+    "stated_negations",
+]
 
 PRE_NEGATION = (
     "no evidence of", "no signs of", "no sign of", "no history of", "negative for", "free of",
@@ -61,117 +74,46 @@ TERMINATION = (
     "which", "whereas", "aber", "jedoch", "allerdings", "sondern", "außer", "bis auf", "wobei",
     "dafür",
 )  # fmt: skip
+# A finding named in a sentence with one of these (or a conditional cue) is not asserted there:
+# uncertain, hypothetical, advice, past or someone else's (ConText's other modifiers); a
+# negation there is no statement either.
+NOT_ASSERTED = (
+    "risk", "risks", "possible", "possibly", "probable", "probably", "likely", "unlikely",
+    "suspected", "suspect", "query", "consider", "considered", "exclude", "rule out", "ruled out",
+    "would", "could", "may", "might", "monitor", "watch", "look out", "seek", "return", "advice",
+    "advised", "advise", "safety", "safety-netting", "warning", "worried", "worry", "concerned",
+    "prevent", "avoid", "screen", "screening", "previous", "previously", "past", "ago",
+    "prior", "resolved", "settled", "subsided", "family", "mother", "father", "sister", "brother",
+    "son", "daughter", "wife", "husband", "partner", "verdacht", "v.a", "möglich", "mögliche",
+    "möglicherweise", "wahrscheinlich", "ausschluss", "risiko", "kontrolle", "wiedervorstellung",
+    "früher", "abgeklungen", "mutter", "vater", "familie", "familienanamnese", "avoid", "allowed",
+    "recommend", "recommended", "until", "stop", "continue", "vermeiden", "empfohlen", "weiter",
+)  # fmt: skip
+REPLACED_BY = ("instead of", "rather than", "statt", "anstatt", "anstelle von", "anstelle")
+# Findings too generic to be contradicted: "no concerns" is not denied by "concerns about sleep".
+GENERIC_FINDINGS = frozenset({
+    "concerns", "concern", "issues", "issue", "problems", "problem", "complaints", "complaint",
+    "symptoms", "changes", "change", "abnormalities", "abnormality", "distress", "beschwerden",
+    "probleme", "auffälligkeiten",
+})  # fmt: skip
 _ITEM_SPLIT = re.compile(r",|/|\b(?:or|and|nor|oder|und|noch|sowie|as well as)\b")
 _SENTENCE = re.compile(r"(?<!\d)\.(?!\d)|\.(?=\s|$)|[!?;\n]|:(?=\s*\n)")
 _HEADS = frozenset({"difficulty", "difficulties", "trouble", "problems", "pain", "schmerzen"})
-_DROP = frozenset(
-    [
-        "any",
-        "a",
-        "an",
-        "the",
-        "of",
-        "signs",
-        "sign",
-        "symptoms",
-        "history",
-        "recent",
-        "known",
-        "acute",
-        "obvious",
-        "further",
-        "has",
-        "have",
-        "had",
-        "is",
-        "was",
-        "are",
-        "were",
-        "reports",
-        "report",
-        "complains",
-        "with",
-        "no",
-        "not",
-        "never",
-        "denies",
-        "denied",
-        "without",
-        "ohne",
-        "kein",
-        "keine",
-        "keinen",
-        "keinem",
-        "keiner",
-        "keines",
-        "keinerlei",
-        "significant",
-        "new",
-        "current",
-        "currently",
-        "other",
-        "experienced",
-        "experiencing",
-        "noticed",
-        "been",
-        "feel",
-        "feeling",
-        "being",
-        "evidence",
-        "hinweis",
-        "auf",
-        "anhalt",
-        "für",
-        "patient",
-        "patientin",
-        "der",
-        "die",
-        "das",
-        "den",
-        "dem",
-        "des",
-        "eine",
-        "einen",
-        "einer",
-        "ein",
-        "zu",
-        "zur",
-        "zum",
-        "sign",
-        "of",
-        "their",
-        "his",
-        "her",
-        "your",
-        "my",
-        "its",
-        "ihre",
-        "ihr",
-        "seine",
-        "sein",
-        "bekannt",
-        "bekannte",
-        "bekannten",
-    ]
-)
-_INNER_DROP = frozenset(
-    {
-        "the",
-        "a",
-        "an",
-        "any",
-        "der",
-        "die",
-        "das",
-        "den",
-        "dem",
-        "des",
-        "their",
-        "his",
-        "her",
-        "your",
-    }
-)
+_DROP = frozenset({
+    "any", "a", "an", "the", "of", "signs", "sign", "symptoms", "history", "recent", "known",
+    "acute", "obvious", "further", "has", "have", "had", "is", "was", "are", "were", "reports",
+    "report", "complains", "with", "no", "not", "never", "denies", "denied", "without", "ohne",
+    "kein", "keine", "keinen", "keinem", "keiner", "keines", "keinerlei", "significant", "new",
+    "current", "currently", "other", "experienced", "experiencing", "noticed", "been", "feel",
+    "feeling", "being", "evidence", "hinweis", "auf", "anhalt", "für", "patient", "patientin",
+    "der", "die", "das", "den", "dem", "des", "eine", "einen", "einer", "ein", "zu", "zur", "zum",
+    "their", "his", "her", "your", "my", "its", "ihre", "ihr", "seine", "sein",
+    "bekannt", "bekannte", "bekannten",
+})  # fmt: skip
+_INNER_DROP = frozenset({
+    "the", "a", "an", "any", "der", "die", "das", "den", "dem", "des", "their", "his", "her",
+    "your",
+})  # fmt: skip
 _FILLER_END = frozenset(
     {"at", "all", "today", "currently", "now", "so", "far", "reported", "since", "seit", "bisher"}
 )
@@ -188,44 +130,11 @@ _POSITIVE_STARTS = [
 # A finding stops before these words: "no pain since the weekend" is "no pain".
 _CUT = frozenset({"since", "seit", "for", "für"})
 # An item with a verb of its own starts a new statement: "no cough, tonsils are swollen".
-_CLAUSE_VERBS = frozenset(
-    [
-        "is",
-        "are",
-        "was",
-        "were",
-        "has",
-        "have",
-        "had",
-        "seems",
-        "appears",
-        "looks",
-        "remains",
-        "feel",
-        "feels",
-        "felt",
-        "just",
-        "only",
-        "i",
-        "he",
-        "she",
-        "they",
-        "we",
-        "you",
-        "it",
-        "ist",
-        "sind",
-        "war",
-        "waren",
-        "hat",
-        "haben",
-        "er",
-        "sie",
-        "es",
-        "ich",
-        "wir",
-    ]
-)
+_CLAUSE_VERBS = frozenset({
+    "is", "are", "was", "were", "has", "have", "had", "seems", "appears", "looks", "remains",
+    "feel", "feels", "felt", "just", "only", "i", "he", "she", "they", "we", "you", "it", "ist",
+    "sind", "war", "waren", "hat", "haben", "er", "sie", "es", "ich", "wir",
+})  # fmt: skip
 
 
 def _alternation(cues: Iterable[str]) -> str:
@@ -233,12 +142,32 @@ def _alternation(cues: Iterable[str]) -> str:
 
 
 _PRE = re.compile(rf"(?<![\w-])(?:{_alternation(PRE_NEGATION)})(?![\w-])")
+# "Cough: none"; after a colon also "Fever: no" (a bare trailing "no" is too often an answer).
 _POST = re.compile(
-    rf"(?::\s*|\s)(?:{_alternation(POST_NEGATION)})\s*(?=$|[,.;)])",
+    rf"(?::\s*(?:{_alternation((*POST_NEGATION, 'no', 'nein'))})"
+    rf"|\s(?:{_alternation(POST_NEGATION)}))\s*(?=$|[,.;)])",
+)
+# Words after these assert nothing, though they open no negation fact: a post-negation word before
+# its finding ("Pat. verneint Fieber"), and "instead of" ("Bewegung statt Bettruhe").
+_NOT_AFTER = re.compile(rf"(?<![\w-])(?:{_alternation((*POST_NEGATION, *REPLACED_BY))})(?![\w-])")
+_NEGATION_WORD = re.compile(
+    rf"(?<![\w-])(?:{_alternation((*PRE_NEGATION, *POST_NEGATION, *REPLACED_BY))})(?![\w-])"
 )
 _PSEUDO = re.compile(rf"(?<![\w-])(?:{_alternation(PSEUDO_NEGATION)})(?![\w-])")
 _CONDITIONAL = re.compile(rf"(?<![\w-])(?:{_alternation(CONDITIONAL)})(?![\w-])")
 _TERMINATION = re.compile(rf"(?<![\w-])(?:{_alternation(TERMINATION)})(?![\w-])|[()]")
+_CLAUSE_END = re.compile(rf"[,;:()]|(?<![\w-])(?:{_alternation(TERMINATION)})(?![\w-])")
+_NOT_ASSERTED = re.compile(rf"(?<![\w-])(?:{_alternation((*CONDITIONAL, *NOT_ASSERTED))})(?![\w-])")
+_TOKEN = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
+_SPELLED_COUNT = "|".join(
+    ["an?", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "few",
+     "couple of", "ein\\w*", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "zehn"]
+)  # fmt: skip
+# A negation scope that lasts a while is an instruction: "no running or football for 2 weeks".
+_INSTRUCTION = re.compile(
+    rf"\b(?:for|für)\s+(?:\d+|{_SPELLED_COUNT})\s+"
+    r"(?:days?|weeks?|months?|tag\w*|woche\w*|monat\w*)\b|\buntil\b"
+)
 
 
 def sentences(text: str) -> list[str]:
@@ -249,21 +178,112 @@ def sentences(text: str) -> list[str]:
 def negations(text: str) -> Iterable[str]:
     """Every negated finding of ``text`` (lower-case) as "no <finding>"."""
     for sentence in sentences(text):
-        yield from _sentence_negations(sentence)
+        for scope, _, _ in _scopes(sentence):
+            yield from _findings(scope)
 
 
-def _sentence_negations(sentence: str) -> Iterable[str]:
+def affirmed(text: str, findings: Iterable[str]) -> set[str]:
+    """Which of ``findings`` (canonical, as in "no <finding>") ``text`` (lower-case) asserts.
+
+    A finding is asserted where it is named outside every negation scope in a plain statement
+    (`_plain`). Generic findings ("no concerns", "no complaints") are never asserted.
+    """
+    wanted = {f: f.split() for f in findings if f not in GENERIC_FINDINGS}
+    found: set[str] = set()
+    for sentence, cues in _statements(text):
+        pieces = [_canonical(_tokens(p), limit=None).split() for p in _outside_negations(sentence)]
+        found.update(
+            finding
+            for finding, words in wanted.items()
+            if _plain(words, cues) and any(_contains(piece, words) for piece in pieces)
+        )
+    return found
+
+
+def stated_negations(text: str) -> set[str]:
+    """The findings ``text`` (lower-case) negates in plain statements (`_plain`), without "no".
+
+    Only these can be contradicted: a negation that is an instruction ("no running or football
+    for two weeks", "no driving until reviewed") says nothing about what the patient has.
+    """
+    found: set[str] = set()
+    for sentence, cues in _statements(text):
+        for scope, _, _ in _scopes(sentence):
+            if _INSTRUCTION.search(scope):
+                continue
+            findings = (f.removeprefix("no ") for f in _findings(scope))
+            found.update(f for f in findings if _plain(f.split(), cues))
+    return found
+
+
+def _statements(text: str) -> Iterator[tuple[str, list[list[str]]]]:
+    """Each sentence that is no question, with the `NOT_ASSERTED` cues in it (as word lists)."""
+    for sentence, question in _sentence_ends(text):
+        if not question:
+            yield sentence, [m.group().split() for m in _NOT_ASSERTED.finditer(sentence)]
+
+
+def _plain(finding: list[str], cues: list[list[str]]) -> bool:
+    """Whether a finding is plainly stated in a sentence with ``cues``: no conditional,
+    hypothetical, historical, other-person or advice cue ("return if fever", "risk of fever",
+    "fever a week ago", "mother has asthma", "avoid alcohol"), except one inside the finding,
+    which qualifies it in both notes alike ("previous admissions" and "no previous admissions").
+    """
+    return all(_contains(finding, cue) for cue in cues)
+
+
+def _sentence_ends(text: str) -> Iterator[tuple[str, bool]]:
+    """Each sentence of ``text`` with whether it ends in a question mark."""
+    start = 0
+    for end in _SENTENCE.finditer(text):
+        yield text[start : end.start()], end.group() == "?"
+        start = end.end()
+    yield text[start:], False
+
+
+def _outside_negations(sentence: str) -> list[str]:
+    """The pieces of ``sentence`` that no negation covers: none of its scopes, no clause with a
+    negation word ("Atemnot habe ich nicht"), and nothing after a negation word that opens no
+    negation fact ("Pat. verneint Fieber", "Bewegung statt Bettruhe") up to a termination cue.
+    """
+    spans = [(lo, hi) for _, lo, hi in _scopes(sentence)]
+    for cue in _NOT_AFTER.finditer(sentence):
+        end = _TERMINATION.search(sentence, cue.end())
+        spans.append((cue.start(), end.start() if end else len(sentence)))
+    start = 0
+    for end in [*_CLAUSE_END.finditer(sentence), None]:
+        stop = end.start() if end else len(sentence)
+        if _NEGATION_WORD.search(sentence, start, stop):
+            spans.append((start, stop))
+        start = end.end() if end else stop
+    pieces, start = [], 0
+    for lo, hi in sorted(spans):
+        pieces.append(sentence[start:lo])
+        start = max(start, hi)
+    pieces.append(sentence[start:])
+    return pieces
+
+
+def _contains(words: list[str], phrase: list[str]) -> bool:
+    n = len(phrase)
+    return any(words[i : i + n] == phrase for i in range(len(words) - n + 1))
+
+
+def _scopes(sentence: str) -> Iterator[tuple[str, int, int]]:
+    """Each negation scope of ``sentence``: its text, and the span its cue and items cover."""
     blocked = _blocked_spans(sentence)
     for cue in _PRE.finditer(sentence):
         if any(lo <= cue.start() < hi for lo, hi in blocked):
             continue
         end = _TERMINATION.search(sentence, cue.end())
-        yield from _findings(sentence[cue.end() : end.start() if end else len(sentence)])
+        scope = sentence[cue.end() : end.start() if end else len(sentence)]
+        covered = max((stop for _, _, stop in _covered(scope)), default=0)
+        yield scope, cue.start(), cue.end() + covered
     for cue in _POST.finditer(sentence):
         if any(lo <= cue.start() < hi for lo, hi in blocked):
             continue
-        starts = [m.end() for m in _TERMINATION.finditer(sentence, 0, cue.start())]
-        yield from _findings(sentence[max(starts, default=0) : cue.start()])
+        start = max((m.end() for m in _TERMINATION.finditer(sentence, 0, cue.start())), default=0)
+        yield sentence[start : cue.start()], start, cue.end()
 
 
 def _blocked_spans(sentence: str) -> list[tuple[int, int]]:
@@ -277,13 +297,8 @@ def _blocked_spans(sentence: str) -> list[tuple[int, int]]:
 
 def _findings(scope: str) -> Iterable[str]:
     head: str | None = None
-    for i, (item, after_comma) in enumerate(_items(scope)):
-        if i > 0 and _ends_scope(item, after_comma):
-            return
-        words = _words(item)
+    for i, words, _ in _covered(scope):
         if not words:
-            if i == 0:
-                return  # "denied, weight stable": the cue closed a statement, it opens none
             continue
         if i == 0 and len(words) > 1 and words[0] in _HEADS:
             head = words[0]
@@ -292,12 +307,25 @@ def _findings(scope: str) -> Iterable[str]:
         yield "no " + _canonical(words)
 
 
-def _items(scope: str) -> Iterable[tuple[str, bool]]:
-    """The items of a scope, each with whether a comma (not "or"/"and") introduced it."""
-    pieces = _ITEM_SPLIT.split(scope)
-    seps = [m.group() for m in _ITEM_SPLIT.finditer(scope)]
-    yield pieces[0], False
-    yield from ((p, sep == ",") for p, sep in zip(pieces[1:], seps, strict=True))
+def _covered(scope: str) -> Iterator[tuple[int, list[str], int]]:
+    """The items a scope negates: index, finding words (maybe none) and where the item ends."""
+    for i, (item, after_comma, end) in enumerate(_items(scope)):
+        if i > 0 and _ends_scope(item, after_comma):
+            return
+        words = _words(item)
+        if not words and i == 0:
+            return  # "denied, weight stable": the cue closed a statement, it opens none
+        yield i, words, end
+
+
+def _items(scope: str) -> Iterator[tuple[str, bool, int]]:
+    """The items of a scope, each with whether a comma (not "or"/"and") introduced it and its
+    end."""
+    start, after_comma = 0, False
+    for sep in _ITEM_SPLIT.finditer(scope):
+        yield scope[start : sep.start()], after_comma, sep.start()
+        start, after_comma = sep.end(), sep.group() == ","
+    yield scope[start:], after_comma, len(scope)
 
 
 def _ends_scope(item: str, after_comma: bool) -> bool:
@@ -310,8 +338,12 @@ def _ends_scope(item: str, after_comma: bool) -> bool:
     )
 
 
+def _tokens(text: str) -> list[str]:
+    return [en.UK_TO_US.get(w, w) for w in _TOKEN.findall(text) if w not in _INNER_DROP]
+
+
 def _words(item: str) -> list[str]:
-    words = [en.UK_TO_US.get(w, w) for w in re.findall(r"[^\W_]+(?:[-'][^\W_]+)*", item)]
+    words = [en.UK_TO_US.get(w, w) for w in _TOKEN.findall(item)]
     while words and words[0] in _DROP and not _lexicon_phrase_at_start(words):
         words.pop(0)
     words = [w for w in words if w not in _INNER_DROP]
@@ -328,6 +360,6 @@ def _lexicon_phrase_at_start(words: list[str]) -> bool:
     return bool(found) and found[0][0] == 0
 
 
-def _canonical(words: list[str]) -> str:
+def _canonical(words: list[str], limit: int | None = 5) -> str:
     phrase = lexicon().findings.rewrite(" ".join(words))
-    return " ".join(phrase.split()[:5])
+    return " ".join(phrase.split()[:limit])

@@ -4,21 +4,27 @@ Four kinds of facts are read from the reference and from the generated note with
 fact being a short canonical string a reviewer can read:
 
 - ``quantity``: a number with a unit or a ratio ("10 mg", "120/80", "2-3 day", "38.5 °c"), or a
-  bare number whose unit the context implies ("Temperature today is 38.1" -> "38.1 °c"); spelled
-  numbers and spoken units are canonical (see ``_quantities``).
+  bare number whose unit the context implies ("Temperature today is 38.1" -> "38.1 °c"); numbers
+  are read by the notes' language ("1,000 mg" is "1000 mg" in English, "1 mg" in German: see
+  ``_numbers``), spelled numbers and spoken units are canonical (see ``_quantities``).
 - ``medication``: a name from the caller's list (or a lexicon synonym of it), plus its dose,
   frequency and route as separate facts ("clarithromycin 500 mg", "clarithromycin twice daily").
 - ``negation``: a finding in the scope of a negation cue, by ConText-style rules: conditionals
   ("return if not improving") and pseudo-negations ("no change") are not negations, scope ends at
   "but"/"however", and findings are canonical by a synonym lexicon ("no runny nose" is
-  "no coryza"; see ``_context``).
+  "no coryza"; see ``_context``). A finding one note negates and the other asserts is a
+  contradiction: the asserting note gets the fact "<finding> (affirmed)" ("No fever." against
+  "Patient has fever." gives the reference "no fever" and the note "fever (affirmed)"), which
+  the other note never has. Findings are facts only as contradictions: asserted findings are
+  not listed otherwise.
 - ``laterality``: a side with the body part it qualifies ("left knee"; "Knie links" and
   "linkes Knie" both give "left knie"; "tender left cervical nodes" gives "left neck").
 
 Recall is the share of reference facts found in the generated note, precision the share of
 generated facts found in the reference; both are over sets of facts, per kind and pooled. A missed
 fact is in the reference only; an invented one is in the generated note only (a hallucination
-candidate). The lexicon is versioned (``fact_lexicon`` in ``as_dict()``).
+candidate); a contradiction is both, and is also listed under ``contradicted``. The lexicon is
+versioned (``fact_lexicon`` in ``as_dict()``).
 """
 
 from __future__ import annotations
@@ -28,15 +34,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from scribe_eval.metrics._context import negations
+from scribe_eval.metrics._context import affirmed, negations, stated_negations
 from scribe_eval.metrics._entities import laterality
 from scribe_eval.metrics._entities import medications as medication_facts
 from scribe_eval.metrics._lexicon import LEXICON_LABEL
+from scribe_eval.metrics._numbers import read_numbers
 from scribe_eval.metrics._quantities import quantities
 from scribe_eval.metrics._version import METRICS_VERSION
 
 __all__ = [
     "FACT_KINDS",
+    "Contradiction",
     "FactCheckResult",
     "FactKind",
     "FactKindResult",
@@ -46,6 +54,7 @@ __all__ = [
 
 FactKind = Literal["quantity", "medication", "negation", "laterality"]
 FACT_KINDS: tuple[FactKind, ...] = ("quantity", "medication", "negation", "laterality")
+Facts = dict[FactKind, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -97,10 +106,20 @@ class FactKindResult:
 
 
 @dataclass(frozen=True)
+class Contradiction:
+    """A finding one note negates and the other asserts: the two facts that contradict."""
+
+    kind: FactKind
+    reference: str
+    generated: str
+
+
+@dataclass(frozen=True)
 class FactCheckResult:
-    """Fact checks of every kind, and recall/precision pooled over kinds."""
+    """Fact checks of every kind, recall/precision pooled over kinds, and the contradictions."""
 
     kinds: dict[FactKind, FactKindResult]
+    contradictions: tuple[Contradiction, ...] = ()
 
     @property
     def recall(self) -> float | None:
@@ -131,6 +150,10 @@ class FactCheckResult:
             "fact_precision": self.precision,
             "missed": [{"kind": k, "text": t} for k, t in self.misses],
             "invented": [{"kind": k, "text": t} for k, t in self.invented],
+            "contradicted": [
+                {"kind": c.kind, "reference": c.reference, "generated": c.generated}
+                for c in self.contradictions
+            ],
             "kinds": {kind: res.as_dict() for kind, res in self.kinds.items()},
             "fact_lexicon": LEXICON_LABEL,
             "metrics_version": METRICS_VERSION,
@@ -138,7 +161,7 @@ class FactCheckResult:
 
 
 def check_facts(
-    reference: str, generated: str, *, medications: Iterable[str] = ()
+    reference: str, generated: str, *, medications: Iterable[str] = (), language: str = "en"
 ) -> FactCheckResult:
     """Compare the facts of ``generated`` with those of ``reference`` (see the module docstring).
 
@@ -146,20 +169,59 @@ def check_facts(
         reference: The reference note.
         generated: The generated note.
         medications: Medication names to look for (multi-word names allowed).
+        language: The notes' language (BCP 47, e.g. ``de-DE``): how their numbers are written
+            ("1,000" is a thousand in English, one in German; see ``_numbers``).
     """
     meds = tuple(medications)
-    ref, gen = (
-        extract_facts(reference, medications=meds),
-        extract_facts(generated, medications=meds),
-    )
+    ref_text, gen_text = _prepared(reference, language), _prepared(generated, language)
+    ref, gen = _extract(ref_text, meds), _extract(gen_text, meds)
+    ref_affirmed, gen_affirmed = _contradicting(ref_text, ref, gen_text, gen)
+    ref["negation"] = _sorted([*ref["negation"], *map(_affirmed_fact, ref_affirmed)])
+    gen["negation"] = _sorted([*gen["negation"], *map(_affirmed_fact, gen_affirmed)])
+    contradictions = [
+        *(Contradiction("negation", f"no {f}", _affirmed_fact(f)) for f in gen_affirmed),
+        *(Contradiction("negation", _affirmed_fact(f), f"no {f}") for f in ref_affirmed),
+    ]
     return FactCheckResult(
         kinds={k: FactKindResult(k, ref[k], gen[k]) for k in FACT_KINDS},
+        contradictions=tuple(contradictions),
     )
 
 
-def extract_facts(text: str, *, medications: Iterable[str] = ()) -> dict[FactKind, tuple[str, ...]]:
-    """The facts of one text by kind, each a sorted tuple of distinct canonical strings."""
-    low = unicodedata.normalize("NFC", text).lower()
+def _contradicting(
+    ref_text: str, ref: Facts, gen_text: str, gen: Facts
+) -> tuple[list[str], list[str]]:
+    """The findings each note asserts while the other negates them (reference's, generated's).
+
+    Only findings the other note negates in a plain statement, and this one never negates, are
+    looked for: an asserted finding is a fact only as a contradiction, so precision is not
+    flooded with every finding, and an instruction ("no football for two weeks") contradicts no
+    history ("twisted his knee playing football").
+    """
+    ref_negated = {f.removeprefix("no ") for f in ref["negation"]}
+    gen_negated = {f.removeprefix("no ") for f in gen["negation"]}
+    return (
+        sorted(affirmed(ref_text, stated_negations(gen_text) - ref_negated)),
+        sorted(affirmed(gen_text, stated_negations(ref_text) - gen_negated)),
+    )
+
+
+def extract_facts(
+    text: str, *, medications: Iterable[str] = (), language: str = "en"
+) -> dict[FactKind, tuple[str, ...]]:
+    """The facts of one text by kind, each a sorted tuple of distinct canonical strings.
+
+    ``language`` says how the text writes numbers (see `check_facts`).
+    """
+    return _extract(_prepared(text, language), tuple(medications))
+
+
+def _prepared(text: str, language: str) -> str:
+    """``text`` as the extractors read it: NFC, lower-case, numbers read by ``language``."""
+    return read_numbers(unicodedata.normalize("NFC", text).lower(), language)
+
+
+def _extract(low: str, medications: tuple[str, ...]) -> Facts:
     return {
         "quantity": _sorted(quantities(low)),
         "medication": _sorted(medication_facts(low, medications)),
@@ -170,3 +232,7 @@ def extract_facts(text: str, *, medications: Iterable[str] = ()) -> dict[FactKin
 
 def _sorted(facts: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(set(facts)))
+
+
+def _affirmed_fact(finding: str) -> str:
+    return f"{finding} (affirmed)"

@@ -1,20 +1,33 @@
 """Quantities of a note as canonical strings: "10 mg", "120/80", "2-3 day", "38.5 °c".
 
-Spelled English numbers become digits first ("thirty eight point five" -> "38.5"), a German decimal
-comma becomes a point, and spoken units are canonical ("10 milligrams" is "10 mg", "145 over 90"
-and "145 zu 90" are "145/90"). A ratio drops its "mmHg" (a blood pressure is written both ways);
-beats per minute are "/min"; grams below 10 become milligrams ("1 g" is "1000 mg").
+The text's numbers are read first, by its language (``_numbers.read_numbers``: "10,000 units" in
+English and "10.000 Einheiten" in German are both "10000 unit"). Spelled English numbers then
+become digits ("thirty eight point five" -> "38.5") and spoken units are canonical ("10
+milligrams" is "10 mg", "145 over 90" and "145 zu 90" are "145/90"). A ratio drops its "mmHg" (a
+blood pressure is written both ways); beats per minute are "/min"; grams below 10 become
+milligrams ("1 g" is "1000 mg").
+
+Temperatures keep their scale: "101.3F" is "101.3 °f" (converting would round: 38.1 °C is
+100.58 °F). A letter glued or next to a number is a scale only for a body temperature on it
+("38.1C": 30-45 °C; "101.3F": 94-108 °F, so "82F", an 82-year-old woman, is no temperature); a
+scale-less "degrees" is °F in the °F range, else °C.
 
 A number without a unit is a fact only when the context implies one: the nearest measurement cue
 within the previous ``_CUE_WINDOW`` words ("Temperature today is 38.1", "Have you had a fever?
 Yes, it was 38.5") gives the unit when the value is plausible for it (34-43 for °C, 40-220 for a
-pulse, ...). Frequencies ("twice daily") are medication facts, not quantities.
+pulse, ...). A duration, dose or count on the way ("Temperature up and down for 3 days, today
+38.1") does not end the search; any other unit word does (the cue before it had its value
+written with its unit: "Pulse 96/min, age 45" gives no pulse of 45). "T" is a temperature cue
+only right before its value and inside a run of vital signs ("T 38.1 HR 96", "BP 120/80, T
+37.9"): alone, "T 38" is too often something else. Frequencies ("twice daily") are medication
+facts, not quantities.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
 
 from scribe_eval.metrics import _english as en
 
@@ -24,7 +37,9 @@ _UNITS = {
     "mg/dl": "mg/dl", "umol/l": "umol/l", "µmol/l": "umol/l", "cm": "cm", "mm": "mm",
     "mmol/l": "mmol/l", "mmol/mol": "mmol/mol", "mmhg": "mmhg", "mcg": "mcg",
     "µg": "mcg", "μg": "mcg", "mg": "mg", "kg": "kg", "g": "g", "ml": "ml", "l": "l", "%": "%",
-    "°c": "°c", "° c": "°c", "grad": "°c", "°f": "°f", "bpm": "/min", "/min": "/min",
+    "°c": "°c", "° c": "°c", "ºc": "°c", "º c": "°c", "℃": "°c", "grad": "°c", "°f": "°f",
+    "° f": "°f", "ºf": "°f", "º f": "°f", "℉": "°f", "c": "°c", "f": "°f", "bpm": "/min",
+    "/min": "/min",
     "per minute": "/min", "beats per minute": "/min", "schläge pro minute": "/min",
     "units": "unit", "unit": "unit", "iu": "unit", "ie": "unit", "einheiten": "unit",
     "days": "day", "day": "day", "tage": "day", "tagen": "day", "tag": "day",
@@ -40,11 +55,12 @@ _UNITS = {
     "kilogramm": "kg", "kilo": "kg", "grams": "g", "gram": "g", "gramm": "g",
     "millilitres": "ml", "milliliters": "ml", "millilitre": "ml", "milliliter": "ml",
     "litres": "l", "liters": "l", "litre": "l", "liter": "l", "percent": "%", "per cent": "%",
-    "prozent": "%", "degrees": "°c", "degrees celsius": "°c", "grad celsius": "°c",
+    "prozent": "%", "degrees": "°c", "degree": "°c", "degrees celsius": "°c", "degrees c": "°c",
+    "grad celsius": "°c", "degrees fahrenheit": "°f", "degrees f": "°f", "fahrenheit": "°f",
     "millimetres of mercury": "mmhg", "millimeters of mercury": "mmhg",
 }  # fmt: skip
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
-_NUM = r"\d+(?:[.,]\d+)?"
+_NUM = r"\d+(?:\.\d+)?"  # numbers are read first (`read_numbers`): a point decimal, no groups
 _RATIO = r"\s*(?:/|\bover\b|\bzu\b)\s*"
 _RANGE = r"\s*(?:-|–|\bto\b|\bbis\b)\s*"
 _QUANTITY = re.compile(
@@ -66,16 +82,28 @@ _GERMAN_SPELLED = re.compile(
     rf"\b({'|'.join(_GERMAN_NUMBERS)})(?=\s+(?:{_UNIT_RE}|bis)\b)", re.IGNORECASE
 )
 # Measurement cues and the unit they imply for a bare number in the plausible range.
+# ("t" only before its value in a vitals run: see `_implied`.)
 _CUES: tuple[tuple[re.Pattern[str], str, float, float], ...] = (
-    (re.compile(r"temp\w*|fever\w*|febrile|pyrexi\w*|fieber\w*|körpertemperatur"), "°c", 34, 43),
-    (re.compile(r"temp\w*|fever\w*|febrile"), "°f", 94, 108),
+    (re.compile(r"t|temp\w*|tmax|fever\w*|febrile|pyrexi\w*|fieber\w*|körpertemperatur"), "°c",
+     34, 43),
+    (re.compile(r"t|temp\w*|tmax|fever\w*|febrile"), "°f", 94, 108),
     (re.compile(r"pulse|hr|heart|puls|herzfrequenz|hf"), "/min", 30, 220),
     (re.compile(r"sats?|saturation|spo2|sao2|oxygen|sättigung|sauerstoffsättigung"), "%", 70, 100),
     (re.compile(r"weight|weighs|weighed|gewicht|wiegt"), "kg", 2, 250),
     (re.compile(r"hba1c"), "%", 4, 15),
-)
+)  # fmt: skip
 _CUE_WINDOW = 12
 _WORD = re.compile(r"[^\W_]+")
+# Units a cue gives: a quantity written with one of them used its cue up.
+_MEASURED = frozenset({*(unit for _, unit, _, _ in _CUES), "mmhg"})
+# A scale letter is a unit only for a body temperature on that scale; "degrees" names no scale.
+_SCALE_LETTERS = {"c": (30.0, 45.0), "f": (94.0, 108.0)}
+_SCALELESS = frozenset({"degrees", "degree", "grad"})
+# "T" is a temperature only in a run of vital signs: one of these within _VITALS_REACH words.
+_VITAL_SIGN = re.compile(
+    r"(?<![\w/])(?:hr|pulse|bp|rr|resp|spo2|sao2|sats?|o2|bpm|mmhg|\d+/\d+)(?![\w/])"
+)
+_VITALS_REACH = 6
 
 
 def spelled_to_digits(text: str) -> str:
@@ -93,30 +121,48 @@ def spelled_to_digits(text: str) -> str:
 
 
 def canonical_number(number: str) -> str:
-    """ "38,50" -> "38.5"; "010" stays as written apart from the decimal part."""
-    number = number.replace(",", ".")
+    """ "38.50" -> "38.5"; "010" stays as written apart from the decimal part (read numbers)."""
     return number.rstrip("0").rstrip(".") if "." in number else number
 
 
 def quantities(text: str) -> Iterable[str]:
-    """Every quantity fact of ``text`` (lower-case, spelled numbers already allowed)."""
+    """Every quantity fact of ``text``: lower-case, its numbers read (`read_numbers`)."""
     text = spelled_to_digits(text)
-    for match in _QUANTITY.finditer(text):
-        fact = _fact(match) or _implied(text, match)
+    matches = list(_QUANTITY.finditer(text))
+    words = list(_WORD.finditer(text))
+    passed = [(m.start(), m.end()) for m in matches if _unit(m) not in (None, *_MEASURED)]
+    for match in matches:
+        fact = _fact(match) or _implied(text, match, words, passed)
         if fact is not None:
             yield fact
 
 
+def _unit(match: re.Match[str]) -> str | None:
+    """The canonical unit a match wrote, if any (a scale letter only for a body temperature)."""
+    value, _, _, unit_text = match.groups()
+    if not unit_text:
+        return None
+    unit_text = unit_text.lower()
+    number = float(value)
+    if unit_text in _SCALE_LETTERS:
+        lo, hi = _SCALE_LETTERS[unit_text]
+        return _UNITS[unit_text] if lo <= number <= hi else None
+    if unit_text in _SCALELESS:
+        lo, hi = _SCALE_LETTERS["f"]
+        return "°f" if lo <= number <= hi else "°c"
+    return _UNITS[unit_text]
+
+
 def _fact(match: re.Match[str]) -> str | None:
-    value, denominator, upper, unit_text = match.groups()
-    unit = _UNITS[unit_text.lower()] if unit_text else None
+    value, denominator, upper, _ = match.groups()
+    unit = _unit(match)
     if denominator is not None:
         return f"{canonical_number(value)}/{canonical_number(denominator)}" + (
             f" {unit}" if unit not in (None, "mmhg") else ""
         )
     if unit is None:
         return None
-    if unit == "g" and float(value.replace(",", ".")) < 10 and upper is None:
+    if unit == "g" and float(value) < 10 and upper is None:
         return f"{_scaled(value, 1000)} mg"
     number = canonical_number(value)
     if upper is not None:
@@ -125,23 +171,46 @@ def _fact(match: re.Match[str]) -> str | None:
 
 
 def _scaled(value: str, factor: int) -> str:
-    scaled = round(float(value.replace(",", ".")) * factor, 6)
+    scaled = round(float(value) * factor, 6)
     return canonical_number(f"{scaled:f}")
 
 
-def _implied(text: str, match: re.Match[str]) -> str | None:
+def _implied(
+    text: str,
+    match: re.Match[str],
+    words: Sequence[re.Match[str]],
+    passed: Sequence[tuple[int, int]],
+) -> str | None:
+    """The unit the nearest cue before a bare number gives it (see the module docstring)."""
     value, denominator, upper, _ = match.groups()
     if denominator is not None or upper is not None:
         return None
-    number = float(value.replace(",", "."))
-    before = _WORD.findall(text[: match.start()])[-_CUE_WINDOW:]
-    for word in reversed(before):
-        if word in _UNITS:
-            return None  # the cue belongs to an earlier quantity that wrote its unit
-        units = [(u, lo, hi) for cue, u, lo, hi in _CUES if cue.fullmatch(word)]
+    number = float(value)
+    end = bisect_left([w.start() for w in words], match.start())
+    before = words[max(0, end - _CUE_WINDOW) : end]
+    for i, word in enumerate(reversed(before)):
+        if any(lo <= word.start() < hi for lo, hi in passed):
+            continue  # a duration, dose or count: the cue may still be further back
+        if word.group() in _UNITS and word.group() not in _SCALE_LETTERS:
+            # The cue belongs to an earlier quantity that wrote its unit. A scale letter is no
+            # unit word: "38.5 °C last night, 37.8 today" keeps its second temperature.
+            return None
+        if word.group() == "t" and (i > 0 or not _in_vitals_run(text, words, end - 1)):
+            continue
+        units = [(u, lo, hi) for cue, u, lo, hi in _CUES if cue.fullmatch(word.group())]
         if units:
             for unit, lo, hi in units:
                 if lo <= number <= hi:
                     return f"{canonical_number(value)} {unit}"
             return None
     return None
+
+
+def _in_vitals_run(text: str, words: Sequence[re.Match[str]], cue: int) -> bool:
+    """Whether another vital sign is near the word ``cue`` (and its value), on the same line."""
+    first = words[max(0, cue - _VITALS_REACH)].start()
+    last = words[min(len(words) - 1, cue + 1 + _VITALS_REACH)].end()
+    line_start = text.rfind("\n", 0, words[cue].start()) + 1
+    line_end = text.find("\n", words[cue].end())
+    region = text[max(first, line_start) : last if line_end < 0 else min(last, line_end)]
+    return _VITAL_SIGN.search(region) is not None

@@ -2,5 +2,10 @@
 
 from __future__ import annotations
 
-METRICS_VERSION = "3"
-"""Changes whenever any metric value could change (a normaliser, tokenizer or formula)."""
+METRICS_VERSION = "4"
+"""Changes whenever any metric value could change (a normaliser, tokenizer or formula).
+
+4: the fact check reads numbers by the note's language ("1,000 mg" is 1000 mg in English),
+finds temperatures written "38.1C", "101.3F" or "T 38.1" in a vitals run, lets a duration pass a
+measurement cue, and counts a finding one note negates and the other asserts as a contradiction.
+"""

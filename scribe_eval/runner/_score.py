@@ -294,7 +294,9 @@ def _score_against_reference(
     scores["empty_sections"] = _count(findings, "empty_generated", "both_empty")
     scores["findings"] = findings[:_MAX_LISTED]
     medications = [t.text for t in encounter.terms if t.kind == "medication"]
-    facts = check_facts(reference_text, generated_text, medications=medications)
+    facts = check_facts(
+        reference_text, generated_text, medications=medications, language=output_language
+    )
     scores["fact_recall"] = facts.recall
     scores["fact_precision"] = facts.precision
     scores["fact_misses"] = [list(m) for m in facts.misses[:_MAX_LISTED]]

@@ -25,7 +25,8 @@ def result() -> AuditResult:
 DIRECTIONS: list[tuple[PerturbationKind, tuple[str, ...], tuple[str, ...]]] = [
     ("drop_fact", (*ROUGE, "fact_recall"), ()),
     ("dose_tenfold", (*ROUGE, "fact_recall", "fact_precision"), ("section_coverage",)),
-    ("flip_negation", (*ROUGE, "fact_recall"), ("section_coverage",)),
+    # The flipped note asserts what the reference negates: a contradiction, against precision.
+    ("flip_negation", (*ROUGE, "fact_recall", "fact_precision"), ("section_coverage",)),
     ("flip_laterality", (*ROUGE, "fact_recall", "fact_precision"), ("section_coverage",)),
     ("swap_medication", (*ROUGE, "fact_recall"), ("section_coverage",)),
     ("add_finding", (*ROUGE, "fact_precision"), ("section_coverage", "fact_recall")),
@@ -54,6 +55,10 @@ def test_rouge_barely_notices_a_tenfold_dose_but_facts_do(result: AuditResult) -
     assert rouge_drop is not None
     assert fact_drop is not None
     assert fact_drop < 5 * rouge_drop  # both negative: the fact drop is over five times larger
+
+
+def test_every_flipped_negation_costs_fact_precision(result: AuditResult) -> None:
+    assert result.cell("flip_negation", "fact_precision").moved == 1.0
 
 
 def test_cli_prints_the_table_and_json() -> None:

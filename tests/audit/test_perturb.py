@@ -16,6 +16,21 @@ MEDS = ["clarithromycin", "penicillin"]
 
 
 @pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        pytest.param("Heparin 5,000 units daily.", "en", "Heparin 50000 units daily.", id="en"),
+        pytest.param("Heparin 5.000 IE täglich.", "de", "Heparin 50000 IE täglich.", id="de"),
+        pytest.param("Ibuprofen 1,5 g.", "de", "Ibuprofen 15 g.", id="de-decimal"),
+    ],
+)
+def test_a_tenfold_dose_reads_the_number_by_the_language(
+    text: str, language: str, expected: str
+) -> None:
+    changed = perturb("dose_tenfold", {"Plan": text}, language=language)
+    assert changed == {"Plan": expected}
+
+
+@pytest.mark.parametrize(
     ("kind", "heading", "expected"),
     [
         pytest.param("dose_tenfold", "Plan", "Clarithromycin 5000 mg twice daily for 5 days.",

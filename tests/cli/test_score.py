@@ -247,3 +247,50 @@ def test_notes_report_the_fact_check_per_item_in_json_and_csv(tmp_path: Path) ->
     rows = list(csv.DictReader(CliRunner().invoke(main, [*args, "--csv"]).stdout.splitlines()))
     assert rows[0]["fact recall"] == f"{item['fact_recall'] * 100:.1f}"
     assert "quantity: 500 mg" in rows[0]["missed facts"]
+
+
+def _notes_file(tmp_path: Path, rows: list[dict[str, str]]) -> Path:
+    path = tmp_path / "notes.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_notes_summary_is_the_catalogue_metric_the_report_and_gate_use(tmp_path: Path) -> None:
+    """One note with every fact (1/1), one with a third (1/3): the mean is 66.7, not 50 pooled."""
+    from scribe_eval.stats import MetricSample
+
+    path = _notes_file(tmp_path, [
+        {"ref": "Temperature 38.1 °C.", "hyp": "Temperature 38.1 °C."},
+        {"ref": "BP 120/80. HR 88 bpm. Weight 70 kg.", "hyp": "BP 120/80."},
+    ])  # fmt: skip
+    args = ["score", "notes", str(path), "--ref-col", "ref", "--hyp-col", "hyp"]
+    code, out, _ = _invoke(*args, "--json")
+    assert code == 0
+    data = json.loads(out)
+    recalls = [item["fact_recall"] for item in data["items"]]
+    assert recalls == [1.0, pytest.approx(1 / 3)]
+    # What compare and the report compute for the same cells (one encounter each).
+    expected = MetricSample.from_values(["1", "2"], recalls).value
+    assert data["summary"]["fact_recall"] == pytest.approx(expected)
+    assert data["summary"]["fact_recall"] == pytest.approx(2 / 3)
+    code, out, _ = _invoke(*args)
+    assert code == 0
+    assert "fact recall 66.7" in " ".join(out.split())
+    assert "pooled" not in out
+
+
+def test_notes_read_numbers_by_the_language(tmp_path: Path) -> None:
+    path = _notes_file(tmp_path, [
+        {"ref": "Heparin 5000 Einheiten.", "hyp": "Heparin 5.000 Einheiten.", "lang": "de"},
+        {"ref": "Heparin 5000 units.", "hyp": "Heparin 5.000 units.", "lang": "en"},
+    ])  # fmt: skip
+    args = ["score", "notes", str(path), "--ref-col", "ref", "--hyp-col", "hyp", "--json"]
+    code, out, _ = _invoke(*args, "--language", "de")
+    assert code == 0
+    assert [i["fact_recall"] for i in json.loads(out)["items"]] == [1.0, 1.0]
+    code, out, _ = _invoke(*args, "--language-col", "lang")
+    assert code == 0
+    assert [i["fact_recall"] for i in json.loads(out)["items"]] == [1.0, 0.0]
+    code, _, err = _invoke(*args, "--language-col", "nope")
+    assert code == 1
+    assert "column 'nope' not found" in err

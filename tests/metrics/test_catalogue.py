@@ -242,3 +242,14 @@ def test_a_diarized_one_channel_transcript_gets_cpwer_and_orcwer_but_no_swap_fla
     assert wrong["attribution_error_rate"] == wrong["cpwer"]
     assert "speaker_swap" not in wrong  # no roles named: a swap cannot be told
     assert "attributed_wer" not in wrong
+
+
+def test_corpus_value_is_a_mean_or_a_pooled_ratio_as_the_catalogue_says() -> None:
+    cells: list[dict[str, float | None]] = [
+        {"fact_recall": 1.0, "errors": 1, "ref_words": 10},
+        {"fact_recall": 0.25, "errors": 9, "ref_words": 10},
+        {"fact_recall": None, "errors": 0, "ref_words": 0},  # no reference facts, no words
+    ]
+    assert METRICS["fact_recall"].corpus(cells) == pytest.approx(0.625)  # mean of 1.0 and 0.25
+    assert METRICS["wer"].corpus(cells) == pytest.approx(10 / 20)  # pooled errors / words
+    assert METRICS["fact_precision"].corpus(cells) is None

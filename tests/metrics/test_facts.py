@@ -77,7 +77,9 @@ def test_check_facts_recall_precision_and_misses() -> None:
         "lisinopril once daily",
     )
     assert result.recall == pytest.approx(7 / 11)
-    assert result.precision == pytest.approx(7 / 8)
+    # "No fever, but chest pain." asserts the chest pain the reference denies: a contradiction.
+    assert result.kinds["negation"].unsupported == ("chest pain (affirmed)",)
+    assert result.precision == pytest.approx(7 / 9)
     assert ("laterality", "left knee") in result.misses
 
 
@@ -91,3 +93,136 @@ def test_as_dict_is_plain_json() -> None:
     data = check_facts(REFERENCE, GENERATED).as_dict()
     assert json.loads(json.dumps(data)) == data
     assert data["kinds"]["quantity"]["misses"] == ["88 /min"]
+
+
+@pytest.mark.parametrize(
+    ("reference", "generated", "language", "missed", "invented"),
+    [
+        pytest.param("Heparin 10,000 units.", "Heparin 10 units.", "en", ("10000 unit",),
+                     ("10 unit",), id="en-thousands-are-not-decimals"),
+        pytest.param("Paracetamol 1,000 mg.", "Paracetamol 1 mg.", "en", ("1000 mg",),
+                     ("1 mg",), id="en-a-1000-fold-dose-error"),
+        pytest.param("Paracetamol 1,000 mg.", "Paracetamol 1000 mg.", "en", (), (),
+                     id="en-grouped-and-plain-agree"),
+        pytest.param("Heparin 5000 units.", "Heparin 5 000 units.", "en", (), (),
+                     id="space-grouped"),
+        pytest.param("Heparin 5000 Einheiten.", "Heparin 5.000 Einheiten.", "de", (), (),
+                     id="de-point-groups"),
+        pytest.param("Heparin 10.000 IE.", "Heparin 10 IE.", "de", ("10000 unit",),
+                     ("10 unit",), id="de-thousands-are-not-decimals"),
+        pytest.param("Temperatur 38,1 °C.", "Temperatur 38.1 °C.", "de", (), (),
+                     id="de-either-decimal-mark"),
+    ],
+)  # fmt: skip
+def test_numbers_are_read_by_the_notes_language(
+    reference: str,
+    generated: str,
+    language: str,
+    missed: tuple[str, ...],
+    invented: tuple[str, ...],
+) -> None:
+    quantity = check_facts(reference, generated, language=language).kinds["quantity"]
+    assert (quantity.misses, quantity.unsupported) == (missed, invented)
+
+
+def test_the_language_decides_an_ambiguous_number() -> None:
+    assert extract_facts("Heparin 5.000 units", language="en")["quantity"] == ("5 unit",)
+    assert extract_facts("Heparin 5.000 Einheiten", language="de")["quantity"] == ("5000 unit",)
+    assert extract_facts("Amoxicillin 1,000 mg", language="en")["quantity"] == ("1000 mg",)
+    assert extract_facts("Amoxicillin 1,000 mg", language="de")["quantity"] == ("1 mg",)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("Temperature has been up and down for 3 days, today 38.1",
+                     ("3 day", "38.1 °c"), id="a-duration-does-not-end-the-cue"),
+        pytest.param("Temperature 38.1C", ("38.1 °c",), id="glued-celsius"),
+        pytest.param("Temp 38.1C", ("38.1 °c",), id="temp-glued-celsius"),
+        pytest.param("Temperature 101.3F", ("101.3 °f",), id="glued-fahrenheit"),
+        pytest.param("Temperature of 101.3 degrees", ("101.3 °f",), id="degrees-by-range"),
+        pytest.param("T 38.1 HR 96", ("38.1 °c", "96 /min"), id="t-in-a-vitals-run"),
+        pytest.param("BP 120/80, T 37.9, RR 16", ("120/80", "37.9 °c"), id="t-after-bp"),
+        pytest.param("T 38.1", (), id="a-lone-t-is-no-temperature"),
+        pytest.param("T 38.1\nHR 96", ("96 /min",), id="vitals-run-stays-on-its-line"),
+        pytest.param("82F presents with cough", (), id="age-and-sex-is-no-temperature"),
+        pytest.param("Stage 3C", (), id="a-letter-is-a-scale-only-for-a-body-temperature"),
+        pytest.param("Pulse 96/min, age 45", ("96 /min",), id="a-measurement-ends-the-cue"),
+        pytest.param("Temperature 38.5 °C last night, 37.8 today", ("37.8 °c", "38.5 °c"),
+                     id="a-second-temperature"),
+    ],
+)  # fmt: skip
+def test_bare_and_abbreviated_values(text: str, expected: tuple[str, ...]) -> None:
+    assert extract_facts(text)["quantity"] == expected
+
+
+@pytest.mark.parametrize(
+    "generated",
+    ["Temperature has been up and down for 3 days, today 38.1", "Temperature 38.1C",
+     "Temp 38.1C", "T 38.1 HR 96"],
+)  # fmt: skip
+def test_a_temperature_written_without_its_unit_is_found(generated: str) -> None:
+    assert check_facts("Temperature 38.1 °C", generated).kinds["quantity"].recall == 1.0
+
+
+@pytest.mark.parametrize(
+    ("reference", "generated", "contradicted"),
+    [
+        pytest.param("No fever.", "Patient has fever.", [("no fever", "fever (affirmed)")],
+                     id="asserts-what-the-reference-denies"),
+        pytest.param("Denies chest pain.", "Chest pain.",
+                     [("no chest pain", "chest pain (affirmed)")], id="denies"),
+        pytest.param("Patient reports fever. No cough.", "Patient reports cough. No fever.",
+                     [("no cough", "cough (affirmed)"), ("fever (affirmed)", "no fever")],
+                     id="both-ways"),
+        pytest.param("No runny nose.", "Coryza for two days.",
+                     [("no coryza", "coryza (affirmed)")], id="by-the-lexicon"),
+        pytest.param("No previous admissions.", "Previous admissions.",
+                     [("no previous admissions", "previous admissions (affirmed)")],
+                     id="a-cue-inside-the-finding"),
+        pytest.param("Kein Fieber.", "Fieber seit gestern.",
+                     [("no fieber", "fieber (affirmed)")], id="german"),
+        pytest.param("No fever.", "No fever.", [], id="agreement"),
+        pytest.param("No fever.", "Return if fever develops.", [], id="conditional"),
+        pytest.param("No fever.", "Any fever?", [], id="question"),
+        pytest.param("No chest pain.", "Discussed the risk of chest pain.", [],
+                     id="hypothetical"),
+        pytest.param("No asthma.", "Mother has asthma.", [], id="someone-else"),
+        pytest.param("No fever.", "Had a fever a week ago.", [], id="historical"),
+        pytest.param("No fever.", "No fever today, fever at night.", [],
+                     id="a-note-that-also-negates-it"),
+        pytest.param("No concerns.", "Concerns about sleep.", [], id="generic-finding"),
+        pytest.param("No fever.", "Fever: no.", [], id="colon-no-is-a-negation"),
+        # The demo's notes: advice contradicts no history, and "verneint" before its finding
+        # (no negation fact of its own) asserts nothing.
+        pytest.param("Twisted his left knee playing football.",
+                     "No running or football for two weeks.", [], id="an-instruction"),
+        pytest.param("No alcohol.", "Advised to avoid alcohol.", [], id="advice"),
+        pytest.param("Keine Taubheit.", "Pat. verneint Taubheit im Bein.", [],
+                     id="a-post-negation-word-before-its-finding"),
+        pytest.param("Keine Bettruhe.", "Bewegung statt Bettruhe.", [], id="instead-of"),
+        pytest.param("Keine Atemnot.", "Atemnot habe ich nicht.", [], id="a-negation-word-after"),
+    ],
+)  # fmt: skip
+def test_contradicted_findings_count_against_precision(
+    reference: str, generated: str, contradicted: list[tuple[str, str]]
+) -> None:
+    result = check_facts(reference, generated)
+    assert [(c.reference, c.generated) for c in result.contradictions] == contradicted
+    negation = result.kinds["negation"]
+    for ref_fact, gen_fact in contradicted:
+        assert ref_fact in negation.misses
+        assert gen_fact in negation.unsupported
+    if contradicted:
+        assert result.precision is not None
+        assert result.precision < 1.0
+    data = result.as_dict()
+    assert [(c["reference"], c["generated"]) for c in data["contradicted"]] == contradicted
+
+
+def test_asserted_findings_are_facts_only_as_contradictions() -> None:
+    """An affirmed finding the reference does not negate is no fact: precision is not flooded."""
+    result = check_facts("Sore throat. No cough.", "Sore throat, fever and headache. No cough.")
+    assert result.kinds["negation"].generated == ("no cough",)
+    assert result.precision == 1.0
+    assert extract_facts("Patient has fever.")["negation"] == ()

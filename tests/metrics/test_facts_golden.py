@@ -25,7 +25,7 @@ def _cases() -> list[Any]:
     for data in _files(holdout=False):
         for i, case in enumerate(data["cases"]):
             case_id = f"{data['language']}-{i:03d}-{case['topic']}"
-            params.append(pytest.param(case, data["medications"], id=case_id))
+            params.append(pytest.param(case, data, id=case_id))
     return params
 
 
@@ -35,9 +35,9 @@ def test_golden_set_has_the_size_the_issue_asks_for() -> None:
     assert by_language["de"] >= 50
 
 
-@pytest.mark.parametrize(("case", "medications"), _cases())
-def test_golden_case(case: dict[str, Any], medications: list[str]) -> None:
-    found = extract_facts(case["text"], medications=medications)
+@pytest.mark.parametrize(("case", "data"), _cases())
+def test_golden_case(case: dict[str, Any], data: dict[str, Any]) -> None:
+    found = extract_facts(case["text"], medications=data["medications"], language=data["language"])
     for kind in FACT_KINDS:
         assert set(found[kind]) == set(case.get(kind) or ()), kind
 
@@ -48,7 +48,9 @@ def test_held_out_statements_meet_the_targets_per_kind() -> None:
     fp, fn = dict(tp), dict(tp)
     for data in _files(holdout=True):
         for case in data["cases"]:
-            found = extract_facts(case["text"], medications=data["medications"])
+            found = extract_facts(
+                case["text"], medications=data["medications"], language=data["language"]
+            )
             for kind in FACT_KINDS:
                 want, got = set(case.get(kind) or ()), set(found[kind])
                 tp[kind] += len(want & got)
@@ -104,3 +106,25 @@ def test_phrase_map_prefers_the_longest_variant_and_whole_words() -> None:
         "shortness of breath; shortness of breath; sobbing"
     )
     assert PhraseMap.build({}).rewrite("unchanged") == "unchanged"
+
+
+def test_consistent_texts_of_one_visit_contradict_nothing() -> None:
+    """The sample's reference notes of a visit and its transcript, each against each, both ways:
+    they agree, so every contradiction found here would be a false one."""
+    from scribe_eval.dataset import load_dataset
+
+    sample = Path(__file__).resolve().parents[2] / "datasets" / "sample"
+    pairs = 0
+    for encounter in load_dataset(sample).encounters:
+        meds = [t.text for t in encounter.terms if t.kind == "medication"]
+        texts = ["\n".join(note.sections.values()) for note in encounter.notes.values()]
+        texts.append("\n".join(turn.text for turn in encounter.reference_turns))
+        for i, reference in enumerate(texts):
+            for j, generated in enumerate(texts):
+                if i != j:
+                    pairs += 1
+                    result = check_facts(
+                        reference, generated, medications=meds, language=encounter.language
+                    )
+                    assert result.contradictions == (), (encounter.id, result.contradictions)
+    assert pairs >= 40
