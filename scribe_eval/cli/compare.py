@@ -1,4 +1,5 @@
-"""``scribe-eval compare``: gate a candidate run on a baseline (exit 0 pass, 2 gate failed)."""
+"""``scribe-eval compare``: gate a candidate run on a baseline (exit 0 pass, 2 gate failed,
+3 inconclusive)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from scribe_eval.compare import (
 )
 
 EXIT_REGRESSION = 2
+EXIT_INCONCLUSIVE = 3
 
 
 @click.command("compare")
@@ -51,10 +53,16 @@ def compare(
     source; unchanged templates are reported, not tested. Without --gate the built-in gate
     applies: per template at most 2 points of ROUGE-Lsum F and 5 of fact recall lost, per
     language at most 2 points of WER, and at most 2 points more failed or unscored cells.
-    Values are points (0-100); JSON carries fractions.
+    Every slice is measured on the cells both runs have. Values are points (0-100); JSON
+    carries fractions.
 
-    Exit code 0: pass; 2: the gate failed (a loss beyond a margin could not be ruled out, or a
-    limit was broken); 1: a tool or input error.
+    Exit code 0: pass (every changed slice decided and passed, both runs complete); 2: the gate
+    failed (a loss beyond a margin could not be ruled out, or a limit was broken); 3:
+    inconclusive, nothing failed but the rollout is not proven safe (a changed slice could not
+    be decided: too few shared encounters or no scores in a run; or a run is interrupted or
+    unfinished), the headline says which; 1: a tool or input error. A gate file with
+    `accept_small_slices: true` accepts slices undecided only for too few encounters (counted in
+    the headline).
     """
     if len(runs) > 2:
         raise click.UsageError("give at most two runs: BASELINE_RUN CANDIDATE_RUN")
@@ -73,5 +81,7 @@ def compare(
         click.echo(gate_markdown(result), nl=False)
     else:
         print_table(gate_table(result), table_format)
-    if not result.passed:
+    if result.verdict == "fail":
         sys.exit(EXIT_REGRESSION)
+    if result.verdict == "inconclusive":
+        sys.exit(EXIT_INCONCLUSIVE)

@@ -22,6 +22,7 @@ from scribe_eval.cli._runs_team import (
     trend_command,
 )
 from scribe_eval.cli._tables import format_option, print_table
+from scribe_eval.errors import StoreError
 
 if TYPE_CHECKING:
     from scribe_eval.store import CellSummary, RunListing, RunRecord
@@ -155,7 +156,11 @@ def show_run(
 @click.argument("run_id")
 @click.option("--name", default="baseline", show_default=True, help="The baseline's name.")
 @click.option("--reason", help="Why this run is the baseline (kept in `runs baselines`).")
-@click.option("--force", is_flag=True, help="Move a baseline that names another run.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Move a baseline that names another run; bless a run that did not complete.",
+)
 @runs_dir_option
 @store_option
 def bless_run(
@@ -169,11 +174,25 @@ def bless_run(
     """Name RUN_ID as a baseline; `compare --baseline NAME` finds it.
 
     Who ($SCRIBE_EVAL_USER, else the OS user), when and why are recorded; a baseline naming
-    another run moves only with --force.
+    another run moves only with --force. A run that did not complete (interrupted, failed,
+    still running) holds only the cells it finished: it is refused unless --force, which then
+    says what it blesses.
     """
+    from scribe_eval.compare import incomplete_run
+
     with open_cli_store(store_url, runs_dir) as store:
         record = store.resolve_run(run_id)
+        unfinished = None
+        if record.status != "completed":  # only then are its cells read, to count them
+            unfinished = incomplete_run(record, store.cell_summaries(record.id))
+        if unfinished is not None and not force:
+            raise StoreError(
+                f"{unfinished}: a baseline must be a completed run; finish it with "
+                f"`scribe-eval run --resume {record.id}` (or bless it anyway with --force)"
+            )
         event = store.bless(record.id, name, reason=reason, force=force)
+    if unfinished is not None:
+        click.echo(f"Warning: blessed with --force although {unfinished}", err=True)
     if event is None:
         click.echo(f"{record.id} is already baseline {name!r}")
     else:

@@ -7,14 +7,16 @@ samples; the gate, ``compare`` and every page of the report use both, with label
 formats from the metric catalogue (`scribe_eval.metrics.METRICS`).
 
 `evaluate_gate` refuses runs whose dataset, normalisers, tokenizer or metric versions differ
-(unless forced), then judges each rule per slice — by default per template, language and source:
-non-inferiority on paired-bootstrap intervals over encounters (Bonferroni over the gate's
-hypotheses; unchanged slices are not hypotheses), and hard limits on the cells both runs have.
-Rules without data are skipped, never failed.
+(unless forced), then judges each rule per slice — by default per template, language and source —
+on the cells both runs have in it (`shared_samples`): non-inferiority on paired-bootstrap intervals
+over encounters (Bonferroni over the gate's hypotheses; unchanged slices are not hypotheses), and
+hard limits. Its verdict is fail, inconclusive (a changed slice undecided, or a run incomplete:
+`incomplete_run`) or pass; a slice with nothing to compare is skipped, never failed.
 """
 
 from __future__ import annotations
 
+from scribe_eval.compare._complete import incomplete_run, run_progress
 from scribe_eval.compare._data import (
     RunData,
     SliceKey,
@@ -33,7 +35,8 @@ from scribe_eval.compare._evaluate import (
     resolve_pair,
 )
 from scribe_eval.compare._gate import DEFAULT_GATE, Gate, LimitRule, MetricRule, load_gate
-from scribe_eval.compare._result import GateResult, RuleResult, RuleStatus
+from scribe_eval.compare._result import GateResult, RuleResult, RuleStatus, Verdict
+from scribe_eval.compare._shared import SharedSlice, shared_samples
 from scribe_eval.compare._trend import (
     TrendPoint,
     identity_changes,
@@ -51,6 +54,7 @@ from scribe_eval.compare._writers import (
     gate_junit,
     gate_markdown,
     gate_table,
+    headline,
     method_note,
 )
 
@@ -63,8 +67,10 @@ __all__ = [
     "RuleResult",
     "RuleStatus",
     "RunData",
+    "SharedSlice",
     "SliceKey",
     "TrendPoint",
+    "Verdict",
     "comparability_problems",
     "describe_difference",
     "describe_slice",
@@ -74,10 +80,12 @@ __all__ = [
     "gate_junit",
     "gate_markdown",
     "gate_table",
+    "headline",
     "identity_changes",
     "identity_hash",
     "identity_short",
     "identity_text",
+    "incomplete_run",
     "judge_difference",
     "load_gate",
     "load_run_data",
@@ -85,8 +93,10 @@ __all__ = [
     "page_name",
     "per_encounter_values",
     "resolve_pair",
+    "run_progress",
     "samples",
     "scored",
+    "shared_samples",
     "target_identity",
     "trend_rows",
     "trends",

@@ -55,6 +55,7 @@ class RunData:
     dataset_problem: str | None
     transcripts: dict[str, list[CellSummary]] = field(default_factory=dict)
     documents: dict[str, list[CellSummary]] = field(default_factory=dict)
+    by_id: dict[str, CellSummary] = field(default_factory=dict)
     meta: Provenance = field(default_factory=Provenance)
     _index: dict[str, Encounter] = field(default_factory=dict, repr=False)
 
@@ -67,6 +68,7 @@ class RunData:
             target[cell.encounter_id].append(cell)
         self.transcripts = dict(by_transcript)
         self.documents = dict(by_document)
+        self.by_id = {cell.cell_id: cell for cell in self.cells}
         self._index = {e.id: e for e in self.dataset.encounters} if self.dataset else {}
 
     @property

@@ -1,9 +1,12 @@
 """Evaluating a gate: baseline vs candidate, rule by rule and slice by slice.
 
 The rollout question is per template: each template is compared with the baseline's template of
-the same label, per language and source, on the encounters both runs scored. A slice whose
-request and answers did not change (same spec hash, reference, target identity and cache keys on
-every shared cell) is *unchanged*: it is reported, it is not a hypothesis, and it cannot fail.
+the same label, per language and source. Every slice is measured on the cells both runs have in
+it and scored (`scribe_eval.compare._shared`), so a template added or dropped never enters one
+side's value. A slice whose request and answers did not change (same spec hash, reference,
+target identity and cache keys on every shared cell) is *unchanged*: it is reported, it is not a
+hypothesis, and it cannot fail. A changed slice the data cannot decide (too few shared
+encounters, no score in a run) is *undecided*, and makes the verdict inconclusive.
 
 Every decided row is one hypothesis of one family. Each row's interval and p-value come from the
 same paired bootstrap over encounters, Bonferroni-adjusted over the family: the interval is
@@ -15,12 +18,14 @@ that interval cannot rule out a loss larger than the margin.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from scribe_eval.compare._data import RunData, SliceKey, load_run_data, samples
+from scribe_eval.compare._complete import incomplete_run
+from scribe_eval.compare._data import RunData, SliceKey, describe_slice, load_run_data
 from scribe_eval.compare._gate import DEFAULT_GATE, Gate, MetricRule
 from scribe_eval.compare._limits import limit_results
 from scribe_eval.compare._result import GateResult, RuleResult
+from scribe_eval.compare._shared import SharedSlice, measures, shared_samples
 from scribe_eval.compare._unchanged import unchanged
 from scribe_eval.errors import ConfigError
 from scribe_eval.metrics import (
@@ -92,7 +97,7 @@ class _Pending:
     key: SliceKey
     a: MetricSample
     b: MetricSample
-    dropped: int
+    left_out: int
 
 
 def evaluate_gate(
@@ -148,7 +153,18 @@ def evaluate_gate(
         baseline_id=baseline.id, candidate_id=candidate.id, results=tuple(results), seed=seed,
         resamples=resamples, confidence=chosen.confidence, default_gate=gate is None,
         family=family, forced_differences=tuple(problems), warnings=tuple(_warnings(base, cand)),
+        incomplete=tuple(_incomplete(base, cand)), accept_small_slices=chosen.accept_small_slices,
     )  # fmt: skip
+
+
+def _incomplete(base: RunData, cand: RunData) -> list[str]:
+    """Each run that did not complete: its numbers cover only what it finished."""
+    out = []
+    for role, data in (("baseline", base), ("candidate", cand)):
+        why = incomplete_run(data.run, data.cells)
+        if why is not None:
+            out.append(f"the {role} {why}: finish it with `scribe-eval run --resume {data.run.id}`")
+    return out
 
 
 def _plan_metric_rule(
@@ -159,36 +175,71 @@ def _plan_metric_rule(
     results: list[RuleResult],
     pending: list[_Pending],
 ) -> None:
-    a = samples(base, rule.spec, by=rule.dimensions, where=rule.where)
-    b = samples(cand, rule.spec, by=rule.dimensions, where=rule.where)
-    if not a and not b:
+    """One row per slice, each measured on the cells both runs have in it (`shared_samples`).
+
+    An unchanged slice is reported first (it needs no decision, whatever its size); a changed
+    one that cannot be decided (no scores on one side, too few encounters) is *undecided*; a
+    slice with no cell in both runs, or where neither run measures the metric, is skipped.
+    """
+    if not (measures(base, rule.spec) or measures(cand, rule.spec)):
         results.append(_skipped(rule, (), f"neither run has {rule.metric} scores"))
         return
-    for key in sorted(set(a) | set(b)):
-        if key not in a or key not in b:
-            missing = "baseline" if key not in a else "candidate"
-            reason = f"the {missing} has no {rule.metric} here, so there is nothing to compare"
-            results.append(_skipped(rule, key, reason))
-            continue
-        common = sorted(set(a[key].ids) & set(b[key].ids))
-        too_few = _too_few(len(common), gate)
-        if too_few is not None:
-            results.append(_skipped(rule, key, too_few))
-            continue
-        sample_a, sample_b = a[key].subset(common), b[key].subset(common)
-        if unchanged(base, cand, rule.spec.cell, dict(key)):
-            results.append(_unchanged(rule, key, sample_a, sample_b))
-            continue
-        dropped = len(set(a[key].ids) ^ set(b[key].ids))
-        pending.append(_Pending(len(results), rule, key, sample_a, sample_b, dropped))
-        results.append(_skipped(rule, key, "pending"))
+    slices = shared_samples(base, cand, rule.spec, by=rule.dimensions, where=rule.where)
+    if not slices:
+        results.append(_skipped(rule, (), f"neither run has cells in {_slice(rule)}"))
+        return
+    for key, piece in slices.items():
+        if not piece.cells:
+            results.append(_skipped(rule, key, _not_shared(piece)))
+        elif unchanged(base, cand, piece.cells):
+            results.append(_unchanged(rule, key, piece))
+        elif piece.baseline is None or piece.candidate is None:
+            results.append(_unscored(rule, key, piece))
+        elif (too_few := _too_few(piece.n, gate)) is not None:
+            results.append(_undecided(rule, key, too_few, "too few encounters", gate, piece))
+        else:
+            a, b, left_out = piece.baseline, piece.candidate, piece.one_sided
+            pending.append(_Pending(len(results), rule, key, a, b, left_out))
+            results.append(_skipped(rule, key, "pending"))
+
+
+def _slice(rule: MetricRule) -> str:
+    """The slices a rule asks for, in words (``language=de``, or every slice)."""
+    return describe_slice(tuple(sorted(rule.where.items()))) if rule.where else "any slice"
+
+
+def _not_shared(piece: SharedSlice) -> str:
+    if all(piece.present):
+        return "no cell is in this slice in both runs: nothing to compare"
+    only = "baseline" if piece.present[0] else "candidate"
+    return f"only the {only} has cells here: nothing to compare"
+
+
+def _unscored(rule: MetricRule, key: SliceKey, piece: SharedSlice) -> RuleResult:
+    """A changed slice without a cell scored in both runs: undecided when either run measures
+    the metric there (a judge that failed, notes no longer scorable), else not applicable."""
+    n = len(piece.cells)
+    cells = f"the {n} cell{'' if n == 1 else 's'} both runs have here"
+    if not any(piece.measured):
+        return _skipped(rule, key, f"neither run has {rule.metric} scores on {cells}")
+    if piece.scored == (0, 0):
+        reason = f"neither run has a {rule.metric} score on {cells}"
+    elif 0 in piece.scored:
+        side = "baseline" if piece.scored[0] == 0 else "candidate"
+        reason = f"the {side} has no {rule.metric} score on {cells}"
+    else:
+        reason = (
+            f"no cell here is scored in both runs (the baseline scored {piece.scored[0]}, the "
+            f"candidate {piece.scored[1]} of {cells})"
+        )
+    return _undecided(rule, key, f"{reason}, so nothing is decided", "without scores", None, piece)
 
 
 def _too_few(n: int, gate: Gate) -> str | None:
     """Why ``n`` shared encounters decide nothing, or None when they are enough.
 
     Below the one rule for a comparison (`scribe_eval.stats.has_interval`) no gate decides,
-    whatever its ``min_encounters`` says: the slice is skipped, never passed.
+    whatever its ``min_encounters`` says: the slice is undecided, never passed.
     """
     encounters = f"only {n} encounter{'' if n == 1 else 's'} in both runs"
     if not has_interval(n):
@@ -219,7 +270,10 @@ def _decide(item: _Pending, family: int, gate: Gate, seed: int, resamples: int) 
     decision = non_inferiority(
         c, margin=rule.margin_fraction, scale=100, unit=" points", show=fmt_against
     )
-    note = f" ({item.dropped} encounters in only one run left out)" if item.dropped else ""
+    left = item.left_out
+    note = ""
+    if left:
+        note = f" ({left} cell{'' if left == 1 else 's'} scored in one run only left out)"
     verdict = describe_difference(c, significant, rule.spec)
     return RuleResult(
         rule=rule.name, kind="non-inferiority", metric=rule.metric, slice=dict(item.key),
@@ -268,14 +322,49 @@ def _membership(base: RunData, cand: RunData) -> list[RuleResult]:
     return out
 
 
-def _unchanged(rule: MetricRule, key: SliceKey, a: MetricSample, b: MetricSample) -> RuleResult:
-    return RuleResult(
-        rule=rule.name, kind="non-inferiority", metric=rule.metric, slice=dict(key),
-        status="unchanged", baseline=a.value, candidate=b.value, difference=b.value - a.value,
-        n=a.n, margin=rule.margin_fraction,
-        reason="unchanged: same request, target identity and stored answers in both runs; "
-        "not a hypothesis, cannot fail",
+def _unchanged(rule: MetricRule, key: SliceKey, piece: SharedSlice) -> RuleResult:
+    """An unchanged slice, with its values on the cells both runs scored (equal by
+    construction; none when neither scored one)."""
+    return _with_values(
+        RuleResult(
+            rule=rule.name, kind="non-inferiority", metric=rule.metric, slice=dict(key),
+            status="unchanged", margin=rule.margin_fraction,
+            reason="unchanged: same request, target identity and stored answers in both runs; "
+            "not a hypothesis, cannot fail",
+        ),
+        piece,
     )  # fmt: skip
+
+
+def _undecided(
+    rule: MetricRule,
+    key: SliceKey,
+    reason: str,
+    cause: str,
+    gate: Gate | None,
+    piece: SharedSlice,
+) -> RuleResult:
+    """A changed slice the gate cannot decide, with the values it has (no interval); ``gate``
+    is given when the cause is too few encounters, which its ``accept_small_slices`` accepts."""
+    accepted = gate is not None and gate.accept_small_slices
+    if accepted:
+        reason += "; accepted undecided (the gate file's accept_small_slices)"
+    return _with_values(
+        RuleResult(
+            rule=rule.name, kind="non-inferiority", metric=rule.metric, slice=dict(key),
+            status="undecided", reason=reason, cause=cause, accepted=accepted,
+            margin=rule.margin_fraction,
+        ),
+        piece,
+    )  # fmt: skip
+
+
+def _with_values(row: RuleResult, piece: SharedSlice) -> RuleResult:
+    """The row with the slice's two values and their difference, when both runs scored it."""
+    a, b = piece.baseline, piece.candidate
+    if a is None or b is None:
+        return row
+    return replace(row, baseline=a.value, candidate=b.value, difference=b.value - a.value, n=a.n)
 
 
 def _skipped(rule: MetricRule, key: SliceKey, reason: str) -> RuleResult:

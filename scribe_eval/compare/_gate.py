@@ -7,8 +7,11 @@ milliseconds for ``p95_latency_ms``.
 
 ```yaml
 resamples: 2000          # bootstrap replicates (default: the candidate run's setting)
-min_encounters: 5        # fewer shared encounters in a slice: the rule is skipped, not decided
-                         #   (never fewer than 3: below that no interval, so no decision)
+min_encounters: 5        # fewer shared encounters in a changed slice: the rule is undecided
+                         #   (never fewer than 3: below that no interval, so no decision), and
+                         #   an undecided slice makes the verdict inconclusive, not a pass
+accept_small_slices: false  # true: slices undecided only for too few encounters do not make
+                         #   the verdict inconclusive (listed as accepted, counted in the headline)
 seed: 7                  # default: the candidate run's seed
 rules:
   - metric: wer           # non-inferiority: fail when the data cannot rule out that the
@@ -185,13 +188,17 @@ class Gate(_Strict):
     """A gate: its rules and the statistics settings (defaults from the candidate run).
 
     ``min_encounters``: a bootstrap interval over 2 or 3 encounters is far too narrow to support
-    a decision, so a slice with fewer shared encounters is reported as skipped. Below
-    `scribe_eval.stats.MIN_ENCOUNTERS_FOR_INTERVAL` (3) nothing is decided whatever it says
-    (a value of 2, accepted for old gate files, acts as 3).
+    a decision, so a changed slice with fewer shared encounters is reported as undecided, and
+    the verdict is inconclusive. Below `scribe_eval.stats.MIN_ENCOUNTERS_FOR_INTERVAL` (3)
+    nothing is decided whatever it says (a value of 2, accepted for old gate files, acts as 3).
+    ``accept_small_slices``: a team that accepts undecided small slices says so here; such
+    slices are then listed as accepted and counted in the headline, and do not block a pass
+    (an undecided slice for any other reason still does).
     """
 
     rules: list[Rule] = Field(min_length=1)
     min_encounters: int = Field(default=5, ge=2)
+    accept_small_slices: bool = False
     resamples: int | None = Field(default=None, ge=100, le=100_000)
     seed: int | None = None
     confidence: float = Field(default=0.95, gt=0.5, lt=1)

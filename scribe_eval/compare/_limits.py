@@ -1,12 +1,15 @@
 """Hard limits of a gate: rates, missing sections, fact recall and latency per slice.
 
-A rise (``max_increase``) is measured on the cells both runs have, per template and language by
-default, so a changed template mix (one template dropped or added) cannot fail or pass the gate by
-itself. A rise compares observed rates, counted, not estimated with an interval, so it is judged on
-any number of shared encounters: a template whose every cell fails in a language of two visits
-fails the gate (the interval rule, `scribe_eval.stats.has_interval`, governs the margins, which
-rest on an interval). Each row carries the number of encounters it was judged on. ``max`` and
-``min`` bound the candidate's own cells and are judged on any number of them. A value printed
+A rise (``max_increase``) is measured on the cells both runs have and both count for the limit
+(an unscored-notes rate: the documents both runs finished; a failed-cells rate: the cells both
+runs finished or failed), per template and language by default: one set of cells for both sides,
+so a changed template mix (one template dropped or added) or cells failed on one side cannot move
+the rate by themselves. A slice with shared cells of which none counts in both runs is
+*undecided*. A rise compares observed rates, counted, not estimated with an interval, so it is
+judged on any number of shared encounters: a template whose every cell fails in a language of two
+visits fails the gate (the interval rule, `scribe_eval.stats.has_interval`, governs the margins,
+which rest on an interval). Each row carries the number of encounters it was judged on. ``max``
+and ``min`` bound the candidate's own cells and are judged on any number of them. A value printed
 beside its bound is printed so that the pair reads as the decision went
 (`scribe_eval.metrics.fmt_against`): "5.004% is above the maximum 5.0%", never "5.0% ... above the
 maximum 5.0%".
@@ -17,9 +20,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from scribe_eval.compare._data import RunData, SliceKey, slice_keys
+from scribe_eval.compare._data import RunData, SliceKey
 from scribe_eval.compare._gate import LimitRule, to_internal
-from scribe_eval.compare._result import RuleResult
+from scribe_eval.compare._result import RuleResult, RuleStatus
+from scribe_eval.compare._shared import slice_members
 from scribe_eval.compare._unchanged import unchanged
 from scribe_eval.metrics import fmt_against, fmt_figure, is_number
 from scribe_eval.store import CellSummary
@@ -29,60 +33,96 @@ _NOT_SHARED = "no cells shared with the baseline here"
 
 def limit_results(rule: LimitRule, base: RunData, cand: RunData) -> list[RuleResult]:
     """One result per slice of the candidate (skipped when there is nothing to judge)."""
-    shared = {c.cell_id for c in base.cells} & {c.cell_id for c in cand.cells}
-    own, _ = _values(rule, cand, None)
-    before, _ = _values(rule, base, shared)
-    after_shared, encounters = _values(rule, cand, shared)
-    if not own:
-        return [_skipped(rule, (), f"the candidate has no data for {rule.limit}")]
+    contribution = _CONTRIBUTIONS[rule.limit]
+    mine = slice_members(cand, cand.cells, rule.dimensions, rule.where)
+    theirs = slice_members(base, base.cells, rule.dimensions, rule.where)
     out: list[RuleResult] = []
-    for key in sorted(own):
-        value = own[key]
-        if _unchanged(rule, base, cand, dict(key)):
-            out.append(
-                RuleResult(
-                    rule=rule.name,
-                    kind="limit",
-                    metric=rule.limit,
-                    slice=dict(key),
-                    status="unchanged",
-                    unit=rule.unit,
-                    baseline=before.get(key),
-                    candidate=after_shared.get(key, value),
-                    reason="unchanged: same request, target identity and stored answers in both "
-                    "runs; cannot fail",
-                )
-            )
-            continue
-        failures = _bounds(rule, value)
-        baseline = before.get(key)
-        if rule.max_increase is not None:
-            if baseline is None or key not in after_shared:
-                # A rise that cannot be measured is never a pass; a broken bound still fails.
-                if not failures:
-                    out.append(_skipped(rule, key, _NOT_SHARED))
-                    continue
-                failures.append(f"the rise is not judged: {_NOT_SHARED}")
-            else:
-                value = after_shared[key]
-                failures += _rise(rule, baseline, value)
-        reason = "; ".join(failures) or f"{_within(rule, value)} is within the limit"
-        out.append(
-            RuleResult(
-                rule=rule.name,
-                kind="limit",
-                metric=rule.limit,
-                slice=dict(key),
-                status="fail" if failures else "pass",
-                reason=reason,
-                unit=rule.unit,
-                baseline=baseline,
-                candidate=value,
-                difference=None if baseline is None else value - baseline,
-                n=encounters.get(key) if rule.max_increase is not None else None,
-            )
-        )
-    return out
+    for key, cells in sorted(mine.items()):
+        own = [c for c in cells.values() if contribution(rule, c) is not None]
+        if own:
+            shared = cells.keys() & theirs.get(key, {}).keys()
+            out.append(_judge(rule, base, cand, key, own, shared))
+    return out or [_skipped(rule, (), f"the candidate has no data for {rule.limit}")]
+
+
+def _judge(
+    rule: LimitRule,
+    base: RunData,
+    cand: RunData,
+    key: SliceKey,
+    own: list[CellSummary],
+    shared: set[str],
+) -> RuleResult:
+    """One slice: bounds on the candidate's own cells, a rise on the cells both runs have and
+    both finished (the same cells on both sides, so one definition of the rate)."""
+    contribution = _CONTRIBUTIONS[rule.limit]
+    paired = sorted(
+        i for i in shared
+        if contribution(rule, base.by_id[i]) is not None
+        and contribution(rule, cand.by_id[i]) is not None
+    )  # fmt: skip
+    before = _value(rule, [base.by_id[i] for i in paired])
+    after = _value(rule, [cand.by_id[i] for i in paired])
+    encounters = len({base.by_id[i].encounter_id for i in paired}) or None
+    if _unchanged(rule, base, cand, own, shared):
+        return _row(rule, key, "unchanged", _UNCHANGED, before, after, encounters)
+    value = _value(rule, own)
+    assert value is not None
+    failures = _bounds(rule, value)
+    baseline = n = None
+    if rule.max_increase is not None:
+        if before is None or after is None:
+            why = _unmeasured(rule, base, cand, shared)
+            # A rise that cannot be measured is never a pass; a broken bound still fails.
+            if not failures:
+                if why == _NOT_SHARED:
+                    return _skipped(rule, key, why)
+                return _row(rule, key, "undecided", why, None, None, None, cause=_NO_PAIRS)
+            failures.append(f"the rise is not judged: {why}")
+        else:
+            baseline, value, n = before, after, encounters
+            failures += _rise(rule, baseline, value)
+    reason = "; ".join(failures) or f"{_within(rule, value)} is within the limit"
+    return _row(rule, key, "fail" if failures else "pass", reason, baseline, value, n)
+
+
+_UNCHANGED = "unchanged: same request, target identity and stored answers in both runs; cannot fail"
+_NO_PAIRS = "without cells both runs finished"
+
+
+def _unmeasured(rule: LimitRule, base: RunData, cand: RunData, shared: set[str]) -> str:
+    """Why a rise has no cell to be measured on."""
+    if not shared:
+        return _NOT_SHARED
+    contribution = _CONTRIBUTIONS[rule.limit]
+    counts = [
+        sum(contribution(rule, data.by_id[i]) is not None for i in shared) for data in (base, cand)
+    ]
+    n = len(shared)
+    return (
+        f"none of the {n} cell{'' if n == 1 else 's'} both runs have here counts for "
+        f"{rule.limit} in both runs (the baseline's {counts[0]}, the candidate's {counts[1]}), "
+        "so the rise is not decided"
+    )
+
+
+def _row(
+    rule: LimitRule,
+    key: SliceKey,
+    status: RuleStatus,
+    reason: str,
+    baseline: float | None,
+    candidate: float | None,
+    n: int | None,
+    *,
+    cause: str | None = None,
+) -> RuleResult:
+    difference = None if baseline is None or candidate is None else candidate - baseline
+    return RuleResult(
+        rule=rule.name, kind="limit", metric=rule.limit, slice=dict(key), status=status,
+        reason=reason, unit=rule.unit, baseline=baseline, candidate=candidate,
+        difference=difference, n=n, cause=cause,
+    )  # fmt: skip
 
 
 def _bounds(rule: LimitRule, value: float) -> list[str]:
@@ -125,16 +165,17 @@ def _within(rule: LimitRule, value: float) -> str:
     return _show(rule, value) if bound is None else _against(rule, value, bound)[0]
 
 
-def _unchanged(rule: LimitRule, base: RunData, cand: RunData, where: dict[str, str]) -> bool:
-    """An unchanged template cannot fail a limit either (latency is never unchanged)."""
+def _unchanged(
+    rule: LimitRule, base: RunData, cand: RunData, own: list[CellSummary], shared: set[str]
+) -> bool:
+    """An unchanged slice cannot fail a limit either (latency is never unchanged). A bound
+    judges the candidate's own cells, so every one of them must be shared and unchanged."""
     if rule.limit == "p95_latency_ms":
         return False
-    template = where.get("template")
-    if rule.limit != "error_rate" or template not in (None, "*"):
-        return unchanged(base, cand, "document", where)
-    kinds = ["transcript"] if template == "*" else ["transcript", "document"]
-    rest = {k: v for k, v in where.items() if k != "template"}
-    return all(unchanged(base, cand, kind, rest) for kind in kinds)  # type: ignore[arg-type]
+    bounded = rule.max is not None or rule.min is not None
+    if bounded and any(c.cell_id not in shared for c in own):
+        return False
+    return unchanged(base, cand, shared)
 
 
 def _skipped(rule: LimitRule, key: SliceKey, reason: str) -> RuleResult:
@@ -152,26 +193,15 @@ def _show(rule: LimitRule, value: float) -> str:
     return fmt_figure(value, rule.unit) + _suffix(rule)
 
 
-def _values(
-    rule: LimitRule, data: RunData, cells: set[str] | None
-) -> tuple[dict[SliceKey, float], dict[SliceKey, int]]:
-    """Per slice: the limit's value, and how many encounters it was measured on."""
+def _value(rule: LimitRule, cells: list[CellSummary]) -> float | None:
+    """The limit's value on these cells (None when none of them counts for it)."""
     contribution = _CONTRIBUTIONS[rule.limit]
-    groups: dict[SliceKey, list[float]] = {}
-    encounters: dict[SliceKey, set[str]] = {}
-    for cell in data.cells:
-        if cells is not None and cell.cell_id not in cells:
-            continue
-        value = contribution(rule, cell)
-        if value is None:
-            continue
-        for key in slice_keys(data, cell, rule.dimensions, rule.where):
-            groups.setdefault(key, []).append(value)
-            encounters.setdefault(key, set()).add(cell.encounter_id)
-    counts = {key: len(ids) for key, ids in encounters.items()}
+    values = [v for v in (contribution(rule, c) for c in cells) if v is not None]
+    if not values:
+        return None
     if rule.limit == "p95_latency_ms":
-        return {key: _p95(values) for key, values in groups.items()}, counts
-    return {key: sum(v) / len(v) for key, v in groups.items() if v}, counts
+        return _p95(values)
+    return sum(values) / len(values)
 
 
 def _error(rule: LimitRule, cell: CellSummary) -> float | None:

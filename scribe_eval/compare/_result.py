@@ -1,14 +1,25 @@
-"""What a gate evaluation returns: one row per rule and slice, and the verdict."""
+"""What a gate evaluation returns: one row per rule and slice, and the verdict.
+
+The verdict has three values. **fail**: a rule failed on some slice. **inconclusive**: nothing
+failed, but the rollout is not shown to be safe: a changed slice could not be decided (too few
+shared encounters, no scores in a run: the row is *undecided*), or a run is incomplete
+(interrupted, failed or still running: its numbers cover only the cells it finished). **pass**:
+every changed slice was decided and passed, on complete runs. Skipped rows (nothing to compare:
+a template or language in one run only, a metric neither run measures there) and unchanged rows
+never change the verdict.
+"""
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from scribe_eval.compare._gate import Unit
 
-RuleStatus = Literal["pass", "fail", "skipped", "unchanged"]
+RuleStatus = Literal["pass", "fail", "undecided", "skipped", "unchanged"]
+Verdict = Literal["pass", "fail", "inconclusive"]
 
 
 @dataclass(frozen=True)
@@ -16,7 +27,9 @@ class RuleResult:
     """One gate rule on one slice: the figures (fractions, or the limit's unit), decision, why.
 
     ``verdict`` is derived from the row's own interval: "worse"/"better" only when it excludes
-    zero. ``confidence`` is the level the interval was drawn at (family-adjusted).
+    zero. ``confidence`` is the level the interval was drawn at (family-adjusted). An
+    ``undecided`` row carries its ``cause`` in a few words ("too few encounters"); ``accepted``
+    marks one the gate file accepts (``accept_small_slices``), which does not block a pass.
     """
 
     rule: str
@@ -40,6 +53,8 @@ class RuleResult:
     margin: float | None = None
     n: int | None = None
     mde: float | None = None
+    cause: str | None = None
+    accepted: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON types (NaN becomes None); metric values are fractions."""
@@ -51,9 +66,10 @@ class RuleResult:
 
 @dataclass(frozen=True)
 class GateResult:
-    """The verdict: passed unless a rule failed on some slice. Skipped and unchanged never fail.
+    """The rows and the verdict: fail, inconclusive or pass (see the module docstring).
 
     ``family`` is the number of hypotheses the adjustment ran over (the decided metric rows).
+    ``incomplete`` says, per run that did not complete, its status and how much of it finished.
     """
 
     baseline_id: str
@@ -66,17 +82,28 @@ class GateResult:
     family: int = 0
     forced_differences: tuple[str, ...] = field(default_factory=tuple)
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    incomplete: tuple[str, ...] = field(default_factory=tuple)
+    accept_small_slices: bool = False
+
+    @property
+    def verdict(self) -> Verdict:
+        """``fail`` when a rule failed; else ``inconclusive`` when a changed slice is undecided
+        or a run is incomplete; else ``pass``."""
+        if self.failures:
+            return "fail"
+        return "inconclusive" if self.undecided or self.incomplete else "pass"
 
     @property
     def passed(self) -> bool:
-        """True when no rule failed."""
-        return not any(r.status == "fail" for r in self.results)
+        """True only when the verdict is ``pass`` (an inconclusive gate has not passed)."""
+        return self.verdict == "pass"
 
     @property
     def ordered(self) -> tuple[RuleResult, ...]:
-        """The rows as people read them: failures first, then passes, unchanged and skipped."""
-        rank = {"fail": 0, "pass": 1, "unchanged": 2, "skipped": 3}
-        return tuple(sorted(self.results, key=lambda r: rank[r.status]))
+        """The rows as people read them: failures, undecided, passes, accepted, unchanged,
+        skipped."""
+        rank = {"fail": 0, "undecided": 1, "pass": 2, "unchanged": 4, "skipped": 5}
+        return tuple(sorted(self.results, key=lambda r: 3 if r.accepted else rank[r.status]))
 
     @property
     def failures(self) -> tuple[RuleResult, ...]:
@@ -84,10 +111,35 @@ class GateResult:
         return tuple(r for r in self.results if r.status == "fail")
 
     @property
+    def undecided(self) -> tuple[RuleResult, ...]:
+        """The changed slices the gate could not decide and does not accept."""
+        return tuple(r for r in self.results if r.status == "undecided" and not r.accepted)
+
+    @property
+    def accepted(self) -> tuple[RuleResult, ...]:
+        """The undecided small slices the gate file accepts (``accept_small_slices``)."""
+        return tuple(r for r in self.results if r.status == "undecided" and r.accepted)
+
+    @property
+    def not_proven(self) -> list[str]:
+        """Why the rollout is not shown to be safe, one phrase each (empty when nothing says
+        so): the incomplete runs, then the undecided slices counted by cause."""
+        out = list(self.incomplete)
+        if self.undecided:
+            causes = Counter(r.cause or "not decided" for r in self.undecided)
+            n = len(self.undecided)
+            why = ", ".join(f"{count} {cause}" for cause, count in sorted(causes.items()))
+            out.append(f"{n} changed slice{'' if n == 1 else 's'} undecided ({why})")
+        return out
+
+    @property
     def adjustment(self) -> str:
         """How p-values and intervals were adjusted, in words."""
         if self.family == 0:
-            return "no adjustment: no hypothesis (every compared slice was unchanged or skipped)"
+            return (
+                "no adjustment: no hypothesis (every compared slice was unchanged, undecided "
+                "or skipped)"
+            )
         if self.family == 1:
             return "no adjustment (one hypothesis)"
         return (
@@ -101,7 +153,10 @@ class GateResult:
             "baseline": self.baseline_id,
             "candidate": self.candidate_id,
             "passed": self.passed,
-            "verdict": "pass" if self.passed else "regression",
+            "verdict": {"fail": "regression"}.get(self.verdict, self.verdict),
+            "not_proven": self.not_proven,
+            "incomplete": list(self.incomplete),
+            "accept_small_slices": self.accept_small_slices,
             "default_gate": self.default_gate,
             "seed": self.seed,
             "resamples": self.resamples,

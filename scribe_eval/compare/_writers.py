@@ -12,7 +12,12 @@ from scribe_eval.compare._result import GateResult, RuleResult
 from scribe_eval.metrics import fmt_change, fmt_figure, fmt_interval
 from scribe_eval.stats import MIN_ENCOUNTERS_FOR_INTERVAL
 
-_MARK = {"pass": "PASS", "fail": "FAIL", "skipped": "skip", "unchanged": "same"}
+_MARK = {
+    "pass": "PASS", "fail": "FAIL", "undecided": "UNDECIDED", "skipped": "skip",
+    "unchanged": "same",
+}  # fmt: skip
+_HEADLINE = {"pass": "PASS", "fail": "REGRESSION", "inconclusive": "INCONCLUSIVE"}
+_EMOJI = {"pass": "✅", "fail": "❌", "inconclusive": "⚠️"}
 _COLUMNS = (
     "result", "rule", "slice", "n", "baseline", "candidate", "diff", "interval", "p (adj.)",
     "why",
@@ -45,40 +50,70 @@ def _p(result: RuleResult) -> str:
 
 def _row(r: RuleResult) -> list[str]:
     return [
-        _MARK[r.status], r.rule, _slice(r), "" if r.n is None else str(r.n),
+        _mark(r), r.rule, _slice(r), "" if r.n is None else str(r.n),
         _fmt(r, r.baseline), _fmt(r, r.candidate), fmt_difference(r),
         _interval(r), _p(r), r.reason,
     ]  # fmt: skip
+
+
+def _mark(result: RuleResult) -> str:
+    return "accepted" if result.accepted else _MARK[result.status]
 
 
 def _slice(result: RuleResult) -> str:
     return describe_slice(tuple(sorted(result.slice.items())))
 
 
-def _headline(gate: GateResult) -> str:
-    verdict = "PASS" if gate.passed else "REGRESSION"
+def headline(gate: GateResult) -> str:
+    """The verdict in one line: PASS, REGRESSION or INCONCLUSIVE, the row counts, and what
+    leaves the rollout unproven (incomplete runs, undecided slices), or the accepted ones."""
     counts = {s: sum(r.status == s for r in gate.results) for s in _MARK}
     which = "built-in default gate" if gate.default_gate else "gate file"
-    return (
-        f"{verdict}: candidate {gate.candidate_id} vs baseline {gate.baseline_id} ({which}); "
-        f"{counts['pass']} passed, {counts['fail']} failed, {counts['unchanged']} unchanged, "
-        f"{counts['skipped']} skipped"
+    undecided = f", {len(gate.undecided)} undecided" if gate.undecided else ""
+    text = (
+        f"{_HEADLINE[gate.verdict]}: candidate {gate.candidate_id} vs baseline "
+        f"{gate.baseline_id} ({which}); {counts['pass']} passed, {counts['fail']} failed"
+        f"{undecided}, {counts['unchanged']} unchanged, {counts['skipped']} skipped"
     )
+    if gate.not_proven:
+        lead = "also not proven safe" if gate.verdict == "fail" else "not proven safe"
+        text += f"; {lead}: " + "; ".join(gate.not_proven)
+    if gate.accepted:
+        n = len(gate.accepted)
+        text += (
+            f"; {n} small slice{'' if n == 1 else 's'} accepted undecided (the gate file's "
+            "accept_small_slices)"
+        )
+    return text
 
 
 def method_note(gate: GateResult) -> str:
     """How every number of the gate was computed, in one paragraph."""
     return (
         f"Values in points (0-100); a diff is the difference of the two values as shown, each row "
-        f"was decided on the exact ones. Paired bootstrap over the encounters both runs scored, "
-        f"{gate.resamples} resamples, seed {gate.seed}; each row's interval and p-value come "
-        f"from the same resamples; {gate.adjustment}. Non-inferiority fails when "
+        "was decided on the exact ones. Every row is measured on the cells both runs have in its "
+        "slice (same encounter, template, language and source), so a template in one run only "
+        "never enters a value. Paired bootstrap over the encounters of the cells both runs "
+        f"scored, {gate.resamples} resamples, seed {gate.seed}; each row's interval and p-value "
+        f"come from the same resamples; {gate.adjustment}. Non-inferiority fails when "
         "the interval cannot rule out a loss larger than the margin. An unchanged slice (same "
-        "request, target identity and stored answers) is not a hypothesis and cannot fail; a "
-        "skipped margin lacked data in one run or had fewer shared encounters than "
+        "request, target identity and stored answers) is not a hypothesis and cannot fail. A "
+        "changed slice the data cannot decide is undecided: fewer shared encounters than "
         f"min_encounters (never fewer than {MIN_ENCOUNTERS_FOR_INTERVAL}: too few for an "
-        "interval; the row says how many). A rate limit counts cells, so it is judged on any "
+        "interval; the row says how many), or no score in a run; an undecided slice or an "
+        "incomplete run makes the verdict inconclusive (exit code 3), never a pass"
+        f"{_acceptance(gate)}. A skipped row had nothing to compare (cells in one run only, a "
+        "metric neither run measures there). A rate limit counts cells, so it is judged on any "
         "number of them."
+    )
+
+
+def _acceptance(gate: GateResult) -> str:
+    if not gate.accept_small_slices:
+        return ""
+    return (
+        " (this gate file sets accept_small_slices: a slice undecided only for too few "
+        "encounters is accepted, listed as such)"
     )
 
 
@@ -86,7 +121,7 @@ def gate_table(gate: GateResult) -> Table:
     """A rich table: one row per rule and slice."""
     caption = "\n".join([method_note(gate), *(f"Note: {w}" for w in gate.warnings)])
     table = Table(
-        title=_headline(gate), title_justify="left", caption=caption, caption_justify="left"
+        title=headline(gate), title_justify="left", caption=caption, caption_justify="left"
     )
     for column in _COLUMNS:
         table.add_column(column, overflow="fold")
@@ -103,7 +138,7 @@ def gate_json(gate: GateResult) -> str:
 def gate_markdown(gate: GateResult) -> str:
     """A Markdown summary (for a CI job summary): headline, then one table row per result."""
     lines = [
-        f"### {'✅' if gate.passed else '❌'} {_headline(gate)}",
+        f"### {_EMOJI[gate.verdict]} {headline(gate)}",
         "",
         "| " + " | ".join(_COLUMNS) + " |",
         "|" + "---|" * len(_COLUMNS),
@@ -118,20 +153,29 @@ def gate_markdown(gate: GateResult) -> str:
 
 
 def gate_junit(gate: GateResult) -> str:
-    """JUnit XML: one test case per rule and slice (failed rules fail, skipped rules skip)."""
+    """JUnit XML: one test case per rule and slice (failed rules fail, skipped rules skip), an
+    undecided slice an error (it could not be decided; an accepted one is skipped), and one
+    error case per incomplete run."""
+    undecided = len(gate.undecided) + len(gate.incomplete)
     suite = ET.Element(
         "testsuite",
         name=f"scribe-eval gate {gate.candidate_id} vs {gate.baseline_id}",
-        tests=str(len(gate.results)),
-        failures=str(sum(r.status == "fail" for r in gate.results)),
-        skipped=str(sum(r.status == "skipped" for r in gate.results)),
+        tests=str(len(gate.results) + len(gate.incomplete)),
+        failures=str(len(gate.failures)),
+        errors=str(undecided),
+        skipped=str(sum(r.status == "skipped" or r.accepted for r in gate.results)),
     )
+    for why in gate.incomplete:
+        case = ET.SubElement(suite, "testcase", classname="run completeness", name=why)
+        ET.SubElement(case, "error", type="incomplete", message=why).text = why
     for r in gate.results:
         case = ET.SubElement(suite, "testcase", classname=r.rule, name=_slice(r))
         if r.status == "fail":
             ET.SubElement(case, "failure", message=r.reason).text = r.reason
-        elif r.status == "skipped":
+        elif r.status == "skipped" or r.accepted:
             ET.SubElement(case, "skipped", message=r.reason)
+        elif r.status == "undecided":
+            ET.SubElement(case, "error", type="undecided", message=r.reason).text = r.reason
         else:
             ET.SubElement(case, "system-out").text = r.reason
     suites = ET.Element("testsuites")

@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from scribe_eval.compare import (
     GateResult,
     RunData,
+    Verdict,
     evaluate_gate,
+    headline,
     method_note,
     page_name,
     per_encounter_values,
-    samples,
+    shared_samples,
 )
 from scribe_eval.errors import ScribeEvalError
 from scribe_eval.metrics import METRICS
@@ -56,6 +58,7 @@ class CompareView:
     gate: GateResult | None = None
     gate_problem: str | None = None
     method: str = ""
+    headline: str = ""
     changed: list[Changed] = field(default_factory=list)
     #: The baseline names (`runs bless`) that point at the baseline run.
     baseline_names: list[str] = field(default_factory=list)
@@ -68,9 +71,10 @@ class CompareView:
         return f"{', '.join(self.baseline_names)} (experiment {self.baseline.name})"
 
     @property
-    def gate_passed(self) -> bool | None:
-        """The gate's verdict, or None when it could not be evaluated."""
-        return None if self.gate is None else self.gate.passed
+    def gate_verdict(self) -> Verdict | None:
+        """The gate's verdict (pass, fail, inconclusive), or None when it could not be
+        evaluated."""
+        return None if self.gate is None else self.gate.verdict
 
 
 def compare_view(baseline: RunData, candidate: RunData, *, pages: bool) -> CompareView:
@@ -85,6 +89,7 @@ def compare_view(baseline: RunData, candidate: RunData, *, pages: bool) -> Compa
         view.gate_problem = f"gate unavailable: {exc.message}"
         return view
     view.method = method_note(view.gate)
+    view.headline = headline(view.gate)
     view.changed = _changed(baseline, candidate, view.gate, pages=pages)
     return view
 
@@ -97,12 +102,12 @@ def _changed(
         if row.kind != "non-inferiority" or row.status == "unchanged":
             continue
         spec = METRICS[row.metric]
-        before = samples(baseline, spec, by=list(row.slice), where=row.slice)
-        after = samples(candidate, spec, by=list(row.slice), where=row.slice)
-        key = tuple(sorted(row.slice.items()))
-        if key not in before or key not in after:
+        # The row's own cells: those both runs have in its slice and scored (as the gate).
+        pieces = shared_samples(baseline, candidate, spec, by=list(row.slice), where=row.slice)
+        piece = pieces.get(tuple(sorted(row.slice.items())))
+        if piece is None or piece.baseline is None or piece.candidate is None:
             continue
-        a, b = per_encounter_values(before[key]), per_encounter_values(after[key])
+        a, b = per_encounter_values(piece.baseline), per_encounter_values(piece.candidate)
         label = ", ".join(f"{k}: {v}" for k, v in row.slice.items()) or "all cells"
         for encounter_id in sorted(set(a) & set(b)):
             page = f"encounters/{page_name(encounter_id)}" if pages else None

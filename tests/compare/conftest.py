@@ -42,7 +42,9 @@ def make_run(store: RunStore) -> MakeRun:
     ``rouge_shift`` moves every document's ROUGE-L F, ``shifts`` one template's; ``wer_factor``
     scales transcript errors; ``errors`` marks that many ``soap`` document cells failed. A
     template whose ``versions`` entry and shift are the same in two runs (and ``noise_seed``)
-    gets the same spec hash and cache keys: it is unchanged by construction.
+    gets the same spec hash and cache keys: it is unchanged by construction. A template named in
+    ``own_noise`` draws its noise from a generator of its own, so adding or dropping it leaves
+    the other templates' values as they were.
     """
 
     def make(
@@ -57,6 +59,7 @@ def make_run(store: RunStore) -> MakeRun:
         versions: dict[str, str] | None = None,
         encounters: int = ENCOUNTERS,
         references: dict[str, str] | None = None,
+        own_noise: tuple[str, ...] = (),
         **provenance: object,
     ) -> str:
         shift_of = {t: rouge_shift + (shifts or {}).get(t, 0.0) for t in templates}
@@ -65,7 +68,8 @@ def make_run(store: RunStore) -> MakeRun:
         listed = [{"label": t, "spec_hash": spec[t], "reference": refs[t]} for t in templates]
         store.create_run(_run_record(run_id, listed, **provenance))
         rng = np.random.default_rng(1234)  # the same encounters' difficulty in every run
-        noise = np.random.default_rng(noise_seed)
+        shared_noise = np.random.default_rng(noise_seed)
+        noise_of = {t: np.random.default_rng([noise_seed, 1 + k]) for k, t in enumerate(own_noise)}
         for i in range(encounters):
             eid = f"en-{i:02d}"
             ref_words = int(rng.integers(150, 300))
@@ -94,6 +98,7 @@ def make_run(store: RunStore) -> MakeRun:
             )
             for label in templates:
                 failed = i < errors and label == "soap"
+                noise = noise_of.get(label, shared_noise)
                 value = base_rouge + shift_of[label] + float(noise.normal(0, 0.002))
                 store.put_cell(
                     CellRecord(

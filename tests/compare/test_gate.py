@@ -135,16 +135,18 @@ def test_rules_without_data_are_skipped_not_failed(store: RunStore, make_run: Ma
     assert [r.status for r in result.results] == ["skipped", "skipped"]
 
 
-def test_slices_with_too_few_encounters_are_skipped_not_decided(
+def test_changed_slices_with_too_few_encounters_are_undecided_not_passed(
     store: RunStore, make_run: MakeRun
 ) -> None:
     make_run("base")
     make_run("worse", rouge_shift=-0.05, noise_seed=1)
     gate = Gate(rules=[MetricRule(metric="rougeL_f", margin=2)], min_encounters=41)
     result = _gate(store, "base", "worse", gate)
-    assert result.passed
-    assert {r.status for r in result.results} == {"skipped"}
+    assert not result.passed
+    assert result.verdict == "inconclusive"
+    assert {r.status for r in result.results} == {"undecided"}
     assert "needs at least 41" in result.results[0].reason
+    assert result.not_proven == ["2 changed slices undecided (2 too few encounters)"]
 
 
 def test_incomparable_runs_are_refused_unless_forced(store: RunStore, make_run: MakeRun) -> None:
@@ -303,7 +305,7 @@ def test_limit_rules_are_named_by_label_not_by_stored_key() -> None:
 
 
 @pytest.mark.parametrize("min_encounters", [2, 3])
-def test_a_slice_of_two_encounters_is_skipped_with_its_count_whatever_min_encounters_says(
+def test_a_slice_of_two_encounters_is_undecided_with_its_count_whatever_min_encounters_says(
     store: RunStore, make_run: MakeRun, min_encounters: int
 ) -> None:
     # Two encounters give no interval anywhere in the report: the gate decides nothing on them
@@ -313,9 +315,10 @@ def test_a_slice_of_two_encounters_is_skipped_with_its_count_whatever_min_encoun
     gate = Gate(rules=[MetricRule(metric="rougeL_f", margin=2)], min_encounters=min_encounters)
     result = _gate(store, "base", "worse", gate)
     (row,) = [r for r in result.results if r.slice.get("template") == "soap"]
-    assert row.status == "skipped"
+    assert row.status == "undecided"
     assert row.reason.startswith("only 2 encounters in both runs: too few for an interval")
     assert result.family == 0
+    assert result.verdict == "inconclusive"
     make_run("base3", encounters=3)
     make_run("worse3", encounters=3, shifts={"soap": -0.2}, versions={"soap": "v2"})
     decided = _gate(store, "base3", "worse3", gate).results

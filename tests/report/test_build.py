@@ -141,15 +141,22 @@ def test_compare_view_pairs_runs_and_links_changed_encounters(
     run = kit.write_run(store, mini_dataset, worse)
     build_report(store, run, tmp_path / "out", compare_with=base)
     html = (tmp_path / "out" / "compare.html").read_text(encoding="utf-8")
-    # The page shows the gate's own rows: per template, skipped on 3 encounters (too few).
+    # The page shows the gate's own rows: per template, undecided on 3 encounters (too few),
+    # so the gate is inconclusive there, never "passed".
     assert "ROUGE-Lsum non-inferiority (margin 2 points)" in html
     assert "template: soap-short" in html
     assert "a decision needs at least 5" in html
+    verdict = html.split('id="gate-verdict"', 1)[1].split("</div>", 1)[0]
+    assert "<strong>Gate inconclusive:</strong>" in verdict
+    assert "changed slices undecided" in verdict
+    assert "Gate passed" not in html
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "the rollout gate is INCONCLUSIVE" in index
     assert "Every metric and slice" not in html  # no second set of tests on the same page
     changed = html.split("Encounters that changed most", 1)[1]
     assert '<a href="encounters/en-01-cough.html">en-01-cough</a>' in changed
     assert "worse" in changed
-    assert 'href="compare.html"' in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert 'href="compare.html"' in index
 
 
 def test_compare_view_degrades_when_the_gate_is_unavailable(

@@ -40,8 +40,8 @@ def _invoke(*args: str) -> tuple[int, str]:
 def test_bless_records_who_and_why_and_moves_only_with_force(
     store: RunStore, cli_args: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store.create_run(make_run("20260101-aaaa", "2026-01-01T00:00:00Z"))
-    store.create_run(make_run("20260102-bbbb", "2026-01-02T00:00:00Z"))
+    store.create_run(make_run("20260101-aaaa", "2026-01-01T00:00:00Z", status="completed"))
+    store.create_run(make_run("20260102-bbbb", "2026-01-02T00:00:00Z", status="completed"))
     monkeypatch.setenv("SCRIBE_EVAL_USER", "dr-alice")
     code, out = _invoke("runs", "bless", "20260101", "--name", "prod", "--reason", "v1", *cli_args)
     assert (code, out.strip()) == (0, "20260101-aaaa is now baseline 'prod' (blessed by dr-alice)")
@@ -63,6 +63,35 @@ def test_bless_records_who_and_why_and_moves_only_with_force(
     assert code == 0
     assert "dr-alice" in out
     assert "ci-bot" in out
+
+
+@pytest.mark.parametrize("status", ["interrupted", "failed", "running"])
+def test_bless_refuses_a_run_that_did_not_complete_unless_forced(
+    store: RunStore, cli_args: list[str], status: str
+) -> None:
+    # An interrupted run holds only the cells it finished: blessed, it became a baseline that
+    # every later gate compared against part of a run, without a word.
+    matrix = {"matrix": {"documents": 33, "transcripts": 11}}
+    store.create_run(make_run("20260101-aaaa", status=status, provenance=matrix))
+    for i in range(5):
+        store.put_cell(cell("20260101-aaaa", f"en-0{i}|soap|en|asr", encounter_id=f"en-0{i}"))
+    store.put_cell(cell("20260101-aaaa", "en-09|soap|en|asr", status="pending"))
+    code, out = _invoke("runs", "bless", "20260101-aaaa", "--name", "prod", *cli_args)
+    assert code == 1
+    assert out == (
+        f"Error: run 20260101-aaaa is {status} (5 of 33 documents, 0 of 11 transcripts "
+        "finished): a baseline must be a completed run; finish it with `scribe-eval run "
+        "--resume 20260101-aaaa` (or bless it anyway with --force)\n"
+    )
+    assert store.baselines() == {}
+    result = CliRunner().invoke(
+        main, ["runs", "bless", "20260101-aaaa", "--name", "prod", "--force", *cli_args]
+    )
+    assert result.exit_code == 0
+    assert f"Warning: blessed with --force although run 20260101-aaaa is {status}" in (
+        result.stderr
+    )
+    assert store.baselines() == {"prod": "20260101-aaaa"}
 
 
 def test_runs_show_counts_cells_reused_from_other_runs(
