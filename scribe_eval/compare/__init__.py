@@ -26,6 +26,7 @@ from scribe_eval.compare._data import (
     per_encounter_values,
     samples,
     scored,
+    slice_keys,
 )
 from scribe_eval.compare._evaluate import (
     comparability_problems,
@@ -97,6 +98,7 @@ __all__ = [
     "samples",
     "scored",
     "shared_samples",
+    "slice_keys",
     "target_identity",
     "trend_rows",
     "trends",

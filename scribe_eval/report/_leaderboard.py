@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from scribe_eval.compare import RunData, samples, scored
+from scribe_eval.compare import RunData, samples, scored, slice_keys
 from scribe_eval.errors import ScribeEvalError
 from scribe_eval.metrics import METRICS, MetricSpec, fmt_against, fmt_change, fmt_points
 from scribe_eval.report._metrics import HEADLINE, TRANSCRIPT_METRICS, note_metrics_for
@@ -190,11 +190,9 @@ def _delivered(data: RunData, board: Leaderboard) -> dict[str, MetricSample]:
     for cell in data.cells:
         if cell.kind != "document" or cell.status not in ("ok", "error"):
             continue
-        if (cell.language, cell.source, data.reference_of(cell)) != (
-            board.where["language"], board.where["source"], board.where["reference"]
-        ):  # fmt: skip
-            continue
-        outcomes[cell.template_label][cell.encounter_id] = 0.0 if cell.status == "error" else 1.0
+        # The board's cells as its metrics select them (`samples` with the board's ``where``).
+        for ((_, template),) in slice_keys(data, cell, ["template"], board.where):
+            outcomes[template][cell.encounter_id] = 0.0 if cell.status == "error" else 1.0
     return {
         t: MetricSample.from_values(list(by_id), list(by_id.values()))
         for t, by_id in outcomes.items()
