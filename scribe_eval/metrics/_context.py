@@ -3,7 +3,8 @@
 A text is cut into sentences; in each, explicit trigger lists mark where a scope starts:
 
 - pre-negation cues ("no", "denies", "negative for", "kein", "ohne") scope forward,
-- post-negation cues ("chest pain was denied", "Cough: none", "Fieber wird verneint") backward,
+- post-negation cues ("chest pain was denied", "Cough: none", "Fieber wird verneint") backward;
+  a few ("denied", "verneint", "negiert") scope both ways ("Pat. verneint Fieber"),
 - pseudo-negations ("no change", "not only", "nicht nur") look like cues but negate nothing,
 - conditional and hypothetical cues ("if", "return if", "unless", "in case of", "falls", "bei")
   open a scope in which a negation is a condition, not a finding ("return if not improving").
@@ -52,11 +53,15 @@ PRE_NEGATION = (
     "isn't", "wasn't", "weren't", "aren't",
     "kein", "keine", "keinen", "keinem", "keiner", "keines", "keinerlei", "ohne",
     "kein hinweis auf", "keine hinweise auf", "kein anhalt für", "nicht",
+    # German puts the verb second: "Pat. verneint Fieber" is "denies fever", as "Fieber wird
+    # verneint" is "fever is denied"; like "denied", these cues scope both ways.
+    "verneint", "verneinte", "verneinen", "verneinten", "negiert", "negierte",
 )  # fmt: skip
 POST_NEGATION = (
     "was denied", "were denied", "is denied", "are denied", "denied", "absent", "not present",
     "none", "nil", "negative", "ruled out", "wird verneint", "werden verneint", "verneint",
-    "nicht vorhanden", "negativ", "keine",
+    "nicht vorhanden", "negativ", "keine", "wird negiert", "werden negiert", "negiert",
+    "verneinte", "negierte",
 )  # fmt: skip
 PSEUDO_NEGATION = (
     "no change", "no changes", "no significant change", "no increase", "not only",
@@ -148,7 +153,7 @@ _POST = re.compile(
     rf"|\s(?:{_alternation(POST_NEGATION)}))\s*(?=$|[,.;)])",
 )
 # Words after these assert nothing, though they open no negation fact: a post-negation word before
-# its finding ("Pat. verneint Fieber"), and "instead of" ("Bewegung statt Bettruhe").
+# its finding ("absent breath sounds"), and "instead of" ("Bewegung statt Bettruhe").
 _NOT_AFTER = re.compile(rf"(?<![\w-])(?:{_alternation((*POST_NEGATION, *REPLACED_BY))})(?![\w-])")
 _NEGATION_WORD = re.compile(
     rf"(?<![\w-])(?:{_alternation((*PRE_NEGATION, *POST_NEGATION, *REPLACED_BY))})(?![\w-])"
@@ -244,7 +249,7 @@ def _sentence_ends(text: str) -> Iterator[tuple[str, bool]]:
 def _outside_negations(sentence: str) -> list[str]:
     """The pieces of ``sentence`` that no negation covers: none of its scopes, no clause with a
     negation word ("Atemnot habe ich nicht"), and nothing after a negation word that opens no
-    negation fact ("Pat. verneint Fieber", "Bewegung statt Bettruhe") up to a termination cue.
+    negation fact ("absent breath sounds", "Bewegung statt Bettruhe") up to a termination cue.
     """
     spans = [(lo, hi) for _, lo, hi in _scopes(sentence)]
     for cue in _NOT_AFTER.finditer(sentence):

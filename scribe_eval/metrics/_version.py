@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-METRICS_VERSION = "4"
+METRICS_VERSION = "5"
 """Changes whenever any metric value could change (a normaliser, tokenizer or formula).
+
+5: German "verneint" and "negiert" before their finding ("Pat. verneint Fieber und Husten") are
+negations, as "denies" is in English; they were read only after it ("Fieber wird verneint").
 
 4: the fact check reads numbers by the note's language ("1,000 mg" is 1000 mg in English),
 finds temperatures written "38.1C", "101.3F" or "T 38.1" in a vitals run, lets a duration pass a

@@ -194,12 +194,16 @@ def test_a_temperature_written_without_its_unit_is_found(generated: str) -> None
         pytest.param("No concerns.", "Concerns about sleep.", [], id="generic-finding"),
         pytest.param("No fever.", "Fever: no.", [], id="colon-no-is-a-negation"),
         # The demo's notes: advice contradicts no history, and "verneint" before its finding
-        # (no negation fact of its own) asserts nothing.
+        # negates it, as "denies" does.
         pytest.param("Twisted his left knee playing football.",
                      "No running or football for two weeks.", [], id="an-instruction"),
         pytest.param("No alcohol.", "Advised to avoid alcohol.", [], id="advice"),
         pytest.param("Keine Taubheit.", "Pat. verneint Taubheit im Bein.", [],
-                     id="a-post-negation-word-before-its-finding"),
+                     id="verneint-before-its-finding-agrees"),
+        pytest.param("Fieber seit gestern.", "Pat. verneint Fieber.",
+                     [("fieber (affirmed)", "no fieber")], id="verneint-before-its-finding"),
+        pytest.param("Husten seit gestern.", "Fieber und Husten werden negiert.",
+                     [("husten (affirmed)", "no husten")], id="negiert-after-its-findings"),
         pytest.param("Keine Bettruhe.", "Bewegung statt Bettruhe.", [], id="instead-of"),
         pytest.param("Keine Atemnot.", "Atemnot habe ich nicht.", [], id="a-negation-word-after"),
     ],
