@@ -57,6 +57,7 @@ from scribe_eval.compare._writers import (
     gate_table,
     headline,
     method_note,
+    tally,
 )
 
 __all__ = [
@@ -99,6 +100,7 @@ __all__ = [
     "scored",
     "shared_samples",
     "slice_keys",
+    "tally",
     "target_identity",
     "trend_rows",
     "trends",

@@ -67,14 +67,7 @@ def _slice(result: RuleResult) -> str:
 def headline(gate: GateResult) -> str:
     """The verdict in one line: PASS, REGRESSION or INCONCLUSIVE, the row counts, and what
     leaves the rollout unproven (incomplete runs, undecided slices), or the accepted ones."""
-    counts = {s: sum(r.status == s for r in gate.results) for s in _MARK}
-    which = "built-in default gate" if gate.default_gate else "gate file"
-    undecided = f", {len(gate.undecided)} undecided" if gate.undecided else ""
-    text = (
-        f"{_HEADLINE[gate.verdict]}: candidate {gate.candidate_id} vs baseline "
-        f"{gate.baseline_id} ({which}); {counts['pass']} passed, {counts['fail']} failed"
-        f"{undecided}, {counts['unchanged']} unchanged, {counts['skipped']} skipped"
-    )
+    text = f"{_HEADLINE[gate.verdict]}: {tally(gate)}"
     if gate.not_proven:
         lead = "also not proven safe" if gate.verdict == "fail" else "not proven safe"
         text += f"; {lead}: " + "; ".join(gate.not_proven)
@@ -85,6 +78,19 @@ def headline(gate: GateResult) -> str:
             "accept_small_slices)"
         )
     return text
+
+
+def tally(gate: GateResult) -> str:
+    """Which runs were compared under which gate, and how many rows ended how: the headline
+    without its verdict (the report's banner says that)."""
+    counts = {s: sum(r.status == s for r in gate.results) for s in _MARK}
+    which = "built-in default gate" if gate.default_gate else "gate file"
+    undecided = f", {len(gate.undecided)} undecided" if gate.undecided else ""
+    return (
+        f"candidate {gate.candidate_id} vs baseline {gate.baseline_id} ({which}); "
+        f"{counts['pass']} passed, {counts['fail']} failed{undecided}, "
+        f"{counts['unchanged']} unchanged, {counts['skipped']} skipped"
+    )
 
 
 def method_note(gate: GateResult) -> str:

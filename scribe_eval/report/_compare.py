@@ -13,11 +13,11 @@ from scribe_eval.compare import (
     RunData,
     Verdict,
     evaluate_gate,
-    headline,
     method_note,
     page_name,
     per_encounter_values,
     shared_samples,
+    tally,
 )
 from scribe_eval.errors import ScribeEvalError
 from scribe_eval.metrics import METRICS
@@ -58,7 +58,7 @@ class CompareView:
     gate: GateResult | None = None
     gate_problem: str | None = None
     method: str = ""
-    headline: str = ""
+    tally: str = ""
     changed: list[Changed] = field(default_factory=list)
     #: The baseline names (`runs bless`) that point at the baseline run.
     baseline_names: list[str] = field(default_factory=list)
@@ -89,7 +89,7 @@ def compare_view(baseline: RunData, candidate: RunData, *, pages: bool) -> Compa
         view.gate_problem = f"gate unavailable: {exc.message}"
         return view
     view.method = method_note(view.gate)
-    view.headline = headline(view.gate)
+    view.tally = tally(view.gate)
     view.changed = _changed(baseline, candidate, view.gate, pages=pages)
     return view
 

@@ -150,6 +150,10 @@ def test_compare_view_pairs_runs_and_links_changed_encounters(
     assert "<strong>Gate inconclusive:</strong>" in verdict
     assert "changed slices undecided" in verdict
     assert "Gate passed" not in html
+    # The banner says the verdict and what is unproven once; the line under it only the counts.
+    assert html.count("changed slices undecided") == 1
+    assert "INCONCLUSIVE" not in html.split('id="gate-verdict"', 1)[1].split("<table", 1)[0]
+    assert "Compared candidate run-cand vs baseline run-base (built-in default gate);" in html
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "the rollout gate is INCONCLUSIVE" in index
     assert "Every metric and slice" not in html  # no second set of tests on the same page
