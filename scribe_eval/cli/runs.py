@@ -156,10 +156,11 @@ def show_run(
 @click.argument("run_id")
 @click.option("--name", default="baseline", show_default=True, help="The baseline's name.")
 @click.option("--reason", help="Why this run is the baseline (kept in `runs baselines`).")
+@click.option("--force", is_flag=True, help="Move a baseline that names another run.")
 @click.option(
-    "--force",
+    "--incomplete",
     is_flag=True,
-    help="Move a baseline that names another run; bless a run that did not complete.",
+    help="Bless a run that did not complete (only the cells it finished become the baseline).",
 )
 @runs_dir_option
 @store_option
@@ -168,6 +169,7 @@ def bless_run(
     name: str,
     reason: str | None,
     force: bool,
+    incomplete: bool,
     runs_dir: Path | None,
     store_url: str | None,
 ) -> None:
@@ -175,8 +177,9 @@ def bless_run(
 
     Who ($SCRIBE_EVAL_USER, else the OS user), when and why are recorded; a baseline naming
     another run moves only with --force. A run that did not complete (interrupted, failed,
-    still running) holds only the cells it finished: it is refused unless --force, which then
-    says what it blesses.
+    still running) holds only the cells it finished: it is refused unless --incomplete, which
+    then says what it blesses. The two are separate so that moving a baseline never blesses an
+    unfinished run by the way.
     """
     from scribe_eval.compare import incomplete_run
 
@@ -185,14 +188,14 @@ def bless_run(
         unfinished = None
         if record.status != "completed":  # only then are its cells read, to count them
             unfinished = incomplete_run(record, store.cell_summaries(record.id))
-        if unfinished is not None and not force:
+        if unfinished is not None and not incomplete:
             raise StoreError(
                 f"{unfinished}: a baseline must be a completed run; finish it with "
-                f"`scribe-eval run --resume {record.id}` (or bless it anyway with --force)"
+                f"`scribe-eval run --resume {record.id}` (or bless it anyway with --incomplete)"
             )
         event = store.bless(record.id, name, reason=reason, force=force)
     if unfinished is not None:
-        click.echo(f"Warning: blessed with --force although {unfinished}", err=True)
+        click.echo(f"Warning: blessed with --incomplete although {unfinished}", err=True)
     if event is None:
         click.echo(f"{record.id} is already baseline {name!r}")
     else:

@@ -66,7 +66,7 @@ def test_bless_records_who_and_why_and_moves_only_with_force(
 
 
 @pytest.mark.parametrize("status", ["interrupted", "failed", "running"])
-def test_bless_refuses_a_run_that_did_not_complete_unless_forced(
+def test_bless_refuses_a_run_that_did_not_complete_unless_told_incomplete(
     store: RunStore, cli_args: list[str], status: str
 ) -> None:
     # An interrupted run holds only the cells it finished: blessed, it became a baseline that
@@ -81,14 +81,18 @@ def test_bless_refuses_a_run_that_did_not_complete_unless_forced(
     assert out == (
         f"Error: run 20260101-aaaa is {status} (5 of 33 documents, 0 of 11 transcripts "
         "finished): a baseline must be a completed run; finish it with `scribe-eval run "
-        "--resume 20260101-aaaa` (or bless it anyway with --force)\n"
+        "--resume 20260101-aaaa` (or bless it anyway with --incomplete)\n"
     )
     assert store.baselines() == {}
+    # --force moves a baseline; it does not also bless an unfinished run.
+    code, _ = _invoke("runs", "bless", "20260101-aaaa", "--name", "prod", "--force", *cli_args)
+    assert code == 1
+    assert store.baselines() == {}
     result = CliRunner().invoke(
-        main, ["runs", "bless", "20260101-aaaa", "--name", "prod", "--force", *cli_args]
+        main, ["runs", "bless", "20260101-aaaa", "--name", "prod", "--incomplete", *cli_args]
     )
     assert result.exit_code == 0
-    assert f"Warning: blessed with --force although run 20260101-aaaa is {status}" in (
+    assert f"Warning: blessed with --incomplete although run 20260101-aaaa is {status}" in (
         result.stderr
     )
     assert store.baselines() == {"prod": "20260101-aaaa"}
