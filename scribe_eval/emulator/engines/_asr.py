@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
 
 from scribe_eval.emulator.engines._audio import DecodedAudio, is_silent
+from scribe_eval.emulator.engines._cpu import cpu_backend, pin_cpu_backend
 from scribe_eval.errors import EngineError
 
 if TYPE_CHECKING:
@@ -142,6 +143,7 @@ def _shared_model(path: Path, threads: int) -> tuple[WhisperModel, threading.Loc
     key = (str(path.resolve()), threads)
     with _MODELS_LOCK:
         if key not in _MODELS:
+            pin_cpu_backend()
             from faster_whisper import WhisperModel
 
             model = WhisperModel(str(path), device="cpu", compute_type="int8", cpu_threads=threads)
@@ -176,7 +178,8 @@ class WhisperEngine:
 
         Every library whose version can change the words is named: CTranslate2 decodes and
         onnxruntime runs the Silero VAD that cuts the speech (a new VAD release can move a cut
-        and so change a transcript), so a new install of either shows as a new target identity.
+        and so change a transcript), so a new install of either shows as a new target identity;
+        so does CTranslate2's CPU backend (`cpu_backend`), which changes words too.
         """
         # The versions are read from the packages' metadata: importing faster-whisper (and PyAV
         # with it) and CTranslate2 costs ~0.15 s of a cached re-run's start-up for two strings.
@@ -190,6 +193,7 @@ class WhisperEngine:
             "ctranslate2": importlib.metadata.version("ctranslate2"),
             "onnxruntime": importlib.metadata.version("onnxruntime"),
             "compute_type": "int8",
+            **{f"cpu_{k.lower()}": v for k, v in cpu_backend().items()},
             "beam_size": str(self.beam_size),
             "temperature": str(TEMPERATURE),
             "keyterm_prompt": self.keyterm_prompt,

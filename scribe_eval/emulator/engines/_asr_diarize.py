@@ -67,6 +67,9 @@ def diarize_words(
 
 def speech_regions(signal: npt.NDArray[np.float32]) -> list[tuple[float, float]]:
     """Speech pieces ``(start_s, end_s)`` separated by pauses of at least 300 ms (Silero VAD)."""
+    from scribe_eval.emulator.engines._cpu import pin_cpu_backend
+
+    pin_cpu_backend()  # importing faster_whisper's VAD imports CTranslate2
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     options = VadOptions(min_silence_duration_ms=300, speech_pad_ms=50, min_speech_duration_ms=150)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import os
+import platform
 import re
 import subprocess
 import sys
@@ -26,6 +28,7 @@ from scribe_eval.emulator.engines import (
     decode_audio,
     whisper_language,
 )
+from scribe_eval.emulator.engines._cpu import CPU_BACKEND
 from scribe_eval.errors import EngineError
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "audio"
@@ -319,3 +322,35 @@ print(json.dumps(sorted(m for m in ("faster_whisper", "ctranslate2", "av") if m 
     assert identity["faster_whisper"] == faster_whisper.__version__
     assert identity["ctranslate2"] == ctranslate2.__version__
     assert imported == []
+
+
+def test_the_cpu_backend_is_pinned_and_named_in_the_identity(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """CTranslate2 picks MKL on Intel and oneDNN elsewhere, with different words (7 of the 8
+    English sample visits changed on one machine): the emulator pins one backend before the
+    decoder loads, a user's own setting wins, and either shows in the target identity."""
+    if platform.machine().lower() not in {"x86_64", "amd64"}:
+        pytest.skip("CTranslate2 has one CPU backend off x86")
+    for name in CPU_BACKEND:
+        monkeypatch.delenv(name, raising=False)
+    engine = WhisperEngine("whisper-local", Path("m"), "0" * 64, "local:m", english_only=False)
+    pinned = engine.identity()
+    assert pinned["cpu_ct2_use_mkl"] == "0"
+    assert pinned["cpu_ct2_force_cpu_isa"] == pinned["cpu_onednn_max_cpu_isa"] == "AVX2"
+    monkeypatch.setenv("CT2_USE_MKL", "1")
+    assert engine.identity()["cpu_ct2_use_mkl"] == "1"
+    # The VAD's import loads CTranslate2 too: it pins first (in a process of its own, as the
+    # emulator's, so this test's imports do not count).
+    probe = """
+import json, os
+import numpy as np
+from scribe_eval.emulator.engines._asr_diarize import speech_regions
+speech_regions(np.zeros(16000, dtype=np.float32))
+print(json.dumps({k: v for k, v in os.environ.items() if k.startswith(("CT2_", "ONEDNN_"))}))
+"""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CT2_", "ONEDNN_"))}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env
+    )
+    assert json.loads(done.stdout) == CPU_BACKEND
