@@ -9,9 +9,11 @@ formats from the metric catalogue (`scribe_eval.metrics.METRICS`).
 `evaluate_gate` refuses runs whose dataset, normalisers, tokenizer or metric versions differ
 (unless forced), then judges each rule per slice — by default per template, language and source —
 on the cells both runs have in it (`shared_samples`): non-inferiority on paired-bootstrap intervals
-over encounters (Bonferroni over the gate's hypotheses; unchanged slices are not hypotheses), and
-hard limits. Its verdict is fail, inconclusive (a changed slice undecided, or a run incomplete:
-`incomplete_run`) or pass; a slice with nothing to compare is skipped, never failed.
+over encounters, each row on its own interval (the gate passes only when every row passes: an
+intersection-union test, so no row is adjusted for the others; unchanged slices are not
+hypotheses), and hard limits. Its verdict is fail, inconclusive (a changed slice undecided, or
+a run incomplete: `incomplete_run`) or pass; a slice with nothing to compare is skipped, never
+failed.
 """
 
 from __future__ import annotations

@@ -8,12 +8,14 @@ target identity and cache keys on every shared cell) is *unchanged*: it is repor
 hypothesis, and it cannot fail. A changed slice the data cannot decide (too few shared
 encounters, no score in a run) is *undecided*, and makes the verdict inconclusive.
 
-Every decided row is one hypothesis of one family. Each row's interval and p-value come from the
-same paired bootstrap over encounters, Bonferroni-adjusted over the family: the interval is
-drawn at ``1 - alpha / m`` and ``p`` inverts that percentile interval exactly
-(`scribe_eval.stats.PairedComparison.p_interval`), so with ``p_adjusted = min(1, m * p)`` an
-interval that excludes zero is exactly ``p_adjusted < alpha``. Non-inferiority fails when
-that interval cannot rule out a loss larger than the margin.
+Every decided row is one hypothesis, decided on its own: its interval and p-value come from one
+paired bootstrap over encounters at the gate's confidence, and ``p`` inverts that percentile
+interval exactly (`scribe_eval.stats.PairedComparison.p_interval`), so an interval that excludes
+zero is exactly ``p < alpha``. Non-inferiority fails when that interval cannot rule out a loss
+larger than the margin. No row is adjusted for the others: the gate passes only when every row
+passes, an intersection-union test (Berger 1982) whose chance of passing a real regression is
+at most each row's own level, however many rows there are. So a row's interval, p-value and
+decision never depend on which other rules, templates or languages the gate has.
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ def _version_key(version: object) -> tuple[int, str]:
 
 @dataclass
 class _Pending:
-    """A decided row waiting for the family size: where it goes and its two samples."""
+    """A row to decide once every rule is planned: where it goes and its two samples."""
 
     index: int
     rule: MetricRule
@@ -146,14 +148,14 @@ def evaluate_gate(
         else:
             results.extend(limit_results(rule, base, cand))
     results.extend(_membership(base, cand))
-    family = len(pending)
     for item in pending:
-        results[item.index] = _decide(item, family, chosen, seed, resamples)
+        results[item.index] = _decide(item, chosen, seed, resamples)
     return GateResult(
         baseline_id=baseline.id, candidate_id=candidate.id, results=tuple(results), seed=seed,
         resamples=resamples, confidence=chosen.confidence, default_gate=gate is None,
-        family=family, forced_differences=tuple(problems), warnings=tuple(_warnings(base, cand)),
-        incomplete=tuple(_incomplete(base, cand)), accept_small_slices=chosen.accept_small_slices,
+        family=len(pending), forced_differences=tuple(problems),
+        warnings=tuple(_warnings(base, cand)), incomplete=tuple(_incomplete(base, cand)),
+        accept_small_slices=chosen.accept_small_slices,
     )  # fmt: skip
 
 
@@ -255,17 +257,17 @@ def _too_few(n: int, gate: Gate) -> str | None:
     return None
 
 
-def _decide(item: _Pending, family: int, gate: Gate, seed: int, resamples: int) -> RuleResult:
-    alpha = 1.0 - gate.confidence
-    level = 1.0 - alpha / family
+def _decide(item: _Pending, gate: Gate, seed: int, resamples: int) -> RuleResult:
+    """One row at the gate's confidence, whatever else the gate decides (see the module
+    docstring): the interval shown is the one the decision used."""
     rule = item.rule
     c = compare_paired(
         item.a, item.b, higher_is_better=bool(rule.spec.higher_is_better), label_a="baseline",
-        label_b="candidate", confidence=level, resamples=resamples, permutations=100, seed=seed,
+        label_b="candidate", confidence=gate.confidence, resamples=resamples, permutations=100,
+        seed=seed,
     )  # fmt: skip
-    # The interval is drawn at 1 - alpha/m and p_interval inverts it exactly, so
-    # "the interval excludes zero" and "p_adjusted < alpha" are one statement.
-    p_adjusted = min(1.0, c.p_interval * family)
+    # p_interval inverts the interval exactly: "the interval excludes zero" and "p < alpha"
+    # are one statement.
     significant = not c.degenerate and (c.low > 0 or c.high < 0)
     decision = non_inferiority(
         c, margin=rule.margin_fraction, scale=100, unit=" points", show=fmt_against
@@ -279,8 +281,8 @@ def _decide(item: _Pending, family: int, gate: Gate, seed: int, resamples: int) 
         rule=rule.name, kind="non-inferiority", metric=rule.metric, slice=dict(item.key),
         status="pass" if decision.passed else "fail",
         reason=f"{decision.reason}; {verdict}{note}", baseline=c.value_a, candidate=c.value_b,
-        difference=c.difference, low=c.low, high=c.high, confidence=level,
-        p_value=c.p_interval, p_adjusted=p_adjusted, significant=significant,
+        difference=c.difference, low=c.low, high=c.high, confidence=c.confidence,
+        p_value=c.p_interval, significant=significant,
         change=c.change if significant else None, verdict=verdict,
         margin=rule.margin_fraction, n=c.n, mde=c.mde,
     )  # fmt: skip

@@ -27,7 +27,9 @@ class RuleResult:
     """One gate rule on one slice: the figures (fractions, or the limit's unit), decision, why.
 
     ``verdict`` is derived from the row's own interval: "worse"/"better" only when it excludes
-    zero. ``confidence`` is the level the interval was drawn at (family-adjusted). An
+    zero. ``confidence`` is the level the interval was drawn at: the gate's, never adjusted for
+    the other rows, and the one the decision used; ``p_value`` inverts that interval (below
+    ``1 - confidence`` exactly when it excludes zero). An
     ``undecided`` row carries its ``cause`` in a few words ("too few encounters"); ``accepted``
     marks one the gate file accepts (``accept_small_slices``), which does not block a pass.
     """
@@ -46,7 +48,6 @@ class RuleResult:
     high: float | None = None
     confidence: float | None = None
     p_value: float | None = None
-    p_adjusted: float | None = None
     significant: bool | None = None
     change: Literal["better", "worse", "same"] | None = None
     verdict: str = ""
@@ -68,7 +69,8 @@ class RuleResult:
 class GateResult:
     """The rows and the verdict: fail, inconclusive or pass (see the module docstring).
 
-    ``family`` is the number of hypotheses the adjustment ran over (the decided metric rows).
+    ``family`` is the number of hypotheses decided (the decided metric rows); each was decided
+    on its own interval, with no adjustment for the others (`adjustment` says why).
     ``incomplete`` says, per run that did not complete, its status and how much of it finished.
     """
 
@@ -134,17 +136,23 @@ class GateResult:
 
     @property
     def adjustment(self) -> str:
-        """How p-values and intervals were adjusted, in words."""
+        """Why no interval or p-value is adjusted for the number of rows, in words."""
         if self.family == 0:
             return (
                 "no adjustment: no hypothesis (every compared slice was unchanged, undecided "
                 "or skipped)"
             )
+        level = f"{self.confidence * 100:g}%"
         if self.family == 1:
-            return "no adjustment (one hypothesis)"
+            return f"no adjustment (one hypothesis, decided on its own {level} interval)"
+        one_sided = (1 - self.confidence) / 2
         return (
-            f"Bonferroni over the gate's {self.family} hypotheses (unchanged slices excluded): "
-            f"intervals at {1 - (1 - self.confidence) / self.family:.2%}, p x {self.family}"
+            f"no multiplicity adjustment: the gate passes only when each of its {self.family} "
+            "decided rows passes (an intersection-union test), so the chance of passing a loss "
+            f"beyond a margin stays at most the one-sided {one_sided:.3g} of each row's own "
+            f"{level} interval however many rows there are, and no row's interval, p-value or "
+            "decision depends on the other rows; p is a row's own (with many rows, a few may "
+            "read significant by chance)"
         )
 
     def as_dict(self) -> dict[str, Any]:

@@ -19,7 +19,7 @@ _MARK = {
 _HEADLINE = {"pass": "PASS", "fail": "REGRESSION", "inconclusive": "INCONCLUSIVE"}
 _EMOJI = {"pass": "✅", "fail": "❌", "inconclusive": "⚠️"}
 _COLUMNS = (
-    "result", "rule", "slice", "n", "baseline", "candidate", "diff", "interval", "p (adj.)",
+    "result", "rule", "slice", "n", "baseline", "candidate", "diff", "interval", "p",
     "why",
 )  # fmt: skip
 
@@ -43,9 +43,9 @@ def _interval(result: RuleResult) -> str:
 
 
 def _p(result: RuleResult) -> str:
-    if result.p_adjusted is None:
+    if result.p_value is None:
         return ""
-    return "<0.001" if result.p_adjusted < 0.001 else f"{result.p_adjusted:.3g}"
+    return "<0.001" if result.p_value < 0.001 else f"{result.p_value:.3g}"
 
 
 def _row(r: RuleResult) -> list[str]:
@@ -100,9 +100,11 @@ def method_note(gate: GateResult) -> str:
         "was decided on the exact ones. Every row is measured on the cells both runs have in its "
         "slice (same encounter, template, language and source), so a template in one run only "
         "never enters a value. Paired bootstrap over the encounters of the cells both runs "
-        f"scored, {gate.resamples} resamples, seed {gate.seed}; each row's interval and p-value "
-        f"come from the same resamples; {gate.adjustment}. Non-inferiority fails when "
-        "the interval cannot rule out a loss larger than the margin. An unchanged slice (same "
+        f"scored, {gate.resamples} resamples, seed {gate.seed}; each row's interval (at "
+        f"{gate.confidence * 100:g}%) and p-value come from the same resamples, p the exact "
+        "inverse of the interval (below 1 - confidence exactly when it excludes 0); "
+        f"{gate.adjustment}. Non-inferiority fails when the row's interval, as shown, cannot "
+        "rule out a loss larger than the margin. An unchanged slice (same "
         "request, target identity and stored answers) is not a hypothesis and cannot fail. A "
         "changed slice the data cannot decide is undecided: fewer shared encounters than "
         f"min_encounters (never fewer than {MIN_ENCOUNTERS_FOR_INTERVAL}: too few for an "

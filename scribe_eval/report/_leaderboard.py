@@ -4,10 +4,12 @@ A leaderboard ranks only templates scored against the same reference note type, 
 language (and transcript source), and every number on it — table and card alike — is computed
 on the encounters *every* template of the board scored (``n`` is stated). Samples come from the
 results layer (`scribe_eval.compare.samples`); pairwise tests and the chance of being best from
-`scribe_eval.stats.analyze_run` (paired, Holm-corrected within the board).
+`scribe_eval.stats.analyze_run` (paired).
 
 A template is *recommended* only when it is significantly better than every other on the primary
-metric, leads by at least the minimum practical difference, and is not worse beyond the
+metric (each of its paired tests at alpha, unadjusted: the call needs all of them to reject, an
+intersection-union test, so no multiplicity adjustment applies; `scribe_eval.stats.BestTemplate`),
+leads by at least the minimum practical difference, and is not worse beyond the
 trade-off margin on section coverage, fact recall and the share of notes written (failures
 count, on every encounter both templates attempted); otherwise the card says what blocks it.
 Every comparison follows the one rule of `scribe_eval.stats.has_interval`: on fewer encounters
@@ -268,7 +270,8 @@ def _verdict(
     contender = _closest(analysis, best.template)
     practical, margin = _options(data)
     if not best.clear_winner:
-        reason = _why_not_separated(contender, best.template, practical) if contender else ""
+        blocking = _least_separated(analysis, best.template)
+        reason = _why_not_separated(blocking, best.template, practical) if blocking else ""
         behind = [t for t, _ in best.probabilities if t not in best.tied]
         if behind:
             reason += f" Significantly behind {best.template}: {', '.join(behind)}."
@@ -309,8 +312,9 @@ def _verdict(
     return (
         f"{best.template} is recommended in {where}",
         best.template,
-        f"Significantly better on {label} than every other template (paired test, "
-        f"Holm-corrected, alpha {1 - analysis.confidence:.2g}), by at least {shown_lead} "
+        f"Significantly better on {label} than every other template (a paired randomization "
+        f"test against each, every one at alpha {1 - analysis.confidence:.2g}: no adjustment, "
+        f"as all must reject), by at least {shown_lead} "
         f"points; not worse beyond {fmt_points(margin)} points on section coverage, fact "
         f"recall or notes written; {_chance(best, analysis)}; {n}.",
     )
@@ -340,6 +344,17 @@ def _closest(analysis: RunAnalysis, best: str) -> PairedComparison | None:
         if best in (c.comparison.label_a, c.comparison.label_b)
     ]
     return min(mine, key=lambda c: abs(c.difference)) if mine else None
+
+
+def _least_separated(analysis: RunAnalysis, best: str) -> PairedComparison | None:
+    """The comparison of ``best`` that is furthest from rejecting (largest raw p-value, the one
+    the clear-winner call uses), which is what stops the call."""
+    mine = [
+        c.comparison
+        for c in analysis.comparisons
+        if best in (c.comparison.label_a, c.comparison.label_b)
+    ]
+    return max(mine, key=lambda c: (c.p_permutation, -abs(c.difference))) if mine else None
 
 
 def _tradeoffs(
@@ -389,7 +404,7 @@ def _tradeoffs(
 
 
 def _why_not_separated(c: PairedComparison, best: str, practical: float = 0.01) -> str:
-    """Why the closest contender could not be told apart from ``best``, and what would help."""
+    """Why the contender of ``c`` could not be told apart from ``best``, and what would help."""
     other = c.label_b if c.label_a == best else c.label_a
     if not has_interval(c.n):
         return f" With {c.n} shared encounter(s) no comparison is possible: add encounters."
@@ -415,7 +430,7 @@ def _why_not_separated(c: PairedComparison, best: str, practical: float = 0.01) 
         )
     return (
         f" Its lead over {other} ({_gap(c)} points on {c.n} encounters) is "
-        f"not significant after Holm correction (p = {c.p_adjusted:.2g})."
+        f"not significant (paired randomization test, p = {c.p_permutation:.2g})."
     )
 
 

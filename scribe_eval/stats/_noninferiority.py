@@ -99,7 +99,7 @@ def non_inferiority(
 
 
 def _percent(level: float) -> str:
-    """``95%``, or ``97.5%`` for a family-adjusted level: never rounded to a level not used."""
+    """``95%``, or ``97.5%`` for a 97.5% level: never rounded to a level not used."""
     text = f"{level * 100:.2f}".rstrip("0").rstrip(".")
     return f"{text}%"
 

@@ -64,7 +64,8 @@ class CellEstimate:
 
 @dataclass(frozen=True)
 class TemplateComparison:
-    """Two templates compared within one language (``label_b`` − ``label_a``, Holm-adjusted)."""
+    """Two templates compared within one language (``label_b`` − ``label_a``); ``p_adjusted`` is
+    Holm-adjusted over the language's template pairs."""
 
     language: str
     comparison: PairedComparison
@@ -79,9 +80,13 @@ class BestTemplate:
     """The best template of one language and how sure we are.
 
     ``probability_best`` is the share of bootstrap replicates in which it is best (ties split);
-    ``clear_winner`` is True only when it is significantly better (Holm) than every other
-    template on enough encounters for an interval (`has_interval`); ``tied`` lists it with every
-    template it could not be told apart from (all of them below that rule).
+    ``clear_winner`` is True only when it is significantly better than every other template on
+    enough encounters for an interval (`has_interval`): each of its k − 1 paired randomization
+    tests rejects at alpha on its own ``p_permutation``. The claim needs every one of them to
+    reject (an intersection-union test), so its error rate is at most alpha with no adjustment;
+    the Holm adjustment over all template pairs (``p_adjusted``) serves the pairwise table, not
+    this call. ``tied`` lists it with every template it could not be told apart from by that
+    test (all of them below the rule).
     """
 
     language: str
@@ -106,7 +111,9 @@ class RunAnalysis:
     """One metric of one run: cells, pairwise template comparisons and best template per language.
 
     Holm's correction runs within each language (the family is that language's template pairs
-    for this metric); ``alpha`` is ``1 - confidence``.
+    for this metric) and gives the comparisons' ``p_adjusted``; the best template is called on
+    its own comparisons' unadjusted p-values instead (`BestTemplate`). ``alpha`` is
+    ``1 - confidence``.
     """
 
     metric: str
@@ -301,8 +308,12 @@ def _best_template(
         if name in (c.label_a, c.label_b):
             other = c.label_b if c.label_a == name else c.label_a
             favours_best = (c.change == "worse") == (c.label_a == name)
-            # Below the one rule for an interval nothing is told apart, whatever a test says.
-            if not (has_interval(n) and c.significant() and favours_best):
+            # "Better than every other" needs every one of the leader's tests to reject: an
+            # intersection-union test, at alpha per test with no adjustment (so the raw
+            # p-value, not the all-pairs Holm one). Below the one rule for an interval nothing
+            # is told apart, whatever a test says.
+            beaten = not c.degenerate and c.p_permutation < 1.0 - c.confidence
+            if not (has_interval(n) and beaten and favours_best):
                 tied.append(other)
     chance = float(probabilities[best])
     if len(templates) == 1:

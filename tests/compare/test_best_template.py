@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from scribe_eval.compare import load_run_data
+import numpy as np
+
+from scribe_eval.compare import load_run_data, samples
 from scribe_eval.metrics import fmt_points
-from scribe_eval.report._leaderboard import Leaderboard, note_leaderboards
+from scribe_eval.report._leaderboard import (
+    Leaderboard,
+    _least_separated,
+    _why_not_separated,
+    note_leaderboards,
+)
+from scribe_eval.report._metrics import HEADLINE
+from scribe_eval.stats import MetricSample, analyze_run
 from scribe_eval.store import RunStore
 
 MakeRun = Callable[..., str]
@@ -159,3 +168,45 @@ def test_a_template_that_fails_where_another_writes_its_note_is_not_recommended(
     (board,) = _boards(store, "run").values()
     assert board.winner == "soap", board.detail
     assert "notes written" in board.detail  # the card names the guard it checked
+
+
+def test_a_lead_over_every_other_is_called_on_the_leaders_own_tests(
+    store: RunStore, make_run: MakeRun
+) -> None:
+    # soap beats each of three others at alpha 0.05, but Holm over all six pairs (the pairwise
+    # table's p_adjusted) would not reject soap against b. "Better than every other" needs
+    # each of soap's three tests to reject, an intersection-union test: no adjustment.
+    make_run("run", templates=("soap", "brief", "a", "b"), shifts={"soap": 0.0015})
+    data = load_run_data(store, store.get_run("run"))
+    (board,) = note_leaderboards(data)
+    by_template = samples(data, HEADLINE, by=["template"], where=board.where)
+    run = analyze_run(
+        {(key[0][1], "board"): s for key, s in by_template.items()}, metric=HEADLINE.key,
+        higher_is_better=True, seed=data.seed, resamples=data.resamples,
+        permutations=data.resamples,
+    )  # fmt: skip
+    leaders = [run.comparison("board", "soap", other) for other in ("brief", "a", "b")]
+    assert all(c.p_permutation < 0.05 for c in leaders)
+    assert any(c.p_adjusted > 0.05 for c in leaders)
+    assert board.verdict.startswith("No practical difference")
+    assert "soap leads by 0.1 points, significantly" in board.detail
+
+
+def test_no_clear_winner_names_the_comparison_that_stopped_it() -> None:
+    # Z beats B, its closest rival, on every encounter (p 0.002), but not A, further behind
+    # with far noisier values: the card explains A, never calls the lead over B not significant.
+    ids = [f"e{i:02d}" for i in range(20)]
+    base = np.linspace(0.35, 0.55, 20)
+    rng = np.random.default_rng(3)
+    cells = {
+        ("Z", "board"): MetricSample.from_values(ids, base + 0.02),
+        ("B", "board"): MetricSample.from_values(ids, base + 0.01 + rng.normal(0, 0.001, 20)),
+        ("A", "board"): MetricSample.from_values(ids, base - 0.01 + rng.normal(0, 0.1, 20)),
+    }
+    run = analyze_run(cells, metric="m", higher_is_better=True, resamples=500, permutations=500)
+    assert run.best[0].tied == ("Z", "A")
+    assert run.comparison("board", "Z", "B").p_permutation < 0.05
+    blocking = _least_separated(run, "Z")
+    assert blocking is not None
+    assert {blocking.label_a, blocking.label_b} == {"Z", "A"}
+    assert "Z leads A by 2.5" in _why_not_separated(blocking, "Z")

@@ -9,14 +9,22 @@ import pytest
 from click.testing import CliRunner
 
 from scribe_eval.cli import main
-from scribe_eval.compare import Gate, LimitRule, MetricRule, evaluate_gate, load_gate
+from scribe_eval.compare import (
+    Gate,
+    GateResult,
+    LimitRule,
+    MetricRule,
+    RuleResult,
+    evaluate_gate,
+    load_gate,
+)
 from scribe_eval.errors import ConfigError
 from scribe_eval.store import RunStore
 
 MakeRun = Callable[..., str]
 
 
-def _gate(store: RunStore, a: str, b: str, gate: Gate | None = None):  # type: ignore[no-untyped-def]
+def _gate(store: RunStore, a: str, b: str, gate: Gate | None = None) -> GateResult:
     return evaluate_gate(store, store.get_run(a), store.get_run(b), gate)
 
 
@@ -71,8 +79,8 @@ def test_a_planted_regression_beyond_the_margin_fails(store: RunStore, make_run:
         assert r.high is not None
         assert r.high < 0
         assert r.significant
-        assert r.p_adjusted is not None
-        assert r.p_adjusted < 0.05
+        assert r.p_value is not None
+        assert r.p_value < 0.05
         assert r.verdict.startswith(("worse by 5.0 points", "worse by 5.1 points", "worse by 4.9"))
 
 
@@ -191,7 +199,9 @@ def test_cli_exit_codes_and_outputs(store: RunStore, make_run: MakeRun, tmp_path
     for row in rows:
         base, cand, diff = (float(x.replace("−", "-").replace("±", "")) for x in row[4:7])
         assert round(cand - base, 1) == diff, row
-    assert "Bonferroni over the gate's" in bad.output
+    assert "no multiplicity adjustment" in bad.output
+    assert "(an intersection-union test)" in bad.output
+    assert "| p | why |" in bad.output
     suite = ET.parse(junit).getroot().find("testsuite")
     assert suite is not None
     assert suite.get("failures") == "4"
@@ -372,3 +382,63 @@ def test_a_limit_reason_never_reads_as_a_tie_with_its_limit(
     (row,) = [r for r in results if r.slice.get("template") == "soap"]
     assert row.status == "fail"
     assert text in row.reason, row.reason
+
+
+def _row(result: GateResult, metric: str, template: str) -> RuleResult:
+    (row,) = [r for r in result.results if r.metric == metric and r.slice["template"] == template]
+    return row
+
+
+def _just_passing(store: RunStore, a: str, b: str, metric: str, where: dict[str, str]) -> float:
+    """A margin in points just beyond the worse bound of the row's interval on its own."""
+    alone = _gate(store, a, b, Gate(rules=[MetricRule(metric=metric, margin=50, where=where)]))
+    (row,) = [r for r in alone.results if r.status == "pass"]
+    assert row.low is not None
+    return -row.low * 100 + 0.005
+
+
+def test_unrelated_rules_never_move_a_row_or_the_verdict(
+    store: RunStore, make_run: MakeRun
+) -> None:
+    # The gate passes only when every row passes (an intersection-union test): a row is decided
+    # on its own interval, so rules about other metrics and templates leave it as it was.
+    make_run("base")
+    make_run("cand", shifts={"soap": -0.05}, versions={"soap": "v2", "brief": "v2"}, noise_seed=1)
+    soap = {"template": "soap"}
+    margin = _just_passing(store, "base", "cand", "rougeLsum_f", soap)
+    rule = MetricRule(metric="rougeLsum_f", margin=margin, where=soap)
+    alone = _gate(store, "base", "cand", Gate(rules=[rule]))
+    unrelated = [
+        MetricRule(metric="rougeL_f", margin=50, where=soap),
+        MetricRule(metric="fact_recall", margin=50, where=soap),
+        MetricRule(metric="rougeLsum_f", margin=50, where={"template": "brief"}),
+    ]
+    more = _gate(store, "base", "cand", Gate(rules=[rule, *unrelated]))
+    assert (alone.family, more.family) == (1, 4)
+    assert alone.verdict == more.verdict == "pass"
+    before, after = _row(alone, "rougeLsum_f", "soap"), _row(more, "rougeLsum_f", "soap")
+    assert (after.low, after.high, after.p_value) == (before.low, before.high, before.p_value)
+    assert after.confidence == before.confidence == 0.95
+    assert after.reason == before.reason
+
+
+def test_another_changed_template_never_moves_a_row_or_the_verdict(
+    store: RunStore, make_run: MakeRun
+) -> None:
+    three = ("soap", "brief", "telegraphic")
+    # telegraphic draws its own noise, so soap and brief have the same values in both pairs.
+    make_run("base2", own_noise=("telegraphic",))
+    changed = {"shifts": {"soap": -0.05}, "noise_seed": 1, "own_noise": ("telegraphic",)}
+    make_run("cand2", versions={"soap": "v2"}, **changed)
+    make_run("base3", templates=three, own_noise=("telegraphic",))
+    make_run("cand3", templates=three, versions={"soap": "v2", "telegraphic": "v2"}, **changed)
+    margin = _just_passing(store, "base2", "cand2", "rougeLsum_f", {"template": "soap"})
+    gate = Gate(rules=[MetricRule(metric="rougeLsum_f", margin=margin)])
+    two, three_templates = (
+        _gate(store, "base2", "cand2", gate),
+        _gate(store, "base3", "cand3", gate),
+    )
+    assert (two.family, three_templates.family) == (2, 3)
+    assert two.verdict == three_templates.verdict == "pass"
+    before, after = _row(two, "rougeLsum_f", "soap"), _row(three_templates, "rougeLsum_f", "soap")
+    assert (after.low, after.high, after.p_value) == (before.low, before.high, before.p_value)

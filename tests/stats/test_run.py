@@ -83,6 +83,32 @@ def test_a_clearly_better_template_is_a_clear_winner() -> None:
         assert best.statement.startswith("c is best in ")
 
 
+def test_a_winner_needs_its_own_tests_to_reject_not_the_all_pairs_holm() -> None:
+    # Z beats each of three templates on all 11 encounters but one: exact randomization p
+    # 0.0117 each. Holm over all 6 pairs (the pairwise table's p_adjusted) lifts those to
+    # 0.0703, but "better than every other" needs each of Z's 3 tests to reject: an
+    # intersection-union test, at alpha each with no adjustment.
+    ids = [f"e{i:02d}" for i in range(11)]
+    base = np.linspace(0.35, 0.45, 11)
+    sign = np.ones(11)
+    sign[0] = -1.5
+    rng = np.random.default_rng(7)
+    cells = {("Z", "en"): MetricSample.from_values(ids, base + 0.01 * sign)}
+    for template in ("A", "B", "C"):
+        cells[(template, "en")] = MetricSample.from_values(ids, base + rng.normal(0, 0.0005, 11))
+    run = analyze_run(cells, metric="m", higher_is_better=True, permutations=4096)
+    (best,) = run.best
+    assert best.template == "Z"
+    assert best.clear_winner
+    assert best.tied == ("Z",)
+    assert best.statement.startswith("Z is best in en: significantly better than all 3 others")
+    for other in ("A", "B", "C"):
+        c = run.comparison("en", "Z", other)
+        assert c.permutation_exact
+        assert c.p_permutation == pytest.approx(24 / 2048)
+        assert c.p_adjusted > 0.05  # the table's Holm, which the call does not use
+
+
 def test_templates_that_cannot_be_told_apart_are_a_tied_set() -> None:
     run = analyze_run(
         _cells({"a": 0.0, "b": 0.002, "c": 0.1}, noise=0.05), metric="wer", higher_is_better=False
