@@ -26,9 +26,8 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-# The algorithm's name lives in `_asr`, which the engine identity reads without numpy: bump it
-# there whenever what follows changes what a recording's speakers come out as.
-from scribe_eval.emulator.engines._asr import DIARIZER_VERSION as DIARIZER_VERSION
+# The algorithm's name, `_asr.DIARIZER_VERSION`, lives where the engine identity reads it without
+# numpy: bump it there whenever what follows changes what a recording's speakers come out as.
 
 MIN_PITCH_GAP_OCTAVES: Final = 0.25
 """Two clusters whose median pitches are closer than this are treated as one voice."""

@@ -26,7 +26,7 @@ from scribe_eval.emulator.engines import (
     decode_audio,
     whisper_language,
 )
-from scribe_eval.emulator.engines._asr_diarize import DIARIZER_VERSION
+from scribe_eval.emulator.engines._asr import DIARIZER_VERSION
 from scribe_eval.errors import EngineError
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "audio"
