@@ -7,7 +7,6 @@ once, so a killed process loses at most the stage in flight.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from collections.abc import Collection
 from pathlib import Path
@@ -19,6 +18,8 @@ from scribe_eval.errors import StoreError
 # always finds this module's SQLite store registered as its default backend.
 from scribe_eval.store._base import RunStore as RunStore
 from scribe_eval.store._clock import utc_now
+from scribe_eval.store._location import STORE_FILENAME as STORE_FILENAME
+from scribe_eval.store._location import default_runs_dir as default_runs_dir
 from scribe_eval.store._rows import (
     CELL_ORDER,
     LISTING_COLUMNS,
@@ -36,15 +37,9 @@ if TYPE_CHECKING:
     from scribe_eval.store._records import CacheEntry, CellRecord, RemoteRecord, RunRecord
     from scribe_eval.store._summary import CellSummary
 
-STORE_FILENAME = "scribe-eval.sqlite"
 _JSON_RUN_FIELDS = ("target", "config", "provenance")
 _JSON_CELL_FIELDS = ("scores", "timings")
 _REMOTE_KEY = ("run_id", "key")
-
-
-def default_runs_dir() -> Path:
-    """``$SCRIBE_EVAL_RUNS_DIR``, else ``runs/`` in the current folder."""
-    return Path(os.environ.get("SCRIBE_EVAL_RUNS_DIR") or "runs")
 
 
 class SqliteRunStore(SqliteExtras, RunStore):
