@@ -80,8 +80,12 @@ class SqliteRunStore(SqliteExtras, RunStore):
         self._db.close()
 
     def _migrate(self) -> None:
-        # The version is read inside the write lock: two processes opening a new store at once
-        # must not both apply migration 1.
+        # An up-to-date store is opened without the write lock: a reader (`runs list` while a run
+        # writes) must not queue behind the writer for a lock it has no use for.
+        if int(self._db.execute("PRAGMA user_version").fetchone()[0]) == len(MIGRATIONS):
+            return
+        # The version is read again inside the write lock: two processes opening a new store at
+        # once must not both apply migration 1.
         self._db.execute("BEGIN IMMEDIATE")
         try:
             version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
