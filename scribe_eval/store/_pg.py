@@ -110,16 +110,16 @@ class PgRunStore(PgExtras, RunStore):
         when older than this scribe-eval's (what any command did before reading)."""
         conn: psycopg.Connection[Row] = self._connect(row_factory=dict_row)
         try:
-            row = conn.execute(
-                "SELECT max(version) AS v FROM scribe_eval_schema"
-                if _has_schema_table(conn)
-                else "SELECT NULL AS v"
-            ).fetchone()
+            # One round trip. In autocommit a failed statement leaves nothing to roll back; and
+            # no `_configure`: its setting only speeds up writes, which a reader hardly makes.
+            try:
+                row = conn.execute("SELECT max(version) AS v FROM scribe_eval_schema").fetchone()
+            except psycopg.errors.UndefinedTable:
+                row = None
             if row is None or row["v"] is None:
                 raise StoreError(missing_store_message(self._location))
             if int(row["v"]) != len(PG_MIGRATIONS):
                 self._migrate()  # or says the store is newer than this scribe-eval
-            _configure(conn)
         except BaseException:
             conn.close()
             raise
@@ -431,13 +431,6 @@ def _configure(conn: psycopg.Connection[Row]) -> None:
     # only a crash of the server's machine can lose the last fraction of a second, never
     # consistency. It makes each cell's commit about one disk flush cheaper.
     conn.execute("SET synchronous_commit = off")
-
-
-def _has_schema_table(conn: psycopg.Connection[Row]) -> bool:
-    # to_regclass follows the search path, as the migration's CREATE TABLE does, and (unlike a
-    # failed SELECT) leaves nothing to roll back.
-    row = conn.execute("SELECT to_regclass('scribe_eval_schema') IS NOT NULL AS found").fetchone()
-    return row is not None and bool(row["found"])
 
 
 def _insert(table: str, row: dict[str, Any]) -> str:
