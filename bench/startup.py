@@ -174,6 +174,7 @@ def fill_stores(args: argparse.Namespace, folder: Path, pg_url: str | None) -> N
     from scribe_eval.store import open_store
 
     fill = bench_module("store").fill
+    open_store(None, folder / "empty").close()  # `runs list` refuses a folder with no store
     for spec in (None, pg_url) if pg_url else (None,):
         with open_store(spec, folder / "history") as opened:
             fill(opened, args.runs, args.encounters, 2)

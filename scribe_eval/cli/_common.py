@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from scribe_eval.store import RunStore, default_runs_dir, open_store
+from scribe_eval.store import default_runs_dir, open_store
+
+# Only for the annotations: the package hands `RunStore` out from the SQLite backend, which a
+# command on a PostgreSQL store has no use for.
+if TYPE_CHECKING:
+    from scribe_eval.store import RunStore
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,6 +51,12 @@ def store_option(func: F) -> F:
     return option(func)
 
 
-def open_cli_store(store_url: str | None, runs_dir: Path | None) -> RunStore:
-    """The store ``--store``/``$SCRIBE_EVAL_STORE`` names, else the runs directory's SQLite file."""
-    return open_store(store_url, resolve_runs_dir(runs_dir))
+def open_cli_store(
+    store_url: str | None, runs_dir: Path | None, *, read_only: bool = False
+) -> RunStore:
+    """The store ``--store``/``$SCRIBE_EVAL_STORE`` names, else the runs directory's SQLite file.
+
+    ``read_only``: for a command that only reads; a missing store is an ``Error:`` line naming
+    it, and nothing is created (see `open_store`).
+    """
+    return open_store(store_url, resolve_runs_dir(runs_dir), read_only=read_only)

@@ -25,7 +25,7 @@ def baselines_command(
     name: str | None, runs_dir: Path | None, store_url: str | None, as_json: bool
 ) -> None:
     """Every blessing of every baseline: which run, who, when and why, oldest first."""
-    with open_cli_store(store_url, runs_dir) as store:
+    with open_cli_store(store_url, runs_dir, read_only=True) as store:
         events = store.baseline_history(name)
         current = store.baselines()
     if as_json:
@@ -70,7 +70,7 @@ def trend_command(
     from scribe_eval.compare import identity_hash, identity_short, identity_text, trend_rows
     from scribe_eval.metrics import metric as metric_spec
 
-    with open_cli_store(store_url, runs_dir) as store:
+    with open_cli_store(store_url, runs_dir, read_only=True) as store:
         points = trend_rows(
             store, template=template, language=language, metric=metric, dataset=dataset
         )

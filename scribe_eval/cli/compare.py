@@ -69,7 +69,7 @@ def compare(
     first = runs[0] if runs else None
     second = runs[1] if len(runs) > 1 else None
     gate = load_gate(gate_file) if gate_file else None
-    with open_cli_store(store_url, runs_dir) as store:
+    with open_cli_store(store_url, runs_dir, read_only=True) as store:
         baseline, candidate = resolve_pair(store, first, second, baseline_name)
         result = evaluate_gate(store, baseline, candidate, gate, force=force)
     if junit_file is not None:

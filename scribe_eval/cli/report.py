@@ -52,7 +52,7 @@ def report(
     --compare) and trend.html (when the store holds two or more runs of the dataset), then the
     encounter pages.
     """
-    with open_cli_store(store_url, runs_dir) as store:
+    with open_cli_store(store_url, runs_dir, read_only=True) as store:
         run = store.resolve_run(run_ref)
         baseline = store.resolve_run(baseline_ref) if baseline_ref else None
         index = build_report(

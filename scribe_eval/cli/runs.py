@@ -43,7 +43,7 @@ def list_runs(
 ) -> None:
     """Every run, newest first (ids, statuses and dates are never cut when piped)."""
     # Listings, not records: the typed records' pydantic models would be most of the start-up.
-    with open_cli_store(store_url, runs_dir) as store:
+    with open_cli_store(store_url, runs_dir, read_only=True) as store:
         records = store.run_listings()
         baselines = store.baselines()
         failed = store.failed_cell_counts()
@@ -92,7 +92,7 @@ def show_run(
     A cell that failed on an error scribe-eval did not expect (a bug, an unexpected answer) keeps
     a trimmed traceback in the store; --errors shows it, for a bug report.
     """
-    with open_cli_store(store_url, runs_dir) as store:
+    with open_cli_store(store_url, runs_dir, read_only=True) as store:
         record = store.resolve_run(run_id)
         # Summaries: a run's counts, timings and errors need none of its cells' scores.
         cells = store.cell_summaries(record.id)

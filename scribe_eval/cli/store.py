@@ -40,7 +40,10 @@ def migrate(source: str, destination: str) -> None:
             "directory that holds it"
         )
     runs_dir = resolve_runs_dir(None)
-    with open_store(source, runs_dir) as origin, open_store(destination, runs_dir) as target:
+    with (
+        open_store(source, runs_dir, read_only=True) as origin,
+        open_store(destination, runs_dir) as target,
+    ):
         report = copy_store(origin, target)
         where = target.location
     click.echo(

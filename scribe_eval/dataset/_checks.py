@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import soundfile as sf
-
 from scribe_eval.dataset._audio import SILENCE_PEAK, FileHeader, audio_info, channel_peaks, probe
 from scribe_eval.dataset._integrity import container_problem
 from scribe_eval.dataset._manifest import AudioEntry
@@ -53,7 +51,7 @@ class AudioChecker:
             return None
         try:
             header = probe(path)
-        except (sf.LibsndfileError, RuntimeError, OSError) as exc:
+        except (RuntimeError, OSError) as exc:  # soundfile's LibsndfileError is a RuntimeError
             self.findings.error(
                 encounter,
                 rel,
@@ -118,7 +116,7 @@ class AudioChecker:
     def _signal(self, encounter: str, rel: str, path: Path, header: FileHeader) -> bool:
         try:
             frames, peaks = channel_peaks(path)
-        except (sf.LibsndfileError, RuntimeError, OSError) as exc:
+        except (RuntimeError, OSError) as exc:  # soundfile's LibsndfileError is a RuntimeError
             self.findings.error(
                 encounter,
                 rel,

@@ -79,7 +79,7 @@ def load_run(
     ``store`` (default ``$SCRIBE_EVAL_STORE``) names a ``postgresql://`` team store instead.
     """
     folder = Path(runs_dir) if runs_dir is not None else default_runs_dir()
-    with open_store(store, folder) as store_:
+    with open_store(store, folder, read_only=True) as store_:
         record = store_.resolve_run(run)
         cells = store_.cells(record.id)
     ordered = sorted(cells, key=lambda c: (c.kind != "transcript", c.cell_id))

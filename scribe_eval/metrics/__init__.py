@@ -40,7 +40,6 @@ from scribe_eval._lazy import lazy_exports
 if TYPE_CHECKING:
     from scribe_eval.metrics._adherence import (
         ADHERENCE_RULES,
-        ADHERENCE_VERSION,
         AdherenceResult,
         RuleCheck,
         check_adherence,
@@ -116,7 +115,7 @@ if TYPE_CHECKING:
         speaker_wer,
         term_recall,
     )
-    from scribe_eval.metrics._version import METRICS_VERSION
+    from scribe_eval.metrics._version import ADHERENCE_VERSION, METRICS_VERSION
     from scribe_eval.metrics._wer import (
         AlignmentOp,
         CorpusWerResult,
@@ -129,7 +128,7 @@ if TYPE_CHECKING:
 # Public name -> the private module defining it (loaded when the name is first asked for).
 _EXPORTS: dict[str, str] = {
     "ADHERENCE_RULES": "_adherence",
-    "ADHERENCE_VERSION": "_adherence",
+    "ADHERENCE_VERSION": "_version",
     "AdherenceResult": "_adherence",
     "RuleCheck": "_adherence",
     "check_adherence": "_adherence",

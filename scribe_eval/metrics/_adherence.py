@@ -40,10 +40,8 @@ from scribe_eval.metrics._langid import (
     langid_version,
 )
 from scribe_eval.metrics._sections import GeneratedSection
-from scribe_eval.metrics._version import METRICS_VERSION
+from scribe_eval.metrics._version import ADHERENCE_VERSION, METRICS_VERSION
 
-ADHERENCE_VERSION: Final = "1"
-"""Version of the adherence rules; bump when a check's definition changes."""
 AdherenceRule = Literal["present", "allowed", "order", "heading", "format", "language", "length"]
 ADHERENCE_RULES: Final[tuple[AdherenceRule, ...]] = (
     "present", "allowed", "order", "heading", "format", "language", "length",

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Final
+
+ADHERENCE_VERSION: Final = "1"
+"""Version of the adherence rules; bump when a check's definition changes. Kept here, not in
+``_adherence``: every document's score key names it, and a cached re-run, which checks nothing,
+would import the checks (regex, the ROUGE scorers, ~0.1 s) to read it."""
+
 METRICS_VERSION = "5"
 """Changes whenever any metric value could change (a normaliser, tokenizer or formula).
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from scribe_eval.store._base import current_user
     from scribe_eval.store._clock import utc_now
     from scribe_eval.store._copy import copy_store
+    from scribe_eval.store._location import STORE_FILENAME, default_runs_dir
     from scribe_eval.store._open import is_postgres_url, open_store, store_spec
     from scribe_eval.store._records import (
         BaselineEvent,
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
         RunStatus,
         TranscriptSource,
     )
-    from scribe_eval.store._store import STORE_FILENAME, RunStore, SqliteRunStore, default_runs_dir
+    from scribe_eval.store._store import RunStore, SqliteRunStore
     from scribe_eval.store._summary import CellFigures, CellSummary, SpeakerFigures, summary_of
     from scribe_eval.store._urls import redact_url
 
@@ -77,10 +78,10 @@ _EXPORTS: dict[str, str] = {
     "RunListing": "_rows",
     "RunStatus": "_rows",
     "TranscriptSource": "_rows",
-    "STORE_FILENAME": "_store",
+    "STORE_FILENAME": "_location",
     "RunStore": "_store",
     "SqliteRunStore": "_store",
-    "default_runs_dir": "_store",
+    "default_runs_dir": "_location",
     "CellFigures": "_summary",
     "CellSummary": "_summary",
     "SpeakerFigures": "_summary",

@@ -1,4 +1,9 @@
-"""Choosing a store: ``open_store(spec, runs_dir)`` and the password-free form of a store URL."""
+"""Choosing a store: ``open_store(spec, runs_dir)`` and the password-free form of a store URL.
+
+A command that only reads (``runs list``, ``report``, ``compare``...) opens with
+``read_only=True``: a store that does not exist is an error naming the place, never a new empty
+store (a mistyped ``--runs-dir`` used to leave a folder and a store behind and list no runs).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,9 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from scribe_eval.errors import ConfigError
+from scribe_eval.errors import ConfigError, StoreError
 from scribe_eval.store._base import RunStore
+from scribe_eval.store._location import STORE_FILENAME, missing_store_message
 
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 
@@ -35,19 +41,26 @@ def is_postgres_url(spec: str) -> bool:
     return urlsplit(spec).scheme in POSTGRES_SCHEMES
 
 
-def open_store(spec: str | None, runs_dir: Path) -> RunStore:
+def open_store(spec: str | None, runs_dir: Path, *, read_only: bool = False) -> RunStore:
     """Open the store ``spec`` names (see ``store_spec``); None opens ``runs_dir``'s SQLite file.
 
     Args:
         spec: A ``postgresql://user@host:port/db`` URL (password from the URL or ``PGPASSWORD``,
             never stored), a runs directory, or None for the default.
         runs_dir: The local runs directory (the SQLite file, target state).
+        read_only: For a command that only reads: the store must exist (StoreError naming the
+            place otherwise; nothing is created), and PostgreSQL is read over one connection
+            instead of a pool (psycopg_pool and a second connection are most of a short
+            command's cost).
     """
     chosen = store_spec(spec)
     if chosen is not None and is_postgres_url(chosen):
         from scribe_eval.store._pg import PgRunStore
 
-        return PgRunStore(chosen, runs_dir=runs_dir)
+        return PgRunStore(chosen, runs_dir=runs_dir, read_only=read_only)
     from scribe_eval.store._store import SqliteRunStore
 
-    return SqliteRunStore(Path(chosen) if chosen is not None else runs_dir)
+    folder = Path(chosen) if chosen is not None else runs_dir
+    if read_only and not (folder / STORE_FILENAME).is_file():
+        raise StoreError(missing_store_message(str(folder)))
+    return SqliteRunStore(folder)

@@ -1,7 +1,10 @@
 """The PostgreSQL team store: the same records as the SQLite file, shared by a team and CI.
 
 Opened from a ``postgresql://`` URL through a psycopg 3 connection pool; every write commits at
-once (autocommit, without waiting for the disk flush: see ``_configure``). The password comes
+once (autocommit, without waiting for the disk flush: see ``_configure``). A command that only
+reads opens it with ``read_only=True``: one plain connection, no pool (importing psycopg_pool and
+opening a second connection were a third of ``runs list``), and no schema change unless the
+store's schema is older than this scribe-eval. The password comes
 from the URL or libpq's environment (``PGPASSWORD``, ``~/.pgpass``) and is never stored, logged
 or shown: messages carry the URL without it. Lease times come from the server's clock, so
 machines with skewed clocks agree on who holds a run.
@@ -19,11 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg.rows import dict_row
-from psycopg_pool import ConnectionPool
 
 from scribe_eval.errors import RunLockedError, StoreError
 from scribe_eval.store._base import RunStore, locked_message
-from scribe_eval.store._pg_more import PgExtras, Row, run_from_row
+from scribe_eval.store._location import missing_store_message
+from scribe_eval.store._pg_more import OneConnection, PgExtras, Row, run_from_row
 from scribe_eval.store._pg_schema import MIGRATION_LOCK, PG_MIGRATIONS
 from scribe_eval.store._rows import (
     CELL_ORDER,
@@ -56,18 +59,28 @@ class PgRunStore(PgExtras, RunStore):
         url: ``postgresql://user[:password]@host:port/database[?options=...]``.
         runs_dir: The local runs directory (target state and models stay on each machine).
         pool_size: Most connections held open at once.
+        read_only: The store must exist already (StoreError otherwise, nothing created); its
+            queries share one connection.
     """
 
-    def __init__(self, url: str, *, runs_dir: Path, pool_size: int = 4) -> None:
+    def __init__(
+        self, url: str, *, runs_dir: Path, pool_size: int = 4, read_only: bool = False
+    ) -> None:
         self.runs_dir = Path(runs_dir)
         self._url = url
         self._location = redact_url(url)
+        if read_only:
+            self._pool = self._open_existing()
+            return
+        from psycopg_pool import ConnectionPool
+
         self._migrate()
-        self._pool = ConnectionPool(
+        pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
             url, min_size=1, max_size=pool_size, open=False, name="scribe-eval",
             kwargs={"autocommit": True, "row_factory": dict_row}, configure=_configure,
         )  # fmt: skip
-        self._pool.open(wait=True, timeout=30)
+        pool.open(wait=True, timeout=30)
+        self._pool = pool
 
     @property
     def location(self) -> str:
@@ -82,15 +95,38 @@ class PgRunStore(PgExtras, RunStore):
         """A new pool on the same database."""
         return PgRunStore(self._url, runs_dir=self.runs_dir)
 
-    def _migrate(self) -> None:
+    def _connect(self, **kwargs: Any) -> psycopg.Connection[Any]:
         try:
-            conn = psycopg.connect(self._url, autocommit=True, connect_timeout=10)
+            return psycopg.connect(self._url, autocommit=True, connect_timeout=10, **kwargs)
         except psycopg.Error as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise StoreError(
                 f"cannot reach the PostgreSQL store {self._location}: {first}; check the server "
                 "is up and the URL (or PGHOST, PGUSER, PGPASSWORD)"
             ) from None
+
+    def _open_existing(self) -> OneConnection:
+        """One connection to a store that must exist; its schema is brought up to date only
+        when older than this scribe-eval's (what any command did before reading)."""
+        conn: psycopg.Connection[Row] = self._connect(row_factory=dict_row)
+        try:
+            # One round trip. In autocommit a failed statement leaves nothing to roll back; and
+            # no `_configure`: its setting only speeds up writes, which a reader hardly makes.
+            try:
+                row = conn.execute("SELECT max(version) AS v FROM scribe_eval_schema").fetchone()
+            except psycopg.errors.UndefinedTable:
+                row = None
+            if row is None or row["v"] is None:
+                raise StoreError(missing_store_message(self._location))
+            if int(row["v"]) != len(PG_MIGRATIONS):
+                self._migrate()  # or says the store is newer than this scribe-eval
+        except BaseException:
+            conn.close()
+            raise
+        return OneConnection(conn)
+
+    def _migrate(self) -> None:
+        conn = self._connect()
         with conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
             conn.execute("CREATE TABLE IF NOT EXISTS scribe_eval_schema (version INTEGER)")

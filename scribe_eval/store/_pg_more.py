@@ -8,12 +8,13 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import psycopg
-from psycopg_pool import ConnectionPool
 
 from scribe_eval.errors import StoreError
 from scribe_eval.store._base import RunStore
 
 if TYPE_CHECKING:  # imported where one is built: see `RunStore`
+    from psycopg_pool import ConnectionPool
+
     from scribe_eval.store._records import BaselineEvent, CacheEntry, RunRecord
 
 Row = dict[str, Any]
@@ -21,10 +22,26 @@ Args = tuple[Any, ...] | dict[str, Any]
 _EVENT_COLUMNS = 'name, run_id, previous_run_id, "user", reason, blessed, forced'
 
 
+class OneConnection:
+    """One connection standing in for the pool of a store opened to read (a short command)."""
+
+    def __init__(self, conn: psycopg.Connection[Row]) -> None:
+        self._conn = conn
+
+    @contextmanager
+    def connection(self) -> Iterator[psycopg.Connection[Row]]:
+        """The connection (psycopg serialises its use across threads)."""
+        yield self._conn
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._conn.close()
+
+
 class PgExtras(RunStore):
     """Pooled queries, the stage cache, baselines and copying on ``self._pool``."""
 
-    _pool: ConnectionPool[psycopg.Connection[Row]]
+    _pool: ConnectionPool[psycopg.Connection[Row]] | OneConnection
 
     @contextmanager
     def _conn(self) -> Iterator[psycopg.Connection[Row]]:

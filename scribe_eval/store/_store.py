@@ -7,7 +7,6 @@ once, so a killed process loses at most the stage in flight.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from collections.abc import Collection
 from pathlib import Path
@@ -19,6 +18,8 @@ from scribe_eval.errors import StoreError
 # always finds this module's SQLite store registered as its default backend.
 from scribe_eval.store._base import RunStore as RunStore
 from scribe_eval.store._clock import utc_now
+from scribe_eval.store._location import STORE_FILENAME as STORE_FILENAME
+from scribe_eval.store._location import default_runs_dir as default_runs_dir
 from scribe_eval.store._rows import (
     CELL_ORDER,
     LISTING_COLUMNS,
@@ -36,15 +37,9 @@ if TYPE_CHECKING:
     from scribe_eval.store._records import CacheEntry, CellRecord, RemoteRecord, RunRecord
     from scribe_eval.store._summary import CellSummary
 
-STORE_FILENAME = "scribe-eval.sqlite"
 _JSON_RUN_FIELDS = ("target", "config", "provenance")
 _JSON_CELL_FIELDS = ("scores", "timings")
 _REMOTE_KEY = ("run_id", "key")
-
-
-def default_runs_dir() -> Path:
-    """``$SCRIBE_EVAL_RUNS_DIR``, else ``runs/`` in the current folder."""
-    return Path(os.environ.get("SCRIBE_EVAL_RUNS_DIR") or "runs")
 
 
 class SqliteRunStore(SqliteExtras, RunStore):
@@ -85,8 +80,12 @@ class SqliteRunStore(SqliteExtras, RunStore):
         self._db.close()
 
     def _migrate(self) -> None:
-        # The version is read inside the write lock: two processes opening a new store at once
-        # must not both apply migration 1.
+        # An up-to-date store is opened without the write lock: a reader (`runs list` while a run
+        # writes) must not queue behind the writer for a lock it has no use for.
+        if int(self._db.execute("PRAGMA user_version").fetchone()[0]) == len(MIGRATIONS):
+            return
+        # The version is read again inside the write lock: two processes opening a new store at
+        # once must not both apply migration 1.
         self._db.execute("BEGIN IMMEDIATE")
         try:
             version = int(self._db.execute("PRAGMA user_version").fetchone()[0])

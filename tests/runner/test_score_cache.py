@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import collections
+import json
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -166,3 +169,20 @@ def test_score_keys_change_with_every_input_but_statistics_only_settings() -> No
     assert document() != document(note_type="brief")
     assert document() != document(output_language="de")
     assert document() != document(options=MetricOptions(stemmer=True))
+
+
+def test_a_documents_score_key_names_the_adherence_version_without_the_checks() -> None:
+    """A cached re-run computes every document's score key and checks nothing: reading the rules'
+    version must not import the checks (regex, the ROUGE scorers: ~0.1 s of its start-up)."""
+    probe = """
+import json, sys
+from scribe_eval.metrics import ADHERENCE_VERSION, AdherenceExpectations
+from scribe_eval.runner._score import _adherence_digest
+_adherence_digest(AdherenceExpectations(language="en", sections=()))
+heavy = ("regex", "rapidfuzz", "scribe_eval.metrics._adherence")
+print(json.dumps([ADHERENCE_VERSION, sorted(m for m in heavy if m in sys.modules)]))
+"""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    from scribe_eval.metrics import ADHERENCE_VERSION
+
+    assert json.loads(done.stdout) == [ADHERENCE_VERSION, []]

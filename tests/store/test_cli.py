@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from scribe_eval.cli import main
 from scribe_eval.compare import trend_rows
-from scribe_eval.store import RunStore, open_store
+from scribe_eval.store import RunStore, open_store, redact_url
 
 
 def _builders() -> ModuleType:
@@ -255,6 +255,41 @@ def test_migrate_copies_everything_once(
     code, out = _invoke("store", "migrate", "--from", str(tmp_path / "none"), "--to", destination)
     assert code == 1
     assert "no run store there" in out
+
+
+#: Every command that only reads the store.
+READ_ONLY = [
+    pytest.param(["runs", "list"], id="runs-list"),
+    pytest.param(["runs", "show", "latest"], id="runs-show"),
+    pytest.param(["runs", "baselines"], id="runs-baselines"),
+    pytest.param(["runs", "trend", "--template", "soap", "--language", "en"], id="runs-trend"),
+    pytest.param(["compare", "--baseline", "prod", "latest"], id="compare"),
+    pytest.param(["report", "latest"], id="report"),
+    pytest.param(["export", "latest"], id="export"),
+]
+
+
+@pytest.mark.parametrize("args", READ_ONLY)
+def test_a_read_only_command_on_a_missing_store_says_so_and_creates_nothing(
+    store_url: str | None, cli_args: list[str], tmp_path: Path, args: list[str]
+) -> None:
+    # A mistyped --runs-dir used to leave a folder and an empty store behind, and list no runs.
+    code, out = _invoke(*args, *cli_args)
+    assert code == 1
+    where = str(tmp_path / "runs") if store_url is None else redact_url(store_url)
+    assert out.splitlines() == [
+        f"Error: no run store at {where}; create one with `scribe-eval run EXPERIMENT.yaml` "
+        "(same --runs-dir or --store), or point --runs-dir/--store at the one holding your runs"
+    ]
+    assert not (tmp_path / "runs").exists()
+    if store_url is not None:
+        import psycopg
+
+        with psycopg.connect(store_url) as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"
+            ).fetchone()
+        assert row == (0,)
 
 
 def _fill(store: RunStore) -> None:

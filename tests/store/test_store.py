@@ -6,7 +6,15 @@ from pathlib import Path
 import pytest
 
 from scribe_eval.errors import StoreError
-from scribe_eval.store import CellRecord, RemoteRecord, RunRecord, RunStore, utc_now
+from scribe_eval.store import (
+    STORE_FILENAME,
+    CellRecord,
+    RemoteRecord,
+    RunRecord,
+    RunStore,
+    open_store,
+    utc_now,
+)
 
 
 def _run(run_id: str, created: str = "2026-01-01T00:00:00Z") -> RunRecord:
@@ -121,3 +129,17 @@ def test_stores_opened_at_once_by_many_processes_migrate_once(tmp_path: Path) ->
 
 def _open_and_close(folder: Path) -> None:
     RunStore(folder).close()
+
+
+def test_a_store_opens_to_read_while_a_run_holds_the_write_lock(tmp_path: Path) -> None:
+    # Opening took the write lock (for the migrations) even when there was nothing to migrate:
+    # `runs list` waited behind a running run's write, up to the 30 s busy timeout.
+    RunStore(tmp_path).close()
+    writer = sqlite3.connect(tmp_path / STORE_FILENAME, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        with open_store(None, tmp_path, read_only=True) as store:
+            assert store.run_listings() == []
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

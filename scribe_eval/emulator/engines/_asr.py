@@ -48,6 +48,11 @@ DEFAULT_ASR_ENGINE: Final = "whisper-base"
 ASR_PIPELINE_VERSION: Final = "3"
 """Bumped whenever segmentation, prompting or merging changes what an engine returns."""
 
+DIARIZER_VERSION: Final = "pitch-kmeans-2"
+"""Names the algorithm of ``_asr_diarize``; part of the engine identity, so a change invalidates
+caches. Kept here, not beside the algorithm: that module imports numpy (~0.2 s), and a cached
+re-run reads the identity without ever diarizing."""
+
 TEMPERATURE: Final = 0.0
 """Beam search only. faster-whisper's default re-decodes a window that fails its quality checks
 by sampling at rising temperatures, with no seed that makes it repeatable: the same recording
@@ -183,8 +188,6 @@ class WhisperEngine:
         """
         # The versions are read from the packages' metadata: importing faster-whisper (and PyAV
         # with it) and CTranslate2 costs ~0.15 s of a cached re-run's start-up for two strings.
-        from scribe_eval.emulator.engines._asr_diarize import DIARIZER_VERSION
-
         return {
             "engine": self.name,
             "model_sha256": self.model_sha256,

@@ -26,8 +26,8 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-DIARIZER_VERSION: Final = "pitch-kmeans-2"
-"""Names the algorithm below; part of the engine identity, so a change invalidates caches."""
+# The algorithm's name, `_asr.DIARIZER_VERSION`, lives where the engine identity reads it without
+# numpy: bump it there whenever what follows changes what a recording's speakers come out as.
 
 MIN_PITCH_GAP_OCTAVES: Final = 0.25
 """Two clusters whose median pitches are closer than this are treated as one voice."""

@@ -28,6 +28,7 @@ from scribe_eval.emulator.engines import (
     decode_audio,
     whisper_language,
 )
+from scribe_eval.emulator.engines._asr import DIARIZER_VERSION
 from scribe_eval.emulator.engines._cpu import CPU_BACKEND
 from scribe_eval.errors import EngineError
 
@@ -305,14 +306,16 @@ def test_decoding_never_falls_back_to_sampling(
 
 def test_the_identity_names_the_decoders_versions_without_importing_them() -> None:
     """The versions come from the packages' metadata (a cached re-run reads the identity and
-    imports no decoder): the very strings the modules report, so no cache key changes."""
+    imports no decoder, nor numpy for the diarizer's name): the very strings the modules report,
+    so no cache key changes."""
     probe = """
 import json, sys
 from pathlib import Path
 from scribe_eval.emulator.engines import WhisperEngine
 engine = WhisperEngine("whisper-local", Path("m"), "0" * 64, "local:m", english_only=False)
 print(json.dumps(engine.identity()))
-print(json.dumps(sorted(m for m in ("faster_whisper", "ctranslate2", "av") if m in sys.modules)))
+heavy = ("faster_whisper", "ctranslate2", "av", "numpy")
+print(json.dumps(sorted(m for m in heavy if m in sys.modules)))
 """
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     identity, imported = (json.loads(line) for line in done.stdout.splitlines())
@@ -321,6 +324,7 @@ print(json.dumps(sorted(m for m in ("faster_whisper", "ctranslate2", "av") if m 
 
     assert identity["faster_whisper"] == faster_whisper.__version__
     assert identity["ctranslate2"] == ctranslate2.__version__
+    assert identity["diarizer"] == DIARIZER_VERSION
     assert imported == []
 
 
