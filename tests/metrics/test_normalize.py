@@ -303,12 +303,12 @@ def test_basic_strips_edge_punctuation_like_per_word_stripping() -> None:
     def strip(word: str) -> str:
         # Edge punctuation goes, except a "-", "." or "-." that starts a number; then a Unicode
         # minus that starts a number is written "-".
-        run = lead.match(word).group()
+        run: str = lead.match(word).group()
         rest = word[len(run) :]
         sign = ""
         if regex.match(r"\d", rest):
             sign = "-." if run.endswith("-.") else run[-1:] if run[-1:] in {"-", "."} else ""
-        out = sign + trail.sub("", rest)
+        out: str = sign + trail.sub("", rest)
         return "-" + out[1:] if regex.match(r"\u2212\.?\d", out) else out
 
     def per_word(text: str) -> tuple[str, ...]:
