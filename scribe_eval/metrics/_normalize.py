@@ -140,7 +140,7 @@ def _multilingual(text: str) -> tuple[str, ...]:
         after = folded[pos + 1] if pos + 1 < len(folded) else " "
         if before.isdigit() and after.isdigit():
             return str(char)
-        if char in _SIGNS and _starts_number(folded, pos):
+        if char in _SIGNS and (after.isdigit() or after == ".") and _starts_number(folded, pos):
             return "-" if char == "\u2212" else str(char)
         if char == "'" and before.isalpha() and after.isalpha():
             return str(char)
@@ -161,8 +161,9 @@ def _clinical_token(token: str) -> list[str]:
     if _DOTTED_ABBREV.match(token.rstrip(",;:!?")):
         return [token.rstrip(",;:!?")]
     token = str(_EDGE_PUNCT_CLINICAL.sub("", token))
-    if token[:1] in _SIGNS:
-        token = "-" + token[1:] if token[0] == "\u2212" else token
+    if token[:1] == "\u2212":
+        token = "-" + token[1:]
+    if token.startswith((".", "-.")):
         token = str(_NAKED_DECIMAL.sub(r"\g<1>0.", token))
     if _THOUSANDS.match(token):
         return [token.replace(",", "")]
@@ -197,7 +198,9 @@ def _english_clinical(text: str) -> tuple[str, ...]:
     out: list[str] = []
     i = 0
     while i < len(words):
-        parsed = en.parse_number(words, i) or en.parse_naked_decimal(words, i)
+        parsed = en.parse_number(words, i)
+        if parsed is None and words[i] == "point":
+            parsed = en.parse_naked_decimal(words, i)
         if parsed is not None:
             out.append(parsed[0])
             i += parsed[1]
