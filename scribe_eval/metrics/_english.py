@@ -149,6 +149,7 @@ UNITS = {
     "per cent": "%",
 }
 """Spoken unit words -> their written abbreviation (after a number only)."""
+_UNIT_ABBREVIATIONS = frozenset(UNITS.values()) - {"%"}
 
 ONES = {
     "zero": 0,
@@ -231,3 +232,21 @@ def parse_number(words: Sequence[str], start: int) -> tuple[str, int] | None:
             i += 1
         digits += "." + "".join(decimals)
     return digits, i - start
+
+
+def parse_naked_decimal(words: Sequence[str], start: int) -> tuple[str, int] | None:
+    """Read "point five milligrams" at ``words[start:]`` as "0.5"; return (digits, words consumed).
+
+    Only before a dose unit ("mg", "milligrams", "ml", "percent"), so that "at that point two
+    nurses came" keeps its "point"; the unit itself is left for the caller.
+    """
+    i = start + 1
+    if start >= len(words) or words[start] != "point":
+        return None
+    while i < len(words) and ONES.get(words[i], 10) < 10:
+        i += 1
+    if i == start + 1 or i >= len(words):
+        return None
+    if words[i] not in UNITS and words[i] not in _UNIT_ABBREVIATIONS:
+        return None
+    return "0." + "".join(str(ONES[w]) for w in words[start + 1 : i]), i - start

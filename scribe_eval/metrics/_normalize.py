@@ -10,11 +10,17 @@ its output could change for some input; ``METRICS_VERSION`` changes with it.
 - ``english-clinical``: ``basic`` plus Whisper-style English canonicalisation that is safe for
   clinical text (see ``_english``): fillers removed, contractions expanded but possessives kept,
   spelled numbers to digits, UK spellings to US, spoken units to abbreviations; parenthesised
-  text, fractions and dotted dose abbreviations (b.i.d.) are kept.
+  text, fractions and dotted dose abbreviations (b.i.d.) are kept. A naked decimal is written
+  with its zero (".5 mg" is "0.5 mg", as "point five milligrams" and "zero point five" read).
 - ``multilingual``: NFC, case-folding, every punctuation mark and symbol becomes a space unless it
   sits between two digits (or is an apostrophe inside a word). Combining marks are kept, so
   "erhöht" vs "erhäht" is an error and Devanagari words stay whole (Whisper's basic normaliser
   drops marks and breaks them).
+
+All three keep a sign at the start of a word when a digit follows it: "-5", ".5" and "-.5" keep
+their "-" and "." (".5 mg" against "5 mg" is a tenfold dose error, not a match), and the Unicode
+minus "−5" is written "-5". A dash with a space after it ("- fever"), a hyphen between words or
+a range ("5-10 mg") are read as before.
 - ``whisper-english``, ``whisper-english-keep-oh``, ``whisper-basic``: Whisper's normalisers from
   the ``whisper-normalizer`` package (see ``_whisper``), versioned with that package's release.
 - Pipelines (see ``_pipeline``): a YAML file of ordered steps (built-in normalisers, word maps,
@@ -52,17 +58,29 @@ __all__ = [
 _SPLIT_SPACE = (
     r"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-_EDGE_PUNCT_TEXT = regex.compile(rf"(?<![^{_SPLIT_SPACE}])\p{{P}}+|\p{{P}}+(?![^{_SPLIT_SPACE}])")
-_EDGE_PUNCT_CLINICAL = regex.compile(r"^[\p{P}--[%]]+|[\p{P}--[%]]+$", regex.V1)
+# A sign that starts a number ("-5", ".5", "-.5", "−5") is kept when a punctuation run at the
+# start of a word is stripped: the run stops before it, and a run that is only the sign is left.
+_SIGN = r"(?:[-\u2212]\.?|\.)\d"
+_EDGE_PUNCT_TEXT = regex.compile(
+    rf"(?<![^{_SPLIT_SPACE}])(?!{_SIGN})(?:\p{{P}}+?(?={_SIGN})|\p{{P}}+)"
+    rf"|\p{{P}}+(?![^{_SPLIT_SPACE}])"
+)
+_EDGE_PUNCT_CLINICAL = regex.compile(
+    rf"^(?!{_SIGN})(?:[\p{{P}}--[%]]+?(?={_SIGN})|[\p{{P}}--[%]]+)|[\p{{P}}--[%]]+$", regex.V1
+)
+_UNICODE_MINUS = regex.compile(rf"(?<![^{_SPLIT_SPACE}])\u2212(?=\.?\d)")
+_NAKED_DECIMAL = regex.compile(r"^(-?)\.(?=\d)")
 _DOTTED_ABBREV = regex.compile(r"^(?:\p{L}\.){2,}$")
 _INNER_HYPHEN = regex.compile(r"(?<=\p{L})-(?=\p{L})")
 _THOUSANDS = regex.compile(r"^\d{1,3}(?:,\d{3})+$")
-_NUMBER = regex.compile(r"^\d+(?:\.\d+)?$")
+_NUMBER = regex.compile(r"^-?\d+(?:\.\d+)?$")
 _BRACKETS = regex.compile(r"[()\[\]{}]")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 _CLAUSE_END = frozenset(",.;:!?")
 _BOUNDARY = "\x00"
 _PUNCT_OR_SYMBOL = regex.compile(r"[\p{P}\p{S}]")
+_SIGNS = frozenset("-.\u2212")
+_SIGN_AT = regex.compile(_SIGN)
 
 
 @dataclass(frozen=True)
@@ -107,8 +125,10 @@ def _none(text: str) -> tuple[str, ...]:
 
 
 def _basic(text: str) -> tuple[str, ...]:
-    folded = unicodedata.normalize("NFC", text).casefold()
-    return tuple(_EDGE_PUNCT_TEXT.sub("", folded).split())
+    folded = str(_EDGE_PUNCT_TEXT.sub("", unicodedata.normalize("NFC", text).casefold()))
+    if "\u2212" in folded:
+        folded = str(_UNICODE_MINUS.sub("-", folded))
+    return tuple(folded.split())
 
 
 def _multilingual(text: str) -> tuple[str, ...]:
@@ -120,6 +140,8 @@ def _multilingual(text: str) -> tuple[str, ...]:
         after = folded[pos + 1] if pos + 1 < len(folded) else " "
         if before.isdigit() and after.isdigit():
             return str(char)
+        if char in _SIGNS and (after.isdigit() or after == ".") and _starts_number(folded, pos):
+            return "-" if char == "\u2212" else str(char)
         if char == "'" and before.isalpha() and after.isalpha():
             return str(char)
         return " "
@@ -127,11 +149,22 @@ def _multilingual(text: str) -> tuple[str, ...]:
     return tuple(str(_PUNCT_OR_SYMBOL.sub(keep_or_space, folded)).split())
 
 
+def _starts_number(text: str, pos: int) -> bool:
+    """Whether the sign at ``text[pos]`` starts a word ("-5", ".5", "-.5") and a digit follows."""
+    if pos > 0 and not (text[pos - 1].isspace() or _PUNCT_OR_SYMBOL.match(text[pos - 1])):
+        return False
+    return _SIGN_AT.match(text, pos) is not None
+
+
 def _clinical_token(token: str) -> list[str]:
     """Edge punctuation, dotted abbreviations, thousands commas, hyphens, contractions."""
     if _DOTTED_ABBREV.match(token.rstrip(",;:!?")):
         return [token.rstrip(",;:!?")]
     token = str(_EDGE_PUNCT_CLINICAL.sub("", token))
+    if token[:1] == "\u2212":
+        token = "-" + token[1:]
+    if token.startswith((".", "-.")):
+        token = str(_NAKED_DECIMAL.sub(r"\g<1>0.", token))
     if _THOUSANDS.match(token):
         return [token.replace(",", "")]
     out: list[str] = []
@@ -166,6 +199,8 @@ def _english_clinical(text: str) -> tuple[str, ...]:
     i = 0
     while i < len(words):
         parsed = en.parse_number(words, i)
+        if parsed is None and words[i] == "point":
+            parsed = en.parse_naked_decimal(words, i)
         if parsed is not None:
             out.append(parsed[0])
             i += parsed[1]
@@ -199,17 +234,17 @@ def _make(
 
 _BUILTINS: tuple[Normalizer, ...] = (
     _make("none", "1", "Whitespace split only.", _none),
-    _make("basic", "1", "NFC, case-folded, punctuation stripped at word edges.", _basic),
+    _make("basic", "2", "NFC, case-folded, punctuation stripped at word edges.", _basic),
     _make(
         "english-clinical",
-        "2",
+        "3",
         "basic + English canonicalisation safe for clinical text "
         "(numbers to digits, fillers, contractions, UK->US, units, titles).",
         _english_clinical,
     ),
     _make(
         "multilingual",
-        "1",
+        "2",
         "NFC, case-folded, punctuation and symbols to spaces, diacritics and marks kept.",
         _multilingual,
     ),

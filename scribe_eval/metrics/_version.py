@@ -9,8 +9,15 @@ ADHERENCE_VERSION: Final = "1"
 ``_adherence``: every document's score key names it, and a cached re-run, which checks nothing,
 would import the checks (regex, the ROUGE scorers, ~0.1 s) to read it."""
 
-METRICS_VERSION = "5"
+METRICS_VERSION = "6"
 """Changes whenever any metric value could change (a normaliser, tokenizer or formula).
+
+6: a "-", "." or Unicode minus that starts a number is kept by ``basic`` (now version 2),
+``english-clinical`` (3) and ``multilingual`` (2): ".5 mg" against "5 mg" and "-5" against "5" are
+errors, not matches. "−5" is written "-5"; ``english-clinical`` writes ".5" as "0.5" and reads
+"point five milligrams" as "0.5 mg", as it read "zero point five". A blank segment in a
+channel-per-speaker transcript no longer drops the encounter's speaker-attributed WER, per-speaker
+WER, cpWER and swap flag: it is skipped, as diarized transcripts skip it.
 
 5: German "verneint" and "negiert" before their finding ("Pat. verneint Fieber und Husten") are
 negations, as "denies" is in English; they were read only after it ("Fieber wird verneint").

@@ -213,7 +213,7 @@ def _overview(data: RunData, *, pages: bool, compare: CompareView | None) -> dic
         for row in board.rows:
             for key, value in row.values.items():
                 heat[(key, row.template, board.group)] = value
-    slices = slice_rows(data)
+    slices = slice_rows(data, boards)
     meta = data.meta
     return {
         "run": run,

@@ -148,22 +148,42 @@ def note_leaderboards(data: RunData) -> list[Leaderboard]:
     return sorted(boards.values(), key=lambda b: b.group)
 
 
+def board_samples(
+    data: RunData,
+    spec: MetricSpec,
+    where: dict[str, str],
+    encounters: set[str] | None = None,
+) -> dict[str, MetricSample]:
+    """Per template, a metric on a board's cells (its ``where``), optionally on some encounters.
+
+    A board and every slice of it select their cells here, and compare templates only on the
+    encounters all of them scored (`shared_ids`, `align`).
+    """
+    by_template = samples(data, spec, by=["template"], where=where, encounters=encounters)
+    return {key[0][1]: sample for key, sample in by_template.items()}
+
+
+def shared_ids(by_template: dict[str, MetricSample]) -> list[str]:
+    """The encounters every template of ``by_template`` scored."""
+    sets = [set(s.ids) for s in by_template.values()]
+    return sorted(set.intersection(*sets)) if sets else []
+
+
+def align(by_template: dict[str, MetricSample], common: list[str]) -> dict[str, MetricSample]:
+    """Each template's sample on the ``common`` encounters only."""
+    return {t: s.subset(sorted(set(s.ids) & set(common))) for t, s in by_template.items()}
+
+
 def _fill_board(data: RunData, board: Leaderboard, where: dict[str, str]) -> None:
     metrics = note_metrics_for(data)
-    per_metric = {
-        spec.key: {k[0][1]: s for k, s in samples(data, spec, by=["template"], where=where).items()}
-        for spec in metrics
-    }
+    per_metric = {spec.key: board_samples(data, spec, where) for spec in metrics}
     primary = per_metric[HEADLINE.key]
-    common = _shared_ids(primary.values())
+    common = shared_ids(primary)
     board.n = len(common)
     board.dropped = (
         len(set().union(*(s.ids for s in primary.values())) - set(common)) if primary else 0
     )
-    aligned = {
-        key: {t: s.subset(sorted(set(s.ids) & set(common))) for t, s in by_template.items()}
-        for key, by_template in per_metric.items()
-    }
+    aligned = {key: align(by_template, common) for key, by_template in per_metric.items()}
     delivered = _delivered(data, board)
     analysis = _analyze(data, HEADLINE, {t: s for t, s in aligned[HEADLINE.key].items() if s.n})
     best = analysis.best[0] if analysis and analysis.best else None
@@ -199,11 +219,6 @@ def _delivered(data: RunData, board: Leaderboard) -> dict[str, MetricSample]:
         t: MetricSample.from_values(list(by_id), list(by_id.values()))
         for t, by_id in outcomes.items()
     }
-
-
-def _shared_ids(items: object) -> list[str]:
-    sets = [set(s.ids) for s in items]  # type: ignore[attr-defined]
-    return sorted(set.intersection(*sets)) if sets else []
 
 
 def _analyze(

@@ -9,10 +9,10 @@ from typing import Any
 from markupsafe import Markup
 
 from scribe_eval.compare import RunData, page_name, per_encounter_values, samples
-from scribe_eval.report._leaderboard import Leaderboard, Shown
+from scribe_eval.report._leaderboard import Leaderboard, Shown, align, board_samples, shared_ids
 from scribe_eval.report._metrics import HEADLINE, WER, is_number
 from scribe_eval.report._svg import StripRow, strip_chart
-from scribe_eval.stats import bootstrap_estimate
+from scribe_eval.stats import MetricSample, bootstrap_estimate
 from scribe_eval.store import CellSummary
 
 _MAX_FAILURES = 500
@@ -36,19 +36,34 @@ class EncounterRow:
 
 @dataclass
 class SliceRow:
-    """One dataset slice: how many encounters, and a figure per (language group, system) column.
+    """One dataset slice: how many encounters, and a figure per (group, system) column.
 
-    The system is a template (its headline note metric) or ``transcripts`` (WER).
+    A group is a leaderboard (``Leaderboard.group``: output language, source, reference note
+    type), or a recording language no board has. The system is a template (its headline note
+    metric, on the slice's encounters every template of the board scored, as the board compares
+    them) or ``transcripts`` (WER of the recordings of the board's language).
     """
 
     slice: str
     kind: str
     n: int
     values: dict[tuple[str, str], Shown] = field(default_factory=dict)
+    shared: dict[str, int] = field(default_factory=dict)
 
     def n_in(self, group: str) -> int:
-        """Encounters of this slice in one language group: the most any of its columns scored."""
-        return max((v.n for (g, _), v in self.values.items() if g == group), default=0)
+        """Encounters of this slice in one group: those every template scored, or else (a group
+        with no templates) the recordings its WER is on."""
+        if group in self.shared:
+            return self.shared[group]
+        return self.wer_n(group)
+
+    def wer_n(self, group: str) -> int:
+        """Recordings of this slice the group's WER column is on (0 without one)."""
+        return self.values.get((group, "transcripts"), Shown(None)).n
+
+    def shows(self, group: str) -> bool:
+        """Whether any column of ``group`` has a figure on this slice."""
+        return any(v.n for (g, _), v in self.values.items() if g == group)
 
 
 def slice_columns(rows: list[SliceRow], templates: list[str]) -> list[tuple[str, str]]:
@@ -126,8 +141,13 @@ def encounter_rows(data: RunData, *, pages: bool) -> list[EncounterRow]:
     return rows
 
 
-def slice_rows(data: RunData) -> list[SliceRow]:
-    """The headline metric per template and WER per language, on every dataset slice."""
+def slice_rows(data: RunData, boards: list[Leaderboard]) -> list[SliceRow]:
+    """The headline metric per template of each board, and WER per language, on every slice.
+
+    Templates are compared as their board compares them: on the board's cells (its ``where``)
+    and only on the slice's encounters every template scored, so a template that failed its
+    hardest encounters is not averaged over easier ones than the others.
+    """
     members: dict[str, set[str]] = defaultdict(set)
     for encounter_id in data.encounter_ids:
         for label in _labels(data, encounter_id):
@@ -136,18 +156,25 @@ def slice_rows(data: RunData) -> list[SliceRow]:
     for label in sorted(members):
         ids = members[label]
         row = SliceRow(label, label.split(":", 1)[0], len(ids))
-        notes = samples(data, HEADLINE, by=["language", "template"], encounters=ids)
-        for key, sample in sorted(notes.items()):
-            where = dict(key)
-            row.values[(where["language"], where["template"])] = _estimate(data, sample)
+        for board in boards:
+            by_template = board_samples(data, HEADLINE, board.where, encounters=ids)
+            common = shared_ids(by_template)
+            row.shared[board.group] = len(common)
+            for template, sample in align(by_template, common).items():
+                row.values[(board.group, template)] = _estimate(data, sample)
         wer = samples(data, WER, by=["language"], where={"source": "asr"}, encounters=ids)
         for key, sample in sorted(wer.items()):
-            row.values[(dict(key)["language"], "transcripts")] = _estimate(data, sample)
+            language = dict(key)["language"]
+            groups = [b.group for b in boards if b.language == language] or [language]
+            for group in groups:
+                row.values[(group, "transcripts")] = _estimate(data, sample)
         out.append(row)
     return out
 
 
-def _estimate(data: RunData, sample: Any) -> Shown:
+def _estimate(data: RunData, sample: MetricSample) -> Shown:
+    if sample.n == 0:
+        return Shown(None)
     e = bootstrap_estimate(sample, seed=data.seed, resamples=data.resamples)
     return Shown(e.value, e.low, e.high, e.n)
 

@@ -355,8 +355,10 @@ def _hypothesis_turns(transcript: Transcript) -> list[tuple[str, str]]:
         return []
     turns: list[tuple[str, str]] = []
     for segment in transcript.segments:
+        if not segment.text.strip():
+            continue  # a silent stretch says nothing about who spoke; skip it, as diarized turns do
         role = roles.get(segment.channel or 0)
-        if role is None or not segment.text.strip():
+        if role is None:
             return []
         turns.append((role.lower(), segment.text))
     return turns

@@ -103,10 +103,54 @@ from scribe_eval.metrics._whisper import PACKAGE_VERSION as WN
             id="multi-french",
         ),
         pytest.param("multilingual", "follow-up", "follow up", id="multi-hyphen-splits"),
+        pytest.param("basic", "Give .5 mg, (-5) or −5.", "give .5 mg -5 or -5", id="basic-signs"),
+        pytest.param(
+            "basic", "- fever, follow-up 5-10 mg -x", "fever follow-up 5-10 mg x", id="basic-dashes"
+        ),
+        pytest.param(
+            "english-clinical",
+            "Give .5 mg; -.5, temp −5 degrees",
+            "give 0.5 mg -0.5 temp -5 degrees",
+            id="clinical-signs",
+        ),
+        pytest.param(
+            "english-clinical",
+            "point five milligrams, zero point five mg, at that point two nurses",
+            "0.5 mg 0.5 mg at that point 2 nurses",
+            id="clinical-spoken-naked-decimal",
+        ),
+        pytest.param(
+            "english-clinical",
+            "- fever, follow-up 5-10 mg",
+            "fever follow up 5-10 mg",
+            id="clinical-dashes",
+        ),
+        pytest.param(
+            "multilingual",
+            "Gib .5 mg; Temperatur −5 Grad (-3)",
+            "gib .5 mg temperatur -5 grad -3",
+            id="multi-signs",
+        ),
+        pytest.param(
+            "multilingual", "- Fieber, x-5, 5-10 mg", "fieber x 5 5-10 mg", id="multi-dashes"
+        ),
     ],
 )
 def test_golden_outputs(name: str, text: str, expected: str) -> None:
     assert NORMALIZERS[name].text(text) == expected
+
+
+@pytest.mark.parametrize("name", ["basic", "english-clinical", "multilingual"])
+@pytest.mark.parametrize(
+    ("ref", "hyp"),
+    [
+        pytest.param("give .5 mg of lorazepam", "give 5 mg of lorazepam", id="naked-decimal"),
+        pytest.param("temperature -5 degrees", "temperature 5 degrees", id="minus"),
+        pytest.param("Temperatur \u22125 Grad", "Temperatur 5 Grad", id="unicode-minus"),
+    ],
+)
+def test_a_dropped_sign_is_an_error(name: str, ref: str, hyp: str) -> None:
+    assert wer(ref, hyp, normalizer=name).wer == pytest.approx(1 / len(ref.split()))
 
 
 @pytest.mark.parametrize("name", ["basic", "english-clinical", "multilingual"])
@@ -123,9 +167,9 @@ def test_devanagari_words_stay_whole(name: str) -> None:
 def test_labels_carry_versions() -> None:
     assert [n.label for n in NORMALIZERS.values()] == [
         "none@1",
-        "basic@1",
-        "english-clinical@2",
-        "multilingual@1",
+        "basic@2",
+        "english-clinical@3",
+        "multilingual@2",
         f"whisper-english@1+wn{WN}",
         f"whisper-english-keep-oh@1+wn{WN}",
         f"whisper-basic@1+wn{WN}",
@@ -254,17 +298,30 @@ def test_basic_strips_edge_punctuation_like_per_word_stripping() -> None:
     assert not regex.search(
         f"[{_SPLIT_SPACE}]", "".join(chr(c) for c in range(0x3001) if not chr(c).isspace())
     )
-    edge = regex.compile(r"^\p{P}+|\p{P}+$")
+    lead, trail = regex.compile(r"^\p{P}*"), regex.compile(r"\p{P}+$")
+
+    def strip(word: str) -> str:
+        # Edge punctuation goes, except a "-", "." or "-." that starts a number; then a Unicode
+        # minus that starts a number is written "-".
+        run: str = lead.match(word).group()
+        rest = word[len(run) :]
+        sign = ""
+        if regex.match(r"\d", rest):
+            sign = "-." if run.endswith("-.") else run[-1:] if run[-1:] in {"-", "."} else ""
+        out: str = sign + trail.sub("", rest)
+        return "-" + out[1:] if regex.match(r"\u2212\.?\d", out) else out
 
     def per_word(text: str) -> tuple[str, ...]:
         folded = unicodedata.normalize("NFC", text).casefold()
-        return tuple(w for w in (edge.sub("", t) for t in folded.split()) if w)
+        return tuple(w for w in (strip(t) for t in folded.split()) if w)
 
     alphabet = [
         *"ab .,;:!?'\"()-–—…¿¡«»%\t\n\x1c\x1f\x85\u00a0\u2028\u3000éÉßİ",
         "\u0301",
         "。",
         "x",
+        "5",
+        "\u2212",
     ]
     rng = random.Random(3)
     for _ in range(5000):
