@@ -121,7 +121,9 @@ class MatrixExecutor:
         self._overall = asyncio.Semaphore(execution.concurrency)
         self._transcripts = asyncio.Semaphore(execution.transcript_concurrency)
         self._documents = asyncio.Semaphore(execution.document_concurrency)
-        self.remote = RemoteResources(store, run_id, session.identity.get("kind", "?"), dataset)
+        self.remote = RemoteResources(
+            store, run_id, session.identity.get("kind", "?"), dataset, session.ledger
+        )
         self._cells_of: dict[str, list[Cell]] = {}
         self._own_scorer = scorer is None
         self._scorer = scorer or ThreadPoolExecutor(1, thread_name_prefix="scribe-eval-score")
@@ -499,7 +501,8 @@ class MatrixExecutor:
             scores=scores or {}, timings=timings or {}, updated=utc_now(), **identity,
             **_failure_fields(failure),
         )  # fmt: skip
-        self.store.put_cell(record)
+        with self.session.ledger.carry() as carry:
+            self.store.put_cell(record, api_calls_delta=carry.calls)
         if status == "ok" and timings:  # a call answered: the target works (cache hits prove not)
             self.breaker.success()
 

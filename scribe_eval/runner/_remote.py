@@ -7,6 +7,9 @@ the recordings of an interaction, a transcript of the recording, a document by i
 uses what it finds instead of creating a second copy; a transcript found still ``processing`` is
 polled, never asked for again.
 
+Each row written carries the API calls made since the runner's previous store write (the
+session's `CallLedger`), so that a killed process keeps its call count.
+
 The rows are read once per encounter (``expect`` names them; the first read of any of them reads
 them all, in one query) and kept with every write made since, so that an encounter's calls cost
 no read of the store each. Kept rows may be stale only if someone else writes them: a worker
@@ -40,6 +43,7 @@ from scribe_eval.errors import (
     TransportError,
 )
 from scribe_eval.runner._keys import content_hash
+from scribe_eval.runner._ledger import CallLedger
 from scribe_eval.runner._requests import encounter_identifier, interaction_body
 from scribe_eval.store import RemoteRecord, RunStore, utc_now
 
@@ -72,8 +76,18 @@ def _transient(error: ScribeEvalError) -> bool:
 class RemoteResources:
     """Creates (or finds again) the interaction and recording of each encounter of one run."""
 
-    def __init__(self, store: RunStore, run_id: str, target: str, dataset: Dataset | None) -> None:
+    def __init__(
+        self,
+        store: RunStore,
+        run_id: str,
+        target: str,
+        dataset: Dataset | None,
+        ledger: CallLedger | None = None,
+    ) -> None:
+        """``ledger``: the calls each row written carries to the run (None: no count is kept;
+        the caller adds the session's calls itself)."""
         self._store = store
+        self._ledger = ledger or CallLedger(lambda: 0)
         self._run_id = run_id
         self._target = target
         self._dataset = dataset
@@ -122,9 +136,11 @@ class RemoteResources:
         )  # fmt: skip
 
     def _put(self, key: str, kind: str, identifier: str, **fields: Any) -> None:
+        """Write a row, with the calls not carried yet."""
         record = self._record(key, kind, identifier, **fields)
         try:
-            self._store.put_remote(record)
+            with self._ledger.carry() as carry:
+                self._store.put_remote(record, api_calls_delta=carry.calls)
         except BaseException:
             self._rows.pop(key, None)  # it may be stored or not: read it again next time
             raise
@@ -135,7 +151,12 @@ class RemoteResources:
         False (with the stored row read again) when someone else wrote it meanwhile."""
         record = self._record(key, kind, identifier, state="pending", **fields)
         try:
-            written = self._store.put_remote_if(record, expected=self._row(key))
+            with self._ledger.carry() as carry:
+                written = self._store.put_remote_if(
+                    record, expected=self._row(key), api_calls_delta=carry.calls
+                )
+                if not written:
+                    carry.give_back()
         except BaseException:
             self._rows.pop(key, None)
             raise
