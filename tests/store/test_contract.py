@@ -236,7 +236,7 @@ def test_a_write_that_stores_nothing_counts_none_of_the_calls_it_carried(
     assert store.put_remote_if(stale, expected=late, api_calls_delta=7) is False
     assert store.get_remote("r1", key) == first
     # A cell of a run that does not exist is refused whole.
-    with pytest.raises(Exception, match="(?i)foreign key"):
+    with pytest.raises(Exception, match=r"(?i)foreign key"):
         store.put_cell(cell("missing", "c1"), api_calls_delta=11)
     # Calls with an answer but no row naming their run are refused before anything is stored.
     with pytest.raises(ValueError, match="remote row"):
