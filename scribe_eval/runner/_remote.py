@@ -8,7 +8,14 @@ uses what it finds instead of creating a second copy; a transcript found still `
 polled, never asked for again.
 
 Each row written carries the API calls made since the runner's previous store write (the
-session's `CallLedger`), so that a killed process keeps its call count.
+session's `CallLedger`), so that a killed process keeps its call count. A document's ``created``
+row is written with its answer, in the write that stores it in the stage cache: once the answer
+is stored, a resumed run takes it from the cache and never reads the row, so a separate write of
+the row first protected nothing (killed before that one write, the ``pending`` row is reconciled
+by the document's name, as it was when killed between the two). The other ``created`` rows stay
+separate writes: a transcript's is read while it is still processing (a resumed run polls the
+transcript it names instead of looking for it in a listing), and an interaction's or recording's
+is what the next calls (and the clean-up) are made on; none has an answer written at that moment.
 
 The rows are read once per encounter (``expect`` names them; the first read of any of them reads
 them all, in one query) and kept with every write made since, so that an encounter's calls cost
@@ -22,7 +29,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +57,11 @@ from scribe_eval.store import RemoteRecord, RunStore, utc_now
 
 if TYPE_CHECKING:  # the client is imported by the session that makes the first call
     from scribe_eval.client import AmbientClient
+
+#: Stores a remote row with the calls it carries (the row, the calls).
+RowWrite = Callable[[RemoteRecord, int], None]
+#: Stores a document's answer with its ``created`` row (None: stored already) and the calls.
+AnswerWrite = Callable[[Document, RemoteRecord | None, int], None]
 
 
 @dataclass
@@ -135,12 +148,17 @@ class RemoteResources:
             identifier=identifier, updated=utc_now(), **fields,
         )  # fmt: skip
 
-    def _put(self, key: str, kind: str, identifier: str, **fields: Any) -> None:
-        """Write a row, with the calls not carried yet."""
+    def _put(
+        self, key: str, kind: str, identifier: str, *, write: RowWrite | None = None, **fields: Any
+    ) -> None:
+        """Write a row (with the calls not carried yet); ``write`` stores it, by default alone."""
         record = self._record(key, kind, identifier, **fields)
         try:
             with self._ledger.carry() as carry:
-                self._store.put_remote(record, api_calls_delta=carry.calls)
+                if write is None:
+                    self._store.put_remote(record, api_calls_delta=carry.calls)
+                else:
+                    write(record, carry.calls)
         except BaseException:
             self._rows.pop(key, None)  # it may be stored or not: read it again next time
             raise
@@ -305,31 +323,57 @@ class RemoteResources:
         body: CreateDocumentRequest,
         *,
         no_retention: bool = False,
+        store_answer: AnswerWrite | None = None,
     ) -> Document:
         """The document of a document cell, created at most once per interaction.
 
         ``body.name`` must be ``pending_document_name(cell_id)``: a pending row is reconciled by
         looking the document up by that name. A document created before a crash that the store
         did not cache yet is fetched, not written again.
+
+        ``store_answer(document, row, calls)`` stores the answer with its ``created`` row (None
+        when the row is stored already) and the calls it carries, in one write; it is called
+        once, whichever way the document was had. Without it the row is written alone.
         """
         key = _key("document", cell_id)
         name = body.name or self.pending_document_name(cell_id)
         async with self._lock(key):
             while True:
-                found = await self._existing_document(client, key, interaction_id, name)
+                found = await self._existing_document(
+                    client, key, interaction_id, name, store_answer
+                )
                 if found is not None:
                     return found
                 if self._claim(key, "document", name, parent_id=interaction_id):
                     break
             created = await client.create_document(interaction_id, body, no_retention=no_retention)
-            self._put(
-                key, "document", name, remote_id=created.id, parent_id=interaction_id,
-                state="created",
-            )  # fmt: skip
+            self._put_document(key, name, interaction_id, created, store_answer)
             return created
 
+    def _put_document(
+        self,
+        key: str,
+        name: str,
+        interaction_id: str,
+        document: Document,
+        store_answer: AnswerWrite | None,
+    ) -> None:
+        """The document's ``created`` row, with its answer when ``store_answer`` stores it."""
+        write: RowWrite | None = None
+        if store_answer is not None:
+            write = functools.partial(store_answer, document)
+        self._put(
+            key, "document", name, remote_id=document.id, parent_id=interaction_id,
+            state="created", write=write,
+        )  # fmt: skip
+
     async def _existing_document(
-        self, client: AmbientClient, key: str, interaction_id: str, name: str
+        self,
+        client: AmbientClient,
+        key: str,
+        interaction_id: str,
+        name: str,
+        store_answer: AnswerWrite | None,
     ) -> Document | None:
         """The document the row names (if still there), or a pending row's by its name."""
         row = self._row(key)
@@ -337,14 +381,15 @@ class RemoteResources:
             return None
         if row.state == "created" and row.remote_id:
             with contextlib.suppress(NotFoundError):  # gone, or never kept (retention)
-                return await client.get_document(interaction_id, row.remote_id)
+                document = await client.get_document(interaction_id, row.remote_id)
+                if store_answer is not None:
+                    with self._ledger.carry() as carry:
+                        store_answer(document, None, carry.calls)
+                return document
         elif row.state == "pending":
             found = await client.find_document(interaction_id, name)
             if found is not None:
-                self._put(
-                    key, "document", name, remote_id=found.id, parent_id=interaction_id,
-                    state="created",
-                )  # fmt: skip
+                self._put_document(key, name, interaction_id, found, store_answer)
                 return found
         return None
 
