@@ -29,11 +29,12 @@ from scribe_eval.experiment import (
 )
 from scribe_eval.metrics import METRICS_VERSION, preload_scorers
 from scribe_eval.runner._checks import check_before_run
+from scribe_eval.runner._cleanup import CleanupReport
 from scribe_eval.runner._engine import ExecutionLimits, MatrixExecutor
 from scribe_eval.runner._lease import leased, take_lease
 from scribe_eval.runner._prestart import likely_to_call
 from scribe_eval.runner._progress import RunProgress
-from scribe_eval.runner._remote import CleanupReport, RemoteResources
+from scribe_eval.runner._remote import RemoteResources
 from scribe_eval.runner._score import normalizer_for
 from scribe_eval.runner._target import IdentityReader, TargetSession, open_target
 from scribe_eval.store import RunRecord, RunStore, open_store, utc_now
