@@ -6,7 +6,10 @@ engine) and T stored templates. A real ``scribe-eval run`` process is killed wit
 random moment (seeded), then ``--resume``d, K times; a last ``--resume`` finishes the run. Then
 the interactions, recordings, transcripts and documents of the run on the target are counted
 through the API and printed against what the run needed (one interaction per encounter, one
-recording and one transcript per encounter, one document per document cell). Also printed: what
+recording and one transcript per encounter, one document per document cell), and the API calls
+the run recorded (``api_calls``) against those the emulator served it: a killed process keeps
+the calls counted up to its last store write; the calls after it, and those in flight, are lost
+to the count (the served count is read before the census's own calls). Also printed: what
 was in flight (pending rows in the store) at each kill. Each kill comes at a random moment within
 ``--window`` seconds after the runner took the run's lease (start-up itself is not timed).
 
@@ -28,6 +31,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import httpx
 import numpy as np
 import soundfile as sf
 import yaml
@@ -116,6 +120,12 @@ def census(base: str, run_id: str) -> dict[str, int]:
         return dict(found)
 
     return asyncio.run(count())
+
+
+def served(base: str) -> int:
+    """API calls the emulator has served so far (its own stats, not counted among them)."""
+    stats = httpx.get(f"{base.rstrip('/')}/_emulator/stats", timeout=30).json()
+    return int(stats["requests"])
 
 
 def needed(store: RunStore, run_id: str) -> dict[str, int]:
@@ -216,6 +226,7 @@ def main() -> int:
                 run = store.get_run(run_id)
                 cells = store.cells(run_id)
                 want = needed(store, run_id)
+            calls = served(base)
             got = census(base, run_id)
         finally:
             emulator.terminate()
@@ -230,6 +241,7 @@ def main() -> int:
         flight = ", ".join(f"{kind} {n}" for kind, n in sorted(pending.items())) or "nothing"
         print(f"  kill {number:2d} at {delay:4.2f} s; create calls in flight: {flight}")
     print(f"run {run_id}: {run.status}, {len(cells)} cells, {failed} failed")
+    print(f"  API calls recorded by the run {run.api_calls}, served by the target {calls}")
     print(f"  {'kind':<14}{'created':>9}{'needed':>9}")
     for kind in KINDS:
         mark = "" if got[kind] == want[kind] else "   <- differs"

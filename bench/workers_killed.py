@@ -8,11 +8,12 @@ three are busy, one is killed with SIGKILL. Its job goes back to the queue (stal
 recovery) and another worker finishes it. Then the same experiment runs in one process on a
 local SQLite store, against the same emulator.
 
-Printed: wall time, job starts (more than the encounters: a job started again), the
-interactions, recordings, transcripts and documents the target holds for the workers' run
-against what the run needed (expect equal: no duplicate), whether every recording on the target
-is byte for byte its dataset file (a killed upload left no partial recording behind), and
-whether every cell's scores equal the single-process run's.
+Printed: wall time, job starts (more than the encounters: a job started again), the API calls
+the run recorded against those the emulator served (the killed worker's are counted up to its
+last store write), the interactions, recordings, transcripts and documents the target holds for
+the workers' run against what the run needed (expect equal: no duplicate), whether every
+recording on the target is byte for byte its dataset file (a killed upload left no partial
+recording behind), and whether every cell's scores equal the single-process run's.
 
 The emulator's speech recogniser decodes by beam search alone (no fallback to unseeded sampling,
 ASR pipeline 3), so the same recording gives the same words in both runs and every cell's scores
@@ -184,15 +185,18 @@ def report(experiment: Path, base: str, url: str, tmp: Path) -> bool:
     """The workers' run, then the single-process run; print counts and the score comparison."""
     run_id, elapsed, starts = workers_run(experiment, url, tmp)
     on_target = stored(base)
+    served = int(httpx.get(f"{base.rstrip('/')}/_emulator/stats", timeout=30).json()["requests"])
     with open_store(url, tmp) as store:
         cells = {c.cell_id: c for c in store.cells(run_id)}
         need = needed(store, run_id)
         status = store.get_run(run_id).status
+        recorded = store.get_run(run_id).api_calls
         words = {c.encounter_id: transcript_words(store, c) for c in asr_cells(cells)}
     encounters = len({c.encounter_id for c in cells.values()})
     print(f"3 workers, one killed: {status} in {elapsed:.1f} s, {starts} job starts for "
           f"{encounters} encounters, {len(cells)} cells")  # fmt: skip
     print("  on the target: " + ", ".join(f"{on_target[k]} {k} (needed {need[k]})" for k in KINDS))
+    print(f"  API calls recorded by the run {recorded}, served by the target {served}")
     started = time.perf_counter()
     single = subprocess.run(
         [*CLI, "run", str(experiment), "--no-progress", "--runs-dir", str(tmp / "single")],

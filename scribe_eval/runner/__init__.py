@@ -17,13 +17,14 @@ from scribe_eval._lazy import lazy_exports
 if TYPE_CHECKING:
     from scribe_eval.runner._cache import StageCache, cache_note
     from scribe_eval.runner._checks import check_before_run
+    from scribe_eval.runner._cleanup import CleanupReport
     from scribe_eval.runner._engine import ExecutionLimits, MatrixExecutor
     from scribe_eval.runner._judging import JudgeOutcome, judge_finished_run, judge_stored_run
     from scribe_eval.runner._keys import content_hash
     from scribe_eval.runner._lease import LEASE_TTL_S, LeaseKeeper, take_lease
     from scribe_eval.runner._prestart import prestart_embedded
     from scribe_eval.runner._progress import RunProgress
-    from scribe_eval.runner._remote import CleanupReport, RemoteResources
+    from scribe_eval.runner._remote import RemoteResources
     from scribe_eval.runner._rescore import RescoreOutcome, rescore_run
     from scribe_eval.runner._run import (
         EXIT_CELLS_FAILED,
@@ -61,7 +62,7 @@ _EXPORTS: dict[str, str] = {
     "take_lease": "_lease",
     "prestart_embedded": "_prestart",
     "RunProgress": "_progress",
-    "CleanupReport": "_remote",
+    "CleanupReport": "_cleanup",
     "RemoteResources": "_remote",
     "RescoreOutcome": "_rescore",
     "rescore_run": "_rescore",

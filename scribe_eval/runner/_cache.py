@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scribe_eval.experiment import Experiment, UrlTarget, format_duration
-from scribe_eval.store import CacheEntry, RunStore
+from scribe_eval.store import CacheEntry, RemoteRecord, RunStore
 
 
 def _now() -> datetime:
@@ -60,14 +60,23 @@ class StageCache:
         return entry
 
     def put(
-        self, key: str, stage: str, value: dict[str, Any], *, elapsed_ms: float | None = None
+        self,
+        key: str,
+        stage: str,
+        value: dict[str, Any],
+        *,
+        elapsed_ms: float | None = None,
+        remote: RemoteRecord | None = None,
+        api_calls_delta: int = 0,
     ) -> None:
         """Store the answer bought for ``key`` (one that replaces an answer found too old is
-        counted in the run's ``expired_cache`` with it, when the cache knows its run)."""
+        counted in the run's ``expired_cache`` with it, when the cache knows its run), with the
+        ``remote`` row and the calls it carries (see `RunStore.cache_put`)."""
         replaces = self._stale[key] > 0
         self.store.cache_put(
             key, stage, value, elapsed_ms=elapsed_ms,
-            expired_run=self._run_id if replaces else None,
+            expired_run=self._run_id if replaces else None, remote=remote,
+            api_calls_delta=api_calls_delta,
         )  # fmt: skip
         if replaces:
             self._stale[key] -= 1

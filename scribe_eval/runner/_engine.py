@@ -40,7 +40,14 @@ from scribe_eval.runner._score import (
     transcript_score_key,
 )
 from scribe_eval.runner._target import TargetSession
-from scribe_eval.store import CacheEntry, CellRecord, CellStatus, RunStore, utc_now
+from scribe_eval.store import (
+    CacheEntry,
+    CellRecord,
+    CellStatus,
+    RemoteRecord,
+    RunStore,
+    utc_now,
+)
 
 if TYPE_CHECKING:
     from scribe_eval.metrics import AdherenceExpectations
@@ -121,7 +128,9 @@ class MatrixExecutor:
         self._overall = asyncio.Semaphore(execution.concurrency)
         self._transcripts = asyncio.Semaphore(execution.transcript_concurrency)
         self._documents = asyncio.Semaphore(execution.document_concurrency)
-        self.remote = RemoteResources(store, run_id, session.identity.get("kind", "?"), dataset)
+        self.remote = RemoteResources(
+            store, run_id, session.identity.get("kind", "?"), dataset, session.ledger
+        )
         self._cells_of: dict[str, list[Cell]] = {}
         self._own_scorer = scorer is None
         self._scorer = scorer or ThreadPoolExecutor(1, thread_name_prefix="scribe-eval-score")
@@ -396,14 +405,25 @@ class MatrixExecutor:
             }
         )
         no_retention = self.experiment.cleanup.retention == "none"
-        async with self._documents:
-            document = await self._timed(
-                timings, "document",
-                lambda: self.remote.document(
-                    client, interaction, cell.cell_id, body, no_retention=no_retention
-                ),
+
+        async def create() -> Document:
+            started = time.perf_counter()
+
+            def store_answer(answer: Document, row: RemoteRecord | None, calls: int) -> None:
+                # The answer, the row saying it was created, and the calls, in one write.
+                elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
+                self.cache.put(
+                    key, "document", answer.to_wire(), elapsed_ms=elapsed_ms, remote=row,
+                    api_calls_delta=calls,
+                )  # fmt: skip
+
+            return await self.remote.document(
+                client, interaction, cell.cell_id, body, no_retention=no_retention,
+                store_answer=store_answer,
             )  # fmt: skip
-        self.cache.put(key, "document", document.to_wire(), elapsed_ms=timings["document"])
+
+        async with self._documents:
+            document = await self._timed(timings, "document", create)
         return Document.model_validate(document.model_dump())
 
     # Bookkeeping
@@ -499,7 +519,8 @@ class MatrixExecutor:
             scores=scores or {}, timings=timings or {}, updated=utc_now(), **identity,
             **_failure_fields(failure),
         )  # fmt: skip
-        self.store.put_cell(record)
+        with self.session.ledger.carry() as carry:
+            self.store.put_cell(record, api_calls_delta=carry.calls)
         if status == "ok" and timings:  # a call answered: the target works (cache hits prove not)
             self.breaker.success()
 

@@ -7,6 +7,16 @@ the recordings of an interaction, a transcript of the recording, a document by i
 uses what it finds instead of creating a second copy; a transcript found still ``processing`` is
 polled, never asked for again.
 
+Each row written carries the API calls made since the runner's previous store write (the
+session's `CallLedger`), so that a killed process keeps its call count. A document's ``created``
+row is written with its answer, in the write that stores it in the stage cache: once the answer
+is stored, a resumed run takes it from the cache and never reads the row, so a separate write of
+the row first protected nothing (killed before that one write, the ``pending`` row is reconciled
+by the document's name, as it was when killed between the two). The other ``created`` rows stay
+separate writes: a transcript's is read while it is still processing (a resumed run polls the
+transcript it names instead of looking for it in a listing), and an interaction's or recording's
+is what the next calls (and the clean-up) are made on; none has an answer written at that moment.
+
 The rows are read once per encounter (``expect`` names them; the first read of any of them reads
 them all, in one query) and kept with every write made since, so that an encounter's calls cost
 no read of the store each. Kept rows may be stale only if someone else writes them: a worker
@@ -19,8 +29,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import functools
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from scribe_eval.api import (
@@ -31,49 +41,37 @@ from scribe_eval.api import (
     Transcript,
 )
 from scribe_eval.dataset import Dataset, Encounter, encounter_audio_bytes
-from scribe_eval.errors import (
-    APIError,
-    NotFoundError,
-    RateLimitError,
-    ScribeEvalError,
-    ServerError,
-    TransportError,
-)
+from scribe_eval.errors import NotFoundError
+from scribe_eval.runner._cleanup import RemoteCleanup
 from scribe_eval.runner._keys import content_hash
+from scribe_eval.runner._ledger import CallLedger
 from scribe_eval.runner._requests import encounter_identifier, interaction_body
 from scribe_eval.store import RemoteRecord, RunStore, utc_now
 
 if TYPE_CHECKING:  # the client is imported by the session that makes the first call
     from scribe_eval.client import AmbientClient
 
-
-@dataclass
-class CleanupReport:
-    """What a clean-up did: how many interactions it deleted, and one line per one left."""
-
-    deleted: int = 0
-    left: list[str] = field(default_factory=list)
-
-    def summary(self) -> str:
-        """One line: how many could not be deleted, and why (the first few)."""
-        more = len(self.left) - 3
-        shown = "; ".join(self.left[:3]) + (f"; and {more} more" if more > 0 else "")
-        return (
-            f"{len(self.left)} remote interaction(s) could not be deleted ({shown}); run "
-            "`scribe-eval runs cleanup RUN_ID` again later"
-        )
+#: Stores a remote row with the calls it carries (the row, the calls).
+RowWrite = Callable[[RemoteRecord, int], None]
+#: Stores a document's answer with its ``created`` row (None: stored already) and the calls.
+AnswerWrite = Callable[[Document, RemoteRecord | None, int], None]
 
 
-def _transient(error: ScribeEvalError) -> bool:
-    """A failure that may pass: no answer, throttled, or a server error."""
-    return isinstance(error, TransportError | RateLimitError | ServerError)
-
-
-class RemoteResources:
+class RemoteResources(RemoteCleanup):
     """Creates (or finds again) the interaction and recording of each encounter of one run."""
 
-    def __init__(self, store: RunStore, run_id: str, target: str, dataset: Dataset | None) -> None:
+    def __init__(
+        self,
+        store: RunStore,
+        run_id: str,
+        target: str,
+        dataset: Dataset | None,
+        ledger: CallLedger | None = None,
+    ) -> None:
+        """``ledger``: the calls each row written carries to the run (None: no count is kept;
+        the caller adds the session's calls itself)."""
         self._store = store
+        self._ledger = ledger or CallLedger(lambda: 0)
         self._run_id = run_id
         self._target = target
         self._dataset = dataset
@@ -121,10 +119,17 @@ class RemoteResources:
             identifier=identifier, updated=utc_now(), **fields,
         )  # fmt: skip
 
-    def _put(self, key: str, kind: str, identifier: str, **fields: Any) -> None:
+    def _put(
+        self, key: str, kind: str, identifier: str, *, write: RowWrite | None = None, **fields: Any
+    ) -> None:
+        """Write a row (with the calls not carried yet); ``write`` stores it, by default alone."""
         record = self._record(key, kind, identifier, **fields)
         try:
-            self._store.put_remote(record)
+            with self._ledger.carry() as carry:
+                if write is None:
+                    self._store.put_remote(record, api_calls_delta=carry.calls)
+                else:
+                    write(record, carry.calls)
         except BaseException:
             self._rows.pop(key, None)  # it may be stored or not: read it again next time
             raise
@@ -135,7 +140,12 @@ class RemoteResources:
         False (with the stored row read again) when someone else wrote it meanwhile."""
         record = self._record(key, kind, identifier, state="pending", **fields)
         try:
-            written = self._store.put_remote_if(record, expected=self._row(key))
+            with self._ledger.carry() as carry:
+                written = self._store.put_remote_if(
+                    record, expected=self._row(key), api_calls_delta=carry.calls
+                )
+                if not written:
+                    carry.give_back()
         except BaseException:
             self._rows.pop(key, None)
             raise
@@ -284,31 +294,57 @@ class RemoteResources:
         body: CreateDocumentRequest,
         *,
         no_retention: bool = False,
+        store_answer: AnswerWrite | None = None,
     ) -> Document:
         """The document of a document cell, created at most once per interaction.
 
         ``body.name`` must be ``pending_document_name(cell_id)``: a pending row is reconciled by
         looking the document up by that name. A document created before a crash that the store
         did not cache yet is fetched, not written again.
+
+        ``store_answer(document, row, calls)`` stores the answer with its ``created`` row (None
+        when the row is stored already) and the calls it carries, in one write; it is called
+        once, whichever way the document was had. Without it the row is written alone.
         """
         key = _key("document", cell_id)
         name = body.name or self.pending_document_name(cell_id)
         async with self._lock(key):
             while True:
-                found = await self._existing_document(client, key, interaction_id, name)
+                found = await self._existing_document(
+                    client, key, interaction_id, name, store_answer
+                )
                 if found is not None:
                     return found
                 if self._claim(key, "document", name, parent_id=interaction_id):
                     break
             created = await client.create_document(interaction_id, body, no_retention=no_retention)
-            self._put(
-                key, "document", name, remote_id=created.id, parent_id=interaction_id,
-                state="created",
-            )  # fmt: skip
+            self._put_document(key, name, interaction_id, created, store_answer)
             return created
 
+    def _put_document(
+        self,
+        key: str,
+        name: str,
+        interaction_id: str,
+        document: Document,
+        store_answer: AnswerWrite | None,
+    ) -> None:
+        """The document's ``created`` row, with its answer when ``store_answer`` stores it."""
+        write: RowWrite | None = None
+        if store_answer is not None:
+            write = functools.partial(store_answer, document)
+        self._put(
+            key, "document", name, remote_id=document.id, parent_id=interaction_id,
+            state="created", write=write,
+        )  # fmt: skip
+
     async def _existing_document(
-        self, client: AmbientClient, key: str, interaction_id: str, name: str
+        self,
+        client: AmbientClient,
+        key: str,
+        interaction_id: str,
+        name: str,
+        store_answer: AnswerWrite | None,
     ) -> Document | None:
         """The document the row names (if still there), or a pending row's by its name."""
         row = self._row(key)
@@ -316,100 +352,21 @@ class RemoteResources:
             return None
         if row.state == "created" and row.remote_id:
             with contextlib.suppress(NotFoundError):  # gone, or never kept (retention)
-                return await client.get_document(interaction_id, row.remote_id)
+                document = await client.get_document(interaction_id, row.remote_id)
+                if store_answer is not None:
+                    with self._ledger.carry() as carry:
+                        store_answer(document, None, carry.calls)
+                return document
         elif row.state == "pending":
             found = await client.find_document(interaction_id, name)
             if found is not None:
-                self._put(
-                    key, "document", name, remote_id=found.id, parent_id=interaction_id,
-                    state="created",
-                )  # fmt: skip
+                self._put_document(key, name, interaction_id, found, store_answer)
                 return found
         return None
 
     def pending_document_name(self, cell_id: str) -> str:
         """The unique document name of a cell (the document duplicate guard matches on it)."""
         return f"scribe-eval {content_hash([self._run_id, cell_id])[:24]}"
-
-    def created_interactions(self) -> list[RemoteRecord]:
-        """Interactions of this run that exist remotely (not yet deleted)."""
-        return [
-            r
-            for r in self._store.remotes(self._run_id, kind="interaction")
-            if r.state == "created" and r.remote_id
-        ]
-
-    async def delete(self, client: AmbientClient, row: RemoteRecord) -> None:
-        """Delete one interaction of this run (one already gone counts as deleted)."""
-        assert row.remote_id is not None
-        async with self._lock(row.key):
-            with contextlib.suppress(NotFoundError):
-                await client.delete_interaction(row.remote_id)
-            self._put(
-                row.key, "interaction", row.identifier, remote_id=row.remote_id, state="deleted"
-            )
-
-    async def delete_leftovers(self, client: AmbientClient) -> int:
-        """Delete every interaction of this run still on the target; how many were deleted.
-
-        Raises APIError naming each one it could not delete (after ``clean_up``'s retries).
-        """
-        report = await self.clean_up(client)
-        if report.left:
-            raise APIError(report.summary())
-        return report.deleted
-
-    async def clean_up(
-        self, client: AmbientClient, *, rounds: int = 3, pause_s: float = 1.0
-    ) -> CleanupReport:
-        """Delete every interaction of this run still on the target, pending ones included.
-
-        A ``pending`` row means a create call may have landed before a crash: it is looked up by
-        its identifier and deleted if it exists. One failure never stops the others; those that
-        failed for a passing reason (no answer, 429, 5xx) are tried again, up to ``rounds``
-        passes ``pause_s`` apart (each call has the client's own retries too). The report says
-        how many were deleted and, one line each, what is left.
-        """
-        rows = [
-            r
-            for r in self._store.remotes(self._run_id, kind="interaction")
-            if r.state in ("pending", "created")
-        ]
-        report = CleanupReport()
-        left: dict[str, str] = {}
-        for attempt in range(1, rounds + 1):
-            outcomes = await asyncio.gather(
-                *(self._delete_one(client, row) for row in rows), return_exceptions=True
-            )
-            retry: list[RemoteRecord] = []
-            for row, outcome in zip(rows, outcomes, strict=True):
-                if isinstance(outcome, bool):
-                    report.deleted += int(outcome)
-                    left.pop(row.key, None)
-                elif isinstance(outcome, ScribeEvalError):
-                    what = row.remote_id or "(not created yet)"
-                    left[row.key] = f"interaction {what} ({row.identifier}): {outcome.message}"
-                    if _transient(outcome):
-                        retry.append(row)
-                else:
-                    raise outcome
-            if not retry or attempt == rounds:
-                break
-            rows = retry
-            await asyncio.sleep(pause_s)
-        report.left = list(left.values())
-        return report
-
-    async def _delete_one(self, client: AmbientClient, row: RemoteRecord) -> bool:
-        """Delete one row's interaction; True when one was deleted, False when none existed."""
-        if row.state == "pending" or not row.remote_id:
-            found = await client.find_interaction(row.identifier)
-            if found is None:
-                self._put(row.key, "interaction", row.identifier, state="deleted")
-                return False
-            row = row.model_copy(update={"remote_id": found.id, "state": "created"})
-        await self.delete(client, row)
-        return True
 
     def interactions_of(self, encounter_id: str, languages: Iterable[str]) -> list[RemoteRecord]:
         """The encounter's interactions of this run that exist remotely.

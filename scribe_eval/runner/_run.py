@@ -29,11 +29,12 @@ from scribe_eval.experiment import (
 )
 from scribe_eval.metrics import METRICS_VERSION, preload_scorers
 from scribe_eval.runner._checks import check_before_run
+from scribe_eval.runner._cleanup import CleanupReport
 from scribe_eval.runner._engine import ExecutionLimits, MatrixExecutor
 from scribe_eval.runner._lease import leased, take_lease
 from scribe_eval.runner._prestart import likely_to_call
 from scribe_eval.runner._progress import RunProgress
-from scribe_eval.runner._remote import CleanupReport, RemoteResources
+from scribe_eval.runner._remote import RemoteResources
 from scribe_eval.runner._score import normalizer_for
 from scribe_eval.runner._target import IdentityReader, TargetSession, open_target
 from scribe_eval.store import RunRecord, RunStore, open_store, utc_now
@@ -225,15 +226,17 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
             # emulator is stopped at once instead of after its graceful shutdown (~0.15 s).
             await session.aclose(idle=idle)
             await scorers.settle()
-            if lost is None:
-                store.update_run(
-                    run.id, status=status, finished=utc_now(),
-                    api_calls_delta=sum(calls.values()),
-                    notes=executor.aborted or executor.cleanup_left,
-                )  # fmt: skip
-            else:  # the run is someone else's now: its status is theirs to set
-                store.update_run(run.id, api_calls_delta=sum(calls.values()))
-            # The answers bought again for being too old were counted as each was stored.
+            # Every store write carried the calls made before it (see CallLedger): only those
+            # made since the last one are added here. The answers bought again for being too old
+            # were counted as each was stored.
+            with session.ledger.carry() as carry:
+                if lost is None:
+                    store.update_run(
+                        run.id, status=status, finished=utc_now(), api_calls_delta=carry.calls,
+                        notes=executor.aborted or executor.cleanup_left,
+                    )  # fmt: skip
+                else:  # the run is someone else's now: its status is theirs to set
+                    store.update_run(run.id, api_calls_delta=carry.calls)
         if lost is not None:
             raise RunLockedError(lost)
         judged = None
@@ -425,7 +428,6 @@ async def _cleanup(
 ) -> tuple[str, CleanupReport]:
     with open_store(spec, runs_dir) as store:
         run = store.resolve_run(run_ref)
-        remote = RemoteResources(store, run.id, str(run.target.get("kind", "?")), None)
         if not any(r.state != "deleted" for r in store.remotes(run.id, kind="interaction")):
             return run.id, CleanupReport()
         try:
@@ -437,6 +439,8 @@ async def _cleanup(
             ) from exc
         lease = take_lease(store, run.id, take_over=take_over)
         session = open_target(experiment, store.runs_dir)
+        kind = str(run.target.get("kind", "?"))
+        remote = RemoteResources(store, run.id, kind, None, session.ledger)
         try:
             async with leased(store, run.id, lambda _why: None, lease=lease) as keeper:
                 client = await session.client()
@@ -445,5 +449,6 @@ async def _cleanup(
                     raise RunLockedError(keeper.lost)
         finally:
             await session.aclose()
-            store.update_run(run.id, api_calls_delta=session.api_calls)
+            with session.ledger.carry() as carry:  # the calls no row written carried
+                store.update_run(run.id, api_calls_delta=carry.calls)
         return run.id, report

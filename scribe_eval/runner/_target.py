@@ -26,6 +26,7 @@ from scribe_eval.experiment import (
     Experiment,
     UrlTarget,
 )
+from scribe_eval.runner._ledger import CallLedger
 from scribe_eval.runner._prestart import embedded_server, same_server
 
 # The client, its settings and its connection pools (httpx, pydantic-settings: ~0.1 s) are
@@ -44,6 +45,8 @@ class TargetSession:
         self._client: AmbientClient | None = None
         self._lock = asyncio.Lock()
         self.startup_s = 0.0
+        #: The calls not yet carried to the run's count by a store write (see `CallLedger`).
+        self.ledger = CallLedger(lambda: self.api_calls)
         #: Called once, when the client has started (the first call goes out now).
         self.on_started: Callable[[], None] | None = None
 

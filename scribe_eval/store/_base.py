@@ -178,11 +178,13 @@ class RunStore:
 
     # Cells
 
-    def put_cell(self, cell: CellRecord) -> None:
+    def put_cell(self, cell: CellRecord, *, api_calls_delta: int = 0) -> None:
         """Insert or replace a cell (committed at once).
 
         A cell that made its own call (not from the cache) with a cache key marks the cache entry
-        under that key as made by its run, if no run claimed it yet.
+        under that key as made by its run, if no run claimed it yet. ``api_calls_delta`` is added
+        to the run's API call count in the same transaction: the calls made since the runner's
+        previous write are counted even if its process is killed next.
         """
         raise NotImplementedError
 
@@ -241,12 +243,17 @@ class RunStore:
         request_id: str | None = None,
         elapsed_ms: float | None = None,
         expired_run: str | None = None,
+        remote: RemoteRecord | None = None,
+        api_calls_delta: int = 0,
     ) -> None:
         """Store a stage's answer under ``key`` (committed at once).
 
         ``expired_run``: the answer replaces one that run found too old; the run's
         ``expired_cache`` count goes up by one with it, atomically (a killed worker's count is
-        not lost, and a job retried after the answer was stored does not count it again)."""
+        not lost, and a job retried after the answer was stored does not count it again).
+        ``remote``: the row saying the resource that gave the answer was created, written (as by
+        `put_remote`) in the same transaction, with ``api_calls_delta`` added to its run's call
+        count: the answer, its row and the calls are stored together or not at all."""
         raise NotImplementedError
 
     def cache_count(self) -> int:
@@ -255,16 +262,20 @@ class RunStore:
 
     # Remote resources
 
-    def put_remote(self, record: RemoteRecord) -> None:
-        """Insert or replace a remote-resource row (committed at once)."""
+    def put_remote(self, record: RemoteRecord, *, api_calls_delta: int = 0) -> None:
+        """Insert or replace a remote-resource row (committed at once), adding
+        ``api_calls_delta`` to its run's API call count in the same transaction."""
         raise NotImplementedError
 
-    def put_remote_if(self, record: RemoteRecord, *, expected: RemoteRecord | None) -> bool:
+    def put_remote_if(
+        self, record: RemoteRecord, *, expected: RemoteRecord | None, api_calls_delta: int = 0
+    ) -> bool:
         """Write ``record`` only if the row stored under its key is still ``expected`` (None:
         no row), in one statement; True when written (committed at once).
 
         A runner that keeps the rows it read records its intent to create this way: False
         means someone else (a worker taken for dead, say) wrote the row since; read it again.
+        ``api_calls_delta`` is added to the run's call count only when the row is written.
         """
         raise NotImplementedError
 
@@ -334,6 +345,12 @@ def locked_message(lease: Lease) -> str:
         f"process is gone, take the run over with --take-over (its lease expires at "
         f"{lease.expires})"
     )
+
+
+def check_carried(remote: RemoteRecord | None, api_calls_delta: int) -> None:
+    """Refuse API calls carried by a cache answer without a remote row (which names their run)."""
+    if api_calls_delta and remote is None:
+        raise ValueError("a stage answer carries API calls only with a remote row (their run)")
 
 
 def _now() -> str:

@@ -26,7 +26,16 @@ from psycopg.rows import dict_row
 from scribe_eval.errors import RunLockedError, StoreError
 from scribe_eval.store._base import RunStore, locked_message
 from scribe_eval.store._location import missing_store_message
-from scribe_eval.store._pg_more import OneConnection, PgExtras, Row, run_from_row
+from scribe_eval.store._pg_more import (
+    COUNTED,
+    OneConnection,
+    PgExtras,
+    Row,
+    insert_sql,
+    run_from_row,
+    upsert_sql,
+    with_ctes,
+)
 from scribe_eval.store._pg_schema import MIGRATION_LOCK, PG_MIGRATIONS
 from scribe_eval.store._rows import (
     CELL_ORDER,
@@ -150,7 +159,7 @@ class PgRunStore(PgExtras, RunStore):
         for field in _JSON_RUN_FIELDS:
             row[field] = json.dumps(row[field], sort_keys=True)
         try:
-            self._run_sql(_insert("runs", row), row)
+            self._run_sql(insert_sql("runs", row), row)
         except psycopg.errors.UniqueViolation as exc:
             raise StoreError(f"a run with id {run.id!r} already exists") from exc
 
@@ -235,8 +244,8 @@ class PgRunStore(PgExtras, RunStore):
 
     # Cells
 
-    def put_cell(self, cell: CellRecord) -> None:
-        """Insert or replace a cell (committed at once)."""
+    def put_cell(self, cell: CellRecord, *, api_calls_delta: int = 0) -> None:
+        """Insert or replace a cell (committed at once), with the calls it carries."""
         from scribe_eval.store._clock import utc_now
         from scribe_eval.store._summary import figures_json
 
@@ -245,14 +254,17 @@ class PgRunStore(PgExtras, RunStore):
         for field in _JSON_CELL_FIELDS:
             row[field] = json.dumps(row[field], sort_keys=True)
         row["figures"] = figures_json(row["scores"], cell.scores)
-        upsert = _upsert("cells", row, ("run_id", "cell_id"))
-        if cell.cache_key is not None and not cell.from_cache:
-            # The cache entry's maker, in the same round trip (both, or neither, are applied).
-            upsert = (
-                f"WITH cell AS ({upsert} RETURNING 1) UPDATE cache SET run_id = %(run_id)s "
-                "WHERE key = %(cache_key)s AND run_id IS NULL"
+        # The cache entry's maker and the calls carried, in the same statement (all, or none,
+        # are applied).
+        claim = cell.cache_key is not None and not cell.from_cache
+        ctes = [COUNTED] if api_calls_delta else []
+        if claim:
+            ctes.append(
+                "claimed AS (UPDATE cache SET run_id = %(run_id)s WHERE key = %(cache_key)s AND "
+                "run_id IS NULL)"
             )
-        self._run_sql(upsert, row)
+        upsert = upsert_sql("cells", row, ("run_id", "cell_id"))
+        self._run_sql(with_ctes(ctes, upsert), {**row, "api_calls_delta": api_calls_delta})
 
     def cells(self, run_id: str) -> list[CellRecord]:
         """Every cell of a run, transcripts first, in a stable order."""
@@ -325,25 +337,44 @@ class PgRunStore(PgExtras, RunStore):
 
     # Remote resources
 
-    def put_remote(self, record: RemoteRecord) -> None:
-        """Insert or replace a remote-resource row (committed at once)."""
+    def put_remote(self, record: RemoteRecord, *, api_calls_delta: int = 0) -> None:
+        """Insert or replace a remote-resource row (committed at once), with the calls it
+        carries, in one statement."""
         row = record.model_dump()
-        self._run_sql(_upsert("remote", row, ("run_id", "key")), row)
+        upsert = upsert_sql("remote", row, _REMOTE_KEY)
+        self._run_sql(
+            with_ctes([COUNTED] if api_calls_delta else [], upsert),
+            {**row, "api_calls_delta": api_calls_delta},
+        )
 
-    def put_remote_if(self, record: RemoteRecord, *, expected: RemoteRecord | None) -> bool:
+    def put_remote_if(
+        self, record: RemoteRecord, *, expected: RemoteRecord | None, api_calls_delta: int = 0
+    ) -> bool:
         """Write ``record`` only if the row under its key is still ``expected`` (None: no row),
-        in one statement; True when written."""
+        in one statement; True when written (and only then are the calls it carries counted)."""
         row = record.model_dump()
+        args = {**row, "api_calls_delta": api_calls_delta}
         if expected is None:
-            return self._run_sql(f"{_insert('remote', row)} ON CONFLICT DO NOTHING", row) == 1
-        sets = ", ".join(f"{name} = %({name})s" for name in row if name not in _REMOTE_KEY)
-        seen = {f"seen_{name}": value for name, value in expected.model_dump().items()}
-        # The key by equality (an IS NOT DISTINCT FROM on it scans the whole table), the rest
-        # null-safe.
-        others = (name for name in row if name not in _REMOTE_KEY)
-        same = " AND ".join(f"{name} IS NOT DISTINCT FROM %(seen_{name})s" for name in others)
-        query = f"UPDATE remote SET {sets} WHERE run_id = %(run_id)s AND key = %(key)s AND {same}"
-        return self._run_sql(query, {**row, **seen}) == 1
+            query = f"{insert_sql('remote', row)} ON CONFLICT DO NOTHING"
+        else:
+            sets = ", ".join(f"{name} = %({name})s" for name in row if name not in _REMOTE_KEY)
+            args.update({f"seen_{name}": value for name, value in expected.model_dump().items()})
+            # The key by equality (an IS NOT DISTINCT FROM on it scans the whole table), the
+            # rest null-safe.
+            others = (name for name in row if name not in _REMOTE_KEY)
+            same = " AND ".join(f"{name} IS NOT DISTINCT FROM %(seen_{name})s" for name in others)
+            query = (
+                f"UPDATE remote SET {sets} WHERE run_id = %(run_id)s AND key = %(key)s AND {same}"
+            )
+        if not api_calls_delta:
+            return self._run_sql(query, args) == 1
+        written = self._one(
+            f"WITH written AS ({query} RETURNING 1), counted AS (UPDATE runs SET api_calls = "
+            "api_calls + %(api_calls_delta)s WHERE id = %(run_id)s AND EXISTS (SELECT FROM "
+            "written)) SELECT count(*) AS n FROM written",
+            args,
+        )
+        return written is not None and int(written["n"]) == 1
 
     def get_remote(self, run_id: str, key: str) -> RemoteRecord | None:
         """The remote-resource row of a run under ``key``, or None."""
@@ -431,17 +462,6 @@ def _configure(conn: psycopg.Connection[Row]) -> None:
     # only a crash of the server's machine can lose the last fraction of a second, never
     # consistency. It makes each cell's commit about one disk flush cheaper.
     conn.execute("SET synchronous_commit = off")
-
-
-def _insert(table: str, row: dict[str, Any]) -> str:
-    columns = ", ".join(row)
-    marks = ", ".join(f"%({name})s" for name in row)
-    return f"INSERT INTO {table} ({columns}) VALUES ({marks})"
-
-
-def _upsert(table: str, row: dict[str, Any], key: tuple[str, ...]) -> str:
-    updates = ", ".join(f"{c} = excluded.{c}" for c in row if c not in key)
-    return f"{_insert(table, row)} ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
 
 
 def _cell_from_row(row: Row) -> CellRecord:

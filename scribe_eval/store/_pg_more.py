@@ -10,16 +10,43 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 
 from scribe_eval.errors import StoreError
-from scribe_eval.store._base import RunStore
+from scribe_eval.store._base import RunStore, check_carried
 
 if TYPE_CHECKING:  # imported where one is built: see `RunStore`
     from psycopg_pool import ConnectionPool
 
-    from scribe_eval.store._records import BaselineEvent, CacheEntry, RunRecord
+    from scribe_eval.store._records import BaselineEvent, CacheEntry, RemoteRecord, RunRecord
 
 Row = dict[str, Any]
 Args = tuple[Any, ...] | dict[str, Any]
 _EVENT_COLUMNS = 'name, run_id, previous_run_id, "user", reason, blessed, forced'
+
+#: Adds the API calls a write carries to its run, as a common table expression of the write's
+#: own statement (parameters ``api_calls_delta`` and ``run_id``).
+COUNTED = (
+    "counted AS (UPDATE runs SET api_calls = api_calls + %(api_calls_delta)s WHERE id = %(run_id)s)"
+)
+
+
+def insert_sql(table: str, row: dict[str, Any], *, prefix: str = "") -> str:
+    """``INSERT INTO table (columns) VALUES (...)`` with a named parameter per column of
+    ``row`` (named ``prefix`` + column)."""
+    columns = ", ".join(row)
+    marks = ", ".join(f"%({prefix}{name})s" for name in row)
+    return f"INSERT INTO {table} ({columns}) VALUES ({marks})"
+
+
+def upsert_sql(table: str, row: dict[str, Any], key: tuple[str, ...], *, prefix: str = "") -> str:
+    """`insert_sql` that replaces the row with the same ``key``."""
+    updates = ", ".join(f"{c} = excluded.{c}" for c in row if c not in key)
+    insert = insert_sql(table, row, prefix=prefix)
+    return f"{insert} ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
+
+
+def with_ctes(ctes: list[str], statement: str) -> str:
+    """``statement`` preceded by the common table expressions ``ctes``: each is executed once,
+    with the statement, in its transaction, whether read or not."""
+    return f"WITH {', '.join(ctes)} {statement}" if ctes else statement
 
 
 class OneConnection:
@@ -76,27 +103,59 @@ class PgExtras(RunStore):
         request_id: str | None = None,
         elapsed_ms: float | None = None,
         expired_run: str | None = None,
+        remote: RemoteRecord | None = None,
+        api_calls_delta: int = 0,
     ) -> None:
         """Store a stage's answer under ``key`` (committed at once).
 
         ``expired_run``: the answer replaces one that run found too old; the run's
         ``expired_cache`` count goes up by one with it, atomically (a killed worker's count is
-        not lost, and a job retried after the answer was stored does not count it again)."""
+        not lost, and a job retried after the answer was stored does not count it again).
+        ``remote``: a remote-resource row written with the answer, its run's call count raised
+        by ``api_calls_delta``, in the same statement."""
         from scribe_eval.store._clock import utc_now
 
-        # One statement either way: the count rides on the answer's own round trip.
-        counted = (
-            "WITH counted AS (UPDATE runs SET expired_cache = expired_cache + 1 WHERE id = %s) "
-            if expired_run is not None
-            else ""
-        )
-        answer = (key, stage, json.dumps(value, sort_keys=True), request_id, elapsed_ms, utc_now())
+        check_carried(remote, api_calls_delta)
+        args: dict[str, Any] = {
+            "key": key, "stage": stage, "value": json.dumps(value, sort_keys=True),
+            "request_id": request_id, "elapsed_ms": elapsed_ms, "created": utc_now(),
+            "expired_run": expired_run, "api_calls_delta": api_calls_delta,
+            "calls_run": None if remote is None else remote.run_id,
+        }  # fmt: skip
+        # One statement in every case: the counts and the row ride on the answer's round trip.
+        # The runs are updated by one expression (a row updated twice by one statement keeps
+        # one of the two changes only).
+        counts = []
+        if expired_run is not None:
+            counts.append(
+                "expired_cache = expired_cache + CASE WHEN id = %(expired_run)s THEN 1 ELSE 0 END"
+            )
+        if api_calls_delta:
+            counts.append(
+                "api_calls = api_calls + CASE WHEN id = %(calls_run)s THEN %(api_calls_delta)s "
+                "ELSE 0 END"
+            )
+        ctes = []
+        if counts:
+            ctes.append(
+                f"counts AS (UPDATE runs SET {', '.join(counts)} WHERE id IN (%(expired_run)s, "
+                "%(calls_run)s))"
+            )
+        if remote is not None:
+            row = remote.model_dump()
+            args.update({f"remote_{name}": value for name, value in row.items()})
+            upsert = upsert_sql("remote", row, ("run_id", "key"), prefix="remote_")
+            ctes.append(f"remote AS ({upsert})")
         self._run_sql(
-            f"{counted}INSERT INTO cache (key, stage, value, request_id, elapsed_ms, created) "
-            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (key) DO UPDATE SET stage = "
-            "excluded.stage, value = excluded.value, request_id = excluded.request_id, "
-            "elapsed_ms = excluded.elapsed_ms, created = excluded.created, run_id = NULL",
-            answer if expired_run is None else (expired_run, *answer),
+            with_ctes(
+                ctes,
+                "INSERT INTO cache (key, stage, value, request_id, elapsed_ms, created) VALUES "
+                "(%(key)s, %(stage)s, %(value)s, %(request_id)s, %(elapsed_ms)s, %(created)s) ON "
+                "CONFLICT (key) DO UPDATE SET stage = excluded.stage, value = excluded.value, "
+                "request_id = excluded.request_id, elapsed_ms = excluded.elapsed_ms, created = "
+                "excluded.created, run_id = NULL",
+            ),
+            args,
         )
 
     def cache_count(self) -> int:

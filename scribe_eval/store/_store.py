@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Collection
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from scribe_eval.errors import StoreError
 # Re-exported: `scribe_eval.store.RunStore` is read from here, so that ``RunStore(runs_dir)``
 # always finds this module's SQLite store registered as its default backend.
 from scribe_eval.store._base import RunStore as RunStore
+from scribe_eval.store._base import check_carried
 from scribe_eval.store._clock import utc_now
 from scribe_eval.store._location import STORE_FILENAME as STORE_FILENAME
 from scribe_eval.store._location import default_runs_dir as default_runs_dir
@@ -199,8 +201,8 @@ class SqliteRunStore(SqliteExtras, RunStore):
 
     # Cells
 
-    def put_cell(self, cell: CellRecord) -> None:
-        """Insert or replace a cell (committed at once)."""
+    def put_cell(self, cell: CellRecord, *, api_calls_delta: int = 0) -> None:
+        """Insert or replace a cell (committed at once), with the calls it carries."""
         from scribe_eval.store._summary import figures_json
 
         row = cell.model_dump()
@@ -211,9 +213,13 @@ class SqliteRunStore(SqliteExtras, RunStore):
         row["figures"] = figures_json(row["scores"], cell.scores)
         columns = ", ".join(row)
         marks = ", ".join(f":{name}" for name in row)
-        self._db.execute(f"INSERT OR REPLACE INTO cells ({columns}) VALUES ({marks})", row)
-        if cell.cache_key is not None and not cell.from_cache:
-            self._claim_cache_entry(cell.cache_key, cell.run_id)
+        claim = cell.cache_key is not None and not cell.from_cache
+        with self._write() if claim or api_calls_delta else nullcontext():
+            self._db.execute(f"INSERT OR REPLACE INTO cells ({columns}) VALUES ({marks})", row)
+            if claim:
+                assert cell.cache_key is not None
+                self._claim_cache_entry(cell.cache_key, cell.run_id)
+            self._count_calls(cell.run_id, api_calls_delta)
 
     def cells(self, run_id: str) -> list[CellRecord]:
         """Every cell of a run, transcripts first, in a stable order."""
@@ -303,25 +309,34 @@ class SqliteRunStore(SqliteExtras, RunStore):
         request_id: str | None = None,
         elapsed_ms: float | None = None,
         expired_run: str | None = None,
+        remote: RemoteRecord | None = None,
+        api_calls_delta: int = 0,
     ) -> None:
         """Store a stage's answer under ``key`` (committed at once).
 
         ``expired_run``: the answer replaces one that run found too old; the run's
         ``expired_cache`` count goes up by one with it, atomically (a killed worker's count is
-        not lost, and a job retried after the answer was stored does not count it again)."""
+        not lost, and a job retried after the answer was stored does not count it again).
+        ``remote``: a remote-resource row written with the answer, its run's call count raised
+        by ``api_calls_delta``, in the same transaction."""
+        check_carried(remote, api_calls_delta)
         answer = (key, stage, json.dumps(value, sort_keys=True), request_id, elapsed_ms, utc_now())
         put = (
             "INSERT OR REPLACE INTO cache (key, stage, value, request_id, elapsed_ms, created) "
             "VALUES (?, ?, ?, ?, ?, ?)"
         )
-        if expired_run is None:
+        if expired_run is None and remote is None:
             self._db.execute(put, answer)
             return
         with self._write():
             self._db.execute(put, answer)
-            self._db.execute(
-                "UPDATE runs SET expired_cache = expired_cache + 1 WHERE id = ?", (expired_run,)
-            )
+            if expired_run is not None:
+                self._db.execute(
+                    "UPDATE runs SET expired_cache = expired_cache + 1 WHERE id = ?", (expired_run,)
+                )
+            if remote is not None:
+                self._replace_remote(remote)
+                self._count_calls(remote.run_id, api_calls_delta)
 
     def cache_count(self) -> int:
         """How many answers the cache holds."""
@@ -329,28 +344,52 @@ class SqliteRunStore(SqliteExtras, RunStore):
 
     # Remote resources
 
-    def put_remote(self, record: RemoteRecord) -> None:
-        """Insert or replace a remote-resource row (committed at once)."""
+    def put_remote(self, record: RemoteRecord, *, api_calls_delta: int = 0) -> None:
+        """Insert or replace a remote-resource row (committed at once), with the calls it
+        carries."""
+        with self._write() if api_calls_delta else nullcontext():
+            self._replace_remote(record)
+            self._count_calls(record.run_id, api_calls_delta)
+
+    def _replace_remote(self, record: RemoteRecord) -> None:
         row = record.model_dump()
         columns = ", ".join(row)
         marks = ", ".join(f":{name}" for name in row)
         self._db.execute(f"INSERT OR REPLACE INTO remote ({columns}) VALUES ({marks})", row)
 
-    def put_remote_if(self, record: RemoteRecord, *, expected: RemoteRecord | None) -> bool:
+    def _count_calls(self, run_id: str, delta: int) -> None:
+        """Add ``delta`` API calls to the run (inside the caller's transaction)."""
+        if delta:
+            self._db.execute(
+                "UPDATE runs SET api_calls = api_calls + ? WHERE id = ?", (delta, run_id)
+            )
+
+    def put_remote_if(
+        self, record: RemoteRecord, *, expected: RemoteRecord | None, api_calls_delta: int = 0
+    ) -> bool:
         """Write ``record`` only if the row under its key is still ``expected`` (None: no row);
-        True when written."""
+        True when written (and only then are the calls it carries counted)."""
         row = record.model_dump()
         if expected is None:
             columns = ", ".join(row)
             marks = ", ".join(f":{name}" for name in row)
             query = f"INSERT INTO remote ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING"
-            return self._db.execute(query, row).rowcount == 1
-        sets = ", ".join(f"{name} = :{name}" for name in row if name not in _REMOTE_KEY)
-        seen = {f"seen_{name}": value for name, value in expected.model_dump().items()}
-        # The key by equality (the primary key's index), the rest null-safe.
-        same = " AND ".join(f"{name} IS :seen_{name}" for name in row if name not in _REMOTE_KEY)
-        query = f"UPDATE remote SET {sets} WHERE run_id = :run_id AND key = :key AND {same}"
-        return self._db.execute(query, {**row, **seen}).rowcount == 1
+            args = row
+        else:
+            sets = ", ".join(f"{name} = :{name}" for name in row if name not in _REMOTE_KEY)
+            seen = {f"seen_{name}": value for name, value in expected.model_dump().items()}
+            # The key by equality (the primary key's index), the rest null-safe.
+            same = " AND ".join(
+                f"{name} IS :seen_{name}" for name in row if name not in _REMOTE_KEY
+            )
+            query = f"UPDATE remote SET {sets} WHERE run_id = :run_id AND key = :key AND {same}"
+            args = {**row, **seen}
+        if not api_calls_delta:
+            return self._db.execute(query, args).rowcount == 1
+        with self._write():
+            written = self._db.execute(query, args).rowcount == 1
+            self._count_calls(record.run_id, api_calls_delta if written else 0)
+        return written
 
     def get_remote(self, run_id: str, key: str) -> RemoteRecord | None:
         """The remote-resource row of a run under ``key``, or None."""

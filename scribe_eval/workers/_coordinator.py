@@ -236,16 +236,19 @@ async def _finish(
 ) -> RunOutcome:
     deleted = 0
     if not failed and experiment.cleanup.delete_interactions:
-        remote = RemoteResources(store, run.id, str(run.target.get("kind", "?")), None)
+        remote = RemoteResources(
+            store, run.id, str(run.target.get("kind", "?")), None, session.ledger
+        )
         # The jobs delete their encounters' interactions: with none left, no client is made (an
         # embedded target would be started just to find nothing to delete).
         if any(r.state != "deleted" for r in store.remotes(run.id, kind="interaction")):
             deleted = await remote.delete_leftovers(await session.client())
     notes = f"{failed} encounter job(s) failed after every attempt" if failed else None
-    store.update_run(
-        run.id, status="failed" if failed else "completed", finished=utc_now(),
-        api_calls_delta=session.api_calls, notes=notes,
-    )  # fmt: skip
+    with session.ledger.carry() as carry:  # the calls no row written carried
+        store.update_run(
+            run.id, status="failed" if failed else "completed", finished=utc_now(),
+            api_calls_delta=carry.calls, notes=notes,
+        )  # fmt: skip
     return _outcome(store, run.id, session, deleted)
 
 

@@ -41,7 +41,6 @@ class _RunContext:
     dataset: Dataset
     matrix: Matrix
     session: TargetSession
-    reported_calls: int = 0
     target: str = field(default="")
     # The dataset's encounters by id, made once: a dict of the whole dataset per job made a
     # run's jobs cost O(encounters^2) together, as the matrix scan did.
@@ -82,12 +81,14 @@ class WorkerState:
             self._account(run_id, context)
 
     def _account(self, run_id: str, context: _RunContext) -> None:
-        # No await in here: concurrent jobs of this worker never report the same calls twice.
-        # (Answers bought again for being too old are counted as each is stored.)
-        total = context.session.api_calls
-        delta, context.reported_calls = total - context.reported_calls, total
-        if delta:
-            self.store.update_run(run_id, api_calls_delta=delta)
+        # The job's writes carried its calls to the run as it went (a killed worker's count
+        # stops at its last write); only calls made after the last of them are left, if any.
+        # No await in here: the jobs of this worker share the session's ledger, and never
+        # report the same calls twice. (Answers bought again for being too old are counted as
+        # each is stored.)
+        with context.session.ledger.carry() as carry:
+            if carry.calls:
+                self.store.update_run(run_id, api_calls_delta=carry.calls)
 
     async def _context(self, run_id: str) -> _RunContext:
         async with self._opening:

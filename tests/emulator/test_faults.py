@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import time
+import asyncio
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -11,7 +12,7 @@ import pytest
 
 from scribe_eval.api import CreateInteractionRequest
 from scribe_eval.client import AmbientClient, RetryPolicy
-from scribe_eval.emulator import EmulatorSettings, FaultPlan, FaultSettings, create_app
+from scribe_eval.emulator import EmulatorSettings, FaultPlan, FaultSettings, _faults, create_app
 from scribe_eval.errors import RateLimitError
 
 BASE = "http://emu.test/v2"
@@ -93,22 +94,51 @@ async def test_client_gives_up_on_constant_429(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "faults",
+    ("faults", "waits"),
     [
-        pytest.param({"latency_ms": 60}, id="fixed-latency"),
-        pytest.param({"p_slow": 1.0, "slow_ms": 60}, id="slow-answer"),
+        pytest.param({"latency_ms": 60}, [0.06], id="fixed-latency"),
+        pytest.param({"p_slow": 1.0, "slow_ms": 60}, [0.06], id="slow-answer"),
+        pytest.param(
+            {"latency_ms": 20, "p_slow": 1.0, "slow_ms": 60}, [0.02, 0.06], id="latency-then-slow"
+        ),
     ],
 )
-async def test_latency_and_slow_answers(tmp_path: Path, faults: dict[str, Any]) -> None:
+async def test_latency_and_slow_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, faults: dict[str, Any], waits: list[float]
+) -> None:
+    # What the middleware waits for, and when each answer starts, in the order they happen: no
+    # wall clock (a loaded machine stretches any time measured). Only the fault module's view of
+    # `asyncio` is replaced, so nothing else in the loop waits differently.
+    events: list[str] = []
+
+    async def waited(seconds: float) -> None:
+        events.append(f"wait {seconds}")
+        await asyncio.sleep(0)
+
+    monkeypatch.setattr(_faults, "asyncio", SimpleNamespace(sleep=waited))
     app = _app(tmp_path, **faults)
-    transport = httpx.ASGITransport(app=app)
+
+    async def traced(scope: Any, receive: Any, send: Any) -> None:
+        async def answer(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                events.append(f"answer {scope['path']}")
+            await send(message)
+
+        await app(scope, receive, answer)
+
+    transport = httpx.ASGITransport(app=traced)
     async with httpx.AsyncClient(transport=transport, base_url=BASE + "/") as http:
-        started = time.perf_counter()
         assert (await http.get("interactions/")).status_code == 200
-        assert time.perf_counter() - started >= 0.06
-        started = time.perf_counter()
-        await http.get("health")
-        assert time.perf_counter() - started < 0.06
+        assert (await http.get("health")).status_code == 200
+    # The API call is answered after every wait (the fixed latency, then a slow answer's extra
+    # delay); health waits for nothing.
+    assert events == [
+        *(f"wait {s}" for s in waits),
+        "answer /v2/interactions/",
+        "answer /v2/health",
+    ]
+    slow = {"slow": 1} if faults.get("p_slow") else {}
+    assert app.state.emulator.faults.snapshot()["faults"] == slow
 
 
 async def test_stats_count_calls_per_endpoint(tmp_path: Path) -> None:

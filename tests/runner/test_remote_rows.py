@@ -56,6 +56,47 @@ def test_a_run_reads_each_encounters_remote_rows_once(
     assert dict(reads) == {"get_remotes": 3}  # one read per encounter; none per call
 
 
+def test_a_documents_created_row_is_written_with_its_answer(
+    write_experiment: WriteExperiment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows_alone: Counter[str] = Counter()
+    with_answer: list[RemoteRecord] = []
+    put_remote, cache_put = SqliteRunStore.put_remote, SqliteRunStore.cache_put
+
+    def count_row(self: RunStore, record: RemoteRecord, **kwargs: Any) -> None:
+        rows_alone[f"{record.kind} {record.state}"] += 1
+        put_remote(self, record, **kwargs)  # type: ignore[arg-type]
+
+    def count_answer(self: RunStore, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("remote") is not None:
+            with_answer.append(kwargs["remote"])
+        cache_put(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SqliteRunStore, "put_remote", count_row)
+    monkeypatch.setattr(SqliteRunStore, "cache_put", count_answer)
+    outcome = run_experiment(
+        load_experiment(write_experiment()), RunOptions(runs_dir=tmp_path / "runs", progress=False)
+    )
+    assert outcome.run.status == "completed"
+    # The transcripts', interactions' and recordings' created rows are writes of their own
+    # (and the interactions' deletions, after their encounters); no document's row is.
+    assert rows_alone == {
+        "interaction created": 3, "recording created": 2, "transcript created": 2,
+        "interaction deleted": 3,
+    }  # fmt: skip
+    with RunStore(tmp_path / "runs") as store:
+        documents = store.remotes(outcome.run.id, kind="document")
+        assert sorted(r.key for r in with_answer) == [r.key for r in documents]
+        assert len(documents) == 6
+        for row in documents:
+            cell = store.get_cell(outcome.run.id, row.key.removeprefix("document:"))
+            assert cell is not None
+            assert cell.cache_key is not None
+            entry = store.cache_get(cell.cache_key)
+            assert entry is not None
+            assert (row.state, row.remote_id) == ("created", entry.value["id"])
+
+
 class _Target:
     """An interaction create that can be held in flight; counts every call made on it."""
 

@@ -188,6 +188,63 @@ def test_an_intent_is_written_only_over_the_row_it_was_decided_on(store: RunStor
     assert [r.key for r in store.remotes("r1")] == [key]
 
 
+def test_each_write_adds_the_api_calls_it_carries_to_its_run(store: RunStore) -> None:
+    store.create_run(make_run("r1"))
+    store.create_run(make_run("r2"))
+    pending = _remote("r1", "document:c1", "pending", kind="document")
+    assert store.put_remote_if(pending, expected=None, api_calls_delta=1) is True
+    created = _remote("r1", "interaction:e1:en", "created", remote_id="i-1")
+    store.put_remote(created, api_calls_delta=2)
+    done = _remote("r1", "document:c1", "created", kind="document", remote_id="d-1")
+    store.cache_put("k", "document", {"id": "d-1"}, remote=done, api_calls_delta=4)
+    store.put_cell(cell("r1", "c1", cache_key="k"), api_calls_delta=8)
+    store.update_run("r1", api_calls_delta=16)
+    assert store.get_run("r1").api_calls == 31
+    assert store.get_run("r2").api_calls == 0
+    # Each write stored what it wrote besides the calls.
+    assert store.get_remote("r1", "document:c1") == done
+    assert store.get_remote("r1", "interaction:e1:en") == created
+    assert [c.cell_id for c in store.cells("r1")] == ["c1"]
+    entry = store.cache_get("k")
+    assert entry is not None
+    assert (entry.value, entry.run_id) == ({"id": "d-1"}, "r1")
+
+
+def test_an_answer_bought_again_counts_its_expiry_and_its_calls_together(store: RunStore) -> None:
+    # Both counts change the same run row in the one write (a second change of a row by the
+    # same statement would be lost on PostgreSQL).
+    store.create_run(make_run("r1"))
+    store.cache_put("k", "document", {"id": "old"})
+    row = _remote("r1", "document:c1", "created", kind="document", remote_id="d-2")
+    store.cache_put("k", "document", {"id": "new"}, expired_run="r1", remote=row, api_calls_delta=3)
+    run = store.get_run("r1")
+    assert (run.expired_cache, run.api_calls) == (1, 3)
+    assert store.get_remote("r1", "document:c1") == row
+
+
+def test_a_write_that_stores_nothing_counts_none_of_the_calls_it_carried(
+    store: RunStore,
+) -> None:
+    store.create_run(make_run("r1"))
+    key = "interaction:e1:en"
+    first = _remote("r1", key, "pending")
+    assert store.put_remote_if(first, expected=None, api_calls_delta=2) is True
+    # Refused (someone wrote the row meanwhile): the calls are the caller's to carry again.
+    late = _remote("r1", key, "pending", target="b")
+    assert store.put_remote_if(late, expected=None, api_calls_delta=5) is False
+    stale = _remote("r1", key, "created", remote_id="i-1")
+    assert store.put_remote_if(stale, expected=late, api_calls_delta=7) is False
+    assert store.get_remote("r1", key) == first
+    # A cell of a run that does not exist is refused whole.
+    with pytest.raises(Exception, match=r"(?i)foreign key"):
+        store.put_cell(cell("missing", "c1"), api_calls_delta=11)
+    # Calls with an answer but no row naming their run are refused before anything is stored.
+    with pytest.raises(ValueError, match="remote row"):
+        store.cache_put("k", "document", {"id": "d"}, api_calls_delta=13)
+    assert store.cache_count() == 0
+    assert store.get_run("r1").api_calls == 2
+
+
 def test_a_cell_reusing_another_runs_answer_is_marked_shared(store: RunStore) -> None:
     store.create_run(make_run("alice"))
     store.create_run(make_run("bob"))

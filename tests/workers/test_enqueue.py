@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import psycopg
 import pytest
 
+from scribe_eval.runner._ledger import CallLedger
 from scribe_eval.store import CellRecord, RemoteRecord, RunRecord, RunStore
 from scribe_eval.workers import _coordinator
 from scribe_eval.workers._queue import ensure_queue_schema, make_app
@@ -117,6 +118,7 @@ async def test_the_finish_makes_a_client_only_for_interactions_left(
     class Session:
         api_calls = 0
         calls: dict[str, int] = {}  # noqa: RUF012
+        ledger = CallLedger(lambda: 0)
 
         async def client(self) -> object:
             made.append(True)
