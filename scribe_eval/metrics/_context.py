@@ -40,6 +40,7 @@ from scribe_eval.metrics._lexicon import lexicon
 __all__ = [
     "GENERIC_FINDINGS",
     "NOT_ASSERTED",
+    "PLACEHOLDERS",
     "affirmed",
     "negations",
     "sentences",
@@ -100,6 +101,17 @@ GENERIC_FINDINGS = frozenset({
     "concerns", "concern", "issues", "issue", "problems", "problem", "complaints", "complaint",
     "symptoms", "changes", "change", "abnormalities", "abnormality", "distress", "beschwerden",
     "probleme", "auffälligkeiten",
+})  # fmt: skip
+# A negated "finding" made only of these words is about the documentation, not the patient: a
+# template's placeholder ("No information recorded.", "Not discussed.", "Keine Angaben.") states
+# no fact a reference could hold or miss.
+PLACEHOLDERS = frozenset({
+    "information", "info", "details", "data", "recorded", "documented", "documentation",
+    "discussed", "mentioned", "reported", "noted", "stated", "specified", "given", "provided",
+    "available", "applicable", "assessed", "examined", "elicited", "asked", "obtained", "known",
+    "done", "performed", "captured", "further", "relevant", "other", "additional", "otherwise",
+    "angaben", "informationen", "sonst", "ansonsten", "besprochen", "dokumentiert", "erhoben",
+    "erfragt", "erwähnt", "angegeben", "bekannt", "thematisiert", "untersucht", "weitere",
 })  # fmt: skip
 _ITEM_SPLIT = re.compile(r",|/|\b(?:or|and|nor|oder|und|noch|sowie|as well as)\b")
 _SENTENCE = re.compile(r"(?<!\d)\.(?!\d)|\.(?=\s|$)|[!?;\n]|:(?=\s*\n)")
@@ -309,6 +321,8 @@ def _findings(scope: str) -> Iterable[str]:
             head = words[0]
         elif head and words[0].endswith("ing") and words[0] not in _HEADS:
             words = [head, *words]
+        if PLACEHOLDERS.issuperset(words):
+            continue
         yield "no " + _canonical(words)
 
 

@@ -9,8 +9,12 @@ ADHERENCE_VERSION: Final = "1"
 ``_adherence``: every document's score key names it, and a cached re-run, which checks nothing,
 would import the checks (regex, the ROUGE scorers, ~0.1 s) to read it."""
 
-METRICS_VERSION = "6"
+METRICS_VERSION = "7"
 """Changes whenever any metric value could change (a normaliser, tokenizer or formula).
+
+7: a negated placeholder ("No information recorded.", "Not discussed.", "Keine Angaben.") is no
+negation fact: it says nothing about the patient, and counted as an invented finding it cost the
+template that writes what its instructions ask for ("not discussed" rather than a guess).
 
 6: a "-", "." or Unicode minus that starts a number is kept by ``basic`` (now version 2),
 ``english-clinical`` (3) and ``multilingual`` (2): ".5 mg" against "5 mg" and "-5" against "5" are

@@ -230,3 +230,15 @@ def test_asserted_findings_are_facts_only_as_contradictions() -> None:
     assert result.kinds["negation"].generated == ("no cough",)
     assert result.precision == 1.0
     assert extract_facts("Patient has fever.")["negation"] == ()
+
+
+@pytest.mark.parametrize(
+    "generated",
+    ["No information recorded.", "Not discussed.", "Family history: not documented.",
+     "Keine Angaben.", "Nicht besprochen."],
+)  # fmt: skip
+def test_a_placeholder_is_no_invented_finding(generated: str) -> None:
+    """A template told to write "not discussed" rather than guess loses no precision for it."""
+    result = check_facts("Sore throat for three days. No fever.", generated)
+    assert result.kinds["negation"].unsupported == ()
+    assert result.precision is None
