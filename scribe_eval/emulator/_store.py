@@ -4,6 +4,8 @@ Wire bodies are stored as JSON next to the few columns that are filtered or sort
 really deletes: ``secure_delete`` zeroes freed pages, the WAL is checkpointed and truncated after
 a delete, and audio files are unlinked, so clinical text and audio do not linger on disk.
 Every call takes one lock; the statements are small, so callers on the event loop do not wait long.
+The checkpoint after a delete does not take it: it runs on a connection of its own (see
+`EmulatorStore._truncate_wal`), because its disk syncs (~10 ms) would stall the event loop.
 """
 
 from __future__ import annotations
@@ -130,6 +132,7 @@ class EmulatorStore:
             self._dir_lock.release()
             raise
         self._lock = threading.Lock()
+        self._checkpoint_lock = threading.Lock()
 
     def _open(self) -> None:
         data_dir = self.data_dir
@@ -145,6 +148,12 @@ class EmulatorStore:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA secure_delete=ON")
             self._migrate()
+            # Checkpoints only, never under the store's lock (see _truncate_wal). Synchronous is
+            # a setting of each connection; a checkpoint syncs as under NORMAL either way.
+            self._checkpointer = sqlite3.connect(
+                data_dir / "emulator.sqlite3", check_same_thread=False, isolation_level=None
+            )
+            self._checkpointer.execute("PRAGMA synchronous=NORMAL")
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the emulator data dir {data_dir}: {exc}") from exc
         for leftover in self.incoming_dir.iterdir():
@@ -169,8 +178,9 @@ class EmulatorStore:
 
     def close(self) -> None:
         """Close the database and let another server open the folder."""
-        with self._lock:
+        with self._lock, self._checkpoint_lock:
             self._db.close()
+            self._checkpointer.close()
         self._dir_lock.release()
 
     def new_upload_path(self) -> Path:
@@ -269,9 +279,18 @@ class EmulatorStore:
         self._truncate_wal()
 
     def _truncate_wal(self) -> None:
-        # Deleted rows would otherwise survive in the write-ahead log until it is reused.
-        with self._lock:
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        """Copy the write-ahead log into the database and empty it, before the delete answers.
+
+        Deleted rows would otherwise survive in the log until it is reused. This runs on its
+        own connection, without the store's lock: held for the checkpoint's disk syncs (~10 ms
+        a delete), that lock stalled every other call of the event loop meanwhile. A passive
+        checkpoint does the copying and syncing while others read and write; the truncating
+        one after it waits for the readers and writers of the moment (short statements) and has
+        little or nothing left to copy.
+        """
+        with self._checkpoint_lock:
+            self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            self._checkpointer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # Recordings.
 

@@ -165,3 +165,40 @@ def test_two_processes_never_share_a_data_dir(tmp_path: Path) -> None:
     assert upload.exists()  # the refused one touched nothing
     first.close()
     subprocess.run(opening, check=True)
+
+
+def test_a_delete_checkpoint_lets_other_calls_read_the_store_meanwhile(tmp_path: Path) -> None:
+    """The checkpoint after a delete syncs to disk (~10 ms): under the store's lock it stalled
+    every call the event loop served meanwhile. A reader holding an old snapshot keeps the
+    delete's checkpoint waiting here; a read of another interaction still answers first."""
+    import sqlite3
+    import threading
+
+    from scribe_eval.emulator._store import EmulatorStore
+
+    store = EmulatorStore(tmp_path / "data")
+    body = {"createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-01T00:00:00Z"}
+    store.put_interaction("base", {**body, "id": "gone", "patient": {"name": SECRET_NAME}})
+    store.put_interaction("base", {**body, "id": "kept"})
+    reader = sqlite3.connect(tmp_path / "data" / "emulator.sqlite3", isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM interactions").fetchone()  # an old snapshot, held
+    order: list[str] = []
+    deleting = threading.Thread(
+        target=lambda: (store.delete_interaction("gone"), order.append("deleted"))
+    )
+    deleting.start()
+    for _ in range(2000):  # until the delete is in its checkpoint, waiting for the reader
+        frame = sys._current_frames().get(deleting.ident or 0)
+        if frame is not None and frame.f_code.co_name == "_truncate_wal":
+            break
+        threading.Event().wait(0.005)
+    kept = store.interaction("kept")
+    order.append("read")
+    reader.execute("ROLLBACK")
+    deleting.join()
+    assert kept is not None
+    assert order == ["read", "deleted"]
+    store.close()
+    wal = tmp_path / "data" / "emulator.sqlite3-wal"
+    assert SECRET_NAME.encode() not in (wal.read_bytes() if wal.exists() else b"")
