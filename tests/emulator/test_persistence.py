@@ -184,9 +184,12 @@ def test_a_delete_checkpoint_lets_other_calls_read_the_store_meanwhile(tmp_path:
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM interactions").fetchone()  # an old snapshot, held
     order: list[str] = []
-    deleting = threading.Thread(
-        target=lambda: (store.delete_interaction("gone"), order.append("deleted"))
-    )
+
+    def delete() -> None:
+        store.delete_interaction("gone")
+        order.append("deleted")
+
+    deleting = threading.Thread(target=delete)
     deleting.start()
     for _ in range(2000):  # until the delete is in its checkpoint, waiting for the reader
         frame = sys._current_frames().get(deleting.ident or 0)
