@@ -12,6 +12,11 @@ API phase, clean-up), R times, min and median, with the load average (the machin
   on ``--sequential-encounters`` encounters, scaled per call; the speed-up (target >= 12x);
 - an unchanged re-run: wall time (target <= 2 s) and API calls (target 0).
 
+``--trees A,B`` instead runs the fresh whole command from each source tree (put first on
+``PYTHONPATH``; the emulator it spawns inherits it) in turn, interleaved run by run and the order
+swapped every round, so both see the same load; it prints each tree's min and median against the
+bound and the ratio of their medians (B/A).
+
 ``--scale 250,1000,2500`` instead runs the experiment at those sizes with no added latency, then
 ``scribe-eval report`` of each run, and prints wall and CPU seconds, peak RSS of the runner and of
 the report process (target < 300 MB at 10,000 cells) and the slope per 1,000 encounters between
@@ -23,7 +28,7 @@ median): the report's figures before and after a change, on the very same store.
 
 Run: ``.venv/bin/python bench/runner.py [--encounters 100] [--templates 4] [--concurrency 16]
 [--latency-ms 200] [--sequential-encounters 20] [--repeats 3] [--scale 250,1000,2500]
-[--keep DIR] [--report-repeats 1]``.
+[--keep DIR] [--report-repeats 1] [--trees BEFORE,AFTER]``.
 """
 
 from __future__ import annotations
@@ -125,11 +130,13 @@ class Measured:
     output: dict[str, object]
 
 
-def measure(args: list[str]) -> Measured:
-    """Run ``scribe-eval ARGS`` as a fresh process; it must exit 0."""
+def measure(args: list[str], env: dict[str, str] | None = None) -> Measured:
+    """Run ``scribe-eval ARGS`` as a fresh process (in ``env``, else ours); it must exit 0."""
     before = os.times()
     started = time.perf_counter()
-    process = subprocess.Popen([CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
     peak = [0.0]
     watcher = threading.Thread(target=_watch_rss, args=(process, peak), daemon=True)
     watcher.start()
@@ -160,10 +167,10 @@ def _watch_rss(process: subprocess.Popen[bytes], peak: list[float]) -> None:
         time.sleep(0.05)
 
 
-def run_command(experiment: Path, runs: Path) -> Measured:
+def run_command(experiment: Path, runs: Path, env: dict[str, str] | None = None) -> Measured:
     """``scribe-eval run EXPERIMENT --json``: every cell must succeed."""
     fresh = not (runs / "scribe-eval.sqlite").exists()
-    measured = measure(["run", str(experiment), "--runs-dir", str(runs), "--json"])
+    measured = measure(["run", str(experiment), "--runs-dir", str(runs), "--json"], env)
     if measured.output.get("errors"):
         raise SystemExit(f"the benchmark run had {measured.output['errors']} failed cells")
     if fresh and measured.output.get("from_cache"):
@@ -219,6 +226,41 @@ def throughput(args: argparse.Namespace, root: Path) -> None:
           f"{cached_calls} API calls, CPU {cached_cpu:.1f} s  (targets <= {TARGET_CACHED_S} s, "
           "0 calls)")  # fmt: skip
     print(f"  peak RSS of the runner     {max(m.rss_mb for m in firsts):7.0f} MB")
+
+
+def compare_trees(args: argparse.Namespace, root: Path) -> None:
+    """The fresh whole command from each of ``args.trees``, interleaved run by run."""
+    trees = args.trees.split(",")
+    dataset = write_dataset(root / "data", args.encounters)
+    common = {"templates": args.templates, "latency_ms": args.latency_ms}
+    parallel = write_experiment(
+        root, dataset, concurrency=args.concurrency, name="parallel", **common
+    )
+    walls: dict[str, list[float]] = {tree: [] for tree in trees}
+    cpus: dict[str, list[float]] = {tree: [] for tree in trees}
+    loads, calls = [os.getloadavg()[0]], 0
+    for i in range(args.repeats):
+        for j, tree in enumerate(trees if i % 2 == 0 else trees[::-1]):
+            env = {**os.environ, "PYTHONPATH": tree}
+            measured = run_command(parallel, root / f"runs-{i}-{j}", env)
+            walls[tree].append(measured.wall)
+            cpus[tree].append(measured.cpu)
+            calls = int(str(measured.output["api_calls"]))
+            loads.append(os.getloadavg()[0])
+    ideal = calls * args.latency_ms / 1000 / args.concurrency
+    print(f"{args.encounters} encounters x {args.templates} templates, concurrency "
+          f"{args.concurrency}, latency {args.latency_ms} ms per call; {calls} API calls, ideal "
+          f"bound {ideal:.2f} s; {args.repeats} runs per tree, interleaved; load average "
+          f"min {min(loads):.1f}, median {statistics.median(loads):.1f}, "
+          f"max {max(loads):.1f}")  # fmt: skip
+    for tree in trees:
+        low, mid = summary(walls[tree])
+        print(f"  {tree}: whole command min/median {low:.2f} / {mid:.2f} s, ratio to the bound "
+              f"{low / ideal:.3f} / {mid / ideal:.3f} (target <= {TARGET_RATIO}); CPU runner+"
+              f"emulator median {statistics.median(cpus[tree]):.1f} s")  # fmt: skip
+    if len(trees) == 2:
+        a, b = (statistics.median(walls[tree]) for tree in trees)
+        print(f"  median wall B/A {b / a:.3f}")
 
 
 def scale(args: argparse.Namespace, root: Path) -> None:
@@ -310,6 +352,7 @@ def main() -> None:
         help="with --scale: keep datasets and stores here; reuse a run already stored there",
     )  # fmt: skip
     parser.add_argument("--report-repeats", type=int, default=1, help="with --scale")
+    parser.add_argument("--trees", help="source trees to compare, comma-separated (BEFORE,AFTER)")
     args = parser.parse_args()
     if args.scale and args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=True)
@@ -318,6 +361,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         if args.scale:
             scale(args, Path(tmp))
+        elif args.trees:
+            compare_trees(args, Path(tmp))
         else:
             throughput(args, Path(tmp))
 
