@@ -23,7 +23,8 @@ demo: $(STAMP)
 	$(BIN)/scribe-eval report demo-baseline -o reports/demo
 	$(BIN)/scribe-eval run experiments/demo-candidate.yaml
 	@$(BIN)/scribe-eval compare --baseline demo-baseline latest --markdown > reports/demo-gate.md; \
-	  code=$$?; echo "Gate on the candidate (reports/demo-gate.md): exit code $$code (0 pass, 2 gate failed, 3 inconclusive)"
+	  code=$$?; sed -n '1s/^### //p' reports/demo-gate.md; \
+	  echo "Gate on the candidate (reports/demo-gate.md): exit code $$code (0 pass, 2 gate failed, 3 inconclusive)"
 	$(BIN)/scribe-eval report latest -o reports/demo-candidate --compare demo-baseline
 	@echo "Report: $(CURDIR)/reports/demo/index.html"
 	@echo "Gate:   $(CURDIR)/reports/demo-candidate/compare.html"

@@ -13,8 +13,8 @@ from scribe_eval.metrics import fmt_change, fmt_figure, fmt_interval
 from scribe_eval.stats import MIN_ENCOUNTERS_FOR_INTERVAL
 
 _MARK = {
-    "pass": "PASS", "fail": "FAIL", "undecided": "UNDECIDED", "skipped": "skip",
-    "unchanged": "same",
+    "pass": "PASS", "fail": "FAIL", "undecided": "UNDECIDED", "skipped": "skipped",
+    "unchanged": "unchanged",
 }  # fmt: skip
 _HEADLINE = {"pass": "PASS", "fail": "REGRESSION", "inconclusive": "INCONCLUSIVE"}
 _EMOJI = {"pass": "✅", "fail": "❌", "inconclusive": "⚠️"}
@@ -96,7 +96,8 @@ def tally(gate: GateResult) -> str:
 def method_note(gate: GateResult) -> str:
     """How every number of the gate was computed, in one paragraph."""
     return (
-        f"Values in points (0-100); a diff is the difference of the two values as shown, each row "
+        f"Values in points (0-100; an error rate such as WER passes 100 when there are more errors "
+        "than reference words); a diff is the difference of the two values as shown, each row "
         "was decided on the exact ones. Every row is measured on the cells both runs have in its "
         "slice (same encounter, template, language and source), so a template in one run only "
         "never enters a value. Paired bootstrap over the encounters of the cells both runs "

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pytest
 
-from scribe_eval.compare import Gate, LimitRule, MetricRule, evaluate_gate
+from scribe_eval.compare import Gate, LimitRule, MetricRule, evaluate_gate, gate_markdown
 from scribe_eval.store import RunStore
 
 MakeRun = Callable[..., str]
@@ -94,3 +94,10 @@ def test_an_unchanged_row_shows_equal_values_on_its_shared_cells(
         assert row.baseline == row.candidate, row
     listed = [(r.slice["template"], r.status) for r in result.results if r.metric == "template"]
     assert listed == [("extra", "skipped")]
+    # The table names each row's result with the headline's words (one vocabulary).
+    table = gate_markdown(result)
+    assert "| unchanged |" in table
+    assert "| skipped |" in table
+    assert "| same |" not in table
+    assert "| skip |" not in table
+    assert f"{len(same)} unchanged, 1 skipped" in table.splitlines()[0]
