@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -92,6 +93,10 @@ def run(
     # by its checks, Ctrl-C, a bug); stopping the server the run already stopped does nothing.
     # The stop is registered before the process is spawned: a Ctrl-C right after the spawn
     # still stops it.
+    started_ids: list[str] = []
+    if not workers and not folder.exists():
+        # Registered before the spawn, so it runs after the server's stop (last in, first out).
+        click.get_current_context().call_on_close(lambda: _remove_unused(folder, started_ids))
     try:
         server = None if workers else prestart_embedded(
             loaded, store_url, folder, resume=resume, rerun_errors=rerun_errors,
@@ -113,7 +118,6 @@ def run(
 
     # Wrapped for a terminal; whole lines in a log or a pipe (a note cut mid-sentence misleads).
     console = Console(stderr=True, soft_wrap=not sys.stderr.isatty())
-    started_ids: list[str] = []
 
     def started(record: RunRecord, matrix: Matrix) -> None:
         started_ids.append(record.id)
@@ -212,3 +216,12 @@ def _engine_identity(asr_engine: str, note_engine: str) -> dict[str, Any]:
     from scribe_eval.emulator.engines import engine_identity
 
     return engine_identity(asr_engine, note_engine)
+
+
+def _remove_unused(folder: Path, started_ids: list[str]) -> None:
+    """Remove the runs folder this command made only for an emulator it started early, when no
+    run started after all (refused by its checks, interrupted): a refused run leaves nothing."""
+    if started_ids or not folder.is_dir():
+        return
+    if {p.name for p in folder.iterdir()} <= {"emulator", "emulator.log"}:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -244,6 +244,15 @@ def test_a_run_refused_after_the_early_start_stops_its_emulator(
     assert len(spawned) == 1  # the emulator was started early...
     assert spawned[0].pid is None  # ...and stopped
     assert not _emulators_on(runs / "emulator")
+    # The runs folder it made for the emulator's data and log is gone: nothing ran.
+    assert not runs.exists()
+    # A folder that was there before keeps everything (it may hold other runs' emulator data).
+    runs.mkdir()
+    (runs / "keep.txt").write_text("x", encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", str(path), "--runs-dir", str(runs), "--json"])
+    assert result.exit_code == 1, result.output
+    assert (runs / "keep.txt").exists()
+    assert (runs / "emulator.log").exists()
 
 
 def _emulators_on(data_dir: Path) -> list[int]:
