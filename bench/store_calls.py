@@ -34,15 +34,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import psycopg
-
 # Run as a script, bench/ is on sys.path and the project root is not: put it after PYTHONPATH's
 # entries (so that PYTHONPATH=/another/tree measures that tree's code).
 if not __package__:
     sys.path.append(str(Path(__file__).resolve().parents[1]))
 
 import scribe_eval
-from bench.workers import ADMIN_URL, _calls, served, write_dataset, write_experiment
+from bench.workers import _calls, served, write_dataset, write_experiment
+from bench.workers_cpu import fresh_schema
 from scribe_eval.experiment import load_experiment
 from scribe_eval.runner import RunOptions, run_experiment
 from scribe_eval.store import RunStore, open_store
@@ -99,19 +98,6 @@ def store_class(url: str | None, runs: Path) -> type[RunStore]:
     """The class of the store ``url`` opens (SQLite for None)."""
     with open_store(url, runs) as store:
         return type(store)
-
-
-@contextmanager
-def fresh_schema() -> Iterator[str]:
-    """A new schema of the bench database (dropped on the way out); yields its URL."""
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{ADMIN_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 def local_run(experiment: Path, url: str | None, runs: Path, counter: StoreCalls) -> str:
