@@ -16,16 +16,16 @@ its output could change for some input; ``METRICS_VERSION`` changes with it.
   sits between two digits (or is an apostrophe inside a word). Combining marks are kept, so
   "erhöht" vs "erhäht" is an error and Devanagari words stay whole (Whisper's basic normaliser
   drops marks and breaks them).
-
-All three keep a sign at the start of a word when a digit follows it: "-5", ".5" and "-.5" keep
-their "-" and "." (".5 mg" against "5 mg" is a tenfold dose error, not a match), and the Unicode
-minus "−5" is written "-5". A dash with a space after it ("- fever"), a hyphen between words or
-a range ("5-10 mg") are read as before.
 - ``whisper-english``, ``whisper-english-keep-oh``, ``whisper-basic``: Whisper's normalisers from
   the ``whisper-normalizer`` package (see ``_whisper``), versioned with that package's release.
 - Pipelines (see ``_pipeline``): a YAML file of ordered steps (built-in normalisers, word maps,
   regexes). ``primock57-board`` ships with the package; any other is used by its path. Their
   ``provenance`` (``name@version#hash``) adds the content hash.
+
+``basic``, ``english-clinical`` and ``multilingual`` keep a sign at the start of a word when a
+digit follows it: "-5", ".5" and "-.5" keep their "-" and "." (".5 mg" against "5 mg" is a
+tenfold dose error, not a match), and the Unicode minus "−5" is written "-5". A dash with a space
+after it ("- fever"), a hyphen between words or a range ("5-10 mg") are read as before.
 """
 
 from __future__ import annotations
