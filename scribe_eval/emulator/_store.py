@@ -286,11 +286,15 @@ class EmulatorStore:
         a delete), that lock stalled every other call of the event loop meanwhile. A passive
         checkpoint does the copying and syncing while others read and write; the truncating
         one after it waits for the readers and writers of the moment (short statements) and has
-        little or nothing left to copy.
+        little or nothing left to copy. If it reports that one kept it busy, it runs again under
+        the store's lock, so the log is empty when this returns.
         """
         with self._checkpoint_lock:
             self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            self._checkpointer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy = self._checkpointer.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        if busy:  # a statement kept it from finishing: once more, with every other call held
+            with self._lock, self._checkpoint_lock:
+                self._checkpointer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # Recordings.
 
