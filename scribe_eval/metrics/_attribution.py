@@ -10,9 +10,9 @@ package (von Neumann et al.):
   hypothesis speaker stream fits it best, so speaker labels cost nothing; it is the WER of the
   words alone, given the segmentation.
 
-cpWER's assignment is found by trying each one (`_unique_cp`) when a visit has few speakers and
-one assignment alone has the fewest errors, which is then the one meeteval finds; otherwise
-meeteval's own (SciPy's optimiser) decides.
+cpWER's assignment is found by trying each one (`_best_cp`) when a visit has at most six speakers;
+of equally good assignments, the one that keeps the labels as given wins (meeteval's optimiser
+decides beyond six speakers).
 
 ``cpwer - orcwer`` is the share of error due to attribution (right words, wrong speaker). A
 permutation-free metric forgives a doctor/patient swap, which matters clinically, so
@@ -112,7 +112,7 @@ def speaker_attribution(
 
     try:
         hyp = _or_silence(hyp, ref)
-        cp = _unique_cp(ref, hyp)
+        cp = _best_cp(ref, hyp)
         if cp is None:
             found = meeteval_api.cpwer(SegLST(ref), SegLST(hyp))[_SESSION]
             cp = found.errors, {r: h for r, h in found.assignment if r is not None}
@@ -127,23 +127,25 @@ def speaker_attribution(
     )
 
 
-#: Most speakers on either side whose assignments `_unique_cp` tries one by one (6! = 720).
+#: Most speakers on either side whose assignments `_best_cp` tries one by one (6! = 720).
 _MAX_PERMUTED = 6
 
 
-def _unique_cp(
+def _best_cp(
     ref: list[dict[str, Any]], hyp: list[dict[str, Any]]
 ) -> tuple[int, dict[str, str | None]] | None:
-    """cpWER's errors and speaker assignment when one assignment alone has the fewest errors.
+    """cpWER's errors and speaker assignment, every assignment tried (None: too many speakers).
 
-    meeteval's cpWER concatenates each speaker's words on both sides, pads the smaller side with
-    empty speakers, and solves the assignment with SciPy's optimiser, whose import alone is
-    0.5-0.7 s of CPU (a run paid it in the middle of its calls). A visit has a few speakers, so
-    every assignment is tried here, with the same word-level edit distance. When the fewest
-    errors are reached by a single assignment (up to which empty speaker pads which), it is the
-    one the optimiser finds, and its errors are meeteval's; on a tie (the optimiser's choice
-    decides the swap flag) or with more than `_MAX_PERMUTED` speakers this returns None and
-    meeteval decides.
+    As meeteval's cpWER: each speaker's words concatenated on both sides, the smaller side padded
+    with empty speakers, the errors the word-level edit distance of the assignment with the
+    fewest. A visit has a few speakers, so every assignment is tried; meeteval solves it with
+    SciPy's optimiser, whose import alone is 0.5-0.7 s of CPU (a run paid it in the middle of its
+    calls), and it is left to meeteval beyond `_MAX_PERMUTED` speakers.
+
+    When several assignments have the fewest errors, the one keeping the most speaker labels as
+    the hypothesis gave them is chosen (then the first in the reference's speaker order): the
+    words are no evidence of a swap, so none is claimed. meeteval takes whichever the optimiser
+    meets first, which flagged a doctor/patient swap on a tie.
     """
     from itertools import permutations
 
@@ -163,17 +165,16 @@ def _unique_cp(
         ]
         for r in ref_keys
     ]
-    best, chosen = None, set()
+    best: tuple[int, int] | None = None
+    chosen: dict[str, str | None] = {}
     for order in permutations(range(size)):
         errors = sum(cost[row][column] for row, column in enumerate(order))
-        mapping = tuple((r, hyp_keys[c]) for r, c in zip(ref_keys, order, strict=True) if r)
-        if best is None or errors < best:
-            best, chosen = errors, {mapping}
-        elif errors == best:
-            chosen.add(mapping)
-    if best is None or len(chosen) != 1:
-        return None
-    return best, dict(chosen.pop())
+        pairs = [(r, hyp_keys[c]) for r, c in zip(ref_keys, order, strict=True) if r is not None]
+        rank = (errors, -sum(r == h for r, h in pairs))
+        if best is None or rank < best:  # the first of equals is kept: reference order
+            best, chosen = rank, dict(pairs)
+    assert best is not None
+    return best[0], chosen
 
 
 def _speaker_words(segments: list[dict[str, Any]]) -> dict[str, tuple[str, ...]]:
