@@ -101,7 +101,9 @@ async def test_client_gives_up_on_constant_429(tmp_path: Path) -> None:
         pytest.param({"latency_ms": 60}, 0.08, [], id="work-longer-than-latency"),
         pytest.param({"p_slow": 1.0, "slow_ms": 60}, 0.0, [0.06], id="slow-answer"),
         pytest.param(
-            {"latency_ms": 20, "p_slow": 1.0, "slow_ms": 60}, 0.01, [0.06, 0.01],
+            {"latency_ms": 20, "p_slow": 1.0, "slow_ms": 60},
+            0.01,
+            [0.06, 0.01],
             id="slow-then-latency",
         ),
     ],
