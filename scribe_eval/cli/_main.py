@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import difflib
+import gc
 import importlib
 import logging
 import sys
@@ -87,6 +89,8 @@ class _Root(click.Group):
 
     def main(self, args: Sequence[str] | None = None, *extra_args: Any, **extra: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
+        atexit.unregister(skip_final_collection)  # once per process, however often called
+        atexit.register(skip_final_collection)
         try:
             return super().main(argv, *extra_args, **extra)
         except Exception as exc:
@@ -94,6 +98,18 @@ class _Root(click.Group):
                 raise
             click.echo(f"Error: {_one_line(exc)}", err=True)
             sys.exit(1)
+
+
+def skip_final_collection() -> None:
+    """At exit, no garbage collection over what the command left alive (an ``atexit`` hook).
+
+    The interpreter's last collections walk every object still alive: after a run of 400 cells
+    that took 0.2-0.35 s between the command's last output and the process's end, a tenth of a
+    whole run's bound. What they would free does not outlive the process anyway; the command
+    has closed its store, files and emulator itself, and the other exit hooks still run.
+    """
+    gc.disable()
+    gc.freeze()
 
 
 class _BadUsage(click.ClickException):

@@ -17,11 +17,12 @@ import logging
 import random
 import re
 import threading
+import time
 import uuid
 from collections import Counter
 from typing import Any, Final, Literal
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scribe_eval.emulator._problems import problem_body
 from scribe_eval.emulator._settings import FaultSettings
@@ -136,7 +137,7 @@ class FaultPlan:
 
 
 class FaultMiddleware:
-    """Counts API calls, adds the fixed latency, and injects the planned faults."""
+    """Counts API calls, holds each answer for the fixed latency, and injects the planned faults."""
 
     def __init__(self, app: ASGIApp, plan: FaultPlan) -> None:
         self.app = app
@@ -149,19 +150,45 @@ class FaultMiddleware:
             return
         self.plan.count(str(scope.get("method", "GET")), path)
         settings = self.plan.settings
-        if settings.latency_ms:
-            await asyncio.sleep(settings.latency_ms / 1000)
+        arrived = _now()
+        latency = settings.latency_ms / 1000
         fault = self.plan.request_fault()
-        if fault == "slow":
-            await asyncio.sleep(settings.slow_ms / 1000)
-        elif fault == "drop":
+        if fault is None or fault == "slow":
+            # The call is served at once and its answer held until the latency has passed since
+            # it arrived: the fixed latency is the time a call takes (a vendor's latency includes
+            # its own work), not the emulator's work plus that time. A slow answer's extra delay
+            # comes first and adds to it.
+            slow = settings.slow_ms / 1000 if fault == "slow" else 0.0
+            if slow:
+                await asyncio.sleep(slow)
+            answer = _not_before(send, arrived + slow + latency) if latency else send
+            await self.app(scope, receive, answer)
+            return
+        if latency:
+            await asyncio.sleep(latency)
+        if fault == "drop":
             await send({"type": "http.response.start", "status": 200, "headers": [
                 (b"content-type", b"application/json"), (b"content-length", b"1024")]})  # fmt: skip
             raise connection_dropped()("injected fault: connection dropped")
-        elif fault is not None:
-            await _send_fault(send, int(fault), settings.retry_after_s)
-            return
-        await self.app(scope, receive, send)
+        await _send_fault(send, int(fault), settings.retry_after_s)
+
+
+def _now() -> float:
+    """The clock a call's latency is measured on (the event loop's: monotonic)."""
+    return time.monotonic()
+
+
+def _not_before(send: Send, deadline: float) -> Send:
+    """``send`` that starts the answer no sooner than ``deadline`` (on `_now`'s clock)."""
+
+    async def answer(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            remaining = deadline - _now()
+            if remaining > 0:
+                await asyncio.sleep(remaining)
+        await send(message)
+
+    return answer
 
 
 async def _send_fault(send: Send, status: int, retry_after_s: int) -> None:

@@ -10,6 +10,10 @@ package (von Neumann et al.):
   hypothesis speaker stream fits it best, so speaker labels cost nothing; it is the WER of the
   words alone, given the segmentation.
 
+cpWER's assignment is found by trying each one (`_best_cp`) when a visit has at most six speakers;
+of equally good assignments, the one that keeps the labels as given wins (meeteval's optimiser
+decides beyond six speakers).
+
 ``cpwer - orcwer`` is the share of error due to attribution (right words, wrong speaker). A
 permutation-free metric forgives a doctor/patient swap, which matters clinically, so
 ``speaker_swap`` says whether the best assignment maps the reference doctor to the hypothesis
@@ -107,16 +111,78 @@ def speaker_attribution(
     from meeteval.wer import api as meeteval_api  # type: ignore[import-untyped]
 
     try:
-        cp = meeteval_api.cpwer(SegLST(ref), SegLST(_or_silence(hyp, ref)))[_SESSION]
-        orc = meeteval_api.orcwer(SegLST(ref), SegLST(_or_silence(hyp, ref)))[_SESSION]
+        hyp = _or_silence(hyp, ref)
+        cp = _best_cp(ref, hyp)
+        if cp is None:
+            found = meeteval_api.cpwer(SegLST(ref), SegLST(hyp))[_SESSION]
+            cp = found.errors, {r: h for r, h in found.assignment if r is not None}
+        orc = meeteval_api.orcwer(SegLST(ref), SegLST(hyp))[_SESSION]
     except (ValueError, AssertionError) as exc:  # meeteval's own input checks
         raise MetricError(f"meeteval could not score these turns: {exc}; check the turns") from exc
-    assignment = {r: h for r, h in cp.assignment if r is not None}
+    cp_errors, assignment = cp
     swap = assignment.get("doctor") == "patient" and assignment.get("patient") == "doctor"
     labelled_errors = sum(r.errors for r in labelled.per_speaker.values())
     return AttributionResult(
-        words, cp.errors, orc.errors, labelled_errors, assignment, swap, norm.label
+        words, cp_errors, orc.errors, labelled_errors, assignment, swap, norm.label
     )
+
+
+#: Most speakers on either side whose assignments `_best_cp` tries one by one (6! = 720).
+_MAX_PERMUTED = 6
+
+
+def _best_cp(
+    ref: list[dict[str, Any]], hyp: list[dict[str, Any]]
+) -> tuple[int, dict[str, str | None]] | None:
+    """cpWER's errors and speaker assignment, every assignment tried (None: too many speakers).
+
+    As meeteval's cpWER: each speaker's words concatenated on both sides, the smaller side padded
+    with empty speakers, the errors the word-level edit distance of the assignment with the
+    fewest. A visit has a few speakers, so every assignment is tried; meeteval solves it with
+    SciPy's optimiser, whose import alone is 0.5-0.7 s of CPU (a run paid it in the middle of its
+    calls), and it is left to meeteval beyond `_MAX_PERMUTED` speakers.
+
+    When several assignments have the fewest errors, the one keeping the most speaker labels as
+    the hypothesis gave them is chosen (then the first in the reference's speaker order): the
+    words are no evidence of a swap, so none is claimed. meeteval takes whichever the optimiser
+    meets first, which flagged a doctor/patient swap on a tie.
+    """
+    from itertools import permutations
+
+    from rapidfuzz.distance import Levenshtein
+
+    refs, hyps = _speaker_words(ref), _speaker_words(hyp)
+    size = max(len(refs), len(hyps))
+    if size > _MAX_PERMUTED:
+        return None
+    ref_keys: list[str | None] = [*refs, *[None] * (size - len(refs))]
+    hyp_keys: list[str | None] = [*hyps, *[None] * (size - len(hyps))]
+    none: tuple[str, ...] = ()
+    cost = [
+        [
+            Levenshtein.distance(none if r is None else refs[r], none if h is None else hyps[h])
+            for h in hyp_keys
+        ]
+        for r in ref_keys
+    ]
+    best: tuple[int, int] | None = None
+    chosen: dict[str, str | None] = {}
+    for order in permutations(range(size)):
+        errors = sum(cost[row][column] for row, column in enumerate(order))
+        pairs = [(r, hyp_keys[c]) for r, c in zip(ref_keys, order, strict=True) if r is not None]
+        rank = (errors, -sum(r == h for r, h in pairs))
+        if best is None or rank < best:  # the first of equals is kept: reference order
+            best, chosen = rank, dict(pairs)
+    assert best is not None
+    return best[0], chosen
+
+
+def _speaker_words(segments: list[dict[str, Any]]) -> dict[str, tuple[str, ...]]:
+    """Each speaker's words, concatenated in turn order (speakers in order of first turn)."""
+    words: dict[str, list[str]] = {}
+    for segment in sorted(segments, key=lambda s: s["start_time"]):
+        words.setdefault(segment["speaker"], []).extend(segment["words"].split())
+    return {speaker: tuple(w) for speaker, w in words.items()}
 
 
 def _seglst(turns: Sequence[Turn], norm: Normalizer) -> list[dict[str, Any]]:

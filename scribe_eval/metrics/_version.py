@@ -9,8 +9,12 @@ ADHERENCE_VERSION: Final = "1"
 ``_adherence``: every document's score key names it, and a cached re-run, which checks nothing,
 would import the checks (regex, the ROUGE scorers, ~0.1 s) to read it."""
 
-METRICS_VERSION = "7"
+METRICS_VERSION = "8"
 """Changes whenever any metric value could change (a normaliser, tokenizer or formula).
+
+8: when several speaker assignments have cpWER's fewest errors, the one keeping the most labels
+as given is taken, so a tie is no doctor/patient swap (meeteval's optimiser flagged one when the
+hypothesis's first speaker was the patient and every word was wrong). cpWER is unchanged.
 
 7: a negated placeholder ("No information recorded.", "Not discussed.", "Keine Angaben.") is no
 negation fact: it says nothing about the patient, and counted as an invented finding it cost the

@@ -94,51 +94,68 @@ async def test_client_gives_up_on_constant_429(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("faults", "waits"),
+    ("faults", "work_s", "waits"),
     [
-        pytest.param({"latency_ms": 60}, [0.06], id="fixed-latency"),
-        pytest.param({"p_slow": 1.0, "slow_ms": 60}, [0.06], id="slow-answer"),
+        pytest.param({"latency_ms": 60}, 0.0, [0.06], id="fixed-latency"),
+        pytest.param({"latency_ms": 60}, 0.025, [0.035], id="latency-includes-the-work"),
+        pytest.param({"latency_ms": 60}, 0.08, [], id="work-longer-than-latency"),
+        pytest.param({"p_slow": 1.0, "slow_ms": 60}, 0.0, [0.06], id="slow-answer"),
         pytest.param(
-            {"latency_ms": 20, "p_slow": 1.0, "slow_ms": 60}, [0.02, 0.06], id="latency-then-slow"
+            {"latency_ms": 20, "p_slow": 1.0, "slow_ms": 60},
+            0.01,
+            [0.06, 0.01],
+            id="slow-then-latency",
         ),
     ],
 )
 async def test_latency_and_slow_answers(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, faults: dict[str, Any], waits: list[float]
+    monkeypatch: pytest.MonkeyPatch,
+    faults: dict[str, Any],
+    work_s: float,
+    waits: list[float],
 ) -> None:
-    # What the middleware waits for, and when each answer starts, in the order they happen: no
-    # wall clock (a loaded machine stretches any time measured). Only the fault module's view of
-    # `asyncio` is replaced, so nothing else in the loop waits differently.
+    # What the middleware waits for, when the route serves the call and when its answer starts,
+    # in the order they happen, on a clock of the test's own: no wall clock (a loaded machine
+    # stretches any time measured). The clock moves by each wait, and by ``work_s`` while the
+    # route works. Only the fault module's view of `asyncio` and its clock are replaced.
     events: list[str] = []
+    clock = [100.0]
 
     async def waited(seconds: float) -> None:
-        events.append(f"wait {seconds}")
+        events.append(f"wait {round(seconds, 9)}")
+        clock[0] += seconds
         await asyncio.sleep(0)
 
     monkeypatch.setattr(_faults, "asyncio", SimpleNamespace(sleep=waited))
-    app = _app(tmp_path, **faults)
+    monkeypatch.setattr(_faults, "_now", lambda: clock[0])
 
-    async def traced(scope: Any, receive: Any, send: Any) -> None:
-        async def answer(message: Any) -> None:
-            if message["type"] == "http.response.start":
-                events.append(f"answer {scope['path']}")
-            await send(message)
+    async def route(scope: Any, receive: Any, send: Any) -> None:
+        events.append(f"served {scope['path']}")
+        clock[0] += work_s
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
 
-        await app(scope, receive, answer)
+    async def receive() -> Any:
+        return {"type": "http.request", "body": b"", "more_body": False}
 
-    transport = httpx.ASGITransport(app=traced)
-    async with httpx.AsyncClient(transport=transport, base_url=BASE + "/") as http:
-        assert (await http.get("interactions/")).status_code == 200
-        assert (await http.get("health")).status_code == 200
-    # The API call is answered after every wait (the fixed latency, then a slow answer's extra
-    # delay); health waits for nothing.
+    async def answer(message: Any) -> None:
+        if message["type"] == "http.response.start":
+            events.append("answer")
+
+    plan = FaultPlan(FaultSettings(**faults))
+    middleware = _faults.FaultMiddleware(route, plan)
+    for path in ("/v2/interactions/", "/v2/health"):
+        await middleware({"type": "http", "method": "GET", "path": path}, receive, answer)
+    # A slow answer's extra delay comes first; the route then serves the call at once, and its
+    # answer is held until the fixed latency has passed since then: the latency is the time a
+    # call takes, the emulator's own work included. Health waits for nothing.
+    slow_wait = [f"wait {waits[0]}"] if faults.get("p_slow") else []
+    rest = waits[1:] if faults.get("p_slow") else waits
     assert events == [
-        *(f"wait {s}" for s in waits),
-        "answer /v2/interactions/",
-        "answer /v2/health",
-    ]
-    slow = {"slow": 1} if faults.get("p_slow") else {}
-    assert app.state.emulator.faults.snapshot()["faults"] == slow
+        *slow_wait, "served /v2/interactions/", *(f"wait {s}" for s in rest), "answer",
+        "served /v2/health", "answer",
+    ]  # fmt: skip
+    assert plan.snapshot()["faults"] == ({"slow": 1} if faults.get("p_slow") else {})
 
 
 async def test_stats_count_calls_per_endpoint(tmp_path: Path) -> None:
