@@ -134,9 +134,13 @@ def measure(args: list[str], env: dict[str, str] | None = None) -> Measured:
     """Run ``scribe-eval ARGS`` as a fresh process (in ``env``, else ours); it must exit 0."""
     before = os.times()
     started = time.perf_counter()
+    # Run from the temporary folder: the embedded emulator is started as ``python -m``, which puts
+    # the working folder first on its path, so from a checkout it imported that checkout's code
+    # whatever tree ``--trees`` put on PYTHONPATH (both trees were measured with one emulator).
     process = subprocess.Popen(
-        [CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
-    )
+        [CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        cwd=tempfile.gettempdir(),
+    )  # fmt: skip
     peak = [0.0]
     watcher = threading.Thread(target=_watch_rss, args=(process, peak), daemon=True)
     watcher.start()
