@@ -88,7 +88,8 @@ def emulator() -> None:
 @click.option("--fault-drop", type=_PROBABILITY, help="Probability of a dropped connection.")
 @click.option("--fault-transcript-failed", type=_PROBABILITY,
               help="Probability that a transcript ends failed.")  # fmt: skip
-@click.option("--latency-ms", type=click.IntRange(0), help="Fixed latency added to every call.")
+@click.option("--latency-ms", type=click.IntRange(0),
+              help="Least time each call takes, the emulator's own work included.")  # fmt: skip
 @click.option("--fault-seed", type=int, help="Seed of the fault decisions (0).")
 @click.option("--retry-after-s", type=click.IntRange(0), help="Retry-After of a 429/503 (1).")
 @click.option("--log-level", default="warning", show_default=True,

@@ -36,6 +36,7 @@ class EmbeddedTarget(_Strict):
     asr_engine: str = "whisper-base"
     note_engine: str = "template"
     async_threshold_s: float | None = None
+    #: Least time each call takes, the emulator's own work included (``serve --latency-ms``).
     latency_ms: int = Field(default=0, ge=0)
     #: Probability per call of each fault the emulator can inject (``emulator serve --fault-*``).
     faults: dict[str, float] = Field(default_factory=dict)
