@@ -41,8 +41,8 @@ import regex  # type: ignore[import-untyped]
 
 from scribe_eval.errors import MetricError
 from scribe_eval.metrics import _english as en
-from scribe_eval.metrics import _whisper
 from scribe_eval.metrics._pipeline import load_pipeline
+from scribe_eval.metrics._whisper_version import WHISPER_NORMALIZER_VERSION
 
 __all__ = [
     "NORMALIZERS",
@@ -226,6 +226,24 @@ def _english_clinical(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _whisper_step(name: str) -> Callable[[str], tuple[str, ...]]:
+    """The ``_whisper`` normaliser ``name``, imported on its first call.
+
+    whisper-normalizer's English module (~0.05-0.09 s to import and build) was paid by every
+    command that reads this module, ``score notes`` and a run included, to offer three
+    normalisers few use.
+    """
+
+    def words(text: str) -> tuple[str, ...]:
+        from scribe_eval.metrics import _whisper
+
+        func: Callable[[str], tuple[str, ...]] = getattr(_whisper, name)
+        return func(text)
+
+    words.__name__ = words.__qualname__ = name
+    return words
+
+
 def _make(
     name: str, version: str, description: str, func: Callable[[str], tuple[str, ...]]
 ) -> Normalizer:
@@ -250,21 +268,21 @@ _BUILTINS: tuple[Normalizer, ...] = (
     ),
     _make(
         "whisper-english",
-        f"1+wn{_whisper.PACKAGE_VERSION}",
+        f"1+wn{WHISPER_NORMALIZER_VERSION}",
         "Whisper's EnglishTextNormalizer (whisper-normalizer package); 'oh' becomes 0.",
-        _whisper.whisper_english,
+        _whisper_step("whisper_english"),
     ),
     _make(
         "whisper-english-keep-oh",
-        f"1+wn{_whisper.PACKAGE_VERSION}",
+        f"1+wn{WHISPER_NORMALIZER_VERSION}",
         "Whisper's EnglishTextNormalizer with 'oh' kept as a word.",
-        _whisper.whisper_english_keep_oh,
+        _whisper_step("whisper_english_keep_oh"),
     ),
     _make(
         "whisper-basic",
-        f"1+wn{_whisper.PACKAGE_VERSION}",
+        f"1+wn{WHISPER_NORMALIZER_VERSION}",
         "Whisper's BasicTextNormalizer: bracketed text, symbols and marks removed.",
-        _whisper.whisper_basic,
+        _whisper_step("whisper_basic"),
     ),
 )
 

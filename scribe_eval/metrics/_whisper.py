@@ -16,14 +16,15 @@ and every label records it, because a new release could change the words for som
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib.metadata import version
 
 from whisper_normalizer.basic import BasicTextNormalizer
 from whisper_normalizer.english import EnglishTextNormalizer
 
+from scribe_eval.metrics._whisper_version import WHISPER_NORMALIZER_VERSION
+
 __all__ = ["PACKAGE_VERSION", "whisper_basic", "whisper_english", "whisper_english_keep_oh"]
 
-PACKAGE_VERSION = version("whisper-normalizer")
+PACKAGE_VERSION = WHISPER_NORMALIZER_VERSION
 """The installed ``whisper-normalizer`` release, part of every Whisper normaliser's label."""
 
 _ENGLISH = EnglishTextNormalizer()
