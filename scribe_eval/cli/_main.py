@@ -104,8 +104,8 @@ def skip_final_collection() -> None:
     """At exit, no garbage collection over what the command left alive (an ``atexit`` hook).
 
     The interpreter's last collections walk every object still alive: after a run of 400 cells
-    that took 0.2-0.35 s between the command's last output and the process's end, a tenth of a
-    whole run's bound. What they would free does not outlive the process anyway; the command
+    that took 0.2-0.35 s between the command's last output and the process's end (2-3% of the
+    whole command). What they would free does not outlive the process anyway; the command
     has closed its store, files and emulator itself, and the other exit hooks still run.
     """
     gc.disable()

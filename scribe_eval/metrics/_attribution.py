@@ -143,9 +143,9 @@ def _best_cp(
     calls), and it is left to meeteval beyond `_MAX_PERMUTED` speakers.
 
     When several assignments have the fewest errors, the one keeping the most speaker labels as
-    the hypothesis gave them is chosen (then the first in the reference's speaker order): the
-    words are no evidence of a swap, so none is claimed. meeteval takes whichever the optimiser
-    meets first, which flagged a doctor/patient swap on a tie.
+    the hypothesis gave them is chosen (then the first found, speakers taken in the order they
+    first speak): the words are no evidence of a swap, so none is claimed. meeteval takes
+    whichever the optimiser meets first, which flagged a doctor/patient swap on a tie.
     """
     from itertools import permutations
 
@@ -171,7 +171,7 @@ def _best_cp(
         errors = sum(cost[row][column] for row, column in enumerate(order))
         pairs = [(r, hyp_keys[c]) for r, c in zip(ref_keys, order, strict=True) if r is not None]
         rank = (errors, -sum(r == h for r, h in pairs))
-        if best is None or rank < best:  # the first of equals is kept: reference order
+        if best is None or rank < best:  # of equals, the first found is kept
             best, chosen = rank, dict(pairs)
     assert best is not None
     return best[0], chosen

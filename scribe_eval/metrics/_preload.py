@@ -1,9 +1,9 @@
 """Loading now what the scorers would otherwise load on their first call.
 
 Speaker attribution imports meeteval and the adherence check loads the language-identification
-model when first used: about a second together. A runner that pays it
-in the middle of its API phase holds up every answer that arrives meanwhile; `preload_scorers`
-lets it pay while it waits for its target to start instead.
+model when first used: about a second together. A runner that pays it in the middle of its API
+phase holds up every answer that arrives meanwhile; `preload_scorers` lets it pay while it waits
+for its target to start instead.
 """
 
 from __future__ import annotations
