@@ -30,6 +30,7 @@ after it ("- fever"), a hyphen between words or a range ("5-10 mg") are read as 
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -227,21 +228,22 @@ def _english_clinical(text: str) -> tuple[str, ...]:
 
 
 def _whisper_step(name: str) -> Callable[[str], tuple[str, ...]]:
-    """The ``_whisper`` normaliser ``name``, imported on its first call.
+    """The ``_whisper`` normaliser ``name``, imported on its first call (see `_whisper_words`)."""
+    return functools.partial(_whisper_words, name)
 
-    whisper-normalizer's English module (~0.05-0.09 s to import and build) was paid by every
-    command that reads this module, ``score notes`` and a run included, to offer three
-    normalisers few use.
+
+def _whisper_words(name: str, text: str) -> tuple[str, ...]:
+    """``text``'s words by the ``_whisper`` normaliser ``name``.
+
+    Imported here, on first use: whisper-normalizer's English module (~0.05-0.09 s to import and
+    build) was paid by every command that reads this module, ``score notes`` and a run included,
+    to offer three normalisers few use. A module-level function in a partial, so a normaliser
+    still pickles.
     """
+    from scribe_eval.metrics import _whisper
 
-    def words(text: str) -> tuple[str, ...]:
-        from scribe_eval.metrics import _whisper
-
-        func: Callable[[str], tuple[str, ...]] = getattr(_whisper, name)
-        return func(text)
-
-    words.__name__ = words.__qualname__ = name
-    return words
+    func: Callable[[str], tuple[str, ...]] = getattr(_whisper, name)
+    return func(text)
 
 
 def _make(

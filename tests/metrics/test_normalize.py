@@ -355,3 +355,13 @@ def test_whisper_normalisers_load_on_first_use() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[:2] == ["False", "('200',)"]
+
+
+def test_every_builtin_normaliser_pickles() -> None:
+    # The Whisper ones are loaded on first use; they still pickle (a process pool can take them).
+    import pickle
+
+    for name in ("whisper-english", "whisper-basic", "basic", "english-clinical"):
+        normalizer = get_normalizer(name)
+        again = pickle.loads(pickle.dumps(normalizer))
+        assert again.words("Two tablets, b.i.d.") == normalizer.words("Two tablets, b.i.d.")
