@@ -142,37 +142,38 @@ def _best_cp(
     SciPy's optimiser, whose import alone is 0.5-0.7 s of CPU (a run paid it in the middle of its
     calls), and it is left to meeteval beyond `_MAX_PERMUTED` speakers.
 
-    When several assignments have the fewest errors, the one keeping the most speaker labels as
-    the hypothesis gave them is chosen (then the first found, speakers taken in the order they
-    first speak): the words are no evidence of a swap, so none is claimed. meeteval takes
-    whichever the optimiser meets first, which flagged a doctor/patient swap on a tie.
+    Of assignments with the fewest errors, the one keeping the most speaker labels as the
+    hypothesis gave them is chosen, then one that does not swap doctor and patient, then the
+    first by speaker names: the words are no evidence of a swap, so none is claimed, and the
+    choice does not depend on who spoke first. meeteval takes whichever the optimiser meets
+    first, which flagged a doctor/patient swap on a tie.
     """
     from itertools import permutations
 
     from rapidfuzz.distance import Levenshtein
 
     refs, hyps = _speaker_words(ref), _speaker_words(hyp)
+    ref_keys, hyp_keys = list(refs), list(hyps)
     size = max(len(refs), len(hyps))
     if size > _MAX_PERMUTED:
         return None
-    ref_keys: list[str | None] = [*refs, *[None] * (size - len(refs))]
-    hyp_keys: list[str | None] = [*hyps, *[None] * (size - len(hyps))]
-    none: tuple[str, ...] = ()
-    cost = [
-        [
-            Levenshtein.distance(none if r is None else refs[r], none if h is None else hyps[h])
-            for h in hyp_keys
-        ]
-        for r in ref_keys
-    ]
-    best: tuple[int, int] | None = None
+    # Rows and columns past a side's speakers are its padding: empty speakers.
+    ref_words = [refs[k] for k in ref_keys] + [()] * (size - len(refs))
+    hyp_words = [hyps[k] for k in hyp_keys] + [()] * (size - len(hyps))
+    cost = [[Levenshtein.distance(r, h) for h in hyp_words] for r in ref_words]
+    best: tuple[int, int, bool, list[tuple[str, str]]] | None = None
     chosen: dict[str, str | None] = {}
     for order in permutations(range(size)):
         errors = sum(cost[row][column] for row, column in enumerate(order))
-        pairs = [(r, hyp_keys[c]) for r, c in zip(ref_keys, order, strict=True) if r is not None]
-        rank = (errors, -sum(r == h for r, h in pairs))
-        if best is None or rank < best:  # of equals, the first found is kept
-            best, chosen = rank, dict(pairs)
+        pairs = {
+            r: hyp_keys[c] if c < len(hyp_keys) else None
+            for r, c in zip(ref_keys, order[: len(ref_keys)], strict=True)
+        }
+        swap = pairs.get("doctor") == "patient" and pairs.get("patient") == "doctor"
+        kept = sum(r == h for r, h in pairs.items())
+        rank = (errors, -kept, swap, sorted((str(r), str(h)) for r, h in pairs.items()))
+        if best is None or rank < best:
+            best, chosen = rank, pairs
     assert best is not None
     return best[0], chosen
 

@@ -121,6 +121,36 @@ def test_a_tie_is_no_swap() -> None:
     assert not result.speaker_swap
 
 
+@pytest.mark.parametrize(
+    ("ref", "hyp"),
+    [
+        pytest.param(
+            [("patient", "a c"), ("doctor", "d"), ("nurse", "d")],
+            [("doctor", "a"), ("nurse", "a"), ("patient", "d d")],
+            id="three-speakers",
+        ),
+        pytest.param(
+            [("doctor", "c a"), ("patient", "b a")],
+            [("doctor", "b"), ("patient", "c c"), ("speaker 2", "a b")],
+            id="an-extra-hypothesis-speaker",
+        ),
+    ],
+)
+def test_a_tie_is_no_swap_whoever_speaks_first(
+    ref: list[tuple[str, str]], hyp: list[tuple[str, str]]
+) -> None:
+    # Equally good assignments that keep as many labels: one swapped doctor and patient, and
+    # which was taken depended on the hypothesis's turn order. The same words per speaker in
+    # every turn order now give one assignment, with no swap.
+    results = {
+        json.dumps(speaker_attribution(ref, order).assignment, sort_keys=True)
+        for order in (hyp, hyp[::-1], [*hyp[1:], hyp[0]])
+    }
+    assert len(results) == 1
+    assert not speaker_attribution(ref, hyp).speaker_swap
+    assert not speaker_attribution(ref, hyp[::-1]).speaker_swap
+
+
 def test_a_visit_is_attributed_without_scipys_optimiser() -> None:
     # Its import alone was 0.5-0.7 s of CPU in the middle of a run's calls.
     probe = (
