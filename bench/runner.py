@@ -234,7 +234,8 @@ def throughput(args: argparse.Namespace, root: Path) -> None:
 
 def compare_trees(args: argparse.Namespace, root: Path) -> None:
     """The fresh whole command from each of ``args.trees``, interleaved run by run."""
-    trees = args.trees.split(",")
+    # Absolute: each command runs from the temporary folder (see `measure`).
+    trees = [str(Path(tree).resolve()) for tree in args.trees.split(",")]
     dataset = write_dataset(root / "data", args.encounters)
     common = {"templates": args.templates, "latency_ms": args.latency_ms}
     parallel = write_experiment(

@@ -161,8 +161,14 @@ class FaultMiddleware:
             slow = settings.slow_ms / 1000 if fault == "slow" else 0.0
             if slow:
                 await asyncio.sleep(slow)
-            answer = _not_before(send, arrived + slow + latency) if latency else send
-            await self.app(scope, receive, answer)
+            deadline = arrived + slow + latency
+            try:
+                await self.app(scope, receive, _not_before(send, deadline) if latency else send)
+            except Exception:
+                # A route that crashed is answered (500) by the server's outer error handler,
+                # with a send that is not held: the crash waits out the latency here.
+                await _sleep_until(deadline)
+                raise
             return
         if latency:
             await asyncio.sleep(latency)
@@ -183,12 +189,17 @@ def _not_before(send: Send, deadline: float) -> Send:
 
     async def answer(message: Message) -> None:
         if message["type"] == "http.response.start":
-            remaining = deadline - _now()
-            if remaining > 0:
-                await asyncio.sleep(remaining)
+            await _sleep_until(deadline)
         await send(message)
 
     return answer
+
+
+async def _sleep_until(deadline: float) -> None:
+    """Wait until ``deadline`` on `_now`'s clock (not at all once it has passed)."""
+    remaining = deadline - _now()
+    if remaining > 0:
+        await asyncio.sleep(remaining)
 
 
 async def _send_fault(send: Send, status: int, retry_after_s: int) -> None:

@@ -11,8 +11,8 @@ package (von Neumann et al.):
   words alone, given the segmentation.
 
 cpWER's assignment is found by trying each one (`_best_cp`) when a visit has at most six speakers;
-of equally good assignments, the one that keeps the labels as given wins (meeteval's optimiser
-decides beyond six speakers).
+of equally good assignments, the one that keeps the labels as given (then one without a swap)
+wins (meeteval's optimiser decides beyond six speakers).
 
 ``cpwer - orcwer`` is the share of error due to attribution (right words, wrong speaker). A
 permutation-free metric forgives a doctor/patient swap, which matters clinically, so

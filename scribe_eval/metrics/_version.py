@@ -13,8 +13,9 @@ METRICS_VERSION = "8"
 """Changes whenever any metric value could change (a normaliser, tokenizer or formula).
 
 8: when several speaker assignments have cpWER's fewest errors, the one keeping the most labels
-as given is taken, so a tie is no doctor/patient swap (meeteval's optimiser flagged one when the
-hypothesis's first speaker was the patient and every word was wrong). cpWER is unchanged.
+as given is taken, then one without a doctor/patient swap, then the first by speaker names, so a
+tie is no swap and does not depend on who spoke first (meeteval's optimiser flagged a swap when
+the hypothesis's first speaker was the patient and every word was wrong). cpWER is unchanged.
 
 7: a negated placeholder ("No information recorded.", "Not discussed.", "Keine Angaben.") is no
 negation fact: it says nothing about the patient, and counted as an invented finding it cost the

@@ -186,3 +186,34 @@ async def test_dropped_connection_in_process_is_an_httpx_transport_error(tmp_pat
     stats = app.state.emulator.faults.snapshot()
     assert stats["faults"]["drop"] >= 2
     assert stats["requests"] == 5 + stats["faults"]["drop"] - 1
+
+
+async def test_a_crashed_route_still_takes_the_latency(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The server's outer error handler answers a crash (500) with a send that is not held, so
+    # the middleware waits out the latency before letting the crash through; it used to wait
+    # first and serve after, and a crash answered at once would read as a fast call.
+    events: list[str] = []
+    clock = [100.0]
+
+    async def waited(seconds: float) -> None:
+        events.append(f"wait {round(seconds, 9)}")
+        clock[0] += seconds
+
+    monkeypatch.setattr(_faults, "asyncio", SimpleNamespace(sleep=waited))
+    monkeypatch.setattr(_faults, "_now", lambda: clock[0])
+
+    async def route(scope: Any, receive: Any, send: Any) -> None:
+        events.append("served")
+        clock[0] += 0.01
+        raise RuntimeError("boom")
+
+    async def receive() -> Any:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def answer(message: Any) -> None:
+        events.append("answer")
+
+    middleware = _faults.FaultMiddleware(route, FaultPlan(FaultSettings(latency_ms=60)))
+    with pytest.raises(RuntimeError, match="boom"):
+        await middleware({"type": "http", "method": "GET", "path": "/v2/x"}, receive, answer)
+    assert events == ["served", "wait 0.05"]
