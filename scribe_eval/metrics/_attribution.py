@@ -120,7 +120,7 @@ def speaker_attribution(
     except (ValueError, AssertionError) as exc:  # meeteval's own input checks
         raise MetricError(f"meeteval could not score these turns: {exc}; check the turns") from exc
     cp_errors, assignment = cp
-    swap = assignment.get("doctor") == "patient" and assignment.get("patient") == "doctor"
+    swap = _is_swap(assignment)
     labelled_errors = sum(r.errors for r in labelled.per_speaker.values())
     return AttributionResult(
         words, cp_errors, orc.errors, labelled_errors, assignment, swap, norm.label
@@ -169,13 +169,17 @@ def _best_cp(
             r: hyp_keys[c] if c < len(hyp_keys) else None
             for r, c in zip(ref_keys, order[: len(ref_keys)], strict=True)
         }
-        swap = pairs.get("doctor") == "patient" and pairs.get("patient") == "doctor"
         kept = sum(r == h for r, h in pairs.items())
-        rank = (errors, -kept, swap, sorted((str(r), str(h)) for r, h in pairs.items()))
+        rank = (errors, -kept, _is_swap(pairs), sorted((str(r), str(h)) for r, h in pairs.items()))
         if best is None or rank < best:
             best, chosen = rank, pairs
     assert best is not None
     return best[0], chosen
+
+
+def _is_swap(assignment: dict[str, str | None]) -> bool:
+    """Whether an assignment maps the reference doctor to the hypothesis patient and back."""
+    return assignment.get("doctor") == "patient" and assignment.get("patient") == "doctor"
 
 
 def _speaker_words(segments: list[dict[str, Any]]) -> dict[str, tuple[str, ...]]:
