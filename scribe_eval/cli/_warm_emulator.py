@@ -22,8 +22,15 @@ def _import_ahead() -> None:
         import uvicorn  # noqa: F401
 
         import scribe_eval.cli._main
-        import scribe_eval.cli.emulator
-        import scribe_eval.emulator  # noqa: F401
+        import scribe_eval.cli.emulator  # noqa: F401
+
+        # The package loads its parts on first use: these are what `serve` uses (FastAPI and
+        # the app; the speech decoders wait for the options, which pin how they compute).
+        from scribe_eval.emulator import (  # noqa: F401
+            DroppedConnectionFilter,
+            EmulatorSettings,
+            create_app,
+        )
     except Exception:
         pass
 

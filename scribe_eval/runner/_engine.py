@@ -19,7 +19,7 @@ import asyncio
 import functools
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -212,12 +212,13 @@ class MatrixExecutor:
         # transcript is in, and the interaction deleted as soon as the documents are, while the
         # scorer thread works through its queue (it waits for its preload at first, and a cell
         # is ~5-30 ms). Each answer is stored before its scoring starts, so an interruption
-        # meanwhile costs no call: the resumed run scores it from the cache.
+        # meanwhile costs no call: the resumed run scores it from the cache. The encounter stays
+        # in the window until it is scored, so answers waiting for the scorer stay bounded too.
         scoring: list[asyncio.Task[None]] = []
         try:
             async with self._open:
                 await self._calls(encounter, jobs, done, scoring)
-            await asyncio.gather(*scoring)
+                await asyncio.gather(*scoring)
         finally:
             for task in scoring:
                 if not task.done():
@@ -245,9 +246,7 @@ class MatrixExecutor:
                 for cell in cells:
                     self._fail_dependent(cell, job)
                 continue
-            await asyncio.gather(
-                *(self._document(encounter, cell, context, scoring) for cell in cells)
-            )
+            await _together([self._document(encounter, cell, context, scoring) for cell in cells])
         await self._forget(encounter, {job.recording_language for job in jobs})
 
     async def _forget(self, encounter: Encounter, languages: set[str]) -> None:
@@ -293,11 +292,14 @@ class MatrixExecutor:
         except _Abort:
             raise  # the run is stopping (`_timed`): not this cell's failure
         except Exception as exc:  # failures are data: one cell never stops the others
+            if self.aborted:  # a call cut short by the stop: no failure of this cell's
+                raise _Abort(self.aborted) from None
             failure = _failure_of(exc, next(reversed(timings), "transcript"))
             self._put_transcript_cell(job, "error", key=key, failure=failure, timings=timings)
             self.progress.advance("transcripts", error=True)
             self._count_error(exc)
             return None
+        self._answered(cached is None)
         scoring.append(
             asyncio.create_task(
                 self._score_transcript(encounter, job, transcript, key, cached, timings)
@@ -381,11 +383,14 @@ class MatrixExecutor:
         except _Abort:
             raise  # the run is stopping (`_timed`): not this cell's failure
         except Exception as exc:  # failures are data: one cell never stops the others
+            if self.aborted:  # a call cut short by the stop: no failure of this cell's
+                raise _Abort(self.aborted) from None
             failure = _failure_of(exc, next(reversed(timings), "document"))
             self._put_document_cell(cell, "error", key=key, failure=failure, timings=timings)
             self.progress.advance("documents", error=True)
             self._count_error(exc)
             return
+        self._answered(cached is None)
         scoring.append(
             asyncio.create_task(
                 self._finish_document(encounter, cell, document, key, cached, timings)
@@ -623,8 +628,27 @@ class MatrixExecutor:
         )  # fmt: skip
         with self.session.ledger.carry() as carry:
             self.store.put_cell(record, api_calls_delta=carry.calls)
-        if status == "ok" and timings:  # a call answered: the target works (cache hits prove not)
+
+    def _answered(self, called: bool) -> None:
+        """An answer is in hand (``called``: from the target, not the cache): the target works,
+        whenever the cell's scoring ends; and a stopping run scores nothing more."""
+        if self.aborted:
+            raise _Abort(self.aborted)
+        if called:
             self.breaker.success()
+
+
+async def _together(calls: list[Coroutine[Any, Any, None]]) -> None:
+    """Run ``calls`` concurrently; the first to raise cancels the others (and is re-raised once
+    they have ended), so a stopping run leaves none of them answering after it."""
+    tasks = [asyncio.ensure_future(call) for call in calls]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 def _failure_of(exc: Exception, stage: str) -> _Failure:

@@ -252,3 +252,47 @@ def test_a_transcript_scorer_failure_is_that_cell_s_and_its_documents_are_still_
     assert len(documents) == 6
     assert {c.status for c in documents} == {"ok"}
     assert outcome.errors == 2
+
+
+def test_a_stop_cancels_the_encounter_s_other_calls_and_counts_nothing_more(
+    write_experiment: WriteExperiment,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """With --fail-fast, a document that failed stopped the run while its sibling's call was
+    out: the sibling's answer came back after the stop, its scoring task raised where nothing
+    awaited it ("Task exception was never retrieved"), and calls cut short by the stop were
+    stored as failed cells (which a plain --resume then skips)."""
+    import gc
+
+    from scribe_eval.errors import ScribeEvalError
+
+    fetch = _engine.MatrixExecutor._fetch_document
+    answered: set[str] = set()
+
+    async def fetch_document(self: Any, encounter: Any, cell: Any, *args: Any) -> Any:
+        if cell.template.label == "brief":
+            while encounter.id not in answered:
+                await asyncio.sleep(0.01)
+            raise ScribeEvalError("the brief note failed")
+        document = await fetch(self, encounter, cell, *args)
+        answered.add(encounter.id)
+        while not self.aborted:  # answers only once the run is stopping
+            await asyncio.sleep(0.001)
+        return document
+
+    monkeypatch.setattr(_engine.MatrixExecutor, "_fetch_document", fetch_document)
+    outcome = run_experiment(
+        load_experiment(write_experiment()),
+        RunOptions(runs_dir=tmp_path / "runs", progress=False, fail_fast=True),
+    )
+    gc.collect()
+    assert outcome.run.status == "failed"
+    assert outcome.errors == 1
+    with RunStore(tmp_path / "runs") as store:
+        failed = [c for c in store.cells(outcome.run.id) if c.status == "error"]
+    assert [(c.template_label, c.error_message) for c in failed] == [
+        ("brief", "the brief note failed")
+    ]
+    assert not [r for r in caplog.records if "never retrieved" in r.getMessage()]

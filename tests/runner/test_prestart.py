@@ -435,3 +435,23 @@ def test_run_serves_from_its_warm_start_and_discards_it_when_no_emulator_is_need
     assert refused.exit_code == 1, refused.output
     assert taken == [True]
     assert not _emulators_on(tmp_path / "u" / "emulator")
+
+
+def test_ctrl_c_while_the_experiment_is_read_is_an_interruption_not_an_abort(
+    tmp_path: Path, write_experiment: WriteExperiment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Click's "Aborted!" and exit 1 came out of a Ctrl-C while the experiment was read (the
+    warm start of the emulator is already running then): it is an interruption (130), and the
+    warm start ends with the command."""
+    import scribe_eval.experiment
+    from scribe_eval.cli import main
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(scribe_eval.experiment, "load_experiment", interrupted)
+    runs = tmp_path / "runs"
+    result = CliRunner().invoke(main, ["run", str(write_experiment()), "--runs-dir", str(runs)])
+    assert result.exit_code == 130, result.output
+    assert "Interrupted before the run started; nothing was done." in result.stderr
+    assert not _emulators_on(runs / "emulator")
