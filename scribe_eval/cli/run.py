@@ -11,11 +11,9 @@ import click
 
 from scribe_eval.cli._common import open_cli_store, resolve_runs_dir, runs_dir_option, store_option
 from scribe_eval.errors import ConfigError
-from scribe_eval.experiment import CacheOptions, Experiment, load_experiment, parse_duration
-from scribe_eval.runner import prestart_embedded
 
 if TYPE_CHECKING:
-    from scribe_eval.experiment import Matrix
+    from scribe_eval.experiment import Experiment, Matrix
     from scribe_eval.store import RunRecord
 
 
@@ -85,23 +83,36 @@ def run(
     refused credentials, unreachable host, TLS) or not one cell succeeded; 130 interrupted.
     """
     folder = resolve_runs_dir(runs_dir)
-    path = experiment or _experiment_of(store_url, folder, resume)
-    loaded = with_cache_max_age(load_experiment(path), cache_max_age)
-    # A run that will call its embedded emulator spawns it now, before importing the runner:
-    # the server's start-up (~0.7 s) overlaps with the runner's imports, the dataset and the
-    # store, and the run adopts it. Stopped when the command ends, on every path (a run refused
-    # by its checks, Ctrl-C, a bug); stopping the server the run already stopped does nothing.
-    # The stop is registered before the process is spawned: a Ctrl-C right after the spawn
-    # still stops it.
-    started_ids: list[str] = []
-    if not workers and not folder.exists():
-        # Registered before the spawn, so it runs after the server's stop (last in, first out).
-        click.get_current_context().call_on_close(lambda: _remove_unused(folder, started_ids))
-    try:
+    try:  # a Ctrl-C before the run starts says so (exit 130), at any point
+        # The emulator's imports (~0.4 s) start now, in a process that writes nothing until it is
+        # given its options, beside reading the experiment (which says whether it is needed at all);
+        # this module imports the experiment and the runner only after, for the same reason.
+        from scribe_eval.client import WarmStart
+
+        warm = None if workers else WarmStart()
+        if warm is not None:
+            click.get_current_context().call_on_close(warm.discard)
+        from scribe_eval.experiment import load_experiment
+        from scribe_eval.runner import prestart_embedded
+
+        path = experiment or _experiment_of(store_url, folder, resume)
+        loaded = with_cache_max_age(load_experiment(path), cache_max_age)
+        # A run that will call its embedded emulator spawns it now, before importing the runner:
+        # the server's start-up (~0.7 s) overlaps with the runner's imports, the dataset and the
+        # store, and the run adopts it. Stopped when the command ends, on every path (a run refused
+        # by its checks, Ctrl-C, a bug); stopping the server the run already stopped does nothing.
+        # The stop is registered before the process is spawned: a Ctrl-C right after the spawn
+        # still stops it.
+        started_ids: list[str] = []
+        if not workers and not folder.exists():
+            # Registered before the spawn, so it runs after the server's stop (last in, first out).
+            click.get_current_context().call_on_close(lambda: _remove_unused(folder, started_ids))
         server = None if workers else prestart_embedded(
             loaded, store_url, folder, resume=resume, rerun_errors=rerun_errors,
-            stop_with=click.get_current_context().call_on_close,
+            stop_with=click.get_current_context().call_on_close, warm=warm,
         )  # fmt: skip
+        if warm is not None:
+            warm.discard()  # not needed (handed on, it is no longer ours: nothing happens)
 
         from rich.console import Console
 
@@ -190,6 +201,8 @@ def with_cache_max_age(experiment: Experiment, value: str | None) -> Experiment:
     Raises:
         ConfigError: ``value`` is not a duration (the message says what to write).
     """
+    from scribe_eval.experiment import CacheOptions, parse_duration
+
     if value is None:
         return experiment
     try:

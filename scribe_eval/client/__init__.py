@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     )
     from scribe_eval.client._client import AmbientClient
     from scribe_eval.client._documents import CreatedDocument
-    from scribe_eval.client._embedded import EmbeddedServer, read_embedded_identity
+    from scribe_eval.client._embedded import EmbeddedServer, WarmStart, read_embedded_identity
     from scribe_eval.client._http import CallCounter
     from scribe_eval.client._network import AsyncioBackend, asyncio_transport
     from scribe_eval.client._retry import PollPolicy, RetryPolicy, parse_retry_after
@@ -42,6 +42,7 @@ _EXPORTS: dict[str, str] = {
     "CreatedDocument": "_documents",
     "EmbeddedServer": "_embedded",
     "read_embedded_identity": "_embedded",
+    "WarmStart": "_embedded",
     "CallCounter": "_http",
     "AsyncioBackend": "_network",
     "asyncio_transport": "_network",
@@ -68,6 +69,7 @@ __all__ = [
     "PollPolicy",
     "RetryPolicy",
     "ScriptedTransport",
+    "WarmStart",
     "asyncio_transport",
     "parse_retry_after",
     "read_embedded_identity",

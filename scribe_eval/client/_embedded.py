@@ -4,11 +4,14 @@
 emulator), prints its base URL when ready, logs to a file and dies with its parent, even when the
 parent is killed with SIGKILL (Linux). `run` keeps one for the whole run in the runs directory;
 `templates pull/validate` start one on a temporary folder to read its catalogue.
+
+A `WarmStart` is that process started before its options are known: it imports the server while
+`run` reads its experiment, then serves what `EmbeddedServer.spawn` sends it, or is discarded.
 """
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import ctypes
 import json
 import os
@@ -63,13 +66,19 @@ class EmbeddedServer:
     @property
     def command(self) -> list[str]:
         """The command line that starts the server."""
+        return [*_scribe_eval_command(), *self._args]
+
+    @property
+    def _args(self) -> list[str]:
         return [
-            *_scribe_eval_command(), "emulator", "serve", "--host", "127.0.0.1", "--port", "0",
+            "emulator", "serve", "--host", "127.0.0.1", "--port", "0",
             "--data-dir", str(self.data_dir), *self.options,
         ]  # fmt: skip
 
-    def spawn(self) -> None:
-        """Start the process unless it runs already.
+    def spawn(self, warm: WarmStart | None = None) -> None:
+        """Start the process unless it runs already; with ``warm``, by handing that process the
+        command (it has imported the server meanwhile), else as a new process. A warm process
+        that died (nothing it did is lost: it wrote nothing) is replaced by a new one.
 
         Raises:
             ConfigError: Another emulator holds ``data_dir`` (one server per folder, see
@@ -79,6 +88,11 @@ class EmbeddedServer:
             return
         self._refuse_if_busy()
         self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.log.touch()  # there from the spawn on, whichever process writes it
+        process = warm.take() if warm is not None else None
+        if process is not None and _hand_over(process, self._args, self.log):
+            self._process = process
+            return
         with self.log.open("a", encoding="utf-8") as log:
             # The child keeps its own copy of the descriptor; ours closes with this block.
             self._process = subprocess.Popen(
@@ -92,6 +106,8 @@ class EmbeddedServer:
 
     async def base_url(self, timeout: float = START_TIMEOUT_S) -> str:
         """The server's base URL (``http://127.0.0.1:PORT/v2``), once it is ready."""
+        import asyncio  # Here: not on the way to an early spawn.
+
         if self._url is None:
             self.spawn()
             assert self._process is not None
@@ -106,6 +122,8 @@ class EmbeddedServer:
 
     async def stop(self, *, idle: bool = False) -> None:
         """Stop the server, off the event loop; see `terminate`."""
+        import asyncio
+
         await asyncio.to_thread(self.terminate, idle=idle)
 
     def terminate(self, *, idle: bool = False) -> None:
@@ -173,6 +191,70 @@ def read_embedded_identity(asr_engine: str, note_engine: str) -> dict[str, Any]:
         raise ConfigError(f"cannot start the embedded emulator: {message.removeprefix('Error: ')}")
     identity: dict[str, Any] = json.loads(done.stdout)
     return identity
+
+
+class WarmStart:
+    """An emulator process started before its options are known (``python -m
+    scribe_eval.cli._warm_emulator``).
+
+    It imports the server (~0.4 s) while the caller does its own work, and writes nothing (no
+    folder, no log) until `EmbeddedServer.spawn` hands it its command; `discard` ends it unused.
+    The caller owns it until then and must discard it on every path (a no-op once handed on).
+    """
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[str] | None = subprocess.Popen(
+            [sys.executable, "-m", "scribe_eval.cli._warm_emulator"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=child_env(),
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
+
+    @property
+    def pid(self) -> int | None:
+        """The process id until it is handed on or discarded."""
+        return None if self._process is None else self._process.pid
+
+    def take(self) -> subprocess.Popen[str] | None:
+        """The process, once (None after that, after `discard`, or when it has exited)."""
+        process, self._process = self._process, None
+        if process is not None and process.poll() is not None:
+            _close(process)
+            return None
+        return process
+
+    def discard(self) -> None:
+        """End the process unused (killed: it has nothing to finish) and reap it; idempotent."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        process.kill()
+        process.wait()
+        _close(process)
+
+
+def _hand_over(process: subprocess.Popen[str], args: list[str], log: Path) -> bool:
+    """Send a warm process its command and log file (one JSON line); False if it is gone."""
+    assert process.stdin is not None
+    try:
+        process.stdin.write(json.dumps({"args": args, "log": str(log)}) + "\n")
+        process.stdin.close()
+    except OSError:  # it exited (a broken pipe): the caller starts a new process instead
+        process.kill()
+        process.wait()
+        _close(process)
+        return False
+    return True
+
+
+def _close(process: subprocess.Popen[str]) -> None:
+    for stream in (process.stdin, process.stdout):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
 
 
 def child_env() -> dict[str, str]:

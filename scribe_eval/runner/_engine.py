@@ -1,9 +1,12 @@
 """Executing the matrix: interaction -> recording -> transcript -> documents -> scores.
 
-Each encounter is a task; per-stage semaphores bound transcripts and documents, an overall one
-bounds every API call. Scoring, CPU work of a few milliseconds a cell, runs on one thread of its
-own, so that answers arriving meanwhile are taken in and the next calls sent; one thread, because
-scores are pure functions of their inputs and need no parallelism to be deterministic.
+Each encounter is a task; per-stage semaphores bound transcripts and documents, and the overall
+limit bounds every API call, its slots given to the earliest stage waiting (`RankedSlots`), with
+at most ``OPEN_PER_SLOT`` encounters per slot in progress. Scoring, CPU work of a few milliseconds
+a cell, runs on one thread of its own and off the chain of calls: the documents are asked for as
+soon as the transcript is in and the interaction deleted as soon as the documents are, each cell
+stored when its scores are; one thread, because scores are pure functions of their inputs and
+need no parallelism to be deterministic.
 
 Every stage answer, and every cell's scores, is cached under a key of everything it depends on and
 committed at once; failures are data (a failed cell keeps its stage, error type, message and
@@ -16,7 +19,7 @@ import asyncio
 import functools
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -28,7 +31,7 @@ from scribe_eval.experiment import Cell, Experiment, Matrix, TranscriptJob
 from scribe_eval.runner._breaker import RunWideBreaker
 from scribe_eval.runner._cache import StageCache
 from scribe_eval.runner._keys import document_key, transcript_key
-from scribe_eval.runner._progress import RunProgress
+from scribe_eval.runner._progress import RunProgress, Stage
 from scribe_eval.runner._remote import RemoteResources
 from scribe_eval.runner._requests import reference_context, transcript_body, transcript_context
 from scribe_eval.runner._score import (
@@ -39,6 +42,7 @@ from scribe_eval.runner._score import (
     score_transcript,
     transcript_score_key,
 )
+from scribe_eval.runner._slots import OPEN_PER_SLOT, RankedSlots
 from scribe_eval.runner._target import TargetSession
 from scribe_eval.store import (
     CacheEntry,
@@ -53,6 +57,9 @@ if TYPE_CHECKING:
     from scribe_eval.metrics import AdherenceExpectations
 
 T = TypeVar("T")
+
+#: The order in which waiting calls get a slot (`RankedSlots`): the chain's earliest stage first.
+_RANK = {"interaction": 0, "recording": 1, "transcript": 2, "document": 3, "delete": 4}
 
 
 class _Abort(Exception):
@@ -125,7 +132,8 @@ class MatrixExecutor:
         self.first_call = 0.0
         self.last_call = 0.0
         execution = experiment.execution
-        self._overall = asyncio.Semaphore(execution.concurrency)
+        self._overall = RankedSlots(execution.concurrency)
+        self._open = asyncio.Semaphore(OPEN_PER_SLOT * execution.concurrency)
         self._transcripts = asyncio.Semaphore(execution.transcript_concurrency)
         self._documents = asyncio.Semaphore(execution.document_concurrency)
         self.remote = RemoteResources(
@@ -200,6 +208,32 @@ class MatrixExecutor:
             [job.cell_id for job in jobs],
             [cell.cell_id for job in jobs for cell in self._cells_of.get(job.cell_id, [])],
         )
+        # Scoring is off the chain of calls: the documents are asked for as soon as the
+        # transcript is in, and the interaction deleted as soon as the documents are, while the
+        # scorer thread works through its queue (it waits for its preload at first, and a cell
+        # is ~5-30 ms). Each answer is stored before its scoring starts, so an interruption
+        # meanwhile costs no call: the resumed run scores it from the cache. The encounter stays
+        # in the window until it is scored, so answers waiting for the scorer stay bounded too.
+        scoring: list[asyncio.Task[None]] = []
+        try:
+            async with self._open:
+                await self._calls(encounter, jobs, done, scoring)
+                await asyncio.gather(*scoring)
+        finally:
+            for task in scoring:
+                if not task.done():
+                    task.cancel()
+                elif not task.cancelled():
+                    task.exception()  # retrieved: an abort already on its way is not logged
+
+    async def _calls(
+        self,
+        encounter: Encounter,
+        jobs: list[TranscriptJob],
+        done: set[str],
+        scoring: list[asyncio.Task[None]],
+    ) -> None:
+        """The encounter's chain of calls: transcripts, their documents, the deletes."""
         for job in jobs:
             written = self._cells_of.get(job.cell_id, [])
             cells = [c for c in written if c.cell_id not in done]
@@ -207,12 +241,12 @@ class MatrixExecutor:
                 self.progress.skip(transcripts=1, documents=len(written))
                 continue
             self.progress.skip(documents=len(written) - len(cells))
-            context = await self._transcript(encounter, job)
+            context = await self._transcript(encounter, job, scoring)
             if context is None:
                 for cell in cells:
                     self._fail_dependent(cell, job)
                 continue
-            await asyncio.gather(*(self._document(encounter, cell, context) for cell in cells))
+            await _together([self._document(encounter, cell, context, scoring) for cell in cells])
         await self._forget(encounter, {job.recording_language for job in jobs})
 
     async def _forget(self, encounter: Encounter, languages: set[str]) -> None:
@@ -237,9 +271,10 @@ class MatrixExecutor:
     # Transcripts
 
     async def _transcript(
-        self, encounter: Encounter, job: TranscriptJob
+        self, encounter: Encounter, job: TranscriptJob, scoring: list[asyncio.Task[None]]
     ) -> list[dict[str, Any]] | None:
-        """The document context of a transcript job (None when the transcript failed)."""
+        """The document context of a transcript job (None when the transcript failed); its
+        scoring and cell are left to a task added to ``scoring``."""
         if job.source == "reference":
             self._put_transcript_cell(job, "ok", scores={"source": "reference"})
             self.progress.advance("transcripts")
@@ -254,24 +289,43 @@ class MatrixExecutor:
                 transcript = Transcript.model_validate(cached.value)
             else:
                 transcript = await self._fetch_transcript(encounter, job, body, key, timings)
+        except _Abort:
+            raise  # the run is stopping (`_timed`): not this cell's failure
         except Exception as exc:  # failures are data: one cell never stops the others
+            if self.aborted:  # a call cut short by the stop: no failure of this cell's
+                raise _Abort(self.aborted) from None
             failure = _failure_of(exc, next(reversed(timings), "transcript"))
             self._put_transcript_cell(job, "error", key=key, failure=failure, timings=timings)
             self.progress.advance("transcripts", error=True)
             self._count_error(exc)
             return None
+        self._answered(cached is None)
+        scoring.append(
+            asyncio.create_task(
+                self._score_transcript(encounter, job, transcript, key, cached, timings)
+            )
+        )
+        return transcript_context(transcript)
+
+    async def _score_transcript(
+        self,
+        encounter: Encounter,
+        job: TranscriptJob,
+        transcript: Transcript,
+        key: str,
+        cached: CacheEntry | None,
+        timings: dict[str, float],
+    ) -> None:
         options, language = self.experiment.metrics, job.recording_language
         wire = cached.value if cached is not None else transcript.to_wire()
-        scores = await self._scored(
+        score = functools.partial(
+            self._scored,
             transcript_score_key(encounter, wire, options, language),
             functools.partial(score_transcript, encounter, transcript, options, language),
             answered_now=cached is None,
         )
-        self._put_transcript_cell(
-            job, "ok", key=key, scores=scores, timings=timings, from_cache=cached is not None
-        )
-        self.progress.advance("transcripts")
-        return transcript_context(transcript)
+        put = functools.partial(self._put_transcript_cell, job)
+        await self._finish("transcripts", put, score, key, cached, timings)
 
     async def _fetch_transcript(
         self,
@@ -306,8 +360,14 @@ class MatrixExecutor:
     # Documents
 
     async def _document(
-        self, encounter: Encounter, cell: Cell, context: list[dict[str, Any]]
+        self,
+        encounter: Encounter,
+        cell: Cell,
+        context: list[dict[str, Any]],
+        scoring: list[asyncio.Task[None]],
     ) -> None:
+        """The cell's document, asked for (or read from the cache); its scoring and cell are
+        left to a task added to ``scoring``."""
         fields = cell.template.spec.request_fields()
         retention = self.experiment.cleanup.retention
         key = document_key(
@@ -315,25 +375,66 @@ class MatrixExecutor:
         )
         timings: dict[str, float] = {}
         cached = self.cache.get(key)
-        scoring = False  # a scoring failure is the scorer's, not the last call's that answered
         try:
             if cached is not None:
                 document = Document.model_validate(cached.value)
             else:
                 document = await self._fetch_document(encounter, cell, context, key, timings)
-            scoring = True
-            scores = await self._score_document(encounter, cell, document, cached)
+        except _Abort:
+            raise  # the run is stopping (`_timed`): not this cell's failure
         except Exception as exc:  # failures are data: one cell never stops the others
-            stage = "score" if scoring else next(reversed(timings), "document")
-            failure = _failure_of(exc, stage)
+            if self.aborted:  # a call cut short by the stop: no failure of this cell's
+                raise _Abort(self.aborted) from None
+            failure = _failure_of(exc, next(reversed(timings), "document"))
             self._put_document_cell(cell, "error", key=key, failure=failure, timings=timings)
             self.progress.advance("documents", error=True)
             self._count_error(exc)
             return
-        self._put_document_cell(
-            cell, "ok", key=key, scores=scores, timings=timings, from_cache=cached is not None
+        self._answered(cached is None)
+        scoring.append(
+            asyncio.create_task(
+                self._finish_document(encounter, cell, document, key, cached, timings)
+            )
         )
-        self.progress.advance("documents")
+
+    async def _finish_document(
+        self,
+        encounter: Encounter,
+        cell: Cell,
+        document: Document,
+        key: str,
+        cached: CacheEntry | None,
+        timings: dict[str, float],
+    ) -> None:
+        score = functools.partial(self._score_document, encounter, cell, document, cached)
+        put = functools.partial(self._put_document_cell, cell)
+        await self._finish("documents", put, score, key, cached, timings)
+
+    async def _finish(
+        self,
+        kind: Stage,
+        put: Callable[..., None],
+        score: Callable[[], Awaitable[dict[str, Any]]],
+        key: str,
+        cached: CacheEntry | None,
+        timings: dict[str, float],
+    ) -> None:
+        """Score an answered cell and store it; a scoring failure is the cell's (stage ``score``,
+        not the last call's that answered). Once the run is stopping, nothing more is scored nor
+        counted: the cell stays pending, its answer cached for a resumed run."""
+        if self.aborted:
+            raise _Abort(self.aborted)
+        try:
+            scores = await score()
+        except Exception as exc:
+            if self.aborted:
+                raise _Abort(self.aborted) from None
+            put("error", key=key, failure=_failure_of(exc, "score"), timings=timings)
+            self.progress.advance(kind, error=True)
+            self._count_error(exc)
+            return
+        put("ok", key=key, scores=scores, timings=timings, from_cache=cached is not None)
+        self.progress.advance(kind)
 
     async def _score_document(
         self, encounter: Encounter, cell: Cell, document: Document, cached: CacheEntry | None
@@ -431,14 +532,20 @@ class MatrixExecutor:
     async def _timed(
         self, timings: dict[str, float], stage: str, call: Callable[[], Awaitable[T]]
     ) -> T:
-        async with self._overall:
-            started = time.perf_counter()
-            self.first_call = self.first_call or started
-            try:
-                return await call()
-            finally:
-                self.last_call = time.perf_counter()
-                timings[stage] = round((self.last_call - started) * 1000, 3)
+        await self._overall.acquire(_RANK[stage])
+        if self.aborted:
+            # Spent by a cell scored off the chain, whose task raises only when its encounter
+            # awaits it: no call goes out once the run is stopping.
+            self._overall.release()
+            raise _Abort(self.aborted)
+        started = time.perf_counter()
+        self.first_call = self.first_call or started
+        try:
+            return await call()
+        finally:
+            self._overall.release()
+            self.last_call = time.perf_counter()
+            timings[stage] = round((self.last_call - started) * 1000, 3)
 
     @property
     def api_span_s(self) -> float:
@@ -521,8 +628,27 @@ class MatrixExecutor:
         )  # fmt: skip
         with self.session.ledger.carry() as carry:
             self.store.put_cell(record, api_calls_delta=carry.calls)
-        if status == "ok" and timings:  # a call answered: the target works (cache hits prove not)
+
+    def _answered(self, called: bool) -> None:
+        """An answer is in hand (``called``: from the target, not the cache): the target works,
+        whenever the cell's scoring ends; and a stopping run scores nothing more."""
+        if self.aborted:
+            raise _Abort(self.aborted)
+        if called:
             self.breaker.success()
+
+
+async def _together(calls: list[Coroutine[Any, Any, None]]) -> None:
+    """Run ``calls`` concurrently; the first to raise cancels the others (and is re-raised once
+    they have ended), so a stopping run leaves none of them answering after it."""
+    tasks = [asyncio.ensure_future(call) for call in calls]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 def _failure_of(exc: Exception, stage: str) -> _Failure:

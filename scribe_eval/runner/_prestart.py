@@ -1,9 +1,11 @@
 """Starting the embedded emulator early: before the runner's own imports, when a run will call it.
 
-The emulator's start-up (its imports, ~0.7 s) is the longest step before a run's first call, so
-``scribe-eval run`` spawns it as soon as the experiment is read (`prestart_embedded`), then
-imports the runner, reads the dataset and opens the store meanwhile, and hands the running
-server on (`RunOptions.server`); the session adopts it and stops it like one it started.
+The emulator's start-up (its imports, ~0.4-0.7 s) is the longest step before a run's first call.
+``scribe-eval run`` starts a `WarmStart` first thing, a process importing the server before its
+options are known; once the experiment is read, `prestart_embedded` hands it the run's command
+(or it is discarded: a URL target, a re-run answered from the cache). The run then imports the
+runner, reads the dataset and opens the store meanwhile, and hands the running server on
+(`RunOptions.server`); the session adopts it and stops it like one it started.
 This module imports only the experiment, the store and the client's process handle (no httpx),
 so the CLI can use it before the rest of the runner is loaded.
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from scribe_eval.client import EmbeddedServer
+from scribe_eval.client import EmbeddedServer, WarmStart
 from scribe_eval.errors import ScribeEvalError
 from scribe_eval.experiment import EmbeddedTarget, Experiment, experiment_hash
 from scribe_eval.store import STORE_FILENAME, RunStore, is_postgres_url, open_store, store_spec
@@ -101,6 +103,7 @@ def prestart_embedded(
     resume: str | None,
     rerun_errors: bool = False,
     stop_with: Callable[[Callable[[], None]], object] | None = None,
+    warm: WarmStart | None = None,
 ) -> EmbeddedServer | None:
     """The run's emulator, spawned now (not waited for), when the run will most likely call it.
 
@@ -109,6 +112,7 @@ def prestart_embedded(
     server the run already stopped does nothing. ``stop_with`` (such as click's
     ``Context.call_on_close``) registers that stop *before* the process exists, so no Ctrl-C
     between the spawn and the caller's own registration can leave the process behind.
+    ``warm``: a process already importing the server (`WarmStart`), to use instead of a new one.
     """
     target = experiment.target
     if not isinstance(target, EmbeddedTarget) or not likely_to_call(
@@ -118,5 +122,5 @@ def prestart_embedded(
     server = embedded_server(target, runs_dir)
     if stop_with is not None:
         stop_with(server.terminate)
-    server.spawn()
+    server.spawn(warm)
     return server

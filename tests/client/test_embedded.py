@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from scribe_eval.client import EmbeddedServer
+from scribe_eval.client import EmbeddedServer, WarmStart
 from scribe_eval.errors import ConfigError
 
 
@@ -157,3 +157,88 @@ def embedded_holder(data_dir: Path) -> int | None:
     from scribe_eval._datalock import holder
 
     return holder(data_dir)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+def test_a_warm_start_becomes_the_server_with_its_options_and_its_log(tmp_path: Path) -> None:
+    """Started before its options are known, it imports the server meanwhile; handed them, it is
+    the server a new process would be: same options, its messages in the log."""
+    warm = WarmStart()
+    warm_pid = warm.pid
+    log = tmp_path / "emulator.log"
+    server = EmbeddedServer(tmp_path / "data", log, ["--asr-engine", "instant"])
+    server.spawn(warm)
+    assert server.pid == warm_pid  # adopted, not a second process
+    assert warm.pid is None
+    warm.discard()  # handed on: no longer the warm start's to end
+
+    async def scenario() -> int:
+        url = await server.base_url()
+        async with httpx.AsyncClient() as http:
+            status = (await http.get(f"{url}/health")).status_code
+        await server.stop()
+        return status
+
+    assert asyncio.run(scenario()) == 200
+    assert warm_pid is not None
+    assert not _alive(warm_pid)
+    assert f"data in {tmp_path / 'data'}" in log.read_text(encoding="utf-8")
+    assert "speech instant" in log.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_a_discarded_warm_start_ends_having_written_nothing(tmp_path: Path) -> None:
+    warm = WarmStart()
+    pid = warm.pid
+    assert pid is not None
+    assert _alive(pid)
+    warm.discard()
+    warm.discard()  # idempotent
+    assert not _alive(pid)
+    assert warm.take() is None
+
+
+@pytest.mark.slow
+def test_a_warm_start_that_died_is_replaced_by_a_new_process(tmp_path: Path) -> None:
+    warm = WarmStart()
+    pid = warm.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    while _alive(pid):
+        pass  # the kill is asynchronous; a dead child is a zombie until reaped
+    server = EmbeddedServer(
+        tmp_path / "data", tmp_path / "emulator.log", ["--asr-engine", "instant"]
+    )
+    server.spawn(warm)
+    assert server.pid is not None
+    assert server.pid != pid
+
+    async def scenario() -> int:
+        url = await server.base_url()
+        async with httpx.AsyncClient() as http:
+            status = (await http.get(f"{url}/health")).status_code
+        await server.stop()
+        return status
+
+    assert asyncio.run(scenario()) == 200
+
+
+@pytest.mark.slow
+def test_a_warm_start_given_bad_options_fails_as_a_new_process_would(tmp_path: Path) -> None:
+    log = tmp_path / "emulator.log"
+    server = EmbeddedServer(tmp_path / "data", log, ["--latency-ms", "-5"])
+    server.spawn(WarmStart())
+    with pytest.raises(ConfigError) as caught:
+        asyncio.run(server.base_url())
+    message = str(caught.value)
+    assert "exited (code 1) before it was ready" in message
+    assert "latency" in message.lower()
+    assert str(log) in message

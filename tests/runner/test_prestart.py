@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from scribe_eval.client import EmbeddedServer
+from scribe_eval.client import EmbeddedServer, WarmStart
 from scribe_eval.emulator.engines import engine_identity
 from scribe_eval.errors import ConfigError
 from scribe_eval.experiment import EmbeddedTarget, experiment_hash, load_experiment
@@ -224,7 +224,7 @@ def test_a_run_refused_after_the_early_start_stops_its_emulator(
 ) -> None:
     """The CLI spawns the emulator before the runner takes it over; a run refused before that
     (here: the target's identity, an unknown speech engine) stops it all the same."""
-    import scribe_eval.cli.run as cli_run
+    import scribe_eval.runner
     from scribe_eval.cli import main
 
     spawned: list[EmbeddedServer] = []
@@ -235,7 +235,7 @@ def test_a_run_refused_after_the_early_start_stops_its_emulator(
             spawned.append(server)
         return server
 
-    monkeypatch.setattr(cli_run, "prestart_embedded", spy)
+    monkeypatch.setattr(scribe_eval.runner, "prestart_embedded", spy)
     path = write_experiment(target={"kind": "embedded", "asr_engine": "nope"})
     runs = tmp_path / "runs"
     result = CliRunner().invoke(main, ["run", str(path), "--runs-dir", str(runs), "--json"])
@@ -256,7 +256,8 @@ def test_a_run_refused_after_the_early_start_stops_its_emulator(
 
 
 def _emulators_on(data_dir: Path) -> list[int]:
-    """Processes serving an emulator on ``data_dir`` (zombies excluded: they are not running)."""
+    """Processes serving an emulator on ``data_dir``, and this process's warm starts (their
+    command line names no folder), zombies excluded: they are not running."""
     found = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
@@ -266,7 +267,9 @@ def _emulators_on(data_dir: Path) -> list[int]:
             state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
             continue
-        if str(data_dir).encode() in cmdline and state != "Z":
+        parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        warm = b"scribe_eval.cli._warm_emulator" in cmdline and parent == os.getpid()
+        if (str(data_dir).encode() in cmdline or warm) and state != "Z":
             found.append(int(proc.name))
     return found
 
@@ -282,8 +285,8 @@ def test_ctrl_c_right_after_the_early_spawn_leaves_no_emulator(
     spawn = EmbeddedServer.spawn
     spawned: list[EmbeddedServer] = []
 
-    def interrupted(self: EmbeddedServer) -> None:
-        spawn(self)
+    def interrupted(self: EmbeddedServer, warm: WarmStart | None = None) -> None:
+        spawn(self, warm)
         spawned.append(self)
         raise KeyboardInterrupt
 
@@ -394,3 +397,61 @@ runpy.run_module("scribe_eval.cli", run_name="__main__")
         "scribe_eval.runner._judging", "scribe_eval.runner._pool",
     }  # fmt: skip
     assert modules & unused == set()
+
+
+@pytest.mark.slow
+def test_run_serves_from_its_warm_start_and_discards_it_when_no_emulator_is_needed(
+    tmp_path: Path, write_experiment: WriteExperiment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`run` starts the emulator's imports before reading its experiment: the run's emulator is
+    that process; a run that needs none (a URL target, a cached re-run) ends it unused."""
+    from scribe_eval.cli import main
+
+    taken: list[bool] = []
+    take = WarmStart.take
+
+    def spy(self: WarmStart) -> Any:
+        process = take(self)
+        taken.append(process is not None)
+        return process
+
+    monkeypatch.setattr(WarmStart, "take", spy)
+    runs = tmp_path / "runs"
+    path = write_experiment()
+    first = CliRunner().invoke(main, ["run", str(path), "--runs-dir", str(runs), "--json"])
+    assert first.exit_code == 0, first.output
+    assert taken == [True]
+    assert not _emulators_on(runs / "emulator")
+
+    again = CliRunner().invoke(main, ["run", str(path), "--runs-dir", str(runs), "--json"])
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["api_calls"] == 0
+    assert taken == [True], "a cached re-run adopts nothing"
+    assert not _emulators_on(runs / "emulator")
+
+    monkeypatch.delenv("SCRIBE_EVAL_TOKEN", raising=False)
+    url = write_experiment("url", target={"kind": "url", "base_url": "http://127.0.0.1:9/v2"})
+    refused = CliRunner().invoke(main, ["run", str(url), "--runs-dir", str(tmp_path / "u")])
+    assert refused.exit_code == 1, refused.output
+    assert taken == [True]
+    assert not _emulators_on(tmp_path / "u" / "emulator")
+
+
+def test_ctrl_c_while_the_experiment_is_read_is_an_interruption_not_an_abort(
+    tmp_path: Path, write_experiment: WriteExperiment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Click's "Aborted!" and exit 1 came out of a Ctrl-C while the experiment was read (the
+    warm start of the emulator is already running then): it is an interruption (130), and the
+    warm start ends with the command."""
+    import scribe_eval.experiment
+    from scribe_eval.cli import main
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(scribe_eval.experiment, "load_experiment", interrupted)
+    runs = tmp_path / "runs"
+    result = CliRunner().invoke(main, ["run", str(write_experiment()), "--runs-dir", str(runs)])
+    assert result.exit_code == 130, result.output
+    assert "Interrupted before the run started; nothing was done." in result.stderr
+    assert not _emulators_on(runs / "emulator")
