@@ -149,6 +149,8 @@ def test_compare_view_pairs_runs_and_links_changed_encounters(
     verdict = html.split('id="gate-verdict"', 1)[1].split("</div>", 1)[0]
     assert "<strong>Gate inconclusive:</strong>" in verdict
     assert "changed slices undecided" in verdict
+    # Each undecided slice named in the banner says on how many encounters it stands.
+    assert "template: soap-short · 3 encounters</span>" in verdict
     assert "Gate passed" not in html
     # The banner says the verdict and what is unproven once; the line under it only the counts.
     assert html.count("changed slices undecided") == 1
