@@ -83,6 +83,20 @@ class _Root(click.Group):
                 return command
         return None
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.NoSuchCommand as exc:
+            # click suggests from the commands it has loaded, and ours load on first use:
+            # the suggestion ("reprot": did you mean 'report'?) comes from their names.
+            guess = closest(exc.command_name, self.list_commands(ctx))
+            if exc.possibilities or guess is None:
+                raise
+            message = f"No such command {exc.command_name!r}. Did you mean {guess!r}?"
+            raise click.NoSuchCommand(exc.command_name, message, ctx=ctx) from None
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Listing the commands must not import them (start-up); see _help.
         write_command_list(formatter, self.list_commands(ctx))

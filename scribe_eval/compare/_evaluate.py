@@ -220,21 +220,31 @@ def _not_shared(piece: SharedSlice) -> str:
 def _unscored(rule: MetricRule, key: SliceKey, piece: SharedSlice) -> RuleResult:
     """A changed slice without a cell scored in both runs: undecided when either run measures
     the metric there (a judge that failed, notes no longer scorable), else not applicable."""
-    n = len(piece.cells)
-    cells = f"the {n} cell{'' if n == 1 else 's'} both runs have here"
     if not any(piece.measured):
-        return _skipped(rule, key, f"neither run has {rule.metric} scores on {cells}")
-    if piece.scored == (0, 0):
-        reason = f"neither run has a {rule.metric} score on {cells}"
-    elif 0 in piece.scored:
-        side = "baseline" if piece.scored[0] == 0 else "candidate"
-        reason = f"the {side} has no {rule.metric} score on {cells}"
-    else:
-        reason = (
-            f"no cell here is scored in both runs (the baseline scored {piece.scored[0]}, the "
-            f"candidate {piece.scored[1]} of {cells})"
+        return _skipped(
+            rule, key, f"neither run has {rule.metric} scores on {_shared_cells(piece)}"
         )
-    return _undecided(rule, key, f"{reason}, so nothing is decided", "without scores", None, piece)
+    reason = f"{_why_no_values(rule, piece)}, so nothing is decided"
+    return _undecided(rule, key, reason, "without scores", None, piece)
+
+
+def _shared_cells(piece: SharedSlice) -> str:
+    n = len(piece.cells)
+    return f"the {n} cell{'' if n == 1 else 's'} both runs have here"
+
+
+def _why_no_values(rule: MetricRule, piece: SharedSlice) -> str:
+    """Why a slice has no value to show: which run scored none of its shared cells."""
+    cells = _shared_cells(piece)
+    if piece.scored == (0, 0):
+        return f"neither run has a {rule.metric} score on {cells}"
+    if 0 in piece.scored:
+        side = "baseline" if piece.scored[0] == 0 else "candidate"
+        return f"the {side} has no {rule.metric} score on {cells}"
+    return (
+        f"no cell here is scored in both runs (the baseline scored {piece.scored[0]}, the "
+        f"candidate {piece.scored[1]} of {cells})"
+    )
 
 
 def _too_few(n: int, gate: Gate) -> str | None:
@@ -326,13 +336,17 @@ def _membership(base: RunData, cand: RunData) -> list[RuleResult]:
 
 def _unchanged(rule: MetricRule, key: SliceKey, piece: SharedSlice) -> RuleResult:
     """An unchanged slice, with its values on the cells both runs scored (equal by
-    construction; none when neither scored one)."""
+    construction; none when neither scored one, and the reason says so)."""
+    reason = (
+        "unchanged: same request, target identity and stored answers in both runs; "
+        "not a hypothesis, cannot fail"
+    )
+    if piece.baseline is None or piece.candidate is None:
+        reason += f"; no values to show: {_why_no_values(rule, piece)}"
     return _with_values(
         RuleResult(
             rule=rule.name, kind="non-inferiority", metric=rule.metric, slice=dict(key),
-            status="unchanged", margin=rule.margin_fraction,
-            reason="unchanged: same request, target identity and stored answers in both runs; "
-            "not a hypothesis, cannot fail",
+            status="unchanged", margin=rule.margin_fraction, reason=reason,
         ),
         piece,
     )  # fmt: skip

@@ -84,15 +84,17 @@ def build_report(
     _clean(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     view = None
+    base = None
     if compare_with is not None:
-        view = compare_view(load_run_data(store, compare_with, like=data), data, pages=pages)
+        base = load_run_data(store, compare_with, like=data)
+        view = compare_view(base, data, pages=pages)
         _write(
             out_dir / "compare.html", env.get_template("compare.html").render(view=view, **common)
         )
     wait: Callable[[], None] | None = None
     if pages:
         template = env.get_template("encounter.html")
-        wait = write_pages(data, template, out_dir / "encounters", common)
+        wait = write_pages(data, template, out_dir / "encounters", common, base)
     series = trend_series(data)
     if series:
         page = env.get_template("trend.html").render(run=run, series=series, **common)

@@ -49,12 +49,33 @@ class SectionView:
 
 
 @dataclass
+class BaselineNote:
+    """The compared run's note of the same cell (encounter, template, language, source).
+
+    ``same``: how the two notes are the same (one stored answer, or the same text written
+    again), when they are. ``absent``: why there is nothing to show (no such cell, a failed
+    one, an answer no longer stored). Else the two notes side by side, ``before`` with the words
+    this run's note lost struck, ``after`` with its new words marked. ``scores``: the baseline
+    cell's, when it has a note.
+    """
+
+    run_id: str
+    same: str | None = None
+    absent: str | None = None
+    before: Markup | None = None
+    after: Markup | None = None
+    scores: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class DocumentView:
-    """One document cell of the encounter: scores, sections side by side and what it missed."""
+    """One document cell of the encounter: scores, sections side by side and what it missed,
+    and the compared run's note of the same cell when the report compares two runs."""
 
     cell: CellRecord
     sections: list[SectionView] = field(default_factory=list)
     unscored: str | None = None
+    baseline: BaselineNote | None = None
 
 
 @dataclass
@@ -67,8 +88,11 @@ class EncounterPage:
     documents: list[DocumentView]
 
 
-def encounter_page(data: RunData, encounter_id: str) -> EncounterPage:
-    """Build the page of one encounter from its cells, stored answers and dataset entry.
+def encounter_page(
+    data: RunData, encounter_id: str, baseline: RunData | None = None
+) -> EncounterPage:
+    """Build the page of one encounter from its cells, stored answers and dataset entry, with
+    the ``baseline`` run's note of each document cell when the report compares two runs.
 
     Only this page needs the cells' full scores (section pairs, missed facts): they are read for
     this encounter alone and dropped with the page.
@@ -87,7 +111,44 @@ def encounter_page(data: RunData, encounter_id: str) -> EncounterPage:
         ),
     )
     documents = [_document(data, encounter, c) for c in cells]
+    if baseline is not None:
+        before = {c.cell_id: c for c in baseline.full_cells(encounter_id) if c.kind == "document"}
+        for view in documents:
+            view.baseline = _baseline_note(baseline, before.get(view.cell.cell_id), data, view)
     return EncounterPage(encounter_id, encounter, transcripts, documents)
+
+
+def _baseline_note(
+    baseline: RunData, before: CellRecord | None, data: RunData, view: DocumentView
+) -> BaselineNote:
+    note = BaselineNote(baseline.run.id)
+    if before is None:
+        note.absent = "the baseline has no note of this template, language and source"
+        return note
+    if before.status != "ok":
+        note.absent = f"the baseline's note failed at {before.stage}: {before.error_type}"
+        return note
+    note.scores = dict(before.scores)
+    if before.cache_key is not None and before.cache_key == view.cell.cache_key:
+        note.same = "the same note: both runs hold the same stored answer"
+        return note
+    old, new = baseline.document(before), data.document(view.cell)
+    if old is None or new is None:
+        note.absent = "one of the two notes is no longer in the run store"
+        return note
+    text_before, text_after = _note_text(old), _note_text(new)
+    if text_before == text_after:
+        note.same = "the same note: written again, word for word"
+        return note
+    note.before, note.after = word_diff(text_before, text_after)
+    return note
+
+
+def _note_text(document: Document) -> str:
+    """A whole note as its sections in order, one heading and text per line."""
+    return "\n".join(
+        f"{section.name or section.key}: {section.text}" for section in document.ordered_sections()
+    )
 
 
 def _transcript(data: RunData, encounter: Encounter | None, cell: CellRecord) -> TranscriptView:

@@ -370,7 +370,10 @@ def test_an_unexpected_failure_is_one_line_asking_for_a_report(
         pytest.param(["compare", "--baseline", "prod", "latest", "--junitt", "g.xml"],
                      "No such option '--junitt'. Did you mean '--junit'?", id="unknown-option"),
         pytest.param(["runs", "trend"], "Missing option '--template'", id="missing-option"),
-        pytest.param(["nope"], "No such command 'nope'", id="unknown-command"),
+        pytest.param(["nope"], "No such command 'nope'; see", id="unknown-command"),
+        # The commands load on first use: the suggestion comes from their names all the same.
+        pytest.param(["reprot", "latest"], "No such command 'reprot'. Did you mean 'report'?",
+                     id="misspelt-command"),
         # Click attaches no command to this one: the pointer is found from the words typed.
         pytest.param(["report", "latest", "-o"],
                      "Option '-o' requires an argument; see 'scribe-eval report --help'",

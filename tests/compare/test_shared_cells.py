@@ -101,3 +101,27 @@ def test_an_unchanged_row_shows_equal_values_on_its_shared_cells(
     assert "| same |" not in table
     assert "| skip |" not in table
     assert f"{len(same)} unchanged, 1 skipped" in table.splitlines()[0]
+
+
+def test_an_unchanged_row_without_values_says_why_it_has_none(
+    store: RunStore, make_run: MakeRun
+) -> None:
+    """A template with no reference note of its kind is unscored in both runs: its unchanged row
+    showed dashes with a reason about the answers alone, as if values had gone missing."""
+    make_run("base")
+    make_run("cand")
+    for run_id in ("base", "cand"):
+        for cell in store.cells(run_id):
+            if cell.template_label == "brief" and cell.status == "ok":
+                store.put_cell(cell.model_copy(update={"scores": {"unscored": "no reference"}}))
+    gate = Gate(rules=[MetricRule(metric="rougeLsum_f", margin=1, by=["template"])])
+    result = evaluate_gate(store, store.get_run("base"), store.get_run("cand"), gate)
+    rows = {r.slice["template"]: r for r in result.results if r.metric == "rougeLsum_f"}
+    assert rows["brief"].status == rows["soap"].status == "unchanged"
+    assert rows["brief"].baseline is None
+    assert rows["brief"].reason.endswith(
+        "; no values to show: neither run has a rougeLsum_f score on the 40 cells both runs "
+        "have here"
+    )
+    assert "no values" not in rows["soap"].reason
+    assert "no values to show" in gate_markdown(result)

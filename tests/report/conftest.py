@@ -271,6 +271,7 @@ class Kit:
     write_run: Callable[[RunStore, Dataset, RunSpec], RunRecord] = write_run
     write_text_dataset: Callable[[Path, list[dict[str, Any]]], Dataset] = write_text_dataset
     swap_words: Callable[[str], str] = swap_words
+    note_by_template: Callable[[Encounter, str], dict[str, str]] = note_by_template
 
 
 @pytest.fixture

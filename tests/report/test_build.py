@@ -149,6 +149,8 @@ def test_compare_view_pairs_runs_and_links_changed_encounters(
     verdict = html.split('id="gate-verdict"', 1)[1].split("</div>", 1)[0]
     assert "<strong>Gate inconclusive:</strong>" in verdict
     assert "changed slices undecided" in verdict
+    # Each undecided slice named in the banner says on how many encounters it stands.
+    assert "template: soap-short · 3 encounters</span>" in verdict
     assert "Gate passed" not in html
     # The banner says the verdict and what is unproven once; the line under it only the counts.
     assert html.count("changed slices undecided") == 1
@@ -416,3 +418,50 @@ def test_every_figure_is_shown_on_its_catalogue_scale(
     speakers = re.findall(r'<span class="chip">(?:doctor|patient) ([^<]*)</span>', transcripts)
     assert speakers, transcripts
     assert all(re.fullmatch(r"\d+\.\d", figure) for figure in speakers), speakers
+
+
+def test_a_compared_encounter_page_shows_the_baseline_note_beside_its_own(
+    store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
+) -> None:
+    """The compare page links each changed encounter to its page, which showed only this run's
+    note: what the candidate's template lost was nowhere to be read."""
+
+    def no_exam(encounter: Any, template: str) -> dict[str, str]:
+        sections: dict[str, str] = kit.note_by_template(encounter, template)
+        if template == "soap-full":
+            sections["corti-objective"] = "Not examined."
+        return sections
+
+    base = kit.write_run(
+        store, mini_dataset, run_spec("run-base", failed_documents=(("en-02-rash", "soap-short"),))
+    )
+    run = kit.write_run(store, mini_dataset, run_spec("run-cand", document=no_exam))
+    build_report(store, run, tmp_path / "out", compare_with=base)
+    page = (tmp_path / "out" / "encounters" / "en-01-cough.html").read_text(encoding="utf-8")
+    full, short = page.split('<section class="doc"')[1:3]
+    assert "Against the baseline" in full
+    assert "<code>run-base</code>" in full
+    assert "<del>" in full.split("Baseline note", 1)[1].split("This run's note", 1)[0]
+    assert "Not examined" in full.split("This run's note", 1)[1]
+    assert "→" in full  # each score, baseline then this run
+    # The same text written again: said, with the scores, and no second copy of the note.
+    assert "the same note: written again, word for word" in short
+    assert "Baseline note" not in short
+    rash = (tmp_path / "out" / "encounters" / "en-02-rash.html").read_text(encoding="utf-8")
+    assert "the baseline&#39;s note failed at document: ServerError" in rash
+
+    # One stored answer for both: said once, without the two notes.
+    for cell in store.cells("run-cand"):
+        if cell.cell_id == "en-01-cough|soap-short|en|asr":
+            same = store.get_cell("run-base", cell.cell_id)
+            assert same is not None
+            store.put_cell(cell.model_copy(update={"cache_key": same.cache_key}))
+    build_report(store, run, tmp_path / "again", compare_with=base)
+    page = (tmp_path / "again" / "encounters" / "en-01-cough.html").read_text(encoding="utf-8")
+    short = page.split('<section class="doc"')[2]
+    assert "the same note: both runs hold the same stored answer" in short
+    assert "Baseline note" not in short
+
+    build_report(store, run, tmp_path / "alone")
+    page = (tmp_path / "alone" / "encounters" / "en-01-cough.html").read_text(encoding="utf-8")
+    assert "Against the baseline" not in page
