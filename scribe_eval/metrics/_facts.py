@@ -6,7 +6,11 @@ fact being a short canonical string a reviewer can read:
 - ``quantity``: a number with a unit or a ratio ("10 mg", "120/80", "2-3 day", "38.5 °c"), or a
   bare number whose unit the context implies ("Temperature today is 38.1" -> "38.1 °c"); numbers
   are read by the notes' language ("1,000 mg" is "1000 mg" in English, "1 mg" in German: see
-  ``_numbers``), spelled numbers and spoken units are canonical (see ``_quantities``).
+  ``_numbers``), spelled numbers and spoken units are canonical (see ``_quantities``). A body
+  temperature of one note written with a decimal ("38.5 °c") is also found as a bare number of
+  the other ("last night it was 38.5"): the other note gives the unit no cue gave, and a
+  decimal between 34 and 43 (94 and 108 °F) that equals it is no coincidence. Integers are not
+  read so ("38" may be an age).
 - ``medication``: a name from the caller's list (or a lexicon synonym of it), plus its dose,
   frequency and route as separate facts ("clarithromycin 500 mg", "clarithromycin twice daily").
 - ``negation``: a finding in the scope of a negation cue, by ConText-style rules: conditionals
@@ -39,7 +43,7 @@ from scribe_eval.metrics._entities import laterality
 from scribe_eval.metrics._entities import medications as medication_facts
 from scribe_eval.metrics._lexicon import LEXICON_LABEL
 from scribe_eval.metrics._numbers import read_numbers
-from scribe_eval.metrics._quantities import quantities
+from scribe_eval.metrics._quantities import bare_numbers, quantities
 from scribe_eval.metrics._version import METRICS_VERSION
 
 __all__ = [
@@ -175,6 +179,10 @@ def check_facts(
     meds = tuple(medications)
     ref_text, gen_text = _prepared(reference, language), _prepared(generated, language)
     ref, gen = _extract(ref_text, meds), _extract(gen_text, meds)
+    ref["quantity"], gen["quantity"] = (
+        _with_temperatures(ref["quantity"], ref_text, gen["quantity"]),
+        _with_temperatures(gen["quantity"], gen_text, ref["quantity"]),
+    )
     ref_affirmed, gen_affirmed = _contradicting(ref_text, ref, gen_text, gen)
     ref["negation"] = _sorted([*ref["negation"], *map(_affirmed_fact, ref_affirmed)])
     gen["negation"] = _sorted([*gen["negation"], *map(_affirmed_fact, gen_affirmed)])
@@ -228,6 +236,25 @@ def _extract(low: str, medications: tuple[str, ...]) -> Facts:
         "negation": _sorted(negations(low)),
         "laterality": _sorted(laterality(low)),
     }
+
+
+#: Body temperatures a bare decimal may be, by scale (as the cue "temperature" reads them).
+_TEMPERATURES = {"°c": (34.0, 43.0), "°f": (94.0, 108.0)}
+
+
+def _with_temperatures(own: tuple[str, ...], text: str, other: tuple[str, ...]) -> tuple[str, ...]:
+    """``own`` quantities, plus each body temperature of the ``other`` note's that ``text``
+    writes as a bare decimal (see the module docstring)."""
+    bare = bare_numbers(text)
+    found = []
+    for fact in other:
+        number, _, unit = fact.partition(" ")
+        if unit not in _TEMPERATURES or fact in own or "." not in number or number not in bare:
+            continue
+        low, high = _TEMPERATURES[unit]
+        if low <= float(number) <= high:
+            found.append(fact)
+    return _sorted([*own, *found]) if found else own
 
 
 def _sorted(facts: Iterable[str]) -> tuple[str, ...]:

@@ -127,14 +127,27 @@ def canonical_number(number: str) -> str:
 
 def quantities(text: str) -> Iterable[str]:
     """Every quantity fact of ``text``: lower-case, its numbers read (`read_numbers`)."""
+    return (fact for _, fact in _read(text) if fact is not None)
+
+
+def bare_numbers(text: str) -> set[str]:
+    """The numbers of ``text`` that are no quantity: no unit, ratio or range, and none implied
+    by a cue (canonical: "38.50" is "38.5"). Only the other note can say what they measure."""
+    return {
+        canonical_number(match.group(1))
+        for match, fact in _read(text)
+        if fact is None and not any(match.groups()[1:])
+    }
+
+
+def _read(text: str) -> Iterable[tuple[re.Match[str], str | None]]:
+    """Each number of ``text`` with the quantity fact it makes, if any."""
     text = spelled_to_digits(text)
     matches = list(_QUANTITY.finditer(text))
     words = list(_WORD.finditer(text))
     passed = [(m.start(), m.end()) for m in matches if _unit(m) not in (None, *_MEASURED)]
     for match in matches:
-        fact = _fact(match) or _implied(text, match, words, passed)
-        if fact is not None:
-            yield fact
+        yield match, _fact(match) or _implied(text, match, words, passed)
 
 
 def _unit(match: re.Match[str]) -> str | None:

@@ -166,6 +166,35 @@ def test_a_temperature_written_without_its_unit_is_found(generated: str) -> None
 
 
 @pytest.mark.parametrize(
+    ("reference", "generated", "found"),
+    [
+        pytest.param("Fever to 38.5 °C last night.", "Last night it was 38.5, it came down.",
+                     True, id="the-reference-gives-the-unit"),
+        pytest.param("Temperature 101.3 F this morning.", "This morning it was 101.3.", True,
+                     id="fahrenheit"),
+        pytest.param("Fever to 38.50 °C.", "It was 38.5 at night.", True, id="canonical-number"),
+        pytest.param("Fever 38 °C.", "She is 38 and works nights.", False,
+                     id="an-integer-may-be-anything"),
+        pytest.param("Weight 38.5 kg.", "It was 38.5 on the scales.", False,
+                     id="only-temperatures"),
+        pytest.param("Fever to 38.5 °C.", "Dose 38.5 mg.", False, id="another-unit-written"),
+        pytest.param("Fever to 38.5 °C.", "Pulse 38.5.", False, id="another-unit-implied"),
+        pytest.param("Fever to 38.5 °C.", "Blood pressure 138.5/90.", False, id="no-ratio"),
+    ],
+)  # fmt: skip
+def test_a_bare_decimal_is_the_other_note_s_temperature(
+    reference: str, generated: str, found: bool
+) -> None:
+    """The note kept the reading and dropped the word "fever": no cue gave it a unit, so the
+    check missed a temperature the note states."""
+    result = check_facts(reference, generated).kinds["quantity"]
+    assert (result.recall == 1.0) is found, result
+    # The same from the other side: the note's temperature is not invented against a reference
+    # that writes it bare.
+    assert (check_facts(generated, reference).kinds["quantity"].precision == 1.0) is found
+
+
+@pytest.mark.parametrize(
     ("reference", "generated", "contradicted"),
     [
         pytest.param("No fever.", "Patient has fever.", [("no fever", "fever (affirmed)")],
