@@ -97,6 +97,9 @@ def emulator() -> None:
 def serve(host: str, port: int, clients: tuple[str, ...], preload: bool, log_level: str,
           **options: Any) -> None:  # fmt: skip
     """Serve the emulator on HOST:PORT (loopback by default) until interrupted."""
+    from scribe_eval.emulator.engines._cpu import pin_cpu_backend
+
+    pin_cpu_backend()  # before anything imports NumPy, which reads its setting once
     import uvicorn
 
     from scribe_eval.emulator import DroppedConnectionFilter, create_app

@@ -29,7 +29,7 @@ from scribe_eval.emulator.engines import (
     whisper_language,
 )
 from scribe_eval.emulator.engines._asr import DIARIZER_VERSION
-from scribe_eval.emulator.engines._cpu import CPU_BACKEND
+from scribe_eval.emulator.engines._cpu import CPU_BACKEND, cpu_backend
 from scribe_eval.errors import EngineError
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "audio"
@@ -351,10 +351,39 @@ import json, os
 import numpy as np
 from scribe_eval.emulator.engines._asr_diarize import speech_regions
 speech_regions(np.zeros(16000, dtype=np.float32))
-print(json.dumps({k: v for k, v in os.environ.items() if k.startswith(("CT2_", "ONEDNN_"))}))
-"""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CT2_", "ONEDNN_"))}
+print(json.dumps({k: v for k, v in os.environ.items() if k in NAMES}))
+""".replace("NAMES", repr(set(CPU_BACKEND)))
+    env = {k: v for k, v in os.environ.items() if k not in CPU_BACKEND}
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env
     )
-    assert json.loads(done.stdout) == CPU_BACKEND
+    monkeypatch.delenv("CT2_USE_MKL")
+    assert json.loads(done.stdout) == cpu_backend()
+
+
+def test_the_emulator_pins_numpy_before_importing_it(tmp_path: Path) -> None:
+    """NumPy and its OpenBLAS compute Whisper's input features with AVX-512 where there is one,
+    which changed every English sample transcript: ``emulator serve`` holds them to AVX2 first
+    thing, as NumPy reads its setting once, when imported."""
+    if platform.machine().lower() not in {"x86_64", "amd64"}:
+        pytest.skip("the pins are x86 names")
+    probe = f"""
+import json, os, sys
+import uvicorn
+uvicorn.Server.run = lambda self, sockets=None: None  # serve returns at once
+from scribe_eval.cli._main import main
+main(["emulator", "serve", "--port", "0", "--data-dir", {str(tmp_path / "d")!r},
+      "--asr-engine", "instant", "--no-preload"], standalone_mode=False)
+from numpy._core._multiarray_umath import __cpu_features__
+print(json.dumps({{"numpy": os.environ.get("NPY_DISABLE_CPU_FEATURES"),
+                  "openblas": os.environ.get("OPENBLAS_CORETYPE"),
+                  "x86_v4": __cpu_features__.get("X86_V4")}}))
+"""
+    env = {k: v for k, v in os.environ.items() if k not in CPU_BACKEND}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env
+    )
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["numpy"] == CPU_BACKEND["NPY_DISABLE_CPU_FEATURES"]
+    assert seen["openblas"] == cpu_backend().get("OPENBLAS_CORETYPE")
+    assert seen["x86_v4"] is False  # whatever the CPU has: NumPy's AVX-512 loops are off
