@@ -36,6 +36,9 @@ def _import_ahead() -> None:
 
 
 def main() -> None:
+    from scribe_eval.emulator.engines._cpu import pin_cpu_backend
+
+    pin_cpu_backend()  # as `serve` does, before anything imports NumPy (it reads it once)
     _import_ahead()
     line = sys.stdin.readline()
     if not line.strip():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -242,3 +243,27 @@ def test_a_warm_start_given_bad_options_fails_as_a_new_process_would(tmp_path: P
     assert "exited (code 1) before it was ready" in message
     assert "latency" in message.lower()
     assert str(log) in message
+
+
+def test_a_warm_start_pins_the_cpu_backend_before_its_imports() -> None:
+    """The warm start imports the server before `serve` runs: NumPy, read then, must already
+    be held to AVX2 (its setting is read once, at import), as in a process started cold."""
+    import platform
+
+    if platform.machine().lower() not in {"x86_64", "amd64"}:
+        pytest.skip("the pins are x86 names")
+    probe = """
+import json, os, sys
+from scribe_eval.cli import _warm_emulator
+_warm_emulator.main()  # end of input at once: imports, then returns unused
+from numpy._core._multiarray_umath import __cpu_features__
+print(json.dumps([os.environ.get("NPY_DISABLE_CPU_FEATURES"), __cpu_features__.get("X86_V4")]))
+"""
+    env = {k: v for k, v in os.environ.items() if k != "NPY_DISABLE_CPU_FEATURES"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], input="", capture_output=True, text=True, check=True,
+        env=env,
+    )  # fmt: skip
+    setting, avx512 = json.loads(done.stdout.strip().splitlines()[-1])
+    assert setting
+    assert avx512 is False
