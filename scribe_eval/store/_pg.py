@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
-import socket
 from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -409,6 +407,9 @@ class PgRunStore(PgExtras, RunStore):
         stale_token: str | None = None,
     ) -> Lease:
         """Take the run's lease; RunLockedError names the live holder unless ``take_over``."""
+        import secrets  # here, not at the top: a command that only reads takes no lease
+        import socket
+
         row = self._one(
             "INSERT INTO leases AS l (run_id, token, host, pid, since, heartbeat, expires) "
             "VALUES (%(run_id)s, %(token)s, %(host)s, %(pid)s, clock_timestamp(), "
