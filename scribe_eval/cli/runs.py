@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import statistics
 import sys
 import textwrap
 from collections import Counter
@@ -318,6 +317,8 @@ def _detail(
 
 
 def _spread(values: list[float]) -> dict[str, float]:
+    import statistics  # here: `runs list`, which shares this module, has no use for it
+
     ordered = sorted(values)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return {"n": len(ordered), "median": statistics.median(ordered), "p95": p95}

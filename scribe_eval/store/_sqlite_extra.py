@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
-import socket
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,6 +58,9 @@ class SqliteExtras(RunStore):
         stale_token: str | None = None,
     ) -> Lease:
         """Take the run's lease (the local clock; one file means one machine's clock)."""
+        import secrets  # here, not at the top: a command that only reads takes no lease
+        import socket
+
         from scribe_eval.store._records import Lease
 
         now = datetime.now(UTC)
