@@ -69,6 +69,22 @@ def test_documents_and_deletes_do_not_wait_for_scores(
         assert all(r.state == "deleted" for r in store.remotes(outcome.run.id, kind="interaction"))
 
 
+def _before_each_call(monkeypatch: pytest.MonkeyPatch, seen: Callable[[str], object]) -> None:
+    """Call ``seen(stage)`` as each API call starts, inside its slot."""
+    timed = _engine.MatrixExecutor._timed
+
+    async def watched(
+        self: Any, timings: dict[str, float], stage: str, call: Callable[[], Awaitable[Any]]
+    ) -> Any:
+        async def call_watched() -> Any:
+            seen(stage)
+            return await call()
+
+        return await timed(self, timings, stage, call_watched)
+
+    monkeypatch.setattr(_engine.MatrixExecutor, "_timed", watched)
+
+
 def _tone_dataset(folder: Path, encounters: int) -> Path:
     """Two-channel tones of distinct lengths (distinct instant transcripts), short references."""
     (folder / "audio").mkdir(parents=True)
@@ -97,18 +113,8 @@ def test_encounters_in_progress_are_bounded_and_a_new_one_goes_before_the_waitin
     interactions were open before the first document; and a bounded window alone would queue
     the next encounter's create behind every waiting delete, so the run ended on lone chains."""
     order: list[str] = []
-    timed = _engine.MatrixExecutor._timed
-
-    async def recorded(
-        self: Any, timings: dict[str, float], stage: str, call: Callable[[], Awaitable[Any]]
-    ) -> Any:
-        async def call_recorded() -> Any:
-            order.append(stage)  # inside the slot: with one slot, calls run in this order
-            return await call()
-
-        return await timed(self, timings, stage, call_recorded)
-
-    monkeypatch.setattr(_engine.MatrixExecutor, "_timed", recorded)
+    # Inside the slot: with one slot, calls run in this order.
+    _before_each_call(monkeypatch, order.append)
     dataset = _tone_dataset(tmp_path / "tones", 6)
     path = write_experiment(
         dataset=str(dataset),
@@ -130,6 +136,13 @@ def test_encounters_in_progress_are_bounded_and_a_new_one_goes_before_the_waitin
     assert creates[4] < deletes[2], stages
 
 
+async def _waiter(slots: RankedSlots, served: list[str], name: str, rank: int) -> None:
+    """Wait for a slot at ``rank``, say so in ``served``, and give the slot back."""
+    await slots.acquire(rank)
+    served.append(name)
+    slots.release()
+
+
 def _ranks_served(waiting: list[tuple[str, int]], limit: int = 1) -> list[str]:
     """The order in which waiters (name, rank) queued behind ``limit`` busy holders get a slot."""
 
@@ -139,14 +152,9 @@ def _ranks_served(waiting: list[tuple[str, int]], limit: int = 1) -> list[str]:
             await slots.acquire(0)
         served: list[str] = []
 
-        async def waiter(name: str, rank: int) -> None:
-            await slots.acquire(rank)
-            served.append(name)
-            slots.release()
-
         tasks = []
         for name, rank in waiting:
-            tasks.append(asyncio.create_task(waiter(name, rank)))
+            tasks.append(asyncio.create_task(_waiter(slots, served, name, rank)))
             await asyncio.sleep(0)  # queued in this order
         for _ in range(limit):
             slots.release()
@@ -168,17 +176,12 @@ def test_ranked_slots_survive_cancelled_waiters() -> None:
         await slots.acquire(0)
         served: list[str] = []
 
-        async def waiter(name: str, rank: int) -> None:
-            await slots.acquire(rank)
-            served.append(name)
-            slots.release()
-
-        gone = asyncio.create_task(waiter("gone", 0))
-        kept = asyncio.create_task(waiter("kept", 1))
+        gone = asyncio.create_task(_waiter(slots, served, "gone", 0))
+        kept = asyncio.create_task(_waiter(slots, served, "kept", 1))
         await asyncio.sleep(0)
         gone.cancel()  # cancelled while waiting: gives nothing up, takes nothing
         await asyncio.sleep(0)
-        handed = asyncio.create_task(waiter("handed", 0))
+        handed = asyncio.create_task(_waiter(slots, served, "handed", 0))
         await asyncio.sleep(0)
         slots.release()  # handed the slot (rank 0) ...
         handed.cancel()  # ... and cancelled before it ran: the slot passes on
@@ -196,23 +199,17 @@ def test_a_failed_score_under_fail_fast_stops_the_calls_although_it_is_scored_of
     run still stops at once, and no call goes out after the failure was counted."""
     failed = threading.Event()
     calls_after: list[str] = []
-    timed = _engine.MatrixExecutor._timed
 
-    async def watched(
-        self: Any, timings: dict[str, float], stage: str, call: Callable[[], Awaitable[Any]]
-    ) -> Any:
-        async def call_watched() -> Any:
-            if failed.is_set():
-                calls_after.append(stage)
-            return await call()
+    def after_failure(stage: str) -> None:
+        if failed.is_set():
+            calls_after.append(stage)
 
-        return await timed(self, timings, stage, call_watched)
+    _before_each_call(monkeypatch, after_failure)
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         failed.set()
         raise ValueError("a scorer bug")
 
-    monkeypatch.setattr(_engine.MatrixExecutor, "_timed", watched)
     monkeypatch.setattr(_engine, "score_document", broken)
     # Calls slow enough that the run is still calling when the first score fails.
     target = {"kind": "embedded", "asr_engine": "instant", "latency_ms": 150}
