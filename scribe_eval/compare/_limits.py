@@ -82,8 +82,24 @@ def _judge(
         else:
             baseline, value, n = before, after, encounters
             failures += _rise(rule, baseline, value)
-    reason = "; ".join(failures) or f"{_within(rule, value)} is within the limit"
+    reason = "; ".join(failures) or _passed(rule, value, baseline)
     return _row(rule, key, "fail" if failures else "pass", reason, baseline, value, n)
+
+
+def _passed(rule: LimitRule, value: float, baseline: float | None) -> str:
+    """Why a limit row passed, naming each bound it was checked on (a rise: from what, to what,
+    and how much was allowed; "0.0% is within the limit" named no limit)."""
+    parts = []
+    if rule.max is not None or rule.min is not None:
+        parts.append(f"{_within(rule, value)} is within the limit")
+    if rule.max_increase is not None and baseline is not None:
+        limit = fmt_against(0.0, to_internal(rule.max_increase, rule.unit), rule.unit)[1]
+        unit = {"points": " points", "ms": " ms"}.get(rule.unit, "")
+        parts.append(
+            f"from {_show(rule, baseline)} to {_show(rule, value)} on the cells both runs have: "
+            f"within the rise of {limit}{unit} allowed"
+        )
+    return "; ".join(parts) or f"{_within(rule, value)} is within the limit"
 
 
 _UNCHANGED = "unchanged: same request, target identity and stored answers in both runs; cannot fail"

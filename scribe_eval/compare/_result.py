@@ -148,7 +148,8 @@ class GateResult:
         one_sided = (1 - self.confidence) / 2
         return (
             f"no multiplicity adjustment: the gate passes only when each of its {self.family} "
-            "decided rows passes (an intersection-union test), so the chance of passing a loss "
+            "rows decided on an interval passes (an intersection-union test), and each rate "
+            "limit holds on its counts, so the chance of passing a loss "
             f"beyond a margin stays at most the one-sided {one_sided:.3g} of each row's own "
             f"{level} interval however many rows there are, and no row's interval, p-value or "
             "decision depends on the other rows; p is a row's own (with many rows, a few may "

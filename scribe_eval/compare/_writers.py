@@ -113,7 +113,8 @@ def method_note(gate: GateResult) -> str:
         "incomplete run makes the verdict inconclusive (exit code 3), never a pass"
         f"{_acceptance(gate)}. A skipped row had nothing to compare (cells in one run only, a "
         "metric neither run measures there). A rate limit counts cells, so it is judged on any "
-        "number of them."
+        "number of them. Template * is the transcripts, which every template of an encounter "
+        "shares."
     )
 
 

@@ -73,6 +73,7 @@ if TYPE_CHECKING:
         is_number,
         metric,
         metrics_of,
+        shown_change,
     )
     from scribe_eval.metrics._facts import (
         Contradiction,
@@ -153,6 +154,7 @@ _EXPORTS: dict[str, str] = {
     "MetricSpec": "_catalogue",
     "fmt_against": "_catalogue",
     "fmt_change": "_catalogue",
+    "shown_change": "_catalogue",
     "fmt_figure": "_catalogue",
     "fmt_interval": "_catalogue",
     "fmt_points": "_catalogue",
@@ -274,6 +276,7 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_exports.py checks
     "read_numbers",
     "rouge",
     "score_sections",
+    "shown_change",
     "speaker_attribution",
     "speaker_wer",
     "split_markdown_sections",

@@ -170,7 +170,7 @@ def fmt_points(value: Any, *, signed: bool = False) -> str:
     return fmt_figure(value, "points", signed=signed)
 
 
-def _shown_change(before: Any, after: Any, unit: FigureUnit = "points") -> Decimal | None:
+def shown_change(before: Any, after: Any, unit: FigureUnit = "points") -> Decimal | None:
     """``after - before`` as a reader computes it from the two shown values (exact decimals)."""
     a, b = shown(before, unit), shown(after, unit)
     return None if a is None or b is None else b - a
@@ -181,7 +181,7 @@ def fmt_change(before: Any, after: Any, unit: FigureUnit = "points", *, signed: 
     shown values, so the page's arithmetic agrees with itself (``13.9`` and ``11.2`` give
     ``+2.7``). Unsigned, its size (``leads by 2.7``). Decide on the exact values, never on this.
     """
-    change = _shown_change(before, after, unit)
+    change = shown_change(before, after, unit)
     if change is None:
         return "—"
     return _text(change if signed else abs(change), signed)

@@ -7,6 +7,7 @@ computed once), never a second set of tests: one page never shows two numbers fo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from scribe_eval.compare import (
     GateResult,
@@ -20,7 +21,7 @@ from scribe_eval.compare import (
     tally,
 )
 from scribe_eval.errors import ScribeEvalError
-from scribe_eval.metrics import METRICS
+from scribe_eval.metrics import METRICS, shown_change
 from scribe_eval.store import RunRecord
 
 _CHANGED = 15
@@ -122,5 +123,12 @@ def _changed(
                     bool(spec.higher_is_better),
                 )
             )
-    out.sort(key=lambda c: (-abs(c.delta), c.encounter_id))
+    # By the change as printed (the difference of the two shown values), then the exact one: a
+    # row printed -13.0 above one printed -13.1 read as out of order.
+    out.sort(key=_printed_then_exact)
     return [c for c in out if c.delta != 0][:_CHANGED]
+
+
+def _printed_then_exact(c: Changed) -> tuple[Decimal, float, str]:
+    printed = shown_change(c.baseline, c.candidate)
+    return (-abs(printed if printed is not None else Decimal(0)), -abs(c.delta), c.encounter_id)

@@ -80,6 +80,10 @@ def test_a_rate_compares_the_same_cells_on_both_sides(store: RunStore, make_run:
     # read as a 12.5-point rise.
     assert (row.baseline, row.candidate, row.n) == (0.5, 0.5, 30)
     assert row.status == "pass", row.reason
+    # The reason names the limit it was checked on ("50.0% is within the limit" named none).
+    assert row.reason == (
+        "from 50.0% to 50.0% on the cells both runs have: within the rise of 2.0 points allowed"
+    )
 
 
 def test_an_unchanged_row_shows_equal_values_on_its_shared_cells(
