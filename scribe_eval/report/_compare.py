@@ -123,10 +123,15 @@ def _changed(
                     bool(spec.higher_is_better),
                 )
             )
-    # By the change as printed (the difference of the two shown values), then the exact one: a
-    # row printed -13.0 above one printed -13.1 read as out of order.
-    out.sort(key=_printed_then_exact)
-    return [c for c in out if c.delta != 0][:_CHANGED]
+    return most_changed(out)
+
+
+def most_changed(changes: list[Changed]) -> list[Changed]:
+    """The changes that moved most, by the change as printed (the difference of the two shown
+    values), then the exact one: a row printed -13.0 above one printed -13.1 read as out of
+    order. Unmoved encounters are left out; at most `_CHANGED`."""
+    ordered = sorted(changes, key=_printed_then_exact)
+    return [c for c in ordered if c.delta != 0][:_CHANGED]
 
 
 def _printed_then_exact(c: Changed) -> tuple[Decimal, float, str]:

@@ -470,10 +470,10 @@ def test_a_compared_encounter_page_shows_the_baseline_note_beside_its_own(
 def test_encounters_that_changed_most_are_ordered_as_their_changes_are_printed() -> None:
     """Sorted on the exact changes, a row printed −13.0 (exactly −13.05) stood above one printed
     −13.1 (exactly −13.04): the list looked out of order."""
-    from scribe_eval.report._compare import Changed, _printed_then_exact
+    from scribe_eval.report._compare import Changed, most_changed
 
     printed_13_0 = Changed("en-07", None, "", "ROUGE-Lsum", 0.4444, 0.3139, True)
     printed_13_1 = Changed("en-02", None, "", "ROUGE-Lsum", 0.4456, 0.3152, True)
     assert abs(printed_13_0.delta) > abs(printed_13_1.delta)
-    ordered = sorted([printed_13_0, printed_13_1], key=_printed_then_exact)
+    ordered = most_changed([printed_13_0, printed_13_1])
     assert [c.encounter_id for c in ordered] == ["en-02", "en-07"]
