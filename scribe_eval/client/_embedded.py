@@ -95,14 +95,7 @@ class EmbeddedServer:
             return
         with self.log.open("a", encoding="utf-8") as log:
             # The child keeps its own copy of the descriptor; ours closes with this block.
-            self._process = subprocess.Popen(
-                self.command,
-                stdout=subprocess.PIPE,
-                stderr=log,
-                text=True,
-                env=child_env(),
-                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-            )
+            self._process = _child(self.command, stderr=log)
 
     async def base_url(self, timeout: float = START_TIMEOUT_S) -> str:
         """The server's base URL (``http://127.0.0.1:PORT/v2``), once it is ready."""
@@ -203,14 +196,10 @@ class WarmStart:
     """
 
     def __init__(self) -> None:
-        self._process: subprocess.Popen[str] | None = subprocess.Popen(
+        self._process: subprocess.Popen[str] | None = _child(
             [sys.executable, "-m", "scribe_eval.cli._warm_emulator"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            text=True,
-            env=child_env(),
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            stdin=subprocess.PIPE,
         )
 
     @property
@@ -229,11 +218,8 @@ class WarmStart:
     def discard(self) -> None:
         """End the process unused (killed: it has nothing to finish) and reap it; idempotent."""
         process, self._process = self._process, None
-        if process is None:
-            return
-        process.kill()
-        process.wait()
-        _close(process)
+        if process is not None:
+            _end(process)
 
 
 def _hand_over(process: subprocess.Popen[str], args: list[str], log: Path) -> bool:
@@ -243,11 +229,30 @@ def _hand_over(process: subprocess.Popen[str], args: list[str], log: Path) -> bo
         process.stdin.write(json.dumps({"args": args, "log": str(log)}) + "\n")
         process.stdin.close()
     except OSError:  # it exited (a broken pipe): the caller starts a new process instead
-        process.kill()
-        process.wait()
-        _close(process)
+        _end(process)
         return False
     return True
+
+
+def _child(command: list[str], *, stderr: Any, stdin: Any = None) -> subprocess.Popen[str]:
+    """An emulator child: output read as text from a pipe, our environment (`child_env`), and
+    it dies with us (Linux)."""
+    return subprocess.Popen(
+        command,
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        text=True,
+        env=child_env(),
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+    )
+
+
+def _end(process: subprocess.Popen[str]) -> None:
+    """Kill a process that has nothing to finish, reap it and close its pipes."""
+    process.kill()
+    process.wait()
+    _close(process)
 
 
 def _close(process: subprocess.Popen[str]) -> None:

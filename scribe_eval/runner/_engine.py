@@ -289,10 +289,8 @@ class MatrixExecutor:
                 transcript = Transcript.model_validate(cached.value)
             else:
                 transcript = await self._fetch_transcript(encounter, job, body, key, timings)
-        except _Abort:
-            raise  # the run is stopping (`_timed`): not this cell's failure
         except Exception as exc:  # failures are data: one cell never stops the others
-            if self.aborted:  # a call cut short by the stop: no failure of this cell's
+            if self.aborted:  # the run is stopping (an _Abort, or a call it cut short)
                 raise _Abort(self.aborted) from None
             failure = _failure_of(exc, next(reversed(timings), "transcript"))
             self._put_transcript_cell(job, "error", key=key, failure=failure, timings=timings)
@@ -300,22 +298,6 @@ class MatrixExecutor:
             self._count_error(exc)
             return None
         self._answered(cached is None)
-        scoring.append(
-            asyncio.create_task(
-                self._score_transcript(encounter, job, transcript, key, cached, timings)
-            )
-        )
-        return transcript_context(transcript)
-
-    async def _score_transcript(
-        self,
-        encounter: Encounter,
-        job: TranscriptJob,
-        transcript: Transcript,
-        key: str,
-        cached: CacheEntry | None,
-        timings: dict[str, float],
-    ) -> None:
         options, language = self.experiment.metrics, job.recording_language
         wire = cached.value if cached is not None else transcript.to_wire()
         score = functools.partial(
@@ -325,7 +307,10 @@ class MatrixExecutor:
             answered_now=cached is None,
         )
         put = functools.partial(self._put_transcript_cell, job)
-        await self._finish("transcripts", put, score, key, cached, timings)
+        scoring.append(
+            asyncio.create_task(self._finish("transcripts", put, score, key, cached, timings))
+        )
+        return transcript_context(transcript)
 
     async def _fetch_transcript(
         self,
@@ -380,10 +365,8 @@ class MatrixExecutor:
                 document = Document.model_validate(cached.value)
             else:
                 document = await self._fetch_document(encounter, cell, context, key, timings)
-        except _Abort:
-            raise  # the run is stopping (`_timed`): not this cell's failure
         except Exception as exc:  # failures are data: one cell never stops the others
-            if self.aborted:  # a call cut short by the stop: no failure of this cell's
+            if self.aborted:  # the run is stopping (an _Abort, or a call it cut short)
                 raise _Abort(self.aborted) from None
             failure = _failure_of(exc, next(reversed(timings), "document"))
             self._put_document_cell(cell, "error", key=key, failure=failure, timings=timings)
@@ -391,24 +374,11 @@ class MatrixExecutor:
             self._count_error(exc)
             return
         self._answered(cached is None)
-        scoring.append(
-            asyncio.create_task(
-                self._finish_document(encounter, cell, document, key, cached, timings)
-            )
-        )
-
-    async def _finish_document(
-        self,
-        encounter: Encounter,
-        cell: Cell,
-        document: Document,
-        key: str,
-        cached: CacheEntry | None,
-        timings: dict[str, float],
-    ) -> None:
         score = functools.partial(self._score_document, encounter, cell, document, cached)
         put = functools.partial(self._put_document_cell, cell)
-        await self._finish("documents", put, score, key, cached, timings)
+        scoring.append(
+            asyncio.create_task(self._finish("documents", put, score, key, cached, timings))
+        )
 
     async def _finish(
         self,
