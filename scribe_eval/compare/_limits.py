@@ -93,7 +93,8 @@ def _passed(rule: LimitRule, value: float, baseline: float | None) -> str:
     if rule.max is not None or rule.min is not None:
         parts.append(f"{_within(rule, value)} is within the limit")
     if rule.max_increase is not None and baseline is not None:
-        limit = fmt_against(0.0, to_internal(rule.max_increase, rule.unit), rule.unit)[1]
+        allowed = to_internal(rule.max_increase, rule.unit)
+        limit = fmt_against(value - baseline, allowed, rule.unit)[1]
         unit = {"points": " points", "ms": " ms"}.get(rule.unit, "")
         parts.append(
             f"from {_show(rule, baseline)} to {_show(rule, value)} on the cells both runs have: "

@@ -43,7 +43,7 @@ from scribe_eval.metrics._entities import laterality
 from scribe_eval.metrics._entities import medications as medication_facts
 from scribe_eval.metrics._lexicon import LEXICON_LABEL
 from scribe_eval.metrics._numbers import read_numbers
-from scribe_eval.metrics._quantities import bare_numbers, quantities
+from scribe_eval.metrics._quantities import read_quantities
 from scribe_eval.metrics._version import METRICS_VERSION
 
 __all__ = [
@@ -178,10 +178,10 @@ def check_facts(
     """
     meds = tuple(medications)
     ref_text, gen_text = _prepared(reference, language), _prepared(generated, language)
-    ref, gen = _extract(ref_text, meds), _extract(gen_text, meds)
+    (ref, ref_bare), (gen, gen_bare) = _extract(ref_text, meds), _extract(gen_text, meds)
     ref["quantity"], gen["quantity"] = (
-        _with_temperatures(ref["quantity"], ref_text, gen["quantity"]),
-        _with_temperatures(gen["quantity"], gen_text, ref["quantity"]),
+        _with_temperatures(ref["quantity"], ref_bare, gen["quantity"]),
+        _with_temperatures(gen["quantity"], gen_bare, ref["quantity"]),
     )
     ref_affirmed, gen_affirmed = _contradicting(ref_text, ref, gen_text, gen)
     ref["negation"] = _sorted([*ref["negation"], *map(_affirmed_fact, ref_affirmed)])
@@ -221,7 +221,7 @@ def extract_facts(
 
     ``language`` says how the text writes numbers (see `check_facts`).
     """
-    return _extract(_prepared(text, language), tuple(medications))
+    return _extract(_prepared(text, language), tuple(medications))[0]
 
 
 def _prepared(text: str, language: str) -> str:
@@ -229,23 +229,27 @@ def _prepared(text: str, language: str) -> str:
     return read_numbers(unicodedata.normalize("NFC", text).lower(), language)
 
 
-def _extract(low: str, medications: tuple[str, ...]) -> Facts:
-    return {
-        "quantity": _sorted(quantities(low)),
+def _extract(low: str, medications: tuple[str, ...]) -> tuple[Facts, set[str]]:
+    """The facts of a prepared text, and its bare numbers (`read_quantities`)."""
+    amounts, bare = read_quantities(low)
+    facts: Facts = {
+        "quantity": _sorted(amounts),
         "medication": _sorted(medication_facts(low, medications)),
         "negation": _sorted(negations(low)),
         "laterality": _sorted(laterality(low)),
     }
+    return facts, bare
 
 
 #: Body temperatures a bare decimal may be, by scale (as the cue "temperature" reads them).
 _TEMPERATURES = {"°c": (34.0, 43.0), "°f": (94.0, 108.0)}
 
 
-def _with_temperatures(own: tuple[str, ...], text: str, other: tuple[str, ...]) -> tuple[str, ...]:
-    """``own`` quantities, plus each body temperature of the ``other`` note's that ``text``
-    writes as a bare decimal (see the module docstring)."""
-    bare = bare_numbers(text)
+def _with_temperatures(
+    own: tuple[str, ...], bare: set[str], other: tuple[str, ...]
+) -> tuple[str, ...]:
+    """``own`` quantities, plus each body temperature of the ``other`` note's that this note
+    writes as a bare decimal, one of its ``bare`` numbers (see the module docstring)."""
     found = []
     for fact in other:
         number, _, unit = fact.partition(" ")

@@ -127,17 +127,21 @@ def canonical_number(number: str) -> str:
 
 def quantities(text: str) -> Iterable[str]:
     """Every quantity fact of ``text``: lower-case, its numbers read (`read_numbers`)."""
-    return (fact for _, fact in _read(text) if fact is not None)
+    return read_quantities(text)[0]
 
 
-def bare_numbers(text: str) -> set[str]:
-    """The numbers of ``text`` that are no quantity: no unit, ratio or range, and none implied
-    by a cue (canonical: "38.50" is "38.5"). Only the other note can say what they measure."""
-    return {
-        canonical_number(match.group(1))
-        for match, fact in _read(text)
-        if fact is None and not any(match.groups()[1:])
-    }
+def read_quantities(text: str) -> tuple[list[str], set[str]]:
+    """The quantity facts of ``text`` (`quantities`), and in one reading its *bare numbers*: the
+    numbers that are no quantity (no unit, ratio or range, none implied by a cue), canonical
+    ("38.50" is "38.5"). Only the other note can say what those measure."""
+    facts: list[str] = []
+    bare: set[str] = set()
+    for match, fact in _read(text):
+        if fact is not None:
+            facts.append(fact)
+        elif not any(match.groups()[1:]):
+            bare.add(canonical_number(match.group(1)))
+    return facts, bare
 
 
 def _read(text: str) -> Iterable[tuple[re.Match[str], str | None]]:

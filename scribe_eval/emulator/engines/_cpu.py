@@ -5,6 +5,7 @@ Stdlib only: the ASR identity reads it on a cached re-run, which imports no deco
 
 from __future__ import annotations
 
+import functools
 import os
 import platform
 import sys
@@ -35,6 +36,7 @@ has AVX2: forced on an older one they would not run). NumPy reads its setting wh
 name this NumPy does not know is ignored with an ImportWarning, never an error."""
 
 
+@functools.cache
 def _has_avx2() -> bool:
     """Whether the CPU has AVX2 (Linux reads /proc/cpuinfo; elsewhere assumed, as for CT2)."""
     if not sys.platform.startswith("linux"):
