@@ -12,6 +12,9 @@ API phase, clean-up), R times, min and median, with the load average (the machin
   on ``--sequential-encounters`` encounters, scaled per call; the speed-up (target >= 12x);
 - an unchanged re-run: wall time (target <= 2 s) and API calls (target 0).
 
+Commands run as an installed one does, with bytecode caches: an untimed first run writes them
+(``PYTHONDONTWRITEBYTECODE`` is dropped, as in bench/startup.py).
+
 ``--trees A,B`` instead runs the fresh whole command from each source tree (put first on
 ``PYTHONPATH``; the emulator it spawns inherits it) in turn, interleaved run by run and the order
 swapped every round, so both see the same load; it prints each tree's min and median against the
@@ -130,8 +133,26 @@ class Measured:
     output: dict[str, object]
 
 
+def command_env(tree: str | None = None) -> dict[str, str]:
+    """Our environment (``tree`` first on ``PYTHONPATH``) as an installed command runs: with
+    bytecode caches. ``PYTHONDONTWRITEBYTECODE`` (set on some machines) is dropped, else every
+    process of every run compiles the package anew, runner and emulator alike (0.1-0.2 s each);
+    the first run of a tree writes the caches and is not timed (see `warm_up`)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    if tree is not None:
+        env["PYTHONPATH"] = tree
+    return env
+
+
+def warm_up(experiment: Path, runs: Path, env: dict[str, str]) -> None:
+    """One untimed run: it writes the bytecode caches of the code ``env`` runs."""
+    measure(["run", str(experiment), "--runs-dir", str(runs), "--json"], env)
+
+
 def measure(args: list[str], env: dict[str, str] | None = None) -> Measured:
-    """Run ``scribe-eval ARGS`` as a fresh process (in ``env``, else ours); it must exit 0."""
+    """Run ``scribe-eval ARGS`` as a fresh process (in ``env``, else `command_env`); it must
+    exit 0."""
+    env = command_env() if env is None else env
     before = os.times()
     started = time.perf_counter()
     # Run from the temporary folder: the embedded emulator is started as ``python -m``, which puts
@@ -195,6 +216,7 @@ def throughput(args: argparse.Namespace, root: Path) -> None:
     parallel = write_experiment(
         root, dataset, concurrency=args.concurrency, name="parallel", **common
     )
+    warm_up(parallel, root / "runs-warm-up", command_env())
     loads = [os.getloadavg()[0]]
     firsts = [run_command(parallel, root / f"runs-{i}") for i in range(args.repeats)]
     cached = [run_command(parallel, root / "runs-0") for _ in range(args.repeats)]
@@ -243,10 +265,12 @@ def compare_trees(args: argparse.Namespace, root: Path) -> None:
     )
     walls: dict[str, list[float]] = {tree: [] for tree in trees}
     cpus: dict[str, list[float]] = {tree: [] for tree in trees}
+    for j, tree in enumerate(trees):
+        warm_up(parallel, root / f"runs-warm-up-{j}", command_env(tree))
     loads, calls = [os.getloadavg()[0]], 0
     for i in range(args.repeats):
         for j, tree in enumerate(trees if i % 2 == 0 else trees[::-1]):
-            env = {**os.environ, "PYTHONPATH": tree}
+            env = command_env(tree)
             measured = run_command(parallel, root / f"runs-{i}-{j}", env)
             walls[tree].append(measured.wall)
             cpus[tree].append(measured.cpu)
