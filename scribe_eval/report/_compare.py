@@ -66,10 +66,14 @@ class CompareView:
 
     @property
     def baseline_label(self) -> str:
-        """The baseline as people call it: its blessed name(s), then its experiment's name."""
-        if not self.baseline_names:
-            return self.baseline.name
-        return f"{', '.join(self.baseline_names)} (experiment {self.baseline.name})"
+        """The baseline as people call it: its blessed name(s), else its experiment's name."""
+        return ", ".join(self.baseline_names) or self.baseline.name
+
+    @property
+    def baseline_origin(self) -> str:
+        """What the baseline run is: its experiment, and the names it is blessed as."""
+        blessed = f", blessed as {', '.join(self.baseline_names)}" if self.baseline_names else ""
+        return f"run of experiment {self.baseline.name}{blessed}"
 
     @property
     def gate_verdict(self) -> Verdict | None:

@@ -385,9 +385,15 @@ def test_the_baseline_is_called_by_its_blessed_name(
     run = kit.write_run(store, mini_dataset, run_spec("run-cand"))
     store.bless(base.id, "prod")
     build_report(store, run, tmp_path / "out", compare_with=base)
-    expected = f"baseline prod (experiment {base.name})"
-    assert expected in (tmp_path / "out" / "compare.html").read_text("utf-8")
-    assert f"Compared with {expected}" in (tmp_path / "out" / "index.html").read_text("utf-8")
+    page = (tmp_path / "out" / "compare.html").read_text("utf-8")
+    assert f"<h1>Candidate {run.name} vs baseline prod</h1>" in page
+    # Each run says which experiment it ran, the baseline's name beside its own: a heading that
+    # put "(experiment X)" after the baseline alone read as if both runs were of X.
+    origin = f"run of experiment {base.name}, blessed as prod"
+    assert f"<code>{base.id}</code>, {origin}" in page
+    assert f"<code>{run.id}</code>, run of experiment {run.name}" in page
+    index = (tmp_path / "out" / "index.html").read_text("utf-8")
+    assert f"Compared with baseline prod (<code>{base.id}</code>, {origin})" in index
 
 
 def test_every_figure_is_shown_on_its_catalogue_scale(
