@@ -95,6 +95,8 @@ class Leaderboard:
     n: int = 0
     dropped: int = 0
     where: dict[str, str] = field(default_factory=dict)
+    #: Why the board has no P(best) column values (empty when it has them).
+    no_probability: str = ""
 
 
 @dataclass
@@ -187,11 +189,12 @@ def _fill_board(data: RunData, board: Leaderboard, where: dict[str, str]) -> Non
     delivered = _delivered(data, board)
     analysis = _analyze(data, HEADLINE, {t: s for t, s in aligned[HEADLINE.key].items() if s.n})
     best = analysis.best[0] if analysis and analysis.best else None
+    board.no_probability = _no_probability(board, best)
     for row in board.rows:
         for spec in metrics:
             sample = aligned[spec.key].get(row.template)
             row.values[spec.key] = _estimate(data, sample)
-        if best is not None and has_interval(best.n) and len(board.rows) > 1:
+        if best is not None and not board.no_probability:
             row.probability_best = dict(best.probabilities).get(row.template)
     board.verdict, board.winner, board.detail = _verdict(
         data, board, best, analysis, aligned, delivered
@@ -200,6 +203,20 @@ def _fill_board(data: RunData, board: Leaderboard, where: dict[str, str]) -> Non
         winner = next(r for r in board.rows if r.template == board.winner)
         shown = winner.values[HEADLINE.key]
         winner.values[HEADLINE.key] = Shown(shown.value, shown.low, shown.high, shown.n, True)
+
+
+def _no_probability(board: Leaderboard, best: BestTemplate | None) -> str:
+    """Why a board shows no chance of being best (empty when it shows it)."""
+    if len(board.rows) < 2:
+        return "one template: there is nothing to compare it with"
+    if best is None:
+        return f"no {HEADLINE.label} on the encounters every template scored"
+    if not has_interval(best.n):
+        return (
+            f"{best.n} encounter{'' if best.n == 1 else 's'} every template scored: too few "
+            f"(at least {MIN_ENCOUNTERS_FOR_INTERVAL})"
+        )
+    return ""
 
 
 def _delivered(data: RunData, board: Leaderboard) -> dict[str, MetricSample]:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+from scribe_eval.dataset import Dataset
+from scribe_eval.report import build_report
 from scribe_eval.report._leaderboard import Shown
 from scribe_eval.stats import MIN_ENCOUNTERS_FOR_INTERVAL
+from scribe_eval.store import RunStore
 
 
 def test_too_few_encounters_show_no_interval() -> None:
@@ -14,3 +20,19 @@ def test_too_few_encounters_show_no_interval() -> None:
     assert (one.low, one.high) == (None, None)
     assert (two.low, two.high) == (None, None)
     assert (three.low, three.high) == (0.4, 0.6)
+
+
+def test_a_missing_chance_of_being_best_says_why(
+    store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
+) -> None:
+    # "—" in the P(best) column, with no word why, read as a broken cell: each board says why.
+    failed = (("en-01-cough", "soap-short"),)  # 2 of the 3 encounters scored by both templates
+    two = kit.write_run(store, mini_dataset, run_spec("run-two", failed_documents=failed))
+    html = build_report(store, two, tmp_path / "two").read_text(encoding="utf-8")
+    assert 'title="No P(best): 2 encounters every template scored: too few (at least 3)"' in html
+    one = kit.write_run(store, mini_dataset, run_spec("run-one", templates=("soap-full",)))
+    html = build_report(store, one, tmp_path / "one").read_text(encoding="utf-8")
+    assert 'title="No P(best): one template: there is nothing to compare it with"' in html
+    three = kit.write_run(store, mini_dataset, run_spec("run-three"))
+    html = build_report(store, three, tmp_path / "three").read_text(encoding="utf-8")
+    assert "No P(best)" not in html
