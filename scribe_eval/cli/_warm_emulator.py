@@ -6,13 +6,21 @@ whether the emulator is needed at all and with which options. Then one JSON line
 input, ``{"args": [...], "log": PATH}``, makes this process ``scribe-eval ARGS`` with its standard
 error appended to ``PATH``, exactly as a process started with that command would be. End of input
 instead (the run needs no emulator) ends it having written nothing.
+
+Time left before the line arrives goes to what the server otherwise loads on a thread once it is
+ready (`_LATER`: the audio decoder, the template catalogue, the note writing), one step at a time,
+each only while no line is waiting: a line that is there starts the server at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import select
 import sys
+from collections.abc import Callable
+from typing import TextIO
 
 
 def _import_ahead() -> None:
@@ -35,11 +43,52 @@ def _import_ahead() -> None:
         pass
 
 
+def _decoder() -> None:
+    from scribe_eval.emulator.engines._audio import preload_decoder
+
+    preload_decoder()
+
+
+def _catalogue() -> None:
+    from scribe_eval.emulator._catalogue import builtin_catalogue
+
+    builtin_catalogue()
+
+
+def _note_writing() -> None:
+    from scribe_eval.emulator.engines import _notes_template  # noqa: F401
+
+
+#: What `EmulatorState.preload` loads on a thread once the server is ready, as steps. Loaded here
+#: instead, their first calls do not hold up the server's first answers (~0.2 s of CPU, most of
+#: it NumPy and PyAV) and find them loaded. NumPy is imported after `pin_cpu_backend`, as there.
+_LATER: tuple[Callable[[], None], ...] = (_decoder, _catalogue, _note_writing)
+
+
+def _waiting(stream: TextIO) -> bool:
+    """Whether a line (or the end of input) is waiting on ``stream`` (a pipe: never blocks)."""
+    try:
+        ready, _, _ = select.select([stream], [], [], 0)
+    except (OSError, ValueError):  # no select on this stream: read it at once
+        return True
+    return bool(ready)
+
+
+def _until_ordered() -> None:
+    """Run the `_LATER` steps while no line is waiting; a failure is the server's to report."""
+    for step in _LATER:
+        if _waiting(sys.stdin):
+            return
+        with contextlib.suppress(Exception):
+            step()
+
+
 def main() -> None:
     from scribe_eval.emulator.engines._cpu import pin_cpu_backend
 
     pin_cpu_backend()  # as `serve` does, before anything imports NumPy (it reads it once)
     _import_ahead()
+    _until_ordered()
     line = sys.stdin.readline()
     if not line.strip():
         return

@@ -259,3 +259,43 @@ print(json.dumps([os.environ.get("NPY_DISABLE_CPU_FEATURES"), __cpu_features__.g
     setting, avx512 = json.loads(done.stdout.strip().splitlines()[-1])
     assert setting
     assert avx512 is False
+
+
+def test_a_warm_start_loads_ahead_only_while_no_order_waits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Time before the order goes to what the server would load after its ready line; an
+    order that is waiting starts the server at once, with no step run before it."""
+    from scribe_eval.cli import _warm_emulator
+
+    ran: list[str] = []
+    steps = tuple((lambda name=name: ran.append(name)) for name in ("decoder", "catalogue"))
+    monkeypatch.setattr(_warm_emulator, "_LATER", steps)
+    read, write = os.pipe()
+    with os.fdopen(read, "r") as stdin, os.fdopen(write, "w") as order:
+        monkeypatch.setattr(sys, "stdin", stdin)
+        _warm_emulator._until_ordered()  # nothing waiting: every step runs
+        assert ran == ["decoder", "catalogue"]
+        ran.clear()
+        order.write('{"args": []}\n')
+        order.flush()
+        _warm_emulator._until_ordered()  # the order waits: none runs
+        assert ran == []
+        assert stdin.readline() == '{"args": []}\n'  # and the order is still there to read
+
+
+def test_a_failed_step_ahead_is_left_to_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A step that fails (a missing extra) is the server's to report when it needs it."""
+    from scribe_eval.cli import _warm_emulator
+
+    ran: list[str] = []
+
+    def broken() -> None:
+        raise ImportError("no PyAV")
+
+    monkeypatch.setattr(_warm_emulator, "_LATER", (broken, lambda: ran.append("next")))
+    read, write = os.pipe()
+    with os.fdopen(read, "r") as stdin, os.fdopen(write, "w"):
+        monkeypatch.setattr(sys, "stdin", stdin)
+        _warm_emulator._until_ordered()
+    assert ran == ["next"]
