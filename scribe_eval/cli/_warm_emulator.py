@@ -8,7 +8,7 @@ error appended to ``PATH``, exactly as a process started with that command would
 instead (the run needs no emulator) ends it having written nothing.
 
 Time left before the line arrives goes to what the server otherwise loads on a thread once it is
-ready (`_LATER`: the audio decoder, the template catalogue, the note writing), one step at a time,
+ready (`_later`: the audio decoder, the template catalogue, the note writing), one step at a time,
 each only while no line is waiting: a line that is there starts the server at once.
 """
 
@@ -43,26 +43,17 @@ def _import_ahead() -> None:
         pass
 
 
-def _decoder() -> None:
-    from scribe_eval.emulator.engines._audio import preload_decoder
+def _later() -> tuple[Callable[[], object], ...]:
+    """What the server otherwise loads on a thread once it is ready (`preload_steps`: PyAV and
+    NumPy, the catalogue, the note writing). Loaded here instead, they do not hold up its first
+    answers (~0.2 s of CPU) and its first calls find them loaded. NumPy is imported after
+    `pin_cpu_backend`, as there."""
+    try:
+        from scribe_eval.emulator import preload_steps
 
-    preload_decoder()
-
-
-def _catalogue() -> None:
-    from scribe_eval.emulator._catalogue import builtin_catalogue
-
-    builtin_catalogue()
-
-
-def _note_writing() -> None:
-    from scribe_eval.emulator.engines import _notes_template  # noqa: F401
-
-
-#: What `EmulatorState.preload` loads on a thread once the server is ready, as steps. Loaded here
-#: instead, their first calls do not hold up the server's first answers (~0.2 s of CPU, most of
-#: it NumPy and PyAV) and find them loaded. NumPy is imported after `pin_cpu_backend`, as there.
-_LATER: tuple[Callable[[], None], ...] = (_decoder, _catalogue, _note_writing)
+        return preload_steps()
+    except Exception:  # the server reports it, when it imports the same
+        return ()
 
 
 def _waiting(stream: TextIO) -> bool:
@@ -75,8 +66,8 @@ def _waiting(stream: TextIO) -> bool:
 
 
 def _until_ordered() -> None:
-    """Run the `_LATER` steps while no line is waiting; a failure is the server's to report."""
-    for step in _LATER:
+    """Take the `_later` steps while no line is waiting; a failure is the server's to report."""
+    for step in _later():
         if _waiting(sys.stdin):
             return
         with contextlib.suppress(Exception):

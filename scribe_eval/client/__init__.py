@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from scribe_eval.client._client import AmbientClient
     from scribe_eval.client._documents import CreatedDocument
     from scribe_eval.client._embedded import EmbeddedServer, WarmStart, read_embedded_identity
+    from scribe_eval.client._gate import CallGate, gated_calls
     from scribe_eval.client._http import CallCounter
     from scribe_eval.client._network import AsyncioBackend, asyncio_transport
     from scribe_eval.client._retry import PollPolicy, RetryPolicy, parse_retry_after
@@ -43,6 +44,8 @@ _EXPORTS: dict[str, str] = {
     "EmbeddedServer": "_embedded",
     "read_embedded_identity": "_embedded",
     "WarmStart": "_embedded",
+    "CallGate": "_gate",
+    "gated_calls": "_gate",
     "CallCounter": "_http",
     "AsyncioBackend": "_network",
     "asyncio_transport": "_network",
@@ -60,6 +63,7 @@ __all__ = [
     "Auth",
     "BearerTokenAuth",
     "CallCounter",
+    "CallGate",
     "ClientCredentialsAuth",
     "ClientSettings",
     "CreatedDocument",
@@ -71,6 +75,7 @@ __all__ = [
     "ScriptedTransport",
     "WarmStart",
     "asyncio_transport",
+    "gated_calls",
     "parse_retry_after",
     "read_embedded_identity",
     "vendor_token_url",

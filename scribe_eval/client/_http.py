@@ -34,6 +34,7 @@ from scribe_eval.client._errors import (
     map_transport_error,
     request_id_of,
 )
+from scribe_eval.client._gate import call_gate
 from scribe_eval.client._retry import RetryPolicy, is_retryable_status, parse_retry_after
 from scribe_eval.errors import ScribeEvalError, TransportError
 
@@ -220,10 +221,12 @@ class Http:
         content = request.content() if request.content is not None else None
         started = time.perf_counter()
         try:
-            response = await self.client.request(
-                request.method, request.path, params=list(request.params) or None,
-                json=request.json, content=content, headers=headers,
-            )  # fmt: skip
+            async with call_gate():  # the caller's slot, held while the request is out
+                started = time.perf_counter()
+                response = await self.client.request(
+                    request.method, request.path, params=list(request.params) or None,
+                    json=request.json, content=content, headers=headers,
+                )  # fmt: skip
         except httpx.InvalidURL as exc:
             self.counter.record_unsent(request.call)
             raise map_transport_error(

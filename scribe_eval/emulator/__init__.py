@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         FaultSettings,
         default_data_dir,
     )
+    from scribe_eval.emulator._state import preload_steps
     from scribe_eval.emulator._store import EmulatorStore
 
 # Public name -> the private module defining it.
@@ -38,6 +39,7 @@ _EXPORTS: dict[str, str] = {
     "FaultSettings": "_settings",
     "default_data_dir": "_settings",
     "EmulatorStore": "_store",
+    "preload_steps": "_state",
 }
 
 __all__ = [
@@ -51,6 +53,7 @@ __all__ = [
     "FaultSettings",
     "create_app",
     "default_data_dir",
+    "preload_steps",
 ]
 
 

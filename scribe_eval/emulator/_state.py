@@ -26,7 +26,12 @@ from scribe_eval.emulator._problems import ApiProblem, raises
 from scribe_eval.emulator._settings import EmulatorSettings
 from scribe_eval.emulator._store import EmulatorStore, InteractionRow, RecordingRow
 from scribe_eval.emulator._worker import TranscriptWorker
-from scribe_eval.emulator.engines import AsrEngine, NoteEngine, preload_decoder
+from scribe_eval.emulator.engines import (
+    AsrEngine,
+    NoteEngine,
+    create_note_engine,
+    preload_decoder,
+)
 
 
 @dataclass
@@ -52,11 +57,8 @@ class EmulatorState:
         them: ``preload_asr`` decides when that loads). ``emulator serve`` runs this on a
         thread of its own once it is ready, so it delays neither its start nor its first calls.
         """
-        preload_decoder()
-        builtin_catalogue()
-        load = getattr(self.notes, "load", None)
-        if callable(load):
-            load()
+        for step in preload_steps(self.notes):
+            step()
 
     def tenant(self, request: Request) -> str:
         """The tenant of a call whose credentials are accepted (else 401/403)."""
@@ -180,3 +182,13 @@ def split_twins(routers: Sequence[APIRouter]) -> APIRouter:
             (twins.routes if is_twin else kept).append(route)
         router.routes[:] = kept
     return twins
+
+
+def preload_steps(notes: NoteEngine | None = None) -> tuple[Callable[[], object], ...]:
+    """What a served emulator's first calls would otherwise load, as steps to take ahead: the
+    audio decoder (NumPy, PyAV), the built-in catalogue, the note engine's writing (``notes``,
+    else the default engine's). `EmulatorState.preload` takes them all; a warm start takes them
+    while it waits for its options."""
+    engine = notes if notes is not None else create_note_engine()
+    load = getattr(engine, "load", None)
+    return (preload_decoder, builtin_catalogue, *((load,) if callable(load) else ()))

@@ -16,15 +16,17 @@ request id) and the run goes on, unless ``fail_fast`` or ``max_errors`` says sto
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from scribe_eval.api import CreateDocumentRequest, CreateTranscriptRequest, Document, Transcript
+from scribe_eval.client import gated_calls
 from scribe_eval.dataset import Dataset, Encounter
 from scribe_eval.errors import APIStatusError, ScribeEvalError
 from scribe_eval.experiment import Cell, Experiment, Matrix, TranscriptJob
@@ -60,6 +62,14 @@ T = TypeVar("T")
 
 #: The order in which waiting calls get a slot (`RankedSlots`): the chain's earliest stage first.
 _RANK = {"interaction": 0, "recording": 1, "transcript": 2, "document": 3, "delete": 4}
+
+
+@dataclass
+class _Clock:
+    """When an operation's time starts: at its first call (its start until it makes one)."""
+
+    start: float
+    called: bool = False
 
 
 class _Abort(Exception):
@@ -502,20 +512,38 @@ class MatrixExecutor:
     async def _timed(
         self, timings: dict[str, float], stage: str, call: Callable[[], Awaitable[T]]
     ) -> T:
-        await self._overall.acquire(_RANK[stage])
+        """``call``, one remote operation of ``stage``: each of its HTTP attempts holds a slot
+        of the overall limit while it is out (`_slot`), and only then; its bookkeeping (store
+        rows, the recording read from disk), a retry's back-off and the pauses between polls
+        hold none. ``timings[stage]``: from its first slot to its end (from its start if it
+        made no call)."""
+        if self.aborted:
+            raise _Abort(self.aborted)  # no operation starts once the run is stopping
+        clock = _Clock(time.perf_counter())
+        with gated_calls(functools.partial(self._slot, _RANK[stage], clock)):
+            try:
+                return await call()
+            finally:
+                timings[stage] = round((time.perf_counter() - clock.start) * 1000, 3)
+
+    @contextlib.asynccontextmanager
+    async def _slot(self, rank: int, clock: _Clock) -> AsyncIterator[None]:
+        """A slot of the overall limit for one HTTP attempt (`scribe_eval.client.gated_calls`)."""
+        await self._overall.acquire(rank)
         if self.aborted:
             # Spent by a cell scored off the chain, whose task raises only when its encounter
             # awaits it: no call goes out once the run is stopping.
             self._overall.release()
             raise _Abort(self.aborted)
-        started = time.perf_counter()
-        self.first_call = self.first_call or started
+        now = time.perf_counter()
+        self.first_call = self.first_call or now
+        if not clock.called:
+            clock.start, clock.called = now, True
         try:
-            return await call()
+            yield
         finally:
             self._overall.release()
             self.last_call = time.perf_counter()
-            timings[stage] = round((self.last_call - started) * 1000, 3)
 
     @property
     def api_span_s(self) -> float:

@@ -270,7 +270,7 @@ def test_a_warm_start_loads_ahead_only_while_no_order_waits(
 
     ran: list[str] = []
     steps = tuple((lambda name=name: ran.append(name)) for name in ("decoder", "catalogue"))
-    monkeypatch.setattr(_warm_emulator, "_LATER", steps)
+    monkeypatch.setattr(_warm_emulator, "_later", lambda: steps)
     read, write = os.pipe()
     with os.fdopen(read, "r") as stdin, os.fdopen(write, "w") as order:
         monkeypatch.setattr(sys, "stdin", stdin)
@@ -293,7 +293,7 @@ def test_a_failed_step_ahead_is_left_to_the_server(monkeypatch: pytest.MonkeyPat
     def broken() -> None:
         raise ImportError("no PyAV")
 
-    monkeypatch.setattr(_warm_emulator, "_LATER", (broken, lambda: ran.append("next")))
+    monkeypatch.setattr(_warm_emulator, "_later", lambda: (broken, lambda: ran.append("next")))
     read, write = os.pipe()
     with os.fdopen(read, "r") as stdin, os.fdopen(write, "w"):
         monkeypatch.setattr(sys, "stdin", stdin)

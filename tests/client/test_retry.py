@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +15,7 @@ from scribe_eval.client import (
     ManualClock,
     RetryPolicy,
     ScriptedTransport,
+    gated_calls,
     parse_retry_after,
 )
 from scribe_eval.client._scripted import Answer
@@ -202,3 +205,47 @@ async def test_delete_of_an_unknown_id_is_still_not_found() -> None:
     client, _, _ = _client(httpx.ConnectError("refused"), _error(404))
     with pytest.raises(NotFoundError):
         await client.delete_interaction("4a1f0c52-0000-4000-8000-000000000000")
+
+
+async def test_a_gate_holds_each_attempt_and_never_the_wait_between() -> None:
+    """`gated_calls` is what a caller's concurrency limit holds: each request while it is out,
+    the back-off between attempts outside it (a slot held while sleeping is a slot wasted)."""
+    events: list[str] = []
+    answers = (_error(503), httpx.Response(200, json=PAGE), httpx.Response(200, json=PAGE))
+    transport, clock = ScriptedTransport(answers), ManualClock()
+
+    async def sleep(seconds: float) -> None:
+        events.append("back-off")
+        await clock.sleep(seconds)
+
+    client = AmbientClient(
+        "https://api.test/v2", tenant="acme", transport=transport, sleep=sleep, clock=clock,
+        rng=lambda: 1.0, now=lambda: NOW,
+    )  # fmt: skip
+
+    @contextlib.asynccontextmanager
+    async def gate() -> AsyncIterator[None]:
+        events.append("in")
+        yield
+        events.append(f"out after {len(transport.requests)} sent")
+
+    with gated_calls(gate):
+        assert await client.list_interactions() == []
+    assert events == ["in", "out after 1 sent", "back-off", "in", "out after 2 sent"]
+    assert await client.list_interactions() == []  # outside the block: no gate
+    assert len(transport.requests) == 3
+    assert events[-1] == "out after 2 sent"
+
+
+async def test_a_gate_that_refuses_sends_nothing() -> None:
+    """A gate that raises on entry (the caller is stopping) ends the call with nothing sent."""
+    client, transport, _ = _client(httpx.Response(200, json=PAGE))
+
+    @contextlib.asynccontextmanager
+    async def closed() -> AsyncIterator[None]:
+        raise RuntimeError("stopping")
+        yield  # pragma: no cover
+
+    with gated_calls(closed), pytest.raises(RuntimeError, match="stopping"):
+        await client.list_interactions()
+    assert transport.requests == []

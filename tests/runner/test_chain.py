@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 import soundfile as sf
 import yaml
 
+from scribe_eval.client._http import Http
 from scribe_eval.experiment import load_experiment
 from scribe_eval.runner import RunOptions, RunOutcome, _engine, run_experiment
 from scribe_eval.runner._score import score_document, score_transcript
@@ -71,18 +73,16 @@ def test_documents_and_deletes_do_not_wait_for_scores(
 
 def _before_each_call(monkeypatch: pytest.MonkeyPatch, seen: Callable[[str], object]) -> None:
     """Call ``seen(stage)`` as each API call starts, inside its slot."""
-    timed = _engine.MatrixExecutor._timed
+    slot = _engine.MatrixExecutor._slot
+    stages = {rank: stage for stage, rank in _engine._RANK.items()}
 
-    async def watched(
-        self: Any, timings: dict[str, float], stage: str, call: Callable[[], Awaitable[Any]]
-    ) -> Any:
-        async def call_watched() -> Any:
-            seen(stage)
-            return await call()
+    @contextlib.asynccontextmanager
+    async def watched(self: Any, rank: int, clock: Any) -> AsyncIterator[None]:
+        async with slot(self, rank, clock):
+            seen(stages[rank])
+            yield
 
-        return await timed(self, timings, stage, call_watched)
-
-    monkeypatch.setattr(_engine.MatrixExecutor, "_timed", watched)
+    monkeypatch.setattr(_engine.MatrixExecutor, "_slot", watched)
 
 
 def _tone_dataset(folder: Path, encounters: int) -> Path:
@@ -293,3 +293,29 @@ def test_a_stop_cancels_the_encounter_s_other_calls_and_counts_nothing_more(
         ("brief", "the brief note failed")
     ]
     assert not [r for r in caplog.records if "never retrieved" in r.getMessage()]
+
+
+def test_a_transcript_being_made_holds_no_slot_between_its_polls(
+    write_experiment: WriteExperiment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slot of the overall limit is a call on the wire. Held for the whole transcript, polls
+    and the pauses between them included (minutes, for a real visit on the vendor's API), it
+    kept every other encounter waiting: at one slot, the next transcript was asked for only
+    once the one before was finished."""
+    calls: list[tuple[str, str]] = []
+    attempt = Http._attempt
+
+    async def watched(self: Http, request: Any, number: int) -> Any:
+        calls.append((request.method, request.template))
+        return await attempt(self, request, number)
+
+    monkeypatch.setattr(Http, "_attempt", watched)
+    # Every transcript is made in the background (202), then polled until it is finished.
+    target = {"kind": "embedded", "asr_engine": "instant", "async_threshold_s": 0}
+    path = write_experiment(target=target, execution={"concurrency": 1})
+    _run(path, tmp_path / "runs")
+    asked = [i for i, (m, t) in enumerate(calls) if m == "POST" and t.endswith("/transcripts/")]
+    polled = [i for i, (m, t) in enumerate(calls) if m == "GET" and "/transcripts/" in t]
+    assert len(asked) >= 2, calls
+    assert polled, calls
+    assert asked[1] < polled[0], calls
