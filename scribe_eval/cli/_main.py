@@ -16,6 +16,7 @@ import click
 
 from scribe_eval._suggest import closest
 from scribe_eval._version import __version__
+from scribe_eval.cli._early import start as start_early
 from scribe_eval.cli._help import write_command_list
 from scribe_eval.errors import user_error
 
@@ -103,6 +104,7 @@ class _Root(click.Group):
 
     def main(self, args: Sequence[str] | None = None, *extra_args: Any, **extra: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
+        start_early(argv)  # a run's emulator starts before the command line is parsed
         atexit.unregister(skip_final_collection)  # once per process, however often called
         atexit.register(skip_final_collection)
         try:

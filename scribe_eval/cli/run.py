@@ -84,12 +84,19 @@ def run(
     """
     folder = resolve_runs_dir(runs_dir)
     try:  # a Ctrl-C before the run starts says so (exit 130), at any point
-        # The emulator's imports (~0.4 s) start now, in a process that writes nothing until it is
-        # given its options, beside reading the experiment (which says whether it is needed at all);
-        # this module imports the experiment and the runner only after, for the same reason.
+        # The emulator's imports (~0.4 s) run in a process that writes nothing until it is given
+        # its options, beside reading the experiment (which says whether it is needed at all):
+        # started by the entry point before the command line was read (`_early`), else now.
+        # This module imports the experiment and the runner only after, for the same reason.
+        from scribe_eval.cli._early import take
         from scribe_eval.client import WarmStart
 
-        warm = None if workers else WarmStart()
+        warm = take()
+        if workers and warm is not None:
+            warm.discard()
+            warm = None
+        elif not workers and warm is None:
+            warm = WarmStart()
         if warm is not None:
             click.get_current_context().call_on_close(warm.discard)
         from scribe_eval.experiment import load_experiment
