@@ -271,3 +271,44 @@ def test_a_placeholder_is_no_invented_finding(generated: str) -> None:
     result = check_facts("Sore throat for three days. No fever.", generated)
     assert result.kinds["negation"].unsupported == ()
     assert result.precision is None
+
+
+@pytest.mark.parametrize(
+    ("reference", "generated"),
+    [
+        pytest.param("Paracetamol 15 mg/kg 6-hourly.", "Paracetamol 150 mg/kg 6-hourly.", id="kg"),
+        pytest.param("Oxygen at 2 l/min by cannula.", "Oxygen at 20 l/min by cannula.", id="flow"),
+        pytest.param("Heparin 18 units/kg/h.", "Heparin 1.8 units/kg/h.", id="infusion"),
+        pytest.param("Methotrexate 15 mg/week.", "Methotrexate 25 mg/week.", id="per-week"),
+    ],
+)
+def test_a_dose_per_kilogram_or_per_minute_is_a_fact(reference: str, generated: str) -> None:
+    """A dose with a compound unit is a quantity: a tenfold error in it is missed and invented
+    (it read as no fact at all, so "15 mg/kg" against "150 mg/kg" scored recall and precision
+    1.0 with the drug listed, and no fact without)."""
+    result = check_facts(reference, generated, medications=["paracetamol", "heparin"])
+    assert result.kinds["quantity"].misses, result.kinds["quantity"]
+    assert result.kinds["quantity"].unsupported, result.kinds["quantity"]
+    assert result.recall is not None
+    assert result.recall < 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Paracetamol 15 mg/kg", ("15 mg/kg",)),
+        ("2 l/min", ("2 l/min",)),
+        ("18 units/kg/h", ("18 unit/kg/hour",)),
+        ("0.1 mcg/kg/min", ("0.1 mcg/kg/min",)),
+        ("60 mg/day", ("60 mg",)),  # as "60 mg daily": the frequency is no part of the dose
+        ("Glucose 5.5 mmol/l, creatinine 80 umol/l", ("5.5 mmol/l", "80 umol/l")),
+        ("1 g/day", ("1000 mg",)),
+    ],
+)
+def test_compound_units(text: str, expected: tuple[str, ...]) -> None:
+    assert extract_facts(text)["quantity"] == expected
+
+
+def test_a_compound_dose_is_the_medication_dose() -> None:
+    facts = extract_facts("Paracetamol 15 mg/kg four times daily.", medications=["paracetamol"])
+    assert "paracetamol 15 mg/kg" in facts["medication"]
