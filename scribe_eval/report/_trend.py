@@ -49,9 +49,10 @@ def trend_series(data: RunData) -> list[TrendSeries]:
         where = dict(key)
         title = f"{HEADLINE.label}, template {where['template']}, {where['language']}"
         out.extend(_series(title, points, higher_is_better=True))
+    # WER depends on its normaliser: only runs comparable with this one, as for the notes.
     wer = trends(
         data.store, WER.key, dataset=dataset, by=["language"], where={"source": "asr"},
-        loaded=data,
+        comparable_to=data.run, loaded=data,
     )  # fmt: skip
     for key, points in sorted(wer.items()):
         out.extend(_series(f"WER, {dict(key)['language']}", points, higher_is_better=False))
