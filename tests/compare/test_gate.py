@@ -120,7 +120,7 @@ def test_error_rate_limits(store: RunStore, make_run: MakeRun) -> None:
     result = _gate(store, "base", "flaky")
     failed = [r for r in result.failures if r.metric == "error_rate"]
     assert len(failed) == 1
-    assert failed[0].slice == {"language": "en", "template": "soap"}
+    assert failed[0].slice == {"language": "en", "source": "asr", "template": "soap"}
     assert failed[0].candidate == pytest.approx(8 / 40)
     absolute = Gate(rules=[LimitRule(limit="error_rate", max=25)])
     assert _gate(store, "base", "flaky", absolute).passed
@@ -345,7 +345,7 @@ def test_a_rise_is_judged_on_any_number_of_shared_encounters(
     make_run("broken", encounters=2, errors=2)  # every soap cell failed: 0% -> 100%
     rise = Gate(rules=[LimitRule(limit="error_rate", max_increase=2)])
     (row,) = [r for r in _gate(store, "base", "broken", rise).results if r.status != "unchanged"]
-    assert row.slice == {"language": "en", "template": "soap"}
+    assert row.slice == {"language": "en", "source": "asr", "template": "soap"}
     assert row.status == "fail"
     assert row.n == 2
     assert "rose by 100.0 points (from 0.0% to 100.0%)" in row.reason
