@@ -17,6 +17,8 @@ METRICS_VERSION = "10"
 no fact at all, so a tenfold error in a weight-based dose ("15 mg/kg" against "150 mg/kg") left
 fact recall and precision at 1.0. A lone per-day or per-week is the dose's frequency, as "daily"
 is: "60 mg/day" is "60 mg", "1 g/day" is "1000 mg".
+A naked decimal is the decimal it is: ".5 mg" is "0.5 mg", so against "5 mg" it is a tenfold
+error (missed and invented), and against "0.5 mg" the same dose; it was no fact at all.
 
 9: a body temperature of one note written with a decimal ("Fever to 38.5 °C") is found as a bare
 number of the other ("last night it was 38.5, came down with paracetamol"), where no cue gave it

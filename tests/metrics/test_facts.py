@@ -312,3 +312,17 @@ def test_compound_units(text: str, expected: tuple[str, ...]) -> None:
 def test_a_compound_dose_is_the_medication_dose() -> None:
     facts = extract_facts("Paracetamol 15 mg/kg four times daily.", medications=["paracetamol"])
     assert "paracetamol 15 mg/kg" in facts["medication"]
+
+
+def test_a_leading_decimal_point_is_read_as_the_decimal_it_is() -> None:
+    """ ".5 mg" (a naked decimal, which the "do not use" lists ban because it is misread as 5 mg)
+    is 0.5 mg: against "5 mg" it is a tenfold error, missed *and* invented; against "0.5 mg"
+    it is the same dose. It was no fact, so it was only missed, and never invented."""
+    tenfold = check_facts("Haloperidol 5 mg at night.", "Haloperidol .5 mg at night.")
+    assert tenfold.kinds["quantity"].misses == ("5 mg",)
+    assert tenfold.kinds["quantity"].unsupported == ("0.5 mg",)
+    same = check_facts("Haloperidol 0.5 mg at night.", "Haloperidol .5 mg at night.")
+    assert same.recall == 1.0
+    assert extract_facts("Dose (.25 mg) given.")["quantity"] == ("0.25 mg",)
+    # A full stop right after a word is no decimal point.
+    assert "0.5 mg" not in extract_facts("Review in 2 weeks.5 mg given.")["quantity"]
