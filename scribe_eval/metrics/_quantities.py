@@ -17,9 +17,10 @@ scale-less "degrees" is °F in the °F range, else °C.
 A number without a unit is a fact only when the context implies one: the nearest measurement cue
 within the previous ``_CUE_WINDOW`` words ("Temperature today is 38.1", "Have you had a fever?
 Yes, it was 38.5") gives the unit when the value is plausible for it (34-43 for °C, 40-220 for a
-pulse, ...). A duration, dose or count on the way ("Temperature up and down for 3 days, today
-38.1") does not end the search; any other unit word does (the cue before it had its value
-written with its unit: "Pulse 96/min, age 45" gives no pulse of 45). "T" is a temperature cue
+pulse, ...), and to a range when both its ends are ("Fever 38 to 39.5" is "38-39.5 °c"). A
+duration, dose or count on the way ("Temperature up and down for 3 days, today 38.1") does not
+end the search; any other unit word does (the cue before it had its value written with its unit:
+"Pulse 96/min, age 45" gives no pulse of 45). "T" is a temperature cue
 only right before its value and inside a run of vital signs ("T 38.1 HR 96", "BP 120/80, T
 37.9"): alone, "T 38" is too often something else. Frequencies ("twice daily") are medication
 facts, not quantities.
@@ -222,11 +223,13 @@ def _implied(
     words: Sequence[re.Match[str]],
     passed: Sequence[tuple[int, int]],
 ) -> str | None:
-    """The unit the nearest cue before a bare number gives it (see the module docstring)."""
+    """The unit the nearest cue before a bare number, or a range of them ("Fever 38 to 39.5",
+    both ends plausible), gives it (see the module docstring)."""
     value, denominator, upper, _, _ = match.groups()
-    if denominator is not None or upper is not None:
+    if denominator is not None:
         return None
-    number = float(value)
+    ends = [float(value)] if upper is None else [float(value), float(upper)]
+    shown = canonical_number(value) + ("" if upper is None else f"-{canonical_number(upper)}")
     end = bisect_left([w.start() for w in words], match.start())
     before = words[max(0, end - _CUE_WINDOW) : end]
     for i, word in enumerate(reversed(before)):
@@ -241,8 +244,8 @@ def _implied(
         units = [(u, lo, hi) for cue, u, lo, hi in _CUES if cue.fullmatch(word.group())]
         if units:
             for unit, lo, hi in units:
-                if lo <= number <= hi:
-                    return f"{canonical_number(value)} {unit}"
+                if all(lo <= number <= hi for number in ends):
+                    return f"{shown} {unit}"
             return None
     return None
 

@@ -19,6 +19,8 @@ fact recall and precision at 1.0. A lone per-day or per-week is the dose's frequ
 is: "60 mg/day" is "60 mg", "1 g/day" is "1000 mg".
 A naked decimal is the decimal it is: ".5 mg" is "0.5 mg", so against "5 mg" it is a tenfold
 error (missed and invented), and against "0.5 mg" the same dose; it was no fact at all.
+A range after a measurement cue takes the cue's unit as a single value does ("Fever 38 to 39.5"
+is "38-39.5 °c"): the note that wrote the unit was charged with an invented fact.
 
 9: a body temperature of one note written with a decimal ("Fever to 38.5 °C") is found as a bare
 number of the other ("last night it was 38.5, came down with paracetamol"), where no cue gave it

@@ -326,3 +326,15 @@ def test_a_leading_decimal_point_is_read_as_the_decimal_it_is() -> None:
     assert extract_facts("Dose (.25 mg) given.")["quantity"] == ("0.25 mg",)
     # A full stop right after a word is no decimal point.
     assert "0.5 mg" not in extract_facts("Review in 2 weeks.5 mg given.")["quantity"]
+
+
+def test_a_range_after_a_measurement_cue_takes_the_cue_s_unit() -> None:
+    """ "Fever 38 to 39.5" is "38-39.5 °c", as a single value after the cue is: it was no fact, so
+    the note that wrote its unit ("Fever 38-39.5 °C") was charged with an invented fact."""
+    assert extract_facts("Fever 38 to 39.5 at home.")["quantity"] == ("38-39.5 °c",)
+    assert extract_facts("Pulse 88-96, regular.")["quantity"] == ("88-96 /min",)
+    result = check_facts("Fever 38 to 39.5 at home.", "Fever 38-39.5 °C at home.")
+    assert result.kinds["quantity"].precision == 1.0
+    # Both ends must be plausible for the cue's unit: a count after it is not a reading.
+    assert extract_facts("Fever for 2-3 days.")["quantity"] == ("2-3 day",)
+    assert extract_facts("Temperature checks 3-4 times.")["quantity"] == ()
