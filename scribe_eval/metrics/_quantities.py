@@ -195,12 +195,11 @@ def _fact(match: re.Match[str]) -> str | None:
     if unit is None:
         return None
     base, slash, per = unit.partition("/")
-    if base == "g" and float(value) < 10 and upper is None:
-        return f"{_scaled(value, 1000)} mg{slash}{per}"
-    number = canonical_number(value)
-    if upper is not None:
-        number += "-" + canonical_number(upper)
-    return f"{number} {unit}"
+    ends = [value] if upper is None else [value, upper]
+    if base == "g" and all(float(end) < 10 for end in ends):
+        # "1 g" is "1000 mg", and "1-2 g" is "1000-2000 mg".
+        return "-".join(_scaled(end, 1000) for end in ends) + f" mg{slash}{per}"
+    return "-".join(canonical_number(end) for end in ends) + f" {unit}"
 
 
 def _per(match: re.Match[str]) -> str:

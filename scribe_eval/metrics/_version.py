@@ -21,6 +21,7 @@ A naked decimal is the decimal it is: ".5 mg" is "0.5 mg", so against "5 mg" it 
 error (missed and invented), and against "0.5 mg" the same dose; it was no fact at all.
 A range after a measurement cue takes the cue's unit as a single value does ("Fever 38 to 39.5"
 is "38-39.5 °c"): the note that wrote the unit was charged with an invented fact.
+A range in grams is in milligrams as a single dose is ("1-2 g" is "1000-2000 mg").
 
 9: a body temperature of one note written with a decimal ("Fever to 38.5 °C") is found as a bare
 number of the other ("last night it was 38.5, came down with paracetamol"), where no cue gave it

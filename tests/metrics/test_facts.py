@@ -338,3 +338,10 @@ def test_a_range_after_a_measurement_cue_takes_the_cue_s_unit() -> None:
     # Both ends must be plausible for the cue's unit: a count after it is not a reading.
     assert extract_facts("Fever for 2-3 days.")["quantity"] == ("2-3 day",)
     assert extract_facts("Temperature checks 3-4 times.")["quantity"] == ()
+
+
+def test_a_range_in_grams_is_in_milligrams_as_a_single_dose_is() -> None:
+    """ "1 g" is "1000 mg", so "1-2 g" is "1000-2000 mg": the same dose written either way."""
+    assert extract_facts("Paracetamol 1-2 g as needed.")["quantity"] == ("1000-2000 mg",)
+    result = check_facts("Paracetamol 1-2 g as needed.", "Paracetamol 1000-2000 mg as needed.")
+    assert result.recall == 1.0
