@@ -10,9 +10,10 @@ milligrams ("1 g" is "1000 mg"). A unit per body weight, area or time is part of
 ("60 mg/day" is "60 mg", as "60 mg daily" is).
 
 Temperatures keep their scale: "101.3F" is "101.3 °f" (converting would round: 38.1 °C is
-100.58 °F). A letter glued or next to a number is a scale only for a body temperature on it
-("38.1C": 30-45 °C; "101.3F": 94-108 °F, so "82F", an 82-year-old woman, is no temperature); a
-scale-less "degrees" is °F in the °F range, else °C.
+100.58 °F; the fact check matches a reading across scales, ``_facts``). A letter glued or next
+to a number is a scale only for a body temperature on it ("38.1C": 30-45 °C; "101.3F": 94-108
+°F, so "82F", an 82-year-old woman, is no temperature); a scale-less "degrees" is °F in the °F
+range, else °C.
 
 A number without a unit is a fact only when the context implies one: the nearest measurement cue
 within the previous ``_CUE_WINDOW`` words ("Temperature today is 38.1", "Have you had a fever?

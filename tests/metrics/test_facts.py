@@ -345,3 +345,27 @@ def test_a_range_in_grams_is_in_milligrams_as_a_single_dose_is() -> None:
     assert extract_facts("Paracetamol 1-2 g as needed.")["quantity"] == ("1000-2000 mg",)
     result = check_facts("Paracetamol 1-2 g as needed.", "Paracetamol 1000-2000 mg as needed.")
     assert result.recall == 1.0
+
+
+@pytest.mark.parametrize(
+    ("reference", "generated"),
+    [
+        ("Temperature 38.5 °C.", "Temperature of 101.3 F."),
+        ("Temperature 101.3 °F.", "Temperature 38.5 °C."),
+        ("Fever to 38.1 °C.", "Fever to 100.6 °F."),  # 100.58 °F, written to one decimal
+    ],
+)
+def test_one_temperature_written_on_the_other_scale_is_the_same_fact(
+    reference: str, generated: str
+) -> None:
+    """38.5 °C is 101.3 °F: a note that writes the reading in Fahrenheit neither misses nor
+    invents it (it did both, recall and precision 0)."""
+    result = check_facts(reference, generated)
+    assert result.recall == 1.0
+    assert result.precision == 1.0
+
+
+def test_a_different_temperature_on_the_other_scale_is_still_an_error() -> None:
+    result = check_facts("Temperature 38.5 °C.", "Temperature of 102.3 F.")  # 39.06 °C
+    assert result.kinds["quantity"].misses == ("38.5 °c",)
+    assert result.kinds["quantity"].unsupported == ("102.3 °f",)
