@@ -102,7 +102,8 @@ _CUES: tuple[tuple[re.Pattern[str], str, float, float], ...] = (
      34, 43),
     (re.compile(r"t|temp\w*|tmax|fever\w*|febrile"), "°f", 94, 108),
     (re.compile(r"pulse|hr|heart|puls|herzfrequenz|hf"), "/min", 30, 220),
-    (re.compile(r"sats?|saturation|spo2|sao2|oxygen|sättigung|sauerstoffsättigung"), "%", 70, 100),
+    (re.compile(r"sats?|saturations?|spo2|sao2|oxygen|sättigung|sauerstoffsättigung"), "%", 70,
+     100),
     (re.compile(r"weight|weighs|weighed|gewicht|wiegt"), "kg", 2, 250),
     (re.compile(r"hba1c"), "%", 4, 15),
 )  # fmt: skip

@@ -24,6 +24,7 @@ is "38-39.5 °c"): the note that wrote the unit was charged with an invented fac
 A range in grams is in milligrams as a single dose is ("1-2 g" is "1000-2000 mg").
 A temperature one note writes in °C and the other in °F is one fact ("38.5 °C" is "101.3 °F", to
 the decimal each is written with): it was missed and invented.
+"Saturations" is a cue as "saturation" is ("Saturations of 96" is "96 %").
 
 9: a body temperature of one note written with a decimal ("Fever to 38.5 °C") is found as a bare
 number of the other ("last night it was 38.5, came down with paracetamol"), where no cue gave it

@@ -369,3 +369,9 @@ def test_a_different_temperature_on_the_other_scale_is_still_an_error() -> None:
     result = check_facts("Temperature 38.5 °C.", "Temperature of 102.3 F.")  # 39.06 °C
     assert result.kinds["quantity"].misses == ("38.5 °c",)
     assert result.kinds["quantity"].unsupported == ("102.3 °f",)
+
+
+def test_saturations_in_the_plural_is_a_cue() -> None:
+    """ "Saturations of 96" is "96 %", as "saturation 96" is: the note that kept it missed it."""
+    assert extract_facts("Saturations of 96 on air.")["quantity"] == ("96 %",)
+    assert check_facts("Sats 96%.", "Saturations of 96 on air.").recall == 1.0
