@@ -69,6 +69,9 @@ LIMIT_LABELS: dict[str, str] = {
     "p95_latency_ms": "p95 latency",
 }
 
+#: Limits on a figure where higher is better (only `min` bounds them the way that protects).
+HIGHER_IS_BETTER_LIMITS = frozenset({"fact_recall"})
+
 #: Default slicing: note metrics per template, language and source; transcripts per language.
 NOTE_SLICES: tuple[SliceDimension, ...] = ("template", "language", "source")
 TRANSCRIPT_SLICES: tuple[SliceDimension, ...] = ("language", "source")
@@ -145,6 +148,15 @@ class LimitRule(_Strict):
     def _one_bound(self) -> LimitRule:
         if self.max is None and self.min is None and self.max_increase is None:
             raise ValueError("a limit needs `max`, `min` or `max_increase`")
+        if self.limit in HIGHER_IS_BETTER_LIMITS and (
+            self.max is not None or self.max_increase is not None
+        ):
+            # A bound from above on a higher-is-better figure lets any loss pass.
+            raise ValueError(
+                f"{self.limit} is higher is better: `max` and `max_increase` bound it from above, "
+                "so a loss would pass; bound its level with `min`, or its loss with a metric "
+                f"rule (`metric: {self.limit}`, `margin: N` points)"
+            )
         return self
 
     @property
