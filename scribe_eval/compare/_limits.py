@@ -2,9 +2,9 @@
 
 A rise (``max_increase``) is measured on the cells both runs have and both count for the limit
 (an unscored-notes rate: the documents both runs finished; a failed-cells rate: the cells both
-runs finished or failed), per template and language by default: one set of cells for both sides,
-so a changed template mix (one template dropped or added) or cells failed on one side cannot move
-the rate by themselves. A slice with shared cells of which none counts in both runs is
+runs finished or failed), per template, language and source by default: one set of cells for both
+sides, so a changed template mix (one template dropped or added) or cells failed on one side
+cannot move the rate by themselves. A slice with shared cells of which none counts in both runs is
 *undecided*. A rise compares observed rates, counted, not estimated with an interval, so it is
 judged on any number of shared encounters: a template whose every cell fails in a language of two
 visits fails the gate (the interval rule, `scribe_eval.stats.has_interval`, governs the margins,

@@ -61,17 +61,19 @@ def trend_rows(
     language: str,
     metric: str = "rougeLsum_f",
     dataset: str | None = None,
+    source: str = "asr",
 ) -> list[TrendPoint]:
     """Every run's ``metric`` for ``template`` x ``language`` on one dataset, oldest first.
 
     ``dataset`` defaults to the dataset of the newest run that has the metric there; only runs
-    comparable with the newest run of that dataset are points. Transcript metrics (WER ...) come
-    from the ASR transcripts in ``language`` and ignore ``template``. Runs without a value are
-    left out.
+    comparable with the newest run of that dataset are points. Notes are those written from
+    ``source``'s transcripts (the ASR ones by default: a run that also writes notes from the
+    reference transcript makes no step); transcript metrics (WER ...) come from the ASR
+    transcripts in ``language`` and ignore ``template``. Runs without a value are left out.
     """
     spec = metric_spec(metric)
     where = (
-        {"template": template, "language": language}
+        {"template": template, "language": language, "source": source}
         if spec.cell == "document"
         else {"language": language, "source": "asr"}
     )

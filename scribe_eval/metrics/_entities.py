@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 from scribe_eval.metrics._context import sentences
 from scribe_eval.metrics._lexicon import lexicon
-from scribe_eval.metrics._quantities import quantities
+from scribe_eval.metrics._quantities import PER_UNITS, quantities
 
 __all__ = ["laterality", "medications"]
 
@@ -120,7 +120,9 @@ def _medication(name: str, before: str, after: str) -> Iterable[str]:
 
 def _dose(text: str) -> str | None:
     for fact in quantities(text):
-        if fact.rsplit(" ", 1)[-1] in _DOSE_UNITS:
+        # A dose unit, or one per body weight, area or time ("15 mg/kg", "5 ml/hour").
+        base, *per = fact.rsplit(" ", 1)[-1].split("/")
+        if base in _DOSE_UNITS and all(p in PER_UNITS for p in per):
             return fact
     return None
 

@@ -10,7 +10,8 @@ fact being a short canonical string a reviewer can read:
   temperature of one note written with a decimal ("38.5 °c") is also found as a bare number of
   the other ("last night it was 38.5"): the other note gives the unit no cue gave, and a
   decimal between 34 and 43 (94 and 108 °F) that equals it is no coincidence. Integers are not
-  read so ("38" may be an age).
+  read so ("38" may be an age). A reading one note writes in °C and the other in °F is one fact
+  ("38.5 °c" is "101.3 °f", to the decimal each is written with).
 - ``medication``: a name from the caller's list (or a lexicon synonym of it), plus its dose,
   frequency and route as separate facts ("clarithromycin 500 mg", "clarithromycin twice daily").
 - ``negation``: a finding in the scope of a negation cue, by ConText-style rules: conditionals
@@ -183,6 +184,7 @@ def check_facts(
         _with_temperatures(ref["quantity"], ref_bare, gen["quantity"]),
         _with_temperatures(gen["quantity"], gen_bare, ref["quantity"]),
     )
+    gen["quantity"] = _on_reference_scale(gen["quantity"], ref["quantity"])
     ref_affirmed, gen_affirmed = _contradicting(ref_text, ref, gen_text, gen)
     ref["negation"] = _sorted([*ref["negation"], *map(_affirmed_fact, ref_affirmed)])
     gen["negation"] = _sorted([*gen["negation"], *map(_affirmed_fact, gen_affirmed)])
@@ -259,6 +261,45 @@ def _with_temperatures(
         if low <= float(number) <= high:
             found.append(fact)
     return _sorted([*own, *found]) if found else own
+
+
+#: How far apart, in °F, one reading written on both scales to one decimal can be (0.05 °C is
+#: 0.09 °F, plus 0.05 °F).
+_SCALE_TOLERANCE_F = 0.15
+
+
+def _on_reference_scale(generated: tuple[str, ...], reference: tuple[str, ...]) -> tuple[str, ...]:
+    """The generated quantities, each temperature the reference writes on the other scale written
+    as the reference writes it ("101.3 °f" is "38.5 °c" when the reference has "38.5 °c"):
+    one reading is one fact whichever scale a note uses (see the module docstring)."""
+    theirs: list[tuple[float, str]] = []
+    for fact in reference:
+        value = _fahrenheit(fact)
+        if value is not None and fact not in generated:
+            theirs.append((value, fact))
+    out = []
+    for fact in generated:
+        mine = _fahrenheit(fact)
+        scale = fact.rsplit(" ", 1)[-1]
+        same = [
+            other
+            for value, other in theirs
+            if mine is not None
+            and fact not in reference
+            and other.rsplit(" ", 1)[-1] != scale
+            and abs(value - mine) <= _SCALE_TOLERANCE_F
+        ]
+        out.append(same[0] if same else fact)
+    return _sorted(out)
+
+
+def _fahrenheit(fact: str) -> float | None:
+    """A single temperature reading in °F (None for any other fact, or a range)."""
+    number, _, unit = fact.partition(" ")
+    if unit not in _TEMPERATURES or "-" in number:
+        return None
+    value = float(number)
+    return value if unit == "°f" else value * 9 / 5 + 32
 
 
 def _sorted(facts: Iterable[str]) -> tuple[str, ...]:

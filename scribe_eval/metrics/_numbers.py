@@ -26,6 +26,9 @@ rule for each:
   number (2500); spelled counts are safe ("two 500 mg tablets" stays 2 and 500, because numbers
   are read before spelled numbers become digits).
 
+A point that starts a number after a space or a bracket is its decimal point, in every language:
+".5 mg" is "0.5 mg" (a naked decimal, read 5 mg by mistake: a tenfold error, not a missing fact).
+
 The output writes every number with a point as the decimal and no grouping ("10000", "38.1"),
 the form the fact extractors parse. Read a text once: reading "1,125" (German: 1.125) again as
 German would group it.
@@ -65,6 +68,8 @@ _NUMBER = re.compile(
     + r")(?!\d|[.,]\d)"
 )
 _GROUPED = re.compile(_groups(","))
+# A naked decimal, ".5" (a point starting a number, not after a word, number or mark): "0.5".
+_LEADING_POINT = re.compile(r"(?<![\w.,])\.(?=\d)")
 
 
 def decimal_mark(language: str) -> DecimalMark:
@@ -76,6 +81,7 @@ def decimal_mark(language: str) -> DecimalMark:
 def read_numbers(text: str, language: str = "en") -> str:
     """``text`` with every written number as digits, a point decimal and no grouping."""
     decimal = decimal_mark(language)
+    text = _LEADING_POINT.sub("0.", text)
     return _NUMBER.sub(lambda m: _canonical(m.group(), decimal), text)
 
 

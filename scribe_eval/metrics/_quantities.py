@@ -5,19 +5,23 @@ English and "10.000 Einheiten" in German are both "10000 unit"). Spelled English
 become digits ("thirty eight point five" -> "38.5") and spoken units are canonical ("10
 milligrams" is "10 mg", "145 over 90" and "145 zu 90" are "145/90"). A ratio drops its "mmHg" (a
 blood pressure is written both ways); beats per minute are "/min"; grams below 10 become
-milligrams ("1 g" is "1000 mg").
+milligrams ("1 g" is "1000 mg"). A unit per body weight, area or time is part of the quantity
+("15 mg/kg", "0.1 mcg/kg/min", "2 l/min"), but a lone per-day or per-week is the dose's frequency
+("60 mg/day" is "60 mg", as "60 mg daily" is).
 
 Temperatures keep their scale: "101.3F" is "101.3 °f" (converting would round: 38.1 °C is
-100.58 °F). A letter glued or next to a number is a scale only for a body temperature on it
-("38.1C": 30-45 °C; "101.3F": 94-108 °F, so "82F", an 82-year-old woman, is no temperature); a
-scale-less "degrees" is °F in the °F range, else °C.
+100.58 °F; the fact check matches a reading across scales, ``_facts``). A letter glued or next
+to a number is a scale only for a body temperature on it ("38.1C": 30-45 °C; "101.3F": 94-108
+°F, so "82F", an 82-year-old woman, is no temperature); a scale-less "degrees" is °F in the °F
+range, else °C.
 
 A number without a unit is a fact only when the context implies one: the nearest measurement cue
 within the previous ``_CUE_WINDOW`` words ("Temperature today is 38.1", "Have you had a fever?
 Yes, it was 38.5") gives the unit when the value is plausible for it (34-43 for °C, 40-220 for a
-pulse, ...). A duration, dose or count on the way ("Temperature up and down for 3 days, today
-38.1") does not end the search; any other unit word does (the cue before it had its value
-written with its unit: "Pulse 96/min, age 45" gives no pulse of 45). "T" is a temperature cue
+pulse, ...), and to a range when both its ends are ("Fever 38 to 39.5" is "38-39.5 °c"). A
+duration, dose or count on the way ("Temperature up and down for 3 days, today 38.1") does not
+end the search; any other unit word does (the cue before it had its value written with its unit:
+"Pulse 96/min, age 45" gives no pulse of 45). "T" is a temperature cue
 only right before its value and inside a run of vital signs ("T 38.1 HR 96", "BP 120/80, T
 37.9"): alone, "T 38" is too often something else. Frequencies ("twice daily") are medication
 facts, not quantities.
@@ -63,9 +67,19 @@ _UNIT_RE = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
 _NUM = r"\d+(?:\.\d+)?"  # numbers are read first (`read_numbers`): a point decimal, no groups
 _RATIO = r"\s*(?:/|\bover\b|\bzu\b)\s*"
 _RANGE = r"\s*(?:-|–|\bto\b|\bbis\b)\s*"
+# A dose per body weight or area, or a rate per time: "15 mg/kg", "2 l/min", "0.1 mcg/kg/min".
+_PER = {
+    "kg": "kg", "m2": "m2", "m²": "m2", "h": "hour", "hr": "hour", "hour": "hour", "min": "min",
+    "minute": "min", "d": "day", "day": "day", "24h": "day", "week": "week", "wk": "week",
+}  # fmt: skip
+#: The canonical names a compound unit's parts after its first take ("mg/kg/hour").
+PER_UNITS = frozenset(_PER.values())
+#: A lone per-day or per-week is the dose's frequency, as "daily" is: "60 mg/day" is "60 mg".
+_FREQUENCY = frozenset({"day", "week"})
+_PER_RE = "|".join(re.escape(u) for u in sorted(_PER, key=len, reverse=True))
 _QUANTITY = re.compile(
     rf"(?<![\w.,/-])({_NUM})(?:{_RATIO}({_NUM})|{_RANGE}({_NUM}))?"
-    rf"(?:\s*({_UNIT_RE})(?![\w/]))?(?![\w/-]|[.,]\d)",
+    rf"(?:\s*({_UNIT_RE})((?:/(?:{_PER_RE}))*)(?![\w/]))?(?![\w/-]|[.,]\d)",
     re.IGNORECASE,
 )
 _NUMBER_WORDS = "|".join([*en.ONES, *en.TENS, *en.SCALES])
@@ -88,7 +102,8 @@ _CUES: tuple[tuple[re.Pattern[str], str, float, float], ...] = (
      34, 43),
     (re.compile(r"t|temp\w*|tmax|fever\w*|febrile"), "°f", 94, 108),
     (re.compile(r"pulse|hr|heart|puls|herzfrequenz|hf"), "/min", 30, 220),
-    (re.compile(r"sats?|saturation|spo2|sao2|oxygen|sättigung|sauerstoffsättigung"), "%", 70, 100),
+    (re.compile(r"sats?|saturations?|spo2|sao2|oxygen|sättigung|sauerstoffsättigung"), "%", 70,
+     100),
     (re.compile(r"weight|weighs|weighed|gewicht|wiegt"), "kg", 2, 250),
     (re.compile(r"hba1c"), "%", 4, 15),
 )  # fmt: skip
@@ -139,7 +154,7 @@ def read_quantities(text: str) -> tuple[list[str], set[str]]:
     for match, fact in _read(text):
         if fact is not None:
             facts.append(fact)
-        elif not any(match.groups()[1:]):
+        elif not any(match.groups()[1:4]):
             bare.add(canonical_number(match.group(1)))
     return facts, bare
 
@@ -156,7 +171,7 @@ def _read(text: str) -> Iterable[tuple[re.Match[str], str | None]]:
 
 def _unit(match: re.Match[str]) -> str | None:
     """The canonical unit a match wrote, if any (a scale letter only for a body temperature)."""
-    value, _, _, unit_text = match.groups()
+    value, _, _, unit_text, _ = match.groups()
     if not unit_text:
         return None
     unit_text = unit_text.lower()
@@ -171,20 +186,31 @@ def _unit(match: re.Match[str]) -> str | None:
 
 
 def _fact(match: re.Match[str]) -> str | None:
-    value, denominator, upper, _ = match.groups()
+    value, denominator, upper, _, _ = match.groups()
     unit = _unit(match)
+    if unit is not None:
+        unit += _per(match)
     if denominator is not None:
         return f"{canonical_number(value)}/{canonical_number(denominator)}" + (
             f" {unit}" if unit not in (None, "mmhg") else ""
         )
     if unit is None:
         return None
-    if unit == "g" and float(value) < 10 and upper is None:
-        return f"{_scaled(value, 1000)} mg"
-    number = canonical_number(value)
-    if upper is not None:
-        number += "-" + canonical_number(upper)
-    return f"{number} {unit}"
+    base, slash, per = unit.partition("/")
+    ends = [value] if upper is None else [value, upper]
+    if base == "g" and all(float(end) < 10 for end in ends):
+        # "1 g" is "1000 mg", and "1-2 g" is "1000-2000 mg".
+        return "-".join(_scaled(end, 1000) for end in ends) + f" mg{slash}{per}"
+    return "-".join(canonical_number(end) for end in ends) + f" {unit}"
+
+
+def _per(match: re.Match[str]) -> str:
+    """The rest of a compound unit ("/kg/hour"), canonical; a lone per-day or per-week, the
+    dose's frequency, is dropped ("60 mg/day" is "60 mg", as "60 mg daily" is)."""
+    parts = [_PER[p.lower()] for p in (match.group(5) or "").split("/") if p]
+    if len(parts) == 1 and parts[0] in _FREQUENCY:
+        return ""
+    return "".join(f"/{p}" for p in parts)
 
 
 def _scaled(value: str, factor: int) -> str:
@@ -198,11 +224,13 @@ def _implied(
     words: Sequence[re.Match[str]],
     passed: Sequence[tuple[int, int]],
 ) -> str | None:
-    """The unit the nearest cue before a bare number gives it (see the module docstring)."""
-    value, denominator, upper, _ = match.groups()
-    if denominator is not None or upper is not None:
+    """The unit the nearest cue before a bare number, or a range of them ("Fever 38 to 39.5",
+    both ends plausible), gives it (see the module docstring)."""
+    value, denominator, upper, _, _ = match.groups()
+    if denominator is not None:
         return None
-    number = float(value)
+    ends = [float(value)] if upper is None else [float(value), float(upper)]
+    shown = canonical_number(value) + ("" if upper is None else f"-{canonical_number(upper)}")
     end = bisect_left([w.start() for w in words], match.start())
     before = words[max(0, end - _CUE_WINDOW) : end]
     for i, word in enumerate(reversed(before)):
@@ -217,8 +245,8 @@ def _implied(
         units = [(u, lo, hi) for cue, u, lo, hi in _CUES if cue.fullmatch(word.group())]
         if units:
             for unit, lo, hi in units:
-                if lo <= number <= hi:
-                    return f"{canonical_number(value)} {unit}"
+                if all(lo <= number <= hi for number in ends):
+                    return f"{shown} {unit}"
             return None
     return None
 

@@ -9,8 +9,22 @@ ADHERENCE_VERSION: Final = "1"
 ``_adherence``: every document's score key names it, and a cached re-run, which checks nothing,
 would import the checks (regex, the ROUGE scorers, ~0.1 s) to read it."""
 
-METRICS_VERSION = "9"
+METRICS_VERSION = "10"
 """Changes whenever any metric value could change (a normaliser, tokenizer or formula).
+
+10: a quantity with a compound unit is a fact: a dose per body weight or area, or a rate per time
+("15 mg/kg", "0.1 mcg/kg/min", "2 l/min", "18 units/kg/h"), and a medication's dose. They were
+no fact at all, so a tenfold error in a weight-based dose ("15 mg/kg" against "150 mg/kg") left
+fact recall and precision at 1.0. A lone per-day or per-week is the dose's frequency, as "daily"
+is: "60 mg/day" is "60 mg", "1 g/day" is "1000 mg".
+A naked decimal is the decimal it is: ".5 mg" is "0.5 mg", so against "5 mg" it is a tenfold
+error (missed and invented), and against "0.5 mg" the same dose; it was no fact at all.
+A range after a measurement cue takes the cue's unit as a single value does ("Fever 38 to 39.5"
+is "38-39.5 °c"): the note that wrote the unit was charged with an invented fact.
+A range in grams is in milligrams as a single dose is ("1-2 g" is "1000-2000 mg").
+A temperature one note writes in °C and the other in °F is one fact ("38.5 °C" is "101.3 °F", to
+the decimal each is written with): it was missed and invented.
+"Saturations" is a cue as "saturation" is ("Saturations of 96" is "96 %").
 
 9: a body temperature of one note written with a decimal ("Fever to 38.5 °C") is found as a bare
 number of the other ("last night it was 38.5, came down with paracetamol"), where no cue gave it

@@ -312,10 +312,16 @@ def _verdict(
         costs = _tradeoffs(data, best.template, aligned, delivered, margin)
         if costs:
             reason += f" Before choosing {best.template}: " + "; ".join(costs) + "."
+        top = _top(analysis, best)
+        leader = (
+            f"{best.template} has the highest value"
+            if len(top) == 1
+            else f"{' and '.join(top)} share the highest value"
+        )
         return (
             f"No clear winner in {where} on {label}",
             None,
-            f"{', '.join(best.tied)} cannot be told apart; {best.template} has the highest value "
+            f"{', '.join(best.tied)} cannot be told apart; {leader} "
             f"({_chance(best, analysis)}); {n}.{reason}",
         )
     lead = abs(contender.difference) if contender else 0.0
@@ -350,6 +356,12 @@ def _verdict(
         f"points; not worse beyond {fmt_points(margin)} points on section coverage, fact "
         f"recall or notes written; {_chance(best, analysis)}; {n}.",
     )
+
+
+def _top(analysis: RunAnalysis, best: BestTemplate) -> list[str]:
+    """The templates whose value equals the leader's exactly (the leader is the first of them by
+    name only: an exact tie has no leader)."""
+    return sorted(c.template for c in analysis.cells if c.estimate.value == best.value)
 
 
 def _chance(best: BestTemplate, analysis: RunAnalysis) -> str:
@@ -440,6 +452,8 @@ def _why_not_separated(c: PairedComparison, best: str, practical: float = 0.01) 
     other = c.label_b if c.label_a == best else c.label_a
     if not has_interval(c.n):
         return f" With {c.n} shared encounter(s) no comparison is possible: add encounters."
+    if c.difference == 0:
+        return f" It ties with {other} on {c.n} encounters: neither leads."
     alpha = 1.0 - c.confidence
     smallest_p = 2.0 / 2**c.n if c.permutation_exact else 0.0
     if smallest_p >= alpha:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from scribe_eval.compare import RunData, TrendPoint, identity_short, identity_text, trends
+from scribe_eval.report._leaderboard import SOURCE_LABELS
 from scribe_eval.report._metrics import HEADLINE, WER
 from scribe_eval.report._svg import StripRow, strip_chart
 
@@ -41,17 +42,22 @@ def trend_series(data: RunData) -> list[TrendSeries]:
     """Every series with at least `MIN_RUNS` runs of this run's dataset (empty otherwise)."""
     out: list[TrendSeries] = []
     dataset = data.run.dataset_name
+    # One series per transcript source, as the leaderboards have one board per source: notes
+    # written from the reference transcript are no point of the ASR notes' trend.
     notes = trends(
-        data.store, HEADLINE.key, dataset=dataset, by=["template", "language"],
+        data.store, HEADLINE.key, dataset=dataset, by=["template", "language", "source"],
         comparable_to=data.run, loaded=data,
     )  # fmt: skip
     for key, points in sorted(notes.items()):
         where = dict(key)
         title = f"{HEADLINE.label}, template {where['template']}, {where['language']}"
+        if where["source"] != "asr":
+            title += f", {SOURCE_LABELS.get(where['source'], where['source'])}"
         out.extend(_series(title, points, higher_is_better=True))
+    # WER depends on its normaliser: only runs comparable with this one, as for the notes.
     wer = trends(
         data.store, WER.key, dataset=dataset, by=["language"], where={"source": "asr"},
-        loaded=data,
+        comparable_to=data.run, loaded=data,
     )  # fmt: skip
     for key, points in sorted(wer.items()):
         out.extend(_series(f"WER, {dict(key)['language']}", points, higher_is_better=False))

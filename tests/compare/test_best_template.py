@@ -210,3 +210,19 @@ def test_no_clear_winner_names_the_comparison_that_stopped_it() -> None:
     assert blocking is not None
     assert {blocking.label_a, blocking.label_b} == {"Z", "A"}
     assert "Z leads A by 2.5" in _why_not_separated(blocking, "Z")
+
+
+def test_templates_that_tie_exactly_share_the_highest_value(
+    store: RunStore, make_run: MakeRun
+) -> None:
+    """Two templates with the same notes (one stored key under two labels): neither "has the
+    highest value"; the card named the first by name, which a reader took for a leader."""
+    make_run("run")
+    soap = {c.encounter_id: c.scores for c in store.cells("run") if c.template_label == "soap"}
+    for cell in store.cells("run"):
+        if cell.template_label == "brief" and cell.status == "ok":
+            store.put_cell(cell.model_copy(update={"scores": soap[cell.encounter_id]}))
+    (board,) = _boards(store, "run").values()
+    assert board.winner is None
+    assert "has the highest value" not in board.detail, board.detail
+    assert "brief and soap share the highest value" in board.detail, board.detail

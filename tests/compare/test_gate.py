@@ -7,6 +7,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from click.testing import CliRunner
+from pydantic import ValidationError
 
 from scribe_eval.cli import main
 from scribe_eval.compare import (
@@ -120,7 +121,7 @@ def test_error_rate_limits(store: RunStore, make_run: MakeRun) -> None:
     result = _gate(store, "base", "flaky")
     failed = [r for r in result.failures if r.metric == "error_rate"]
     assert len(failed) == 1
-    assert failed[0].slice == {"language": "en", "template": "soap"}
+    assert failed[0].slice == {"language": "en", "source": "asr", "template": "soap"}
     assert failed[0].candidate == pytest.approx(8 / 40)
     absolute = Gate(rules=[LimitRule(limit="error_rate", max=25)])
     assert _gate(store, "base", "flaky", absolute).passed
@@ -345,7 +346,7 @@ def test_a_rise_is_judged_on_any_number_of_shared_encounters(
     make_run("broken", encounters=2, errors=2)  # every soap cell failed: 0% -> 100%
     rise = Gate(rules=[LimitRule(limit="error_rate", max_increase=2)])
     (row,) = [r for r in _gate(store, "base", "broken", rise).results if r.status != "unchanged"]
-    assert row.slice == {"language": "en", "template": "soap"}
+    assert row.slice == {"language": "en", "source": "asr", "template": "soap"}
     assert row.status == "fail"
     assert row.n == 2
     assert "rose by 100.0 points (from 0.0% to 100.0%)" in row.reason
@@ -442,3 +443,16 @@ def test_another_changed_template_never_moves_a_row_or_the_verdict(
     assert two.verdict == three_templates.verdict == "pass"
     before, after = _row(two, "rougeLsum_f", "soap"), _row(three_templates, "rougeLsum_f", "soap")
     assert (after.low, after.high, after.p_value) == (before.low, before.high, before.p_value)
+
+
+def test_a_limit_that_bounds_fact_recall_from_above_is_refused(tmp_path: Path) -> None:
+    """Fact recall is higher-is-better: a ``max_increase`` on it bounded a *rise*, so a candidate
+    that lost 30 points of fact recall passed it ("from 75.8% to 45.8% ...: within the rise of
+    2.0 points allowed", exit 0). The gate file is refused, naming what bounds a loss."""
+    path = tmp_path / "gate.yaml"
+    path.write_text("rules:\n  - limit: fact_recall\n    max_increase: 2\n")
+    with pytest.raises(ConfigError, match=r"gate.yaml:2: .*higher is better.*min.*margin"):
+        load_gate(path)
+    with pytest.raises(ValidationError, match="higher is better"):
+        LimitRule(limit="fact_recall", max=90)
+    assert LimitRule(limit="fact_recall", min=50).min == 50

@@ -271,3 +271,107 @@ def test_a_placeholder_is_no_invented_finding(generated: str) -> None:
     result = check_facts("Sore throat for three days. No fever.", generated)
     assert result.kinds["negation"].unsupported == ()
     assert result.precision is None
+
+
+@pytest.mark.parametrize(
+    ("reference", "generated"),
+    [
+        pytest.param("Paracetamol 15 mg/kg 6-hourly.", "Paracetamol 150 mg/kg 6-hourly.", id="kg"),
+        pytest.param("Oxygen at 2 l/min by cannula.", "Oxygen at 20 l/min by cannula.", id="flow"),
+        pytest.param("Heparin 18 units/kg/h.", "Heparin 1.8 units/kg/h.", id="infusion"),
+        pytest.param("Methotrexate 15 mg/week.", "Methotrexate 25 mg/week.", id="per-week"),
+    ],
+)
+def test_a_dose_per_kilogram_or_per_minute_is_a_fact(reference: str, generated: str) -> None:
+    """A dose with a compound unit is a quantity: a tenfold error in it is missed and invented
+    (it read as no fact at all, so "15 mg/kg" against "150 mg/kg" scored recall and precision
+    1.0 with the drug listed, and no fact without)."""
+    result = check_facts(reference, generated, medications=["paracetamol", "heparin"])
+    assert result.kinds["quantity"].misses, result.kinds["quantity"]
+    assert result.kinds["quantity"].unsupported, result.kinds["quantity"]
+    assert result.recall is not None
+    assert result.recall < 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Paracetamol 15 mg/kg", ("15 mg/kg",)),
+        ("2 l/min", ("2 l/min",)),
+        ("18 units/kg/h", ("18 unit/kg/hour",)),
+        ("0.1 mcg/kg/min", ("0.1 mcg/kg/min",)),
+        ("60 mg/day", ("60 mg",)),  # as "60 mg daily": the frequency is no part of the dose
+        ("Glucose 5.5 mmol/l, creatinine 80 umol/l", ("5.5 mmol/l", "80 umol/l")),
+        ("1 g/day", ("1000 mg",)),
+    ],
+)
+def test_compound_units(text: str, expected: tuple[str, ...]) -> None:
+    assert extract_facts(text)["quantity"] == expected
+
+
+def test_a_compound_dose_is_the_medication_dose() -> None:
+    facts = extract_facts("Paracetamol 15 mg/kg four times daily.", medications=["paracetamol"])
+    assert "paracetamol 15 mg/kg" in facts["medication"]
+
+
+def test_a_leading_decimal_point_is_read_as_the_decimal_it_is() -> None:
+    """ ".5 mg" (a naked decimal, which the "do not use" lists ban because it is misread as 5 mg)
+    is 0.5 mg: against "5 mg" it is a tenfold error, missed *and* invented; against "0.5 mg"
+    it is the same dose. It was no fact, so it was only missed, and never invented."""
+    tenfold = check_facts("Haloperidol 5 mg at night.", "Haloperidol .5 mg at night.")
+    assert tenfold.kinds["quantity"].misses == ("5 mg",)
+    assert tenfold.kinds["quantity"].unsupported == ("0.5 mg",)
+    same = check_facts("Haloperidol 0.5 mg at night.", "Haloperidol .5 mg at night.")
+    assert same.recall == 1.0
+    assert extract_facts("Dose (.25 mg) given.")["quantity"] == ("0.25 mg",)
+    # A full stop right after a word is no decimal point.
+    assert "0.5 mg" not in extract_facts("Review in 2 weeks.5 mg given.")["quantity"]
+
+
+def test_a_range_after_a_measurement_cue_takes_the_cue_s_unit() -> None:
+    """ "Fever 38 to 39.5" is "38-39.5 °c", as a single value after the cue is: it was no fact, so
+    the note that wrote its unit ("Fever 38-39.5 °C") was charged with an invented fact."""
+    assert extract_facts("Fever 38 to 39.5 at home.")["quantity"] == ("38-39.5 °c",)
+    assert extract_facts("Pulse 88-96, regular.")["quantity"] == ("88-96 /min",)
+    result = check_facts("Fever 38 to 39.5 at home.", "Fever 38-39.5 °C at home.")
+    assert result.kinds["quantity"].precision == 1.0
+    # Both ends must be plausible for the cue's unit: a count after it is not a reading.
+    assert extract_facts("Fever for 2-3 days.")["quantity"] == ("2-3 day",)
+    assert extract_facts("Temperature checks 3-4 times.")["quantity"] == ()
+
+
+def test_a_range_in_grams_is_in_milligrams_as_a_single_dose_is() -> None:
+    """ "1 g" is "1000 mg", so "1-2 g" is "1000-2000 mg": the same dose written either way."""
+    assert extract_facts("Paracetamol 1-2 g as needed.")["quantity"] == ("1000-2000 mg",)
+    result = check_facts("Paracetamol 1-2 g as needed.", "Paracetamol 1000-2000 mg as needed.")
+    assert result.recall == 1.0
+
+
+@pytest.mark.parametrize(
+    ("reference", "generated"),
+    [
+        ("Temperature 38.5 °C.", "Temperature of 101.3 F."),
+        ("Temperature 101.3 °F.", "Temperature 38.5 °C."),
+        ("Fever to 38.1 °C.", "Fever to 100.6 °F."),  # 100.58 °F, written to one decimal
+    ],
+)
+def test_one_temperature_written_on_the_other_scale_is_the_same_fact(
+    reference: str, generated: str
+) -> None:
+    """38.5 °C is 101.3 °F: a note that writes the reading in Fahrenheit neither misses nor
+    invents it (it did both, recall and precision 0)."""
+    result = check_facts(reference, generated)
+    assert result.recall == 1.0
+    assert result.precision == 1.0
+
+
+def test_a_different_temperature_on_the_other_scale_is_still_an_error() -> None:
+    result = check_facts("Temperature 38.5 °C.", "Temperature of 102.3 F.")  # 39.06 °C
+    assert result.kinds["quantity"].misses == ("38.5 °c",)
+    assert result.kinds["quantity"].unsupported == ("102.3 °f",)
+
+
+def test_saturations_in_the_plural_is_a_cue() -> None:
+    """ "Saturations of 96" is "96 %", as "saturation 96" is: the note that kept it missed it."""
+    assert extract_facts("Saturations of 96 on air.")["quantity"] == ("96 %",)
+    assert check_facts("Sats 96%.", "Saturations of 96 on air.").recall == 1.0

@@ -327,6 +327,24 @@ def test_the_trend_page_has_one_point_per_comparable_run_of_the_dataset(
     assert 'href="trend.html"' in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
 
 
+def test_the_wer_trend_leaves_out_runs_whose_numbers_are_on_another_scale(
+    store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
+) -> None:
+    """WER depends on its normaliser: a run normalised another way is no point of the report's
+    WER trend, as it is none of its note trends nor of `runs trend` (the WER trend took every
+    run of the dataset, so a changed normaliser read as a step in the vendor's recognition)."""
+    first = kit.write_run(store, mini_dataset, run_spec("run-1"))
+    second = kit.write_run(store, mini_dataset, run_spec("run-2"))
+    other = {"metrics": {"version": METRICS_VERSION, "normalizers": {"en": "basic@2"}}}
+    kit.write_run(store, mini_dataset, run_spec("run-0", extra_provenance=other))
+    build_report(store, second, tmp_path / "out")
+    html = (tmp_path / "out" / "trend.html").read_text(encoding="utf-8")
+    section = html.split("WER, en", 1)[1].split("</section>", 1)[0]
+    assert f"<code>{first.id}</code>" in section
+    assert f"<code>{second.id}</code>" in section
+    assert "<code>run-0</code>" not in section
+
+
 def test_the_trend_page_says_which_identity_fields_changed_not_only_that_one_did(
     store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
 ) -> None:
