@@ -75,9 +75,16 @@ def _judge(
             why = _unmeasured(rule, base, cand, shared)
             # A rise that cannot be measured is never a pass; a broken bound still fails.
             if not failures:
-                if why == _NOT_SHARED:
-                    return _skipped(rule, key, why)
-                return _row(rule, key, "undecided", why, None, None, None, cause=_NO_PAIRS)
+                if why != _NOT_SHARED:
+                    return _row(rule, key, "undecided", why, None, None, None, cause=_NO_PAIRS)
+                if rule.max is not None or rule.min is not None:  # its own cells, bounded
+                    return _row(rule, key, "pass", _passed(rule, value, None), None, value, None)
+                if rule.limit in _HARM and value > 0:
+                    reason = _new_with_harm(rule, cand, own, value)
+                    return _row(
+                        rule, key, "undecided", reason, None, value, None, cause=_NEW_WITH_HARM
+                    )
+                return _skipped(rule, key, why)
             failures.append(f"the rise is not judged: {why}")
         else:
             baseline, value, n = before, after, encounters
@@ -105,6 +112,25 @@ def _passed(rule: LimitRule, value: float, baseline: float | None) -> str:
 
 _UNCHANGED = "unchanged: same request, target identity and stored answers in both runs; cannot fail"
 _NO_PAIRS = "without cells both runs finished"
+#: Limits whose counted cells are harm in themselves, whatever the baseline did: a failed cell.
+#: In a slice the baseline does not have (a new template or language), there is no rise to
+#: measure, but such cells are never passed over: the slice is undecided (not proven safe), not
+#: skipped. An unscored note is a lack of evidence, not harm: a new template without reference
+#: notes is skipped as before.
+_HARM = frozenset({"error_rate"})
+_NEW_WITH_HARM = "new with failed cells"
+
+
+def _new_with_harm(rule: LimitRule, cand: RunData, own: list[CellSummary], value: float) -> str:
+    """Why a slice only the candidate has, with harmful cells, is undecided."""
+    contribution = _CONTRIBUTIONS[rule.limit]
+    bad = sum(contribution(rule, c) == 1.0 for c in own)
+    return (
+        f"{bad} of {len(own)} cell{'' if len(own) == 1 else 's'} failed ({_show(rule, value)}) "
+        f"in a slice the baseline does not have: no rise to measure, and failures are never "
+        f"passed over: see them with 'scribe-eval runs show {cand.run.id} --errors', or bound "
+        f"them with 'max' for {rule.limit} in the gate file"
+    )
 
 
 def _unmeasured(rule: LimitRule, base: RunData, cand: RunData, shared: set[str]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from scribe_eval.compare import DEFAULT_GATE, evaluate_gate
+from scribe_eval.compare import DEFAULT_GATE, Gate, LimitRule, evaluate_gate
 from scribe_eval.store import CellRecord, RunStore
 
 MakeRun = Callable[..., str]
@@ -57,3 +57,51 @@ def test_one_failed_asr_note_in_forty_fails_the_rise_whatever_the_other_source(
     result = evaluate_gate(store, store.get_run("base"), store.get_run("cand"), DEFAULT_GATE)
     # Pooled with 40 reference notes that never fail it read 1.25 points: a pass.
     assert result.verdict == "fail", [(r.metric, r.slice, r.status) for r in result.results]
+
+
+def test_a_new_template_whose_notes_failed_is_never_passed(
+    store: RunStore, make_run: MakeRun
+) -> None:
+    """A template only the candidate has cannot be compared, but its failed notes are harm
+    whatever the baseline did: with every one of its 40 notes failed, the default gate said
+    PASS (exit 0), its row skipped for want of shared cells."""
+    make_run("base", templates=("brief",))
+    make_run("cand", templates=("soap", "brief"), errors=40)
+    result = evaluate_gate(store, store.get_run("base"), store.get_run("cand"), DEFAULT_GATE)
+    assert result.verdict == "inconclusive"
+    (row,) = [r for r in result.undecided if r.slice.get("template") == "soap"]
+    assert row.metric == "error_rate"
+    assert row.cause == "new with failed cells"
+    assert row.reason.startswith("40 of 40 cells failed (100.0%) in a slice the baseline does not")
+    assert "scribe-eval runs show cand --errors" in row.reason
+
+
+def test_a_new_template_without_failures_is_listed_not_judged(
+    store: RunStore, make_run: MakeRun
+) -> None:
+    make_run("base", templates=("brief",))
+    make_run("cand", templates=("soap", "brief"))
+    result = evaluate_gate(store, store.get_run("base"), store.get_run("cand"), DEFAULT_GATE)
+    assert result.verdict == "pass"
+    soap = [r for r in result.results if r.slice.get("template") == "soap"]
+    assert soap
+    assert {r.status for r in soap} == {"skipped"}
+
+
+def test_a_bound_in_the_gate_file_decides_a_new_template_s_failures(
+    store: RunStore, make_run: MakeRun
+) -> None:
+    """A team that bounds failures outright (``max``) has them judged on the new template's own
+    cells: within the bound a pass, beyond it a failure."""
+    gate = Gate(rules=[LimitRule(limit="error_rate", max_increase=2, max=5)])
+    make_run("base", templates=("brief",))
+    make_run("few", templates=("soap", "brief"), errors=1)  # 2.5%
+    make_run("many", templates=("soap", "brief"), errors=4)  # 10%
+    base = store.get_run("base")
+    few = evaluate_gate(store, base, store.get_run("few"), gate)
+    assert few.verdict == "pass", [(r.slice, r.status, r.reason) for r in few.results]
+    many = evaluate_gate(store, base, store.get_run("many"), gate)
+    assert many.verdict == "fail"
+    (row,) = many.failures
+    assert row.slice.get("template") == "soap"
+    assert "above the maximum 5.0%" in row.reason
