@@ -63,23 +63,37 @@ class JudgeResult:
     provenance: dict[str, Any]
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain JSON types under stable keys (``judge_unsupported_rate``, ``judge_pdqi_mean``)."""
-        claims, rubric = self.claims, self.rubric
-        scores = rubric.scores() if rubric else {}
-        return {
+        """The judgement as the catalogue's ``judge_*`` scores, fractions 0-1 as they are stored
+        and shown (one definition: a cell's judge scores are these), with ``judge``, the
+        provenance. PDQI-9 scores (1-5) are mapped to 0-1 as ``(score - 1) / 4``; the raw scores
+        and the judge's reasons are in `details` and the cached judgement."""
+        claims, rubric, rules = self.claims, self.rubric, self.content_rules
+        scores: dict[str, Any] = {
             "judge_unsupported_rate": claims.unsupported_rate if claims else None,
             "judge_contradicted_rate": claims.contradicted_rate if claims else None,
             "judge_omission_rate": claims.omission_rate if claims else None,
             "judge_major_errors": claims.error_count("major", "critical") if claims else None,
             "judge_critical_errors": claims.error_count("critical") if claims else None,
-            "judge_content_rule_rate": (
-                self.content_rules.obeyed_rate if self.content_rules else None
+            "judge_major_error_notes": (
+                float(claims.error_count("major", "critical") > 0) if claims else None
             ),
-            **{f"judge_pdqi_{item}": scores.get(item) for item in PDQI_ITEMS},
-            "judge_pdqi_mean": rubric.mean if rubric else None,
-            "judge_failures": [f.__dict__ for f in self.failures],
-            "judge": self.provenance,
+            "judge_note_claims": len(claims.note_claims) if claims else None,
+            "judge_reference_claims": len(claims.reference_claims) if claims else None,
+            "judge_content_rule_rate": rules.obeyed_rate if rules else None,
+            "judge_content_rules_failed": (
+                [{"rule_id": r.rule_id, "reason": r.reason} for r in rules.rules if not r.obeyed]
+                if rules
+                else []
+            ),
         }
+        raw = rubric.scores() if rubric else {}
+        for item in PDQI_ITEMS:
+            value = raw.get(item)
+            scores[f"judge_pdqi_{item}"] = None if value is None else (value - 1) / 4
+        scores["judge_pdqi_mean"] = None if rubric is None else (rubric.mean - 1) / 4
+        scores["judge_failures"] = [{"stage": "judge", **f.__dict__} for f in self.failures]
+        scores["judge"] = self.provenance
+        return scores
 
     @property
     def complete(self) -> bool:

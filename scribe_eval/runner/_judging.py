@@ -24,7 +24,6 @@ from scribe_eval.dataset import Dataset, Encounter, load_dataset
 from scribe_eval.errors import ConfigError, ScribeEvalError
 from scribe_eval.experiment import transcript_cell_id
 from scribe_eval.judge import (
-    PDQI_ITEMS,
     ContentRule,
     JudgeClient,
     JudgeConfig,
@@ -207,36 +206,11 @@ def judge_stored_run(
 
 
 def judge_scores(result: JudgeResult, key: str | None = None) -> dict[str, Any]:
-    """A judgement as cell scores under the catalogue's ``judge_*`` keys (fractions, 0-1).
-
-    PDQI-9 scores (1-5) are mapped to 0-1 as ``(score - 1) / 4``; the raw scores and the
-    judge's reasons stay in the cached judgement (``judge_key``).
-    """
-    claims, rubric, rules = result.claims, result.rubric, result.content_rules
-    scores: dict[str, Any] = {
-        "judge_unsupported_rate": claims.unsupported_rate if claims else None,
-        "judge_contradicted_rate": claims.contradicted_rate if claims else None,
-        "judge_omission_rate": claims.omission_rate if claims else None,
-        "judge_major_errors": claims.error_count("major", "critical") if claims else None,
-        "judge_critical_errors": claims.error_count("critical") if claims else None,
-        "judge_major_error_notes": (
-            float(claims.error_count("major", "critical") > 0) if claims else None
-        ),
-        "judge_note_claims": len(claims.note_claims) if claims else None,
-        "judge_reference_claims": len(claims.reference_claims) if claims else None,
-        "judge_content_rule_rate": rules.obeyed_rate if rules else None,
-        "judge_content_rules_failed": (
-            [{"rule_id": r.rule_id, "reason": r.reason} for r in rules.rules if not r.obeyed]
-            if rules
-            else []
-        ),
-    }
-    raw = rubric.scores() if rubric else {}
-    for item in PDQI_ITEMS:
-        value = raw.get(item)
-        scores[f"judge_pdqi_{item}"] = None if value is None else (value - 1) / 4
-    scores["judge_pdqi_mean"] = None if rubric is None else (rubric.mean - 1) / 4
-    scores["judge_failures"] = [{"stage": "judge", **f.__dict__} for f in result.failures]
+    """A judgement as cell scores: `JudgeResult.as_dict` (the catalogue's ``judge_*`` keys,
+    fractions 0-1) without its provenance, with ``judge_key``, where the cached judgement (raw
+    PDQI-9 scores and the judge's reasons) is."""
+    scores = result.as_dict()
+    del scores["judge"]
     scores["judge_key"] = key
     return scores
 

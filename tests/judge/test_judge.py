@@ -118,8 +118,10 @@ async def test_known_answers_give_known_scores(fake: Any) -> None:
     assert scores["judge_major_errors"] == 2  # the contradicted major and the critical omission
     assert scores["judge_critical_errors"] == 1
     assert scores["judge_content_rule_rate"] == 0.5
-    assert scores["judge_pdqi_accurate"] == 2
-    assert scores["judge_pdqi_mean"] == pytest.approx(sum(SCORES.values()) / 9)
+    # PDQI-9 on the 0-1 scale the scores are stored and shown on, as a cell's are: "accurate"
+    # was scored 2 of 5, returned as 2 under the key whose stored values are fractions.
+    assert scores["judge_pdqi_accurate"] == 0.25
+    assert scores["judge_pdqi_mean"] == pytest.approx((sum(SCORES.values()) / 9 - 1) / 4)
     assert result.rubric is not None
     assert result.rubric.free_of_bias.reason == "free_of_bias reason"
     assert scores["judge"]["model"] == "fake-judge-1"
