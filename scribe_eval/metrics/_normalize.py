@@ -9,7 +9,8 @@ its output could change for some input; ``METRICS_VERSION`` changes with it.
   "3.5" and "follow-up" stay one word. Diacritics and every script survive.
 - ``english-clinical``: ``basic`` plus Whisper-style English canonicalisation that is safe for
   clinical text (see ``_english``): fillers removed, contractions expanded but possessives kept,
-  spelled numbers to digits, UK spellings to US, spoken units to abbreviations; parenthesised
+  spelled numbers to digits, UK spellings to US, spoken units to abbreviations, and a number
+  written against its unit split from it ("5mg" is "5 mg": ASR writes either); parenthesised
   text, fractions and dotted dose abbreviations (b.i.d.) are kept. A naked decimal is written
   with its zero (".5 mg" is "0.5 mg", as "point five milligrams" and "zero point five" read).
 - ``multilingual``: NFC, case-folding, every punctuation mark and symbol becomes a space unless it
@@ -75,6 +76,10 @@ _DOTTED_ABBREV = regex.compile(r"^(?:\p{L}\.){2,}$")
 _INNER_HYPHEN = regex.compile(r"(?<=\p{L})-(?=\p{L})")
 _THOUSANDS = regex.compile(r"^\d{1,3}(?:,\d{3})+$")
 _NUMBER = regex.compile(r"^-?\d+(?:\.\d+)?$")
+#: A number written against its unit ("5mg", "2.5ml"), split as the unit spoken after a number is
+#: written (``english-clinical``): only the units `_english.UNITS` writes, so "2nd" or "5x" stay.
+_NUMBER_UNIT = regex.compile(r"^(-?\d+(?:\.\d+)?)([a-z]+)$")
+_WRITTEN_UNITS = frozenset(en.UNITS.values()) - {"%"}
 _BRACKETS = regex.compile(r"[()\[\]{}]")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 _CLAUSE_END = frozenset(",.;:!?")
@@ -168,6 +173,8 @@ def _clinical_token(token: str) -> list[str]:
         token = str(_NAKED_DECIMAL.sub(r"\g<1>0.", token))
     if _THOUSANDS.match(token):
         return [token.replace(",", "")]
+    if (glued := _NUMBER_UNIT.match(token)) and glued.group(2) in _WRITTEN_UNITS:
+        return [glued.group(1), glued.group(2)]  # "5mg" is "5 mg", as "five milligrams" is
     out: list[str] = []
     for part in str(_INNER_HYPHEN.sub(" ", token)).split():
         out.extend(_expand_contraction(part).split())
@@ -257,9 +264,9 @@ _BUILTINS: tuple[Normalizer, ...] = (
     _make("basic", "2", "NFC, case-folded, punctuation stripped at word edges.", _basic),
     _make(
         "english-clinical",
-        "3",
+        "4",
         "basic + English canonicalisation safe for clinical text "
-        "(numbers to digits, fillers, contractions, UK->US, units, titles).",
+        "(numbers to digits, fillers, contractions, UK->US, units and 5mg as 5 mg, titles).",
         _english_clinical,
     ),
     _make(
