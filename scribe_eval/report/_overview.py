@@ -182,13 +182,16 @@ def _estimate(data: RunData, sample: MetricSample) -> Shown:
 def note_distributions(
     data: RunData, boards: list[Leaderboard], *, pages: bool
 ) -> list[tuple[str, Markup]]:
-    """Per board: a strip chart of the headline metric, one row per template."""
+    """Per board: a strip chart of the headline metric, one row per template, on the board's
+    encounters (those every template scored), so that its line is the mean of its dots and the
+    leaderboard's value; the title says how many encounters were left out."""
     charts = []
     for board in boards:
-        per_template = samples(data, HEADLINE, by=["template"], where=board.where)
+        by_template = board_samples(data, HEADLINE, board.where)
+        per_template = align(by_template, shared_ids(by_template))
         rows = []
         for r in board.rows:
-            sample = per_template.get((("template", r.template),))
+            sample = per_template.get(r.template)
             points = [
                 (eid, value, f"encounters/{page_name(eid)}" if pages else None)
                 for eid, value in (per_encounter_values(sample) if sample else {}).items()
@@ -197,6 +200,11 @@ def note_distributions(
             rows.append(StripRow(r.template, tuple(points), shown.value, shown.low, shown.high))
         if rows:
             title = f"{HEADLINE.label} per encounter, {board.group}"
+            if board.dropped:
+                title += (
+                    f" ({board.dropped} encounter{'' if board.dropped == 1 else 's'} not scored "
+                    "by every template left out, as in the leaderboard)"
+                )
             charts.append((title, strip_chart(rows, title=title, higher_is_better=True)))
     return charts
 

@@ -36,3 +36,19 @@ def test_a_missing_chance_of_being_best_says_why(
     three = kit.write_run(store, mini_dataset, run_spec("run-three"))
     html = build_report(store, three, tmp_path / "three").read_text(encoding="utf-8")
     assert "No P(best)" not in html
+
+
+def test_the_distribution_shows_the_leaderboard_s_encounters(
+    store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
+) -> None:
+    """The strip chart's line is the leaderboard's value, the mean over the encounters every
+    template scored; its dots were every encounter's, one template's failure left in for the
+    others, so the line was not the mean of the dots drawn around it."""
+    failed = (("en-01-cough", "soap-short"),)
+    run = kit.write_run(store, mini_dataset, run_spec("run-two", failed_documents=failed))
+    html = build_report(store, run, tmp_path / "out").read_text(encoding="utf-8")
+    charts = html[html.index('<h2 id="distributions">') :]
+    charts = charts[: charts.index("<h2", 10)]
+    assert "(1 encounter not scored by every template left out, as in the leaderboard)" in charts
+    assert "en-01-cough" not in charts
+    assert "en-02-rash" in charts
