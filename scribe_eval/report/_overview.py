@@ -132,7 +132,12 @@ def encounter_rows(data: RunData, *, pages: bool) -> list[EncounterRow]:
             wer=parts[0] / parts[1] if parts and parts[1] > 0 else None,
             failures=sum(c.status == "error" for c in transcripts + documents),
         )
-        for cell in sorted(documents, key=lambda c: c.source != "asr"):
+        # One note per template: the one written from the ASR transcript in the recording's own
+        # language, else the nearest to it (an encounter with notes in several languages showed
+        # whichever was stored first).
+        for cell in sorted(
+            documents, key=lambda c: (c.source != "asr", c.language != language, c.language)
+        ):
             value = cell.figures.get(HEADLINE.key)
             if cell.template_label not in row.values and is_number(value):
                 row.values[cell.template_label] = float(value)

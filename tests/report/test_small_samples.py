@@ -52,3 +52,30 @@ def test_the_distribution_shows_the_leaderboard_s_encounters(
     assert "(1 encounter not scored by every template left out, as in the leaderboard)" in charts
     assert "en-01-cough" not in charts
     assert "en-02-rash" in charts
+
+
+def test_an_encounter_s_row_shows_its_note_in_the_recording_s_language(
+    store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
+) -> None:
+    """With notes in several languages, the encounters table showed whichever was stored first
+    (here a German note of an English visit); it shows the recording's language's note."""
+    run = kit.write_run(store, mini_dataset, run_spec("run-langs"))
+    (english,) = [
+        c for c in store.cells(run.id)
+        if c.encounter_id == "en-02-rash" and c.template_label == "soap-full"
+    ]  # fmt: skip
+    store.put_cell(
+        english.model_copy(
+            update={
+                "cell_id": english.cell_id.replace("|en|", "|de|"),
+                "language": "de",
+                "scores": {**english.scores, "rougeLsum_f": 0.0123},
+            }
+        )
+    )
+    html = build_report(store, run, tmp_path / "out").read_text(encoding="utf-8")
+    table = html[html.index('<h2 id="encounters">') :]
+    row = table[table.index("en-02-rash") :]
+    row = row[: row.index("</tr>")]
+    assert 'data-v="0.0123"' not in row
+    assert f'data-v="{english.scores["rougeLsum_f"]}"' in row
