@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -80,8 +84,68 @@ def run(
     3 some cells failed, or the judge failed on some notes (see `scribe-eval runs show RUN`;
     --allow-errors makes this 0);
     4 the run could not work at all: it stopped on a failure every call would hit (missing or
-    refused credentials, unreachable host, TLS) or not one cell succeeded; 130 interrupted.
+    refused credentials, unreachable host, TLS) or not one cell succeeded; 130 interrupted
+    (Ctrl-C), 143 terminated (SIGTERM), either resumable.
     """
+    with _sigterm_as_interrupt() as terminated:
+        _run_command(
+            experiment, runs_dir, store_url, resume, rerun_errors, take_over, fail_fast,
+            max_errors, allow_errors, cache_max_age, no_progress, as_json, workers,
+            global_concurrency, stall_after, terminated,
+        )  # fmt: skip
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[list[int]]:
+    """SIGTERM (sent by `kill`, `timeout`, systemd, Docker, a cancelled CI job) stops the run as
+    Ctrl-C does: marked ``interrupted``, its lease released, the resume hint printed. Without
+    this the process died at once, leaving the run ``running``. Yields a list that gets the
+    signal's number when one came (the exit code is then 143, not 130)."""
+    got: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield got
+        return
+
+    def on_sigterm(signum: int, frame: Any) -> None:
+        got.append(signum)
+        # Whatever handles Ctrl-C now does the work: asyncio's runner cancels the run's main
+        # task (whose clean-up marks the run interrupted); outside it, KeyboardInterrupt.
+        handler = signal.getsignal(signal.SIGINT)
+        if callable(handler):
+            handler(signal.SIGINT, frame)
+        else:
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        yield got
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupted(terminated: list[int]) -> int:
+    """The exit code of an interrupted command: 143 after SIGTERM, 130 after Ctrl-C."""
+    return 128 + signal.SIGTERM if terminated else 130
+
+
+def _run_command(
+    experiment: Path | None,
+    runs_dir: Path | None,
+    store_url: str | None,
+    resume: str | None,
+    rerun_errors: bool,
+    take_over: bool,
+    fail_fast: bool,
+    max_errors: int | None,
+    allow_errors: bool,
+    cache_max_age: str | None,
+    no_progress: bool,
+    as_json: bool,
+    workers: bool,
+    global_concurrency: int,
+    stall_after: float,
+    terminated: list[int],
+) -> None:
     folder = resolve_runs_dir(runs_dir)
     try:  # a Ctrl-C before the run starts says so (exit 130), at any point
         # The emulator's imports (~0.4 s) start now, in a process that writes nothing until it is
@@ -125,7 +189,7 @@ def run(
         )
     except KeyboardInterrupt:
         click.echo("Interrupted before the run started; nothing was done.", err=True)
-        sys.exit(130)
+        sys.exit(_interrupted(terminated))
 
     # Wrapped for a terminal; whole lines in a log or a pipe (a note cut mid-sentence misleads).
     console = Console(stderr=True, soft_wrap=not sys.stderr.isatty())
@@ -164,7 +228,7 @@ def run(
             f"{run_id} (or delete what it left remotely: scribe-eval runs cleanup {run_id})",
             err=True,
         )
-        sys.exit(130)
+        sys.exit(_interrupted(terminated))
     if as_json:
         click.echo(outcome_json(outcome))
         if outcome.run.notes:  # why the run stopped is said on the console, not only stored
