@@ -33,6 +33,7 @@ from scribe_eval.client._errors import (
     map_status_error,
     map_transport_error,
     request_id_of,
+    wrong_root,
 )
 from scribe_eval.client._retry import RetryPolicy, is_retryable_status, parse_retry_after
 from scribe_eval.errors import ScribeEvalError, TransportError
@@ -105,6 +106,9 @@ class Request:
     not_found: frozenset[int] = frozenset({404})
     authenticate: bool = True
     replayable: bool = True
+    #: A call on a top-level collection (``/interactions/``), which exists on every account:
+    #: a 404 or 405 answer means the base URL is not the API's root, which every call would hit.
+    root: bool = False
 
     @property
     def call(self) -> str:
@@ -206,6 +210,8 @@ class Http:
         error = map_status_error(
             response, request.target, attempt, not_found=request.not_found, auth_hint=hint
         )
+        if request.root and status in (404, 405):
+            error = wrong_root(error, self.url_source)
         retryable = is_retryable_status(status) and status not in request.not_found
         retry_after = parse_retry_after(response.headers.get("Retry-After"), self.now())
         wait = self.retry.delay(attempt, retry_after, self.rng)

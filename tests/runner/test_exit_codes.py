@@ -96,3 +96,25 @@ def test_refused_credentials_ask_for_a_token_once_and_stop_the_run(
     assert isinstance(calls, dict)
     token_calls = sum(n for name, n in calls.items() if "token" in name)
     assert token_calls == 1, calls  # one token request for the whole run, not one per cell
+
+
+@pytest.mark.parametrize("suffix", ["", "/v9"])
+def test_a_base_url_that_is_not_the_api_root_stops_the_run_naming_the_url(
+    write_experiment: WriteExperiment, tmp_path: Path, start_emulator: StartEmulator, suffix: str
+) -> None:
+    """A server answers, but not the API at that path (the /v2 left out, or mistyped): every
+    call gets 404. The run used to fail every cell on its own, then blame an id ("check the id
+    or key") and report the interactions it never created as "could not be deleted"."""
+    with start_emulator(tmp_path / "remote") as base:
+        target = {
+            "kind": "url", "base_url": base.removesuffix("/v2") + suffix, "auth": "none",
+            "tenant": "acme",
+        }  # fmt: skip
+        path = write_experiment(target=target, execution={"retries": 0, "concurrency": 1})
+        code, outcome, stderr = _run_cli(path, tmp_path / "runs")
+    assert code == 4
+    assert outcome["stopped_run_wide"] is True
+    assert "stopped after 3 identical failures" in stderr
+    assert f"check that target.base_url in {path} ends in /v2" in stderr
+    assert "check the id or key" not in stderr
+    assert "could not be deleted" not in stderr
