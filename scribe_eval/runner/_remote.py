@@ -41,7 +41,7 @@ from scribe_eval.api import (
     Transcript,
 )
 from scribe_eval.dataset import Dataset, Encounter, encounter_audio_bytes
-from scribe_eval.errors import NotFoundError
+from scribe_eval.errors import APIStatusError, NotFoundError
 from scribe_eval.runner._cleanup import RemoteCleanup
 from scribe_eval.runner._keys import content_hash
 from scribe_eval.runner._ledger import CallLedger
@@ -180,7 +180,15 @@ class RemoteResources(RemoteCleanup):
             body = CreateInteractionRequest.model_validate(
                 interaction_body(self._run_id, encounter, language)
             )
-            created = await client.create_interaction(body)
+            try:
+                created = await client.create_interaction(body)
+            except APIStatusError as exc:
+                if refused(exc, "POST /interactions/"):
+                    # The target answered that it did not create it: nothing to look up or
+                    # delete later (a pending row would be reported as "could not be deleted"
+                    # when the target refuses lookups alike, as it does a wrong URL or a 429).
+                    self._put(key, "interaction", identifier, state="deleted")
+                raise
             self._put(
                 key, "interaction", identifier, remote_id=created.interaction_id, state="created"
             )
@@ -379,6 +387,18 @@ class RemoteResources(RemoteCleanup):
             self._row(_key("interaction", encounter_id, lang)) for lang in sorted(set(languages))
         )
         return [r for r in rows if r is not None and r.state == "created" and r.remote_id]
+
+
+def refused(exc: APIStatusError, call: str) -> bool:
+    """Whether ``exc`` is ``call``'s own answer saying it was not carried out: a 4xx (throttling
+    included), but not 408, a time-out reading a request the server may yet act on.
+
+    The client asks again after an answer that may hide a success (5xx, no answer) only when a
+    look-up found nothing, so the call's last answer decides; a failed look-up (its error names
+    the look-up, not ``call``) decides nothing.
+    """
+    own = exc.message.startswith(f"{call} answered ")
+    return own and 400 <= exc.status_code < 500 and exc.status_code != 408
 
 
 def _key(kind: str, *parts: str) -> str:

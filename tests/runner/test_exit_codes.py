@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from scribe_eval.cli import main
+from scribe_eval.store import RunStore
 
 WriteExperiment = Callable[..., Path]
 StartEmulator = Callable[..., AbstractContextManager[str]]
@@ -118,3 +119,27 @@ def test_a_base_url_that_is_not_the_api_root_stops_the_run_naming_the_url(
     assert f"check that target.base_url in {path} ends in /v2" in stderr
     assert "check the id or key" not in stderr
     assert "could not be deleted" not in stderr
+
+
+def test_interactions_the_target_refused_to_create_are_not_reported_as_left_behind(
+    write_experiment: WriteExperiment, tmp_path: Path, start_emulator: StartEmulator
+) -> None:
+    """Every call answered 429 (throttled; nothing done): the run used to keep a pending row per
+    refused create, look each up again at the end (429 too) and report "4 remote interaction(s)
+    could not be deleted", and `runs cleanup` then failed alike: a false alarm about clinical
+    data left on the target."""
+    runs = tmp_path / "runs"
+    with start_emulator(tmp_path / "remote", "--fault-429", "1", "--retry-after-s", "0") as base:
+        target = {"kind": "url", "base_url": base, "auth": "none", "tenant": "acme"}
+        path = write_experiment(target=target, execution={"retries": 0})
+        code, outcome, stderr = _run_cli(path, runs)
+        cleanup = CliRunner().invoke(
+            main, ["runs", "cleanup", outcome["id"], "--runs-dir", str(runs)]
+        )
+    assert code in (3, 4)
+    assert "could not be deleted" not in stderr
+    assert cleanup.exit_code == 0, cleanup.output
+    with RunStore(runs) as store:
+        rows = store.remotes(outcome["id"], kind="interaction")
+    assert rows
+    assert {(r.state, r.remote_id) for r in rows} == {("deleted", None)}
