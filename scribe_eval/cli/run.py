@@ -233,6 +233,8 @@ def _run_command(
         click.echo(outcome_json(outcome))
         if outcome.run.notes:  # why the run stopped is said on the console, not only stored
             click.echo(f"error: {outcome.run.notes}", err=True)
+        if outcome.failure and not outcome.run_wide:
+            click.echo(f"error: {outcome.failure}", err=True)
     else:
         record = outcome.run
         console.print(
@@ -251,6 +253,8 @@ def _run_command(
         )
         if record.notes:
             console.print(record.notes)
+        if outcome.failure and not outcome.run_wide:  # the breaker's note said why already
+            console.print(outcome.failure, markup=False, highlight=False)
         if outcome.judge is not None:
             console.print(outcome.judge.summary())
         click.echo(record.id)

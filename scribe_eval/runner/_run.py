@@ -7,6 +7,7 @@ import dataclasses
 import json
 import platform
 import secrets
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -98,6 +99,9 @@ class RunOutcome:
     #: The judge stage (None without a ``judge:`` block): a judge task that failed on a note
     #: makes ``run`` exit 3 as a failed cell does (the note's judge scores are missing).
     judge: JudgeOutcome | None = None
+    #: One line on why cells failed (the most common kind of failure, one message of it, and
+    #: where to see them all); None when none did.
+    failure: str | None = None
 
 
 #: ``scribe-eval run`` exit codes (documented in the README and ``run --help``).
@@ -261,7 +265,38 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
             api_span_s=executor.api_span_s,
             expired=executor.cache.expired,
             judge=judged,
+            failure=failure_line(store, run.id) if counts_failed(counts) else None,
         )
+
+
+def counts_failed(counts: Any) -> bool:
+    """Whether ``cell_counts`` items hold a failed cell."""
+    return any(status == "error" and n for (_, status, _), n in counts)
+
+
+#: How a document cell that had no transcript says so (its transcript cell has the cause).
+_NO_TRANSCRIPT = "no transcript to write from: "
+
+
+def failure_line(store: RunStore, run_id: str) -> str | None:
+    """One line on why the run's cells failed: how many, the most common kind (error type) with
+    one of its messages (the cause itself, not a document's "no transcript" echo of it), and
+    the command that lists every failure. Without it a failed run said only "12 failed cells"."""
+    failed = [c for c in store.cell_summaries(run_id) if c.status == "error"]
+    if not failed:
+        return None
+    kinds = Counter(c.error_type or "?" for c in failed)
+    kind, n = kinds.most_common(1)[0]
+    of_kind = [c for c in failed if (c.error_type or "?") == kind]
+    first = next(
+        (c for c in of_kind if not (c.error_message or "").startswith(_NO_TRANSCRIPT)), of_kind[0]
+    )
+    message = (first.error_message or "no message").removeprefix(_NO_TRANSCRIPT)
+    others = f" ({len(kinds) - 1} other kind(s) too)" if len(kinds) > 1 else ""
+    return (
+        f"{len(failed)} cell(s) failed, {n} with {kind}{others}, such as {first.cell_id} at "
+        f"{first.stage or '?'}: {message}. Every failure: scribe-eval runs show {run_id} --errors"
+    )
 
 
 async def _nothing() -> None:
@@ -405,6 +440,7 @@ def outcome_json(outcome: RunOutcome) -> str:
             "expired_cache": outcome.expired,
             "deleted_interactions": outcome.deleted_interactions,
             "judge": None if outcome.judge is None else dataclasses.asdict(outcome.judge),
+            "failure": outcome.failure,
         },
         indent=2,
     )

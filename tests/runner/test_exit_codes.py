@@ -143,3 +143,26 @@ def test_interactions_the_target_refused_to_create_are_not_reported_as_left_behi
         rows = store.remotes(outcome["id"], kind="interaction")
     assert rows
     assert {(r.state, r.remote_id) for r in rows} == {("deleted", None)}
+
+
+def test_a_run_with_failed_cells_says_why_and_where_to_see_them_all(
+    write_experiment: WriteExperiment, tmp_path: Path
+) -> None:
+    """Exit 3 used to come with "6 failed cells" and nothing on why: the most common failure,
+    one message of it and the command that lists them all are printed now."""
+    target = {"kind": "embedded", "asr_engine": "instant", "faults": {"transcript-failed": 1.0}}
+    path = write_experiment(target=target)
+    runs = tmp_path / "runs"
+    result = CliRunner().invoke(main, ["run", str(path), "--runs-dir", str(runs), "--no-progress"])
+    assert result.exit_code == 3, result.output
+    run_id = result.stdout.strip().splitlines()[-1]
+    lines = [line for line in result.stderr.splitlines() if "cell(s) failed" in line]
+    assert len(lines) == 1, result.stderr
+    assert "with TranscriptFailedError" in lines[0]
+    assert "no transcript to write from" not in lines[0]  # the cause, not its echo
+    assert lines[0].endswith(f"Every failure: scribe-eval runs show {run_id} --errors")
+    code, outcome, stderr = _run_cli(path, tmp_path / "again")
+    assert code == 3
+    assert "with TranscriptFailedError" in outcome["failure"]
+    assert "error: " in stderr
+    assert "cell(s) failed" in stderr
