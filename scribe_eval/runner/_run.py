@@ -235,9 +235,11 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
             # were counted as each was stored.
             with session.ledger.carry() as carry:
                 if lost is None:
+                    # The notes say why this attempt stopped or what it left: those of an
+                    # earlier attempt (a resumed run's) are cleared, not shown as this one's.
                     store.update_run(
                         run.id, status=status, finished=utc_now(), api_calls_delta=carry.calls,
-                        notes=executor.aborted or executor.cleanup_left,
+                        notes=executor.aborted or executor.cleanup_left or "",
                     )  # fmt: skip
                 else:  # the run is someone else's now: its status is theirs to set
                     store.update_run(run.id, api_calls_delta=carry.calls)

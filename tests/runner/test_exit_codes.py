@@ -166,3 +166,27 @@ def test_a_run_with_failed_cells_says_why_and_where_to_see_them_all(
     assert "with TranscriptFailedError" in outcome["failure"]
     assert "error: " in stderr
     assert "cell(s) failed" in stderr
+
+
+def test_a_resume_that_completes_drops_the_note_of_the_attempt_that_stopped(
+    write_experiment: WriteExperiment, tmp_path: Path, start_emulator: StartEmulator
+) -> None:
+    """The target was down (the run stopped run-wide), then up: the resume completed, yet the
+    run kept saying "stopped after 3 identical failures ... ConnectError" (printed by the resume
+    itself, by `runs show` and stored) as if it had stopped."""
+    port = _free_port()
+    runs = tmp_path / "runs"
+    target = {"kind": "url", "base_url": f"http://127.0.0.1:{port}/v2", "auth": "none",
+              "tenant": "acme"}  # fmt: skip
+    path = write_experiment(target=target, execution={"retries": 0, "concurrency": 1})
+    code, outcome, _ = _run_cli(path, runs)
+    assert code == 4
+    with start_emulator(tmp_path / "remote", "--port", str(port)) as base:
+        assert base == f"http://127.0.0.1:{port}/v2"
+        code, _, stderr = _run_cli(path, runs, "--resume", outcome["id"], "--rerun-errors")
+    assert code == 0, stderr
+    assert "stopped after" not in stderr
+    shown = CliRunner().invoke(main, ["runs", "show", outcome["id"], "--runs-dir", str(runs)])
+    assert "stopped after" not in shown.output
+    with RunStore(runs) as store:
+        assert store.get_run(outcome["id"]).notes is None
