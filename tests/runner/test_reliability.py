@@ -8,6 +8,7 @@ The emulator answers every transcript with 202 (``--async-threshold-s 0``), so r
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -316,3 +317,32 @@ def test_clean_up_retries_passing_failures_and_reports_the_rest(tmp_path: Path) 
         states = {r.key: r.state for r in store.remotes("r1")}
         assert states["interaction:b:en"] == "created"
         assert states["interaction:a:en"] == "deleted"
+
+
+def test_a_run_killed_with_sigkill_is_listed_as_interrupted_not_running(
+    write_experiment: WriteExperiment, tmp_path: Path
+) -> None:
+    """kill -9 leaves the run `running` in the store (nothing could mark it); `runs list` and
+    `runs show` said `running` for ever, as if it were still going. They read its lease now."""
+    runs = tmp_path / "runs"
+    slow = {"kind": "embedded", "asr_engine": "instant", "latency_ms": 300}
+    path = write_experiment(target=slow, execution={"concurrency": 1, "document_concurrency": 1})
+    child = _start(_command(path, runs))
+    assert _wait_for(runs, child, _cells_at_least(1), timeout=120)
+    _kill(child)
+    run_id = _run_id(runs)
+    with RunStore(runs) as store:
+        assert store.get_run(run_id).status == "running"
+    listed = CliRunner().invoke(main, ["runs", "list", "--runs-dir", str(runs)])
+    assert "interrupted (runner gone)" in listed.output, listed.output
+    as_json = CliRunner().invoke(main, ["runs", "list", "--runs-dir", str(runs), "--json"])
+    assert json.loads(as_json.stdout)[0]["runner_gone"] is True
+    shown = CliRunner().invoke(main, ["runs", "show", run_id, "--runs-dir", str(runs)])
+    assert "interrupted (runner gone)" in shown.output
+    assert f"scribe-eval run --resume {run_id}" in shown.output
+    # Resumed and finished, it is no longer said to be gone.
+    final = _start(_command(path, runs, "--resume", run_id))
+    _, err = final.communicate(timeout=120)
+    assert final.returncode == 0, err
+    listed = CliRunner().invoke(main, ["runs", "list", "--runs-dir", str(runs), "--json"])
+    assert json.loads(listed.stdout)[0]["runner_gone"] is False
