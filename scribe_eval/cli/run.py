@@ -82,7 +82,8 @@ def run(
 
     Exit codes: 0 every cell succeeded; 1 nothing ran (bad experiment, dataset or settings);
     3 some cells failed, or the judge failed on some notes (see `scribe-eval runs show RUN`;
-    --allow-errors makes this 0);
+    --allow-errors makes this 0), or an interaction could not be deleted (see `scribe-eval runs
+    cleanup RUN`);
     4 the run could not work at all: it stopped on a failure every call would hit (missing or
     refused credentials, unreachable host, TLS) or not one cell succeeded; 130 interrupted
     (Ctrl-C), 143 terminated (SIGTERM), either resumable.

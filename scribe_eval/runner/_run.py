@@ -102,6 +102,9 @@ class RunOutcome:
     #: One line on why cells failed (the most common kind of failure, one message of it, and
     #: where to see them all); None when none did.
     failure: str | None = None
+    #: What the run's clean-up could not delete on the target (one line), when it asked for
+    #: a clean-up (``cleanup.delete_interactions``) and some interaction stayed there.
+    cleanup_left: str | None = None
 
 
 #: ``scribe-eval run`` exit codes (documented in the README and ``run --help``).
@@ -115,10 +118,14 @@ def exit_code(outcome: RunOutcome, *, allow_errors: bool = False) -> int:
 
     4 means the run could not work at all: it stopped on a run-wide failure (credentials,
     unreachable host, TLS) or not one cell succeeded. ``allow_errors`` never hides a 4. A judge
-    that failed on some notes (or could not start) is a 3: their judge scores are missing.
+    that failed on some notes (or could not start) is a 3: their judge scores are missing. So is
+    an interaction the clean-up could not delete, whatever ``allow_errors`` says: clinical data
+    stays on the target (`scribe-eval runs cleanup RUN` deletes it later).
     """
     if outcome.run_wide or (outcome.errors and not outcome.succeeded):
         return EXIT_RUN_FAILED
+    if outcome.cleanup_left:
+        return EXIT_CELLS_FAILED
     judge_failed = outcome.judge is not None and outcome.judge.failed > 0
     if (outcome.errors or outcome.run.status == "failed" or judge_failed) and not allow_errors:
         return EXIT_CELLS_FAILED
@@ -268,6 +275,7 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
             expired=executor.cache.expired,
             judge=judged,
             failure=failure_line(store, run.id) if counts_failed(counts) else None,
+            cleanup_left=executor.cleanup_left,
         )
 
 
@@ -443,6 +451,7 @@ def outcome_json(outcome: RunOutcome) -> str:
             "deleted_interactions": outcome.deleted_interactions,
             "judge": None if outcome.judge is None else dataclasses.asdict(outcome.judge),
             "failure": outcome.failure,
+            "cleanup_left": outcome.cleanup_left,
         },
         indent=2,
     )

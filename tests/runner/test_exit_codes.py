@@ -13,7 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from scribe_eval.cli import main
-from scribe_eval.store import RunStore
+from scribe_eval.experiment import load_experiment
+from scribe_eval.runner import RunOptions, exit_code, run_experiment
+from scribe_eval.store import RemoteRecord, RunRecord, RunStore, utc_now
 
 WriteExperiment = Callable[..., Path]
 StartEmulator = Callable[..., AbstractContextManager[str]]
@@ -190,3 +192,34 @@ def test_a_resume_that_completes_drops_the_note_of_the_attempt_that_stopped(
     assert "stopped after" not in shown.output
     with RunStore(runs) as store:
         assert store.get_run(outcome["id"]).notes is None
+
+
+def test_a_run_that_could_not_delete_an_interaction_does_not_exit_0(
+    write_experiment: WriteExperiment, tmp_path: Path, start_emulator: StartEmulator
+) -> None:
+    """Every cell succeeded but an interaction the run made stayed on the target (its delete
+    was refused): clinical data lingers, which the experiment asked not to happen. The run said
+    so in a note and exited 0, which CI reads as "done as asked"."""
+    runs = tmp_path / "runs"
+
+    def plant(record: RunRecord, _matrix: Any) -> None:
+        # A row the target will refuse to delete (400: not a UUID), as if an interaction of an
+        # earlier attempt could not be deleted.
+        with RunStore(runs) as store:
+            store.put_remote(
+                RemoteRecord(
+                    run_id=record.id, key="interaction:gone:en", kind="interaction",
+                    target="url", identifier=f"scribe-eval:{record.id}:gone:en",
+                    remote_id="not-a-uuid", state="created", updated=utc_now(),
+                )
+            )  # fmt: skip
+
+    with start_emulator(tmp_path / "remote") as base:
+        target = {"kind": "url", "base_url": base, "auth": "none", "tenant": "acme"}
+        path = write_experiment(target=target, execution={"retries": 0})
+        options = RunOptions(runs_dir=runs, progress=False, on_start=plant)
+        outcome = run_experiment(load_experiment(path), options)
+    assert outcome.errors == 0
+    assert "1 remote interaction(s) could not be deleted" in (outcome.run.notes or "")
+    assert exit_code(outcome) == 3
+    assert exit_code(outcome, allow_errors=True) == 3  # not a failed cell: never hidden
