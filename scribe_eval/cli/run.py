@@ -18,6 +18,7 @@ from scribe_eval.errors import ConfigError
 
 if TYPE_CHECKING:
     from scribe_eval.experiment import Experiment, Matrix
+    from scribe_eval.runner import RunOutcome
     from scribe_eval.store import RunRecord
 
 
@@ -236,6 +237,8 @@ def _run_command(
             click.echo(f"error: {outcome.run.notes}", err=True)
         if outcome.failure and not outcome.run_wide:
             click.echo(f"error: {outcome.failure}", err=True)
+        if outcome.left_on_target:
+            click.echo(f"error: {left_on_target(outcome)}", err=True)
     else:
         record = outcome.run
         console.print(
@@ -256,12 +259,24 @@ def _run_command(
             console.print(record.notes)
         if outcome.failure and not outcome.run_wide:  # the breaker's note said why already
             console.print(outcome.failure, markup=False, highlight=False)
+        if outcome.left_on_target:
+            console.print(left_on_target(outcome), markup=False, highlight=False)
         if outcome.judge is not None:
             console.print(outcome.judge.summary())
         click.echo(record.id)
     code = exit_code(outcome, allow_errors=allow_errors)
     if code:
         sys.exit(code)
+
+
+def left_on_target(outcome: RunOutcome) -> str:
+    """The line a run that stopped early prints about the interactions it kept on the target."""
+    run_id = outcome.run.id
+    return (
+        f"{outcome.left_on_target} interaction(s) of this run, with their recordings and "
+        f"transcripts, are still on the target, kept for `scribe-eval run --resume {run_id} "
+        f"--rerun-errors`; if you will not resume, delete them: scribe-eval runs cleanup {run_id}"
+    )
 
 
 def with_cache_max_age(experiment: Experiment, value: str | None) -> Experiment:

@@ -105,6 +105,10 @@ class RunOutcome:
     #: What the run's clean-up could not delete on the target (one line), when it asked for
     #: a clean-up (``cleanup.delete_interactions``) and some interaction stayed there.
     cleanup_left: str | None = None
+    #: Interactions of the run still (or maybe: a create in flight) on the target after a run
+    #: that stopped before its end (``failed``: --fail-fast, --max-errors, a run-wide failure):
+    #: kept for ``--resume``, and said, since they hold clinical data.
+    left_on_target: int = 0
 
 
 #: ``scribe-eval run`` exit codes (documented in the README and ``run --help``).
@@ -276,7 +280,18 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
             judge=judged,
             failure=failure_line(store, run.id) if counts_failed(counts) else None,
             cleanup_left=executor.cleanup_left,
+            left_on_target=(
+                _left_on_target(store, run.id)
+                if status == "failed" and experiment.cleanup.delete_interactions
+                else 0
+            ),
         )
+
+
+def _left_on_target(store: RunStore, run_id: str) -> int:
+    """The run's interactions that may still be on the target (created or pending)."""
+    rows = store.remotes(run_id, kind="interaction")
+    return sum(r.state in ("created", "pending") for r in rows)
 
 
 def counts_failed(counts: Any) -> bool:
@@ -452,6 +467,7 @@ def outcome_json(outcome: RunOutcome) -> str:
             "judge": None if outcome.judge is None else dataclasses.asdict(outcome.judge),
             "failure": outcome.failure,
             "cleanup_left": outcome.cleanup_left,
+            "left_on_target": outcome.left_on_target,
         },
         indent=2,
     )

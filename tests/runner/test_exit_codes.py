@@ -9,6 +9,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
@@ -223,3 +224,22 @@ def test_a_run_that_could_not_delete_an_interaction_does_not_exit_0(
     assert "1 remote interaction(s) could not be deleted" in (outcome.run.notes or "")
     assert exit_code(outcome) == 3
     assert exit_code(outcome, allow_errors=True) == 3  # not a failed cell: never hidden
+
+
+def test_a_run_stopped_early_says_what_it_left_on_the_target(
+    write_experiment: WriteExperiment, tmp_path: Path, start_emulator: StartEmulator
+) -> None:
+    """--fail-fast (like --max-errors or a run-wide failure) stops the run with interactions
+    still on the target (recordings, transcripts: clinical data), kept for --resume. The run
+    used to say nothing about them; it names them and the clean-up command now."""
+    runs = tmp_path / "runs"
+    with start_emulator(tmp_path / "remote", "--fault-transcript-failed", "1") as base:
+        target = {"kind": "url", "base_url": base, "auth": "none", "tenant": "acme"}
+        path = write_experiment(target=target, execution={"concurrency": 4, "retries": 0})
+        code, outcome, stderr = _run_cli(path, runs, "--fail-fast")
+        stored = httpx.get(f"{base}/_emulator/stats").json()["stored"]["interactions"]
+    assert code in (3, 4)
+    assert stored >= 1
+    assert outcome["left_on_target"] == stored
+    assert f"{stored} interaction(s) of this run" in stderr
+    assert f"scribe-eval runs cleanup {outcome['id']}" in stderr
