@@ -118,6 +118,10 @@ def show_run(
     console = Console()
     status = status_text(record.status, detail["failed_cells"], runner_gone=gone)
     console.print(f"[bold]{record.id}[/] {record.name} — {status}", highlight=False)
+    if record.status != "completed":  # its counts below are of the cells it got to
+        from scribe_eval.compare import run_progress
+
+        console.print(f"unfinished: {run_progress(record, cells)}", highlight=False)
     if gone:
         console.print(
             "Its runner is gone (killed, crashed or its machine stopped) before it finished; "

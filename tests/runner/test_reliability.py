@@ -340,6 +340,8 @@ def test_a_run_killed_with_sigkill_is_listed_as_interrupted_not_running(
     shown = CliRunner().invoke(main, ["runs", "show", run_id, "--runs-dir", str(runs)])
     assert "interrupted (runner gone)" in shown.output
     assert f"scribe-eval run --resume {run_id}" in shown.output
+    assert "unfinished: " in shown.output  # how much of it: "1 of 6 documents, ..."
+    assert " of 6 documents" in shown.output
     # Resumed and finished, it is no longer said to be gone.
     final = _start(_command(path, runs, "--resume", run_id))
     _, err = final.communicate(timeout=120)
