@@ -305,8 +305,9 @@ _NO_TRANSCRIPT = "no transcript to write from: "
 
 def failure_line(store: RunStore, run_id: str) -> str | None:
     """One line on why the run's cells failed: how many, the most common kind (error type) with
-    one of its messages (the cause itself, not a document's "no transcript" echo of it), and
-    the command that lists every failure. Without it a failed run said only "12 failed cells"."""
+    one of its messages (the cause itself, not a document's "no transcript" echo of it), the
+    command that lists every failure and the one that retries them (a plain ``--resume`` keeps
+    failed cells). Without it a failed run said only "12 failed cells"."""
     failed = [c for c in store.cell_summaries(run_id) if c.status == "error"]
     if not failed:
         return None
@@ -320,7 +321,8 @@ def failure_line(store: RunStore, run_id: str) -> str | None:
     others = f" ({len(kinds) - 1} other kind(s) too)" if len(kinds) > 1 else ""
     return (
         f"{len(failed)} cell(s) failed, {n} with {kind}{others}, such as {first.cell_id} at "
-        f"{first.stage or '?'}: {message}. Every failure: scribe-eval runs show {run_id} --errors"
+        f"{first.stage or '?'}: {message}. Every failure: scribe-eval runs show {run_id} "
+        f"--errors; to retry them: scribe-eval run --resume {run_id} --rerun-errors"
     )
 
 

@@ -163,7 +163,8 @@ def test_a_run_with_failed_cells_says_why_and_where_to_see_them_all(
     assert len(lines) == 1, result.stderr
     assert "with TranscriptFailedError" in lines[0]
     assert "no transcript to write from" not in lines[0]  # the cause, not its echo
-    assert lines[0].endswith(f"Every failure: scribe-eval runs show {run_id} --errors")
+    assert f"Every failure: scribe-eval runs show {run_id} --errors" in lines[0]
+    assert lines[0].endswith(f"to retry them: scribe-eval run --resume {run_id} --rerun-errors")
     code, outcome, stderr = _run_cli(path, tmp_path / "again")
     assert code == 3
     assert "with TranscriptFailedError" in outcome["failure"]
