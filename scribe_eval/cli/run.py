@@ -274,7 +274,8 @@ def left_on_target(outcome: RunOutcome) -> str:
     run_id = outcome.run.id
     return (
         f"{outcome.left_on_target} interaction(s) of this run, with their recordings and "
-        f"transcripts, are still on the target, kept for `scribe-eval run --resume {run_id} "
+        f"transcripts, may still be on the target (made, or their create cut short), kept for "
+        f"`scribe-eval run --resume {run_id} "
         f"--rerun-errors`; if you will not resume, delete them: scribe-eval runs cleanup {run_id}"
     )
 

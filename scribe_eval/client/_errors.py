@@ -147,7 +147,7 @@ def map_status_error(
 
 
 def wrong_root(error: APIStatusError, url_source: str) -> APIStatusError:
-    """``error`` (a 404 or 405 on a top-level collection such as ``POST /interactions/``) said as
+    """``error`` (a 404, 405 or 501 on a top-level collection, ``POST /interactions/``) said as
     what it means: the base URL is not the API's root, so every call of a run would fail alike
     (``run_wide``); the fix names where the URL was set instead of blaming an id."""
     text = error.message.split(". Fix: ")[0]

@@ -47,6 +47,9 @@ logger = logging.getLogger("scribe_eval.client")
 
 #: Error answers after which a POST may nevertheless have been carried out.
 _AMBIGUOUS_STATUSES = frozenset({500, 502, 504})
+#: What a server that is not the API answers a call on one of its collections (`Request.root`):
+#: no such path, no such method on it, no such method at all (a static web server's POST).
+_NO_SUCH_ENDPOINT = frozenset({404, 405, 501})
 
 
 class CallCounter:
@@ -107,7 +110,8 @@ class Request:
     authenticate: bool = True
     replayable: bool = True
     #: A call on a top-level collection (``/interactions/``), which exists on every account:
-    #: a 404 or 405 answer means the base URL is not the API's root, which every call would hit.
+    #: a 404, 405 or 501 answer means the base URL is not the API's root (every call would
+    #: hit it): not retried, run-wide.
     root: bool = False
 
     @property
@@ -210,9 +214,10 @@ class Http:
         error = map_status_error(
             response, request.target, attempt, not_found=request.not_found, auth_hint=hint
         )
-        if request.root and status in (404, 405):
+        wrong = request.root and status in _NO_SUCH_ENDPOINT
+        if wrong:
             error = wrong_root(error, self.url_source)
-        retryable = is_retryable_status(status) and status not in request.not_found
+        retryable = is_retryable_status(status) and status not in request.not_found and not wrong
         retry_after = parse_retry_after(response.headers.get("Retry-After"), self.now())
         wait = self.retry.delay(attempt, retry_after, self.rng)
         return error, retryable, status in _AMBIGUOUS_STATUSES, wait

@@ -289,9 +289,11 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
 
 
 def _left_on_target(store: RunStore, run_id: str) -> int:
-    """The run's interactions that may still be on the target (created or pending)."""
+    """The run's interactions that may still be on the target: created, or pending (a create
+    cut short) unless no call of the run ever reached a server (a dead address: nothing sent)."""
     rows = store.remotes(run_id, kind="interaction")
-    return sum(r.state in ("created", "pending") for r in rows)
+    reached = store.get_run(run_id).api_calls > 0
+    return sum(r.state == "created" or (r.state == "pending" and reached) for r in rows)
 
 
 def counts_failed(counts: Any) -> bool:

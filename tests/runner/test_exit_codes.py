@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -72,6 +74,9 @@ def test_an_unreachable_host_stops_the_run_after_a_few_failures_with_exit_4(
     assert f"check target.base_url in {path} and that it is up" in stderr
     assert "SCRIBE_EVAL_BASE_URL" not in stderr
     assert outcome["api_calls"] == 0  # nothing answered: no attempt reached a server
+    # Nothing was sent, so nothing can be on the target: no "may still be there" line.
+    assert outcome["left_on_target"] == 0
+    assert "may still be on the target" not in stderr
 
 
 def test_refused_credentials_ask_for_a_token_once_and_stop_the_run(
@@ -244,3 +249,32 @@ def test_a_run_stopped_early_says_what_it_left_on_the_target(
     assert outcome["left_on_target"] == stored
     assert f"{stored} interaction(s) of this run" in stderr
     assert f"scribe-eval runs cleanup {outcome['id']}" in stderr
+
+
+def test_a_web_server_that_is_not_the_api_stops_the_run_naming_the_url(
+    write_experiment: WriteExperiment, tmp_path: Path
+) -> None:
+    """A plain web server at the URL (a wrong port, say) answers POST with 501: the run retried
+    it on every cell as a server failure ("try again later") and then reported interactions it
+    never made as "could not be deleted"."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+         "--directory", str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        assert "Serving HTTP" in server.stdout.readline()
+        target = {"kind": "url", "base_url": f"http://127.0.0.1:{port}/v2", "auth": "none",
+                  "tenant": "acme"}  # fmt: skip
+        path = write_experiment(target=target, execution={"concurrency": 1})
+        code, outcome, stderr = _run_cli(path, tmp_path / "runs")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    assert code == 4
+    assert outcome["stopped_run_wide"] is True
+    assert "answered 501" in stderr
+    assert f"check that target.base_url in {path} ends in /v2" in stderr
+    assert "could not be deleted" not in stderr
