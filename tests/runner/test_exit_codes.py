@@ -273,6 +273,8 @@ def test_a_web_server_that_is_not_the_api_stops_the_run_naming_the_url(
     finally:
         server.terminate()
         server.wait(timeout=20)
+        if server.stdout is not None:
+            server.stdout.close()
     assert code == 4
     assert outcome["stopped_run_wide"] is True
     assert "answered 501" in stderr
