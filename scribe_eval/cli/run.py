@@ -87,7 +87,7 @@ def run(
     cleanup RUN`);
     4 the run could not work at all: it stopped on a failure every call would hit (missing or
     refused credentials, unreachable host, TLS) or not one cell succeeded; 130 interrupted
-    (Ctrl-C), 143 terminated (SIGTERM), either resumable.
+    (Ctrl-C), 143 terminated (SIGTERM), 129 hung up (SIGHUP), each resumable.
     """
     with _sigterm_as_interrupt() as terminated:
         _run_command(
@@ -99,16 +99,17 @@ def run(
 
 @contextmanager
 def _sigterm_as_interrupt() -> Iterator[list[int]]:
-    """SIGTERM (sent by `kill`, `timeout`, systemd, Docker, a cancelled CI job) stops the run as
-    Ctrl-C does: marked ``interrupted``, its lease released, the resume hint printed. Without
-    this the process died at once, leaving the run ``running``. Yields a list that gets the
-    signal's number when one came (the exit code is then 143, not 130)."""
+    """SIGTERM (sent by `kill`, `timeout`, systemd, Docker, a cancelled CI job) and SIGHUP (the
+    terminal or SSH session closed; unless ignored, as under nohup) stop the run as Ctrl-C does:
+    marked ``interrupted``, its lease released, the resume hint printed. Without this the process
+    died at once, leaving the run ``running``. Yields a list that gets the signal's number when
+    one came (the exit code is then 128 + it: 143, 129; Ctrl-C's is 130)."""
     got: list[int] = []
     if threading.current_thread() is not threading.main_thread():
         yield got
         return
 
-    def on_sigterm(signum: int, frame: Any) -> None:
+    def on_signal(signum: int, frame: Any) -> None:
         got.append(signum)
         # Whatever handles Ctrl-C now does the work: asyncio's runner cancels the run's main
         # task (whose clean-up marks the run interrupted); outside it, KeyboardInterrupt.
@@ -118,16 +119,21 @@ def _sigterm_as_interrupt() -> Iterator[list[int]]:
         else:
             raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    previous: dict[signal.Signals, Any] = {}
+    for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if signum is not None and signal.getsignal(signum) is signal.SIG_DFL:
+            previous[signum] = signal.signal(signum, on_signal)
     try:
         yield got
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _interrupted(terminated: list[int]) -> int:
-    """The exit code of an interrupted command: 143 after SIGTERM, 130 after Ctrl-C."""
-    return 128 + signal.SIGTERM if terminated else 130
+    """The exit code of an interrupted command: 128 + the signal (143 after SIGTERM, 129 after
+    SIGHUP), 130 after Ctrl-C."""
+    return 128 + terminated[0] if terminated else 130
 
 
 def _run_command(

@@ -259,13 +259,15 @@ def test_runs_cleanup_deletes_what_an_unfinished_run_left_behind(
         assert [i for i in _identifiers(base) if f":{run_id}:" in i] == []
 
 
-@pytest.mark.parametrize(("stop", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.parametrize(
+    ("stop", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)]
+)
 def test_ctrl_c_or_sigterm_stops_cleanly_and_the_run_resumes(
     write_experiment: WriteExperiment, tmp_path: Path, stop: signal.Signals, code: int
 ) -> None:
-    """Ctrl-C, and SIGTERM (what `kill`, `timeout`, systemd, Docker and CI cancels send), mark
-    the run interrupted, release it and say how to resume; killed outright, it stayed
-    `running`."""
+    """Ctrl-C, SIGTERM (what `kill`, `timeout`, systemd, Docker and CI cancels send) and SIGHUP
+    (a closed terminal or SSH session) mark the run interrupted, release it and say how to
+    resume; killed outright, it stayed `running`."""
     runs = tmp_path / "runs"
     slow = {"kind": "embedded", "asr_engine": "instant", "latency_ms": 400}
     path = write_experiment(target=slow, execution={"concurrency": 1, "document_concurrency": 1})
