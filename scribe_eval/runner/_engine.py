@@ -263,10 +263,10 @@ class MatrixExecutor:
         client = await self.session.client()
         for row in rows:
             try:
-                await self._timed({}, "delete", functools.partial(self.remote.delete, client, row))
+                gone = functools.partial(self.remote.delete, client, row)
+                self.deleted += await self._timed({}, "delete", gone)
             except ScribeEvalError:
                 continue  # left for the end-of-run clean-up, which reports what it could not do
-            self.deleted += 1
 
     # Transcripts
 

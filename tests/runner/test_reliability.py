@@ -25,7 +25,7 @@ from click.testing import CliRunner
 
 from scribe_eval.cli import main
 from scribe_eval.client import AmbientClient, RetryPolicy
-from scribe_eval.errors import RunLockedError, ServerError
+from scribe_eval.errors import NotFoundError, RunLockedError, ServerError
 from scribe_eval.experiment import load_experiment
 from scribe_eval.runner import LeaseKeeper, RemoteResources, RunOptions, run_experiment, take_lease
 from scribe_eval.store import RemoteRecord, RunStore, utc_now
@@ -348,3 +348,37 @@ def test_a_run_killed_with_sigkill_is_listed_as_interrupted_not_running(
     assert final.returncode == 0, err
     listed = CliRunner().invoke(main, ["runs", "list", "--runs-dir", str(runs), "--json"])
     assert json.loads(listed.stdout)[0]["runner_gone"] is False
+
+
+class GoneAlready:
+    """A fake client: the interactions in ``gone`` were deleted already (404 on delete)."""
+
+    def __init__(self, gone: set[str]) -> None:
+        self.gone = gone
+
+    async def delete_interaction(self, interaction_id: str) -> None:
+        if interaction_id in self.gone:
+            raise NotFoundError("DELETE /interactions/x answered 404", status_code=404)
+
+    async def find_interaction(self, identifier: str) -> None:
+        return None
+
+
+def test_clean_up_counts_only_the_interactions_it_deleted(tmp_path: Path) -> None:
+    """A run killed while its deletes were out leaves rows `created` whose interactions are gone:
+    `runs cleanup` said "4 remote interaction(s) deleted" when 2 were on the target."""
+    with RunStore(tmp_path) as store:
+        remote = RemoteResources(store, "r1", "url", None)
+        for name in ("a", "b", "c", "d"):
+            store.put_remote(
+                RemoteRecord(
+                    run_id="r1", key=f"interaction:{name}:en", kind="interaction", target="url",
+                    identifier=f"scribe-eval:r1:{name}:en", remote_id=name, state="created",
+                    updated=utc_now(),
+                )
+            )  # fmt: skip
+        fake = GoneAlready({"a", "b"})
+        report = asyncio.run(remote.clean_up(cast(AmbientClient, fake), pause_s=0))
+        assert report.deleted == 2
+        assert report.left == []
+        assert {r.state for r in store.remotes("r1")} == {"deleted"}
