@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +18,7 @@ from scribe_eval.errors import ConfigError
 
 if TYPE_CHECKING:
     from scribe_eval.experiment import Experiment, Matrix
+    from scribe_eval.runner import RunOutcome
     from scribe_eval.store import RunRecord
 
 
@@ -78,10 +83,77 @@ def run(
 
     Exit codes: 0 every cell succeeded; 1 nothing ran (bad experiment, dataset or settings);
     3 some cells failed, or the judge failed on some notes (see `scribe-eval runs show RUN`;
-    --allow-errors makes this 0);
+    --allow-errors makes this 0), or an interaction could not be deleted (see `scribe-eval runs
+    cleanup RUN`);
     4 the run could not work at all: it stopped on a failure every call would hit (missing or
-    refused credentials, unreachable host, TLS) or not one cell succeeded; 130 interrupted.
+    refused credentials, unreachable host, TLS) or not one cell succeeded; 130 interrupted
+    (Ctrl-C), 143 terminated (SIGTERM), 129 hung up (SIGHUP), each resumable.
     """
+    with _sigterm_as_interrupt() as terminated:
+        _run_command(
+            experiment, runs_dir, store_url, resume, rerun_errors, take_over, fail_fast,
+            max_errors, allow_errors, cache_max_age, no_progress, as_json, workers,
+            global_concurrency, stall_after, terminated,
+        )  # fmt: skip
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[list[int]]:
+    """SIGTERM (sent by `kill`, `timeout`, systemd, Docker, a cancelled CI job) and SIGHUP (the
+    terminal or SSH session closed; unless ignored, as under nohup) stop the run as Ctrl-C does:
+    marked ``interrupted``, its lease released, the resume hint printed. Without this the process
+    died at once, leaving the run ``running``. Yields a list that gets the signal's number when
+    one came (the exit code is then 128 + it: 143, 129; Ctrl-C's is 130)."""
+    got: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield got
+        return
+
+    def on_signal(signum: int, frame: Any) -> None:
+        got.append(signum)
+        # Whatever handles Ctrl-C now does the work: asyncio's runner cancels the run's main
+        # task (whose clean-up marks the run interrupted); outside it, KeyboardInterrupt.
+        handler = signal.getsignal(signal.SIGINT)
+        if callable(handler):
+            handler(signal.SIGINT, frame)
+        else:
+            raise KeyboardInterrupt
+
+    previous: dict[signal.Signals, Any] = {}
+    for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if signum is not None and signal.getsignal(signum) is signal.SIG_DFL:
+            previous[signum] = signal.signal(signum, on_signal)
+    try:
+        yield got
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _interrupted(terminated: list[int]) -> int:
+    """The exit code of an interrupted command: 128 + the signal (143 after SIGTERM, 129 after
+    SIGHUP), 130 after Ctrl-C."""
+    return 128 + terminated[0] if terminated else 130
+
+
+def _run_command(
+    experiment: Path | None,
+    runs_dir: Path | None,
+    store_url: str | None,
+    resume: str | None,
+    rerun_errors: bool,
+    take_over: bool,
+    fail_fast: bool,
+    max_errors: int | None,
+    allow_errors: bool,
+    cache_max_age: str | None,
+    no_progress: bool,
+    as_json: bool,
+    workers: bool,
+    global_concurrency: int,
+    stall_after: float,
+    terminated: list[int],
+) -> None:
     folder = resolve_runs_dir(runs_dir)
     try:  # a Ctrl-C before the run starts says so (exit 130), at any point
         # The emulator's imports (~0.4 s) run in a process that writes nothing until it is given
@@ -132,7 +204,7 @@ def run(
         )
     except KeyboardInterrupt:
         click.echo("Interrupted before the run started; nothing was done.", err=True)
-        sys.exit(130)
+        sys.exit(_interrupted(terminated))
 
     # Wrapped for a terminal; whole lines in a log or a pipe (a note cut mid-sentence misleads).
     console = Console(stderr=True, soft_wrap=not sys.stderr.isatty())
@@ -171,11 +243,15 @@ def run(
             f"{run_id} (or delete what it left remotely: scribe-eval runs cleanup {run_id})",
             err=True,
         )
-        sys.exit(130)
+        sys.exit(_interrupted(terminated))
     if as_json:
         click.echo(outcome_json(outcome))
         if outcome.run.notes:  # why the run stopped is said on the console, not only stored
             click.echo(f"error: {outcome.run.notes}", err=True)
+        if outcome.failure and not outcome.run_wide:
+            click.echo(f"error: {outcome.failure}", err=True)
+        if outcome.left_on_target:
+            click.echo(f"error: {left_on_target(outcome)}", err=True)
     else:
         record = outcome.run
         console.print(
@@ -194,12 +270,27 @@ def run(
         )
         if record.notes:
             console.print(record.notes)
+        if outcome.failure and not outcome.run_wide:  # the breaker's note said why already
+            console.print(outcome.failure, markup=False, highlight=False)
+        if outcome.left_on_target:
+            console.print(left_on_target(outcome), markup=False, highlight=False)
         if outcome.judge is not None:
             console.print(outcome.judge.summary())
         click.echo(record.id)
     code = exit_code(outcome, allow_errors=allow_errors)
     if code:
         sys.exit(code)
+
+
+def left_on_target(outcome: RunOutcome) -> str:
+    """The line a run that stopped early prints about the interactions it kept on the target."""
+    run_id = outcome.run.id
+    return (
+        f"{outcome.left_on_target} interaction(s) of this run, with their recordings and "
+        f"transcripts, may still be on the target (made, or their create cut short), kept for "
+        f"`scribe-eval run --resume {run_id} "
+        f"--rerun-errors`; if you will not resume, delete them: scribe-eval runs cleanup {run_id}"
+    )
 
 
 def with_cache_max_age(experiment: Experiment, value: str | None) -> Experiment:

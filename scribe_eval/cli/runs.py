@@ -24,7 +24,9 @@ from scribe_eval.cli._tables import format_option, print_table
 from scribe_eval.errors import StoreError
 
 if TYPE_CHECKING:
-    from scribe_eval.store import CellSummary, RunListing, RunRecord
+    from collections.abc import Iterable
+
+    from scribe_eval.store import CellSummary, RunListing, RunRecord, RunStore
 
 
 @click.group("runs")
@@ -46,11 +48,15 @@ def list_runs(
         records = store.run_listings()
         baselines = store.baselines()
         failed = store.failed_cell_counts()
+        gone = runners_gone(store, records)
     blessed: dict[str, list[str]] = {}
     for name, run_id in baselines.items():
         blessed.setdefault(run_id, []).append(name)
     if as_json:
-        summaries = [_summary(r, blessed.get(r.id, []), failed.get(r.id, 0)) for r in records]
+        summaries = [
+            _summary(r, blessed.get(r.id, []), failed.get(r.id, 0), runner_gone=r.id in gone)
+            for r in records
+        ]
         click.echo(json.dumps(summaries, indent=2))
         return
     # For a person the status says how many cells failed; CSV/JSON keep the status a status
@@ -63,7 +69,9 @@ def list_runs(
     for record in records:
         n_failed = failed.get(record.id, 0)
         status = (
-            [record.status, str(n_failed)] if machine else [status_text(record.status, n_failed)]
+            [record.status, str(n_failed)]
+            if machine
+            else [status_text(record.status, n_failed, runner_gone=record.id in gone)]
         )
         table.add_row(
             record.id, record.name, *status, record.created, record.dataset_name,
@@ -97,7 +105,9 @@ def show_run(
         cells = store.cell_summaries(record.id)
         tracebacks = store.failed_tracebacks(record.id)
         shared = store.shared_cells(record.id)
+        gone = bool(runners_gone(store, [record]))
     detail = _detail(record, cells, tracebacks=tracebacks if with_tracebacks else None)
+    detail["runner_gone"] = gone
     detail["shared_cache"] = shared_summary(shared)
     if with_tracebacks and not as_json:
         _print_errors(detail["errors"])
@@ -106,8 +116,19 @@ def show_run(
         click.echo(json.dumps(detail, indent=2))
         return
     console = Console()
-    status = status_text(record.status, detail["failed_cells"])
+    status = status_text(record.status, detail["failed_cells"], runner_gone=gone)
     console.print(f"[bold]{record.id}[/] {record.name} — {status}", highlight=False)
+    if record.status != "completed":  # its counts below are of the cells it got to
+        from scribe_eval.compare import run_progress
+
+        console.print(f"unfinished: {run_progress(record, cells)}", highlight=False)
+    if gone:
+        console.print(
+            "Its runner is gone (killed, crashed or its machine stopped) before it finished; "
+            f"finish it with `scribe-eval run --resume {record.id}`",
+            markup=False,
+            highlight=False,
+        )
     if record.notes:  # why a run stopped (a run-wide failure, --fail-fast, --max-errors)
         console.print(record.notes, markup=False)
     console.print(f"created {record.created}, finished {record.finished or '-'}")
@@ -234,9 +255,20 @@ def cleanup(run_id: str, runs_dir: Path | None, store_url: str | None, take_over
         sys.exit(1)
 
 
-def status_text(status: str, failed_cells: int) -> str:
+def runners_gone(store: RunStore, records: Iterable[RunListing | RunRecord]) -> set[str]:
+    """The ids of the runs stored ``running`` that nobody runs any more (`holder_gone`): a run
+    whose runner was killed with SIGKILL (or crashed) stays ``running`` in the store."""
+    from scribe_eval.store import holder_gone
+
+    return {r.id for r in records if r.status == "running" and holder_gone(store.lease(r.id))}
+
+
+def status_text(status: str, failed_cells: int, *, runner_gone: bool = False) -> str:
     """A run's status with its failed cells: a run that ended with some (exit 3) is `completed`
-    in the store, which alone reads as a clean run."""
+    in the store, which alone reads as a clean run. A ``running`` run whose runner is gone reads
+    ``interrupted (runner gone)``: it is resumable, and nothing will finish it by itself."""
+    if runner_gone:
+        status = "interrupted (runner gone)"
     if not failed_cells:
         return status
     if status == "failed":  # the run itself stopped (--fail-fast, --max-errors, run-wide)
@@ -245,12 +277,17 @@ def status_text(status: str, failed_cells: int) -> str:
 
 
 def _summary(
-    record: RunListing | RunRecord, baselines: list[str], failed_cells: int
+    record: RunListing | RunRecord,
+    baselines: list[str],
+    failed_cells: int,
+    *,
+    runner_gone: bool = False,
 ) -> dict[str, Any]:
     return {
         "id": record.id,
         "name": record.name,
         "status": record.status,
+        "runner_gone": runner_gone,
         "failed_cells": failed_cells,
         "created": record.created,
         "finished": record.finished,

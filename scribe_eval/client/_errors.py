@@ -146,6 +146,20 @@ def map_status_error(
     return cls(text, status_code=status, request_id=request_id, detail=detail)
 
 
+def wrong_root(error: APIStatusError, url_source: str) -> APIStatusError:
+    """``error`` (a 404, 405 or 501 on a top-level collection, ``POST /interactions/``) said as
+    what it means: the base URL is not the API's root, so every call of a run would fail alike
+    (``run_wide``); the fix names where the URL was set instead of blaming an id."""
+    text = error.message.split(". Fix: ")[0]
+    error = type(error)(
+        f"{text}. Fix: that URL is not the API's root; check that {url_source} ends in /v2 "
+        "(such as https://api.eu.corti.app/v2)",
+        status_code=error.status_code, request_id=error.request_id, detail=error.detail,
+    )  # fmt: skip
+    error.run_wide = True
+    return error
+
+
 def map_decode_error(
     response: httpx.Response, call: str, exc: Exception, *, url_source: str = DEFAULT_URL_SOURCE
 ) -> APIError:

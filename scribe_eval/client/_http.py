@@ -33,6 +33,7 @@ from scribe_eval.client._errors import (
     map_status_error,
     map_transport_error,
     request_id_of,
+    wrong_root,
 )
 from scribe_eval.client._gate import call_gate
 from scribe_eval.client._retry import RetryPolicy, is_retryable_status, parse_retry_after
@@ -47,6 +48,9 @@ logger = logging.getLogger("scribe_eval.client")
 
 #: Error answers after which a POST may nevertheless have been carried out.
 _AMBIGUOUS_STATUSES = frozenset({500, 502, 504})
+#: What a server that is not the API answers a call on one of its collections (`Request.root`):
+#: no such path, no such method on it, no such method at all (a static web server's POST).
+_NO_SUCH_ENDPOINT = frozenset({404, 405, 501})
 
 
 class CallCounter:
@@ -106,6 +110,10 @@ class Request:
     not_found: frozenset[int] = frozenset({404})
     authenticate: bool = True
     replayable: bool = True
+    #: A call on a top-level collection (``/interactions/``), which exists on every account:
+    #: a 404, 405 or 501 answer means the base URL is not the API's root (every call would
+    #: hit it): not retried, run-wide.
+    root: bool = False
 
     @property
     def call(self) -> str:
@@ -207,7 +215,10 @@ class Http:
         error = map_status_error(
             response, request.target, attempt, not_found=request.not_found, auth_hint=hint
         )
-        retryable = is_retryable_status(status) and status not in request.not_found
+        wrong = request.root and status in _NO_SUCH_ENDPOINT
+        if wrong:
+            error = wrong_root(error, self.url_source)
+        retryable = is_retryable_status(status) and status not in request.not_found and not wrong
         retry_after = parse_retry_after(response.headers.get("Retry-After"), self.now())
         wait = self.retry.delay(attempt, retry_after, self.rng)
         return error, retryable, status in _AMBIGUOUS_STATUSES, wait

@@ -49,7 +49,7 @@ class InteractionsMixin(ClientBase):
                 return None
             return InteractionCreated(interaction_id=found.id, websocket_url=found.websocket_url)
 
-        req = request("POST", "/interactions/", json=body.to_wire(), idempotent=False)
+        req = request("POST", "/interactions/", json=body.to_wire(), idempotent=False, root=True)
         return await self._http.call(
             req, lambda r: InteractionCreated.model_validate_json(r.content), recover
         )
@@ -69,7 +69,8 @@ class InteractionsMixin(ClientBase):
             sort=sort, direction=direction, pageSize=page_size, index=index,
             encounterStatus=encounter_status, patient=patient,
         )  # fmt: skip
-        answer = await self._model(InteractionList, request("GET", "/interactions/", params=query))
+        req = request("GET", "/interactions/", params=query, root=True)
+        answer = await self._model(InteractionList, req)
         return answer.interactions
 
     async def iter_interactions(

@@ -8,7 +8,6 @@ call may have landed before a crash, so the interaction is looked up by its iden
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -70,15 +69,20 @@ class RemoteCleanup:
             if r.state == "created" and r.remote_id
         ]
 
-    async def delete(self, client: AmbientClient, row: RemoteRecord) -> None:
-        """Delete one interaction of this run (one already gone counts as deleted)."""
+    async def delete(self, client: AmbientClient, row: RemoteRecord) -> bool:
+        """Delete one interaction of this run; False when it was gone already (a delete of an
+        earlier attempt landed, its answer lost to a kill): marked deleted, but not counted."""
         assert row.remote_id is not None
         async with self._lock(row.key):
-            with contextlib.suppress(NotFoundError):
+            deleted = True
+            try:
                 await client.delete_interaction(row.remote_id)
+            except NotFoundError:
+                deleted = False
             self._put(
                 row.key, "interaction", row.identifier, remote_id=row.remote_id, state="deleted"
             )
+            return deleted
 
     async def delete_leftovers(self, client: AmbientClient) -> int:
         """Delete every interaction of this run still on the target; how many were deleted.
@@ -139,5 +143,4 @@ class RemoteCleanup:
                 self._put(row.key, "interaction", row.identifier, state="deleted")
                 return False
             row = row.model_copy(update={"remote_id": found.id, "state": "created"})
-        await self.delete(client, row)
-        return True
+        return await self.delete(client, row)

@@ -273,10 +273,11 @@ class MatrixExecutor:
         client = await self.session.client()
         for row in rows:
             try:
-                await self._timed({}, "delete", functools.partial(self.remote.delete, client, row))
+                call = functools.partial(self.remote.delete, client, row)
+                deleted = await self._timed({}, "delete", call)
             except ScribeEvalError:
                 continue  # left for the end-of-run clean-up, which reports what it could not do
-            self.deleted += 1
+            self.deleted += deleted  # after the await (encounters delete at once), not around it
 
     # Transcripts
 

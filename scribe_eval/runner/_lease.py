@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import socket
 from collections.abc import AsyncIterator, Callable
 
 from scribe_eval.errors import RunLockedError, StoreError
-from scribe_eval.store import Lease, RunStore
+from scribe_eval.store import Lease, RunStore, process_alive
 
 LEASE_TTL_S = 60.0
 """A lease not renewed for this long is free for another runner."""
@@ -39,34 +38,9 @@ def take_lease(
         held = store.lease(run_id)
         if held is None:  # released just now
             return store.acquire_lease(run_id, ttl_s=ttl_s)
-        if held.host == socket.gethostname() and not _alive(held.pid):
+        if held.host == socket.gethostname() and not process_alive(held.pid):
             return store.acquire_lease(run_id, ttl_s=ttl_s, stale_token=held.token)
         raise refused from None
-
-
-def _alive(pid: int) -> bool:
-    """True when a process with this id exists on this machine (ours included)."""
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    except OSError:
-        return True
-    return _not_a_zombie(pid)
-
-
-def _not_a_zombie(pid: int) -> bool:
-    # A killed child its parent has not reaped yet still answers kill(pid, 0).
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
-            fields = handle.read().rsplit(")", 1)[-1].split()
-    except OSError:
-        return True
-    return not (fields and fields[0] in ("Z", "X"))
 
 
 class LeaseKeeper:

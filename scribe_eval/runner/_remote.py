@@ -41,7 +41,7 @@ from scribe_eval.api import (
     Transcript,
 )
 from scribe_eval.dataset import Dataset, Encounter, encounter_audio_bytes
-from scribe_eval.errors import NotFoundError
+from scribe_eval.errors import APIStatusError, NotFoundError, TransportError
 from scribe_eval.runner._cleanup import RemoteCleanup
 from scribe_eval.runner._keys import content_hash
 from scribe_eval.runner._ledger import CallLedger
@@ -180,7 +180,15 @@ class RemoteResources(RemoteCleanup):
             body = CreateInteractionRequest.model_validate(
                 interaction_body(self._run_id, encounter, language)
             )
-            created = await client.create_interaction(body)
+            try:
+                created = await client.create_interaction(body)
+            except (APIStatusError, TransportError) as exc:
+                if refused(exc, "POST /interactions/"):
+                    # The target answered that it did not create it: nothing to look up or
+                    # delete later (a pending row would be reported as "could not be deleted"
+                    # when the target refuses lookups alike, as it does a wrong URL or a 429).
+                    self._put(key, "interaction", identifier, state="deleted")
+                raise
             self._put(
                 key, "interaction", identifier, remote_id=created.interaction_id, state="created"
             )
@@ -379,6 +387,23 @@ class RemoteResources(RemoteCleanup):
             self._row(_key("interaction", encounter_id, lang)) for lang in sorted(set(languages))
         )
         return [r for r in rows if r is not None and r.state == "created" and r.remote_id]
+
+
+def refused(exc: APIStatusError | TransportError, call: str) -> bool:
+    """Whether ``exc`` is ``call``'s own failure saying it was not carried out: an answer of 4xx
+    (throttling included, but not 408, a time-out reading a request the server may yet act on)
+    or 501 (no such method), or a connection that never opened (refused, unknown host, TLS: the
+    run-wide transport failures), so nothing was sent.
+
+    The client asks again after a failure that may hide a success (5xx, a dropped answer) only
+    when a look-up found nothing, so the call's last failure decides; a failed look-up (its
+    error names the look-up, not ``call``) decides nothing.
+    """
+    if isinstance(exc, TransportError):
+        return exc.run_wide and exc.message.startswith(f"{call} failed ")
+    own = exc.message.startswith(f"{call} answered ")
+    status = exc.status_code
+    return own and ((400 <= status < 500 and status != 408) or status == 501)
 
 
 def _key(kind: str, *parts: str) -> str:

@@ -7,6 +7,7 @@ import dataclasses
 import json
 import platform
 import secrets
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -98,6 +99,16 @@ class RunOutcome:
     #: The judge stage (None without a ``judge:`` block): a judge task that failed on a note
     #: makes ``run`` exit 3 as a failed cell does (the note's judge scores are missing).
     judge: JudgeOutcome | None = None
+    #: One line on why cells failed (the most common kind of failure, one message of it, and
+    #: where to see them all); None when none did.
+    failure: str | None = None
+    #: What the run's clean-up could not delete on the target (one line), when it asked for
+    #: a clean-up (``cleanup.delete_interactions``) and some interaction stayed there.
+    cleanup_left: str | None = None
+    #: Interactions of the run still (or maybe: a create in flight) on the target after a run
+    #: that stopped before its end (``failed``: --fail-fast, --max-errors, a run-wide failure):
+    #: kept for ``--resume``, and said, since they hold clinical data.
+    left_on_target: int = 0
 
 
 #: ``scribe-eval run`` exit codes (documented in the README and ``run --help``).
@@ -111,10 +122,14 @@ def exit_code(outcome: RunOutcome, *, allow_errors: bool = False) -> int:
 
     4 means the run could not work at all: it stopped on a run-wide failure (credentials,
     unreachable host, TLS) or not one cell succeeded. ``allow_errors`` never hides a 4. A judge
-    that failed on some notes (or could not start) is a 3: their judge scores are missing.
+    that failed on some notes (or could not start) is a 3: their judge scores are missing. So is
+    an interaction the clean-up could not delete, whatever ``allow_errors`` says: clinical data
+    stays on the target (`scribe-eval runs cleanup RUN` deletes it later).
     """
     if outcome.run_wide or (outcome.errors and not outcome.succeeded):
         return EXIT_RUN_FAILED
+    if outcome.cleanup_left:
+        return EXIT_CELLS_FAILED
     judge_failed = outcome.judge is not None and outcome.judge.failed > 0
     if (outcome.errors or outcome.run.status == "failed" or judge_failed) and not allow_errors:
         return EXIT_CELLS_FAILED
@@ -231,9 +246,11 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
             # were counted as each was stored.
             with session.ledger.carry() as carry:
                 if lost is None:
+                    # The notes say why this attempt stopped or what it left: those of an
+                    # earlier attempt (a resumed run's) are cleared, not shown as this one's.
                     store.update_run(
                         run.id, status=status, finished=utc_now(), api_calls_delta=carry.calls,
-                        notes=executor.aborted or executor.cleanup_left,
+                        notes=executor.aborted or executor.cleanup_left or "",
                     )  # fmt: skip
                 else:  # the run is someone else's now: its status is theirs to set
                     store.update_run(run.id, api_calls_delta=carry.calls)
@@ -261,7 +278,54 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
             api_span_s=executor.api_span_s,
             expired=executor.cache.expired,
             judge=judged,
+            failure=failure_line(store, run.id) if counts_failed(counts) else None,
+            cleanup_left=executor.cleanup_left,
+            left_on_target=(
+                _left_on_target(store, run.id)
+                if status == "failed" and experiment.cleanup.delete_interactions
+                else 0
+            ),
         )
+
+
+def _left_on_target(store: RunStore, run_id: str) -> int:
+    """The run's interactions that may still be on the target: created, or pending (a create
+    cut short) unless no call of the run ever reached a server (a dead address: nothing sent)."""
+    rows = store.remotes(run_id, kind="interaction")
+    reached = store.get_run(run_id).api_calls > 0
+    return sum(r.state == "created" or (r.state == "pending" and reached) for r in rows)
+
+
+def counts_failed(counts: Any) -> bool:
+    """Whether ``cell_counts`` items hold a failed cell."""
+    return any(status == "error" and n for (_, status, _), n in counts)
+
+
+#: How a document cell that had no transcript says so (its transcript cell has the cause).
+_NO_TRANSCRIPT = "no transcript to write from: "
+
+
+def failure_line(store: RunStore, run_id: str) -> str | None:
+    """One line on why the run's cells failed: how many, the most common kind (error type) with
+    one of its messages (the cause itself, not a document's "no transcript" echo of it), the
+    command that lists every failure and the one that retries them (a plain ``--resume`` keeps
+    failed cells). Without it a failed run said only "12 failed cells"."""
+    failed = [c for c in store.cell_summaries(run_id) if c.status == "error"]
+    if not failed:
+        return None
+    kinds = Counter(c.error_type or "?" for c in failed)
+    kind, n = kinds.most_common(1)[0]
+    of_kind = [c for c in failed if (c.error_type or "?") == kind]
+    first = next(
+        (c for c in of_kind if not (c.error_message or "").startswith(_NO_TRANSCRIPT)), of_kind[0]
+    )
+    message = (first.error_message or "no message").removeprefix(_NO_TRANSCRIPT)
+    others = f" ({len(kinds) - 1} other kind(s) too)" if len(kinds) > 1 else ""
+    return (
+        f"{len(failed)} cell(s) failed, {n} with {kind}{others}, such as {first.cell_id} at "
+        f"{first.stage or '?'}: {message}. Every failure: scribe-eval runs show {run_id} "
+        f"--errors; to retry them: scribe-eval run --resume {run_id} --rerun-errors"
+    )
 
 
 async def _nothing() -> None:
@@ -405,6 +469,9 @@ def outcome_json(outcome: RunOutcome) -> str:
             "expired_cache": outcome.expired,
             "deleted_interactions": outcome.deleted_interactions,
             "judge": None if outcome.judge is None else dataclasses.asdict(outcome.judge),
+            "failure": outcome.failure,
+            "cleanup_left": outcome.cleanup_left,
+            "left_on_target": outcome.left_on_target,
         },
         indent=2,
     )

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from scribe_eval.store._base import current_user
     from scribe_eval.store._clock import utc_now
     from scribe_eval.store._copy import copy_store
+    from scribe_eval.store._holder import holder_gone, process_alive
     from scribe_eval.store._location import STORE_FILENAME, default_runs_dir
     from scribe_eval.store._open import is_postgres_url, open_store, store_spec
     from scribe_eval.store._records import (
@@ -58,6 +59,8 @@ _EXPORTS: dict[str, str] = {
     "current_user": "_base",
     "utc_now": "_clock",
     "copy_store": "_copy",
+    "holder_gone": "_holder",
+    "process_alive": "_holder",
     "is_postgres_url": "_open",
     "open_store": "_open",
     "store_spec": "_open",
@@ -116,8 +119,10 @@ __all__ = [
     "copy_store",
     "current_user",
     "default_runs_dir",
+    "holder_gone",
     "is_postgres_url",
     "open_store",
+    "process_alive",
     "redact_url",
     "store_spec",
     "summary_of",

@@ -123,8 +123,9 @@ class RunStore:
         provenance: dict[str, Any] | None = None,
         expired_cache_delta: int = 0,
     ) -> None:
-        """Change a run's status, finish time, API call count, notes or provenance (replaced);
-        the call and expired-cache counts are added to (several processes may add at once)."""
+        """Change a run's status, finish time, API call count, notes or provenance (replaced;
+        ``notes=""`` clears the notes); the call and expired-cache counts are added to (several
+        processes may add at once)."""
         raise NotImplementedError
 
     # Baselines (governance)

@@ -219,15 +219,16 @@ class PgRunStore(PgExtras, RunStore):
         provenance: dict[str, Any] | None = None,
         expired_cache_delta: int = 0,
     ) -> None:
-        """Change a run's status, finish time, API call count, notes or provenance (replaced);
-        the call and expired-cache counts are added to (several processes may add at once).
+        """Change a run's status, finish time, API call count, notes or provenance (replaced;
+        ``notes=""`` clears the notes); the call and expired-cache counts are added to (several
+        processes may add at once).
 
         One statement: a worker adds its calls after every job, and reading the run back first
         (its whole configuration, parsed) cost a second round trip each time.
         """
         changed = self._run_sql(
             "UPDATE runs SET status = COALESCE(%s, status), finished = COALESCE(%s, finished), "
-            "api_calls = api_calls + %s, notes = COALESCE(%s, notes), "
+            "api_calls = api_calls + %s, notes = NULLIF(COALESCE(%s, notes), ''), "
             "provenance = COALESCE(%s, provenance), expired_cache = expired_cache + %s "
             "WHERE id = %s",
             (

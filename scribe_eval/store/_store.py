@@ -175,12 +175,13 @@ class SqliteRunStore(SqliteExtras, RunStore):
         provenance: dict[str, Any] | None = None,
         expired_cache_delta: int = 0,
     ) -> None:
-        """Change a run's status, finish time, API call count, notes or provenance (replaced);
-        the call and expired-cache counts are added to (several processes may add at once)."""
+        """Change a run's status, finish time, API call count, notes or provenance (replaced;
+        ``notes=""`` clears the notes); the call and expired-cache counts are added to (several
+        processes may add at once)."""
         self.get_run(run_id)
         self._db.execute(
             "UPDATE runs SET status = COALESCE(?, status), finished = COALESCE(?, finished), "
-            "api_calls = api_calls + ?, notes = COALESCE(?, notes), "
+            "api_calls = api_calls + ?, notes = NULLIF(COALESCE(?, notes), ''), "
             "provenance = COALESCE(?, provenance), expired_cache = expired_cache + ? "
             "WHERE id = ?",
             (

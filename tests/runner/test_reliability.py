@@ -8,6 +8,7 @@ The emulator answers every transcript with 202 (``--async-threshold-s 0``), so r
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -24,7 +25,7 @@ from click.testing import CliRunner
 
 from scribe_eval.cli import main
 from scribe_eval.client import AmbientClient, RetryPolicy
-from scribe_eval.errors import RunLockedError, ServerError
+from scribe_eval.errors import NotFoundError, RunLockedError, ServerError
 from scribe_eval.experiment import load_experiment
 from scribe_eval.runner import LeaseKeeper, RemoteResources, RunOptions, run_experiment, take_lease
 from scribe_eval.store import RemoteRecord, RunStore, utc_now
@@ -316,3 +317,68 @@ def test_clean_up_retries_passing_failures_and_reports_the_rest(tmp_path: Path) 
         states = {r.key: r.state for r in store.remotes("r1")}
         assert states["interaction:b:en"] == "created"
         assert states["interaction:a:en"] == "deleted"
+
+
+def test_a_run_killed_with_sigkill_is_listed_as_interrupted_not_running(
+    write_experiment: WriteExperiment, tmp_path: Path
+) -> None:
+    """kill -9 leaves the run `running` in the store (nothing could mark it); `runs list` and
+    `runs show` said `running` for ever, as if it were still going. They read its lease now."""
+    runs = tmp_path / "runs"
+    slow = {"kind": "embedded", "asr_engine": "instant", "latency_ms": 300}
+    path = write_experiment(target=slow, execution={"concurrency": 1, "document_concurrency": 1})
+    child = _start(_command(path, runs))
+    assert _wait_for(runs, child, _cells_at_least(1), timeout=120)
+    _kill(child)
+    run_id = _run_id(runs)
+    with RunStore(runs) as store:
+        assert store.get_run(run_id).status == "running"
+    listed = CliRunner().invoke(main, ["runs", "list", "--runs-dir", str(runs)])
+    assert "interrupted (runner gone)" in listed.output, listed.output
+    as_json = CliRunner().invoke(main, ["runs", "list", "--runs-dir", str(runs), "--json"])
+    assert json.loads(as_json.stdout)[0]["runner_gone"] is True
+    shown = CliRunner().invoke(main, ["runs", "show", run_id, "--runs-dir", str(runs)])
+    assert "interrupted (runner gone)" in shown.output
+    assert f"scribe-eval run --resume {run_id}" in shown.output
+    assert "unfinished: " in shown.output  # how much of it: "1 of 6 documents, ..."
+    assert " of 6 documents" in shown.output
+    # Resumed and finished, it is no longer said to be gone.
+    final = _start(_command(path, runs, "--resume", run_id))
+    _, err = final.communicate(timeout=120)
+    assert final.returncode == 0, err
+    listed = CliRunner().invoke(main, ["runs", "list", "--runs-dir", str(runs), "--json"])
+    assert json.loads(listed.stdout)[0]["runner_gone"] is False
+
+
+class GoneAlready:
+    """A fake client: the interactions in ``gone`` were deleted already (404 on delete)."""
+
+    def __init__(self, gone: set[str]) -> None:
+        self.gone = gone
+
+    async def delete_interaction(self, interaction_id: str) -> None:
+        if interaction_id in self.gone:
+            raise NotFoundError("DELETE /interactions/x answered 404", status_code=404)
+
+    async def find_interaction(self, identifier: str) -> None:
+        return None
+
+
+def test_clean_up_counts_only_the_interactions_it_deleted(tmp_path: Path) -> None:
+    """A run killed while its deletes were out leaves rows `created` whose interactions are gone:
+    `runs cleanup` said "4 remote interaction(s) deleted" when 2 were on the target."""
+    with RunStore(tmp_path) as store:
+        remote = RemoteResources(store, "r1", "url", None)
+        for name in ("a", "b", "c", "d"):
+            store.put_remote(
+                RemoteRecord(
+                    run_id="r1", key=f"interaction:{name}:en", kind="interaction", target="url",
+                    identifier=f"scribe-eval:r1:{name}:en", remote_id=name, state="created",
+                    updated=utc_now(),
+                )
+            )  # fmt: skip
+        fake = GoneAlready({"a", "b"})
+        report = asyncio.run(remote.clean_up(cast(AmbientClient, fake), pause_s=0))
+        assert report.deleted == 2
+        assert report.left == []
+        assert {r.state for r in store.remotes("r1")} == {"deleted"}

@@ -259,9 +259,15 @@ def test_runs_cleanup_deletes_what_an_unfinished_run_left_behind(
         assert [i for i in _identifiers(base) if f":{run_id}:" in i] == []
 
 
-def test_ctrl_c_stops_cleanly_and_the_run_resumes(
-    write_experiment: WriteExperiment, tmp_path: Path
+@pytest.mark.parametrize(
+    ("stop", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)]
+)
+def test_ctrl_c_or_sigterm_stops_cleanly_and_the_run_resumes(
+    write_experiment: WriteExperiment, tmp_path: Path, stop: signal.Signals, code: int
 ) -> None:
+    """Ctrl-C, SIGTERM (what `kill`, `timeout`, systemd, Docker and CI cancels send) and SIGHUP
+    (a closed terminal or SSH session) mark the run interrupted, release it and say how to
+    resume; killed outright, it stayed `running`."""
     runs = tmp_path / "runs"
     slow = {"kind": "embedded", "asr_engine": "instant", "latency_ms": 400}
     path = write_experiment(target=slow, execution={"concurrency": 1, "document_concurrency": 1})
@@ -276,9 +282,9 @@ def test_ctrl_c_stops_cleanly_and_the_run_resumes(
                 listed = store.list_runs()
                 if listed and store.cells(listed[0].id):
                     break
-    child.send_signal(signal.SIGINT)
+    child.send_signal(stop)
     _, err = child.communicate(timeout=60)
-    assert child.returncode == 130, err
+    assert child.returncode == code, err
     with RunStore(runs) as store:
         run = store.list_runs()[0]
         assert run.status == "interrupted"

@@ -1,0 +1,53 @@
+"""Whether a run's lease holder is still there: its process on this machine, or its heartbeat."""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scribe_eval.store._records import Lease
+
+
+def process_alive(pid: int) -> bool:
+    """True when a process with this id exists on this machine (ours included)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    except OSError:
+        return True
+    return _not_a_zombie(pid)
+
+
+def _not_a_zombie(pid: int) -> bool:
+    # A killed child its parent has not reaped yet still answers kill(pid, 0).
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            fields = handle.read().rsplit(")", 1)[-1].split()
+    except OSError:
+        return True
+    return not (fields and fields[0] in ("Z", "X"))
+
+
+def holder_gone(lease: Lease | None, *, now: datetime | None = None) -> bool:
+    """Whether nobody runs a run stored ``running``: no lease, a holder on this machine whose
+    process is gone (``kill -9``, a crash, a reboot), or a lease past its expiry (no heartbeat).
+    """
+    if lease is None:
+        return True
+    if lease.host == socket.gethostname() and not process_alive(lease.pid):
+        return True
+    try:
+        expires = datetime.fromisoformat(lease.expires)
+    except ValueError:
+        return False
+    if expires.tzinfo is None:
+        expires = expires.replace(tzinfo=UTC)
+    return expires < (now or datetime.now(UTC))
