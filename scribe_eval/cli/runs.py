@@ -207,7 +207,8 @@ def bless_run(
         record = store.resolve_run(run_id)
         unfinished = None
         if record.status != "completed":  # only then are its cells read, to count them
-            unfinished = incomplete_run(record, store.cell_summaries(record.id))
+            gone = bool(runners_gone(store, [record]))
+            unfinished = incomplete_run(record, store.cell_summaries(record.id), runner_gone=gone)
         if unfinished is not None and not incomplete:
             raise StoreError(
                 f"{unfinished}: a baseline must be a completed run; finish it with "

@@ -34,8 +34,13 @@ def run_progress(run: RunRecord, cells: Iterable[CellFields]) -> str:
     return ", ".join(parts) + " finished"
 
 
-def incomplete_run(run: RunRecord, cells: Iterable[CellFields]) -> str | None:
-    """Why ``run`` is not complete (its status and progress), or None when it completed."""
+def incomplete_run(
+    run: RunRecord, cells: Iterable[CellFields], *, runner_gone: bool = False
+) -> str | None:
+    """Why ``run`` is not complete (its status and progress), or None when it completed.
+    ``runner_gone``: a run stored ``running`` whose runner is gone (`scribe_eval.store.
+    holder_gone`: killed, crashed) reads ``interrupted (runner gone)``, not ``running``."""
     if run.status == "completed":
         return None
-    return f"run {run.id} is {run.status} ({run_progress(run, cells)})"
+    status = "interrupted (runner gone)" if runner_gone else run.status
+    return f"run {run.id} is {status} ({run_progress(run, cells)})"

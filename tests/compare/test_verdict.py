@@ -146,6 +146,13 @@ def test_an_incomplete_run_is_never_passed(store: RunStore, make_run: MakeRun) -
         in out
     )
     store.update_run("base", status="running")
+    lease = store.acquire_lease("base")  # held by this (live) process: it is running
     (baseline, candidate) = _gate(store, "base", "cand").incomplete
     assert baseline.startswith("the baseline run base is running (80 of 80 documents")
     assert candidate.startswith("the candidate run cand is interrupted")
+    # Stored running with nobody holding it (its runner killed): it will never finish by itself.
+    store.release_lease("base", lease.token)
+    (baseline, _) = _gate(store, "base", "cand").incomplete
+    assert baseline.startswith(
+        "the baseline run base is interrupted (runner gone) (80 of 80 documents"
+    )

@@ -501,3 +501,19 @@ def test_encounters_that_changed_most_are_ordered_as_their_changes_are_printed()
     assert abs(printed_13_0.delta) > abs(printed_13_1.delta)
     ordered = most_changed([printed_13_0, printed_13_1])
     assert [c.encounter_id for c in ordered] == ["en-02", "en-07"]
+
+
+def test_a_run_whose_runner_is_gone_reads_interrupted_with_its_resume(
+    store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
+) -> None:
+    """A run killed with SIGKILL stays stored ``running``: the report said "This run has not
+    finished", as if it would, with no way to finish it."""
+    run = kit.write_run(store, mini_dataset, run_spec("run-killed"))
+    store.update_run(run.id, status="running")
+    lease = store.acquire_lease(run.id)  # this live process holds it: it is running
+    live = build_report(store, store.get_run(run.id), tmp_path / "live").read_text("utf-8")
+    assert "This run has not finished" in live
+    store.release_lease(run.id, lease.token)  # nobody runs it any more
+    gone = build_report(store, store.get_run(run.id), tmp_path / "gone").read_text("utf-8")
+    assert "This run was interrupted (its runner is gone: killed or crashed)" in gone
+    assert f"<code>scribe-eval run --resume {run.id}</code>" in gone
