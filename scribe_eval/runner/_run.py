@@ -281,14 +281,14 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
             failure=failure_line(store, run.id) if counts_failed(counts) else None,
             cleanup_left=executor.cleanup_left,
             left_on_target=(
-                _left_on_target(store, run.id)
+                left_on_target(store, run.id)
                 if status == "failed" and experiment.cleanup.delete_interactions
                 else 0
             ),
         )
 
 
-def _left_on_target(store: RunStore, run_id: str) -> int:
+def left_on_target(store: RunStore, run_id: str) -> int:
     """The run's interactions that may still be on the target: created, or pending (a create
     cut short) unless no call of the run ever reached a server (a dead address: nothing sent)."""
     rows = store.remotes(run_id, kind="interaction")

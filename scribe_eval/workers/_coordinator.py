@@ -30,7 +30,9 @@ from scribe_eval.runner import (
     RunOutcome,
     TargetSession,
     check_before_run,
+    failure_line,
     judge_finished_run,
+    left_on_target,
     open_target,
     start_or_resume,
     take_lease,
@@ -249,10 +251,15 @@ async def _finish(
             run.id, status="failed" if failed else "completed", finished=utc_now(),
             api_calls_delta=carry.calls, notes=notes,
         )  # fmt: skip
-    return _outcome(store, run.id, session, deleted)
+    kept = bool(failed) and experiment.cleanup.delete_interactions
+    return _outcome(store, run.id, session, deleted, kept=kept)
 
 
-def _outcome(store: RunStore, run_id: str, session: TargetSession, deleted: int) -> RunOutcome:
+def _outcome(
+    store: RunStore, run_id: str, session: TargetSession, deleted: int, *, kept: bool = False
+) -> RunOutcome:
+    """The run's outcome as a local run gives it, its failure line and (``kept``: a run that
+    failed, whose interactions are kept for --resume) what it left on the target included."""
     # Counted by the store, as a local run does: loading every cell (scores parsed) took the
     # coordinator seconds at the end of a 2,000-encounter run, after the last job.
     counts = store.cell_counts(run_id).items()
@@ -265,4 +272,6 @@ def _outcome(store: RunStore, run_id: str, session: TargetSession, deleted: int)
         succeeded=sum(n for (_, status, _), n in counts if status == "ok"),
         from_cache=sum(n for (kind, _, cached), n in counts if kind == "document" and cached),
         deleted_interactions=deleted, notes=[], expired=record.expired_cache,
+        failure=failure_line(store, run_id),
+        left_on_target=left_on_target(store, run_id) if kept else 0,
     )  # fmt: skip
