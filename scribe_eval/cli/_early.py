@@ -2,10 +2,12 @@
 
 ``scribe-eval run`` needs its emulator ready before its first call, and the emulator's start-up
 (its imports, ~0.45 s) is the longest part of the way there. Started by `run` itself, it came
-after the command line was parsed and the command's modules imported; the root command starts it
-as it begins instead, when the words typed say a run is coming (`wanted`), and `run` takes it
-(`take`). A command that never takes it (one that fails to parse, ``--help``) leaves it to be
-ended at exit, having written nothing (`scribe_eval.client.WarmStart`).
+after the command line was parsed and click and the command's modules imported (60-100 ms); the
+console script (`scribe_eval.cli.entry`) starts it first thing instead, and the root command
+(`python -m scribe_eval.cli`, or a test invoking it) as it begins, when the words typed say a run
+is coming (`wanted`); `run` takes it (`take`). A command that never takes it (one that fails to
+parse, ``--help``) leaves it to be ended at exit, having written nothing
+(`scribe_eval.client.WarmStart`).
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -45,3 +47,18 @@ def test_the_early_process_is_taken_once_and_ends_when_discarded() -> None:
         os.kill(pid, 0)  # reaped
     _early.start(["runs", "list"])
     assert _early.take() is None
+
+
+def test_the_console_script_starts_the_emulator_before_importing_click() -> None:
+    """`scribe_eval.cli.entry` starts a run's emulator first: importing the package it lives in
+    must not import click and the commands (60-100 ms) before it can."""
+    probe = (
+        "import sys\n"
+        "import scribe_eval.cli\n"
+        "print('click' in sys.modules, 'scribe_eval.cli._main' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False"]
+    from scribe_eval.cli import main  # still there for whoever imports it
+
+    assert main.name == "main"
