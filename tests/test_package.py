@@ -43,7 +43,7 @@ def test_wheel_metadata_names_our_distribution(wheel: Path) -> None:
     }
     assert "Typing :: Typed" in meta.get_all("Classifier", [])
     assert {"emulator", "export"} <= set(meta.get_all("Provides-Extra", []))
-    assert "scribe-eval = scribe_eval.cli:main" in entry_points
+    assert "scribe-eval = scribe_eval.cli:entry" in entry_points
     assert licence
 
 

@@ -42,6 +42,7 @@ __all__ = [
     "NOT_ASSERTED",
     "PLACEHOLDERS",
     "affirmed",
+    "is_placeholder",
     "negations",
     "sentences",
     "stated_negations",
@@ -113,6 +114,28 @@ PLACEHOLDERS = frozenset({
     "angaben", "informationen", "sonst", "ansonsten", "besprochen", "dokumentiert", "erhoben",
     "erfragt", "erwähnt", "angegeben", "bekannt", "thematisiert", "untersucht", "weitere",
 })  # fmt: skip
+#: Words a placeholder states its emptiness with ("No information recorded.", "None.", "N/A",
+#: "Nothing to report", "Keine Angaben.", "Nicht erhoben."), beside `PLACEHOLDERS`.
+_EMPTINESS = frozenset({
+    "no", "not", "none", "nothing", "nil", "n", "a", "na", "to", "report", "was", "were", "is",
+    "been", "has", "have", "this", "at", "time", "kein", "keine", "keinerlei", "nicht", "nichts",
+    "wurde", "wurden",
+})  # fmt: skip
+_PLACEHOLDER_WORD = re.compile(r"[^\W\d_]+")
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether ``text`` only says that nothing was recorded ("No information recorded.",
+    "Not discussed.", "None.", "N/A", "Keine Angaben."): a section written so holds nothing of
+    the visit, as an empty one does."""
+    words = [w.casefold() for w in _PLACEHOLDER_WORD.findall(text)]
+    if not words or len(words) > 8:
+        return False
+    return all(w in _EMPTINESS or w in PLACEHOLDERS for w in words) and any(
+        w in _EMPTINESS for w in words
+    )
+
+
 _ITEM_SPLIT = re.compile(r",|/|\b(?:or|and|nor|oder|und|noch|sowie|as well as)\b")
 _SENTENCE = re.compile(r"(?<!\d)\.(?!\d)|\.(?=\s|$)|[!?;\n]|:(?=\s*\n)")
 _HEADS = frozenset({"difficulty", "difficulties", "trouble", "problems", "pain", "schmerzen"})

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from scribe_eval.metrics._context import is_placeholder
 from scribe_eval.metrics._rouge import ROUGE_TYPES, RougeResult, rouge
 from scribe_eval.metrics._tokenize import TOKENIZERS, TokenizerName, tokenize
 from scribe_eval.metrics._version import METRICS_VERSION
@@ -151,7 +152,8 @@ def score_sections(
         stemmer: English Porter stemming.
 
     Coverage is the share of non-empty reference sections whose generated section is present
-    and non-empty; the length ratio is generated words / reference words over whole notes.
+    and non-empty, a placeholder ("No information recorded.") counting as empty; the length
+    ratio is generated words / reference words over whole notes.
     """
     gens = [g if isinstance(g, GeneratedSection) else GeneratedSection(*g) for g in generated]
     pairs: list[SectionPair] = []
@@ -189,7 +191,11 @@ def _pair(
     key = gen.key if gen else None
     if gen is None:
         return SectionPair("empty_reference" if ref_empty else "missing", heading, None, None)
-    gen_empty = not tokenize(gen.text, tokenizer)
+    # A placeholder ("No information recorded.") holds nothing of the visit: empty, as a
+    # section with no words is, unless the reference says only the same.
+    gen_empty = not tokenize(gen.text, tokenizer) or (
+        is_placeholder(gen.text) and not is_placeholder(ref_text)
+    )
     if ref_empty and gen_empty:
         return SectionPair("both_empty", heading, key, None)
     if ref_empty:

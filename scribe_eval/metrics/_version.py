@@ -22,6 +22,9 @@ error (missed and invented), and against "0.5 mg" the same dose; it was no fact 
 A range after a measurement cue takes the cue's unit as a single value does ("Fever 38 to 39.5"
 is "38-39.5 °c"): the note that wrote the unit was charged with an invented fact.
 A range in grams is in milligrams as a single dose is ("1-2 g" is "1000-2000 mg").
+A generated section that only says nothing was recorded ("No information recorded.", "Not
+discussed.", "None.", "Keine Angaben.") does not cover its reference section (section coverage,
+and the section has no ROUGE pair): a template that emptied its History read 100% coverage.
 A temperature one note writes in °C and the other in °F is one fact ("38.5 °C" is "101.3 °F", to
 the decimal each is written with): it was missed and invented.
 "Saturations" is a cue as "saturation" is ("Saturations of 96" is "96 %").

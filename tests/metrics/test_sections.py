@@ -96,3 +96,26 @@ def test_length_ratio_and_json() -> None:
     assert json.loads(json.dumps(data)) == data
     assert data["section_coverage"] == 0.5
     assert data["findings"][0]["status"] == "missing"
+
+
+@pytest.mark.parametrize(
+    "placeholder", ["No information recorded.", "Not discussed.", "None.", "Keine Angaben."]
+)
+def test_a_placeholder_section_does_not_cover_its_reference(placeholder: str) -> None:
+    """A template that emptied its History into "No information recorded." read 100% section
+    coverage beside a fact recall of 26: the placeholder holds nothing of the visit."""
+    reference = {"History": "Sore throat for 3 days, no fever.", "Plan": "Review in 1 week."}
+    generated = [
+        GeneratedSection("history", "History", placeholder),
+        GeneratedSection("plan", "Plan", "Review in one week."),
+    ]
+    scores = score_sections(generated, reference)
+    assert scores.coverage == 0.5
+    history = next(p for p in scores.pairs if p.reference_heading == "History")
+    assert history.status == "empty_generated"
+
+
+def test_a_placeholder_that_the_reference_writes_too_is_a_section_like_any() -> None:
+    reference = {"Examination": "Not examined."}
+    scores = score_sections([GeneratedSection("exam", "Examination", "Not examined.")], reference)
+    assert scores.coverage == 1.0
