@@ -89,6 +89,14 @@ def _row(row: StripRow, top: int, plot: int) -> str:
         out.append(
             f'<line class="mean" x1="{x:.1f}" x2="{x:.1f}" y1="{top + 1}" y2="{top + _ROW - 1}"/>'
         )
+    over = [v for _, v, _ in row.points if v > 1.0]
+    if over:
+        # Drawn at the edge, so say it: a dot at 100 read as a WER of 100 beside a table of 121.
+        many = f"{len(over)} above 100, drawn at the edge; the highest {fmt(max(over))}"
+        out.append(
+            f'<text class="tick offscale" x="{_WIDTH - 2}" y="{top + 10}" text-anchor="end">'
+            f"<title>{escape(many)}</title>&gt;100</text>"
+        )
     return "".join(out)
 
 

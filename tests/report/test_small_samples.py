@@ -79,3 +79,15 @@ def test_an_encounter_s_row_shows_its_note_in_the_recording_s_language(
     row = row[: row.index("</tr>")]
     assert 'data-v="0.0123"' not in row
     assert f'data-v="{english.scores["rougeLsum_f"]}"' in row
+
+
+def test_a_value_beyond_the_chart_s_scale_is_marked() -> None:
+    """A recording's WER of 121 was drawn at the 100 edge with nothing to say so, beside a
+    table reading 121.0."""
+    from scribe_eval.report._svg import StripRow, strip_chart
+
+    beyond = StripRow("fr", (("fr-01", 1.21, None), ("fr-02", 0.3, None)), 0.8, None, None)
+    chart = str(strip_chart([beyond], title="WER", higher_is_better=False))
+    assert "<title>1 above 100, drawn at the edge; the highest 121.0</title>&gt;100" in chart
+    within = StripRow("en", (("en-01", 0.21, None),), 0.21, None, None)
+    assert "offscale" not in str(strip_chart([within], title="WER", higher_is_better=False))
