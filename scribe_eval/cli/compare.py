@@ -27,11 +27,17 @@ EXIT_INCONCLUSIVE = 3
 @click.command("compare")
 @click.argument("runs", nargs=-1, metavar="[BASELINE_RUN] CANDIDATE_RUN")
 @click.option("--baseline", "baseline_name", metavar="NAME", help="A blessed baseline's name.")
-@click.option("--gate", "gate_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--gate", "gate_file", type=click.Path(dir_okay=False, path_type=Path),
+    help="The gate file (YAML: rules, margins, limits); default: the built-in gate.",
+)  # fmt: skip
 @click.option("--force", is_flag=True, help="Compare even if datasets or metric settings differ.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--markdown", is_flag=True, help="Print a Markdown summary (CI job summaries).")
-@click.option("--junit", "junit_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--junit", "junit_file", type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the gate as a JUnit XML report to FILE (one test case per row).",
+)  # fmt: skip
 @format_option
 @runs_dir_option
 @store_option
