@@ -30,6 +30,8 @@ def test_a_missing_chance_of_being_best_says_why(
     two = kit.write_run(store, mini_dataset, run_spec("run-two", failed_documents=failed))
     html = build_report(store, two, tmp_path / "two").read_text(encoding="utf-8")
     assert 'title="No P(best): 2 encounters every template scored: too few (at least 3)"' in html
+    # The heat-map's cells say why they have no interval, as the leaderboard's do.
+    assert "soap-full · en · reference: soap: n=2, too few encounters for an interval" in html
     one = kit.write_run(store, mini_dataset, run_spec("run-one", templates=("soap-full",)))
     html = build_report(store, one, tmp_path / "one").read_text(encoding="utf-8")
     assert 'title="No P(best): one template: there is nothing to compare it with"' in html
