@@ -150,7 +150,11 @@ def show_run(
     print_table(counts)
     print_shared(console, detail["shared_cache"])
     if detail["timings_ms"]:
-        timings = Table("stage", "n", "median ms", "p95 ms", title="Calls this run made")
+        timings = Table(
+            "stage", "n", "median ms", "p95 ms",
+            title="Calls this run made for its cells, timed",
+            caption="The API calls above also count the deletes, the polls and the retries.",
+        )  # fmt: skip
         for stage, row in detail["timings_ms"].items():
             timings.add_row(stage, str(row["n"]), f"{row['median']:.0f}", f"{row['p95']:.0f}")
         print_table(timings)
