@@ -94,7 +94,7 @@ def _row(row: StripRow, top: int, plot: int) -> str:
         # Drawn at the edge, so say it: a dot at 100 read as a WER of 100 beside a table of 121.
         many = f"{len(over)} above 100, drawn at the edge; the highest {fmt(max(over))}"
         out.append(
-            f'<text class="tick offscale" x="{_WIDTH - 2}" y="{top + 10}" text-anchor="end">'
+            f'<text class="axis offscale" x="{_WIDTH - 2}" y="{top + 10}">'
             f"<title>{escape(many)}</title>&gt;100</text>"
         )
     return "".join(out)
