@@ -441,7 +441,8 @@ _SPECS: tuple[MetricSpec, ...] = (
     ),
     MetricSpec(
         "fact_precision", "Fact precision", "document", "mean", True,
-        "share of the note's facts that the reference supports (a hallucination proxy)",
+        "share of the note's facts that the reference supports (a hallucination proxy; none "
+        "for notes that state no fact)",
     ),
     *_adherence_specs(),
     MetricSpec(

@@ -93,3 +93,19 @@ def test_a_value_beyond_the_chart_s_scale_is_marked() -> None:
     assert "<title>1 above 100, drawn at the edge; the highest 121.0</title>&gt;100" in chart
     within = StripRow("en", (("en-01", 0.21, None),), 0.21, None, None)
     assert "offscale" not in str(strip_chart([within], title="WER", higher_is_better=False))
+
+
+def test_an_empty_leaderboard_cell_says_why(
+    store: RunStore, mini_dataset: Dataset, kit: Any, run_spec: Any, tmp_path: Path
+) -> None:
+    """A note that states no fact has no fact precision: its "—" says so, not a broken cell."""
+    run = kit.write_run(store, mini_dataset, run_spec("run-nofacts"))
+    for cell in store.cells(run.id):
+        if cell.kind == "document" and cell.template_label == "soap-short":
+            scores = {**cell.scores, "fact_precision": None}
+            store.put_cell(cell.model_copy(update={"scores": scores}))
+    html = build_report(store, run, tmp_path / "out").read_text(encoding="utf-8")
+    assert (
+        'title="No value here: Fact precision is the share of the note&#39;s facts that the '
+        'reference supports (a hallucination proxy; none for notes that state no fact)"' in html
+    )
