@@ -211,7 +211,7 @@ def bless_run(
         record = store.resolve_run(run_id)
         unfinished = None
         if record.status != "completed":  # only then are its cells read, to count them
-            gone = bool(runners_gone(store, [record]))
+            gone = record.id in runners_gone(store, [record])
             unfinished = incomplete_run(record, store.cell_summaries(record.id), runner_gone=gone)
         if unfinished is not None and not incomplete:
             raise StoreError(
@@ -261,11 +261,11 @@ def cleanup(run_id: str, runs_dir: Path | None, store_url: str | None, take_over
 
 
 def runners_gone(store: RunStore, records: Iterable[RunListing | RunRecord]) -> set[str]:
-    """The ids of the runs stored ``running`` that nobody runs any more (`holder_gone`): a run
+    """The ids of the runs stored ``running`` that nobody runs any more (`runner_gone`): a run
     whose runner was killed with SIGKILL (or crashed) stays ``running`` in the store."""
-    from scribe_eval.store import holder_gone
+    from scribe_eval.store import runner_gone
 
-    return {r.id for r in records if r.status == "running" and holder_gone(store.lease(r.id))}
+    return {r.id for r in records if runner_gone(store, r)}
 
 
 def status_text(status: str, failed_cells: int, *, runner_gone: bool = False) -> str:
@@ -273,7 +273,9 @@ def status_text(status: str, failed_cells: int, *, runner_gone: bool = False) ->
     in the store, which alone reads as a clean run. A ``running`` run whose runner is gone reads
     ``interrupted (runner gone)``: it is resumable, and nothing will finish it by itself."""
     if runner_gone:
-        status = "interrupted (runner gone)"
+        from scribe_eval.store import RUNNER_GONE
+
+        status = RUNNER_GONE
     if not failed_cells:
         return status
     if status == "failed":  # the run itself stopped (--fail-fast, --max-errors, run-wide)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from scribe_eval.store import CellFields, RunRecord
+from scribe_eval.store import RUNNER_GONE, CellFields, RunRecord
 
 
 def run_progress(run: RunRecord, cells: Iterable[CellFields]) -> str:
@@ -38,9 +38,9 @@ def incomplete_run(
     run: RunRecord, cells: Iterable[CellFields], *, runner_gone: bool = False
 ) -> str | None:
     """Why ``run`` is not complete (its status and progress), or None when it completed.
-    ``runner_gone``: a run stored ``running`` whose runner is gone (`scribe_eval.store.
-    holder_gone`: killed, crashed) reads ``interrupted (runner gone)``, not ``running``."""
+    ``runner_gone`` (`scribe_eval.store.runner_gone`): a run stored ``running`` that nobody runs
+    any more reads `scribe_eval.store.RUNNER_GONE`, not ``running``."""
     if run.status == "completed":
         return None
-    status = "interrupted (runner gone)" if runner_gone else run.status
+    status = RUNNER_GONE if runner_gone else run.status
     return f"run {run.id} is {status} ({run_progress(run, cells)})"

@@ -46,7 +46,7 @@ from scribe_eval.stats import (
     has_interval,
     non_inferiority,
 )
-from scribe_eval.store import RunRecord, RunStore, holder_gone
+from scribe_eval.store import RunRecord, RunStore, runner_gone
 
 
 def comparability_problems(baseline: RunRecord, candidate: RunRecord) -> list[str]:
@@ -163,7 +163,7 @@ def _incomplete(base: RunData, cand: RunData) -> list[str]:
     """Each run that did not complete: its numbers cover only what it finished."""
     out = []
     for role, data in (("baseline", base), ("candidate", cand)):
-        gone = data.run.status == "running" and holder_gone(data.store.lease(data.run.id))
+        gone = runner_gone(data.store, data.run)
         why = incomplete_run(data.run, data.cells, runner_gone=gone)
         if why is not None:
             out.append(f"the {role} {why}: finish it with `scribe-eval run --resume {data.run.id}`")

@@ -53,7 +53,7 @@ from scribe_eval.report._overview import (
 from scribe_eval.report._pages import write_pages
 from scribe_eval.report._svg import heat_style
 from scribe_eval.report._trend import trend_series
-from scribe_eval.store import RunRecord, RunStore, holder_gone, utc_now
+from scribe_eval.store import RunRecord, RunStore, runner_gone, utc_now
 
 _SECRET = re.compile(r"secret|token|password|credential|api[_-]?key", re.IGNORECASE)
 
@@ -220,7 +220,7 @@ def _overview(data: RunData, *, pages: bool, compare: CompareView | None) -> dic
     return {
         "run": run,
         # Stored `running`, but nobody runs it (killed, crashed): read as interrupted.
-        "runner_gone": run.status == "running" and holder_gone(data.store.lease(run.id)),
+        "runner_gone": runner_gone(data.store, run),
         "boards": boards,
         "summaries": summaries,
         "wer_chart": wer_distribution(data, summaries, pages=pages),

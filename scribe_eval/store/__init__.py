@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from scribe_eval.store._base import current_user
     from scribe_eval.store._clock import utc_now
     from scribe_eval.store._copy import copy_store
-    from scribe_eval.store._holder import holder_gone, process_alive
+    from scribe_eval.store._holder import RUNNER_GONE, holder_gone, process_alive, runner_gone
     from scribe_eval.store._location import STORE_FILENAME, default_runs_dir
     from scribe_eval.store._open import is_postgres_url, open_store, store_spec
     from scribe_eval.store._records import (
@@ -59,8 +59,10 @@ _EXPORTS: dict[str, str] = {
     "current_user": "_base",
     "utc_now": "_clock",
     "copy_store": "_copy",
+    "RUNNER_GONE": "_holder",
     "holder_gone": "_holder",
     "process_alive": "_holder",
+    "runner_gone": "_holder",
     "is_postgres_url": "_open",
     "open_store": "_open",
     "store_spec": "_open",
@@ -93,6 +95,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "RUNNER_GONE",
     "STORE_FILENAME",
     "BaselineEvent",
     "CacheEntry",
@@ -124,6 +127,7 @@ __all__ = [
     "open_store",
     "process_alive",
     "redact_url",
+    "runner_gone",
     "store_spec",
     "summary_of",
     "utc_now",

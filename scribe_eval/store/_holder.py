@@ -8,7 +8,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from scribe_eval.store._records import Lease
+    from scribe_eval.store._base import RunStore
+    from scribe_eval.store._records import Lease, RunRecord
+    from scribe_eval.store._rows import RunListing
+
+#: How a run stored ``running`` whose runner is gone (`runner_gone`) is said to people: it is
+#: resumable, and nothing will finish it by itself.
+RUNNER_GONE = "interrupted (runner gone)"
 
 
 def process_alive(pid: int) -> bool:
@@ -51,3 +57,9 @@ def holder_gone(lease: Lease | None, *, now: datetime | None = None) -> bool:
     if expires.tzinfo is None:
         expires = expires.replace(tzinfo=UTC)
     return expires < (now or datetime.now(UTC))
+
+
+def runner_gone(store: RunStore, run: RunRecord | RunListing) -> bool:
+    """Whether ``run`` is stored ``running`` while nobody runs it any more (`holder_gone`): a
+    runner killed with SIGKILL, or crashed, leaves it so."""
+    return run.status == "running" and holder_gone(store.lease(run.id))
