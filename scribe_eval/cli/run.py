@@ -59,23 +59,7 @@ if TYPE_CHECKING:
     "--stall-after", type=click.FloatRange(min=1), default=30.0, show_default=True,
     help="With --workers: seconds without a worker heartbeat before its jobs are retried.",
 )  # fmt: skip
-def run(
-    experiment: Path | None,
-    runs_dir: Path | None,
-    store_url: str | None,
-    resume: str | None,
-    rerun_errors: bool,
-    take_over: bool,
-    fail_fast: bool,
-    max_errors: int | None,
-    allow_errors: bool,
-    cache_max_age: str | None,
-    no_progress: bool,
-    as_json: bool,
-    workers: bool,
-    global_concurrency: int,
-    stall_after: float,
-) -> None:
+def run(**options: Any) -> None:
     """Run EXPERIMENT (a YAML file) against its target and store every answer and score.
 
     A re-run of an unchanged experiment is served from the cache with no API call. With
@@ -90,11 +74,7 @@ def run(
     (Ctrl-C), 143 terminated (SIGTERM), 129 hung up (SIGHUP), each resumable.
     """
     with _sigterm_as_interrupt() as terminated:
-        _run_command(
-            experiment, runs_dir, store_url, resume, rerun_errors, take_over, fail_fast,
-            max_errors, allow_errors, cache_max_age, no_progress, as_json, workers,
-            global_concurrency, stall_after, terminated,
-        )  # fmt: skip
+        _run_command(**options, terminated=terminated)
 
 
 @contextmanager
@@ -163,12 +143,8 @@ def _run_command(
         from scribe_eval.cli._early import take
         from scribe_eval.client import WarmStart
 
-        warm = take()
-        if workers and warm is not None:
-            warm.discard()
-            warm = None
-        elif not workers and warm is None:
-            warm = WarmStart()
+        # `_early` starts none for --workers (the workers start their own).
+        warm = None if workers else (take() or WarmStart())
         if warm is not None:
             click.get_current_context().call_on_close(warm.discard)
         from scribe_eval.experiment import load_experiment
