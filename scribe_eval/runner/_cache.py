@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scribe_eval.experiment import Experiment, UrlTarget, format_duration
-from scribe_eval.store import CacheEntry, RemoteRecord, RunStore
+from scribe_eval.store import CacheEntry, RemoteRecord, RunStore, read_utc
 
 
 def _now() -> datetime:
@@ -84,13 +84,8 @@ class StageCache:
 
 def entry_age_s(entry: CacheEntry, now: datetime) -> float | None:
     """Seconds since ``entry`` was stored; None when its timestamp cannot be read."""
-    try:
-        created = datetime.fromisoformat(entry.created)
-    except ValueError:
-        return None
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=UTC)
-    return (now - created).total_seconds()
+    created = read_utc(entry.created)
+    return None if created is None else (now - created).total_seconds()
 
 
 def cache_note(experiment: Experiment) -> str | None:

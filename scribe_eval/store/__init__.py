@@ -24,7 +24,7 @@ from scribe_eval._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from scribe_eval.store._base import current_user
-    from scribe_eval.store._clock import utc_now
+    from scribe_eval.store._clock import read_utc, utc_now
     from scribe_eval.store._copy import copy_store
     from scribe_eval.store._holder import RUNNER_GONE, holder_gone, process_alive, runner_gone
     from scribe_eval.store._location import STORE_FILENAME, default_runs_dir
@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 # Public name -> the private module defining it.
 _EXPORTS: dict[str, str] = {
     "current_user": "_base",
+    "read_utc": "_clock",
     "utc_now": "_clock",
     "copy_store": "_copy",
     "RUNNER_GONE": "_holder",
@@ -126,6 +127,7 @@ __all__ = [
     "is_postgres_url",
     "open_store",
     "process_alive",
+    "read_utc",
     "redact_url",
     "runner_gone",
     "store_spec",

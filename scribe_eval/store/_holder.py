@@ -7,6 +7,8 @@ import socket
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from scribe_eval.store._clock import read_utc
+
 if TYPE_CHECKING:
     from scribe_eval.store._base import RunStore
     from scribe_eval.store._records import Lease, RunRecord
@@ -50,13 +52,8 @@ def holder_gone(lease: Lease | None, *, now: datetime | None = None) -> bool:
         return True
     if lease.host == socket.gethostname() and not process_alive(lease.pid):
         return True
-    try:
-        expires = datetime.fromisoformat(lease.expires)
-    except ValueError:
-        return False
-    if expires.tzinfo is None:
-        expires = expires.replace(tzinfo=UTC)
-    return expires < (now or datetime.now(UTC))
+    expires = read_utc(lease.expires)
+    return expires is not None and expires < (now or datetime.now(UTC))
 
 
 def runner_gone(store: RunStore, run: RunRecord | RunListing) -> bool:
