@@ -108,7 +108,14 @@ class TemplateError(ScribeEvalError):
 
 
 class APIError(ScribeEvalError):
-    """Talking to the ambient-documentation API failed."""
+    """Talking to the ambient-documentation API failed.
+
+    Attributes:
+        call: The call that failed (``METHOD /path/{template}``, as counted), when the client
+            knows it: a caller tells a call's own failure from that of a look-up it made.
+    """
+
+    call: str | None = None
 
 
 class TransportError(APIError):

@@ -37,7 +37,7 @@ from scribe_eval.client._errors import (
 )
 from scribe_eval.client._gate import call_gate
 from scribe_eval.client._retry import RetryPolicy, is_retryable_status, parse_retry_after
-from scribe_eval.errors import ScribeEvalError, TransportError
+from scribe_eval.errors import APIError, ScribeEvalError, TransportError
 
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
@@ -192,6 +192,8 @@ class Http:
                 cause = outcome
                 retryable, ambiguous = isinstance(error, TransportError), is_ambiguous(outcome)
                 wait = self.retry.delay(attempt, None, self.rng)
+            if isinstance(error, APIError):
+                error.call = request.call  # whose failure it is, for callers that must know
             if ambiguous and not request.idempotent:
                 if recover is None:
                     raise error from cause

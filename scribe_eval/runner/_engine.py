@@ -61,6 +61,10 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 #: The order in which waiting calls get a slot (`RankedSlots`): the chain's earliest stage first.
+#: How a document cell that had no transcript to write from begins its message (its transcript
+#: cell has the cause, which follows).
+NO_TRANSCRIPT = "no transcript to write from: "
+
 _RANK = {"interaction": 0, "recording": 1, "transcript": 2, "document": 3, "delete": 4}
 
 
@@ -571,7 +575,7 @@ class MatrixExecutor:
         failure = _Failure(
             stage="transcript",
             error_type=(upstream.error_type if upstream else None) or "TranscriptUnavailable",
-            message=f"no transcript to write from: {upstream.error_message if upstream else '?'}",
+            message=f"{NO_TRANSCRIPT}{upstream.error_message if upstream else '?'}",
             request_id=upstream.request_id if upstream else None,
         )
         self._put_document_cell(cell, "error", failure=failure)

@@ -397,13 +397,14 @@ def refused(exc: APIStatusError | TransportError, call: str) -> bool:
 
     The client asks again after a failure that may hide a success (5xx, a dropped answer) only
     when a look-up found nothing, so the call's last failure decides; a failed look-up (its
-    error names the look-up, not ``call``) decides nothing.
+    error is the look-up's, ``APIError.call``) decides nothing.
     """
+    if exc.call != call:
+        return False
     if isinstance(exc, TransportError):
-        return exc.run_wide and exc.message.startswith(f"{call} failed ")
-    own = exc.message.startswith(f"{call} answered ")
+        return exc.run_wide
     status = exc.status_code
-    return own and ((400 <= status < 500 and status != 408) or status == 501)
+    return (400 <= status < 500 and status != 408) or status == 501
 
 
 def _key(kind: str, *parts: str) -> str:

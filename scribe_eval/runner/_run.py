@@ -31,7 +31,7 @@ from scribe_eval.experiment import (
 from scribe_eval.metrics import METRICS_VERSION, preload_scorers
 from scribe_eval.runner._checks import check_before_run
 from scribe_eval.runner._cleanup import CleanupReport
-from scribe_eval.runner._engine import ExecutionLimits, MatrixExecutor
+from scribe_eval.runner._engine import NO_TRANSCRIPT, ExecutionLimits, MatrixExecutor
 from scribe_eval.runner._lease import leased, take_lease
 from scribe_eval.runner._prestart import likely_to_call
 from scribe_eval.runner._progress import RunProgress
@@ -301,10 +301,6 @@ def counts_failed(counts: Any) -> bool:
     return any(status == "error" and n for (_, status, _), n in counts)
 
 
-#: How a document cell that had no transcript says so (its transcript cell has the cause).
-_NO_TRANSCRIPT = "no transcript to write from: "
-
-
 def failure_line(store: RunStore, run_id: str) -> str | None:
     """One line on why the run's cells failed: how many, the most common kind (error type) with
     one of its messages (the cause itself, not a document's "no transcript" echo of it), the
@@ -317,9 +313,9 @@ def failure_line(store: RunStore, run_id: str) -> str | None:
     kind, n = kinds.most_common(1)[0]
     of_kind = [c for c in failed if (c.error_type or "?") == kind]
     first = next(
-        (c for c in of_kind if not (c.error_message or "").startswith(_NO_TRANSCRIPT)), of_kind[0]
+        (c for c in of_kind if not (c.error_message or "").startswith(NO_TRANSCRIPT)), of_kind[0]
     )
-    message = (first.error_message or "no message").removeprefix(_NO_TRANSCRIPT)
+    message = (first.error_message or "no message").removeprefix(NO_TRANSCRIPT)
     others = f" ({len(kinds) - 1} other kind(s) too)" if len(kinds) > 1 else ""
     return (
         f"{len(failed)} cell(s) failed, {n} with {kind}{others}, such as {first.cell_id} at "
