@@ -69,9 +69,6 @@ LIMIT_LABELS: dict[str, str] = {
     "p95_latency_ms": "p95 latency",
 }
 
-#: Limits on a figure where higher is better (only `min` bounds them the way that protects).
-HIGHER_IS_BETTER_LIMITS = frozenset({"fact_recall"})
-
 #: Default slicing: note metrics per template, language and source; transcripts per language.
 NOTE_SLICES: tuple[SliceDimension, ...] = ("template", "language", "source")
 TRANSCRIPT_SLICES: tuple[SliceDimension, ...] = ("language", "source")
@@ -148,7 +145,8 @@ class LimitRule(_Strict):
     def _one_bound(self) -> LimitRule:
         if self.max is None and self.min is None and self.max_increase is None:
             raise ValueError("a limit needs `max`, `min` or `max_increase`")
-        if self.limit in HIGHER_IS_BETTER_LIMITS and (
+        spec = METRICS.get(self.limit)  # a limit on a metric: its direction is the catalogue's
+        if (spec is not None and spec.higher_is_better) and (
             self.max is not None or self.max_increase is not None
         ):
             # A bound from above on a higher-is-better figure lets any loss pass.
