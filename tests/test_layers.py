@@ -22,9 +22,9 @@ FORBIDDEN: dict[str, set[str]] = {
     "client": {"emulator", "runner", "compare", "report", "store"},
 }
 #: Importable from every layer: the error tree, the version, the one YAML loader and the text
-#: file reader it uses (they import nothing of ours but each other and ``errors``; a test below
-#: keeps it that way).
-ALLOWED_ALWAYS = {"errors", "_version", "_yaml", "_textfile", "_lazy"}
+#: file reader it uses, the user cache folder (they import nothing of ours but each other and
+#: ``errors``; a test below keeps it that way).
+ALLOWED_ALWAYS = {"errors", "_version", "_yaml", "_textfile", "_lazy", "_cachedir"}
 
 #: Known breaches still to remove, each with the reason it is still here. The test fails when
 #: one of them disappears (so the entry is removed with the fix) or a new one appears.

