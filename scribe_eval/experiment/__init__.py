@@ -15,7 +15,12 @@ from scribe_eval._lazy import lazy_exports
 # stack (numpy, soundfile) the matrix needs, so `run` starts its emulator sooner.
 if TYPE_CHECKING:
     from scribe_eval.experiment._duration import format_duration, parse_duration
-    from scribe_eval.experiment._load import experiment_hash, load_experiment
+    from scribe_eval.experiment._load import (
+        experiment_hash,
+        field_location,
+        load_experiment,
+        unknown_stored_template,
+    )
     from scribe_eval.experiment._matrix import (
         Cell,
         Matrix,
@@ -45,7 +50,9 @@ _EXPORTS: dict[str, str] = {
     "format_duration": "_duration",
     "parse_duration": "_duration",
     "experiment_hash": "_load",
+    "field_location": "_load",
     "load_experiment": "_load",
+    "unknown_stored_template": "_load",
     "Cell": "_matrix",
     "Matrix": "_matrix",
     "TemplateChoice": "_matrix",
@@ -86,11 +93,13 @@ __all__ = [
     "build_matrix",
     "document_cell_id",
     "experiment_hash",
+    "field_location",
     "format_duration",
     "load_experiment",
     "parse_duration",
     "resolve_templates",
     "transcript_cell_id",
+    "unknown_stored_template",
 ]
 
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from scribe_eval._suggest import closest_path
-from scribe_eval._yamlfile import YamlDocument, field_names, read_config
-from scribe_eval.api import is_supported_language
+from scribe_eval._suggest import closest_path, did_you_mean
+from scribe_eval._yamlfile import YamlDocument, field_names, load_yaml, read_config
+from scribe_eval.api import is_supported_language, load_builtin_catalogue
 from scribe_eval.errors import ConfigError
 from scribe_eval.experiment._model import Experiment, UrlTarget
 
@@ -43,9 +43,26 @@ def load_experiment(path: str | Path) -> Experiment:
         schema = doc.describe(exc, field_names(Experiment))
         problems += [(_line_number(line), line) for line in schema]
     if problems:
+        # The file is refused anyway: what the run's checks would find next is found now, so the
+        # user fixes it in the same round (`check_before_run` finds it when nothing else is wrong).
+        problems += _stored_key_problems(data, doc)
         ordered = [line for _, line in sorted(problems, key=lambda pair: pair[0])]
         raise ConfigError.of_problems("experiment file", ordered, source=str(path))
     return with_declared_version(experiment).model_copy(update={"path": path.resolve()})
+
+
+def field_location(experiment: Experiment, loc: tuple[str | int, ...]) -> str:
+    """``file:line: templates.0.reference``: where a field of the experiment is written, for a
+    problem found after loading (the dotted field alone for an experiment with no file, or a
+    file that can no longer be read)."""
+    field = ".".join(str(part) for part in loc)
+    if experiment.path is None:
+        return field
+    try:
+        doc = load_yaml(experiment.path, "experiment file")
+    except (OSError, ConfigError):
+        return field
+    return f"{experiment.path.name}:{doc.line_of(loc)}: {field}"
 
 
 def with_declared_version(experiment: Experiment) -> Experiment:
@@ -110,6 +127,32 @@ def _normalise_template(item: Any, folder: Path) -> Any:
     if isinstance(item, dict) and isinstance(item.get("file"), str):
         return {**item, "file": str((folder / item["file"]).resolve())}
     return item
+
+
+def unknown_stored_template(key: str) -> str | None:
+    """Why the embedded target cannot write with stored template ``key`` (it serves the built-in
+    catalogue), with the closest key; None when it has it."""
+    catalogue = load_builtin_catalogue()
+    if catalogue.template(key) is not None:
+        return None
+    stored = [t.key for t in catalogue.templates(catalogue.output_languages())]
+    fix = did_you_mean(key, stored, "see `scribe-eval templates list`")
+    return f"no stored template {key!r} on the embedded target; {fix}"
+
+
+def _stored_key_problems(data: dict[str, Any], doc: YamlDocument) -> list[tuple[int, str]]:
+    target = data.get("target")
+    templates = data.get("templates")
+    if not (isinstance(target, dict) and target.get("kind") == "embedded"):
+        return []
+    problems = []
+    for index, entry in enumerate(templates if isinstance(templates, list) else []):
+        key = entry.get("key") if isinstance(entry, dict) and "file" not in entry else None
+        why = unknown_stored_template(key) if isinstance(key, str) else None
+        if why is not None:
+            loc = ("templates", index, "key")
+            problems.append((doc.line_of(loc), f"{doc.where(loc)}: templates.{index}.key: {why}"))
+    return problems
 
 
 def _semantic_problems(data: dict[str, Any], doc: YamlDocument) -> list[tuple[int, str]]:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from scribe_eval._suggest import closest
 from scribe_eval.dataset import Dataset
 from scribe_eval.errors import ConfigError
-from scribe_eval.experiment import EmbeddedTarget, Experiment, TemplateChoice, UrlTarget
+from scribe_eval.experiment import (
+    EmbeddedTarget,
+    Experiment,
+    TemplateChoice,
+    UrlTarget,
+    field_location,
+    unknown_stored_template,
+)
 from scribe_eval.runner._score import builtin_catalogue_once
 from scribe_eval.runner._target import url_client_settings
 from scribe_eval.templates import validate_template_file
@@ -25,9 +32,10 @@ def check_before_run(
     Raises:
         ConfigError: One line per problem, each with the fix.
     """
-    problems = _reference_problems(dataset, templates)
+    problems = []
     if isinstance(experiment.target, EmbeddedTarget):
-        problems += _catalogue_problems(templates)
+        problems += _catalogue_problems(experiment, templates)
+    problems += _reference_problems(experiment, dataset, templates)
     if isinstance(experiment.target, UrlTarget):
         problems += _credential_problems(experiment)
     if problems:
@@ -44,30 +52,35 @@ def _credential_problems(experiment: Experiment) -> list[str]:
     return []
 
 
-def _reference_problems(dataset: Dataset, templates: list[TemplateChoice]) -> list[str]:
+def _reference_problems(
+    experiment: Experiment, dataset: Dataset, templates: list[TemplateChoice]
+) -> list[str]:
     note_types = sorted({t for e in dataset.encounters for t in e.notes})
     problems = []
-    for choice in templates:
+    # `resolve_templates` keeps the file's order: choice N is `templates.N`.
+    for index, choice in enumerate(templates):
         if choice.reference not in note_types:
             guess = closest(choice.reference, note_types)
             hint = f"did you mean {guess!r}?" if guess else f"it has {', '.join(note_types)}"
+            where = field_location(experiment, ("templates", index, "reference"))
             problems.append(
-                f"template {choice.label!r}: reference {choice.reference!r} is no note type of "
-                f"dataset {dataset.name!r}; {hint}"
+                f"{where}: template {choice.label!r}: reference {choice.reference!r} is no note "
+                f"type of dataset {dataset.name!r}; {hint}"
             )
     return problems
 
 
-def _catalogue_problems(templates: list[TemplateChoice]) -> list[str]:
+def _catalogue_problems(experiment: Experiment, templates: list[TemplateChoice]) -> list[str]:
+    """Template files and stored keys against the built-in catalogue (the one the embedded
+    target serves)."""
     catalogue = builtin_catalogue_once()  # the scorers read the same one
     problems = []
-    for choice in templates:
+    for index, choice in enumerate(templates):
         spec = choice.spec
         if spec.source is not None:
             problems += [str(p) for p in validate_template_file(spec.source, catalogue)]
-        elif spec.template_key is not None and spec.template_key not in catalogue.templates:
-            problems.append(
-                f"template {choice.label!r}: no stored template {spec.template_key!r} on the "
-                f"embedded target; {catalogue.suggest(spec.template_key, sections=False)}"
-            )
+        elif spec.template_key is not None:
+            why = unknown_stored_template(spec.template_key)
+            if why is not None:
+                problems.append(f"{field_location(experiment, ('templates', index, 'key'))}: {why}")
     return problems

@@ -71,6 +71,29 @@ def test_every_problem_is_reported_at_once_with_its_line(tmp_path: Path) -> None
     assert "execution.concurrency" in lines[3]
 
 
+def test_a_refused_file_also_names_its_unknown_stored_templates_with_their_lines(
+    tmp_path: Path,
+) -> None:
+    # The run's checks would find the key next: a second round for the user, without a line.
+    path = _write(
+        tmp_path,
+        f"name: x\ndataset: {MINI}\n"
+        "templates:\n"
+        "  - key: corti-sopa\n"
+        "execution:\n"
+        "  concurrency: eight\n",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_experiment(path)
+    lines = [line.strip() for line in caught.value.message.splitlines()[1:]]
+    assert lines[0] == (
+        f"{path}:4: templates.0.key: no stored template 'corti-sopa' on the embedded target; "
+        "did you mean corti-soap?"
+    )
+    assert lines[1].startswith(f"{path}:6: execution.concurrency")
+    assert len(lines) == 2
+
+
 def test_one_problem_is_one_line_and_a_misspelt_required_key_is_one_problem(
     tmp_path: Path,
 ) -> None:

@@ -310,11 +310,15 @@ def test_typos_in_templates_and_references_stop_the_run_before_any_call(
     with pytest.raises(ConfigError) as caught:
         _run(write_experiment(templates=entries), runs)
     message = caught.value.message
+    # Each with the line of the experiment file that says it.
     assert (
-        "no stored template 'corti-soapy' on the embedded target; did you mean corti-soap?"
-        in message
+        "exp.yaml:7: templates.0.key: no stored template 'corti-soapy' on the embedded target; "
+        "did you mean corti-soap?" in message
     )
-    assert "reference 'soapp' is no note type of dataset 'mini'; did you mean 'soap'?" in message
+    assert (
+        "exp.yaml:11: templates.1.reference: template 'b': reference 'soapp' is no note type of "
+        "dataset 'mini'; did you mean 'soap'?" in message
+    )
     assert "t.yaml:3" in message
     assert "corti-subjective" in message
     assert not (runs / "scribe-eval.sqlite").exists()
