@@ -5,9 +5,10 @@ English and "10.000 Einheiten" in German are both "10000 unit"). Spelled English
 become digits ("thirty eight point five" -> "38.5") and spoken units are canonical ("10
 milligrams" is "10 mg", "145 over 90" and "145 zu 90" are "145/90"). A ratio drops its "mmHg" (a
 blood pressure is written both ways); beats per minute are "/min"; grams below 10 become
-milligrams ("1 g" is "1000 mg"). A unit per body weight, area or time is part of the quantity
-("15 mg/kg", "0.1 mcg/kg/min", "2 l/min"), but a lone per-day or per-week is the dose's frequency
-("60 mg/day" is "60 mg", as "60 mg daily" is).
+milligrams ("1 g" is "1000 mg"); a weight in pounds stays in pounds ("154 lb": the fact check
+matches it with the kilograms of the other note, ``_facts``). A unit per body weight, area or
+time is part of the quantity ("15 mg/kg", "0.1 mcg/kg/min", "2 l/min"), but a lone per-day or
+per-week is the dose's frequency ("60 mg/day" is "60 mg", as "60 mg daily" is).
 
 Temperatures keep their scale: "101.3F" is "101.3 °f" (converting would round: 38.1 °C is
 100.58 °F; the fact check matches a reading across scales, ``_facts``). A letter glued or next
@@ -56,7 +57,8 @@ _UNITS = {
     "tablette": "tablet", "puffs": "puff", "puff": "puff", "hübe": "puff", "hub": "puff",
     "milligrams": "mg", "milligram": "mg", "milligramm": "mg", "micrograms": "mcg",
     "microgram": "mcg", "mikrogramm": "mcg", "kilograms": "kg", "kilogram": "kg", "kilos": "kg",
-    "kilogramm": "kg", "kilo": "kg", "grams": "g", "gram": "g", "gramm": "g",
+    "kilogramm": "kg", "kilo": "kg", "lb": "lb", "lbs": "lb", "pounds": "lb", "pound": "lb",
+    "grams": "g", "gram": "g", "gramm": "g",
     "millilitres": "ml", "milliliters": "ml", "millilitre": "ml", "milliliter": "ml",
     "litres": "l", "liters": "l", "litre": "l", "liter": "l", "percent": "%", "per cent": "%",
     "prozent": "%", "degrees": "°c", "degree": "°c", "degrees celsius": "°c", "degrees c": "°c",
@@ -110,7 +112,7 @@ _CUES: tuple[tuple[re.Pattern[str], str, float, float], ...] = (
 _CUE_WINDOW = 12
 _WORD = re.compile(r"[^\W_]+")
 # Units a cue gives: a quantity written with one of them used its cue up.
-_MEASURED = frozenset({*(unit for _, unit, _, _ in _CUES), "mmhg"})
+_MEASURED = frozenset({*(unit for _, unit, _, _ in _CUES), "mmhg", "lb"})
 # A scale letter is a unit only for a body temperature on that scale; "degrees" names no scale.
 _SCALE_LETTERS = {"c": (30.0, 45.0), "f": (94.0, 108.0)}
 _SCALELESS = frozenset({"degrees", "degree", "grad"})

@@ -9,8 +9,15 @@ ADHERENCE_VERSION: Final = "1"
 ``_adherence``: every document's score key names it, and a cached re-run, which checks nothing,
 would import the checks (regex, the ROUGE scorers, ~0.1 s) to read it."""
 
-METRICS_VERSION = "10"
+METRICS_VERSION = "11"
 """Changes whenever any metric value could change (a normaliser, tokenizer or formula).
+
+11: a weight in pounds is in pounds ("154 lb", "154 pounds"): "lb" was no unit, so the cue
+"weight" read "Weight 154 lb" as "154 kg", which matched a reference's "154 kg" (twice the
+weight, counted as supported) and missed its "70 kg". A reading in kilograms and one in pounds
+are one fact when they agree to the precision each is written with ("70 kg" is "154 lb"), as
+temperatures in °C and °F are; that precision now also sets how far apart a temperature
+written to the degree may be ("38 °C" is "100 °F", 100.4 °F).
 
 10: a quantity with a compound unit is a fact: a dose per body weight or area, or a rate per time
 ("15 mg/kg", "0.1 mcg/kg/min", "2 l/min", "18 units/kg/h"), and a medication's dose. They were

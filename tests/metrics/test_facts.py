@@ -375,3 +375,46 @@ def test_saturations_in_the_plural_is_a_cue() -> None:
     """ "Saturations of 96" is "96 %", as "saturation 96" is: the note that kept it missed it."""
     assert extract_facts("Saturations of 96 on air.")["quantity"] == ("96 %",)
     assert check_facts("Sats 96%.", "Saturations of 96 on air.").recall == 1.0
+
+
+def test_a_weight_in_pounds_is_pounds_not_kilograms() -> None:
+    """ "lb" was no unit, so "Weight 154 lb" was a bare number the cue "weight" gave kilograms:
+    it matched a reference's "154 kg" (a false match of twice the weight) and missed "70 kg"."""
+    assert extract_facts("Weight 154 lb.")["quantity"] == ("154 lb",)
+    assert extract_facts("Weighs 154 pounds, lost 3 lbs.")["quantity"] == ("154 lb", "3 lb")
+    wrong = check_facts("Weight 154 kg.", "Weight 154 lb.")
+    assert wrong.kinds["quantity"].misses == ("154 kg",)
+    assert wrong.kinds["quantity"].unsupported == ("154 lb",)
+
+
+@pytest.mark.parametrize(
+    ("reference", "generated"),
+    [
+        ("Weight 70 kg.", "Weight 154 lb."),  # 154.3 lb
+        ("Weight 154 lb.", "Weight 70 kg."),
+        ("Weight 69.9 kg.", "Weight 154.1 lb."),
+        ("Temperature 38 °C.", "Temperature 100 °F."),  # 100.4 °F, written to the degree
+    ],
+)
+def test_one_reading_on_either_scale_is_one_fact_to_the_precision_written(
+    reference: str, generated: str
+) -> None:
+    """A weight in kilograms and in pounds is one reading when they agree to the precision each
+    is written with, as a temperature in °C and °F is."""
+    result = check_facts(reference, generated)
+    assert (result.recall, result.precision) == (1.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("reference", "generated"),
+    [
+        ("Weight 70 kg.", "Weight 160 lb."),  # 72.6 kg
+        ("Weight 69.9 kg.", "Weight 155.5 lb."),  # 70.5 kg: both written to the decimal
+        ("Temperature 38.5 °C.", "Temperature 102 °F."),  # 38.9 °C
+    ],
+)
+def test_a_different_reading_on_the_other_scale_is_still_an_error(
+    reference: str, generated: str
+) -> None:
+    result = check_facts(reference, generated)
+    assert (result.recall, result.precision) == (0.0, 0.0)
