@@ -13,7 +13,9 @@ A scope ends at the sentence end or a termination cue ("but", "however", "aber",
 items are split at commas and "or"/"and"/"nor"/"oder"/"und"; a gerund item shares the head of the
 first ("no difficulty breathing or opening the mouth" -> also "difficulty opening the mouth").
 Each item becomes "no <finding>", the finding canonical by the lexicon ("no runny nose" ->
-"no coryza"). A colon before "no" is a post-negation too ("Fever: no").
+"no coryza"). A colon before "no" is a post-negation too ("Fever: no"). A word that carries its
+own negation is the negation it states, and negates nothing else ("afebrile" is "no fever",
+"NKDA" "no allergies", "Nichtraucher" "no rauchen": `own_negations`).
 
 `affirmed` answers the converse for given findings: does a text assert them? Yes where a finding
 is named outside every negation scope in a plain statement: not in a question, and not in a
@@ -44,6 +46,7 @@ __all__ = [
     "affirmed",
     "is_placeholder",
     "negations",
+    "own_negations",
     "sentences",
     "stated_negations",
 ]
@@ -215,9 +218,19 @@ def sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE.split(text) if s.strip()]
 
 
+def own_negations(text: str) -> str:
+    """``text`` (lower-case) with each word that carries its own negation written as the
+    negation it states, a statement of its own: "afebrile, tonsils swollen" is "no fever;,
+    tonsils swollen" (the lexicon's ``negated_findings``), so "tonsils swollen" stays asserted."""
+    words = lexicon().negated_findings
+    if words.pattern is None:
+        return text
+    return words.pattern.sub(lambda m: words.canonical[m.group()] + ";", text)
+
+
 def negations(text: str) -> Iterable[str]:
     """Every negated finding of ``text`` (lower-case) as "no <finding>"."""
-    for sentence in sentences(text):
+    for sentence in sentences(own_negations(text)):
         for scope, _, _ in _scopes(sentence):
             yield from _findings(scope)
 
@@ -230,7 +243,7 @@ def affirmed(text: str, findings: Iterable[str]) -> set[str]:
     """
     wanted = {f: f.split() for f in findings if f not in GENERIC_FINDINGS}
     found: set[str] = set()
-    for sentence, cues in _statements(text):
+    for sentence, cues in _statements(own_negations(text)):
         pieces = [_canonical(_tokens(p), limit=None).split() for p in _outside_negations(sentence)]
         found.update(
             finding
@@ -247,7 +260,7 @@ def stated_negations(text: str) -> set[str]:
     for two weeks", "no driving until reviewed") says nothing about what the patient has.
     """
     found: set[str] = set()
-    for sentence, cues in _statements(text):
+    for sentence, cues in _statements(own_negations(text)):
         for scope, _, _ in _scopes(sentence):
             if _INSTRUCTION.search(scope):
                 continue

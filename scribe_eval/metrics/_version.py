@@ -18,6 +18,12 @@ weight, counted as supported) and missed its "70 kg". A reading in kilograms and
 are one fact when they agree to the precision each is written with ("70 kg" is "154 lb"), as
 temperatures in °C and °F are; that precision now also sets how far apart a temperature
 written to the degree may be ("38 °C" is "100 °F", 100.4 °F).
+A word that carries its own negation is that negation, and negates nothing after it (fact
+lexicon 2): "afebrile" and "apyrexial" are "no fever", "nonsmoker" and "non-smoker" are "no
+smoking", "NKDA" is "no allergies", "fieberfrei" is "no fieber", "Nichtraucher" "no rauchen".
+They were no negation, so the note that wrote them missed the reference's "no fever", and
+"Afebrile." against "Patient has a fever." was no contradiction. "Smoke", "smoker" and "smoked"
+are "smoking" ("does not smoke" is "denies smoking"; "Never smoked." was "no smoked").
 
 10: a quantity with a compound unit is a fact: a dose per body weight or area, or a rate per time
 ("15 mg/kg", "0.1 mcg/kg/min", "2 l/min", "18 units/kg/h"), and a medication's dose. They were

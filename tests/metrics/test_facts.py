@@ -418,3 +418,56 @@ def test_a_different_reading_on_the_other_scale_is_still_an_error(
 ) -> None:
     result = check_facts(reference, generated)
     assert (result.recall, result.precision) == (0.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Afebrile.", "en", ("no fever",)),
+        ("Apyrexial, tonsils swollen.", "en", ("no fever",)),
+        ("Nonsmoker.", "en", ("no smoking",)),
+        ("Non-smoker, drinks socially.", "en", ("no smoking",)),
+        ("Lifelong non smoker.", "en", ("no smoking",)),
+        ("NKDA.", "en", ("no allergies",)),
+        ("Allergies: NKA.", "en", ("no allergies",)),
+        ("Patientin fieberfrei, Nichtraucherin.", "de", ("no fieber", "no rauchen")),
+    ],
+)
+def test_a_word_that_carries_its_own_negation_is_that_negation(
+    text: str, language: str, expected: tuple[str, ...]
+) -> None:
+    """ "Afebrile" is "no fever" and "NKDA" "no allergies": they were no negation at all, so the
+    note that wrote the word missed the reference's "no fever" (and a spaced "non smoker" even
+    asserted smoking). The word negates itself only: "swollen tonsils" after it stay affirmed."""
+    assert extract_facts(text, language=language)["negation"] == expected
+
+
+@pytest.mark.parametrize(
+    ("reference", "generated"),
+    [
+        ("No fever.", "Afebrile."),
+        ("Denies smoking.", "Non smoker."),
+        ("Does not smoke.", "Nonsmoker."),
+        ("No known drug allergies.", "NKDA."),
+        ("Kein Fieber.", "Fieberfrei."),
+    ],
+)
+def test_a_self_negating_word_finds_the_negation_it_states(reference: str, generated: str) -> None:
+    language = "de" if reference.startswith("Kein") else "en"
+    result = check_facts(reference, generated, language=language)
+    assert (result.recall, result.precision, result.contradictions) == (1.0, 1.0, ())
+
+
+@pytest.mark.parametrize(
+    ("reference", "generated", "asserted"),
+    [
+        ("Afebrile.", "Patient has a fever.", "fever (affirmed)"),
+        ("Non-smoker.", "Smokes 10 cigarettes a day.", "smoking (affirmed)"),
+        ("Denies smoking.", "Current smoker.", "smoking (affirmed)"),
+    ],
+)
+def test_a_self_negating_word_is_contradicted_by_the_finding(
+    reference: str, generated: str, asserted: str
+) -> None:
+    result = check_facts(reference, generated)
+    assert [c.generated for c in result.contradictions] == [asserted]
