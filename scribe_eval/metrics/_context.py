@@ -157,9 +157,15 @@ _INNER_DROP = frozenset({
     "the", "a", "an", "any", "der", "die", "das", "den", "dem", "des", "their", "his", "her",
     "your",
 })  # fmt: skip
-_FILLER_END = frozenset(
-    {"at", "all", "today", "currently", "now", "so", "far", "reported", "since", "seit", "bisher"}
-)
+_FILLER_END = frozenset({
+    "at", "all", "today", "currently", "now", "so", "far", "reported", "since", "seit", "bisher",
+    "present", "noted", "vorhanden",
+})  # fmt: skip
+# A comma item ending in one of these asserts its finding: "no fever, cough present".
+_PRESENCE = frozenset({
+    "present", "noted", "reported", "seen", "found", "persists", "persisting", "vorhanden",
+    "besteht", "bestehend",
+})  # fmt: skip
 # A comma item opening with a positive descriptor is a new finding, not one more negated one:
 # "no cough, swollen tonsils and tender glands".
 _POSITIVE_STARTS = [
@@ -172,11 +178,14 @@ _POSITIVE_STARTS = [
 ]  # fmt: skip
 # A finding stops before these words: "no pain since the weekend" is "no pain".
 _CUT = frozenset({"since", "seit", "for", "für"})
-# An item with a verb of its own starts a new statement: "no cough, tonsils are swollen".
+# An item with a verb of its own starts a new statement: "no cough, tonsils are swollen", and
+# "denies fever, reports cough" (a verb of reporting asserts what follows it).
 _CLAUSE_VERBS = frozenset({
     "is", "are", "was", "were", "has", "have", "had", "seems", "appears", "looks", "remains",
     "feel", "feels", "felt", "just", "only", "i", "he", "she", "they", "we", "you", "it", "ist",
-    "sind", "war", "waren", "hat", "haben", "er", "sie", "es", "ich", "wir",
+    "sind", "war", "waren", "hat", "haben", "er", "sie", "es", "ich", "wir", "reports",
+    "complains", "endorses", "admits", "describes", "mentions", "berichtet", "klagt", "beklagt",
+    "schildert", "gibt",
 })  # fmt: skip
 
 
@@ -384,12 +393,21 @@ def _items(scope: str) -> Iterator[tuple[str, bool, int]]:
 
 
 def _ends_scope(item: str, after_comma: bool) -> bool:
-    """An item with its own verb or a number, or a long or positive comma item, starts anew."""
+    """An item with its own verb or a number, or a long, positive or present comma item ("no
+    fever, cough present"), starts anew. After "or" a presence word closes the list instead:
+    "no fever, chills or night sweats reported"."""
     words = item.split()
     return (
         bool(_CLAUSE_VERBS.intersection(words))
         or any(c.isdigit() for c in item)
-        or (after_comma and (len(words) > 3 or words[:1] in _POSITIVE_STARTS))
+        or (
+            after_comma
+            and (
+                len(words) > 3
+                or words[:1] in _POSITIVE_STARTS
+                or bool(_PRESENCE.intersection(_TOKEN.findall(item)[-1:]))
+            )
+        )
     )
 
 

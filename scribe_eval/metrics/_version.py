@@ -24,6 +24,11 @@ smoking", "NKDA" is "no allergies", "fieberfrei" is "no fieber", "Nichtraucher" 
 They were no negation, so the note that wrote them missed the reference's "no fever", and
 "Afebrile." against "Patient has a fever." was no contradiction. "Smoke", "smoker" and "smoked"
 are "smoking" ("does not smoke" is "denies smoking"; "Never smoked." was "no smoked").
+A negation's scope ends where a comma item asserts its finding ("No fever, cough present.",
+"Kein Fieber, Husten vorhanden.") or a verb of reporting starts one ("Denies fever, reports
+cough.", "... and admits to dyspnoea"): the cough was "no cough present", or even "no cough", a
+negation the reference never had and a contradiction of a note writing "Cough present.". "No
+cough present." is "no cough".
 
 10: a quantity with a compound unit is a fact: a dose per body weight or area, or a rate per time
 ("15 mg/kg", "0.1 mcg/kg/min", "2 l/min", "18 units/kg/h"), and a medication's dose. They were

@@ -471,3 +471,35 @@ def test_a_self_negating_word_is_contradicted_by_the_finding(
 ) -> None:
     result = check_facts(reference, generated)
     assert [c.generated for c in result.contradictions] == [asserted]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("No fever, cough present.", ("no fever",)),
+        ("No vomiting, nausea noted.", ("no vomiting",)),
+        ("Denies fever, reports cough.", ("no fever",)),
+        ("Denies chest pain and admits to dyspnoea.", ("no chest pain",)),
+        ("Kein Fieber, Husten vorhanden.", ("no fieber",)),
+        ("Kein Fieber, klagt über Husten.", ("no fieber",)),
+        # A lone item: the presence word is no part of the finding.
+        ("No cough present.", ("no cough",)),
+    ],
+)
+def test_a_negation_scope_ends_where_a_finding_is_asserted(
+    text: str, expected: tuple[str, ...]
+) -> None:
+    """ "No fever, cough present." negates fever only: the cough it asserts was read "no cough
+    present", a negation the reference never has and a contradiction of a note that wrote
+    "Cough present." on its own; "Denies fever, reports cough." was even "no cough"."""
+    assert extract_facts(text, language="de" if "Fieber" in text else "en")["negation"] == expected
+
+
+def test_an_asserted_finding_after_a_negation_is_no_contradiction() -> None:
+    result = check_facts("No fever, cough present.", "No fever. Cough present.")
+    assert (result.recall, result.precision, result.contradictions) == (1.0, 1.0, ())
+    flipped = check_facts("No cough.", "Denies fever, reports cough.")
+    assert [c.generated for c in flipped.contradictions] == ["cough (affirmed)"]
+    # After "or" the presence word closes the negated list: every item stays negated.
+    listed = extract_facts("No fever, chills or night sweats reported.")["negation"]
+    assert listed == ("no chills", "no fever", "no night sweats")
