@@ -5,10 +5,11 @@ English and "10.000 Einheiten" in German are both "10000 unit"). Spelled English
 become digits ("thirty eight point five" -> "38.5") and spoken units are canonical ("10
 milligrams" is "10 mg", "145 over 90" and "145 zu 90" are "145/90"). A ratio drops its "mmHg" (a
 blood pressure is written both ways); beats per minute are "/min"; grams below 10 become
-milligrams ("1 g" is "1000 mg"); a weight in pounds stays in pounds ("154 lb": the fact check
-matches it with the kilograms of the other note, ``_facts``). A unit per body weight, area or
-time is part of the quantity ("15 mg/kg", "0.1 mcg/kg/min", "2 l/min"), but a lone per-day or
-per-week is the dose's frequency ("60 mg/day" is "60 mg", as "60 mg daily" is).
+milligrams ("1 g" is "1000 mg"); a volume is in litres from one litre and in millilitres below
+("1500 ml" is "1.5 l", "0.5 l" is "500 ml"); a weight in pounds stays in pounds ("154 lb": the
+fact check matches it with the kilograms of the other note, ``_facts``). A unit per body weight,
+area or time is part of the quantity ("15 mg/kg", "0.1 mcg/kg/min", "2 l/min"), but a lone
+per-day or per-week is the dose's frequency ("60 mg/day" is "60 mg", as "60 mg daily" is).
 
 Temperatures keep their scale: "101.3F" is "101.3 °f" (converting would round: 38.1 °C is
 100.58 °F; the fact check matches a reading across scales, ``_facts``). A letter glued or next
@@ -203,7 +204,17 @@ def _fact(match: re.Match[str]) -> str | None:
     if base == "g" and all(float(end) < 10 for end in ends):
         # "1 g" is "1000 mg", and "1-2 g" is "1000-2000 mg".
         return "-".join(_scaled(end, 1000) for end in ends) + f" mg{slash}{per}"
+    if base in _VOLUME:
+        # Litres from one litre, millilitres below: "1500 ml" is "1.5 l", "0.5 l" is "500 ml".
+        millilitres = [float(end) * _VOLUME[base] for end in ends]
+        base, factor = ("l", 0.001) if max(millilitres) >= 1000 else ("ml", 1.0)
+        written = (_scaled(str(value), factor) for value in millilitres)
+        return "-".join(written) + f" {base}{slash}{per}"
     return "-".join(canonical_number(end) for end in ends) + f" {unit}"
+
+
+#: Volume units in millilitres (a volume is written in litres from one litre, `_fact`).
+_VOLUME = {"ml": 1.0, "l": 1000.0}
 
 
 def _per(match: re.Match[str]) -> str:
@@ -215,7 +226,7 @@ def _per(match: re.Match[str]) -> str:
     return "".join(f"/{p}" for p in parts)
 
 
-def _scaled(value: str, factor: int) -> str:
+def _scaled(value: str, factor: float) -> str:
     scaled = round(float(value) * factor, 6)
     return canonical_number(f"{scaled:f}")
 

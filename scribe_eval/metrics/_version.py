@@ -29,6 +29,8 @@ A negation's scope ends where a comma item asserts its finding ("No fever, cough
 cough.", "... and admits to dyspnoea"): the cough was "no cough present", or even "no cough", a
 negation the reference never had and a contradiction of a note writing "Cough present.". "No
 cough present." is "no cough".
+A volume is in litres from one litre and in millilitres below ("1500 ml" is "1.5 l", "0.5 l" is
+"500 ml", "1000 ml/h" is "1 l/hour"): one volume written both ways was missed and invented.
 
 10: a quantity with a compound unit is a fact: a dose per body weight or area, or a rate per time
 ("15 mg/kg", "0.1 mcg/kg/min", "2 l/min", "18 units/kg/h"), and a medication's dose. They were

@@ -503,3 +503,33 @@ def test_an_asserted_finding_after_a_negation_is_no_contradiction() -> None:
     # After "or" the presence word closes the negated list: every item stays negated.
     listed = extract_facts("No fever, chills or night sweats reported.")["negation"]
     assert listed == ("no chills", "no fever", "no night sweats")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Drinks 1500 ml a day.", ("1.5 l",)),
+        ("0.5 L of saline.", ("500 ml",)),
+        ("Fluid restriction 500-1500 ml.", ("0.5-1.5 l",)),
+        ("Infusion 1000 ml/h, oxygen 2 l/min, syrup 5 ml.", ("1 l/hour", "2 l/min", "5 ml")),
+    ],
+)
+def test_a_volume_is_in_litres_from_one_litre_and_in_millilitres_below(
+    text: str, expected: tuple[str, ...]
+) -> None:
+    assert extract_facts(text)["quantity"] == expected
+
+
+@pytest.mark.parametrize(
+    ("reference", "generated"),
+    [
+        ("Drinks 1.5 L a day.", "Drinks 1500 ml a day."),
+        ("1 litre of normal saline over 8 hours.", "1000 mL normal saline over 8 hours."),
+        ("Sip 0.5 l of oral rehydration solution.", "Sip 500 ml of oral rehydration solution."),
+    ],
+)
+def test_one_volume_in_litres_or_millilitres_is_one_fact(reference: str, generated: str) -> None:
+    """ "1.5 L" and "1500 ml" are one volume, as "1 g" and "1000 mg" are one dose: they were
+    missed and invented."""
+    result = check_facts(reference, generated)
+    assert (result.recall, result.precision) == (1.0, 1.0)
