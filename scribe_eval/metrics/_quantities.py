@@ -122,6 +122,8 @@ _VITAL_SIGN = re.compile(
     r"(?<![\w/])(?:hr|pulse|bp|rr|resp|spo2|sao2|sats?|o2|bpm|mmhg|\d+/\d+)(?![\w/])"
 )
 _VITALS_REACH = 6
+# A lone "x" glued to a number is a multiplication sign: "cough x3 days" is "cough x 3 days".
+_TIMES = re.compile(r"(?<![\w.])x(?=\d)")
 
 
 def spelled_to_digits(text: str) -> str:
@@ -164,7 +166,7 @@ def read_quantities(text: str) -> tuple[list[str], set[str]]:
 
 def _read(text: str) -> Iterable[tuple[re.Match[str], str | None]]:
     """Each number of ``text`` with the quantity fact it makes, if any."""
-    text = spelled_to_digits(text)
+    text = _TIMES.sub("x ", spelled_to_digits(text))
     matches = list(_QUANTITY.finditer(text))
     words = list(_WORD.finditer(text))
     passed = [(m.start(), m.end()) for m in matches if _unit(m) not in (None, *_MEASURED)]

@@ -31,6 +31,8 @@ negation the reference never had and a contradiction of a note writing "Cough pr
 cough present." is "no cough".
 A volume is in litres from one litre and in millilitres below ("1500 ml" is "1.5 l", "0.5 l" is
 "500 ml", "1000 ml/h" is "1 l/hour"): one volume written both ways was missed and invented.
+A lone "x" glued to a number is a multiplication sign: "cough x3 days" is "3 day", as "x 3 days"
+was; the glued "x" hid the number.
 
 10: a quantity with a compound unit is a fact: a dose per body weight or area, or a rate per time
 ("15 mg/kg", "0.1 mcg/kg/min", "2 l/min", "18 units/kg/h"), and a medication's dose. They were

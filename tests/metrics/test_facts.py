@@ -533,3 +533,12 @@ def test_one_volume_in_litres_or_millilitres_is_one_fact(reference: str, generat
     missed and invented."""
     result = check_facts(reference, generated)
     assert (result.recall, result.precision) == (1.0, 1.0)
+
+
+def test_a_multiplication_sign_glued_to_a_number_leaves_the_number() -> None:
+    """ "Cough x3 days" is "3 day", as "cough x 3 days" and "cough ×3 days" were: the glued "x"
+    hid the number, so the note that wrote the duration so missed it."""
+    assert extract_facts("Cough x3 days, vomited x2.")["quantity"] == ("3 day",)
+    assert check_facts("Cough for 3 days.", "Cough x3 days.").recall == 1.0
+    # A word that ends in x is no sign: "Rx2" and "box3" keep their numbers unread.
+    assert extract_facts("Rx2 days, box3 days.")["quantity"] == ()
