@@ -33,6 +33,10 @@ A volume is in litres from one litre and in millilitres below ("1500 ml" is "1.5
 "500 ml", "1000 ml/h" is "1 l/hour"): one volume written both ways was missed and invented.
 A lone "x" glued to a number is a multiplication sign: "cough x3 days" is "3 day", as "x 3 days"
 was; the glued "x" hid the number.
+French quantities are read: durations and counts ("6 mois", "4 à 8 heures", "3 comprimés"),
+numbers spelled before a unit ("deux jours", "une semaine"), "122 sur 78" as "122/78", and the
+cues "fièvre", "pouls", "fréquence cardiaque" and "poids". A French note (the sample's fr-01)
+had only its doses and blood pressure as facts, so a note that dropped "6 mois" lost nothing.
 
 10: a quantity with a compound unit is a fact: a dose per body weight or area, or a rate per time
 ("15 mg/kg", "0.1 mcg/kg/min", "2 l/min", "18 units/kg/h"), and a medication's dose. They were

@@ -542,3 +542,19 @@ def test_a_multiplication_sign_glued_to_a_number_leaves_the_number() -> None:
     assert check_facts("Cough for 3 days.", "Cough x3 days.").recall == 1.0
     # A word that ends in x is no sign: "Rx2" and "box3" keep their numbers unread.
     assert extract_facts("Rx2 days, box3 days.")["quantity"] == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Céphalées depuis 6 mois, durée 4 à 8 heures.", ("4-8 hour", "6 month")),
+        ("Toux depuis deux jours, revoir dans une semaine.", ("1 week", "2 day")),
+        ("Fièvre à 38,5 hier soir.", ("38.5 °c",)),
+        ("Pouls 88, poids 70, 3 comprimés.", ("3 tablet", "70 kg", "88 /min")),
+        ("Tension artérielle 122 sur 78.", ("122/78",)),
+    ],
+)
+def test_french_quantities(text: str, expected: tuple[str, ...]) -> None:
+    """French notes are scored (the sample's fr-01), but their durations ("6 mois", "4 à 8
+    heures"), spelled counts and measurement cues ("fièvre", "pouls", "poids") gave no fact."""
+    assert extract_facts(text, language="fr")["quantity"] == expected
