@@ -1,4 +1,5 @@
-"""Negated findings by ConText-style rules (Chapman et al.'s NegEx/ConText), English and German.
+"""Negated findings by ConText-style rules (Chapman et al.'s NegEx/ConText), English, German and
+French.
 
 A text is cut into sentences; in each, explicit trigger lists mark where a scope starts:
 
@@ -61,28 +62,33 @@ PRE_NEGATION = (
     # German puts the verb second: "Pat. verneint Fieber" is "denies fever", as "Fieber wird
     # verneint" is "fever is denied"; like "denied", these cues scope both ways.
     "verneint", "verneinte", "verneinen", "verneinten", "negiert", "negierte",
+    # French ("pas d'aura": the cue is "pas d" before the apostrophe); "nie"/"nié" both ways.
+    "pas de", "pas d", "sans", "aucun", "aucune", "absence de", "absence d", "ni", "jamais",
+    "négatif pour", "négative pour", "nie", "nient", "nié", "niée",
 )  # fmt: skip
 POST_NEGATION = (
     "was denied", "were denied", "is denied", "are denied", "denied", "absent", "not present",
     "none", "nil", "negative", "ruled out", "wird verneint", "werden verneint", "verneint",
     "nicht vorhanden", "negativ", "keine", "wird negiert", "werden negiert", "negiert",
-    "verneinte", "negierte",
+    "verneinte", "negierte", "absent", "absente", "absents", "absentes", "négatif", "négative",
+    "nié", "niée", "niés", "niées", "exclu", "exclue",
 )  # fmt: skip
 PSEUDO_NEGATION = (
     "no change", "no changes", "no significant change", "no increase", "not only",
     "not necessarily", "not certain", "not sure", "no longer", "not been able", "nicht nur",
     "keine änderung", "keine veränderung", "gram negative", "gram-negative", "not just",
-    "not great", "not bad", "not too bad",
+    "not great", "not bad", "not too bad", "pas de changement", "pas de modification",
+    "sans changement", "pas seulement", "non seulement",
 )  # fmt: skip
 CONDITIONAL = (
     "return if", "come back if", "call if", "seek help if", "if", "unless", "in case of",
     "in case", "should", "whether", "wenn", "falls", "sofern", "bei", "im falle", "sollte",
-    "sollten", "ob",
+    "sollten", "ob", "si", "s'il", "en cas de", "en cas d", "au cas où",
 )  # fmt: skip
 TERMINATION = (
     "but", "however", "although", "though", "except", "apart from", "aside from", "yet",
     "which", "whereas", "aber", "jedoch", "allerdings", "sondern", "außer", "bis auf", "wobei",
-    "dafür",
+    "dafür", "mais", "cependant", "toutefois", "néanmoins", "sauf", "hormis", "par contre",
 )  # fmt: skip
 # A finding named in a sentence with one of these (or a conditional cue) is not asserted there:
 # uncertain, hypothetical, advice, past or someone else's (ConText's other modifiers); a
@@ -98,6 +104,8 @@ NOT_ASSERTED = (
     "möglicherweise", "wahrscheinlich", "ausschluss", "risiko", "kontrolle", "wiedervorstellung",
     "früher", "abgeklungen", "mutter", "vater", "familie", "familienanamnese", "avoid", "allowed",
     "recommend", "recommended", "until", "stop", "continue", "vermeiden", "empfohlen", "weiter",
+    "risque", "possible", "probable", "suspicion", "éviter", "surveiller", "surveillance",
+    "mère", "père", "famille", "familiaux", "autrefois", "auparavant", "revoir", "consulter",
 )  # fmt: skip
 REPLACED_BY = ("instead of", "rather than", "statt", "anstatt", "anstelle von", "anstelle")
 # Findings too generic to be contradicted: "no concerns" is not denied by "concerns about sleep".
@@ -139,7 +147,7 @@ def is_placeholder(text: str) -> bool:
     )
 
 
-_ITEM_SPLIT = re.compile(r",|/|\b(?:or|and|nor|oder|und|noch|sowie|as well as)\b")
+_ITEM_SPLIT = re.compile(r",|/|\b(?:or|and|nor|oder|und|noch|sowie|as well as|ou|et|ni)\b")
 _SENTENCE = re.compile(r"(?<!\d)\.(?!\d)|\.(?=\s|$)|[!?;\n]|:(?=\s*\n)")
 _HEADS = frozenset({"difficulty", "difficulties", "trouble", "problems", "pain", "schmerzen"})
 _DROP = frozenset({
@@ -151,15 +159,16 @@ _DROP = frozenset({
     "feeling", "being", "evidence", "hinweis", "auf", "anhalt", "für", "patient", "patientin",
     "der", "die", "das", "den", "dem", "des", "eine", "einen", "einer", "ein", "zu", "zur", "zum",
     "their", "his", "her", "your", "my", "its", "ihre", "ihr", "seine", "sein",
-    "bekannt", "bekannte", "bekannten",
+    "bekannt", "bekannte", "bekannten", "de", "d", "la", "le", "les", "l", "du", "un",
+    "une", "signe", "signes", "notion", "patiente", "il", "elle",
 })  # fmt: skip
 _INNER_DROP = frozenset({
     "the", "a", "an", "any", "der", "die", "das", "den", "dem", "des", "their", "his", "her",
-    "your",
+    "your", "la", "le", "les", "l",
 })  # fmt: skip
 _FILLER_END = frozenset({
     "at", "all", "today", "currently", "now", "so", "far", "reported", "since", "seit", "bisher",
-    "present", "noted", "vorhanden",
+    "present", "noted", "vorhanden", "connu", "connue", "connus", "connues", "actuellement",
 })  # fmt: skip
 # A comma item ending in one of these asserts its finding: "no fever, cough present".
 _PRESENCE = frozenset({
@@ -177,7 +186,7 @@ _POSITIVE_STARTS = [
     )
 ]  # fmt: skip
 # A finding stops before these words: "no pain since the weekend" is "no pain".
-_CUT = frozenset({"since", "seit", "for", "für"})
+_CUT = frozenset({"since", "seit", "for", "für", "depuis"})
 # An item with a verb of its own starts a new statement: "no cough, tonsils are swollen", and
 # "denies fever, reports cough" (a verb of reporting asserts what follows it).
 _CLAUSE_VERBS = frozenset({
@@ -185,7 +194,7 @@ _CLAUSE_VERBS = frozenset({
     "feel", "feels", "felt", "just", "only", "i", "he", "she", "they", "we", "you", "it", "ist",
     "sind", "war", "waren", "hat", "haben", "er", "sie", "es", "ich", "wir", "reports",
     "complains", "endorses", "admits", "describes", "mentions", "berichtet", "klagt", "beklagt",
-    "schildert", "gibt",
+    "schildert", "gibt", "est", "sont", "était", "signale", "rapporte", "décrit",
 })  # fmt: skip
 
 
@@ -196,7 +205,7 @@ def _alternation(cues: Iterable[str]) -> str:
 _PRE = re.compile(rf"(?<![\w-])(?:{_alternation(PRE_NEGATION)})(?![\w-])")
 # "Cough: none"; after a colon also "Fever: no" (a bare trailing "no" is too often an answer).
 _POST = re.compile(
-    rf"(?::\s*(?:{_alternation((*POST_NEGATION, 'no', 'nein'))})"
+    rf"(?::\s*(?:{_alternation((*POST_NEGATION, 'no', 'nein', 'non'))})"
     rf"|\s(?:{_alternation(POST_NEGATION)}))\s*(?=$|[,.;)])",
 )
 # Words after these assert nothing, though they open no negation fact: a post-negation word before

@@ -37,6 +37,11 @@ French quantities are read: durations and counts ("6 mois", "4 à 8 heures", "3 
 numbers spelled before a unit ("deux jours", "une semaine"), "122 sur 78" as "122/78", and the
 cues "fièvre", "pouls", "fréquence cardiaque" and "poids". A French note (the sample's fr-01)
 had only its doses and blood pressure as facts, so a note that dropped "6 mois" lost nothing.
+French negations are read (fact lexicon 2): "pas de", "pas d'", "sans", "aucun(e)", "absence de",
+"ni", "nie"/"nié(e)" (both ways), "négatif pour", and after a finding "absente", "négatif",
+"exclu"; "si" and "en cas de" open conditions, "mais" and "cependant" end a scope; "apyrétique"
+is "no fièvre", "non-fumeur" "no tabac". "Pas de vomissements" and "migraine sans aura" were no
+fact, and "Pas de fièvre." against "La patiente a de la fièvre." was no contradiction.
 
 10: a quantity with a compound unit is a fact: a dose per body weight or area, or a rate per time
 ("15 mg/kg", "0.1 mcg/kg/min", "2 l/min", "18 units/kg/h"), and a medication's dose. They were

@@ -558,3 +558,32 @@ def test_french_quantities(text: str, expected: tuple[str, ...]) -> None:
     """French notes are scored (the sample's fr-01), but their durations ("6 mois", "4 à 8
     heures"), spelled counts and measurement cues ("fièvre", "pouls", "poids") gave no fact."""
     assert extract_facts(text, language="fr")["quantity"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Nausées et photophobie, pas de vomissements. Pas d'aura visuelle.",
+            ("no aura visuelle", "no vomissements"),
+        ),
+        ("Migraine sans aura.", ("no aura",)),
+        ("Le patient nie la fièvre ni toux.", ("no fièvre", "no toux")),
+        ("Aucune allergie connue.", ("no allergies",)),
+        ("Apyrétique, non-fumeur.", ("no fièvre", "no tabac")),
+        ("Douleur thoracique : absente.", ("no douleur thoracique",)),
+        ("Pas de fièvre mais toux.", ("no fièvre",)),
+        ("Revenir en cas de fièvre. Pas de changement.", ()),
+    ],
+)
+def test_french_negations(text: str, expected: tuple[str, ...]) -> None:
+    """French notes are scored, but "pas de", "sans", "aucune" and "nie" negated nothing: the
+    sample's French reference ("pas de vomissements", "migraine sans aura") had no negation."""
+    assert extract_facts(text, language="fr")["negation"] == expected
+
+
+def test_a_french_negation_is_contradicted_by_the_finding() -> None:
+    result = check_facts("Pas de fièvre.", "La patiente a de la fièvre.", language="fr")
+    assert [c.generated for c in result.contradictions] == ["fièvre (affirmed)"]
+    same = check_facts("Pas de fièvre.", "Apyrétique.", language="fr")
+    assert (same.recall, same.precision) == (1.0, 1.0)
