@@ -1,4 +1,5 @@
-"""Negated findings by ConText-style rules (Chapman et al.'s NegEx/ConText), English and German.
+"""Negated findings by ConText-style rules (Chapman et al.'s NegEx/ConText), English, German and
+French.
 
 A text is cut into sentences; in each, explicit trigger lists mark where a scope starts:
 
@@ -13,7 +14,9 @@ A scope ends at the sentence end or a termination cue ("but", "however", "aber",
 items are split at commas and "or"/"and"/"nor"/"oder"/"und"; a gerund item shares the head of the
 first ("no difficulty breathing or opening the mouth" -> also "difficulty opening the mouth").
 Each item becomes "no <finding>", the finding canonical by the lexicon ("no runny nose" ->
-"no coryza"). A colon before "no" is a post-negation too ("Fever: no").
+"no coryza"). A colon before "no" is a post-negation too ("Fever: no"). A word that carries its
+own negation is the negation it states, and negates nothing else ("afebrile" is "no fever",
+"NKDA" "no allergies", "Nichtraucher" "no rauchen": `own_negations`).
 
 `affirmed` answers the converse for given findings: does a text assert them? Yes where a finding
 is named outside every negation scope in a plain statement: not in a question, and not in a
@@ -44,6 +47,7 @@ __all__ = [
     "affirmed",
     "is_placeholder",
     "negations",
+    "own_negations",
     "sentences",
     "stated_negations",
 ]
@@ -58,28 +62,33 @@ PRE_NEGATION = (
     # German puts the verb second: "Pat. verneint Fieber" is "denies fever", as "Fieber wird
     # verneint" is "fever is denied"; like "denied", these cues scope both ways.
     "verneint", "verneinte", "verneinen", "verneinten", "negiert", "negierte",
+    # French ("pas d'aura": the cue is "pas d" before the apostrophe); "nie"/"nié" both ways.
+    "pas de", "pas d", "sans", "aucun", "aucune", "absence de", "absence d", "ni", "jamais",
+    "négatif pour", "négative pour", "nie", "nient", "nié", "niée",
 )  # fmt: skip
 POST_NEGATION = (
     "was denied", "were denied", "is denied", "are denied", "denied", "absent", "not present",
     "none", "nil", "negative", "ruled out", "wird verneint", "werden verneint", "verneint",
     "nicht vorhanden", "negativ", "keine", "wird negiert", "werden negiert", "negiert",
-    "verneinte", "negierte",
+    "verneinte", "negierte", "absent", "absente", "absents", "absentes", "négatif", "négative",
+    "nié", "niée", "niés", "niées", "exclu", "exclue",
 )  # fmt: skip
 PSEUDO_NEGATION = (
     "no change", "no changes", "no significant change", "no increase", "not only",
     "not necessarily", "not certain", "not sure", "no longer", "not been able", "nicht nur",
     "keine änderung", "keine veränderung", "gram negative", "gram-negative", "not just",
-    "not great", "not bad", "not too bad",
+    "not great", "not bad", "not too bad", "pas de changement", "pas de modification",
+    "sans changement", "pas seulement", "non seulement",
 )  # fmt: skip
 CONDITIONAL = (
     "return if", "come back if", "call if", "seek help if", "if", "unless", "in case of",
     "in case", "should", "whether", "wenn", "falls", "sofern", "bei", "im falle", "sollte",
-    "sollten", "ob",
+    "sollten", "ob", "si", "s'il", "en cas de", "en cas d", "au cas où",
 )  # fmt: skip
 TERMINATION = (
     "but", "however", "although", "though", "except", "apart from", "aside from", "yet",
     "which", "whereas", "aber", "jedoch", "allerdings", "sondern", "außer", "bis auf", "wobei",
-    "dafür",
+    "dafür", "mais", "cependant", "toutefois", "néanmoins", "sauf", "hormis", "par contre",
 )  # fmt: skip
 # A finding named in a sentence with one of these (or a conditional cue) is not asserted there:
 # uncertain, hypothetical, advice, past or someone else's (ConText's other modifiers); a
@@ -95,6 +104,8 @@ NOT_ASSERTED = (
     "möglicherweise", "wahrscheinlich", "ausschluss", "risiko", "kontrolle", "wiedervorstellung",
     "früher", "abgeklungen", "mutter", "vater", "familie", "familienanamnese", "avoid", "allowed",
     "recommend", "recommended", "until", "stop", "continue", "vermeiden", "empfohlen", "weiter",
+    "risque", "possible", "probable", "suspicion", "éviter", "surveiller", "surveillance",
+    "mère", "père", "famille", "familiaux", "autrefois", "auparavant", "revoir", "consulter",
 )  # fmt: skip
 REPLACED_BY = ("instead of", "rather than", "statt", "anstatt", "anstelle von", "anstelle")
 # Findings too generic to be contradicted: "no concerns" is not denied by "concerns about sleep".
@@ -136,7 +147,7 @@ def is_placeholder(text: str) -> bool:
     )
 
 
-_ITEM_SPLIT = re.compile(r",|/|\b(?:or|and|nor|oder|und|noch|sowie|as well as)\b")
+_ITEM_SPLIT = re.compile(r",|/|\b(?:or|and|nor|oder|und|noch|sowie|as well as|ou|et|ni)\b")
 _SENTENCE = re.compile(r"(?<!\d)\.(?!\d)|\.(?=\s|$)|[!?;\n]|:(?=\s*\n)")
 _HEADS = frozenset({"difficulty", "difficulties", "trouble", "problems", "pain", "schmerzen"})
 _DROP = frozenset({
@@ -148,15 +159,22 @@ _DROP = frozenset({
     "feeling", "being", "evidence", "hinweis", "auf", "anhalt", "für", "patient", "patientin",
     "der", "die", "das", "den", "dem", "des", "eine", "einen", "einer", "ein", "zu", "zur", "zum",
     "their", "his", "her", "your", "my", "its", "ihre", "ihr", "seine", "sein",
-    "bekannt", "bekannte", "bekannten",
+    "bekannt", "bekannte", "bekannten", "de", "d", "la", "le", "les", "l", "du", "un",
+    "une", "signe", "signes", "notion", "patiente", "il", "elle",
 })  # fmt: skip
 _INNER_DROP = frozenset({
     "the", "a", "an", "any", "der", "die", "das", "den", "dem", "des", "their", "his", "her",
-    "your",
+    "your", "la", "le", "les", "l",
 })  # fmt: skip
-_FILLER_END = frozenset(
-    {"at", "all", "today", "currently", "now", "so", "far", "reported", "since", "seit", "bisher"}
-)
+_FILLER_END = frozenset({
+    "at", "all", "today", "currently", "now", "so", "far", "reported", "since", "seit", "bisher",
+    "present", "noted", "vorhanden", "connu", "connue", "connus", "connues", "actuellement",
+})  # fmt: skip
+# A comma item ending in one of these asserts its finding: "no fever, cough present".
+_PRESENCE = frozenset({
+    "present", "noted", "reported", "seen", "found", "persists", "persisting", "vorhanden",
+    "besteht", "bestehend",
+})  # fmt: skip
 # A comma item opening with a positive descriptor is a new finding, not one more negated one:
 # "no cough, swollen tonsils and tender glands".
 _POSITIVE_STARTS = [
@@ -168,12 +186,15 @@ _POSITIVE_STARTS = [
     )
 ]  # fmt: skip
 # A finding stops before these words: "no pain since the weekend" is "no pain".
-_CUT = frozenset({"since", "seit", "for", "für"})
-# An item with a verb of its own starts a new statement: "no cough, tonsils are swollen".
+_CUT = frozenset({"since", "seit", "for", "für", "depuis"})
+# An item with a verb of its own starts a new statement: "no cough, tonsils are swollen", and
+# "denies fever, reports cough" (a verb of reporting asserts what follows it).
 _CLAUSE_VERBS = frozenset({
     "is", "are", "was", "were", "has", "have", "had", "seems", "appears", "looks", "remains",
     "feel", "feels", "felt", "just", "only", "i", "he", "she", "they", "we", "you", "it", "ist",
-    "sind", "war", "waren", "hat", "haben", "er", "sie", "es", "ich", "wir",
+    "sind", "war", "waren", "hat", "haben", "er", "sie", "es", "ich", "wir", "reports",
+    "complains", "endorses", "admits", "describes", "mentions", "berichtet", "klagt", "beklagt",
+    "schildert", "gibt", "est", "sont", "était", "signale", "rapporte", "décrit",
 })  # fmt: skip
 
 
@@ -184,7 +205,7 @@ def _alternation(cues: Iterable[str]) -> str:
 _PRE = re.compile(rf"(?<![\w-])(?:{_alternation(PRE_NEGATION)})(?![\w-])")
 # "Cough: none"; after a colon also "Fever: no" (a bare trailing "no" is too often an answer).
 _POST = re.compile(
-    rf"(?::\s*(?:{_alternation((*POST_NEGATION, 'no', 'nein'))})"
+    rf"(?::\s*(?:{_alternation((*POST_NEGATION, 'no', 'nein', 'non'))})"
     rf"|\s(?:{_alternation(POST_NEGATION)}))\s*(?=$|[,.;)])",
 )
 # Words after these assert nothing, though they open no negation fact: a post-negation word before
@@ -215,9 +236,19 @@ def sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE.split(text) if s.strip()]
 
 
+def own_negations(text: str) -> str:
+    """``text`` (lower-case) with each word that carries its own negation written as the
+    negation it states, a statement of its own: "afebrile, tonsils swollen" is "no fever;,
+    tonsils swollen" (the lexicon's ``negated_findings``), so "tonsils swollen" stays asserted."""
+    words = lexicon().negated_findings
+    if words.pattern is None:
+        return text
+    return words.pattern.sub(lambda m: words.canonical[m.group()] + ";", text)
+
+
 def negations(text: str) -> Iterable[str]:
     """Every negated finding of ``text`` (lower-case) as "no <finding>"."""
-    for sentence in sentences(text):
+    for sentence in sentences(own_negations(text)):
         for scope, _, _ in _scopes(sentence):
             yield from _findings(scope)
 
@@ -230,7 +261,7 @@ def affirmed(text: str, findings: Iterable[str]) -> set[str]:
     """
     wanted = {f: f.split() for f in findings if f not in GENERIC_FINDINGS}
     found: set[str] = set()
-    for sentence, cues in _statements(text):
+    for sentence, cues in _statements(own_negations(text)):
         pieces = [_canonical(_tokens(p), limit=None).split() for p in _outside_negations(sentence)]
         found.update(
             finding
@@ -247,7 +278,7 @@ def stated_negations(text: str) -> set[str]:
     for two weeks", "no driving until reviewed") says nothing about what the patient has.
     """
     found: set[str] = set()
-    for sentence, cues in _statements(text):
+    for sentence, cues in _statements(own_negations(text)):
         for scope, _, _ in _scopes(sentence):
             if _INSTRUCTION.search(scope):
                 continue
@@ -371,12 +402,21 @@ def _items(scope: str) -> Iterator[tuple[str, bool, int]]:
 
 
 def _ends_scope(item: str, after_comma: bool) -> bool:
-    """An item with its own verb or a number, or a long or positive comma item, starts anew."""
+    """An item with its own verb or a number, or a long, positive or present comma item ("no
+    fever, cough present"), starts anew. After "or" a presence word closes the list instead:
+    "no fever, chills or night sweats reported"."""
     words = item.split()
     return (
         bool(_CLAUSE_VERBS.intersection(words))
         or any(c.isdigit() for c in item)
-        or (after_comma and (len(words) > 3 or words[:1] in _POSITIVE_STARTS))
+        or (
+            after_comma
+            and (
+                len(words) > 3
+                or words[:1] in _POSITIVE_STARTS
+                or bool(_PRESENCE.intersection(_TOKEN.findall(item)[-1:]))
+            )
+        )
     )
 
 

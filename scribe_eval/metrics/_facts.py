@@ -11,7 +11,8 @@ fact being a short canonical string a reviewer can read:
   the other ("last night it was 38.5"): the other note gives the unit no cue gave, and a
   decimal between 34 and 43 (94 and 108 °F) that equals it is no coincidence. Integers are not
   read so ("38" may be an age). A reading one note writes in °C and the other in °F is one fact
-  ("38.5 °c" is "101.3 °f", to the decimal each is written with).
+  ("38.5 °c" is "101.3 °f", to the decimal each is written with), and so is a weight in kilograms
+  and in pounds ("70 kg" is "154 lb").
 - ``medication``: a name from the caller's list (or a lexicon synonym of it), plus its dose,
   frequency and route as separate facts ("clarithromycin 500 mg", "clarithromycin twice daily").
 - ``negation``: a finding in the scope of a negation cue, by ConText-style rules: conditionals
@@ -263,43 +264,51 @@ def _with_temperatures(
     return _sorted([*own, *found]) if found else own
 
 
-#: How far apart, in °F, one reading written on both scales to one decimal can be (0.05 °C is
-#: 0.09 °F, plus 0.05 °F).
-_SCALE_TOLERANCE_F = 0.15
+#: Units one reading may be written in either of: the dimension, and the factor and offset that
+#: put a value on the dimension's common scale (°F, pounds).
+_SCALES = {
+    "°c": ("temperature", 9 / 5, 32.0),
+    "°f": ("temperature", 1.0, 0.0),
+    "kg": ("weight", 2.20462262, 0.0),
+    "lb": ("weight", 1.0, 0.0),
+}
 
 
 def _on_reference_scale(generated: tuple[str, ...], reference: tuple[str, ...]) -> tuple[str, ...]:
-    """The generated quantities, each temperature the reference writes on the other scale written
-    as the reference writes it ("101.3 °f" is "38.5 °c" when the reference has "38.5 °c"):
-    one reading is one fact whichever scale a note uses (see the module docstring)."""
-    theirs: list[tuple[float, str]] = []
-    for fact in reference:
-        value = _fahrenheit(fact)
-        if value is not None and fact not in generated:
-            theirs.append((value, fact))
+    """The generated quantities, each reading the reference writes on the other scale written
+    as the reference writes it ("101.3 °f" is "38.5 °c", "154 lb" is "70 kg", when the reference
+    has that fact): one reading is one fact whichever scale a note uses, when the two agree to
+    the precision each is written with (half a unit of its last digit, each side)."""
+    theirs = [
+        (reading, fact)
+        for fact in reference
+        if fact not in generated and (reading := _reading(fact)) is not None
+    ]
     out = []
     for fact in generated:
-        mine = _fahrenheit(fact)
-        scale = fact.rsplit(" ", 1)[-1]
+        mine = _reading(fact) if fact not in reference else None
         same = [
             other
-            for value, other in theirs
+            for reading, other in theirs
             if mine is not None
-            and fact not in reference
-            and other.rsplit(" ", 1)[-1] != scale
-            and abs(value - mine) <= _SCALE_TOLERANCE_F
+            and reading[0] == mine[0]
+            and reading[1] != mine[1]
+            and abs(reading[2] - mine[2]) <= reading[3] + mine[3] + 1e-9
         ]
         out.append(same[0] if same else fact)
     return _sorted(out)
 
 
-def _fahrenheit(fact: str) -> float | None:
-    """A single temperature reading in °F (None for any other fact, or a range)."""
+def _reading(fact: str) -> tuple[str, str, float, float] | None:
+    """A single reading on a scale of `_SCALES`: its dimension, unit, value on the common scale
+    and how far the true value may lie from it by the precision written (None for any other
+    fact, or a range)."""
     number, _, unit = fact.partition(" ")
-    if unit not in _TEMPERATURES or "-" in number:
+    if unit not in _SCALES or "-" in number:
         return None
-    value = float(number)
-    return value if unit == "°f" else value * 9 / 5 + 32
+    dimension, factor, offset = _SCALES[unit]
+    decimals = len(number.partition(".")[2])
+    return dimension, unit, float(number) * factor + offset, 0.5 * 10**-decimals * factor
 
 
 def _sorted(facts: Iterable[str]) -> tuple[str, ...]:

@@ -1,4 +1,5 @@
-"""The fact checker's lexicon (``data/fact-lexicon.yaml``): synonyms, frequencies, routes, parts.
+"""The fact checker's lexicon (``data/fact-lexicon.yaml``): synonyms, words that carry their own
+negation, frequencies, routes, parts.
 
 A ``PhraseMap`` rewrites every variant of a group to its canonical form, longest variant first, on
 whole words, so "no runny nose" and "no coryza" give the same fact. The lexicon is written for this
@@ -29,11 +30,15 @@ class PhraseMap:
     pattern: re.Pattern[str] | None
 
     @classmethod
-    def build(cls, groups: dict[str, list[str]]) -> PhraseMap:
-        """Map every variant (and the canonical form itself) of ``groups`` to its canonical form."""
-        canonical = {c.lower(): c.lower() for c in groups}
+    def build(cls, groups: dict[str, list[str]], *, prefix: str = "") -> PhraseMap:
+        """Map every variant (and the canonical form itself) of ``groups`` to its canonical form.
+
+        With a ``prefix`` the canonical form is ``prefix`` + the group's name, and only the
+        variants map to it ("afebrile" -> "no fever"; "fever" itself is no variant).
+        """
+        canonical = {} if prefix else {c.lower(): c.lower() for c in groups}
         for name, variants in groups.items():
-            canonical.update({str(v).lower(): name.lower() for v in variants})
+            canonical.update({str(v).lower(): prefix + name.lower() for v in variants})
         if not canonical:
             return cls({}, None)
         alternatives = "|".join(re.escape(v) for v in sorted(canonical, key=len, reverse=True))
@@ -56,10 +61,12 @@ class PhraseMap:
 
 @dataclass(frozen=True)
 class Lexicon:
-    """The parsed lexicon: one ``PhraseMap`` per group (findings and parts in both languages)."""
+    """The parsed lexicon: one ``PhraseMap`` per group (findings, negated findings and parts in
+    both languages)."""
 
     version: str
     findings: PhraseMap
+    negated_findings: PhraseMap
     medications: PhraseMap
     frequency: PhraseMap
     route: PhraseMap
@@ -74,6 +81,7 @@ def lexicon() -> Lexicon:
     return Lexicon(
         version=str(data["version"]),
         findings=PhraseMap.build(_merged(data["findings"])),
+        negated_findings=PhraseMap.build(_merged(data["negated_findings"]), prefix="no "),
         medications=PhraseMap.build(data["medications"]),
         frequency=PhraseMap.build(data["frequency"]),
         route=PhraseMap.build(data["route"]),

@@ -1,13 +1,16 @@
 """Quantities of a note as canonical strings: "10 mg", "120/80", "2-3 day", "38.5 °c".
 
 The text's numbers are read first, by its language (``_numbers.read_numbers``: "10,000 units" in
-English and "10.000 Einheiten" in German are both "10000 unit"). Spelled English numbers then
-become digits ("thirty eight point five" -> "38.5") and spoken units are canonical ("10
-milligrams" is "10 mg", "145 over 90" and "145 zu 90" are "145/90"). A ratio drops its "mmHg" (a
-blood pressure is written both ways); beats per minute are "/min"; grams below 10 become
-milligrams ("1 g" is "1000 mg"). A unit per body weight, area or time is part of the quantity
-("15 mg/kg", "0.1 mcg/kg/min", "2 l/min"), but a lone per-day or per-week is the dose's frequency
-("60 mg/day" is "60 mg", as "60 mg daily" is).
+English and "10.000 Einheiten" in German are both "10000 unit"). Spelled English numbers then become
+digits ("thirty eight point five" -> "38.5"; German and French ones before a unit, "deux jours") and
+spoken units are canonical in English, German and French ("10 milligrams" is "10 mg", "145 over 90",
+"145 zu 90" and "145 sur 90" are "145/90", "6 mois" is "6 month"). A ratio drops its "mmHg" (a blood
+pressure is written both ways); beats per minute are "/min"; grams below 10 become milligrams ("1 g"
+is "1000 mg"); a volume is in litres from one litre and in millilitres below ("1500 ml" is "1.5 l",
+"0.5 l" is "500 ml"); a weight in pounds stays in pounds ("154 lb": the fact check matches it with
+the kilograms of the other note, ``_facts``). A unit per body weight, area or time is part of the
+quantity ("15 mg/kg", "0.1 mcg/kg/min", "2 l/min"), but a lone per-day or per-week is the dose's
+frequency ("60 mg/day" is "60 mg", as "60 mg daily" is).
 
 Temperatures keep their scale: "101.3F" is "101.3 °f" (converting would round: 38.1 °C is
 100.58 °F; the fact check matches a reading across scales, ``_facts``). A letter glued or next
@@ -56,17 +59,25 @@ _UNITS = {
     "tablette": "tablet", "puffs": "puff", "puff": "puff", "hübe": "puff", "hub": "puff",
     "milligrams": "mg", "milligram": "mg", "milligramm": "mg", "micrograms": "mcg",
     "microgram": "mcg", "mikrogramm": "mcg", "kilograms": "kg", "kilogram": "kg", "kilos": "kg",
-    "kilogramm": "kg", "kilo": "kg", "grams": "g", "gram": "g", "gramm": "g",
+    "kilogramm": "kg", "kilo": "kg", "lb": "lb", "lbs": "lb", "pounds": "lb", "pound": "lb",
+    "grams": "g", "gram": "g", "gramm": "g",
     "millilitres": "ml", "milliliters": "ml", "millilitre": "ml", "milliliter": "ml",
     "litres": "l", "liters": "l", "litre": "l", "liter": "l", "percent": "%", "per cent": "%",
     "prozent": "%", "degrees": "°c", "degree": "°c", "degrees celsius": "°c", "degrees c": "°c",
     "grad celsius": "°c", "degrees fahrenheit": "°f", "degrees f": "°f", "fahrenheit": "°f",
     "millimetres of mercury": "mmhg", "millimeters of mercury": "mmhg",
+    # French
+    "jours": "day", "jour": "day", "semaines": "week", "semaine": "week", "mois": "month",
+    "ans": "year", "an": "year", "années": "year", "année": "year", "heures": "hour",
+    "heure": "hour", "comprimés": "tablet", "comprimé": "tablet", "bouffées": "puff",
+    "bouffée": "puff", "milligrammes": "mg", "microgrammes": "mcg", "kilogrammes": "kg",
+    "grammes": "g", "unités": "unit", "pour cent": "%", "degrés": "°c", "degré": "°c",
+    "battements par minute": "/min",
 }  # fmt: skip
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
 _NUM = r"\d+(?:\.\d+)?"  # numbers are read first (`read_numbers`): a point decimal, no groups
-_RATIO = r"\s*(?:/|\bover\b|\bzu\b)\s*"
-_RANGE = r"\s*(?:-|–|\bto\b|\bbis\b)\s*"
+_RATIO = r"\s*(?:/|\bover\b|\bzu\b|\bsur\b)\s*"
+_RANGE = r"\s*(?:-|–|\bto\b|\bbis\b|\bà\b)\s*"
 # A dose per body weight or area, or a rate per time: "15 mg/kg", "2 l/min", "0.1 mcg/kg/min".
 _PER = {
     "kg": "kg", "m2": "m2", "m²": "m2", "h": "hour", "hr": "hour", "hour": "hour", "min": "min",
@@ -87,42 +98,47 @@ _SPELLED = re.compile(
     rf"\b(?:{_NUMBER_WORDS})(?:(?:[\s-]+(?:and\s+)?)(?:{_NUMBER_WORDS}))*"
     rf"(?:\s+point(?:\s+(?:{'|'.join(en.ONES)}))+)?\b"
 )
-_GERMAN_NUMBERS = {
+# German and French numbers spelled before a unit ("zwei Tage", "deux jours", "une semaine").
+_SPELLED_BEFORE_UNIT = {
     "eins": "1", "zwei": "2", "drei": "3", "vier": "4", "fünf": "5", "sechs": "6", "sieben": "7",
     "acht": "8", "neun": "9", "zehn": "10", "elf": "11", "zwölf": "12", "vierzehn": "14",
     "zwanzig": "20", "dreißig": "30",
+    "un": "1", "une": "1", "deux": "2", "trois": "3", "quatre": "4", "cinq": "5", "sept": "7",
+    "huit": "8", "dix": "10", "quinze": "15", "vingt": "20", "trente": "30",
 }  # fmt: skip
-_GERMAN_SPELLED = re.compile(
-    rf"\b({'|'.join(_GERMAN_NUMBERS)})(?=\s+(?:{_UNIT_RE}|bis)\b)", re.IGNORECASE
+_SPELLED_BEFORE = re.compile(
+    rf"\b({'|'.join(_SPELLED_BEFORE_UNIT)})(?=\s+(?:{_UNIT_RE}|bis|à)\b)", re.IGNORECASE
 )
 # Measurement cues and the unit they imply for a bare number in the plausible range.
 # ("t" only before its value in a vitals run: see `_implied`.)
 _CUES: tuple[tuple[re.Pattern[str], str, float, float], ...] = (
-    (re.compile(r"t|temp\w*|tmax|fever\w*|febrile|pyrexi\w*|fieber\w*|körpertemperatur"), "°c",
-     34, 43),
+    (re.compile(r"t|temp\w*|tmax|fever\w*|febrile|pyrexi\w*|fieber\w*|körpertemperatur|fièvre"),
+     "°c", 34, 43),
     (re.compile(r"t|temp\w*|tmax|fever\w*|febrile"), "°f", 94, 108),
-    (re.compile(r"pulse|hr|heart|puls|herzfrequenz|hf"), "/min", 30, 220),
+    (re.compile(r"pulse|hr|heart|puls|herzfrequenz|hf|pouls|cardiaque|fc"), "/min", 30, 220),
     (re.compile(r"sats?|saturations?|spo2|sao2|oxygen|sättigung|sauerstoffsättigung"), "%", 70,
      100),
-    (re.compile(r"weight|weighs|weighed|gewicht|wiegt"), "kg", 2, 250),
+    (re.compile(r"weight|weighs|weighed|gewicht|wiegt|poids|pèse"), "kg", 2, 250),
     (re.compile(r"hba1c"), "%", 4, 15),
 )  # fmt: skip
 _CUE_WINDOW = 12
 _WORD = re.compile(r"[^\W_]+")
 # Units a cue gives: a quantity written with one of them used its cue up.
-_MEASURED = frozenset({*(unit for _, unit, _, _ in _CUES), "mmhg"})
+_MEASURED = frozenset({*(unit for _, unit, _, _ in _CUES), "mmhg", "lb"})
 # A scale letter is a unit only for a body temperature on that scale; "degrees" names no scale.
 _SCALE_LETTERS = {"c": (30.0, 45.0), "f": (94.0, 108.0)}
-_SCALELESS = frozenset({"degrees", "degree", "grad"})
+_SCALELESS = frozenset({"degrees", "degree", "grad", "degrés", "degré"})
 # "T" is a temperature only in a run of vital signs: one of these within _VITALS_REACH words.
 _VITAL_SIGN = re.compile(
     r"(?<![\w/])(?:hr|pulse|bp|rr|resp|spo2|sao2|sats?|o2|bpm|mmhg|\d+/\d+)(?![\w/])"
 )
 _VITALS_REACH = 6
+# A lone "x" glued to a number is a multiplication sign: "cough x3 days" is "cough x 3 days".
+_TIMES = re.compile(r"(?<![\w.])x(?=\d)")
 
 
 def spelled_to_digits(text: str) -> str:
-    """Spelled English numbers (and German ones before a unit) as digits."""
+    """Spelled English numbers (and German and French ones before a unit) as digits."""
 
     def convert(match: re.Match[str]) -> str:
         words = match.group().replace("-", " ").split()
@@ -132,7 +148,7 @@ def spelled_to_digits(text: str) -> str:
         return parsed[0]
 
     text = _SPELLED.sub(convert, text)
-    return _GERMAN_SPELLED.sub(lambda m: _GERMAN_NUMBERS[m.group(1).lower()], text)
+    return _SPELLED_BEFORE.sub(lambda m: _SPELLED_BEFORE_UNIT[m.group(1).lower()], text)
 
 
 def canonical_number(number: str) -> str:
@@ -161,7 +177,7 @@ def read_quantities(text: str) -> tuple[list[str], set[str]]:
 
 def _read(text: str) -> Iterable[tuple[re.Match[str], str | None]]:
     """Each number of ``text`` with the quantity fact it makes, if any."""
-    text = spelled_to_digits(text)
+    text = _TIMES.sub("x ", spelled_to_digits(text))
     matches = list(_QUANTITY.finditer(text))
     words = list(_WORD.finditer(text))
     passed = [(m.start(), m.end()) for m in matches if _unit(m) not in (None, *_MEASURED)]
@@ -201,7 +217,17 @@ def _fact(match: re.Match[str]) -> str | None:
     if base == "g" and all(float(end) < 10 for end in ends):
         # "1 g" is "1000 mg", and "1-2 g" is "1000-2000 mg".
         return "-".join(_scaled(end, 1000) for end in ends) + f" mg{slash}{per}"
+    if base in _VOLUME:
+        # Litres from one litre, millilitres below: "1500 ml" is "1.5 l", "0.5 l" is "500 ml".
+        millilitres = [float(end) * _VOLUME[base] for end in ends]
+        base, factor = ("l", 0.001) if max(millilitres) >= 1000 else ("ml", 1.0)
+        written = (_scaled(str(value), factor) for value in millilitres)
+        return "-".join(written) + f" {base}{slash}{per}"
     return "-".join(canonical_number(end) for end in ends) + f" {unit}"
+
+
+#: Volume units in millilitres (a volume is written in litres from one litre, `_fact`).
+_VOLUME = {"ml": 1.0, "l": 1000.0}
 
 
 def _per(match: re.Match[str]) -> str:
@@ -213,7 +239,7 @@ def _per(match: re.Match[str]) -> str:
     return "".join(f"/{p}" for p in parts)
 
 
-def _scaled(value: str, factor: int) -> str:
+def _scaled(value: str, factor: float) -> str:
     scaled = round(float(value) * factor, 6)
     return canonical_number(f"{scaled:f}")
 

@@ -9,8 +9,39 @@ ADHERENCE_VERSION: Final = "1"
 ``_adherence``: every document's score key names it, and a cached re-run, which checks nothing,
 would import the checks (regex, the ROUGE scorers, ~0.1 s) to read it."""
 
-METRICS_VERSION = "10"
+METRICS_VERSION = "11"
 """Changes whenever any metric value could change (a normaliser, tokenizer or formula).
+
+11: a weight in pounds is in pounds ("154 lb", "154 pounds"): "lb" was no unit, so the cue
+"weight" read "Weight 154 lb" as "154 kg", which matched a reference's "154 kg" (twice the
+weight, counted as supported) and missed its "70 kg". A reading in kilograms and one in pounds
+are one fact when they agree to the precision each is written with ("70 kg" is "154 lb"), as
+temperatures in °C and °F are; that precision now also sets how far apart a temperature
+written to the degree may be ("38 °C" is "100 °F", 100.4 °F).
+A word that carries its own negation is that negation, and negates nothing after it (fact
+lexicon 2): "afebrile" and "apyrexial" are "no fever", "nonsmoker" and "non-smoker" are "no
+smoking", "NKDA" is "no allergies", "fieberfrei" is "no fieber", "Nichtraucher" "no rauchen".
+They were no negation, so the note that wrote them missed the reference's "no fever", and
+"Afebrile." against "Patient has a fever." was no contradiction. "Smoke", "smoker" and "smoked"
+are "smoking" ("does not smoke" is "denies smoking"; "Never smoked." was "no smoked").
+A negation's scope ends where a comma item asserts its finding ("No fever, cough present.",
+"Kein Fieber, Husten vorhanden.") or a verb of reporting starts one ("Denies fever, reports
+cough.", "... and admits to dyspnoea"): the cough was "no cough present", or even "no cough", a
+negation the reference never had and a contradiction of a note writing "Cough present.". "No
+cough present." is "no cough".
+A volume is in litres from one litre and in millilitres below ("1500 ml" is "1.5 l", "0.5 l" is
+"500 ml", "1000 ml/h" is "1 l/hour"): one volume written both ways was missed and invented.
+A lone "x" glued to a number is a multiplication sign: "cough x3 days" is "3 day", as "x 3 days"
+was; the glued "x" hid the number.
+French quantities are read: durations and counts ("6 mois", "4 à 8 heures", "3 comprimés"),
+numbers spelled before a unit ("deux jours", "une semaine"), "122 sur 78" as "122/78", and the
+cues "fièvre", "pouls", "fréquence cardiaque" and "poids". A French note (the sample's fr-01)
+had only its doses and blood pressure as facts, so a note that dropped "6 mois" lost nothing.
+French negations are read (fact lexicon 2): "pas de", "pas d'", "sans", "aucun(e)", "absence de",
+"ni", "nie"/"nié(e)" (both ways), "négatif pour", and after a finding "absente", "négatif",
+"exclu"; "si" and "en cas de" open conditions, "mais" and "cependant" end a scope; "apyrétique"
+is "no fièvre", "non-fumeur" "no tabac". "Pas de vomissements" and "migraine sans aura" were no
+fact, and "Pas de fièvre." against "La patiente a de la fièvre." was no contradiction.
 
 10: a quantity with a compound unit is a fact: a dose per body weight or area, or a rate per time
 ("15 mg/kg", "0.1 mcg/kg/min", "2 l/min", "18 units/kg/h"), and a medication's dose. They were

@@ -375,3 +375,215 @@ def test_saturations_in_the_plural_is_a_cue() -> None:
     """ "Saturations of 96" is "96 %", as "saturation 96" is: the note that kept it missed it."""
     assert extract_facts("Saturations of 96 on air.")["quantity"] == ("96 %",)
     assert check_facts("Sats 96%.", "Saturations of 96 on air.").recall == 1.0
+
+
+def test_a_weight_in_pounds_is_pounds_not_kilograms() -> None:
+    """ "lb" was no unit, so "Weight 154 lb" was a bare number the cue "weight" gave kilograms:
+    it matched a reference's "154 kg" (a false match of twice the weight) and missed "70 kg"."""
+    assert extract_facts("Weight 154 lb.")["quantity"] == ("154 lb",)
+    assert extract_facts("Weighs 154 pounds, lost 3 lbs.")["quantity"] == ("154 lb", "3 lb")
+    wrong = check_facts("Weight 154 kg.", "Weight 154 lb.")
+    assert wrong.kinds["quantity"].misses == ("154 kg",)
+    assert wrong.kinds["quantity"].unsupported == ("154 lb",)
+
+
+@pytest.mark.parametrize(
+    ("reference", "generated"),
+    [
+        ("Weight 70 kg.", "Weight 154 lb."),  # 154.3 lb
+        ("Weight 154 lb.", "Weight 70 kg."),
+        ("Weight 69.9 kg.", "Weight 154.1 lb."),
+        ("Temperature 38 °C.", "Temperature 100 °F."),  # 100.4 °F, written to the degree
+    ],
+)
+def test_one_reading_on_either_scale_is_one_fact_to_the_precision_written(
+    reference: str, generated: str
+) -> None:
+    """A weight in kilograms and in pounds is one reading when they agree to the precision each
+    is written with, as a temperature in °C and °F is."""
+    result = check_facts(reference, generated)
+    assert (result.recall, result.precision) == (1.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("reference", "generated"),
+    [
+        ("Weight 70 kg.", "Weight 160 lb."),  # 72.6 kg
+        ("Weight 69.9 kg.", "Weight 155.5 lb."),  # 70.5 kg: both written to the decimal
+        ("Temperature 38.5 °C.", "Temperature 102 °F."),  # 38.9 °C
+    ],
+)
+def test_a_different_reading_on_the_other_scale_is_still_an_error(
+    reference: str, generated: str
+) -> None:
+    result = check_facts(reference, generated)
+    assert (result.recall, result.precision) == (0.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Afebrile.", "en", ("no fever",)),
+        ("Apyrexial, tonsils swollen.", "en", ("no fever",)),
+        ("Nonsmoker.", "en", ("no smoking",)),
+        ("Non-smoker, drinks socially.", "en", ("no smoking",)),
+        ("Lifelong non smoker.", "en", ("no smoking",)),
+        ("NKDA.", "en", ("no allergies",)),
+        ("Allergies: NKA.", "en", ("no allergies",)),
+        ("Patientin fieberfrei, Nichtraucherin.", "de", ("no fieber", "no rauchen")),
+    ],
+)
+def test_a_word_that_carries_its_own_negation_is_that_negation(
+    text: str, language: str, expected: tuple[str, ...]
+) -> None:
+    """ "Afebrile" is "no fever" and "NKDA" "no allergies": they were no negation at all, so the
+    note that wrote the word missed the reference's "no fever" (and a spaced "non smoker" even
+    asserted smoking). The word negates itself only: "swollen tonsils" after it stay affirmed."""
+    assert extract_facts(text, language=language)["negation"] == expected
+
+
+@pytest.mark.parametrize(
+    ("reference", "generated"),
+    [
+        ("No fever.", "Afebrile."),
+        ("Denies smoking.", "Non smoker."),
+        ("Does not smoke.", "Nonsmoker."),
+        ("No known drug allergies.", "NKDA."),
+        ("Kein Fieber.", "Fieberfrei."),
+    ],
+)
+def test_a_self_negating_word_finds_the_negation_it_states(reference: str, generated: str) -> None:
+    language = "de" if reference.startswith("Kein") else "en"
+    result = check_facts(reference, generated, language=language)
+    assert (result.recall, result.precision, result.contradictions) == (1.0, 1.0, ())
+
+
+@pytest.mark.parametrize(
+    ("reference", "generated", "asserted"),
+    [
+        ("Afebrile.", "Patient has a fever.", "fever (affirmed)"),
+        ("Non-smoker.", "Smokes 10 cigarettes a day.", "smoking (affirmed)"),
+        ("Denies smoking.", "Current smoker.", "smoking (affirmed)"),
+    ],
+)
+def test_a_self_negating_word_is_contradicted_by_the_finding(
+    reference: str, generated: str, asserted: str
+) -> None:
+    result = check_facts(reference, generated)
+    assert [c.generated for c in result.contradictions] == [asserted]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("No fever, cough present.", ("no fever",)),
+        ("No vomiting, nausea noted.", ("no vomiting",)),
+        ("Denies fever, reports cough.", ("no fever",)),
+        ("Denies chest pain and admits to dyspnoea.", ("no chest pain",)),
+        ("Kein Fieber, Husten vorhanden.", ("no fieber",)),
+        ("Kein Fieber, klagt über Husten.", ("no fieber",)),
+        # A lone item: the presence word is no part of the finding.
+        ("No cough present.", ("no cough",)),
+    ],
+)
+def test_a_negation_scope_ends_where_a_finding_is_asserted(
+    text: str, expected: tuple[str, ...]
+) -> None:
+    """ "No fever, cough present." negates fever only: the cough it asserts was read "no cough
+    present", a negation the reference never has and a contradiction of a note that wrote
+    "Cough present." on its own; "Denies fever, reports cough." was even "no cough"."""
+    assert extract_facts(text, language="de" if "Fieber" in text else "en")["negation"] == expected
+
+
+def test_an_asserted_finding_after_a_negation_is_no_contradiction() -> None:
+    result = check_facts("No fever, cough present.", "No fever. Cough present.")
+    assert (result.recall, result.precision, result.contradictions) == (1.0, 1.0, ())
+    flipped = check_facts("No cough.", "Denies fever, reports cough.")
+    assert [c.generated for c in flipped.contradictions] == ["cough (affirmed)"]
+    # After "or" the presence word closes the negated list: every item stays negated.
+    listed = extract_facts("No fever, chills or night sweats reported.")["negation"]
+    assert listed == ("no chills", "no fever", "no night sweats")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Drinks 1500 ml a day.", ("1.5 l",)),
+        ("0.5 L of saline.", ("500 ml",)),
+        ("Fluid restriction 500-1500 ml.", ("0.5-1.5 l",)),
+        ("Infusion 1000 ml/h, oxygen 2 l/min, syrup 5 ml.", ("1 l/hour", "2 l/min", "5 ml")),
+    ],
+)
+def test_a_volume_is_in_litres_from_one_litre_and_in_millilitres_below(
+    text: str, expected: tuple[str, ...]
+) -> None:
+    assert extract_facts(text)["quantity"] == expected
+
+
+@pytest.mark.parametrize(
+    ("reference", "generated"),
+    [
+        ("Drinks 1.5 L a day.", "Drinks 1500 ml a day."),
+        ("1 litre of normal saline over 8 hours.", "1000 mL normal saline over 8 hours."),
+        ("Sip 0.5 l of oral rehydration solution.", "Sip 500 ml of oral rehydration solution."),
+    ],
+)
+def test_one_volume_in_litres_or_millilitres_is_one_fact(reference: str, generated: str) -> None:
+    """ "1.5 L" and "1500 ml" are one volume, as "1 g" and "1000 mg" are one dose: they were
+    missed and invented."""
+    result = check_facts(reference, generated)
+    assert (result.recall, result.precision) == (1.0, 1.0)
+
+
+def test_a_multiplication_sign_glued_to_a_number_leaves_the_number() -> None:
+    """ "Cough x3 days" is "3 day", as "cough x 3 days" and "cough ×3 days" were: the glued "x"
+    hid the number, so the note that wrote the duration so missed it."""
+    assert extract_facts("Cough x3 days, vomited x2.")["quantity"] == ("3 day",)
+    assert check_facts("Cough for 3 days.", "Cough x3 days.").recall == 1.0
+    # A word that ends in x is no sign: "Rx2" and "box3" keep their numbers unread.
+    assert extract_facts("Rx2 days, box3 days.")["quantity"] == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Céphalées depuis 6 mois, durée 4 à 8 heures.", ("4-8 hour", "6 month")),
+        ("Toux depuis deux jours, revoir dans une semaine.", ("1 week", "2 day")),
+        ("Fièvre à 38,5 hier soir.", ("38.5 °c",)),
+        ("Pouls 88, poids 70, 3 comprimés.", ("3 tablet", "70 kg", "88 /min")),
+        ("Tension artérielle 122 sur 78.", ("122/78",)),
+    ],
+)
+def test_french_quantities(text: str, expected: tuple[str, ...]) -> None:
+    """French notes are scored (the sample's fr-01), but their durations ("6 mois", "4 à 8
+    heures"), spelled counts and measurement cues ("fièvre", "pouls", "poids") gave no fact."""
+    assert extract_facts(text, language="fr")["quantity"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Nausées et photophobie, pas de vomissements. Pas d'aura visuelle.",
+            ("no aura visuelle", "no vomissements"),
+        ),
+        ("Migraine sans aura.", ("no aura",)),
+        ("Le patient nie la fièvre ni toux.", ("no fièvre", "no toux")),
+        ("Aucune allergie connue.", ("no allergies",)),
+        ("Apyrétique, non-fumeur.", ("no fièvre", "no tabac")),
+        ("Douleur thoracique : absente.", ("no douleur thoracique",)),
+        ("Pas de fièvre mais toux.", ("no fièvre",)),
+        ("Revenir en cas de fièvre. Pas de changement.", ()),
+    ],
+)
+def test_french_negations(text: str, expected: tuple[str, ...]) -> None:
+    """French notes are scored, but "pas de", "sans", "aucune" and "nie" negated nothing: the
+    sample's French reference ("pas de vomissements", "migraine sans aura") had no negation."""
+    assert extract_facts(text, language="fr")["negation"] == expected
+
+
+def test_a_french_negation_is_contradicted_by_the_finding() -> None:
+    result = check_facts("Pas de fièvre.", "La patiente a de la fièvre.", language="fr")
+    assert [c.generated for c in result.contradictions] == ["fièvre (affirmed)"]
+    same = check_facts("Pas de fièvre.", "Apyrétique.", language="fr")
+    assert (same.recall, same.precision) == (1.0, 1.0)
