@@ -122,3 +122,43 @@ def test_a_refused_connection_is_a_connect_error() -> None:
 
     with pytest.raises(httpx.ConnectError):
         asyncio.run(scenario())
+
+
+_FIRST_CALL = """
+import asyncio, sys
+from scribe_eval.client import asyncio_transport
+import httpx
+
+async def main() -> None:
+    async def answer(reader, writer):
+        await reader.readuntil(b"\\r\\n\\r\\n")
+        writer.write(b"HTTP/1.1 200 OK\\r\\ncontent-length: 2\\r\\n\\r\\nok")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    transport = asyncio_transport()
+    before = set(sys.modules)
+    async with httpx.AsyncClient(transport=transport) as client:
+        assert (await client.get(f"http://127.0.0.1:{port}/")).text == "ok"
+    print(" ".join(sorted(set(sys.modules) - before)))
+    server.close()
+
+asyncio.run(main())
+"""
+
+
+def test_a_transports_first_call_imports_nothing() -> None:
+    # In a fresh interpreter (this one has AnyIO loaded by pytest's plugin): what the first
+    # call would import (AnyIO's asyncio backend, under httpcore's locks) is loaded when the
+    # transport is built, on a thread while the emulator starts, not in front of the first call.
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _FIRST_CALL], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    imported = done.stdout.split()
+    assert not [name for name in imported if name.split(".")[0] in ("anyio", "sniffio")]
