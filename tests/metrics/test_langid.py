@@ -4,6 +4,7 @@ answers as py3langid's own loader, made once, and never in the way when it canno
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,16 @@ LANGUAGES = [["en", "de", "fr"], ["en", "de", "fr", "it", "es", "nl", "pt"], Non
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SCRIBE_EVAL_CACHE_DIR", str(tmp_path))
     return tmp_path
+
+
+@pytest.fixture
+def fresh_model() -> Iterator[None]:
+    """The process's loaded model forgotten, so the test loads it anew (and forgotten again)."""
+    _langid._base_model.cache_clear()
+    _langid._identifier.cache_clear()
+    yield
+    _langid._base_model.cache_clear()
+    _langid._identifier.cache_clear()
 
 
 def _answers(identifier: LanguageIdentifier) -> list[tuple[str, float]]:
@@ -71,6 +82,7 @@ def test_a_copy_of_another_version_is_replaced_and_no_scratch_is_left(cache: Pat
     assert sorted(p.name for p in cache.iterdir()) == [folder.name]
 
 
+@pytest.mark.usefixtures("fresh_model")
 def test_no_cache_folder_falls_back_to_the_packaged_model(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -79,29 +91,18 @@ def test_no_cache_folder_falls_back_to_the_packaged_model(
     monkeypatch.setenv("SCRIBE_EVAL_CACHE_DIR", str(blocker / "cache"))
     assert _langid.unpacked_model(MODEL_DIR / MODEL_FILE) is None
 
-    _langid._base_model.cache_clear()
-    _langid._identifier.cache_clear()
-    try:
-        guess = _langid.identify_language(TEXTS[1])
-        assert guess is not None
-        assert guess.language == "de"
-    finally:
-        _langid._base_model.cache_clear()
-        _langid._identifier.cache_clear()
+    guess = _langid.identify_language(TEXTS[1])
+    assert guess is not None
+    assert guess.language == "de"
 
 
-def test_a_damaged_copy_is_not_used(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.usefixtures("fresh_model")
+def test_a_damaged_copy_is_not_used(cache: Path) -> None:
     folder = _langid.unpacked_model(MODEL_DIR / MODEL_FILE)
     assert folder is not None
     (folder / "nextmove.npy").write_bytes(b"not an array")
 
-    _langid._base_model.cache_clear()
-    _langid._identifier.cache_clear()
-    try:
-        guess = _langid.identify_language(TEXTS[2])
-        assert guess is not None
-        assert guess.language == "fr"
-        assert not folder.exists()  # removed, so the next process makes it whole again
-    finally:
-        _langid._base_model.cache_clear()
-        _langid._identifier.cache_clear()
+    guess = _langid.identify_language(TEXTS[2])
+    assert guess is not None
+    assert guess.language == "fr"
+    assert not folder.exists()  # removed, so the next process makes it whole again
