@@ -409,7 +409,18 @@ def resolve_pair(
     if baseline_name is not None:
         if len(refs) != 1:
             raise ConfigError("with --baseline NAME give exactly one run: the candidate")
-        return store.resolve_run(baseline_name), store.resolve_run(refs[0])
-    if len(refs) != 2:
+        named = (baseline_name, refs[0])
+    elif len(refs) != 2:
         raise ConfigError("give BASELINE_RUN and CANDIDATE_RUN, or --baseline NAME CANDIDATE_RUN")
-    return store.resolve_run(refs[0]), store.resolve_run(refs[1])
+    else:
+        named = (refs[0], refs[1])
+    baseline, candidate = store.resolve_run(named[0]), store.resolve_run(named[1])
+    if baseline.id == candidate.id:
+        # Every row would be `unchanged` and the gate would pass: the usual cause is a candidate
+        # run that never started (`latest` is then still the run the baseline was blessed from).
+        raise ConfigError(
+            f"{named[1]!r} and {named[0]!r} are the same run ({candidate.id}): a run compared "
+            "with itself proves nothing, and the gate would pass; run the candidate first, or "
+            "name it by its id (`scribe-eval runs list`)"
+        )
+    return baseline, candidate

@@ -252,6 +252,9 @@ CASES = [
                  ["nope"], id="report-unknown-run"),
     pytest.param(["compare", "--baseline", "nobody", "latest", "--runs-dir", "{ws}/runs"], {},
                  1, ["nobody"], id="compare-unknown-baseline"),
+    # A candidate that never ran leaves `latest` on the baseline's run: all unchanged, a pass.
+    pytest.param(["compare", "latest", "latest", "--runs-dir", "{ws}/runs"], {}, 1,
+                 ["are the same run", "proves nothing"], id="compare-a-run-with-itself"),
     pytest.param(["compare", "--gate", "{ws}/gate-dup.yaml", "20261124-010000-aaaaaa", "latest",
                   "--runs-dir", "{ws}/runs"], {}, 1,
                  ["gate-dup.yaml", "written twice"], id="compare-gate-dup-key"),

@@ -178,12 +178,15 @@ def test_gate_file_errors_carry_lines(tmp_path: Path) -> None:
 
 def test_cli_exit_codes_and_outputs(store: RunStore, make_run: MakeRun, tmp_path: Path) -> None:
     make_run("base")
+    make_run("again")
     make_run("worse", rouge_shift=-0.05, noise_seed=1)
     runs_dir = str(store.runs_dir)
     runner = CliRunner()
-    ok = runner.invoke(main, ["compare", "base", "base", "--runs-dir", runs_dir, "--json"])
+    ok = runner.invoke(main, ["compare", "base", "again", "--runs-dir", runs_dir, "--json"])
     assert ok.exit_code == 0, ok.output
     assert json.loads(ok.output)["verdict"] == "pass"
+    itself = runner.invoke(main, ["compare", "base", "base", "--runs-dir", runs_dir, "--json"])
+    assert itself.exit_code == 1, itself.output  # proves nothing: never a pass
     junit = tmp_path / "gate.xml"
     bad = runner.invoke(
         main,
