@@ -22,7 +22,12 @@ its output could change for some input; ``METRICS_VERSION`` changes with it.
 - ``multilingual``: NFC, case-folding, every punctuation mark and symbol becomes a space unless it
   sits between two digits (or is an apostrophe inside a word). Combining marks are kept, so
   "erhöht" vs "erhäht" is an error and Devanagari words stay whole (Whisper's basic normaliser
-  drops marks and breaks them).
+  drops marks and breaks them). Hesitations that are no word in any language it reads ("äh",
+  "ähm", "euh", "hm") are dropped, a decimal comma that cannot be a thousands group is written
+  as a point ("38,5" is "38.5"; "1,500" and "1.500" stay), "400mg" is "400 mg", a French elided
+  word written apart is joined ("l' homme" is "l'homme"), and every dash between numbers is "-".
+- ``english-clinical`` and ``multilingual`` read digits grouped by a no-break, narrow no-break
+  or thin space ("1 000") as one number; a plain space still separates numbers.
 - ``whisper-english``, ``whisper-english-keep-oh``, ``whisper-basic``: Whisper's normalisers from
   the ``whisper-normalizer`` package (see ``_whisper``), versioned with that package's release.
 - Pipelines (see ``_pipeline``): a YAML file of ordered steps (built-in normalisers, word maps,
@@ -96,6 +101,37 @@ _SPACE_GROUPED = regex.compile(r"(?<!\d)\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+(?!
 _COMMA_NUMBER = regex.compile(r"^(-?)(\d+),(\d+)$")
 #: "h:mm" is said as its hour and minutes ("2:30", "two thirty"); "h:00" as "o'clock".
 _CLOCK = regex.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+#: A French elided word written apart from its word ("l' homme", "qu' il") is joined to it.
+_ELISION_SPACE = regex.compile(
+    r"(?<![\p{L}'])(l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)'\s+(?=\p{L})"
+)
+#: Hesitations that are no word in German, French or the other languages ``multilingual`` reads
+#: ("um" is German, "eh" French: both kept). Dropped on both sides, as ``english-clinical`` does.
+_MULTILINGUAL_FILLERS = frozenset(
+    {"äh", "ähm", "öh", "öhm", "ähh", "hm", "hmm", "mhm", "mm", "mmh", "euh", "euhm", "ehm", "uhm"}
+)
+#: A number written against its unit ("400mg", "2,5ml"), split as it is spoken.
+_GLUED_UNIT = regex.compile(r"^(-?\d+(?:[.,]\d+)?)(\p{L}+)$")
+_MULTILINGUAL_UNITS = frozenset(
+    {
+        "mg",
+        "mcg",
+        "µg",
+        "μg",
+        "g",
+        "kg",
+        "ml",
+        "l",
+        "dl",
+        "cl",
+        "mmol",
+        "cm",
+        "mm",
+        "mmhg",
+        "ie",
+        "ui",
+    }
+)
 _THOUSANDS = regex.compile(r"^\d{1,3}(?:,\d{3})+$")
 _NUMBER = regex.compile(r"^-?\d+(?:\.\d+)?$")
 #: A number written against its unit ("5mg", "2.5ml"), split as the unit spoken after a number is
@@ -161,6 +197,11 @@ def _basic(text: str) -> tuple[str, ...]:
 
 def _multilingual(text: str) -> tuple[str, ...]:
     folded = unicodedata.normalize("NFC", text).casefold().translate(_APOSTROPHES)
+    folded = folded.translate(_DASHES)
+    if "\u00a0" in folded or "\u202f" in folded or "\u2009" in folded:
+        folded = str(_SPACE_GROUPED.sub(_join_groups, folded))
+    if "'" in folded:
+        folded = str(_ELISION_SPACE.sub(r"\1'", folded))  # "l' homme" is "l'homme"
 
     def keep_or_space(match: Any) -> str:
         pos, char = match.start(), match.group()
@@ -174,7 +215,22 @@ def _multilingual(text: str) -> tuple[str, ...]:
             return str(char)
         return " "
 
-    return tuple(str(_PUNCT_OR_SYMBOL.sub(keep_or_space, folded)).split())
+    out: list[str] = []
+    for word in str(_PUNCT_OR_SYMBOL.sub(keep_or_space, folded)).split():
+        if word in _MULTILINGUAL_FILLERS:
+            continue
+        if word[0].isdigit() or word[0] == "-":
+            unit = None
+            if (glued := _GLUED_UNIT.match(word)) and glued.group(2) in _MULTILINGUAL_UNITS:
+                word, unit = glued.groups()  # "400mg" is "400 mg"
+            if comma := _COMMA_NUMBER.match(word):
+                word = _decimal_comma(comma)  # "38,5" is "38.5"; "1,500" stays
+            out.append(word)
+            if unit:
+                out.append(unit)
+            continue
+        out.append(word)
+    return tuple(out)
 
 
 def _starts_number(text: str, pos: int) -> bool:
@@ -343,8 +399,9 @@ _BUILTINS: tuple[Normalizer, ...] = (
     ),
     _make(
         "multilingual",
-        "2",
-        "NFC, case-folded, punctuation and symbols to spaces, diacritics and marks kept.",
+        "3",
+        "NFC, case-folded, punctuation and symbols to spaces, diacritics and marks kept; "
+        "hesitations dropped, decimal commas and glued units written one way.",
         _multilingual,
     ),
     _make(

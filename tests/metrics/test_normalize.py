@@ -99,7 +99,7 @@ from scribe_eval.metrics._whisper import PACKAGE_VERSION as WN
         pytest.param(
             "multilingual",
             "L'hôpital — aujourd'hui: 3,5 °C",
-            "l'hôpital aujourd'hui 3,5 c",
+            "l'hôpital aujourd'hui 3.5 c",
             id="multi-french",
         ),
         pytest.param("multilingual", "follow-up", "follow up", id="multi-hyphen-splits"),
@@ -184,7 +184,7 @@ def test_labels_carry_versions() -> None:
         "none@1",
         "basic@2",
         "english-clinical@5",
-        "multilingual@2",
+        "multilingual@3",
         f"whisper-english@1+wn{WN}",
         f"whisper-english-keep-oh@1+wn{WN}",
         f"whisper-basic@1+wn{WN}",
@@ -407,6 +407,18 @@ def test_every_builtin_normaliser_pickles() -> None:
         pytest.param("english-clinical", "at 2:30", "at two thirty", id="time"),
         pytest.param("english-clinical", "temp 38,5", "temp 38.5", id="decimal-comma"),
         pytest.param("english-clinical", "1\u202f000 units", "1000 units", id="narrow-nbsp-group"),
+        pytest.param("multilingual", "Temperatur 38,5 Grad", "Temperatur 38.5 Grad", id="de-comma"),
+        pytest.param("multilingual", "0,5 mg", "0.5 mg", id="de-comma-zero"),
+        pytest.param("multilingual", "2,5ml", "2.5 ml", id="de-glued-comma"),
+        pytest.param("multilingual", "5\u201310 mg", "5-10 mg", id="multi-en-dash-range"),
+        pytest.param("multilingual", "Ibuprofen 400mg", "Ibuprofen 400 mg", id="multi-glued-unit"),
+        pytest.param("multilingual", "1\u202f000 unités", "1000 unités", id="fr-narrow-nbsp"),
+        pytest.param("multilingual", "l'homme", "l' homme", id="fr-elision-space"),
+        pytest.param("multilingual", "qu'il vient", "qu\u2019 il vient", id="fr-elision-qu"),
+        pytest.param(
+            "multilingual", "äh ich habe ähm Schmerzen", "ich habe Schmerzen", id="de-fill"
+        ),
+        pytest.param("multilingual", "euh j'ai mal", "j'ai mal", id="fr-filler"),
     ],
 )
 def test_formatting_difference_is_no_error(name: str, one: str, other: str) -> None:
@@ -425,6 +437,11 @@ def test_formatting_difference_is_no_error(name: str, one: str, other: str) -> N
         pytest.param("english-clinical", "at 2:30", "at 2:50", id="time-differs"),
         pytest.param("english-clinical", "1,500 units", "1.5 units", id="thousands-vs-decimal"),
         pytest.param("english-clinical", "5-10 mg", "5 10 mg", id="range-vs-two"),
+        pytest.param("multilingual", "1.500 Einheiten", "1,5 Einheiten", id="de-ambiguous-mark"),
+        pytest.param("multilingual", "38,5", "385", id="de-mark-dropped"),
+        pytest.param("multilingual", "um 8 Uhr", "8 Uhr", id="de-um-is-a-word"),
+        pytest.param("multilingual", "l'homme", "homme", id="fr-elision-dropped"),
+        pytest.param("multilingual", "5 mg", "5 mcg", id="multi-unit"),
     ],
 )
 def test_real_difference_still_counts(name: str, reference: str, hypothesis: str) -> None:
