@@ -8,8 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-FILLERS = frozenset({"hmm", "hm", "mm", "mhm", "mmm", "uh", "um", "uhm", "umm", "uh-huh"})
-"""Disfluencies dropped before scoring. "er" is kept on purpose: it is the emergency room."""
+FILLERS = frozenset(
+    {"hmm", "hm", "mm", "mhm", "mmm", "uh", "um", "uhm", "umm", "uh-huh", "mm-hmm", "mm-hm"}
+)
+"""Disfluencies dropped before scoring, matched as whole tokens ("uh-huh" too, before its hyphen
+splits it). "er" is kept on purpose: it is the emergency room."""
+
+NEGATIVE_BACKCHANNELS = frozenset({"uh-uh", "mm-mm", "huh-uh", "nuh-uh"})
+"""Spoken "no" kept as one word: made of filler syllables, they would otherwise vanish, and a
+patient's "uh-uh" heard as "uh-huh" (no heard as yes) would cost nothing."""
+
+HAS_AFTER_S = frozenset({"been", "got", "gotten", "gone", "had"})
+"""After these, "'s" is "has" ("he's been", "the dog's gone") and "'d" is "had" ("I'd been")."""
 
 # Only pronouns and wh-words take "'s" = "is": every other "'s" may be a possessive.
 S_IS_WORDS = frozenset(
@@ -150,6 +160,40 @@ UNITS = {
 }
 """Spoken unit words -> their written abbreviation (after a number only)."""
 _UNIT_ABBREVIATIONS = frozenset(UNITS.values()) - {"%"}
+
+_ORDINAL_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
+    "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
+    "nineteenth": 19, "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50,
+    "sixtieth": 60, "seventieth": 70, "eightieth": 80, "ninetieth": 90, "hundredth": 100,
+    "thousandth": 1000,
+}  # fmt: skip
+
+
+def ordinal_suffix(value: int) -> str:
+    """``value`` written as a digit ordinal: 1st, 2nd, 3rd, 11th, 21st, 112th."""
+    if value % 100 in (11, 12, 13):
+        return f"{value}th"
+    return f"{value}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(value % 10, 'th') }"
+
+
+ORDINALS = {word: ordinal_suffix(value) for word, value in _ORDINAL_WORDS.items()}
+"""Spelled ordinals -> digits with their suffix ("second" -> "2nd"), as recognisers write them.
+"second" the unit of time goes the same way on both sides, so it costs nothing."""
+
+
+def compound_ordinal(number: str, word: str) -> str | None:
+    """A tens or hundreds number followed by a smaller ordinal as one ordinal: ("20", "first")
+    is "21st", ("100", "fifth") "105th"; None when they do not compose ("5", "first")."""
+    value = _ORDINAL_WORDS.get(word)
+    if value is None or not number.isdigit() or value >= 100:
+        return None
+    base = int(number)
+    if (value < 10 and base >= 20 and base % 10 == 0) or (base >= 100 and base % 100 == 0):
+        return ordinal_suffix(base + value)
+    return None
+
 
 ONES = {
     "zero": 0,

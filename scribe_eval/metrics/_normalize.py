@@ -13,10 +13,21 @@ its output could change for some input; ``METRICS_VERSION`` changes with it.
   written against its unit split from it ("5mg" is "5 mg": ASR writes either); parenthesised
   text, fractions and dotted dose abbreviations (b.i.d.) are kept. A naked decimal is written
   with its zero (".5 mg" is "0.5 mg", as "point five milligrams" and "zero point five" read).
+  Ordinals are written as digits ("twenty first" is "21st"), "120 over 80" and "120 / 80" as
+  "120/80", a clock time as it is said ("2:30" is "2 30", "2:00" "2 o'clock"), a decimal comma
+  as a point ("38,5" is "38.5"; "1,500" stays), "'s"/"'d" before "been", "got", "gone" or "had"
+  as "has"/"had"; a hyphen or dash joining a word to a word or number splits them
+  ("45-year-old"), every dash between numbers is the range "-"; "uh-huh" and "mm-hmm" are
+  dropped whole, while "uh-uh" (no) is kept as a word.
 - ``multilingual``: NFC, case-folding, every punctuation mark and symbol becomes a space unless it
   sits between two digits (or is an apostrophe inside a word). Combining marks are kept, so
   "erhöht" vs "erhäht" is an error and Devanagari words stay whole (Whisper's basic normaliser
-  drops marks and breaks them).
+  drops marks and breaks them). Hesitations that are no word in any language it reads ("äh",
+  "ähm", "euh", "hm") are dropped, a decimal comma that cannot be a thousands group is written
+  as a point ("38,5" is "38.5"; "1,500" and "1.500" stay), "400mg" is "400 mg", a French elided
+  word written apart is joined ("l' homme" is "l'homme"), and every dash between numbers is "-".
+- ``english-clinical`` and ``multilingual`` read digits grouped by a no-break, narrow no-break
+  or thin space ("1 000") as one number; a plain space still separates numbers.
 - ``whisper-english``, ``whisper-english-keep-oh``, ``whisper-basic``: Whisper's normalisers from
   the ``whisper-normalizer`` package (see ``_whisper``), versioned with that package's release.
 - Pipelines (see ``_pipeline``): a YAML file of ordered steps (built-in normalisers, word maps,
@@ -73,7 +84,54 @@ _EDGE_PUNCT_CLINICAL = regex.compile(
 _UNICODE_MINUS = regex.compile(rf"(?<![^{_SPLIT_SPACE}])\u2212(?=\.?\d)")
 _NAKED_DECIMAL = regex.compile(r"^(-?)\.(?=\d)")
 _DOTTED_ABBREV = regex.compile(r"^(?:\p{L}\.){2,}$")
-_INNER_HYPHEN = regex.compile(r"(?<=\p{L})-(?=\p{L})")
+# A hyphen joining two words, or a word and a number ("45-year-old", "covid-19"), is a space;
+# between two numbers it is a range ("5-10") and stays.
+_INNER_HYPHEN = regex.compile(r"(?<=\p{L})-(?=[\p{L}\d])|(?<=\d)-(?=\p{L})")
+#: Every dash (U+2010-U+2015 and the small and full-width hyphens) is written "-": an en dash in
+#: "5-10" is the range "5-10", an em dash in "well-I" splits the words as a hyphen does. The minus
+#: sign U+2212 is `_UNICODE_MINUS`'s.
+_DASHES = str.maketrans(
+    dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\ufe58\ufe63\uff0d", "-")
+)
+#: Digits grouped by a no-break, narrow no-break or thin space ("1 000" in French and SI
+#: typography) are one number; a plain space is left alone ("take 2 500 mg tablets").
+_SPACE_GROUPED = regex.compile(r"(?<!\d)\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+(?!\d)")
+#: A number with one decimal comma is a decimal unless it has a thousands group's shape: "38,5",
+#: "0,5" and "1234,5" are written "38.5", "0.5", "1234.5"; "1,500" (ambiguous) stays.
+_COMMA_NUMBER = regex.compile(r"^(-?)(\d+),(\d+)$")
+#: "h:mm" is said as its hour and minutes ("2:30", "two thirty"); "h:00" as "o'clock".
+_CLOCK = regex.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+#: A French elided word written apart from its word ("l' homme", "qu' il") is joined to it.
+_ELISION_SPACE = regex.compile(
+    r"(?<![\p{L}'])(l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)'\s+(?=\p{L})"
+)
+#: Hesitations that are no word in German, French or the other languages ``multilingual`` reads
+#: ("um" is German, "eh" French: both kept). Dropped on both sides, as ``english-clinical`` does.
+_MULTILINGUAL_FILLERS = frozenset(
+    {"äh", "ähm", "öh", "öhm", "ähh", "hm", "hmm", "mhm", "mm", "mmh", "euh", "euhm", "ehm", "uhm"}
+)
+#: A number written against its unit ("400mg", "2,5ml"), split as it is spoken.
+_GLUED_UNIT = regex.compile(r"^(-?\d+(?:[.,]\d+)?)(\p{L}+)$")
+_MULTILINGUAL_UNITS = frozenset(
+    {
+        "mg",
+        "mcg",
+        "µg",
+        "μg",
+        "g",
+        "kg",
+        "ml",
+        "l",
+        "dl",
+        "cl",
+        "mmol",
+        "cm",
+        "mm",
+        "mmhg",
+        "ie",
+        "ui",
+    }
+)
 _THOUSANDS = regex.compile(r"^\d{1,3}(?:,\d{3})+$")
 _NUMBER = regex.compile(r"^-?\d+(?:\.\d+)?$")
 #: A number written against its unit ("5mg", "2.5ml"), split as the unit spoken after a number is
@@ -139,6 +197,11 @@ def _basic(text: str) -> tuple[str, ...]:
 
 def _multilingual(text: str) -> tuple[str, ...]:
     folded = unicodedata.normalize("NFC", text).casefold().translate(_APOSTROPHES)
+    folded = folded.translate(_DASHES)
+    if "\u00a0" in folded or "\u202f" in folded or "\u2009" in folded:
+        folded = str(_SPACE_GROUPED.sub(_join_groups, folded))
+    if "'" in folded:
+        folded = str(_ELISION_SPACE.sub(r"\1'", folded))  # "l' homme" is "l'homme"
 
     def keep_or_space(match: Any) -> str:
         pos, char = match.start(), match.group()
@@ -152,7 +215,22 @@ def _multilingual(text: str) -> tuple[str, ...]:
             return str(char)
         return " "
 
-    return tuple(str(_PUNCT_OR_SYMBOL.sub(keep_or_space, folded)).split())
+    out: list[str] = []
+    for word in str(_PUNCT_OR_SYMBOL.sub(keep_or_space, folded)).split():
+        if word in _MULTILINGUAL_FILLERS:
+            continue
+        if word[0].isdigit() or word[0] == "-":
+            unit = None
+            if (glued := _GLUED_UNIT.match(word)) and glued.group(2) in _MULTILINGUAL_UNITS:
+                word, unit = glued.groups()  # "400mg" is "400 mg"
+            if comma := _COMMA_NUMBER.match(word):
+                word = _decimal_comma(comma)  # "38,5" is "38.5"; "1,500" stays
+            out.append(word)
+            if unit:
+                out.append(unit)
+            continue
+        out.append(word)
+    return tuple(out)
 
 
 def _starts_number(text: str, pos: int) -> bool:
@@ -171,14 +249,31 @@ def _clinical_token(token: str) -> list[str]:
         token = "-" + token[1:]
     if token.startswith((".", "-.")):
         token = str(_NAKED_DECIMAL.sub(r"\g<1>0.", token))
+    if token in en.FILLERS:
+        return []  # "uh-huh" whole, before its hyphen splits it
+    if token in en.NEGATIVE_BACKCHANNELS:
+        return [token]
     if _THOUSANDS.match(token):
         return [token.replace(",", "")]
+    if comma := _COMMA_NUMBER.match(token):
+        return [_decimal_comma(comma)]
+    if clock := _CLOCK.match(token):  # "2:30" as "two thirty" is said
+        hour, minutes = str(int(clock.group(1))), clock.group(2)
+        return [hour, "o'clock"] if minutes == "00" else [hour, minutes]
     if (glued := _NUMBER_UNIT.match(token)) and glued.group(2) in _WRITTEN_UNITS:
         return [glued.group(1), glued.group(2)]  # "5mg" is "5 mg", as "five milligrams" is
     out: list[str] = []
     for part in str(_INNER_HYPHEN.sub(" ", token)).split():
         out.extend(_expand_contraction(part).split())
     return out
+
+
+def _decimal_comma(match: Any) -> str:
+    """A comma number as a decimal with a point, unless it has a thousands group's shape."""
+    sign, whole, fraction = match.group(1), match.group(2), match.group(3)
+    if len(fraction) == 3 and len(whole) <= 3 and whole[0] != "0":
+        return str(match.group())  # "1,500": a thousands group or a decimal, left as written
+    return f"{sign}{whole}.{fraction}"
 
 
 def _expand_contraction(word: str) -> str:
@@ -197,10 +292,21 @@ def _expand_contraction(word: str) -> str:
 
 def _english_clinical(text: str) -> tuple[str, ...]:
     folded = unicodedata.normalize("NFC", text).casefold().translate(_APOSTROPHES)
-    folded = str(_BRACKETS.sub(" ", folded))
+    folded = str(_BRACKETS.sub(" ", folded)).translate(_DASHES)
+    if "\u00a0" in folded or "\u202f" in folded or "\u2009" in folded:
+        folded = str(_SPACE_GROUPED.sub(_join_groups, folded))
     words: list[str] = []
-    for token in folded.split():
-        words.extend(w for w in _clinical_token(token) if w not in en.FILLERS)
+    tokens = folded.split()
+    for k, token in enumerate(tokens):
+        following = tokens[k + 1] if k + 1 < len(tokens) else ""
+        if token[-2:] in ("'s", "'d") and following in en.HAS_AFTER_S:
+            # "he's been", "the dog's gone", "I'd been": "has" and "had", not "is" and "would"
+            words.extend(_clinical_token(token[:-2]))
+            words.append("has" if token[-1] == "s" else "had")
+        elif token == "/":
+            words.append("over")  # "120 / 80" as "120/80" and "120 over 80"
+        else:
+            words.extend(w for w in _clinical_token(token) if w not in en.FILLERS)
         if token[-1] in _CLAUSE_END:
             words.append(_BOUNDARY)  # "two hundred, five" is two numbers, not 205
     out: list[str] = []
@@ -209,9 +315,19 @@ def _english_clinical(text: str) -> tuple[str, ...]:
         parsed = en.parse_number(words, i)
         if parsed is None and words[i] == "point":
             parsed = en.parse_naked_decimal(words, i)
+        if parsed is None and _NUMBER.match(words[i]):
+            parsed = words[i], 1
         if parsed is not None:
-            out.append(parsed[0])
-            i += parsed[1]
+            number, i = parsed[0], i + parsed[1]
+            if i < len(words) and (ordinal := en.compound_ordinal(number, words[i])):
+                number, i = ordinal, i + 1  # "twenty first", "30 second": one ordinal
+            elif (
+                i + 1 < len(words)
+                and words[i] == "over"  # "120 over 80" is "120/80", as the reading is written
+                and (below := _number_at(words, i + 1)) is not None
+            ):
+                number, i = f"{number}/{below[0]}", i + 1 + below[1]
+            out.append(number)
             continue
         word = words[i]
         i += 1
@@ -230,8 +346,20 @@ def _english_clinical(text: str) -> tuple[str, ...]:
                 out[-1] += "%"
             continue
         word = en.TITLES.get(word.rstrip("."), word)
+        word = en.ORDINALS.get(word, word)
         out.append(en.UK_TO_US.get(word, word))
     return tuple(out)
+
+
+def _number_at(words: list[str], i: int) -> tuple[str, int] | None:
+    """The number (spelled or in digits) at ``words[i]``: (digits, words consumed), or None."""
+    if _NUMBER.match(words[i]):
+        return words[i], 1
+    return en.parse_number(words, i)
+
+
+def _join_groups(match: Any) -> str:
+    return str(match.group()).replace("\u00a0", "").replace("\u202f", "").replace("\u2009", "")
 
 
 def _whisper_step(name: str) -> Callable[[str], tuple[str, ...]]:
@@ -264,15 +392,16 @@ _BUILTINS: tuple[Normalizer, ...] = (
     _make("basic", "2", "NFC, case-folded, punctuation stripped at word edges.", _basic),
     _make(
         "english-clinical",
-        "4",
+        "5",
         "basic + English canonicalisation safe for clinical text "
         "(numbers to digits, fillers, contractions, UK->US, units and 5mg as 5 mg, titles).",
         _english_clinical,
     ),
     _make(
         "multilingual",
-        "2",
-        "NFC, case-folded, punctuation and symbols to spaces, diacritics and marks kept.",
+        "3",
+        "NFC, case-folded, punctuation and symbols to spaces, diacritics and marks kept; "
+        "hesitations dropped, decimal commas and glued units written one way.",
         _multilingual,
     ),
     _make(

@@ -50,13 +50,13 @@ from scribe_eval.metrics._whisper import PACKAGE_VERSION as WN
         pytest.param(
             "english-clinical",
             "BP one hundred twenty over eighty, sats ninety five percent",
-            "bp 120 over 80 sats 95%",
+            "bp 120/80 sats 95%",
             id="clinical-spelled-numbers",
         ),
         pytest.param(
             "english-clinical",
             "Um, she's got anaemia and doesn't follow-up. It's 1,000 mg.",
-            "she is got anemia and does not follow up it is 1000 mg",
+            "she has got anemia and does not follow up it is 1000 mg",
             id="clinical-fillers-contractions-spelling",
         ),
         pytest.param(
@@ -99,7 +99,7 @@ from scribe_eval.metrics._whisper import PACKAGE_VERSION as WN
         pytest.param(
             "multilingual",
             "L'hôpital — aujourd'hui: 3,5 °C",
-            "l'hôpital aujourd'hui 3,5 c",
+            "l'hôpital aujourd'hui 3.5 c",
             id="multi-french",
         ),
         pytest.param("multilingual", "follow-up", "follow up", id="multi-hyphen-splits"),
@@ -183,8 +183,8 @@ def test_labels_carry_versions() -> None:
     assert [n.label for n in NORMALIZERS.values()] == [
         "none@1",
         "basic@2",
-        "english-clinical@4",
-        "multilingual@2",
+        "english-clinical@5",
+        "multilingual@3",
         f"whisper-english@1+wn{WN}",
         f"whisper-english-keep-oh@1+wn{WN}",
         f"whisper-basic@1+wn{WN}",
@@ -380,3 +380,69 @@ def test_every_builtin_normaliser_pickles() -> None:
         normalizer = get_normalizer(name)
         again = pickle.loads(pickle.dumps(normalizer))
         assert again.words("Two tablets, b.i.d.") == normalizer.words("Two tablets, b.i.d.")
+
+
+# Pairs a fair scorer must call equal (a pure formatting difference) under the named normaliser,
+# both ways round: the same normalisation reaches both sides.
+@pytest.mark.parametrize(
+    ("name", "one", "other"),
+    [
+        pytest.param("english-clinical", "the second day", "the 2nd day", id="ordinal"),
+        pytest.param("english-clinical", "the twenty first", "the 21st", id="compound-ordinal"),
+        pytest.param("english-clinical", "a thirty second wait", "a 30 second wait", id="tens-2nd"),
+        pytest.param(
+            "english-clinical", "BP 120/80", "BP one hundred twenty over eighty", id="bp-over"
+        ),
+        pytest.param("english-clinical", "BP 120 / 80", "BP 120 over 80", id="bp-slash-spaced"),
+        pytest.param("english-clinical", "uh-huh, yes", "yes", id="filler-whole-token"),
+        pytest.param(
+            "english-clinical", "a 45-year-old man", "a 45 year old man", id="digit-hyphen"
+        ),
+        pytest.param("english-clinical", "COVID-19", "covid 19", id="letter-digit-hyphen"),
+        pytest.param("english-clinical", "well\u2014I think", "well I think", id="em-dash"),
+        pytest.param("english-clinical", "5\u201310 mg", "5-10 mg", id="en-dash-range"),
+        pytest.param("english-clinical", "he's been unwell", "he has been unwell", id="s-been"),
+        pytest.param("english-clinical", "I'd been there", "I had been there", id="d-been"),
+        pytest.param("english-clinical", "she's got a cough", "she has got a cough", id="s-got"),
+        pytest.param("english-clinical", "at 2:30", "at two thirty", id="time"),
+        pytest.param("english-clinical", "temp 38,5", "temp 38.5", id="decimal-comma"),
+        pytest.param("english-clinical", "1\u202f000 units", "1000 units", id="narrow-nbsp-group"),
+        pytest.param("multilingual", "Temperatur 38,5 Grad", "Temperatur 38.5 Grad", id="de-comma"),
+        pytest.param("multilingual", "0,5 mg", "0.5 mg", id="de-comma-zero"),
+        pytest.param("multilingual", "2,5ml", "2.5 ml", id="de-glued-comma"),
+        pytest.param("multilingual", "5\u201310 mg", "5-10 mg", id="multi-en-dash-range"),
+        pytest.param("multilingual", "Ibuprofen 400mg", "Ibuprofen 400 mg", id="multi-glued-unit"),
+        pytest.param("multilingual", "1\u202f000 unités", "1000 unités", id="fr-narrow-nbsp"),
+        pytest.param("multilingual", "l'homme", "l' homme", id="fr-elision-space"),
+        pytest.param("multilingual", "qu'il vient", "qu\u2019 il vient", id="fr-elision-qu"),
+        pytest.param(
+            "multilingual", "äh ich habe ähm Schmerzen", "ich habe Schmerzen", id="de-fill"
+        ),
+        pytest.param("multilingual", "euh j'ai mal", "j'ai mal", id="fr-filler"),
+    ],
+)
+def test_formatting_difference_is_no_error(name: str, one: str, other: str) -> None:
+    assert NORMALIZERS[name].words(one) == NORMALIZERS[name].words(other)
+    assert wer(other, one, normalizer=name).errors == 0
+
+
+# Pairs that differ in what was said: each must still cost at least one error.
+@pytest.mark.parametrize(
+    ("name", "reference", "hypothesis"),
+    [
+        pytest.param("english-clinical", "uh-uh, no pain", "uh-huh, no pain", id="uh-uh-is-no"),
+        pytest.param("english-clinical", "the first dose", "the third dose", id="ordinals"),
+        pytest.param("english-clinical", "twenty, first dose", "21st dose", id="boundary-ordinal"),
+        pytest.param("english-clinical", "120 over 80", "120 over 90", id="bp-differs"),
+        pytest.param("english-clinical", "at 2:30", "at 2:50", id="time-differs"),
+        pytest.param("english-clinical", "1,500 units", "1.5 units", id="thousands-vs-decimal"),
+        pytest.param("english-clinical", "5-10 mg", "5 10 mg", id="range-vs-two"),
+        pytest.param("multilingual", "1.500 Einheiten", "1,5 Einheiten", id="de-ambiguous-mark"),
+        pytest.param("multilingual", "38,5", "385", id="de-mark-dropped"),
+        pytest.param("multilingual", "um 8 Uhr", "8 Uhr", id="de-um-is-a-word"),
+        pytest.param("multilingual", "l'homme", "homme", id="fr-elision-dropped"),
+        pytest.param("multilingual", "5 mg", "5 mcg", id="multi-unit"),
+    ],
+)
+def test_real_difference_still_counts(name: str, reference: str, hypothesis: str) -> None:
+    assert wer(reference, hypothesis, normalizer=name).errors >= 1
