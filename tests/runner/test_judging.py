@@ -361,3 +361,42 @@ def test_a_run_interrupted_in_its_judge_stage_is_stored_interrupted(
     assert resumed.run.status == "completed"
     assert resumed.api_calls == 0
     assert all("judge_key" in c.scores for c in _documents(runs, run.id))
+
+
+def test_a_rejudge_stopped_mid_way_is_not_compared_as_the_new_judges(
+    judged: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`scribe-eval judge RUN --experiment other.yaml` wrote the new judge into the run's
+    provenance first: stopped mid-way (Ctrl-C, kill), its notes were part new judge, part old,
+    and compare took them all for the new judge's. Judged again, it compares."""
+    import asyncio
+
+    from scribe_eval.runner import _judging
+    from scribe_eval.runner._judging import judge_stored_run
+
+    runs = tmp_path / "runs"
+    other = load_experiment(judged("other", model="fake-judge-2")).judge
+    first = _run(judged(), runs).run
+    second = _run(judged(), runs).run
+    real = _judging.judge_note  # type: ignore[attr-defined]
+    calls: list[int] = []
+
+    async def cancelled(client: Any, item: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 3:
+            raise asyncio.CancelledError
+        return await real(client, item)
+
+    gate = Gate.model_validate({"rules": [{"metric": "judge_unsupported_rate", "margin": 2}]})
+    with RunStore(runs) as store:
+        monkeypatch.setattr(_judging, "judge_note", cancelled)
+        with pytest.raises(asyncio.CancelledError):
+            judge_stored_run(store, second.id, other)
+        monkeypatch.setattr(_judging, "judge_note", real)
+        judge_stored_run(store, first.id, other)
+        a, b = store.get_run(first.id), store.get_run(second.id)
+        with pytest.raises(ConfigError, match="judge stage did not finish") as caught:
+            evaluate_gate(store, a, b, gate)
+        assert f"scribe-eval judge {second.id}" in caught.value.message
+        judge_stored_run(store, second.id, other)
+        assert evaluate_gate(store, a, store.get_run(second.id), gate).results
