@@ -73,12 +73,12 @@ def run(**options: Any) -> None:
     refused credentials, unreachable host, TLS) or not one cell succeeded; 130 interrupted
     (Ctrl-C), 143 terminated (SIGTERM), 129 hung up (SIGHUP), each resumable.
     """
-    with _sigterm_as_interrupt() as terminated:
+    with sigterm_as_interrupt() as terminated:
         _run_command(**options, terminated=terminated)
 
 
 @contextmanager
-def _sigterm_as_interrupt() -> Iterator[list[int]]:
+def sigterm_as_interrupt() -> Iterator[list[int]]:
     """SIGTERM (sent by `kill`, `timeout`, systemd, Docker, a cancelled CI job) and SIGHUP (the
     terminal or SSH session closed; unless ignored, as under nohup) stop the run as Ctrl-C does:
     marked ``interrupted``, its lease released, the resume hint printed. Without this the process
@@ -110,7 +110,7 @@ def _sigterm_as_interrupt() -> Iterator[list[int]]:
             signal.signal(signum, handler)
 
 
-def _interrupted(terminated: list[int]) -> int:
+def interrupted_code(terminated: list[int]) -> int:
     """The exit code of an interrupted command: 128 + the signal (143 after SIGTERM, 129 after
     SIGHUP), 130 after Ctrl-C."""
     return 128 + terminated[0] if terminated else 130
@@ -180,7 +180,7 @@ def _run_command(
         )
     except KeyboardInterrupt:
         click.echo("Interrupted before the run started; nothing was done.", err=True)
-        sys.exit(_interrupted(terminated))
+        sys.exit(interrupted_code(terminated))
 
     # Wrapped for a terminal; whole lines in a log or a pipe (a note cut mid-sentence misleads).
     console = Console(stderr=True, soft_wrap=not sys.stderr.isatty())
@@ -219,7 +219,7 @@ def _run_command(
             f"{run_id} (or delete what it left remotely: scribe-eval runs cleanup {run_id})",
             err=True,
         )
-        sys.exit(_interrupted(terminated))
+        sys.exit(interrupted_code(terminated))
     if as_json:
         click.echo(outcome_json(outcome))
         if outcome.run.notes:  # why the run stopped is said on the console, not only stored

@@ -243,12 +243,33 @@ def cleanup(run_id: str, runs_dir: Path | None, store_url: str | None, take_over
     is tried (passing failures again); what could not be deleted is listed and the exit code is
     1, so run it again later.
     """
+    from scribe_eval.cli.run import interrupted_code, sigterm_as_interrupt
     from scribe_eval.runner import cleanup_run
 
-    resolved, report = cleanup_run(
-        run_id, resolve_runs_dir(runs_dir), store=store_url, take_over=take_over
+    folder = resolve_runs_dir(runs_dir)
+    with sigterm_as_interrupt() as terminated:
+        try:
+            resolved, report = cleanup_run(run_id, folder, store=store_url, take_over=take_over)
+        except KeyboardInterrupt:
+            # Killed mid-way it said 'Aborted!' (Ctrl-C) or nothing (SIGTERM): what is left is
+            # what the store does not know deleted (a delete in flight may have landed).
+            with open_cli_store(store_url, folder) as store:
+                resolved = store.resolve_run(run_id).id
+                rows = store.remotes(resolved, kind="interaction")
+            left = sum(r.state != "deleted" for r in rows)
+            click.echo(
+                f"Interrupted: {left} remote interaction(s) of {resolved} may still be on the "
+                f"target; run `scribe-eval runs cleanup {resolved}` again",
+                err=True,
+            )
+            sys.exit(interrupted_code(terminated))
+    gone = (
+        f", {report.gone} already gone (an interrupted clean-up's delete landed, or a create "
+        "cut short never did)"
+        if report.gone
+        else ""
     )
-    click.echo(f"{resolved}: {report.deleted} remote interaction(s) deleted")
+    click.echo(f"{resolved}: {report.deleted} remote interaction(s) deleted{gone}")
     if report.left:
         for line in report.left:
             click.echo(f"  not deleted: {line}", err=True)

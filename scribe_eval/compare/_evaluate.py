@@ -46,7 +46,7 @@ from scribe_eval.stats import (
     has_interval,
     non_inferiority,
 )
-from scribe_eval.store import RunRecord, RunStore, runner_gone
+from scribe_eval.store import JUDGE_UNFINISHED, RunRecord, RunStore, runner_gone
 
 
 def comparability_problems(baseline: RunRecord, candidate: RunRecord) -> list[str]:
@@ -78,6 +78,13 @@ def judge_difference(baseline: RunRecord, candidate: RunRecord) -> str | None:
     Judge metrics of runs judged differently measure different things and are never compared.
     """
     a, b = baseline.meta.judge or {}, candidate.meta.judge or {}
+    for run, judge in ((baseline, a), (candidate, b)):
+        if judge.get(JUDGE_UNFINISHED):
+            return (
+                f"run {run.id}'s judge stage did not finish (stopped mid-way: some notes are "
+                f"not judged, or by another judge); judge it again with `scribe-eval judge "
+                f"{run.id}`"
+            )
     if a == b:
         return None
     keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))

@@ -27,10 +27,13 @@ if TYPE_CHECKING:  # the client is imported by the session that makes the first 
 
 @dataclass
 class CleanupReport:
-    """What a clean-up did: how many interactions it deleted, and one line per one left."""
+    """What a clean-up did: how many interactions it deleted, how many were gone already (a
+    delete of an interrupted clean-up landed, its answer lost; or a create cut short never
+    did), and one line per one left."""
 
     deleted: int = 0
     left: list[str] = field(default_factory=list)
+    gone: int = 0
 
     def summary(self) -> str:
         """One line: how many could not be deleted, and why (the first few)."""
@@ -120,6 +123,7 @@ class RemoteCleanup:
             for row, outcome in zip(rows, outcomes, strict=True):
                 if isinstance(outcome, bool):
                     report.deleted += int(outcome)
+                    report.gone += int(not outcome)
                     left.pop(row.key, None)
                 elif isinstance(outcome, ScribeEvalError):
                     what = row.remote_id or "(not created yet)"

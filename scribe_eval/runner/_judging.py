@@ -38,7 +38,7 @@ from scribe_eval.judge import (
 from scribe_eval.metrics import GeneratedSection
 from scribe_eval.runner._requests import reference_context
 from scribe_eval.runner._score import adherence_catalogue, document_expectations
-from scribe_eval.store import CellRecord, RunRecord, RunStore
+from scribe_eval.store import JUDGE_UNFINISHED, CellRecord, RunRecord, RunStore
 
 logger = logging.getLogger("scribe_eval.judge")
 
@@ -111,7 +111,9 @@ async def judge_run(
     run = store.get_run(run_id)
     owned = client is None
     client = client or JudgeClient(config)  # reads the key first: a missing one changes nothing
-    _record_provenance(store, run, config)
+    # Marked unfinished until every note is judged: a stage killed or stopped mid-way leaves
+    # notes judged by this judge beside notes not judged (or judged by the one before).
+    _record_provenance(store, run, config, finished=False)
     catalogue = adherence_catalogue(str(run.target.get("kind", "")))
     cells = store.cells(run_id)
     by_id = {c.cell_id: c for c in cells}
@@ -125,6 +127,7 @@ async def judge_run(
     finally:
         if owned:
             await client.aclose()
+    _record_provenance(store, store.get_run(run_id), config, finished=True)
     done = [r for r in results if r is not None]
     return JudgeOutcome(
         run_id=run_id,
@@ -269,8 +272,11 @@ def _transcript_text(
     return "\n".join(lines)
 
 
-def _record_provenance(store: RunStore, run: RunRecord, config: JudgeConfig) -> None:
-    provenance = {**run.provenance, "judge": judge_provenance(config)}
+def _record_provenance(
+    store: RunStore, run: RunRecord, config: JudgeConfig, *, finished: bool
+) -> None:
+    judge = judge_provenance(config) | ({} if finished else {JUDGE_UNFINISHED: True})
+    provenance = {**run.provenance, "judge": judge}
     if provenance != run.provenance:
         store.update_run(run.id, provenance=provenance)
 

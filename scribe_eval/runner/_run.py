@@ -219,6 +219,7 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
         status: Any = "interrupted"
         lost: str | None = None
         idle = False  # every call answered, none in flight: the run and its clean-up completed
+        judged: JudgeOutcome | None = None
         working = asyncio.create_task(executor.run())
         try:
             async with leased(store, run.id, lambda _why: working.cancel(), lease=lease) as keeper:
@@ -230,10 +231,18 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
                         raise
                 lost = keeper.lost
                 if lost is None:
-                    status = "failed" if executor.aborted else "completed"
-                    if status == "completed":
+                    if not executor.aborted:
                         deleted = await executor.cleanup()
                         idle = True
+                    # The clean-up and the judge stage are the run's too: it is stored
+                    # completed (or failed) only once both are over, under its lease, so a kill
+                    # or Ctrl-C in either leaves it resumable ('interrupted', or 'running' with
+                    # its runner gone), never 'completed' with interactions left or notes not
+                    # judged (blessed so, a gate read judge metrics on part of the notes).
+                    judged = await _judge_stage(store, run.id, experiment, dataset)
+                    lost = keeper.lost
+                    if lost is None:
+                        status = "failed" if executor.aborted else "completed"
         finally:
             working.cancel()
             calls = session.calls
@@ -256,11 +265,6 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
                     store.update_run(run.id, api_calls_delta=carry.calls)
         if lost is not None:
             raise RunLockedError(lost)
-        judged = None
-        if experiment.judge is not None:  # the judge stage's modules only for a run with one
-            from scribe_eval.runner._judging import judge_finished_run
-
-            judged = await judge_finished_run(store, run.id, experiment.judge, dataset)
         # Counted by the store: loading every cell (twice) peaked at 400+ MB at 10,000 cells.
         counts = store.cell_counts(run.id).items()
         return RunOutcome(
@@ -286,6 +290,18 @@ async def _run(experiment: Experiment, options: RunOptions) -> RunOutcome:
                 else 0
             ),
         )
+
+
+async def _judge_stage(
+    store: RunStore, run_id: str, experiment: Experiment, dataset: Dataset
+) -> JudgeOutcome | None:
+    """The judge stage of a run whose experiment has a judge (None without one)."""
+    if experiment.judge is None:
+        return None
+    # The judge stage's modules only for a run with one.
+    from scribe_eval.runner._judging import judge_finished_run
+
+    return await judge_finished_run(store, run_id, experiment.judge, dataset)
 
 
 def left_on_target(store: RunStore, run_id: str) -> int:

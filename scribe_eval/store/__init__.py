@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from scribe_eval.store._location import STORE_FILENAME, default_runs_dir
     from scribe_eval.store._open import is_postgres_url, open_store, store_spec
     from scribe_eval.store._records import (
+        JUDGE_UNFINISHED,
         BaselineEvent,
         CacheEntry,
         CellFields,
@@ -67,6 +68,7 @@ _EXPORTS: dict[str, str] = {
     "is_postgres_url": "_open",
     "open_store": "_open",
     "store_spec": "_open",
+    "JUDGE_UNFINISHED": "_records",
     "BaselineEvent": "_records",
     "CacheEntry": "_records",
     "CellFields": "_records",
@@ -96,6 +98,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "JUDGE_UNFINISHED",
     "RUNNER_GONE",
     "STORE_FILENAME",
     "BaselineEvent",

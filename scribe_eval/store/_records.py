@@ -52,6 +52,12 @@ class DatasetInfo(_Lenient):
     root: str | None = None
 
 
+#: The key a run's judge provenance carries (True) while its judge stage is under way, and after
+#: one stopped mid-way (killed, Ctrl-C): some notes then carry this judge's scores and others
+#: none, or another judge's, so compare refuses its judge metrics until it is judged again.
+JUDGE_UNFINISHED = "unfinished"
+
+
 class Provenance(_Lenient):
     """What a run was made with: versions, dataset, templates, metric settings, the matrix and
     the judge (when one scored the notes)."""

@@ -11,6 +11,7 @@ attempts) and deletes what the run left on the target.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import functools
 import time
@@ -21,8 +22,8 @@ from typing import Any
 import procrastinate
 import psycopg
 
-from scribe_eval.dataset import load_dataset
-from scribe_eval.errors import ConfigError
+from scribe_eval.dataset import Dataset, load_dataset
+from scribe_eval.errors import ConfigError, RunLockedError
 from scribe_eval.experiment import Experiment, build_matrix, resolve_templates
 from scribe_eval.runner import (
     RemoteResources,
@@ -91,11 +92,19 @@ async def _coordinate(
             try:
                 renew = functools.partial(store.renew_lease, run.id, lease.token, ttl_s=LEASE_TTL_S)
                 failed = await _enqueue_and_wait(url, run.id, encounters, workers, renew)
-                outcome = await _finish(store, run, experiment, session, failed)
-                # The judge stage, as after a local run (a no-op without `judge:`; its failures
-                # are recorded per note and make `run` exit 3).
-                judged = await judge_finished_run(store, run.id, experiment.judge, dataset)
-                return dataclasses.replace(outcome, judge=judged)
+                return await _finish(store, run, experiment, session, failed, dataset=dataset)
+            except RunLockedError:
+                raise  # the run is someone else's now: its status is theirs to set
+            except BaseException:
+                # Ctrl-C, SIGTERM or a failure before the end: stored interrupted, resumable
+                # (`--resume --workers`), as a local run is; it stayed 'running'. Jobs already
+                # taken by workers go on; the resumed coordinator keeps those still waiting.
+                with contextlib.suppress(Exception), session.ledger.carry() as carry:
+                    store.update_run(
+                        run.id, status="interrupted", finished=utc_now(),
+                        api_calls_delta=carry.calls,
+                    )  # fmt: skip
+                raise
             finally:
                 store.release_lease(run.id, lease.token)
     finally:
@@ -234,8 +243,17 @@ async def _retry_stalled(app: procrastinate.App, mine: set[int], stall_after_s: 
 
 
 async def _finish(
-    store: RunStore, run: RunRecord, experiment: Experiment, session: TargetSession, failed: int
+    store: RunStore,
+    run: RunRecord,
+    experiment: Experiment,
+    session: TargetSession,
+    failed: int,
+    *,
+    dataset: Dataset | None = None,
 ) -> RunOutcome:
+    """The end of a run whose jobs are over: its clean-up, its judge stage (with ``dataset``),
+    then its status. Stored completed only after both, as a local run is: killed in the judge
+    stage, it read 'completed' with notes not judged yet."""
     deleted = 0
     if not failed and experiment.cleanup.delete_interactions:
         remote = RemoteResources(
@@ -245,6 +263,11 @@ async def _finish(
         # embedded target would be started just to find nothing to delete).
         if any(r.state != "deleted" for r in store.remotes(run.id, kind="interaction")):
             deleted = await remote.delete_leftovers(await session.client())
+    # The judge stage, as in a local run (a no-op without `judge:`; its failures are recorded
+    # per note and make `run` exit 3).
+    judged = None
+    if dataset is not None:
+        judged = await judge_finished_run(store, run.id, experiment.judge, dataset)
     notes = f"{failed} encounter job(s) failed after every attempt" if failed else None
     with session.ledger.carry() as carry:  # the calls no row written carried
         store.update_run(
@@ -252,7 +275,7 @@ async def _finish(
             api_calls_delta=carry.calls, notes=notes,
         )  # fmt: skip
     kept = bool(failed) and experiment.cleanup.delete_interactions
-    return _outcome(store, run.id, session, deleted, kept=kept)
+    return dataclasses.replace(_outcome(store, run.id, session, deleted, kept=kept), judge=judged)
 
 
 def _outcome(

@@ -301,3 +301,102 @@ def test_rescoring_a_judged_run_keeps_its_judge_scores(
         assert judge
         assert {k: after[cell_id][k] for k in judge} == judge
     assert len(fake.requests) == calls
+
+
+def test_a_run_is_not_stored_completed_before_its_judge_stage_is_over(
+    judged: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed during the judge stage (kill -9), a run read 'completed', held no lease, and
+    `runs bless` took it with its notes half judged: the stage ran after the run was stored
+    completed and its lease released. What a kill at that moment leaves is what the store
+    holds while a note is being judged: the run running, under its runner's lease."""
+    from scribe_eval.runner import _judging
+
+    runs = tmp_path / "runs"
+    seen: list[tuple[str, bool]] = []
+    real = _judging.judge_note  # type: ignore[attr-defined]
+
+    async def observed(client: Any, item: Any) -> Any:
+        with RunStore(runs) as other:  # another connection, as after a kill
+            run = other.list_runs()[0]
+            seen.append((run.status, other.lease(run.id) is not None))
+        return await real(client, item)
+
+    monkeypatch.setattr(_judging, "judge_note", observed)
+    outcome = _run(judged(), runs)
+    assert seen
+    assert set(seen) == {("running", True)}
+    assert outcome.run.status == "completed"
+
+
+def test_a_run_interrupted_in_its_judge_stage_is_stored_interrupted(
+    judged: Callable[..., Path], fake: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C or SIGTERM in the judge stage (the run's main task cancelled) exited 130/143
+    with the resume hint while the store said 'completed'; resumed, the notes are judged."""
+    import asyncio
+
+    from scribe_eval.runner import _judging
+
+    runs = tmp_path / "runs"
+    real = _judging.judge_note  # type: ignore[attr-defined]
+    calls: list[int] = []
+
+    async def cancelled(client: Any, item: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise asyncio.CancelledError
+        return await real(client, item)
+
+    monkeypatch.setattr(_judging, "judge_note", cancelled)
+    with pytest.raises(asyncio.CancelledError):
+        _run(judged(), runs)
+    with RunStore(runs) as store:
+        run = store.list_runs()[0]
+        assert (run.status, store.lease(run.id)) == ("interrupted", None)
+    monkeypatch.setattr(_judging, "judge_note", real)
+    resumed = run_experiment(
+        load_experiment(judged()), RunOptions(runs_dir=runs, progress=False, resume=run.id)
+    )
+    assert resumed.run.status == "completed"
+    assert resumed.api_calls == 0
+    assert all("judge_key" in c.scores for c in _documents(runs, run.id))
+
+
+def test_a_rejudge_stopped_mid_way_is_not_compared_as_the_new_judges(
+    judged: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`scribe-eval judge RUN --experiment other.yaml` wrote the new judge into the run's
+    provenance first: stopped mid-way (Ctrl-C, kill), its notes were part new judge, part old,
+    and compare took them all for the new judge's. Judged again, it compares."""
+    import asyncio
+
+    from scribe_eval.runner import _judging
+    from scribe_eval.runner._judging import judge_stored_run
+
+    runs = tmp_path / "runs"
+    other = load_experiment(judged("other", model="fake-judge-2")).judge
+    first = _run(judged(), runs).run
+    second = _run(judged(), runs).run
+    real = _judging.judge_note  # type: ignore[attr-defined]
+    calls: list[int] = []
+
+    async def cancelled(client: Any, item: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 3:
+            raise asyncio.CancelledError
+        return await real(client, item)
+
+    gate = Gate.model_validate({"rules": [{"metric": "judge_unsupported_rate", "margin": 2}]})
+    with RunStore(runs) as store:
+        monkeypatch.setattr(_judging, "judge_note", cancelled)
+        with pytest.raises(asyncio.CancelledError):
+            judge_stored_run(store, second.id, other)
+        monkeypatch.setattr(_judging, "judge_note", real)
+        judge_stored_run(store, first.id, other)
+        a, b = store.get_run(first.id), store.get_run(second.id)
+        with pytest.raises(ConfigError, match="judge stage did not finish") as caught:
+            evaluate_gate(store, a, b, gate)
+        assert f"scribe-eval judge {second.id}" in caught.value.message
+        judge_stored_run(store, second.id, other)
+        assert evaluate_gate(store, a, store.get_run(second.id), gate).results

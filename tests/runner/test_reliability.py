@@ -382,3 +382,69 @@ def test_clean_up_counts_only_the_interactions_it_deleted(tmp_path: Path) -> Non
         assert report.deleted == 2
         assert report.left == []
         assert {r.state for r in store.remotes("r1")} == {"deleted"}
+
+
+def test_clean_up_says_how_many_were_gone_already(tmp_path: Path) -> None:
+    """Re-run after a clean-up killed with its deletes out, `runs cleanup` said "0 remote
+    interaction(s) deleted" of the 4 the run had made, as if none had been touched."""
+    with RunStore(tmp_path) as store:
+        remote = RemoteResources(store, "r1", "url", None)
+        for name in ("a", "b", "c"):
+            store.put_remote(
+                RemoteRecord(
+                    run_id="r1", key=f"interaction:{name}:en", kind="interaction", target="url",
+                    identifier=f"scribe-eval:r1:{name}:en", remote_id=name, state="created",
+                    updated=utc_now(),
+                )
+            )  # fmt: skip
+        report = asyncio.run(
+            remote.clean_up(cast(AmbientClient, GoneAlready({"a", "b"})), pause_s=0)
+        )
+    assert (report.deleted, report.gone, report.left) == (1, 2, [])
+
+
+@pytest.mark.parametrize(("stop", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_runs_cleanup_stopped_mid_way_says_what_may_be_left(
+    write_experiment: WriteExperiment,
+    tmp_path: Path,
+    start_emulator: StartEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    stop: signal.Signals,
+    code: int,
+) -> None:
+    """Ctrl-C in `runs cleanup` printed 'Aborted!' and SIGTERM killed it silently, with deletes
+    in flight and the rest not tried: nothing said what was left or what to do. Run again, it
+    deletes the rest and counts those an interrupted delete removed as gone."""
+    from scribe_eval.runner import _cleanup
+
+    runs = tmp_path / "runs"
+    with start_emulator(tmp_path / "target") as base:
+        path = _url_experiment(write_experiment, base)
+        run_id = run_experiment(
+            load_experiment(path), RunOptions(runs_dir=runs, progress=False)
+        ).run.id
+        assert census(base, run_id)["interactions"] == 3
+        real = _cleanup.RemoteCleanup.delete
+        calls: list[str] = []
+
+        async def stopped(self: Any, client: AmbientClient, row: RemoteRecord) -> bool:
+            calls.append(row.key)
+            if len(calls) == 1:  # the first delete lands; its row is not written
+                assert row.remote_id is not None
+                await client.delete_interaction(row.remote_id)
+                signal.raise_signal(stop)
+            await asyncio.sleep(30)  # the others are in flight: cancelled by the signal
+            return True
+
+        monkeypatch.setattr(_cleanup.RemoteCleanup, "delete", stopped)
+        result = CliRunner().invoke(main, ["runs", "cleanup", run_id, "--runs-dir", str(runs)])
+        assert result.exit_code == code, result.output
+        assert (
+            f"Interrupted: 3 remote interaction(s) of {run_id} may still be on the target; run "
+            f"`scribe-eval runs cleanup {run_id}` again"
+        ) in result.output
+        monkeypatch.setattr(_cleanup.RemoteCleanup, "delete", real)
+        again = CliRunner().invoke(main, ["runs", "cleanup", run_id, "--runs-dir", str(runs)])
+        assert again.exit_code == 0, again.output
+        assert f"{run_id}: 2 remote interaction(s) deleted, 1 already gone" in again.output
+        assert census(base, run_id)["interactions"] == 0

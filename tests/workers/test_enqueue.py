@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import psycopg
 import pytest
@@ -183,3 +184,68 @@ async def test_the_wait_survives_its_connection_being_dropped(pg_url: str) -> No
         assert await asyncio.wait_for(wait, 20) == 0
     finally:
         wait.cancel()
+
+
+async def test_the_run_is_stored_completed_only_after_its_judge_stage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The coordinator stored the run 'completed', then judged its notes: killed in the judge
+    stage, the run read completed (and could be blessed) with notes not judged."""
+    seen: list[str] = []
+
+    async def judge(store: RunStore, run_id: str, config: object, dataset: object) -> None:
+        seen.append(store.get_run(run_id).status)
+
+    monkeypatch.setattr(_coordinator, "judge_finished_run", judge)
+    session = SimpleNamespace(calls={}, ledger=CallLedger(lambda: 0))
+    experiment = SimpleNamespace(
+        cleanup=SimpleNamespace(delete_interactions=False), judge=SimpleNamespace()
+    )
+    with RunStore(tmp_path) as store:
+        store.create_run(_run())
+        run = store.get_run("r1")
+        dataset: Any = SimpleNamespace()
+        outcome = await _coordinator._finish(store, run, experiment, session, 0, dataset=dataset)  # type: ignore[arg-type]
+    assert seen == ["running"]
+    assert outcome.run.status == "completed"
+
+
+@pytest.mark.slow
+async def test_an_interrupted_coordinator_stores_its_run_interrupted(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """Ctrl-C or SIGTERM (the coordinator's task cancelled) exited 130/143 with the resume hint
+    while the run stayed 'running' in the store; a local run is stored 'interrupted'."""
+    from scribe_eval.experiment import Experiment
+    from scribe_eval.runner import RunOptions
+    from scribe_eval.store import open_store
+
+    mini = Path(__file__).resolve().parents[1] / "fixtures" / "datasets" / "mini"
+    experiment = Experiment.model_validate(
+        {
+            "name": "mini", "dataset": str(mini),
+            "target": {"kind": "url", "base_url": "http://127.0.0.1:9/v2", "tenant": "t",
+                       "auth": "none"},
+            "templates": [{"key": "corti-soap", "label": "soap"}],
+        }
+    )  # fmt: skip
+    options = RunOptions(runs_dir=tmp_path, store=pg_url, progress=False)
+    workers = _coordinator.WorkerOptions(stall_after_s=3600.0)
+    task = asyncio.create_task(_coordinator._coordinate(pg_url, experiment, options, workers))
+    with open_store(pg_url, tmp_path) as store:
+        async with await psycopg.AsyncConnection.connect(pg_url, autocommit=True) as admin:
+            for _ in range(400):  # no worker runs: once its jobs are queued, it waits for them
+                jobs = await admin.execute("SELECT to_regclass('procrastinate_jobs')")
+                if (await jobs.fetchone() or (None,))[0] is not None:
+                    queued = await admin.execute("SELECT count(*) FROM procrastinate_jobs")
+                    if (await queued.fetchone() or (0,))[0]:
+                        break
+                await asyncio.sleep(0.05)
+        await asyncio.sleep(2 * _coordinator.POLL_S)  # it is polling now
+        runs = store.list_runs()
+        assert runs, "the coordinator never started the run"
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        run = store.get_run(runs[0].id)
+        assert (run.status, store.lease(run.id)) == ("interrupted", None)
