@@ -9,8 +9,13 @@ ADHERENCE_VERSION: Final = "1"
 ``_adherence``: every document's score key names it, and a cached re-run, which checks nothing,
 would import the checks (regex, the ROUGE scorers, ~0.1 s) to read it."""
 
-METRICS_VERSION = "12"
+METRICS_VERSION = "13"
 """Changes whenever any metric value could change (a normaliser, tokenizer or formula).
+
+13: "Missing sections" counts the sections a note left empty where the reference has content
+("No information recorded."), as well as those it left out: the encounter page listed them as
+missing ("Objective (empty)") and section coverage counted them as not covered, while the count
+(and a gate's ``limit: missing_sections``) saw 0 for a note that emptied two sections.
 
 12: WER no longer counts pure formatting differences as errors, and still counts what was said
 differently (``english-clinical`` 5, ``multilingual`` 3). English: "second" and "2nd", "twenty

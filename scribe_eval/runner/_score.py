@@ -289,7 +289,10 @@ def _score_against_reference(
     findings = by_section.pop("findings")
     scores.update({k: v for k, v in by_section.items() if k != "pairs"})
     scores["sections"] = by_section.get("pairs", [])
-    scores["missing_sections"] = _count(findings, "missing")
+    # Missing: the reference has something to say there and the note says nothing, whether it
+    # left the section out or wrote it empty ("No information recorded."), as the encounter
+    # page lists them and as section coverage counts them.
+    scores["missing_sections"] = _count(findings, "missing", "empty_generated")
     scores["extra_sections"] = _count(findings, "extra")
     scores["empty_sections"] = _count(findings, "empty_generated", "both_empty")
     scores["findings"] = findings[:_MAX_LISTED]

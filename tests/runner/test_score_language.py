@@ -31,3 +31,24 @@ def test_a_german_note_writing_1000_as_1_000_loses_no_fact() -> None:
     assert scores["fact_misses"] == []
     assert scores["fact_invented"] == []
     assert scores["fact_recall"] == 1.0
+
+
+def test_a_section_written_empty_is_a_missing_section_as_one_left_out() -> None:
+    # The encounter page lists both as missing and section coverage counts neither as covered;
+    # the count (and a gate's `limit: missing_sections`) saw only the one left out.
+    encounter = load_dataset(SAMPLE).encounter("en-01-sore-throat")
+    note = encounter.notes["soap"]
+    headings = list(note.sections)
+    sections = [
+        {"key": note.section_keys[h], "name": h, "sort": i,
+         "text": "No information recorded." if h == headings[1] else note.sections[h]}
+        for i, h in enumerate(headings[:-1])  # the last one left out
+    ]  # fmt: skip
+    document = Document.model_validate(
+        {"id": "d", "name": "soap", "outputLanguage": "en", "sections": sections}
+    )
+    scores = score_document(
+        encounter, document, note_type="soap", output_language="en", options=MetricOptions()
+    )
+    assert scores["missing_sections"] == 2
+    assert scores["section_coverage"] == (len(headings) - 2) / len(headings)
