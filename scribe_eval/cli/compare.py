@@ -19,6 +19,7 @@ from scribe_eval.compare import (
     load_gate,
     resolve_pair,
 )
+from scribe_eval.store import RunRecord, read_utc
 
 EXIT_REGRESSION = 2
 EXIT_INCONCLUSIVE = 3
@@ -77,6 +78,7 @@ def compare(
     gate = load_gate(gate_file) if gate_file else None
     with open_cli_store(store_url, runs_dir, read_only=True) as store:
         baseline, candidate = resolve_pair(store, first, second, baseline_name)
+        _warn_if_swapped(baseline, candidate)
         result = evaluate_gate(store, baseline, candidate, gate, force=force)
     if junit_file is not None:
         junit_file.parent.mkdir(parents=True, exist_ok=True)
@@ -91,3 +93,17 @@ def compare(
         sys.exit(EXIT_REGRESSION)
     if result.verdict == "inconclusive":
         sys.exit(EXIT_INCONCLUSIVE)
+
+
+def _warn_if_swapped(baseline: RunRecord, candidate: RunRecord) -> None:
+    """One line on standard error when the candidate was started before its baseline: the runs
+    given the wrong way round gate the old run on the new one, and a loss reads as a gain."""
+    started = read_utc(candidate.created), read_utc(baseline.created)
+    if started[0] is None or started[1] is None or started[0] >= started[1]:
+        return
+    click.echo(
+        f"Warning: the candidate {candidate.id} was started before the baseline {baseline.id}; "
+        "if they are the wrong way round, give BASELINE_RUN first (or --baseline NAME "
+        "CANDIDATE_RUN)",
+        err=True,
+    )

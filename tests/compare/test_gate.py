@@ -187,6 +187,10 @@ def test_cli_exit_codes_and_outputs(store: RunStore, make_run: MakeRun, tmp_path
     assert json.loads(ok.output)["verdict"] == "pass"
     itself = runner.invoke(main, ["compare", "base", "base", "--runs-dir", runs_dir, "--json"])
     assert itself.exit_code == 1, itself.output  # proves nothing: never a pass
+    # The wrong way round (the candidate started first), a loss reads as a gain: said, once.
+    swapped = runner.invoke(main, ["compare", "worse", "base", "--runs-dir", runs_dir, "--json"])
+    assert swapped.stderr.count("was started before the baseline") == 1, swapped.stderr
+    assert "Warning" not in ok.stderr
     junit = tmp_path / "gate.xml"
     bad = runner.invoke(
         main,
