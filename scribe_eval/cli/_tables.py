@@ -63,9 +63,23 @@ def table_cells(table: Table) -> tuple[list[str], list[list[str]]]:
 
 
 def table_records(table: Table) -> list[dict[str, str]]:
-    """One dict per row, keyed by the column headers."""
+    """One dict per row, keyed by the column headers (values as `for_scripts` writes them)."""
     headers, rows = table_cells(table)
-    return [dict(zip(headers, row, strict=True)) for row in rows]
+    return [dict(zip(headers, map(for_scripts, row), strict=True)) for row in rows]
+
+
+def for_scripts(cell: str) -> str:
+    """A cell as a program reads it (csv, json): the typographic minus (U+2212) a terminal shows
+    written ``-``, and "±0.0" as ``0.0``, so that ``float()`` and spreadsheets read a value."""
+    cell = cell.replace("\u2212", "-")
+    if cell.startswith("\u00b1"):
+        rest = cell[1:]
+        try:
+            float(rest)
+        except ValueError:
+            return cell
+        return rest
+    return cell
 
 
 def plain_table(table: Table) -> str:
@@ -86,7 +100,7 @@ def _print_csv(table: Table) -> None:
     headers, rows = table_cells(table)
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerows([for_scripts(cell) for cell in row] for row in rows)
     sys.stdout.flush()
 
 

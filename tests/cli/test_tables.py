@@ -81,6 +81,11 @@ def test_compare_as_csv_has_the_table_s_columns(runs_dir: Path) -> None:
     assert len(rows) >= 3
     assert list(rows[0])[:3] == ["result", "rule", "slice"]
     assert [r["result"] for r in rows if r["rule"].startswith("WER non")] == ["FAIL"]
+    # Values a program can read: the terminal's true minus (U+2212) and "±0.0" were not numbers.
+    diffs = [r["diff"] for r in rows if r["diff"]]
+    assert diffs
+    assert all(isinstance(float(d), float) for d in diffs)
+    assert not any("\u2212" in v for r in rows for v in r.values())
 
 
 def test_plain_table_never_cuts_and_keeps_brackets() -> None:
