@@ -58,11 +58,16 @@ class RuleResult:
     accepted: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain JSON types (NaN becomes None); metric values are fractions."""
-        return {
+        """Plain JSON types (NaN becomes None). ``unit`` is the values' own: a rate or score shown
+        in points is stored, and written here, as a fraction (``"unit": "fraction"``, 0.42 for 42
+        points); ``shown_in`` is the unit tables, reports and gate files use."""
+        data = {
             k: (None if isinstance(v, float) and math.isnan(v) else v)
             for k, v in asdict(self).items()
         }
+        data["unit"] = "fraction" if self.unit == "points" else self.unit
+        data["shown_in"] = self.unit
+        return data
 
 
 @dataclass(frozen=True)

@@ -185,6 +185,10 @@ def test_cli_exit_codes_and_outputs(store: RunStore, make_run: MakeRun, tmp_path
     ok = runner.invoke(main, ["compare", "base", "again", "--runs-dir", runs_dir, "--json"])
     assert ok.exit_code == 0, ok.output
     assert json.loads(ok.output)["verdict"] == "pass"
+    # A ROUGE row's values are fractions, and the row says so (it said "points" over 0.45).
+    rouge_row = next(r for r in json.loads(ok.output)["rules"] if r["metric"] == "rougeLsum_f")
+    assert (rouge_row["unit"], rouge_row["shown_in"]) == ("fraction", "points")
+    assert 0 < rouge_row["baseline"] < 1
     itself = runner.invoke(main, ["compare", "base", "base", "--runs-dir", runs_dir, "--json"])
     assert itself.exit_code == 1, itself.output  # proves nothing: never a pass
     # The wrong way round (the candidate started first), a loss reads as a gain: said, once.
