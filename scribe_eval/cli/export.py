@@ -16,9 +16,9 @@ from scribe_eval.export import EXPORT_FORMATS, ExportFormat, load_run, write_row
     "--format",
     "fmt",
     type=click.Choice(EXPORT_FORMATS),
-    default="csv",
-    show_default=True,
-    help="csv and jsonl can go to stdout; parquet needs -o (and the export extra).",
+    default=None,
+    help="csv and jsonl can go to stdout; parquet needs -o (and the export extra) "
+    "[default: the -o file's extension (.csv, .jsonl, .parquet), else csv].",
 )
 @click.option(
     "--output",
@@ -31,7 +31,7 @@ from scribe_eval.export import EXPORT_FORMATS, ExportFormat, load_run, write_row
 @store_option
 def export(
     run_ref: str,
-    fmt: ExportFormat,
+    fmt: ExportFormat | None,
     output: Path | None,
     runs_dir: Path | None,
     store_url: str | None,
@@ -42,8 +42,24 @@ def export(
     language, source, status, error, request id, cache key), every score as `scores.<key>`
     (nested keys joined with dots, lists as JSON text) and stage timings as `timing_ms.<stage>`.
     """
+    fmt = _format(fmt, output)
     results = load_run(run_ref, resolve_runs_dir(runs_dir), store=store_url)
     rows = results.rows()
     write_rows(rows, fmt, output)
     if output is not None:
         click.echo(f"{output}: {len(rows)} cells of run {results.run.id}", err=True)
+
+
+def _format(given: ExportFormat | None, output: Path | None) -> ExportFormat:
+    """The format asked for, else the one the output file's extension names, else csv; a file
+    whose extension names another format is refused (``-o cells.jsonl`` wrote CSV into it)."""
+    named = output.suffix.lower().lstrip(".") if output is not None else ""
+    by_extension = next((f for f in EXPORT_FORMATS if f == named), None)
+    if given is None:
+        return by_extension or "csv"
+    if output is not None and by_extension is not None and by_extension != given:
+        raise click.UsageError(
+            f"--format {given} would write {given} into {output.name}; name the file "
+            f"*.{given}, or leave --format out to write {by_extension}"
+        )
+    return given

@@ -122,3 +122,18 @@ def test_unknown_run_is_one_error_line(runs_dir: Path) -> None:
     result = CliRunner().invoke(main, ["export", "nope", "--runs-dir", str(runs_dir)])
     assert result.exit_code == 1
     assert result.output.startswith("Error: no run or baseline named 'nope'")
+
+
+def test_the_output_file_s_extension_names_the_format(runs_dir: Path, tmp_path: Path) -> None:
+    # `-o cells.jsonl` wrote CSV into it (the default format), a new user's export.
+    out = tmp_path / "cells.jsonl"
+    code, _ = _export(runs_dir, "latest", "-o", str(out))
+    assert code == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 12
+    assert json.loads(lines[0])["run_id"] == CANDIDATE
+    result = CliRunner().invoke(
+        main, ["export", "latest", "-o", str(out), "--format", "csv", "--runs-dir", str(runs_dir)]
+    )
+    assert result.exit_code == 1
+    assert "would write csv into cells.jsonl" in result.output
