@@ -116,7 +116,37 @@ def build_matrix(
                         )
                     )
     matrix.notes.extend(_unscored_notes(dataset, matrix))
+    matrix.notes.extend(_undeclared_languages(matrix))
     return matrix
+
+
+def _undeclared_languages(matrix: Matrix) -> list[str]:
+    """Say up front which documents a template file writes in a language it does not declare
+    (``languages:``): they are written and scored, and rank the template in that language,
+    though no one wrote it for it (the embedded emulator writes any language)."""
+    notes = []
+    for template in matrix.templates:
+        declared = {code.split("-")[0].lower() for code in template.spec.languages}
+        if not declared:
+            continue
+        mine = [c for c in matrix.cells if c.template is template]
+        outside = sorted(
+            {c.output_language for c in mine}
+            - {
+                c.output_language
+                for c in mine
+                if c.output_language.split("-")[0].lower() in declared
+            }
+        )
+        if outside:
+            count = sum(1 for c in mine if c.output_language in outside)
+            documents = "1 document is" if count == 1 else f"{count} documents are"
+            notes.append(
+                f"{template.label}: {documents} in {', '.join(outside)}, which the template "
+                f"does not declare (languages: {', '.join(template.spec.languages)}); written "
+                "and scored all the same, so they rank it there"
+            )
+    return notes
 
 
 def _unscored_notes(dataset: Dataset, matrix: Matrix) -> list[str]:

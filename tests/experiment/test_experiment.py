@@ -142,6 +142,30 @@ def test_matrix_shares_one_transcript_per_encounter_and_language(tmp_path: Path)
     assert any("has no audio" in note for note in matrix.notes)
 
 
+def test_a_template_file_writing_a_language_it_does_not_declare_is_said_up_front(
+    tmp_path: Path,
+) -> None:
+    # The demo wrote French notes with a template declaring [en, de] and ranked it in French,
+    # without a word (a new user's finding).
+    (tmp_path / "t.yaml").write_text(
+        "label: t\nlanguages: [en]\nsections: [corti-hpi]\n", encoding="utf-8"
+    )
+    path = _write(
+        tmp_path,
+        f"name: x\ndataset: {MINI}\ntemplates:\n  - file: t.yaml\n  - corti-soap\n"
+        "languages:\n  output: [recording, de]\n",
+    )
+    experiment = load_experiment(path)
+    matrix = build_matrix(experiment, load_dataset(MINI), resolve_templates(experiment))
+    said = [note for note in matrix.notes if "does not declare" in note]
+    german = sum(1 for c in matrix.cells if c.template.label == "t" and c.output_language == "de")
+    assert german > 1
+    assert said == [
+        f"t: {german} documents are in de, which the template does not declare (languages: en); "
+        "written and scored all the same, so they rank it there"
+    ]
+
+
 def test_the_hash_is_stable_and_follows_content(tmp_path: Path) -> None:
     text = f"name: x\ndataset: {MINI}\ntemplates: [corti-soap]\n"
     first = experiment_hash(load_experiment(_write(tmp_path, text)))
