@@ -124,13 +124,20 @@ PLACEHOLDERS = frozenset({
     "done", "performed", "captured", "further", "relevant", "other", "additional", "otherwise",
     "angaben", "informationen", "sonst", "ansonsten", "besprochen", "dokumentiert", "erhoben",
     "erfragt", "erwähnt", "angegeben", "bekannt", "thematisiert", "untersucht", "weitere",
+    "informations", "donnée", "données", "élément", "éléments", "consigné", "consignée",
+    "consignés", "consignées", "renseigné", "renseignée", "renseignés", "renseignées",
+    "documenté", "documentée", "mentionné", "mentionnée", "rapporté", "rapportée", "précisé",
+    "précisée", "abordé", "abordée", "évoqué", "évoquée", "recueilli", "recueillie", "examiné",
+    "examinée", "particulier", "particulière", "autre", "autres", "supplémentaire", "objet",
 })  # fmt: skip
 #: Words a placeholder states its emptiness with ("No information recorded.", "None.", "N/A",
-#: "Nothing to report", "Keine Angaben.", "Nicht erhoben."), beside `PLACEHOLDERS`.
+#: "Nothing to report", "Keine Angaben.", "Nicht erhoben.", "Aucune information consignée.",
+#: "Rien à signaler.", "Non renseigné.", "Sans objet."), beside `PLACEHOLDERS`.
 _EMPTINESS = frozenset({
     "no", "not", "none", "nothing", "nil", "n", "a", "na", "to", "report", "was", "were", "is",
     "been", "has", "have", "this", "at", "time", "kein", "keine", "keinerlei", "nicht", "nichts",
-    "wurde", "wurden",
+    "wurde", "wurden", "aucun", "aucune", "pas", "non", "rien", "néant", "d", "de", "à", "ne",
+    "été", "signaler", "sans",
 })  # fmt: skip
 _PLACEHOLDER_WORD = re.compile(r"[^\W\d_]+")
 

@@ -9,8 +9,13 @@ ADHERENCE_VERSION: Final = "1"
 ``_adherence``: every document's score key names it, and a cached re-run, which checks nothing,
 would import the checks (regex, the ROUGE scorers, ~0.1 s) to read it."""
 
-METRICS_VERSION = "13"
+METRICS_VERSION = "14"
 """Changes whenever any metric value could change (a normaliser, tokenizer or formula).
+
+14: a French placeholder ("Aucune information consignée.", "Non renseigné.", "Rien à signaler.",
+"Sans objet.") is a placeholder, as "No information recorded." and "Keine Angaben." are: its
+section covers nothing of the reference, and it states no fact. With French negations read
+(11), "Aucune information consignée." was an invented "no information consignée".
 
 13: "Missing sections" counts the sections a note left empty where the reference has content
 ("No information recorded."), as well as those it left out: the encounter page listed them as

@@ -274,6 +274,20 @@ def test_a_placeholder_is_no_invented_finding(generated: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "generated",
+    ["Aucune information consignée.", "Non renseigné.", "Pas d'information.", "Rien à signaler.",
+     "Sans objet."],
+)  # fmt: skip
+def test_a_french_placeholder_is_no_invented_finding(generated: str) -> None:
+    """French negations are read (metrics version 11), so "Aucune information consignée." was
+    an invented "no information consignée" beside the reference's findings (a new user's
+    finding); it says only that nothing was recorded."""
+    result = check_facts("Céphalée depuis deux jours. Pas de fièvre.", generated, language="fr")
+    assert result.kinds["negation"].unsupported == ()
+    assert result.precision is None
+
+
+@pytest.mark.parametrize(
     ("reference", "generated"),
     [
         pytest.param("Paracetamol 15 mg/kg 6-hourly.", "Paracetamol 150 mg/kg 6-hourly.", id="kg"),

@@ -99,8 +99,10 @@ def test_length_ratio_and_json() -> None:
 
 
 @pytest.mark.parametrize(
-    "placeholder", ["No information recorded.", "Not discussed.", "None.", "Keine Angaben."]
-)
+    "placeholder",
+    ["No information recorded.", "Not discussed.", "None.", "Keine Angaben.",
+     "Aucune information consignée.", "Non renseigné.", "Rien à signaler.", "Sans objet."],
+)  # fmt: skip
 def test_a_placeholder_section_does_not_cover_its_reference(placeholder: str) -> None:
     """A template that emptied its History into "No information recorded." read 100% section
     coverage beside a fact recall of 26: the placeholder holds nothing of the visit."""
