@@ -163,6 +163,7 @@ _DROP = frozenset({
     "report", "complains", "with", "no", "not", "never", "denies", "denied", "without", "ohne",
     "kein", "keine", "keinen", "keinem", "keiner", "keines", "keinerlei", "significant", "new",
     "current", "currently", "other", "experienced", "experiencing", "noticed", "been", "feel",
+    "made", "make", "making",
     "feeling", "being", "evidence", "hinweis", "auf", "anhalt", "für", "patient", "patientin",
     "der", "die", "das", "den", "dem", "des", "eine", "einen", "einer", "ein", "zu", "zur", "zum",
     "their", "his", "her", "your", "my", "its", "ihre", "ihr", "seine", "sein",
@@ -355,6 +356,8 @@ def _scopes(sentence: str) -> Iterator[tuple[str, int, int]]:
             continue
         end = _TERMINATION.search(sentence, cue.end())
         scope = sentence[cue.end() : end.start() if end else len(sentence)]
+        if _INFINITIVE.match(scope):
+            continue  # "easier not to wake up", "advised not to drive": an act, not a finding
         covered = max((stop for _, _, stop in _covered(scope)), default=0)
         yield scope, cue.start(), cue.end() + covered
     for cue in _POST.finditer(sentence):
@@ -362,6 +365,11 @@ def _scopes(sentence: str) -> Iterator[tuple[str, int, int]]:
             continue
         start = max((m.end() for m in _TERMINATION.finditer(sentence, 0, cue.start())), default=0)
         yield sentence[start : cue.start()], start, cue.end()
+
+
+#: A negated infinitive ("not to wake up", "no to surgery"): what someone does or would rather not
+#: do, never the absence of a finding.
+_INFINITIVE = re.compile(r"\s*to\b")
 
 
 def _blocked_spans(sentence: str) -> list[tuple[int, int]]:

@@ -15,7 +15,10 @@ METRICS_VERSION = "14"
 14: a French placeholder ("Aucune information consignée.", "Non renseigné.", "Rien à signaler.",
 "Sans objet.") is a placeholder, as "No information recorded." and "Keine Angaben." are: its
 section covers nothing of the reference, and it states no fact. With French negations read
-(11), "Aucune information consignée." was an invented "no information consignée".
+(11), "Aucune information consignée." was an invented "no information consignée". A negated
+infinitive is no finding: "easier not to wake up" gave "no to wake up", "advised not to drive"
+"no to drive". "Never made any plans" is "no plans" (it gave "no made plans", an invented fact
+beside the reference's "no plans").
 
 13: "Missing sections" counts the sections a note left empty where the reference has content
 ("No information recorded."), as well as those it left out: the encounter page listed them as

@@ -273,6 +273,21 @@ def test_a_placeholder_is_no_invented_finding(generated: str) -> None:
     assert result.precision is None
 
 
+def test_a_negated_infinitive_is_no_finding_and_a_plan_never_made_is_no_plan() -> None:
+    """The demo's low-mood visit (a new user's finding): "easier not to wake up" gave the fact
+    "no to wake up" on both sides, and the note's "never made any plans" gave "no made plans",
+    an invented fact beside the reference's "no plans" it states."""
+    result = check_facts(
+        "Passive thoughts that it would be easier not to wake up; no plans or intent.",
+        "She has thought it would be easier not to wake up, but has never made any plans.",
+    )
+    negation = result.kinds["negation"]
+    assert negation.reference == ("no intent", "no plans")
+    assert negation.generated == ("no plans",)
+    assert negation.unsupported == ()
+    assert extract_facts("Advised not to drive for two weeks.")["negation"] == ()
+
+
 @pytest.mark.parametrize(
     "generated",
     ["Aucune information consignée.", "Non renseigné.", "Pas d'information.", "Rien à signaler.",
