@@ -364,19 +364,24 @@ class GoneAlready:
         return None
 
 
+def _created_interactions(store: RunStore, names: str) -> None:
+    """Run r1's interactions, one per letter of ``names``, stored as created on the target."""
+    for name in names:
+        store.put_remote(
+            RemoteRecord(
+                run_id="r1", key=f"interaction:{name}:en", kind="interaction", target="url",
+                identifier=f"scribe-eval:r1:{name}:en", remote_id=name, state="created",
+                updated=utc_now(),
+            )
+        )  # fmt: skip
+
+
 def test_clean_up_counts_only_the_interactions_it_deleted(tmp_path: Path) -> None:
     """A run killed while its deletes were out leaves rows `created` whose interactions are gone:
     `runs cleanup` said "4 remote interaction(s) deleted" when 2 were on the target."""
     with RunStore(tmp_path) as store:
         remote = RemoteResources(store, "r1", "url", None)
-        for name in ("a", "b", "c", "d"):
-            store.put_remote(
-                RemoteRecord(
-                    run_id="r1", key=f"interaction:{name}:en", kind="interaction", target="url",
-                    identifier=f"scribe-eval:r1:{name}:en", remote_id=name, state="created",
-                    updated=utc_now(),
-                )
-            )  # fmt: skip
+        _created_interactions(store, "abcd")
         fake = GoneAlready({"a", "b"})
         report = asyncio.run(remote.clean_up(cast(AmbientClient, fake), pause_s=0))
         assert report.deleted == 2
@@ -389,14 +394,7 @@ def test_clean_up_says_how_many_were_gone_already(tmp_path: Path) -> None:
     interaction(s) deleted" of the 4 the run had made, as if none had been touched."""
     with RunStore(tmp_path) as store:
         remote = RemoteResources(store, "r1", "url", None)
-        for name in ("a", "b", "c"):
-            store.put_remote(
-                RemoteRecord(
-                    run_id="r1", key=f"interaction:{name}:en", kind="interaction", target="url",
-                    identifier=f"scribe-eval:r1:{name}:en", remote_id=name, state="created",
-                    updated=utc_now(),
-                )
-            )  # fmt: skip
+        _created_interactions(store, "abc")
         report = asyncio.run(
             remote.clean_up(cast(AmbientClient, GoneAlready({"a", "b"})), pause_s=0)
         )
