@@ -19,6 +19,7 @@ import json
 import os
 import select
 import sys
+import warnings
 from collections.abc import Callable
 from typing import TextIO
 
@@ -39,6 +40,13 @@ def _import_ahead() -> None:
             EmulatorSettings,
             create_app,
         )
+
+        # FastAPI imports pydantic's v1 package (~0.1 s) while it builds the first route, to ask
+        # whether a parameter is a v1 model: part of `create_app`, so done now too (silenced as
+        # FastAPI does: it warns on Pythons it does not support).
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            import pydantic.v1  # noqa: F401
     except Exception:
         pass
 

@@ -22,7 +22,7 @@ from scribe_eval.emulator._routes_documents import documents_router
 from scribe_eval.emulator._routes_interactions import interactions_router
 from scribe_eval.emulator._routes_transcripts import transcripts_router
 from scribe_eval.emulator._settings import EmulatorSettings
-from scribe_eval.emulator._state import EmulatorState, Tenant, add_route, split_twins
+from scribe_eval.emulator._state import EmulatorState, SlashTwins, Tenant, add_route
 from scribe_eval.emulator._store import EmulatorStore
 from scribe_eval.emulator._worker import TranscriptWorker
 from scribe_eval.emulator.engines import (
@@ -89,13 +89,12 @@ def create_app(
         build(state)
         for build in (_own_router, interactions_router, transcripts_router, documents_router)
     ]
-    twins = split_twins(api_routers)
     # Every call tries the routes in this order, each at a cost: the busiest first (of a run's
-    # calls, half are documents and three in eight interactions or recordings), the twins with
-    # or without the trailing slash after every canonical path, the rest last. No two of these
-    # routes match the same path, so the order changes no answer.
-    for router in (documents, interactions, transcripts, own, twins):
+    # calls, half are documents and three in eight interactions or recordings), the rest last.
+    # No two of these routes match the same path, so the order changes no answer.
+    for router in (documents, interactions, transcripts, own):
         app.include_router(router, prefix="/v2")
+    app.router.default = SlashTwins(app.router)
     app.include_router(token)
     app.include_router(docs_router(app))
 

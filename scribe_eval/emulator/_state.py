@@ -11,13 +11,13 @@ that uses them.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.routing import APIRoute
-from starlette.routing import BaseRoute
+from starlette.routing import Match, Router
+from starlette.types import Receive, Scope, Send
 
 from scribe_eval.emulator._auth import Authenticator, auth_problems
 from scribe_eval.emulator._catalogue import Catalogue, builtin_catalogue
@@ -145,43 +145,46 @@ def add_route(
     status_code: int = 200,
     **kwargs: Any,
 ) -> None:
-    """Register ``path`` and its twin with or without the trailing slash (only one in OpenAPI).
-
-    The twin is named ``TWIN_SUFFIX`` after the endpoint, so `split_twins` can move it behind
-    every canonical route.
-    """
-    twin = path[:-1] if path.endswith("/") else f"{path}/"
+    """Register ``path``, the canonical form (the one in OpenAPI); `SlashTwins` also serves it
+    with or without the trailing slash."""
     router.add_api_route(path, endpoint, methods=methods, status_code=status_code, **kwargs)
-    router.add_api_route(
-        twin,
-        endpoint,
-        methods=methods,
-        status_code=status_code,
-        include_in_schema=False,
-        name=f"{endpoint.__name__}{TWIN_SUFFIX}",
-        **kwargs,
-    )
 
 
-TWIN_SUFFIX: Final = ":twin"
-"""The end of a twin route's name (see `add_route`)."""
+class SlashTwins:
+    """The router's fallback for a path no route matched: the same path with the trailing slash
+    toggled, when a route matches that form.
 
-
-def split_twins(routers: Sequence[APIRouter]) -> APIRouter:
-    """Move the twin routes out of ``routers`` into one router of their own, to include last.
-
-    The router tries its routes in order, each at a cost (~0.1 ms of CPU per call in all), and
-    clients use the canonical paths: so those come first, and a twin is tried only for a path
-    no canonical route matched. No path matches both forms, so no answer changes.
+    Clients may write a collection or an item with or without the trailing slash, and both are
+    served the same, with no redirect (a POST's body would have to be sent twice). This costs
+    nothing on the canonical paths (clients use those): the router tries them first, as it
+    would anyway. It replaces a second route per path, each of which FastAPI analysed at start-up
+    (~50 ms of a start on the critical path of every `run`) and the router tried on every call
+    that matched none before it.
     """
-    twins = APIRouter()
-    for router in routers:
-        kept: list[BaseRoute] = []
-        for route in router.routes:
-            is_twin = isinstance(route, APIRoute) and route.name.endswith(TWIN_SUFFIX)
-            (twins.routes if is_twin else kept).append(route)
-        router.routes[:] = kept
-    return twins
+
+    def __init__(self, router: Router) -> None:
+        self._router = router
+        self._not_found = router.default
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = str(scope.get("path", ""))
+        if scope["type"] == "http" and not scope.get(_TOGGLED) and path not in ("", "/"):
+            twin = {**scope, "path": _toggle(path), _TOGGLED: True}
+            raw = scope.get("raw_path")
+            if isinstance(raw, bytes) and raw:
+                twin["raw_path"] = raw[:-1] if raw.endswith(b"/") else raw + b"/"
+            if any(route.matches(twin)[0] is not Match.NONE for route in self._router.routes):
+                await self._router.app(twin, receive, send)
+                return
+        await self._not_found(scope, receive, send)
+
+
+_TOGGLED: Final = "scribe_eval.slash_toggled"
+"""Set in the scope of a request re-routed by `SlashTwins` (so it is re-routed once at most)."""
+
+
+def _toggle(path: str) -> str:
+    return path[:-1] if path.endswith("/") else f"{path}/"
 
 
 def preload_steps(notes: NoteEngine | None = None) -> tuple[Callable[[], object], ...]:

@@ -95,6 +95,8 @@ def _error(answer: httpx.Response, status: int) -> dict[str, Any]:
         ),
         pytest.param("GET", "no-such-endpoint", None, 404, id="unknown-path"),
         pytest.param("PUT", "interactions/", None, 405, id="wrong-method"),
+        pytest.param("PUT", "interactions", None, 405, id="wrong-method-no-slash"),
+        pytest.param("GET", "no-such-endpoint/", None, 404, id="unknown-path-slash"),
         pytest.param("GET", "templates/corti-nothing", None, 404, id="unknown-template"),
     ],
 )
@@ -125,6 +127,13 @@ async def test_collection_paths_with_and_without_slash(http: httpx.AsyncClient, 
     assert (await http.get(f"interactions/{iid}/")).status_code == 200
     assert (await http.get(f"interactions/{iid}")).status_code == 200
     assert (await http.get(f"interactions/{iid}/recordings")).json() == {"recordings": []}
+
+
+async def test_the_other_slash_form_keeps_the_query(http: httpx.AsyncClient) -> None:
+    await _interaction(http)
+    page = await http.get("interactions", params={"pageSize": 1})
+    assert page.status_code == 200
+    assert len(page.json()["interactions"]) == 1
 
 
 async def test_other_tenant_gets_403_and_never_the_data(http: httpx.AsyncClient) -> None:
