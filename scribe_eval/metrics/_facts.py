@@ -264,21 +264,33 @@ def _with_temperatures(
     return _sorted([*own, *found]) if found else own
 
 
-#: Units one reading may be written in either of: the dimension, and the factor and offset that
-#: put a value on the dimension's common scale (°F, pounds).
+#: Units one reading may be written in either of: the dimension, the factor and offset that put
+#: a value on the dimension's common scale (°F, pounds, centimetres, days), and whether the two
+#: must agree exactly. A temperature or a weight is a measurement, the same when the two agree to
+#: the precision each is written with ("38 °C" is "100 °F"); a length or a duration is exact:
+#: "1.78 m" is "178 cm", "2 weeks" is "14 days" and "48 hours" "2 days", but "5 mm" is not "1 cm"
+#: (a lesion twice the size), nor "10 days" "2 weeks".
 _SCALES = {
-    "°c": ("temperature", 9 / 5, 32.0),
-    "°f": ("temperature", 1.0, 0.0),
-    "kg": ("weight", 2.20462262, 0.0),
-    "lb": ("weight", 1.0, 0.0),
+    "°c": ("temperature", 9 / 5, 32.0, False),
+    "°f": ("temperature", 1.0, 0.0, False),
+    "kg": ("weight", 2.20462262, 0.0, False),
+    "lb": ("weight", 1.0, 0.0, False),
+    "mm": ("length", 0.1, 0.0, True),
+    "cm": ("length", 1.0, 0.0, True),
+    "m": ("length", 100.0, 0.0, True),
+    "minute": ("duration", 1 / 1440, 0.0, True),
+    "hour": ("duration", 1 / 24, 0.0, True),
+    "day": ("duration", 1.0, 0.0, True),
+    "week": ("duration", 7.0, 0.0, True),
 }
 
 
 def _on_reference_scale(generated: tuple[str, ...], reference: tuple[str, ...]) -> tuple[str, ...]:
     """The generated quantities, each reading the reference writes on the other scale written
-    as the reference writes it ("101.3 °f" is "38.5 °c", "154 lb" is "70 kg", when the reference
-    has that fact): one reading is one fact whichever scale a note uses, when the two agree to
-    the precision each is written with (half a unit of its last digit, each side)."""
+    as the reference writes it ("101.3 °f" is "38.5 °c", "154 lb" is "70 kg", "1.78 m" is "178
+    cm", "2 week" is "14 day", when the reference has that fact): one reading is one fact
+    whichever scale a note uses, when the two agree to the precision each is written with (half
+    a unit of its last digit, each side), or exactly for a length or a duration (`_SCALES`)."""
     theirs = [
         (reading, fact)
         for fact in reference
@@ -306,9 +318,10 @@ def _reading(fact: str) -> tuple[str, str, float, float] | None:
     number, _, unit = fact.partition(" ")
     if unit not in _SCALES or "-" in number:
         return None
-    dimension, factor, offset = _SCALES[unit]
+    dimension, factor, offset, exact = _SCALES[unit]
     decimals = len(number.partition(".")[2])
-    return dimension, unit, float(number) * factor + offset, 0.5 * 10**-decimals * factor
+    slack = 0.0 if exact else 0.5 * 10**-decimals * factor
+    return dimension, unit, float(number) * factor + offset, slack
 
 
 def _sorted(facts: Iterable[str]) -> tuple[str, ...]:

@@ -8,7 +8,10 @@ spoken units are canonical in English, German and French ("10 milligrams" is "10
 pressure is written both ways); beats per minute are "/min"; grams below 10 become milligrams ("1 g"
 is "1000 mg"); a volume is in litres from one litre and in millilitres below ("1500 ml" is "1.5 l",
 "0.5 l" is "500 ml"); a weight in pounds stays in pounds ("154 lb": the fact check matches it with
-the kilograms of the other note, ``_facts``). A unit per body weight, area or time is part of the
+the kilograms of the other note, ``_facts``), a length in the unit it is written in ("1.78 m"; the
+fact check matches it with "178 cm"). Clinical shorthand for a duration is that duration ("x 5/7"
+is "5 day", "2/52 ago" "2 week", "for 3/12" "3 month"), "a fortnight" is "2 week", and "7 out
+of 10" is "7/10". A unit per body weight, area or time is part of the
 quantity ("15 mg/kg", "0.1 mcg/kg/min", "2 l/min"), but a lone per-day or per-week is the dose's
 frequency ("60 mg/day" is "60 mg", as "60 mg daily" is).
 
@@ -66,6 +69,11 @@ _UNITS = {
     "prozent": "%", "degrees": "°c", "degree": "°c", "degrees celsius": "°c", "degrees c": "°c",
     "grad celsius": "°c", "degrees fahrenheit": "°f", "degrees f": "°f", "fahrenheit": "°f",
     "millimetres of mercury": "mmhg", "millimeters of mercury": "mmhg",
+    "m": "m", "metres": "m", "meters": "m", "metre": "m", "meter": "m", "centimetres": "cm",
+    "centimeters": "cm", "centimetre": "cm", "centimeter": "cm", "millimetres": "mm",
+    "millimeters": "mm", "millimetre": "mm", "millimeter": "mm", "zentimeter": "cm",
+    "mètres": "m", "mètre": "m", "centimètres": "cm", "centimètre": "cm",
+    "millimètres": "mm", "millimètre": "mm",
     # French
     "jours": "day", "jour": "day", "semaines": "week", "semaine": "week", "mois": "month",
     "ans": "year", "an": "year", "années": "year", "année": "year", "heures": "hour",
@@ -76,7 +84,7 @@ _UNITS = {
 }  # fmt: skip
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
 _NUM = r"\d+(?:\.\d+)?"  # numbers are read first (`read_numbers`): a point decimal, no groups
-_RATIO = r"\s*(?:/|\bover\b|\bzu\b|\bsur\b)\s*"
+_RATIO = r"\s*(?:/|\bover\b|\bout\s+of\b|\bzu\b|\bvon\b|\bsur\b)\s*"
 _RANGE = r"\s*(?:-|–|\bto\b|\bbis\b|\bà\b)\s*"
 # A dose per body weight or area, or a rate per time: "15 mg/kg", "2 l/min", "0.1 mcg/kg/min".
 _PER = {
@@ -125,8 +133,9 @@ _CUE_WINDOW = 12
 _WORD = re.compile(r"[^\W_]+")
 # Units a cue gives: a quantity written with one of them used its cue up.
 _MEASURED = frozenset({*(unit for _, unit, _, _ in _CUES), "mmhg", "lb"})
-# A scale letter is a unit only for a body temperature on that scale; "degrees" names no scale.
-_SCALE_LETTERS = {"c": (30.0, 45.0), "f": (94.0, 108.0)}
+# A scale letter is a unit only for a body temperature on that scale, "m" only for a height in
+# metres ("45 M" is a 45-year-old man); "degrees" names no scale.
+_SCALE_LETTERS = {"c": (30.0, 45.0), "f": (94.0, 108.0), "m": (0.3, 2.5)}
 _SCALELESS = frozenset({"degrees", "degree", "grad", "degrés", "degré"})
 # "T" is a temperature only in a run of vital signs: one of these within _VITALS_REACH words.
 _VITAL_SIGN = re.compile(
@@ -135,6 +144,15 @@ _VITAL_SIGN = re.compile(
 _VITALS_REACH = 6
 # A lone "x" glued to a number is a multiplication sign: "cough x3 days" is "cough x 3 days".
 _TIMES = re.compile(r"(?<![\w.])x(?=\d)")
+# Clinical shorthand for a duration: "x 5/7" is 5 days, "2/52 ago" 2 weeks, "for 3/12" 3 months.
+# Sevenths and fifty-seconds are nothing else in a note (a pain score is out of 10, power out of
+# 5); twelfths are months only after "x", "for", "in", "since", "last", "past" or "over", or
+# before "ago", "hx" or "history" ("6/12" alone is as likely a visual acuity).
+_SHORTHAND = re.compile(r"(?<![\w.,/-])(\d{1,2})/(7|52|12)(?![\w/-]|[.,]\d)")
+_SHORTHAND_UNITS = {"7": "days", "52": "weeks", "12": "months"}
+_MONTHS_BEFORE = re.compile(r"(?:\bx|\b(?:for|in|since|last|past|over))\s*$", re.IGNORECASE)
+_MONTHS_AFTER = re.compile(r"\s*(?:ago|hx|history)\b", re.IGNORECASE)
+_FORTNIGHT = re.compile(r"\b(?:(?:a|one)\s+)?fortnight\b", re.IGNORECASE)
 
 
 def spelled_to_digits(text: str) -> str:
@@ -177,12 +195,27 @@ def read_quantities(text: str) -> tuple[list[str], set[str]]:
 
 def _read(text: str) -> Iterable[tuple[re.Match[str], str | None]]:
     """Each number of ``text`` with the quantity fact it makes, if any."""
-    text = _TIMES.sub("x ", spelled_to_digits(text))
+    text = _shorthand(_FORTNIGHT.sub("2 weeks", _TIMES.sub("x ", spelled_to_digits(text))))
     matches = list(_QUANTITY.finditer(text))
     words = list(_WORD.finditer(text))
     passed = [(m.start(), m.end()) for m in matches if _unit(m) not in (None, *_MEASURED)]
     for match in matches:
         yield match, _fact(match) or _implied(text, match, words, passed)
+
+
+def _shorthand(text: str) -> str:
+    """Clinical duration shorthand as words: "x 5/7" is "x 5 days" (see `_SHORTHAND`)."""
+
+    def words(match: re.Match[str]) -> str:
+        count, denominator = match.groups()
+        if denominator == "12" and not (
+            _MONTHS_BEFORE.search(text, max(0, match.start() - 12), match.start())
+            or _MONTHS_AFTER.match(text, match.end())
+        ):
+            return match.group()
+        return f"{count} {_SHORTHAND_UNITS[denominator]}" if int(count) else match.group()
+
+    return _SHORTHAND.sub(words, text)
 
 
 def _unit(match: re.Match[str]) -> str | None:

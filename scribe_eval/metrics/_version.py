@@ -9,8 +9,17 @@ ADHERENCE_VERSION: Final = "1"
 ``_adherence``: every document's score key names it, and a cached re-run, which checks nothing,
 would import the checks (regex, the ROUGE scorers, ~0.1 s) to read it."""
 
-METRICS_VERSION = "14"
+METRICS_VERSION = "15"
 """Changes whenever any metric value could change (a normaliser, tokenizer or formula).
+
+15: one length or duration written two ways is one fact, as a temperature or a weight on two
+scales is (exactly, not to the precision written): "1.78 m" is "178 cm" ("m" is a unit only for a
+height, 0.3-2.5: "45 M" is a 45-year-old man), "15 mm" is "1.5 cm", "2 weeks" is "14 days" and
+"48 hours" "2 days", but "5 mm" is not "1 cm" nor "10 days" "2 weeks". Clinical shorthand for a
+duration is read: "x 5/7" is 5 days (it was the ratio "5/7", a miss of the reference's "5 days"
+and an invented fact), "2/52" 2 weeks, "3/12" 3 months after "for", "x", "since"... or before
+"ago" ("6/12" alone may be a visual acuity). "A fortnight" is 2 weeks; "7 out of 10" (and German
+"7 von 10") is "7/10", as "7/10" is.
 
 14: a French placeholder ("Aucune information consignée.", "Non renseigné.", "Rien à signaler.",
 "Sans objet.") is a placeholder, as "No information recorded." and "Keine Angaben." are: its

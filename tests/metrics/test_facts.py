@@ -616,3 +616,55 @@ def test_a_french_negation_is_contradicted_by_the_finding() -> None:
     assert [c.generated for c in result.contradictions] == ["fièvre (affirmed)"]
     same = check_facts("Pas de fièvre.", "Apyrétique.", language="fr")
     assert (same.recall, same.precision) == (1.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("reference", "generated"),
+    [
+        ("Height 178 cm.", "1.78 m tall."),
+        ("Wound 15 mm long.", "Wound 1.5 cm long."),
+        ("Follow up in 2 weeks.", "Review in 14 days."),
+        ("Follow up in 2 weeks.", "Review in a fortnight."),
+        ("Symptoms for 48 hours.", "Symptoms for 2 days."),
+        ("Amoxicillin 500 mg for 7 days.", "Amoxicillin 500mg TDS x 7/7."),
+        ("Cough for 2 weeks.", "Cough 2/52."),
+        ("Back pain for 3 months.", "Back pain for 3/12."),
+        ("Pain 7/10.", "Pain score 7 out of 10."),
+    ],
+)
+def test_one_length_or_duration_written_two_ways_is_one_fact(
+    reference: str, generated: str
+) -> None:
+    quantity = check_facts(reference, generated).kinds["quantity"]
+    assert quantity.misses == ()
+    assert quantity.unsupported == ()
+    assert quantity.reference
+
+
+@pytest.mark.parametrize(
+    ("reference", "generated"),
+    [
+        ("Lesion 5 mm.", "Lesion 1 cm."),  # twice the size, though "1 cm" is written coarsely
+        ("Follow up in 2 weeks.", "Review in 10 days."),
+        ("Cough for 3 days.", "Cough 3/52."),
+    ],
+)
+def test_a_different_length_or_duration_is_still_an_error(reference: str, generated: str) -> None:
+    quantity = check_facts(reference, generated).kinds["quantity"]
+    assert quantity.misses
+    assert quantity.unsupported
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("45 M presents with cough.", ()),  # a 45-year-old man, not 45 metres
+        ("Visual acuity 6/12 right eye.", ("6/12",)),  # twelfths are months only in context
+        ("6/12 hx of headaches.", ("6 month",)),
+        ("BP 120/80, GCS 15/15.", ("120/80", "15/15")),
+    ],
+)
+def test_shorthand_and_letters_read_only_where_they_mean_a_unit(
+    text: str, expected: tuple[str, ...]
+) -> None:
+    assert extract_facts(text)["quantity"] == expected
